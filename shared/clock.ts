@@ -1,0 +1,30 @@
+/** Time and identity, injected so the core is deterministic under test. */
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * A ULID-style id in lower case (26 chars: 10 of time, 16 random) so it sorts by creation and is a
+ * valid Kubernetes name part.
+ */
+export function newId(clock: Clock = systemClock): string {
+  let t = clock.now();
+  let time = '';
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32]! + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let rand = '';
+  for (const b of bytes) rand += CROCKFORD[b % 32];
+  return time + rand;
+}

@@ -1,0 +1,28 @@
+/** Names Switchyard puts on Kubernetes objects, and the node conventions it relies on. */
+
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'switchyard';
+export const LABEL_JOB_ID = 'switchyard.io/job-id';
+export const LABEL_TENANT = 'switchyard.io/tenant';
+export const LABEL_PROJECT = 'switchyard.io/project';
+export const LABEL_ACCELERATOR = 'switchyard.io/accelerator';
+export const ANNOTATION_ATTEMPT = 'switchyard.io/attempt';
+export const ANNOTATION_JOB_NAME = 'switchyard.io/job-name';
+export const ANNOTATION_SUBMITTED_BY = 'switchyard.io/submitted-by';
+
+/** Selector for every Job Switchyard created. */
+export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`;
+
+/** The extended resource GPUs are requested with. */
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+/** GPU nodes carry this taint (`nvidia.com/gpu=present:NoSchedule`); GPU jobs tolerate it. */
+export const GPU_TAINT_KEY = 'nvidia.com/gpu';
+
+export function kubeJobName(jobId: string): string {
+  return `sy-${jobId}`;
+}
+
+/** A tenant's namespace: `sy-<tenant id>`. */
+export function tenantNamespace(tenantId: string): string {
+  return `sy-${tenantId}`;
+}

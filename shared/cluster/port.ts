@@ -1,0 +1,92 @@
+/**
+ * The cluster port: what a drainer needs from one Kubernetes cluster. No Kubernetes client types
+ * cross it; manifests are plain objects. Driver: Kubernetes through `@kubernetes/client-node`
+ * (`kubernetes.node.ts`), which also serves the simulated clusters.
+ * All drivers pass test/contract/cluster.contract.ts.
+ */
+import type { CapacityReport } from '../clusters/model.js';
+
+/** A `batch/v1` Job manifest as plain JSON. */
+export interface KubeJobManifest {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
+  spec: Record<string, unknown>;
+}
+
+export type KubeJobPhase = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** What Switchyard reads back from a Job. */
+export interface KubeJobStatus {
+  namespace: string;
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  phase: KubeJobPhase;
+  /** Kubernetes' reason for the latest condition or for waiting, e.g. `Unschedulable`. */
+  reason?: string;
+  message?: string;
+  startTime?: string;
+  completionTime?: string;
+  resourceVersion: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface JobWatchHandlers {
+  onEvent(type: WatchEventType, job: KubeJobStatus): void;
+  /** The watch ended (410 Gone, network error, server closed); relist and watch again. */
+  onEnd(error?: unknown): void;
+}
+
+export interface JobWatch {
+  stop(): void;
+}
+
+export type ClusterErrorKind =
+  'unreachable' | 'forbidden' | 'invalid' | 'throttled' | 'server' | 'conflict' | 'foreign-object';
+
+/** A failure talking to a cluster, classified so callers can decide to retry or re-route. */
+export class ClusterError extends Error {
+  constructor(
+    readonly kind: ClusterErrorKind,
+    message: string,
+    readonly statusCode?: number,
+    /** From `Retry-After` on 429. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
+
+export interface ClusterDriver {
+  readonly clusterId: string;
+  /** Creates the namespace with these labels if missing. */
+  ensureNamespace(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Creates the Job. If one with that name exists and carries the same
+   * `switchyard.io/job-id` label it is adopted (`'exists'`); if it belongs to someone else a
+   * `ClusterError('foreign-object')` is thrown and nothing is touched.
+   */
+  createJob(manifest: KubeJobManifest): Promise<'created' | 'exists'>;
+  getJob(namespace: string, name: string): Promise<KubeJobStatus | undefined>;
+  /** Deletes the Job and its pods. Resolves `false` if it did not exist. */
+  deleteJob(namespace: string, name: string): Promise<boolean>;
+  /** Jobs in all namespaces matching a label selector, with the list's resourceVersion. */
+  listJobs(labelSelector: string): Promise<{ items: KubeJobStatus[]; resourceVersion: string }>;
+  /** Watches Jobs in all namespaces from `resourceVersion`. */
+  watchJobs(
+    labelSelector: string,
+    resourceVersion: string,
+    handlers: JobWatchHandlers,
+  ): Promise<JobWatch>;
+  /** Live GPU capacity: nodes' allocatable GPUs per accelerator label minus GPUs requested by running pods. */
+  capacity(): Promise<CapacityReport>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,129 @@
+/** The job: what a submitter asked for, where it was placed, and everything that happened to it. */
+
+export const JOB_STATES = [
+  'received',
+  'pending',
+  'dispatched',
+  'submitted',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+]);
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** Order of progress; a report never moves a job backwards. */
+export const STATE_RANK: Record<JobState, number> = {
+  received: 0,
+  pending: 1,
+  dispatched: 2,
+  submitted: 3,
+  running: 4,
+  succeeded: 5,
+  failed: 5,
+  cancelled: 5,
+  rejected: 5,
+};
+
+export interface Callback {
+  url: string;
+  /** Standard Webhooks secret, `whsec_<base64>`. Never returned by the API. */
+  secret: string;
+}
+
+export interface AcceleratorRequest {
+  /** Accelerator type, e.g. `nvidia-a100`, `nvidia-h100`. */
+  type: string;
+  count: number;
+}
+
+export interface JobResources {
+  accelerator?: AcceleratorRequest;
+  /** Kubernetes quantity, e.g. `4` or `500m`. */
+  cpu?: string;
+  /** Kubernetes quantity, e.g. `16Gi`. */
+  memory?: string;
+}
+
+/** What the submitter asked for, validated and normalised. */
+export interface JobSpec {
+  name: string;
+  project: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env: Record<string, string>;
+  resources: JobResources;
+  priority: number;
+  labels: Record<string, string>;
+  /** Maximum run time; becomes the Kubernetes Job's `activeDeadlineSeconds`. */
+  deadlineSeconds?: number;
+  callback?: Callback;
+}
+
+/** Where a job was sent. `attempt` grows with every re-placement. */
+export interface Placement {
+  clusterId: string;
+  queue: string;
+  namespace: string;
+  /** Kubernetes Job name: `sy-<job id>`. */
+  kubeName: string;
+  attempt: number;
+}
+
+export interface JobEvent {
+  at: string;
+  /** The state entered, when the event is a transition. */
+  state?: JobState;
+  /** Stable CamelCase reason, e.g. `Placed`, `Scheduled`, `Completed`. */
+  reason: string;
+  message: string;
+}
+
+export interface CandidateExplanation {
+  clusterId: string;
+  feasible: boolean;
+  /** Set for feasible candidates: higher is better. */
+  score?: number;
+  /** Why the cluster was filtered out, or the terms of its score. */
+  reasons: string[];
+}
+
+export interface Decision {
+  outcome: 'placed' | 'rejected' | 'pending';
+  clusterId?: string;
+  message: string;
+  candidates: CandidateExplanation[];
+  evaluatedAt: string;
+}
+
+export interface Job {
+  id: string;
+  tenantId: string;
+  spec: JobSpec;
+  state: JobState;
+  /** Optimistic-concurrency version; every stored write increments it. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Id of the credential that submitted it. */
+  submittedBy: string;
+  idempotencyKey?: string;
+  placement?: Placement;
+  decision?: Decision;
+  events: JobEvent[];
+  /** Set once the job's Kubernetes object is known to be gone after cancel. */
+  cleanedUp?: boolean;
+}

@@ -1,0 +1,154 @@
+/**
+ * The state store port. Every write that changes a record is conditional on the version that was
+ * read (`VersionConflictError` otherwise), so concurrent edge instances never lose an update.
+ * Drivers: memory, SQLite (Node), DynamoDB. All pass test/contract/store.contract.ts.
+ */
+import type { Cluster } from '../clusters/model.js';
+import type { Job, JobState } from '../jobs/model.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface JobQuery {
+  tenantId: string;
+  project?: string;
+  state?: JobState;
+  /** 1..500 */
+  limit: number;
+  cursor?: string;
+}
+
+export interface JobTable {
+  /** Stores a new job. `AlreadyExistsError` if the id exists. */
+  create(job: Job): Promise<void>;
+  get(id: string): Promise<Job | undefined>;
+  /**
+   * Writes `job` if the stored version equals `job.version`; stores and returns it with
+   * `version + 1`. `VersionConflictError` otherwise (or if the job does not exist).
+   */
+  update(job: Job): Promise<Job>;
+  /** A tenant's jobs, newest first (by `createdAt`, then id). */
+  list(query: JobQuery): Promise<Page<Job>>;
+  /** Jobs in any of the given states across tenants, oldest first; for sweepers and admission. */
+  listByState(states: readonly JobState[], limit: number): Promise<Job[]>;
+}
+
+export interface ClusterTable {
+  /** Creates or replaces unconditionally (configuration load). Returns the stored record. */
+  put(cluster: Cluster): Promise<Cluster>;
+  get(id: string): Promise<Cluster | undefined>;
+  /** Sorted by id. */
+  list(): Promise<Cluster[]>;
+  /** Conditional on `cluster.version`, like `JobTable.update`. */
+  update(cluster: Cluster): Promise<Cluster>;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface TenantTable {
+  /** `AlreadyExistsError` if it exists. */
+  create(tenant: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+}
+
+/** A record of an issued API token; the token itself is never stored. */
+export interface TokenRecord {
+  id: string;
+  tenantId: string;
+  scopes: string[];
+  /** Project names, or `*` for all. */
+  projects: string[];
+  description: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string;
+}
+
+export interface TokenTable {
+  create(token: TokenRecord): Promise<void>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  listByTenant(tenantId: string): Promise<TokenRecord[]>;
+  /** Conditional on nothing: revocation always wins. */
+  put(token: TokenRecord): Promise<void>;
+}
+
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  /** Hash of the request body; the same key with another body is refused. */
+  fingerprint: string;
+  state: 'in-flight' | 'done';
+  jobId?: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface IdempotencyTable {
+  /**
+   * Claims (tenantId, key) atomically. Returns `undefined` when this caller now holds it, or the
+   * existing unexpired record (`expiresAt > now`) when someone else does. An expired record is
+   * replaced.
+   */
+  claim(record: IdempotencyRecord, now: string): Promise<IdempotencyRecord | undefined>;
+  /** Marks a claim done with the job it produced. */
+  complete(tenantId: string, key: string, jobId: string): Promise<void>;
+  /** Drops a claim whose request failed, so the client may retry. */
+  release(tenantId: string, key: string): Promise<void>;
+}
+
+/** An outbound status webhook, kept until delivered or given up. */
+export interface Delivery {
+  id: string;
+  jobId: string;
+  tenantId: string;
+  url: string;
+  /** Standard Webhooks event type, e.g. `job.running`. */
+  eventType: string;
+  /** The exact JSON body that is signed and sent. */
+  payload: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatus?: number;
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface DeliveryTable {
+  create(delivery: Delivery): Promise<void>;
+  /** Conditional on `delivery.version`; returns the stored record. */
+  update(delivery: Delivery): Promise<Delivery>;
+  /** Pending deliveries with `nextAttemptAt <= now`, earliest first. */
+  listDue(now: string, limit: number): Promise<Delivery[]>;
+  /** A job's deliveries in creation order. */
+  listByJob(jobId: string): Promise<Delivery[]>;
+}
+
+/** Small named values (signing keys, install facts). */
+export interface SettingsTable {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Stores only if absent; returns whether it stored. */
+  putIfAbsent(key: string, value: unknown): Promise<boolean>;
+  put(key: string, value: unknown): Promise<void>;
+}
+
+export interface StateStore {
+  readonly driver: string;
+  readonly jobs: JobTable;
+  readonly clusters: ClusterTable;
+  readonly tenants: TenantTable;
+  readonly tokens: TokenTable;
+  readonly idempotency: IdempotencyTable;
+  readonly deliveries: DeliveryTable;
+  readonly settings: SettingsTable;
+  close(): Promise<void>;
+}
