@@ -27,6 +27,7 @@ export interface KubeJobStatus {
   name: string;
   uid: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   phase: KubeJobPhase;
   /** Kubernetes' reason for the latest condition or for waiting, e.g. `Unschedulable`. */
   reason?: string;

@@ -1,0 +1,17 @@
+/** Log lines for humans and machines: `time level message key=value…` on stdout. */
+import type { Logger } from '../../shared/jobs/context.js';
+
+export function createConsoleLogger(options: { quiet?: boolean } = {}): Logger {
+  const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    if (options.quiet && level === 'info') return;
+    const kv = Object.entries(fields ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+      .join(' ');
+    process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}${kv ? ` ${kv}` : ''}\n`);
+  };
+  return {
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+  };
+}

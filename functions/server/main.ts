@@ -1,0 +1,51 @@
+/**
+ * `npm start`: Switchyard in one process on the embedded default (SQLite state and queues,
+ * simulated clusters, in-process drainers). Loads the configuration, starts, prints where to go.
+ */
+import { isAppError } from '../../shared/errors.js';
+import { loadConfig } from '../../shared/config/load.node.js';
+import { startEmbedded } from './embedded.js';
+import { createConsoleLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  const log = createConsoleLogger({ quiet: process.env.SWITCHYARD_QUIET === '1' });
+  const { config, source } = loadConfig();
+  const sy = await startEmbedded(config, log);
+  const sims = sy.sims.map((s) => `    ${s.id.padEnd(20)} ${s.url}   (SIMULATED Kubernetes API)`).join('\n');
+  process.stdout.write(
+    [
+      '',
+      `Switchyard is running at ${sy.url}`,
+      `  config:      ${source}`,
+      `  data:        ${sy.dataDir}`,
+      `  admin token: ${sy.tokenPath}${sy.adminToken ? ' (created now, mode 0600)' : ''}`,
+      `  clusters are simulated Kubernetes API servers, not real GPUs:`,
+      sims,
+      `  kubectl:     kubectl --kubeconfig ${sy.kubeconfigPath} --context ${sy.sims[0]?.id ?? '<cluster>'} get jobs -A`,
+      '',
+      'Try:',
+      `  curl -s ${sy.url}/v1/clusters -H "Authorization: Bearer $(cat ${sy.tokenPath})"`,
+      '',
+    ].join('\n') + '\n',
+  );
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    sy.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  const message = isAppError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`switchyard could not start: ${message}\n`);
+  process.exit(1);
+});

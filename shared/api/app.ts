@@ -1,0 +1,90 @@
+/**
+ * The HTTP API: one Hono app, the same on Workers and on Node. Routes are thin: they authenticate,
+ * parse, call a core service and shape the answer.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Principal } from '../auth/principal.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { ClusterService } from '../clusters/service.js';
+import { AppError } from '../errors.js';
+import type { CoreContext } from '../jobs/context.js';
+import type { JobService } from '../jobs/service.js';
+import { newId } from '../clock.js';
+import { errorResponse, toAppError } from './envelope.js';
+import type { Metrics } from './metrics.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { explainRoute, jobRoutes } from './routes/jobs.js';
+import { metaRoutes } from './routes/meta.js';
+
+export interface AppDeps {
+  ctx: CoreContext;
+  jobs: JobService;
+  clusters: ClusterService;
+  tokens: TokenService;
+  metrics: Metrics;
+  /** Maximum request body in bytes. */
+  maxBodyBytes?: number;
+}
+
+export type AppEnv = { Variables: { requestId: string; principal: Principal } };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const requestId = `req_${newId(deps.ctx.clock)}`;
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    await next();
+    deps.metrics.inc('switchyard_http_requests_total', 'HTTP requests by method and status', {
+      method: c.req.method,
+      status: String(c.res.status),
+    });
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 256 * 1024,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes`);
+      },
+    }),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      throw new AppError('UNAUTHENTICATED', 'send an API token as "Authorization: Bearer <token>"');
+    }
+    c.set('principal', await deps.tokens.verify(match[1]!));
+    await next();
+  });
+
+  app.route('/', metaRoutes(deps));
+  app.route('/v1', explainRoute(deps));
+  app.route('/v1/jobs', jobRoutes(deps));
+  app.route('/v1/clusters', clusterRoutes(deps));
+
+  app.notFound((c) =>
+    errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
+  );
+  app.onError((err, c) => errorResponse(c, toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown')));
+  return app;
+}
+
+/** Reads a JSON object body, with errors that say what is wrong. */
+export async function readJson(req: Request): Promise<unknown> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with "Content-Type: application/json"');
+  }
+  const text = await req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'the request body is not valid JSON');
+  }
+}

@@ -1,0 +1,50 @@
+/** Public representations: what the API shows of stored records (never secrets). */
+import type { Cluster } from '../clusters/model.js';
+import { freeGpus, isOffline } from '../placement/place.js';
+import type { Job } from '../jobs/model.js';
+
+export function jobView(job: Job) {
+  const { callback, ...spec } = job.spec;
+  return {
+    id: job.id,
+    state: job.state,
+    name: spec.name,
+    project: spec.project,
+    spec: { ...spec, ...(callback ? { callback: { url: callback.url } } : {}) },
+    clusterId: job.placement?.clusterId ?? null,
+    kubernetes: job.placement
+      ? { namespace: job.placement.namespace, name: job.placement.kubeName, attempt: job.placement.attempt }
+      : null,
+    decision: job.decision ?? null,
+    events: job.events,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    ...(job.idempotencyKey ? { idempotencyKey: job.idempotencyKey } : {}),
+  };
+}
+
+export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: number) {
+  const types = [...new Set(cluster.pools.map((p) => p.accelerator))].sort();
+  return {
+    id: cluster.id,
+    cloud: cluster.cloud,
+    region: cluster.region,
+    labels: cluster.labels,
+    queue: cluster.queue,
+    status: cluster.state === 'active' && isOffline(cluster, now, heartbeatTimeoutMs) ? 'offline' : cluster.state,
+    accelerators: types.map((type) => {
+      const pools = cluster.pools.filter((p) => p.accelerator === type);
+      const live = cluster.capacity?.accelerators[type];
+      return {
+        type,
+        nodes: pools.reduce((n, p) => n + p.nodes, 0),
+        gpusPerNode: Math.max(...pools.map((p) => p.gpusPerNode)),
+        totalGpus: live?.total ?? pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0),
+        freeGpus: freeGpus({ cluster, committedGpus: {} }, type),
+        costPerGpuHour: pools[0]?.costPerGpuHour ?? null,
+      };
+    }),
+    lastHeartbeat: cluster.capacity?.reportedAt ?? null,
+    simulated: cluster.simulated ? { apiUrl: cluster.simulated.apiUrl } : null,
+  };
+}

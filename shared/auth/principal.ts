@@ -1,0 +1,41 @@
+/** Who is calling, and what they may do. Deny by default. */
+import { AppError } from '../errors.js';
+
+export const SCOPES = [
+  'jobs:submit',
+  'jobs:read',
+  'jobs:cancel',
+  'schedules:write',
+  'policy:admin',
+  'clusters:admin',
+  'tokens:admin',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  tenantId: string;
+  tokenId: string;
+  scopes: ReadonlySet<string>;
+  /** Project names this credential may use; `*` means all. */
+  projects: readonly string[];
+}
+
+export function requireScope(p: Principal, scope: Scope): void {
+  if (!p.scopes.has(scope)) {
+    throw new AppError('FORBIDDEN', `this token lacks the scope ${scope}: ask for a token that has it`, {
+      details: { requiredScope: scope },
+    });
+  }
+}
+
+export function canUseProject(p: Principal, project: string): boolean {
+  return p.projects.includes('*') || p.projects.includes(project);
+}
+
+export function requireProject(p: Principal, project: string): void {
+  if (!canUseProject(p, project)) {
+    throw new AppError('FORBIDDEN', `this token may not use project ${project}`, {
+      details: { project, allowed: p.projects },
+    });
+  }
+}

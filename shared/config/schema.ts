@@ -1,0 +1,129 @@
+/**
+ * Configuration: one file (YAML or JSON) plus environment overrides, validated once at start with
+ * messages that name the bad field.
+ */
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { issuesOf } from '../jobs/spec.js';
+
+const id = z.string().regex(/^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/, 'use 3-63 lower-case letters, digits and -');
+
+const poolSchema = z.strictObject({
+  accelerator: z.string().regex(/^[a-z0-9][-a-z0-9.]{0,62}$/),
+  nodes: z.int().min(1).max(10_000),
+  gpusPerNode: z.int().min(1).max(64),
+  costPerGpuHour: z.number().nonnegative().optional(),
+});
+
+const connectSchema = z.union([
+  z.strictObject({
+    simulated: z.strictObject({
+      /** 0 or absent: the server port + 1 + the cluster's index, or ephemeral when the server's is. */
+      port: z.int().min(0).max(65_535).optional(),
+      defaultDurationSeconds: z.number().positive().max(86_400).default(5),
+    }),
+  }),
+  z.strictObject({
+    kubeconfig: z.strictObject({ file: z.string().optional(), context: z.string().optional() }),
+  }),
+  z.strictObject({ inCluster: z.literal(true) }),
+]);
+
+export const clusterConfigSchema = z.strictObject({
+  id,
+  cloud: z.string().regex(/^[a-z0-9-]{2,32}$/),
+  region: z.string().min(1).max(64),
+  labels: z.record(z.string(), z.string()).default({}),
+  /** Queue its drainer consumes; defaults to the cloud. */
+  queue: id.optional(),
+  pools: z.array(poolSchema).min(1),
+  connect: connectSchema,
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65_535).default(8787),
+      publicUrl: z.url().optional(),
+      maxBodyBytes: z.int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+    })
+    .prefault({}),
+  dataDir: z.string().default('.switchyard'),
+  store: z.strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite') }).prefault({}),
+  queue: z
+    .strictObject({
+      driver: z.enum(['sqlite']).default('sqlite'),
+      maxAttempts: z.int().min(1).max(100).default(5),
+      visibilitySeconds: z.int().min(1).max(600).default(30),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      issuer: z.string().default('switchyard'),
+      audience: z.string().default('switchyard-api'),
+      adminTenant: id.default('admin'),
+      adminTokenTtlDays: z.int().min(1).max(3650).default(365),
+    })
+    .prefault({}),
+  scheduling: z
+    .strictObject({
+      heartbeatTimeoutSeconds: z.int().min(5).max(3600).default(60),
+      redispatchAfterSeconds: z.int().min(5).max(3600).default(60),
+      admissionIntervalSeconds: z.number().min(0.1).max(300).default(2),
+      ttlSecondsAfterFinished: z.int().min(60).max(30 * 86_400).default(3600),
+    })
+    .prefault({}),
+  webhooks: z
+    .strictObject({
+      maxAttempts: z.int().min(1).max(50).default(8),
+      timeoutSeconds: z.number().min(0.5).max(60).default(10),
+      intervalSeconds: z.number().min(0.1).max(60).default(1),
+    })
+    .prefault({}),
+  clusters: z.array(clusterConfigSchema).default([]),
+});
+
+export type SwitchyardConfig = z.infer<typeof configSchema>;
+export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
+
+/** Validates a parsed configuration document; `source` names it in messages. */
+export function parseConfig(doc: unknown, source: string): SwitchyardConfig {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw new AppError(
+      'INVALID_CONFIG',
+      `${source} is not valid:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      { details: { fields: issues } },
+    );
+  }
+  const config = result.data;
+  const ids = new Set<string>();
+  for (const [i, c] of config.clusters.entries()) {
+    if (ids.has(c.id)) {
+      throw new AppError('INVALID_CONFIG', `${source} is not valid:\n  - clusters.${i}.id: duplicate cluster id ${c.id}`);
+    }
+    ids.add(c.id);
+  }
+  return config;
+}
+
+/** Environment overrides, applied over the file before validation. */
+export function applyEnv(doc: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
+  const out = structuredClone(doc);
+  const section = (name: string) => ((out[name] ??= {}) as Record<string, unknown>);
+  const int = (name: string, v: string) => {
+    if (!/^\d+$/.test(v)) {
+      throw new AppError('INVALID_CONFIG', `environment variable ${name} must be a whole number, got "${v}"`);
+    }
+    return Number(v);
+  };
+  if (env.PORT !== undefined) section('server').port = int('PORT', env.PORT);
+  if (env.HOST !== undefined) section('server').host = env.HOST;
+  if (env.SWITCHYARD_PUBLIC_URL !== undefined) section('server').publicUrl = env.SWITCHYARD_PUBLIC_URL;
+  if (env.SWITCHYARD_DATA_DIR !== undefined) out.dataDir = env.SWITCHYARD_DATA_DIR;
+  if (env.SWITCHYARD_STORE !== undefined) section('store').driver = env.SWITCHYARD_STORE;
+  if (env.SWITCHYARD_QUEUE !== undefined) section('queue').driver = env.SWITCHYARD_QUEUE;
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * What a drainer needs from the control plane. In the embedded default it is called in-process;
+ * a remote drainer reaches the same service over signed HTTP.
+ */
+import type { CapacityReport } from '../clusters/model.js';
+import type { KubeJobPhase } from '../cluster/port.js';
+
+export interface ClaimRequest {
+  jobId: string;
+  clusterId: string;
+  attempt: number;
+}
+
+export interface ClaimAnswer {
+  /** False when the job was cancelled or placed elsewhere since the message was sent. */
+  proceed: boolean;
+  reason?: string;
+}
+
+export interface StatusReport {
+  jobId: string;
+  clusterId: string;
+  attempt: number;
+  /** The Kubernetes Job's phase, or `deleted` when it disappeared, or `create-failed`. */
+  phase: KubeJobPhase | 'deleted' | 'create-failed';
+  reason?: string;
+  message?: string;
+  at: string;
+}
+
+export interface ReportAnswer {
+  /** `delete`: the Kubernetes Job should not exist (job cancelled or moved); remove it. */
+  action?: 'delete';
+}
+
+export interface ControlPlane {
+  claim(request: ClaimRequest): Promise<ClaimAnswer>;
+  report(report: StatusReport): Promise<ReportAnswer>;
+  heartbeat(clusterId: string, capacity: CapacityReport): Promise<void>;
+}

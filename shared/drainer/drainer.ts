@@ -1,0 +1,193 @@
+/**
+ * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
+ * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
+ * every transition, and reports each cluster's live GPU capacity.
+ */
+import { iso, type Clock } from '../clock.js';
+import type { ClusterDriver, KubeJobStatus } from '../cluster/port.js';
+import { ClusterError } from '../cluster/port.js';
+import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../cluster/labels.js';
+import { buildJobManifest } from '../cluster/manifest.js';
+import type { Logger } from '../jobs/context.js';
+import type { Job } from '../jobs/model.js';
+import type { Queue, QueueMessage } from '../queue/port.js';
+import type { ControlPlane } from './control-port.js';
+import type { CancelMessage, CreateMessage } from './messages.js';
+import { queueMessageSchema } from './messages.js';
+import { watchCluster } from './watcher.js';
+
+export interface DrainerOptions {
+  queueName: string;
+  queue: Queue;
+  clusters: ReadonlyMap<string, ClusterDriver>;
+  control: ControlPlane;
+  clock: Clock;
+  log: Logger;
+  pollMs?: number;
+  visibilityMs?: number;
+  heartbeatMs?: number;
+  /** Deliveries of one message before a create failure is final (the queue dead-letters after). */
+  maxAttempts?: number;
+  ttlSecondsAfterFinished?: number;
+}
+
+const RETRYABLE = new Set(['unreachable', 'throttled', 'server']);
+
+export function createDrainer(o: DrainerOptions) {
+  const pollMs = o.pollMs ?? 250;
+  const visibilityMs = o.visibilityMs ?? 30_000;
+  const heartbeatMs = o.heartbeatMs ?? 5_000;
+  const maxAttempts = o.maxAttempts ?? 5;
+  let running = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const stops: Array<() => void> = [];
+
+  async function handleCreate(msg: CreateMessage, delivery: QueueMessage): Promise<void> {
+    const { jobId, placement } = msg;
+    const cluster = o.clusters.get(placement.clusterId);
+    const claim = await o.control.claim({ jobId, clusterId: placement.clusterId, attempt: placement.attempt });
+    if (!claim.proceed) {
+      o.log.info('skipping create', { jobId, reason: claim.reason });
+      return;
+    }
+    const at = () => iso(o.clock.now());
+    const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
+    if (!cluster) {
+      await o.control.report({ ...report, phase: 'create-failed', reason: 'UnknownCluster', message: `drainer for ${o.queueName} does not serve cluster ${placement.clusterId}`, at: at() });
+      return;
+    }
+    const job: Job = {
+      id: jobId,
+      tenantId: msg.tenantId,
+      submittedBy: msg.submittedBy,
+      spec: msg.spec,
+      placement,
+      state: 'dispatched',
+      version: 0,
+      createdAt: '',
+      updatedAt: '',
+      events: [],
+    };
+    try {
+      await cluster.ensureNamespace(placement.namespace, { [LABEL_TENANT]: msg.tenantId, [LABEL_MANAGED_BY]: MANAGED_BY_VALUE });
+      const outcome = await cluster.createJob(buildJobManifest(job, placement, { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600 }));
+      o.log.info(outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted', { jobId, cluster: placement.clusterId, name: placement.kubeName });
+      const answer = await o.control.report({ ...report, phase: 'pending', at: at() });
+      if (answer.action === 'delete') await cluster.deleteJob(placement.namespace, placement.kubeName);
+    } catch (e) {
+      const retryable = !(e instanceof ClusterError) || RETRYABLE.has(e.kind);
+      if (retryable && delivery.attempt < maxAttempts) throw e;
+      await o.control.report({
+        ...report,
+        phase: 'create-failed',
+        reason: e instanceof ClusterError ? `Create${e.kind.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}` : 'CreateFailed',
+        message: `could not create the Kubernetes Job on ${placement.clusterId} after ${delivery.attempt} attempt(s): ${e instanceof Error ? e.message : String(e)}`,
+        at: at(),
+      });
+    }
+  }
+
+  async function handleCancel(msg: CancelMessage): Promise<void> {
+    const cluster = o.clusters.get(msg.clusterId);
+    if (!cluster) return;
+    await cluster.deleteJob(msg.namespace, msg.kubeName);
+    await o.control.report({
+      jobId: msg.jobId,
+      clusterId: msg.clusterId,
+      attempt: msg.attempt,
+      phase: 'deleted',
+      at: iso(o.clock.now()),
+    });
+  }
+
+  async function handle(delivery: QueueMessage): Promise<void> {
+    const parsed = queueMessageSchema.safeParse(delivery.body);
+    if (!parsed.success) {
+      o.log.error('malformed queue message; dropping it to the dead letter', { id: delivery.id });
+      await o.queue.nack(o.queueName, delivery.receipt, 0);
+      return;
+    }
+    const keepAlive = setInterval(() => void o.queue.extend(o.queueName, delivery.receipt, visibilityMs).catch(() => {}), visibilityMs / 2);
+    try {
+      if (parsed.data.kind === 'create') await handleCreate(parsed.data as CreateMessage, delivery);
+      else await handleCancel(parsed.data);
+      await o.queue.ack(o.queueName, delivery.receipt);
+    } catch (e) {
+      const delay = Math.min(30_000, 500 * 2 ** (delivery.attempt - 1));
+      o.log.warn('message failed; it will be retried', { id: delivery.id, attempt: delivery.attempt, error: e instanceof Error ? e.message : String(e) });
+      await o.queue.nack(o.queueName, delivery.receipt, delay).catch(() => {});
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  async function pollOnce(): Promise<number> {
+    const batch = await o.queue.pull(o.queueName, { max: 10, visibilityMs });
+    await Promise.all(batch.map(handle));
+    return batch.length;
+  }
+
+  function loop(fn: () => Promise<unknown>, everyMs: number): void {
+    const tick = async () => {
+      if (!running) return;
+      try {
+        await fn();
+      } catch (e) {
+        o.log.warn('drainer loop error', { queue: o.queueName, error: e instanceof Error ? e.message : String(e) });
+      }
+      if (running) timers.push(setTimeout(tick, everyMs));
+    };
+    void tick();
+  }
+
+  async function heartbeat(): Promise<void> {
+    for (const [id, cluster] of o.clusters) {
+      try {
+        await o.control.heartbeat(id, await cluster.capacity());
+      } catch (e) {
+        o.log.warn('capacity read failed', { cluster: id, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  async function onStatus(clusterId: string, status: KubeJobStatus | undefined, deleted: boolean, meta: { jobId: string; attempt: number; namespace: string; name: string }): Promise<void> {
+    const answer = await o.control.report({
+      jobId: meta.jobId,
+      clusterId,
+      attempt: meta.attempt,
+      phase: deleted ? 'deleted' : status!.phase,
+      ...(status?.reason ? { reason: status.reason } : {}),
+      ...(status?.message ? { message: status.message } : {}),
+      at: iso(o.clock.now()),
+    });
+    if (answer.action === 'delete' && !deleted) {
+      o.log.info('deleting a Kubernetes Job that should not run', { cluster: clusterId, name: meta.name });
+      await o.clusters.get(clusterId)?.deleteJob(meta.namespace, meta.name);
+    }
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      loop(heartbeat, heartbeatMs);
+      loop(async () => {
+        while (running && (await pollOnce()) > 0) {
+          /* drain while there is work */
+        }
+      }, pollMs);
+      for (const [id, cluster] of o.clusters) {
+        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus: (s, deleted, meta) => onStatus(id, s, deleted, meta) }));
+      }
+    },
+    async stop(): Promise<void> {
+      running = false;
+      timers.forEach(clearTimeout);
+      stops.forEach((s) => s());
+    },
+    pollOnce,
+    heartbeat,
+  };
+}
+
+export type Drainer = ReturnType<typeof createDrainer>;

@@ -1,0 +1,115 @@
+/**
+ * Follows every Job Switchyard created in one cluster: list, then watch from the list's
+ * resourceVersion; when the watch ends (410 Gone, network), back off and relist, so no terminal
+ * state is ever missed. Reports a job only when its phase changes (or it disappears).
+ */
+import type { Clock } from '../clock.js';
+import { ANNOTATION_ATTEMPT, LABEL_JOB_ID, MANAGED_SELECTOR } from '../cluster/labels.js';
+import type { ClusterDriver, JobWatch, KubeJobStatus } from '../cluster/port.js';
+import type { Logger } from '../jobs/context.js';
+
+export interface JobMeta {
+  jobId: string;
+  attempt: number;
+  namespace: string;
+  name: string;
+}
+
+export interface WatchClusterOptions {
+  cluster: ClusterDriver;
+  clock: Clock;
+  log: Logger;
+  onStatus(status: KubeJobStatus | undefined, deleted: boolean, meta: JobMeta): Promise<void>;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+function metaOf(s: KubeJobStatus): JobMeta | undefined {
+  const jobId = s.labels[LABEL_JOB_ID];
+  if (!jobId) return undefined;
+  const attempt = Number(s.annotations[ANNOTATION_ATTEMPT] ?? 1);
+  return { jobId, attempt: Number.isFinite(attempt) ? attempt : 1, namespace: s.namespace, name: s.name };
+}
+
+/** Starts following; returns a function that stops it. */
+export function watchCluster(o: WatchClusterOptions): () => void {
+  const minBackoff = o.minBackoffMs ?? 250;
+  const maxBackoff = o.maxBackoffMs ?? 10_000;
+  const seen = new Map<string, { phase: string; meta: JobMeta }>();
+  let stopped = false;
+  let watch: JobWatch | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let backoff = minBackoff;
+  let chain = Promise.resolve();
+
+  // Reports go out one at a time, in the order the cluster showed them.
+  const enqueue = (fn: () => Promise<void>) => {
+    chain = chain.then(fn).catch((e: unknown) => o.log.warn('status report failed', { cluster: o.cluster.clusterId, error: String(e) }));
+  };
+
+  function observe(status: KubeJobStatus, deleted: boolean): void {
+    const meta = metaOf(status);
+    if (meta) record(meta, deleted ? undefined : status);
+  }
+
+  /** Reports `status` for the Job `meta` names, or its disappearance when `status` is undefined. */
+  function record(meta: JobMeta, status: KubeJobStatus | undefined): void {
+    const deleted = status === undefined;
+    const key = `${meta.namespace}/${meta.name}`;
+    const phase = status?.phase ?? 'deleted';
+    if (seen.get(key)?.phase === phase) return;
+    if (deleted) seen.delete(key);
+    else seen.set(key, { phase, meta });
+    enqueue(async () => {
+      try {
+        await o.onStatus(status, deleted, meta);
+      } catch (e) {
+        // Forget it so the next list or event reports it again.
+        if (seen.get(key)?.phase === phase) seen.delete(key);
+        throw e;
+      }
+    });
+  }
+
+  async function relist(): Promise<void> {
+    if (stopped) return;
+    try {
+      const { items, resourceVersion } = await o.cluster.listJobs(MANAGED_SELECTOR);
+      const present = new Set(items.map((s) => `${s.namespace}/${s.name}`));
+      for (const [key, { meta }] of seen) {
+        if (!present.has(key)) record(meta, undefined);
+      }
+      for (const s of items) observe(s, false);
+      if (stopped) return;
+      watch = await o.cluster.watchJobs(MANAGED_SELECTOR, resourceVersion, {
+        onEvent: (type, s) => {
+          backoff = minBackoff;
+          observe(s, type === 'DELETED');
+        },
+        onEnd: (err) => {
+          watch = undefined;
+          if (err) o.log.info('watch ended; relisting', { cluster: o.cluster.clusterId, error: String(err) });
+          schedule();
+        },
+      });
+      if (stopped) watch.stop();
+    } catch (e) {
+      o.log.warn('cannot list Jobs; will retry', { cluster: o.cluster.clusterId, error: e instanceof Error ? e.message : String(e) });
+      schedule();
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    const delay = backoff;
+    backoff = Math.min(maxBackoff, backoff * 2);
+    timer = setTimeout(() => void relist(), delay);
+  }
+
+  void relist();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    watch?.stop();
+  };
+}

@@ -1,0 +1,70 @@
+/** What the job services share: drivers, clock, settings, and the read-modify-write helper. */
+import type { Clock } from '../clock.js';
+import { iso } from '../clock.js';
+import { VersionConflictError, notFound } from '../errors.js';
+import type { Queue } from '../queue/port.js';
+import type { StateStore } from '../store/port.js';
+import type { Job } from './model.js';
+import { emitDeliveries } from './outbox.js';
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface CoreSettings {
+  /** A cluster whose heartbeat is older than this is offline. */
+  heartbeatTimeoutMs: number;
+  /** A dispatched job that has not been picked up for this long is published again. */
+  redispatchAfterMs: number;
+  /** Kubernetes `ttlSecondsAfterFinished` of created Jobs. */
+  ttlSecondsAfterFinished: number;
+}
+
+export const defaultCoreSettings: CoreSettings = {
+  heartbeatTimeoutMs: 60_000,
+  redispatchAfterMs: 60_000,
+  ttlSecondsAfterFinished: 3600,
+};
+
+export interface CoreContext {
+  store: StateStore;
+  queue: Queue;
+  clock: Clock;
+  settings: CoreSettings;
+  log: Logger;
+}
+
+export function nowIso(ctx: CoreContext): string {
+  return iso(ctx.clock.now());
+}
+
+/**
+ * Reads a job, applies `change`, and writes it conditionally, retrying on concurrent writes.
+ * `change` returns the new job, or `undefined` to leave it as it is. Deliveries for every state
+ * entered are recorded after the write.
+ */
+export async function mutateJob(
+  ctx: CoreContext,
+  jobId: string,
+  change: (job: Job) => Job | undefined,
+): Promise<{ job: Job; changed: boolean }> {
+  for (let tries = 0; tries < 20; tries++) {
+    const job = await ctx.store.jobs.get(jobId);
+    if (!job) throw notFound(`job ${jobId}`);
+    const next = change(job);
+    if (!next) return { job, changed: false };
+    try {
+      const stored = await ctx.store.jobs.update(next);
+      await emitDeliveries(ctx, job, stored);
+      return { job: stored, changed: true };
+    } catch (e) {
+      if (e instanceof VersionConflictError) continue;
+      throw e;
+    }
+  }
+  throw new VersionConflictError(`job ${jobId}`);
+}

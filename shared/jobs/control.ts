@@ -1,0 +1,106 @@
+/**
+ * The control plane as drainers see it: may I create this job, here is what the cluster says about
+ * it, here is my cluster's capacity. Every call is idempotent: reports repeat after restarts and
+ * redeliveries, and a repeated or stale report changes nothing.
+ */
+import type { CapacityReport } from '../clusters/model.js';
+import type { ClaimAnswer, ClaimRequest, ControlPlane, ReportAnswer, StatusReport } from '../drainer/control-port.js';
+import { VersionConflictError } from '../errors.js';
+import type { CoreContext } from './context.js';
+import { mutateJob, nowIso } from './context.js';
+import type { Job, JobState } from './model.js';
+import { STATE_RANK, isTerminal } from './model.js';
+import { canTransition, transition, withEvent } from './transition.js';
+
+function placedHere(job: Job, clusterId: string, attempt: number): boolean {
+  return job.placement?.clusterId === clusterId && job.placement.attempt === attempt;
+}
+
+const PHASE_TO_STATE: Record<string, JobState> = {
+  pending: 'submitted',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+};
+
+const PHASE_REASON: Record<string, string> = {
+  pending: 'KubernetesJobCreated',
+  running: 'Running',
+  succeeded: 'Completed',
+  failed: 'Failed',
+};
+
+export function createControlPlane(ctx: CoreContext, hooks: { onCapacityFreed?: () => void } = {}): ControlPlane {
+  async function claim(req: ClaimRequest): Promise<ClaimAnswer> {
+    const job = await ctx.store.jobs.get(req.jobId);
+    if (!job) return { proceed: false, reason: 'unknown job' };
+    if (!placedHere(job, req.clusterId, req.attempt)) {
+      return { proceed: false, reason: 'the job was placed elsewhere since this message was sent' };
+    }
+    if (isTerminal(job.state)) return { proceed: false, reason: `the job is ${job.state}` };
+    return { proceed: true };
+  }
+
+  async function report(r: StatusReport): Promise<ReportAnswer> {
+    const existing = await ctx.store.jobs.get(r.jobId);
+    if (!existing) return { action: 'delete' };
+    if (!placedHere(existing, r.clusterId, r.attempt)) return { action: 'delete' };
+    if (r.phase === 'deleted') return onDeleted(r);
+    if (existing.state === 'cancelled') return { action: 'delete' };
+    const to = r.phase === 'create-failed' ? 'failed' : PHASE_TO_STATE[r.phase]!;
+    const reason = r.phase === 'create-failed' ? 'CreateFailed' : (r.reason ?? PHASE_REASON[r.phase]!);
+    const message = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
+      if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
+      // Catch up on states a drainer never saw (e.g. it was down while the job started).
+      let next = j;
+      if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted && to !== 'failed') {
+        next = transition(next, 'submitted', 'KubernetesJobCreated', `Kubernetes Job exists on ${r.clusterId}`, r.at);
+      }
+      return transition(next, to, reason, message, r.at);
+    });
+    if (changed) {
+      ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
+      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+    }
+    return {};
+  }
+
+  async function onDeleted(r: StatusReport): Promise<ReportAnswer> {
+    await mutateJob(ctx, r.jobId, (j) => {
+      if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
+      if (j.state === 'cancelled') {
+        if (j.cleanedUp) return undefined;
+        return withEvent(
+          { ...j, cleanedUp: true },
+          { at: r.at, reason: 'KubernetesJobDeleted', message: `Kubernetes Job removed from ${r.clusterId}` },
+        );
+      }
+      if (isTerminal(j.state) || STATE_RANK[j.state] < STATE_RANK.submitted) return undefined;
+      return transition(
+        j,
+        'failed',
+        'KubernetesJobDeleted',
+        `the Kubernetes Job was deleted on ${r.clusterId} before it finished`,
+        r.at,
+      );
+    });
+    hooks.onCapacityFreed?.();
+    return {};
+  }
+
+  async function heartbeat(clusterId: string, capacity: CapacityReport): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      const cluster = await ctx.store.clusters.get(clusterId);
+      if (!cluster) return;
+      try {
+        await ctx.store.clusters.update({ ...cluster, capacity, updatedAt: nowIso(ctx) });
+        return;
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+      }
+    }
+  }
+
+  return { claim, report, heartbeat };
+}

@@ -1,0 +1,179 @@
+/**
+ * The job API's core: submit (validated, idempotent, placed, dispatched), read, list, cancel.
+ * Routes call these; these never see HTTP.
+ */
+import { newId } from '../clock.js';
+import type { Principal } from '../auth/principal.js';
+import { requireProject, requireScope } from '../auth/principal.js';
+import { AppError, notFound } from '../errors.js';
+import type { CancelMessage } from '../drainer/messages.js';
+import type { IdempotencyRecord, Page } from '../store/port.js';
+import type { CoreContext } from './context.js';
+import { mutateJob, nowIso } from './context.js';
+import { applyDecision, clusterSnapshots, decide, publishCreate } from './dispatch.js';
+import { emitDeliveries } from './outbox.js';
+import type { Decision, Job, JobState } from './model.js';
+import { isTerminal, JOB_STATES } from './model.js';
+import { parseJobSpec } from './spec.js';
+import { transition } from './transition.js';
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+async function fingerprint(body: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(body)));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export interface SubmitResult {
+  job: Job;
+  /** False when an Idempotency-Key matched an earlier submission. */
+  created: boolean;
+}
+
+export interface ListQuery {
+  project?: string;
+  state?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export function createJobService(ctx: CoreContext) {
+  async function explain(principal: Principal, body: unknown): Promise<Decision> {
+    requireScope(principal, 'jobs:submit');
+    const spec = parseJobSpec(body);
+    requireProject(principal, spec.project);
+    return decide(ctx, spec, await clusterSnapshots(ctx));
+  }
+
+  async function createAndDispatch(principal: Principal, body: unknown, key?: string): Promise<Job> {
+    const spec = parseJobSpec(body);
+    requireProject(principal, spec.project);
+    const at = nowIso(ctx);
+    const received: Job = {
+      id: newId(ctx.clock),
+      tenantId: principal.tenantId,
+      spec,
+      state: 'received',
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      submittedBy: principal.tokenId,
+      ...(key ? { idempotencyKey: key } : {}),
+      events: [{ at, state: 'received', reason: 'Submitted', message: `submitted by ${principal.tokenId}` }],
+    };
+    const snapshots = await clusterSnapshots(ctx);
+    const decision = decide(ctx, spec, snapshots);
+    const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
+    const decided = applyDecision(received, decision, cluster, at) ?? received;
+    await ctx.store.jobs.create(decided);
+    await emitDeliveries(ctx, undefined, decided);
+    if (decided.state === 'dispatched') await publishCreate(ctx, decided);
+    ctx.log.info('job submitted', { jobId: decided.id, state: decided.state, cluster: decision.clusterId });
+    return decided;
+  }
+
+  async function submit(principal: Principal, body: unknown, idempotencyKey?: string): Promise<SubmitResult> {
+    requireScope(principal, 'jobs:submit');
+    if (idempotencyKey === undefined) return { job: await createAndDispatch(principal, body), created: true };
+    if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    }
+    const now = ctx.clock.now();
+    const claim: IdempotencyRecord = {
+      tenantId: principal.tenantId,
+      key: idempotencyKey,
+      fingerprint: await fingerprint(body),
+      state: 'in-flight',
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
+    };
+    const existing = await ctx.store.idempotency.claim(claim, claim.createdAt);
+    if (existing) {
+      if (existing.fingerprint !== claim.fingerprint) {
+        throw new AppError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this Idempotency-Key was used with a different body: use a new key for a new job',
+        );
+      }
+      if (existing.state === 'in-flight' || !existing.jobId) {
+        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still in progress: retry shortly', {
+          retryable: true,
+        });
+      }
+      const job = await ctx.store.jobs.get(existing.jobId);
+      if (!job) throw notFound(`job ${existing.jobId}`);
+      return { job, created: false };
+    }
+    try {
+      const job = await createAndDispatch(principal, body, idempotencyKey);
+      await ctx.store.idempotency.complete(principal.tenantId, idempotencyKey, job.id);
+      return { job, created: true };
+    } catch (e) {
+      await ctx.store.idempotency.release(principal.tenantId, idempotencyKey);
+      throw e;
+    }
+  }
+
+  /** A tenant's job; another tenant's job is reported as not found. */
+  async function get(principal: Principal, id: string): Promise<Job> {
+    requireScope(principal, 'jobs:read');
+    const job = await ctx.store.jobs.get(id);
+    if (!job || job.tenantId !== principal.tenantId) throw notFound(`job ${id}`);
+    return job;
+  }
+
+  async function list(principal: Principal, q: ListQuery): Promise<Page<Job>> {
+    requireScope(principal, 'jobs:read');
+    if (q.state !== undefined && !(JOB_STATES as readonly string[]).includes(q.state)) {
+      throw new AppError('BAD_REQUEST', `state must be one of ${JOB_STATES.join(', ')}`);
+    }
+    const limit = q.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new AppError('BAD_REQUEST', 'limit must be an integer from 1 to 500');
+    }
+    return ctx.store.jobs.list({
+      tenantId: principal.tenantId,
+      limit,
+      ...(q.project ? { project: q.project } : {}),
+      ...(q.state ? { state: q.state as JobState } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
+  }
+
+  async function cancel(principal: Principal, id: string): Promise<Job> {
+    requireScope(principal, 'jobs:cancel');
+    await get({ ...principal, scopes: new Set(['jobs:read']) }, id);
+    const { job } = await mutateJob(ctx, id, (j) => {
+      if (j.state === 'cancelled') return undefined;
+      if (isTerminal(j.state)) {
+        throw new AppError('INVALID_STATE', `job ${id} already ended (${j.state}); there is nothing to cancel`);
+      }
+      return transition(j, 'cancelled', 'CancelRequested', `cancelled by ${principal.tokenId}`, nowIso(ctx));
+    });
+    if (job.placement && !job.cleanedUp) {
+      const message: CancelMessage = {
+        kind: 'cancel',
+        jobId: job.id,
+        clusterId: job.placement.clusterId,
+        namespace: job.placement.namespace,
+        kubeName: job.placement.kubeName,
+        attempt: job.placement.attempt,
+      };
+      await ctx.queue.publish(job.placement.queue, message);
+    }
+    return job;
+  }
+
+  return { submit, explain, get, list, cancel };
+}
+
+export type JobService = ReturnType<typeof createJobService>;

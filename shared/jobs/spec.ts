@@ -1,0 +1,98 @@
+/**
+ * Validation of a job submission. Every bad field is reported with its path, so one round trip is
+ * enough to fix a submission.
+ */
+import { z } from 'zod';
+import { AppError, type FieldIssue } from '../errors.js';
+import type { JobSpec } from './model.js';
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+export const MAX_PRIORITY = 1000;
+
+const dnsName = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .min(1, `${what} must not be empty`)
+    .max(63, `${what} must be at most 63 characters`)
+    .regex(NAME, `${what} must be lower-case letters, digits and '-', starting and ending alphanumeric`);
+
+export const jobSubmissionSchema = z.strictObject({
+  name: dnsName('name'),
+  project: dnsName('project'),
+  image: z.string({ error: 'image is required' }).min(1).max(512),
+  command: z.array(z.string().max(4096)).max(64).optional(),
+  args: z.array(z.string().max(4096)).max(256).optional(),
+  env: z
+    .record(
+      z.string().regex(ENV_NAME, 'env names must be letters, digits, _ . or -'),
+      z.string().max(32_768),
+    )
+    .refine((e) => Object.keys(e).length <= 128, 'at most 128 env variables')
+    .default({}),
+  resources: z.strictObject({
+    accelerator: z
+      .strictObject({
+        type: z
+          .string()
+          .regex(/^[a-z0-9][-a-z0-9.]{0,62}$/, 'accelerator type looks like nvidia-a100'),
+        count: z.int().min(1).max(64),
+      })
+      .optional(),
+    cpu: z.string().regex(QUANTITY, 'cpu is a Kubernetes quantity such as 4 or 500m').optional(),
+    memory: z
+      .string()
+      .regex(QUANTITY, 'memory is a Kubernetes quantity such as 16Gi')
+      .optional(),
+  }),
+  priority: z.int().min(0).max(MAX_PRIORITY).default(100),
+  labels: z
+    .record(
+      z.string().max(253).regex(LABEL_KEY, 'label keys follow Kubernetes label-key rules'),
+      z.string().max(63).regex(LABEL_VALUE, 'label values follow Kubernetes label-value rules'),
+    )
+    .refine((l) => Object.keys(l).length <= 32, 'at most 32 labels')
+    .default({}),
+  deadlineSeconds: z.int().min(1).max(30 * 24 * 3600).optional(),
+  callback: z
+    .strictObject({
+      url: z
+        .url({ protocol: /^https?$/, error: 'callback.url must be an http(s) URL' })
+        .max(2048),
+      secret: z
+        .string()
+        .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'callback.secret must look like whsec_<base64>'),
+    })
+    .optional(),
+});
+
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => {
+    const path = i.path.map(String).join('.') || '(body)';
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') {
+      message = `unknown field(s): ${i.keys.join(', ')}`;
+    }
+    return { path, message };
+  });
+}
+
+/** Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field. */
+export function parseJobSpec(body: unknown): JobSpec {
+  const result = jobSubmissionSchema.safeParse(body);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw new AppError(
+      'INVALID_JOB',
+      `the job submission has ${issues.length} invalid field(s): ${issues
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')}`,
+      { details: { fields: issues } },
+    );
+  }
+  return result.data as JobSpec;
+}

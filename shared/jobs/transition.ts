@@ -1,0 +1,35 @@
+/** Pure state transitions of a job: every one is an event with a time and a reason. */
+import { AppError } from '../errors.js';
+import { STATE_RANK, isTerminal, type Job, type JobEvent, type JobState } from './model.js';
+
+export function withEvent(job: Job, event: JobEvent): Job {
+  return { ...job, events: [...job.events, event], updatedAt: event.at };
+}
+
+/**
+ * Moves `job` to `to`, recording why. Refuses to leave a terminal state or move backwards; moving
+ * to the state it is already in is refused too, so callers can treat a report as a no-op.
+ */
+export function transition(
+  job: Job,
+  to: JobState,
+  reason: string,
+  message: string,
+  at: string,
+  patch: Partial<Job> = {},
+): Job {
+  if (!canTransition(job.state, to)) {
+    throw new AppError('INVALID_STATE', `job ${job.id} is ${job.state} and cannot become ${to}`, {
+      details: { state: job.state, requested: to },
+    });
+  }
+  return withEvent({ ...job, ...patch, state: to }, { at, state: to, reason, message });
+}
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  if (isTerminal(from) || from === to) return false;
+  if (to === 'cancelled' || to === 'failed') return true;
+  // Re-placement sends a dispatched job back to pending or to another dispatch.
+  if (to === 'pending') return from === 'received' || from === 'dispatched';
+  return STATE_RANK[to] > STATE_RANK[from];
+}
