@@ -71,14 +71,13 @@ export const jobSubmissionSchema = z.strictObject({
 });
 
 export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => {
+  const byPath = new Map<string, string[]>();
+  for (const i of error.issues) {
     const path = i.path.map(String).join('.') || '(body)';
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') {
-      message = `unknown field(s): ${i.keys.join(', ')}`;
-    }
-    return { path, message };
-  });
+    const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
+    byPath.set(path, [...(byPath.get(path) ?? []), message]);
+  }
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
 }
 
 /** Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field. */

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { JobState } from '../../shared/jobs/model.js';
+import { canTransition } from '../../shared/jobs/transition.js';
+
+describe('canTransition', () => {
+  const cases: Array<[JobState, JobState, boolean]> = [
+    ['received', 'dispatched', true],
+    ['received', 'pending', true],
+    ['pending', 'dispatched', true],
+    ['dispatched', 'submitted', true],
+    ['dispatched', 'running', true],
+    ['submitted', 'running', true],
+    ['running', 'succeeded', true],
+    ['running', 'submitted', false],
+    ['running', 'running', false],
+    ['succeeded', 'failed', false],
+    ['cancelled', 'running', false],
+    ['rejected', 'dispatched', false],
+    ['running', 'cancelled', true],
+    ['dispatched', 'pending', true],
+    ['running', 'pending', false],
+  ];
+  it.each(cases)('%s → %s: %s', (from, to, want) => {
+    expect(canTransition(from, to)).toBe(want);
+  });
+});
