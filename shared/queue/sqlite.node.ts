@@ -1,0 +1,141 @@
+/**
+ * The durable SQLite queue (Node only), for the embedded deployment. One table of messages; a pull
+ * is one IMMEDIATE transaction that takes the oldest visible messages, counts the attempt, gives
+ * each a fresh random receipt and hides it for `visibilityMs`. A message that would be delivered
+ * more than `maxAttempts` times is dead-lettered instead. ack/nack/extend match on the receipt, so
+ * a consumer whose message was already redelivered to another cannot touch it. Several connections
+ * and processes may share one file (WAL, `busy_timeout`).
+ */
+import type Database from 'better-sqlite3';
+import { newId, systemClock, type Clock } from '../clock.js';
+import { openSqlite } from '../store/sqlite.node.js';
+import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './memory.js';
+import type { MessageBody, PullOptions, Queue, QueueMessage } from './port.js';
+
+export interface SqliteQueueOptions {
+  /** A file path, or `:memory:` for a private throwaway queue. */
+  path: string;
+  /** Deliveries before a message is dead-lettered; default 5. */
+  maxAttempts?: number;
+  clock?: Clock;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS queue_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT, published_at TEXT NOT NULL, dead INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (queue, id));
+CREATE INDEX IF NOT EXISTS queue_messages_visible ON queue_messages (queue, dead, visible_at, seq);
+CREATE INDEX IF NOT EXISTS queue_messages_receipt ON queue_messages (receipt)
+  WHERE receipt IS NOT NULL;
+`;
+
+interface Row {
+  seq: number;
+  id: string;
+  body: string;
+  attempts: number;
+  receipt: string | null;
+  published_at: string;
+}
+
+const toMessage = (row: Row): QueueMessage => ({
+  id: row.id,
+  body: JSON.parse(row.body) as MessageBody,
+  attempt: row.attempts,
+  receipt: row.receipt ?? '',
+  publishedAt: row.published_at,
+});
+
+/** Opens (and creates if needed) the queue at `options.path`. */
+export function createSqliteQueue(options: SqliteQueueOptions): Queue {
+  const clock = options.clock ?? systemClock;
+  const maxAttempts = checkMaxAttempts(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const db: Database.Database = openSqlite(options.path);
+  db.exec(SCHEMA);
+
+  const q = {
+    insert: db.prepare(
+      'INSERT INTO queue_messages (queue, id, body, published_at) VALUES (?, ?, ?, ?)',
+    ),
+    visible: db.prepare(
+      `SELECT seq, id, body, attempts, receipt, published_at FROM queue_messages
+       WHERE queue = ? AND dead = 0 AND visible_at <= ? ORDER BY seq LIMIT ?`,
+    ),
+    deliver: db.prepare(
+      'UPDATE queue_messages SET attempts = ?, receipt = ?, visible_at = ? WHERE seq = ?',
+    ),
+    bury: db.prepare('UPDATE queue_messages SET dead = 1, receipt = NULL WHERE seq = ?'),
+    ack: db.prepare('DELETE FROM queue_messages WHERE queue = ? AND receipt = ? AND dead = 0'),
+    nack: db.prepare(
+      `UPDATE queue_messages SET receipt = NULL, visible_at = ?
+       WHERE queue = ? AND receipt = ? AND dead = 0`,
+    ),
+    extend: db.prepare(
+      'UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND receipt = ? AND dead = 0',
+    ),
+    dead: db.prepare(
+      `SELECT seq, id, body, attempts, receipt, published_at FROM queue_messages
+       WHERE queue = ? AND dead = 1 ORDER BY seq LIMIT ?`,
+    ),
+  };
+
+  /** One transaction; rows dead-lettered on the way do not count against `max`. */
+  const pullTx = db.transaction((queue: string, options: PullOptions): QueueMessage[] => {
+    const now = clock.now();
+    const delivered: QueueMessage[] = [];
+    for (;;) {
+      const want = options.max - delivered.length;
+      const rows = q.visible.all(queue, now, want) as Row[];
+      for (const row of rows) {
+        if (row.attempts + 1 > maxAttempts) {
+          q.bury.run(row.seq);
+          continue;
+        }
+        const next = { ...row, attempts: row.attempts + 1, receipt: crypto.randomUUID() };
+        q.deliver.run(next.attempts, next.receipt, now + options.visibilityMs, row.seq);
+        delivered.push(toMessage(next));
+      }
+      // Fewer rows than asked means none are left; otherwise some were buried, so look again.
+      if (rows.length < want || delivered.length >= options.max) break;
+    }
+    return delivered;
+  });
+
+  return {
+    driver: 'sqlite',
+
+    async publish(queue, body) {
+      const id = newId(clock);
+      q.insert.run(queue, id, JSON.stringify(body), new Date(clock.now()).toISOString());
+      return id;
+    },
+
+    async pull(queue, pullOptions) {
+      checkPullOptions(pullOptions);
+      return pullTx.immediate(queue, pullOptions);
+    },
+
+    async ack(queue, receipt) {
+      q.ack.run(queue, receipt);
+    },
+
+    async nack(queue, receipt, delayMs = 0) {
+      q.nack.run(clock.now() + delayMs, queue, receipt);
+    },
+
+    async extend(queue, receipt, visibilityMs) {
+      q.extend.run(clock.now() + visibilityMs, queue, receipt);
+    },
+
+    async deadLetters(queue, limit) {
+      return (q.dead.all(queue, limit) as Row[]).map(toMessage);
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  } satisfies Queue;
+}

@@ -1,0 +1,313 @@
+/**
+ * The SQLite state store (Node only), for the embedded single-host deployment. Each record is a
+ * JSON column plus the few indexed columns its queries need. WAL mode with `synchronous=FULL`, so
+ * a committed write survives a killed process or host; `busy_timeout` lets several connections or
+ * processes share one file. Conditional writes are `UPDATE … WHERE id = ? AND version = ?` and
+ * check `changes`, so they hold across connections.
+ */
+import Database from 'better-sqlite3';
+import type { Cluster } from '../clusters/model.js';
+import { AlreadyExistsError, VersionConflictError } from '../errors.js';
+import type { Job } from '../jobs/model.js';
+import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
+import type { Delivery, IdempotencyRecord, StateStore, Tenant, TokenRecord } from './port.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for a private throwaway database. */
+  path: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, project TEXT NOT NULL, state TEXT NOT NULL,
+  created_at TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at, id);
+CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_by_tenant ON tokens (tenant_id, created_at, id);
+CREATE TABLE IF NOT EXISTS idempotency (
+  tenant_id TEXT NOT NULL, key TEXT NOT NULL, expires_at TEXT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, key));
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY, job_id TEXT NOT NULL, state TEXT NOT NULL, next_attempt_at TEXT NOT NULL,
+  created_at TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at, created_at, id);
+CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id, created_at, id);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type Row = { body: string };
+
+/** Opens (and creates if needed) the database at `options.path`. */
+export function openSqlite(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT');
+
+/** Creates a store on the SQLite database at `options.path`; the schema is created on open. */
+export function createSqliteStore(options: SqliteStoreOptions): StateStore {
+  const db = openSqlite(options.path);
+  db.exec(SCHEMA);
+
+  const parse = <T>(row: Row | undefined): T | undefined =>
+    row === undefined ? undefined : (JSON.parse(row.body) as T);
+  const parseAll = <T>(rows: unknown[]): T[] => (rows as Row[]).map((r) => JSON.parse(r.body) as T);
+
+  /** Runs an INSERT, turning a primary-key violation into `AlreadyExistsError`. */
+  const insert = (what: string, run: () => unknown): void => {
+    try {
+      run();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AlreadyExistsError(what);
+      throw e;
+    }
+  };
+
+  const q = {
+    jobInsert: db.prepare(
+      `INSERT INTO jobs (id, tenant_id, project, state, created_at, version, body)
+       VALUES (@id, @tenantId, @project, @state, @createdAt, @version, @body)`,
+    ),
+    jobGet: db.prepare('SELECT body FROM jobs WHERE id = ?'),
+    jobUpdate: db.prepare(
+      `UPDATE jobs SET tenant_id = @tenantId, project = @project, state = @state,
+       created_at = @createdAt, version = @version + 1, body = @body
+       WHERE id = @id AND version = @version`,
+    ),
+    clusterPut: db.prepare(
+      `INSERT INTO clusters (id, version, body) VALUES (?, 1, json_set(?, '$.version', 1))
+       ON CONFLICT (id) DO UPDATE SET version = clusters.version + 1,
+       body = json_set(excluded.body, '$.version', clusters.version + 1)
+       RETURNING body`,
+    ),
+    clusterGet: db.prepare('SELECT body FROM clusters WHERE id = ?'),
+    clusterList: db.prepare('SELECT body FROM clusters ORDER BY id'),
+    clusterUpdate: db.prepare(
+      'UPDATE clusters SET version = @version + 1, body = @body WHERE id = @id AND version = @version',
+    ),
+    tenantInsert: db.prepare('INSERT INTO tenants (id, body) VALUES (?, ?)'),
+    tenantGet: db.prepare('SELECT body FROM tenants WHERE id = ?'),
+    tokenInsert: db.prepare(
+      'INSERT INTO tokens (id, tenant_id, created_at, body) VALUES (@id, @tenantId, @createdAt, @body)',
+    ),
+    tokenPut: db.prepare(
+      `INSERT OR REPLACE INTO tokens (id, tenant_id, created_at, body)
+       VALUES (@id, @tenantId, @createdAt, @body)`,
+    ),
+    tokenGet: db.prepare('SELECT body FROM tokens WHERE id = ?'),
+    tokenList: db.prepare('SELECT body FROM tokens WHERE tenant_id = ? ORDER BY created_at, id'),
+    idemGet: db.prepare('SELECT body, expires_at FROM idempotency WHERE tenant_id = ? AND key = ?'),
+    idemPut: db.prepare(
+      `INSERT OR REPLACE INTO idempotency (tenant_id, key, expires_at, body)
+       VALUES (@tenantId, @key, @expiresAt, @body)`,
+    ),
+    idemComplete: db.prepare(
+      `UPDATE idempotency SET body = json_set(body, '$.state', 'done', '$.jobId', ?)
+       WHERE tenant_id = ? AND key = ?`,
+    ),
+    idemDelete: db.prepare('DELETE FROM idempotency WHERE tenant_id = ? AND key = ?'),
+    deliveryInsert: db.prepare(
+      `INSERT INTO deliveries (id, job_id, state, next_attempt_at, created_at, version, body)
+       VALUES (@id, @jobId, @state, @nextAttemptAt, @createdAt, @version, @body)`,
+    ),
+    deliveryUpdate: db.prepare(
+      `UPDATE deliveries SET job_id = @jobId, state = @state, next_attempt_at = @nextAttemptAt,
+       created_at = @createdAt, version = @version + 1, body = @body
+       WHERE id = @id AND version = @version`,
+    ),
+    deliveryDue: db.prepare(
+      `SELECT body FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, created_at, id LIMIT ?`,
+    ),
+    deliveryByJob: db.prepare(
+      'SELECT body FROM deliveries WHERE job_id = ? ORDER BY created_at, id',
+    ),
+    settingGet: db.prepare('SELECT value FROM settings WHERE key = ?'),
+    settingInsert: db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)'),
+    settingPut: db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+  };
+
+  const jobParams = (job: Job, body: Job = job) => ({
+    id: job.id,
+    tenantId: job.tenantId,
+    project: job.spec.project,
+    state: job.state,
+    createdAt: job.createdAt,
+    version: job.version,
+    body: JSON.stringify(body),
+  });
+
+  /** The claim's read and write run in one IMMEDIATE transaction: no other writer in between. */
+  const claimTx = db.transaction(
+    (record: IdempotencyRecord, now: string): IdempotencyRecord | undefined => {
+      const existing = q.idemGet.get(record.tenantId, record.key) as
+        (Row & { expires_at: string }) | undefined;
+      if (existing && existing.expires_at > now) return parse<IdempotencyRecord>(existing);
+      q.idemPut.run({ ...record, body: JSON.stringify(record) });
+      return undefined;
+    },
+  );
+
+  return {
+    driver: 'sqlite',
+
+    jobs: {
+      async create(job) {
+        insert(`job ${job.id}`, () => q.jobInsert.run(jobParams(job)));
+      },
+      async get(id) {
+        return parse<Job>(q.jobGet.get(id) as Row | undefined);
+      },
+      async update(job) {
+        const params = jobParams(job, { ...job, version: job.version + 1 });
+        if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
+        return JSON.parse(params.body) as Job;
+      },
+      async list(query) {
+        const limit = checkLimit(query.limit);
+        const where = ['tenant_id = @tenantId'];
+        const params: Record<string, string | number> = { tenantId: query.tenantId };
+        if (query.project !== undefined) {
+          where.push('project = @project');
+          params.project = query.project;
+        }
+        if (query.state !== undefined) {
+          where.push('state = @state');
+          params.state = query.state;
+        }
+        if (query.cursor !== undefined) {
+          const after = decodeCursor(query.cursor);
+          where.push('(created_at < @afterAt OR (created_at = @afterAt AND id < @afterId))');
+          params.afterAt = after.createdAt;
+          params.afterId = after.id;
+        }
+        const rows = db
+          .prepare(
+            `SELECT body FROM jobs WHERE ${where.join(' AND ')}
+             ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+          )
+          .all(params);
+        const items = parseAll<Job>(rows.slice(0, limit));
+        const last = items[items.length - 1];
+        return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+      },
+      async listByState(states, limit) {
+        checkLimit(limit, Number.MAX_SAFE_INTEGER);
+        if (states.length === 0) return [];
+        const marks = states.map(() => '?').join(', ');
+        const rows = db
+          .prepare(
+            `SELECT body FROM jobs WHERE state IN (${marks}) ORDER BY created_at, id LIMIT ?`,
+          )
+          .all(...states, limit);
+        return parseAll<Job>(rows);
+      },
+    },
+
+    clusters: {
+      async put(cluster) {
+        return parse<Cluster>(q.clusterPut.get(cluster.id, JSON.stringify(cluster)) as Row)!;
+      },
+      async get(id) {
+        return parse<Cluster>(q.clusterGet.get(id) as Row | undefined);
+      },
+      async list() {
+        return parseAll<Cluster>(q.clusterList.all());
+      },
+      async update(cluster) {
+        const body = JSON.stringify({ ...cluster, version: cluster.version + 1 });
+        const params = { id: cluster.id, version: cluster.version, body };
+        if (q.clusterUpdate.run(params).changes !== 1) {
+          throw new VersionConflictError(`cluster ${cluster.id}`);
+        }
+        return JSON.parse(params.body) as Cluster;
+      },
+    },
+
+    tenants: {
+      async create(tenant) {
+        insert(`tenant ${tenant.id}`, () => q.tenantInsert.run(tenant.id, JSON.stringify(tenant)));
+      },
+      async get(id) {
+        return parse<Tenant>(q.tenantGet.get(id) as Row | undefined);
+      },
+    },
+
+    tokens: {
+      async create(token) {
+        insert(`token ${token.id}`, () =>
+          q.tokenInsert.run({ ...token, body: JSON.stringify(token) }),
+        );
+      },
+      async get(id) {
+        return parse<TokenRecord>(q.tokenGet.get(id) as Row | undefined);
+      },
+      async listByTenant(tenantId) {
+        return parseAll<TokenRecord>(q.tokenList.all(tenantId));
+      },
+      async put(token) {
+        q.tokenPut.run({ ...token, body: JSON.stringify(token) });
+      },
+    },
+
+    idempotency: {
+      async claim(record, now) {
+        return claimTx.immediate(record, now);
+      },
+      async complete(tenantId, key, jobId) {
+        q.idemComplete.run(jobId, tenantId, key);
+      },
+      async release(tenantId, key) {
+        q.idemDelete.run(tenantId, key);
+      },
+    },
+
+    deliveries: {
+      async create(delivery) {
+        insert(`delivery ${delivery.id}`, () =>
+          q.deliveryInsert.run({ ...delivery, body: JSON.stringify(delivery) }),
+        );
+      },
+      async update(delivery) {
+        const body = JSON.stringify({ ...delivery, version: delivery.version + 1 });
+        if (q.deliveryUpdate.run({ ...delivery, body }).changes !== 1) {
+          throw new VersionConflictError(`delivery ${delivery.id}`);
+        }
+        return JSON.parse(body) as Delivery;
+      },
+      async listDue(now, limit) {
+        checkLimit(limit, Number.MAX_SAFE_INTEGER);
+        return parseAll<Delivery>(q.deliveryDue.all(now, limit));
+      },
+      async listByJob(jobId) {
+        return parseAll<Delivery>(q.deliveryByJob.all(jobId));
+      },
+    },
+
+    settings: {
+      async get<T = unknown>(key: string) {
+        const row = q.settingGet.get(key) as { value: string } | undefined;
+        return row === undefined ? undefined : (JSON.parse(row.value) as T);
+      },
+      async putIfAbsent(key, value) {
+        return q.settingInsert.run(key, JSON.stringify(value) ?? 'null').changes === 1;
+      },
+      async put(key, value) {
+        q.settingPut.run(key, JSON.stringify(value) ?? 'null');
+      },
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  } satisfies StateStore;
+}

@@ -1,0 +1,31 @@
+/** Runs the StateStore contract against the memory and SQLite drivers. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import type { StateStore } from '../../shared/store/port.js';
+import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { testStoreDriver } from './store.contract.js';
+
+testStoreDriver('memory', () => createMemoryStore());
+
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-store-'));
+const paths = new WeakMap<StateStore, string>();
+let n = 0;
+
+testStoreDriver(
+  'sqlite',
+  () => {
+    const path = join(dir, `store-${n++}.db`);
+    const store = createSqliteStore({ path });
+    paths.set(store, path);
+    return store;
+  },
+  {
+    // A second connection to the same file: conditional writes must hold across connections.
+    openPeer: (store) => createSqliteStore({ path: paths.get(store)! }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  },
+);
+
+testStoreDriver('sqlite :memory:', () => createSqliteStore({ path: ':memory:' }));
