@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
+  | 'QUOTA_EXCEEDED'
   | 'VERSION_CONFLICT'
   | 'UNAVAILABLE'
   | 'INTERNAL';
@@ -35,6 +36,7 @@ export function codeToStatus(code: ErrorCode): number {
     case 'CONFLICT':
     case 'IDEMPOTENCY_KEY_IN_USE':
     case 'INVALID_STATE':
+    case 'QUOTA_EXCEEDED':
     case 'VERSION_CONFLICT':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
@@ -95,6 +97,14 @@ export class AlreadyExistsError extends AppError {
   constructor(what: string) {
     super('CONFLICT', `${what} already exists`);
     this.name = 'AlreadyExistsError';
+  }
+}
+
+/** Raised by store drivers when a usage counter would exceed its maximum. */
+export class QuotaExceededError extends AppError {
+  constructor(readonly key: string) {
+    super('QUOTA_EXCEEDED', `usage ${key} would exceed its limit`, { details: { key } });
+    this.name = 'QuotaExceededError';
   }
 }
 

@@ -28,12 +28,33 @@ export interface JobTable {
   /**
    * Writes `job` if the stored version equals `job.version`; stores and returns it with
    * `version + 1`. `VersionConflictError` otherwise (or if the job does not exist).
+   *
+   * `usage` changes usage counters in the same atomic write (a transaction where the store has
+   * one): either the job and every counter change, or nothing does. A delta whose counter would end
+   * above its `max` fails the whole write with `QuotaExceededError` naming that counter. Counters
+   * start at 0 and never go below 0 (a negative delta past 0 leaves 0).
    */
-  update(job: Job): Promise<Job>;
+  update(job: Job, usage?: readonly UsageDelta[]): Promise<Job>;
   /** A tenant's jobs, newest first (by `createdAt`, then id). */
   list(query: JobQuery): Promise<Page<Job>>;
   /** Jobs in any of the given states across tenants, oldest first; for sweepers and admission. */
   listByState(states: readonly JobState[], limit: number): Promise<Job[]>;
+}
+
+/** A change to a usage counter (e.g. GPUs in use by a tenant), applied with a job write. */
+export interface UsageDelta {
+  /** e.g. `tenant:acme:nvidia-a100`, `cluster:aws-us-east-1:nvidia-a100`. */
+  key: string;
+  delta: number;
+  /** The write fails if the counter would end above this. */
+  max?: number;
+}
+
+export interface UsageTable {
+  /** Current values; a counter never written is 0. */
+  get(keys: readonly string[]): Promise<Record<string, number>>;
+  /** Every counter whose key starts with `prefix`, sorted by key. */
+  list(prefix: string): Promise<Record<string, number>>;
 }
 
 export interface ClusterTable {
@@ -133,6 +154,82 @@ export interface DeliveryTable {
   listByJob(jobId: string): Promise<Delivery[]>;
 }
 
+/** A cron schedule that submits a job from a template at every slot. */
+export interface Schedule {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** Five-field cron expression. */
+  cron: string;
+  /** IANA time zone the expression is read in. */
+  timezone: string;
+  /** A job submission body. */
+  template: Record<string, unknown>;
+  concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  /** How many missed slots to fire when catching up. */
+  maxCatchUp: number;
+  suspended: boolean;
+  /** The next slot to fire; due when `<= now` and not suspended. */
+  nextFireAt: string;
+  lastFiredSlot?: string;
+  /** Jobs started by the schedule that may still be active (for Forbid/Replace). */
+  activeJobIds: string[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface ScheduleTable {
+  /** `AlreadyExistsError` if the id exists. */
+  create(schedule: Schedule): Promise<void>;
+  get(id: string): Promise<Schedule | undefined>;
+  /** Conditional on `schedule.version`, like `JobTable.update`. */
+  update(schedule: Schedule): Promise<Schedule>;
+  /** Resolves `false` if it did not exist. */
+  delete(id: string): Promise<boolean>;
+  /** A tenant's schedules sorted by id. */
+  listByTenant(tenantId: string): Promise<Schedule[]>;
+  /** Not suspended, `nextFireAt <= now`, earliest first. */
+  listDue(now: string, limit: number): Promise<Schedule[]>;
+}
+
+/** An inbound webhook endpoint that turns signed payloads into job submissions. */
+export interface Hook {
+  id: string;
+  tenantId: string;
+  project: string;
+  description: string;
+  scheme: 'standard-webhooks' | 'github';
+  /** Verification secrets; more than one during rotation. */
+  secrets: string[];
+  /** A job submission body whose string fields may hold `{{payload.path}}` placeholders. */
+  template: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface HookTable {
+  create(hook: Hook): Promise<void>;
+  get(id: string): Promise<Hook | undefined>;
+  /** Conditional on `hook.version`. */
+  update(hook: Hook): Promise<Hook>;
+  delete(id: string): Promise<boolean>;
+  /** Sorted by id. */
+  listByTenant(tenantId: string): Promise<Hook[]>;
+}
+
+/**
+ * One-time claims with an expiry: a schedule slot fired, a webhook id seen. `claim` is atomic:
+ * exactly one of many concurrent callers gets `true` for a key until it expires.
+ */
+export interface ClaimTable {
+  /** True if this caller now holds `key` (absent, or its earlier claim expired by `now`). */
+  claim(key: string, expiresAt: string, now: string): Promise<boolean>;
+}
+
 /** Small named values (signing keys, install facts). */
 export interface SettingsTable {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -150,5 +247,9 @@ export interface StateStore {
   readonly idempotency: IdempotencyTable;
   readonly deliveries: DeliveryTable;
   readonly settings: SettingsTable;
+  readonly usage: UsageTable;
+  readonly schedules: ScheduleTable;
+  readonly hooks: HookTable;
+  readonly claims: ClaimTable;
   close(): Promise<void>;
 }
