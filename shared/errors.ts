@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'INVALID_JOB'
   | 'INVALID_CONFIG'
+  | 'INVALID_POLICY'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
@@ -26,6 +27,7 @@ export function codeToStatus(code: ErrorCode): number {
     case 'BAD_REQUEST':
     case 'INVALID_JOB':
     case 'INVALID_CONFIG':
+    case 'INVALID_POLICY':
       return 400;
     case 'UNAUTHENTICATED':
       return 401;
