@@ -13,6 +13,7 @@ import { createTokenService } from '../../shared/auth/tokens.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
 import type { ClusterDriver } from '../../shared/cluster/port.js';
+import { createClusterAdmin } from '../../shared/clusters/admin.js';
 import { createClusterService, type ClusterDefinition } from '../../shared/clusters/service.js';
 import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
@@ -97,6 +98,8 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
       heartbeatTimeoutMs: config.scheduling.heartbeatTimeoutSeconds * 1000,
       redispatchAfterMs: config.scheduling.redispatchAfterSeconds * 1000,
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
+      maxPlacementAttempts: config.scheduling.maxPlacementAttempts,
+      offlineGraceMs: config.scheduling.offlineGraceSeconds * 1000,
     },
   };
 
@@ -111,6 +114,7 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
     chmodSync(tokenPath, 0o600);
   }
   const jobs = createJobService(ctx);
+  const clusterAdmin = createClusterAdmin(ctx);
   let wakeAdmission = () => {};
   const control = createControlPlane(ctx, { onCapacityFreed: () => wakeAdmission() });
 
@@ -147,7 +151,7 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
   const delivering = every(config.webhooks.intervalSeconds * 1000, () => deliveries.runOnce(), log);
 
   // 6. HTTP.
-  const app = createApp({ ctx, jobs, clusters, tokens, metrics: createMetrics(), maxBodyBytes: config.server.maxBodyBytes });
+  const app = createApp({ ctx, jobs, clusters, clusterAdmin, onCapacityChanged: () => wakeAdmission(), tokens, metrics: createMetrics(), maxBodyBytes: config.server.maxBodyBytes });
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => ready(s));
   });

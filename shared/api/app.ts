@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { ClusterAdmin } from '../clusters/admin.js';
 import type { ClusterService } from '../clusters/service.js';
 import { AppError } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
@@ -21,6 +22,9 @@ export interface AppDeps {
   ctx: CoreContext;
   jobs: JobService;
   clusters: ClusterService;
+  clusterAdmin: ClusterAdmin;
+  /** Called when capacity may have freed (uncordon, policy change): admission runs again. */
+  onCapacityChanged?: () => void;
   tokens: TokenService;
   metrics: Metrics;
   /** Maximum request body in bytes. */

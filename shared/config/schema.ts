@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
       redispatchAfterSeconds: z.int().min(5).max(3600).default(60),
       admissionIntervalSeconds: z.number().min(0.1).max(300).default(2),
       ttlSecondsAfterFinished: z.int().min(60).max(30 * 86_400).default(3600),
+      maxPlacementAttempts: z.int().min(1).max(20).default(3),
+      offlineGraceSeconds: z.int().min(5).max(86_400).default(120),
     })
     .prefault({}),
   webhooks: z

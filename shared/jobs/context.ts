@@ -22,12 +22,18 @@ export interface CoreSettings {
   redispatchAfterMs: number;
   /** Kubernetes `ttlSecondsAfterFinished` of created Jobs. */
   ttlSecondsAfterFinished: number;
+  /** Placements of one job (first one included) before a failing job is failed for good. */
+  maxPlacementAttempts: number;
+  /** An offline cluster's not-yet-running jobs move elsewhere after this long. */
+  offlineGraceMs: number;
 }
 
 export const defaultCoreSettings: CoreSettings = {
   heartbeatTimeoutMs: 60_000,
   redispatchAfterMs: 60_000,
   ttlSecondsAfterFinished: 3600,
+  maxPlacementAttempts: 3,
+  offlineGraceMs: 120_000,
 };
 
 export interface CoreContext {

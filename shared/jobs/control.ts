@@ -10,10 +10,17 @@ import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
 import type { Job, JobState } from './model.js';
 import { STATE_RANK, isTerminal } from './model.js';
+import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from './transition.js';
 
+/** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
-  return job.placement?.clusterId === clusterId && job.placement.attempt === attempt;
+  return (
+    job.state !== 'pending' &&
+    job.state !== 'received' &&
+    job.placement?.clusterId === clusterId &&
+    job.placement.attempt === attempt
+  );
 }
 
 const PHASE_TO_STATE: Record<string, JobState> = {
@@ -47,14 +54,26 @@ export function createControlPlane(ctx: CoreContext, hooks: { onCapacityFreed?: 
     if (!placedHere(existing, r.clusterId, r.attempt)) return { action: 'delete' };
     if (r.phase === 'deleted') return onDeleted(r);
     if (existing.state === 'cancelled') return { action: 'delete' };
-    const to = r.phase === 'create-failed' ? 'failed' : PHASE_TO_STATE[r.phase]!;
-    const reason = r.phase === 'create-failed' ? 'CreateFailed' : (r.reason ?? PHASE_REASON[r.phase]!);
+    if (r.phase === 'create-failed') {
+      const job = await replaceAway(
+        ctx,
+        r.jobId,
+        r.clusterId,
+        r.reason ?? 'CreateFailed',
+        r.message ?? `could not create the Kubernetes Job on ${r.clusterId}`,
+        ctx.settings.maxPlacementAttempts,
+      );
+      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+      return {};
+    }
+    const to = PHASE_TO_STATE[r.phase]!;
+    const reason = r.reason ?? PHASE_REASON[r.phase]!;
     const message = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
       let next = j;
-      if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted && to !== 'failed') {
+      if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
         next = transition(next, 'submitted', 'KubernetesJobCreated', `Kubernetes Job exists on ${r.clusterId}`, r.at);
       }
       return transition(next, to, reason, message, r.at);

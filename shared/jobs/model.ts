@@ -126,4 +126,6 @@ export interface Job {
   events: JobEvent[];
   /** Set once the job's Kubernetes object is known to be gone after cancel. */
   cleanedUp?: boolean;
+  /** Clusters this job must not be placed on again (failed creates, drains, outages). */
+  blockedClusters?: string[];
 }

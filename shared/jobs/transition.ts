@@ -29,7 +29,7 @@ export function transition(
 export function canTransition(from: JobState, to: JobState): boolean {
   if (isTerminal(from) || from === to) return false;
   if (to === 'cancelled' || to === 'failed') return true;
-  // Re-placement sends a dispatched job back to pending or to another dispatch.
-  if (to === 'pending') return from === 'received' || from === 'dispatched';
+  // Re-placement sends a job that has not started back to pending, then to another dispatch.
+  if (to === 'pending') return from === 'received' || from === 'dispatched' || from === 'submitted';
   return STATE_RANK[to] > STATE_RANK[from];
 }

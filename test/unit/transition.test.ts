@@ -19,6 +19,8 @@ describe('canTransition', () => {
     ['running', 'cancelled', true],
     ['dispatched', 'pending', true],
     ['running', 'pending', false],
+    ['submitted', 'pending', true],
+    ['pending', 'running', true],
   ];
   it.each(cases)('%s → %s: %s', (from, to, want) => {
     expect(canTransition(from, to)).toBe(want);

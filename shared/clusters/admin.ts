@@ -1,0 +1,113 @@
+/**
+ * Cluster administration: register or update a cluster, cordon, drain and uncordon it. Cordon
+ * stops new work; drain also moves work that was dispatched there but not yet created, and says
+ * what is still running there — the steps of a zero-downtime upgrade.
+ */
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import { requireScope } from '../auth/principal.js';
+import { AppError, VersionConflictError, notFound } from '../errors.js';
+import type { CoreContext } from '../jobs/context.js';
+import { nowIso } from '../jobs/context.js';
+import { jobsPlacedOn, replaceAway } from '../jobs/failover.js';
+import { issuesOf } from '../jobs/spec.js';
+import type { Cluster, ClusterAdminState } from './model.js';
+
+const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
+
+export const clusterBodySchema = z.strictObject({
+  cloud: z.string().regex(/^[a-z0-9-]{2,32}$/, 'cloud is 2-32 lower-case letters, digits or -'),
+  region: z.string().min(1).max(64),
+  labels: z.record(z.string().max(63), z.string().max(63)).default({}),
+  queue: z.string().regex(clusterIdPattern, 'queue is 3-63 lower-case letters, digits or -').optional(),
+  pools: z
+    .array(
+      z.strictObject({
+        accelerator: z.string().regex(/^[a-z0-9][-a-z0-9.]{0,62}$/),
+        nodes: z.int().min(1).max(10_000),
+        gpusPerNode: z.int().min(1).max(64),
+        costPerGpuHour: z.number().nonnegative().optional(),
+      }),
+    )
+    .min(1),
+});
+
+export interface DrainReport {
+  cluster: Cluster;
+  /** Jobs moved elsewhere (or back to pending when nothing else has room). */
+  moved: Array<{ jobId: string; state: string; clusterId: string | null }>;
+  /** Jobs still running or created there; they finish where they are. */
+  remaining: Array<{ jobId: string; state: string }>;
+}
+
+export function createClusterAdmin(ctx: CoreContext) {
+  async function setState(principal: Principal, id: string, state: ClusterAdminState): Promise<Cluster> {
+    requireScope(principal, 'clusters:admin');
+    for (let tries = 0; tries < 10; tries++) {
+      const cluster = await ctx.store.clusters.get(id);
+      if (!cluster) throw notFound(`cluster ${id}`);
+      if (cluster.state === state) return cluster;
+      try {
+        const stored = await ctx.store.clusters.update({ ...cluster, state, updatedAt: nowIso(ctx) });
+        ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
+        return stored;
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+      }
+    }
+    throw new VersionConflictError(`cluster ${id}`);
+  }
+
+  async function upsert(principal: Principal, id: string, body: unknown): Promise<{ cluster: Cluster; created: boolean }> {
+    requireScope(principal, 'clusters:admin');
+    if (!clusterIdPattern.test(id)) {
+      throw new AppError('BAD_REQUEST', 'a cluster id is 3-63 lower-case letters, digits or -');
+    }
+    const parsed = clusterBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const fields = issuesOf(parsed.error);
+      throw new AppError('BAD_REQUEST', `the cluster is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
+        details: { fields },
+      });
+    }
+    const existing = await ctx.store.clusters.get(id);
+    const def = parsed.data;
+    const cluster = await ctx.store.clusters.put({
+      id,
+      cloud: def.cloud,
+      region: def.region,
+      labels: def.labels,
+      queue: def.queue ?? def.cloud,
+      pools: def.pools,
+      state: existing?.state ?? 'active',
+      ...(existing?.capacity ? { capacity: existing.capacity } : {}),
+      ...(existing?.simulated ? { simulated: existing.simulated } : {}),
+      version: existing?.version ?? 1,
+      updatedAt: nowIso(ctx),
+    });
+    return { cluster, created: !existing };
+  }
+
+  const jobsOn = (clusterId: string) => jobsPlacedOn(ctx, clusterId);
+
+  async function drain(principal: Principal, id: string): Promise<DrainReport> {
+    const cluster = await setState(principal, id, 'draining');
+    const moved: DrainReport['moved'] = [];
+    for (const job of (await jobsOn(id)).filter((j) => j.state === 'dispatched')) {
+      const after = await replaceAway(ctx, job.id, id, 'ClusterDraining', `cluster ${id} is draining`, ctx.settings.maxPlacementAttempts + 1);
+      moved.push({ jobId: after.id, state: after.state, clusterId: after.placement?.clusterId ?? null });
+    }
+    const remaining = (await jobsOn(id)).map((j) => ({ jobId: j.id, state: j.state }));
+    return { cluster, moved, remaining };
+  }
+
+  return {
+    upsert,
+    drain,
+    cordon: (p: Principal, id: string) => setState(p, id, 'cordoned'),
+    uncordon: (p: Principal, id: string) => setState(p, id, 'active'),
+    jobsOn,
+  };
+}
+
+export type ClusterAdmin = ReturnType<typeof createClusterAdmin>;

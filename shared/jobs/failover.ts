@@ -1,0 +1,81 @@
+/**
+ * Failover: place a job again with the cluster that failed it blocked. Used when a drainer cannot
+ * create the job, when a cluster is drained, and when a cluster stays offline before the job
+ * started. After `maxHops` placements the job fails with every reason it collected.
+ */
+import type { CoreContext } from './context.js';
+import { mutateJob, nowIso } from './context.js';
+import { clusterSnapshots, decide, publishCreate, applyDecision } from './dispatch.js';
+import type { Job } from './model.js';
+import { transition } from './transition.js';
+
+export const DEFAULT_MAX_HOPS = 3;
+
+/** States in which the job has not started running and may still move. */
+const MOVABLE = new Set(['dispatched', 'submitted']);
+
+/**
+ * Re-places `jobId` away from `clusterId` if it is still placed there and has not started.
+ * Returns the job as stored afterwards.
+ */
+export async function replaceAway(
+  ctx: CoreContext,
+  jobId: string,
+  clusterId: string,
+  reason: string,
+  message: string,
+  maxHops = DEFAULT_MAX_HOPS,
+): Promise<Job> {
+  const snapshots = await clusterSnapshots(ctx);
+  const { job, changed } = await mutateJob(ctx, jobId, (j) => {
+    if (j.placement?.clusterId !== clusterId || !MOVABLE.has(j.state)) return undefined;
+    const at = nowIso(ctx);
+    const blocked = [...new Set([...(j.blockedClusters ?? []), clusterId])];
+    const note = `${message} (attempt ${j.placement.attempt} on ${clusterId})`;
+    if (j.placement.attempt >= maxHops) {
+      return transition(j, 'failed', reason, `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`, at, {
+        blockedClusters: blocked,
+      });
+    }
+    // Back to pending first: the event history shows the move, and applyDecision accepts it.
+    const moved = transition(j, 'pending', reason, note, at, { blockedClusters: blocked });
+    const others = snapshots.filter((s) => !blocked.includes(s.cluster.id));
+    const decision = decide(ctx, j.spec, others, blocked);
+    const cluster = others.find((s) => s.cluster.id === decision.clusterId)?.cluster;
+    if (decision.outcome === 'rejected') {
+      return transition(moved, 'failed', 'NoOtherCluster', `${note}; no other cluster can run it: ${decision.message}`, at, { decision });
+    }
+    return applyDecision(moved, decision, cluster, at) ?? moved;
+  });
+  if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
+  if (changed) ctx.log.info('job re-placed', { jobId, from: clusterId, state: job.state, to: job.placement?.clusterId });
+  return job;
+}
+
+function failures(job: Job, latest: string): string {
+  const earlier = job.events.filter((e) => e.state === 'pending' && /attempt \d+ on/.test(e.message)).map((e) => e.message);
+  return [...earlier, latest].join('; ');
+}
+
+/** Jobs placed on a cluster that have not ended. */
+export async function jobsPlacedOn(ctx: CoreContext, clusterId: string): Promise<Job[]> {
+  const inflight = await ctx.store.jobs.listByState(['dispatched', 'submitted', 'running'], 10_000);
+  return inflight.filter((j) => j.placement?.clusterId === clusterId);
+}
+
+/** Moves not-yet-running work off clusters that have been offline past the grace period. */
+export async function evacuateOffline(ctx: CoreContext): Promise<number> {
+  const now = ctx.clock.now();
+  let moved = 0;
+  for (const cluster of await ctx.store.clusters.list()) {
+    if (!cluster.capacity) continue;
+    const silentFor = now - Date.parse(cluster.capacity.reportedAt);
+    if (silentFor <= ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs) continue;
+    for (const job of (await jobsPlacedOn(ctx, cluster.id)).filter((j) => j.state !== 'running')) {
+      const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
+      await replaceAway(ctx, job.id, cluster.id, 'ClusterOffline', message, ctx.settings.maxPlacementAttempts);
+      moved++;
+    }
+  }
+  return moved;
+}
