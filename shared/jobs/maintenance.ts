@@ -1,13 +1,25 @@
-/** Periodic work of the control plane: move work off dead clusters, admit pending jobs, republish lost dispatches. */
+/**
+ * Periodic work of the control plane, run by a timer in the embedded default and by the cron
+ * trigger on Workers: move work off dead clusters, admit pending jobs, republish lost dispatches,
+ * fire due schedules.
+ */
+import { fireDueSchedules } from '../schedules/fire.js';
 import type { CoreContext } from './context.js';
 import { admitPending, redispatchStale } from './dispatch.js';
 import { evacuateOffline } from './failover.js';
+import type { JobService } from './service.js';
 
-export async function runMaintenance(
-  ctx: CoreContext,
-): Promise<{ evacuated: number; admitted: number; redispatched: number }> {
+export interface MaintenanceResult {
+  evacuated: number;
+  admitted: number;
+  redispatched: number;
+  fired: number;
+}
+
+export async function runMaintenance(ctx: CoreContext, jobs: JobService): Promise<MaintenanceResult> {
+  const { fired } = await fireDueSchedules(ctx, jobs);
   const evacuated = await evacuateOffline(ctx);
   const admitted = await admitPending(ctx);
   const redispatched = await redispatchStale(ctx);
-  return { evacuated, admitted, redispatched };
+  return { evacuated, admitted, redispatched, fired };
 }

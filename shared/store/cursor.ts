@@ -1,9 +1,11 @@
 /**
- * Helpers every store driver shares, so they page and sort jobs the same way: the opaque job
- * cursor, the job orderings, and the `limit` check. Edge-safe: Web-standard APIs only.
+ * Helpers every store driver shares, so they page, sort and count the same way: the opaque job
+ * cursor, the record orderings, the `limit` check and the usage-counter rule. Edge-safe:
+ * Web-standard APIs only.
  */
-import { AppError } from '../errors.js';
+import { AppError, QuotaExceededError } from '../errors.js';
 import type { Job } from '../jobs/model.js';
+import type { UsageDelta } from './port.js';
 
 /** The last job of a page; the next page starts strictly after it (newest-first order). */
 export interface JobCursor {
@@ -39,7 +41,7 @@ export function decodeCursor(cursor: string): JobCursor {
 }
 
 /** Code-unit order, the same as SQLite's BINARY collation for the ASCII keys used here. */
-function cmp(a: string, b: string): number {
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -48,7 +50,7 @@ export function compareOldestFirst(
   a: { createdAt: string; id: string },
   b: { createdAt: string; id: string },
 ): number {
-  return cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id);
+  return compareText(a.createdAt, b.createdAt) || compareText(a.id, b.id);
 }
 
 /** Newest first: `createdAt` descending, then id descending (the order of `JobTable.list`). */
@@ -70,4 +72,27 @@ export function checkLimit(limit: number, max = 500): number {
     throw new AppError('BAD_REQUEST', `limit must be an integer from 1 to ${max}; got ${limit}`);
   }
   return limit;
+}
+
+/** Schedules in `listDue` order: `nextFireAt`, then id. */
+export function compareDue(
+  a: { nextFireAt: string; id: string },
+  b: { nextFireAt: string; id: string },
+): number {
+  return compareText(a.nextFireAt, b.nextFireAt) || compareText(a.id, b.id);
+}
+
+/** Records in id order (the order of every `listByTenant` sorted by id). */
+export function compareById(a: { id: string }, b: { id: string }): number {
+  return compareText(a.id, b.id);
+}
+
+/**
+ * The value a usage counter takes after `change`: never below 0, and `QuotaExceededError` naming
+ * the key if it would end above `change.max`.
+ */
+export function nextUsage(current: number, change: UsageDelta): number {
+  const next = Math.max(0, current + change.delta);
+  if (change.max !== undefined && next > change.max) throw new QuotaExceededError(change.key);
+  return next;
 }

@@ -6,7 +6,6 @@
  */
 import type { Clock } from '../clock.js';
 import type { Cluster } from '../clusters/model.js';
-import { AlreadyExistsError, VersionConflictError } from '../errors.js';
 import type { Job } from '../jobs/model.js';
 import {
   checkLimit,
@@ -16,6 +15,15 @@ import {
   encodeCursor,
   isAfterCursor,
 } from './cursor.js';
+import {
+  conditionalUpdate,
+  copy,
+  createMemoryClaims,
+  createMemoryHooks,
+  createMemorySchedules,
+  createMemoryUsage,
+  createOnce,
+} from './memory-tables.js';
 import type {
   Delivery,
   IdempotencyRecord,
@@ -31,28 +39,6 @@ export interface MemoryStoreOptions {
   clock?: Clock;
 }
 
-const copy = <T>(value: T): T => structuredClone(value);
-
-/** Stores `record` only if the stored version equals `record.version`; returns it bumped. */
-function conditionalUpdate<T extends { id: string; version: number }>(
-  map: Map<string, T>,
-  record: T,
-  what: string,
-): T {
-  const stored = map.get(record.id);
-  if (!stored || stored.version !== record.version) {
-    throw new VersionConflictError(`${what} ${record.id}`);
-  }
-  const next = { ...copy(record), version: record.version + 1 };
-  map.set(record.id, next);
-  return copy(next);
-}
-
-function createOnce<T>(map: Map<string, T>, id: string, record: T, what: string): void {
-  if (map.has(id)) throw new AlreadyExistsError(`${what} ${id}`);
-  map.set(id, copy(record));
-}
-
 /** Creates an empty in-memory store. */
 export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore {
   const jobs = new Map<string, Job>();
@@ -62,6 +48,7 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
   const idempotency = new Map<string, IdempotencyRecord>();
   const deliveries = new Map<string, Delivery>();
   const settings = new Map<string, unknown>();
+  const usage = createMemoryUsage();
   const idemKey = (tenantId: string, key: string) => JSON.stringify([tenantId, key]);
 
   return {
@@ -75,8 +62,8 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
         const job = jobs.get(id);
         return job && copy(job);
       },
-      async update(job) {
-        return conditionalUpdate(jobs, job, 'job');
+      async update(job, changes = []) {
+        return conditionalUpdate(jobs, job, 'job', () => usage.apply(changes));
       },
       async list(query: JobQuery): Promise<Page<Job>> {
         const limit = checkLimit(query.limit);
@@ -215,6 +202,11 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
         settings.set(key, copy(value));
       },
     },
+
+    usage: { get: usage.get, list: usage.list },
+    schedules: createMemorySchedules(),
+    hooks: createMemoryHooks(),
+    claims: createMemoryClaims(),
 
     async close() {},
   } satisfies StateStore;

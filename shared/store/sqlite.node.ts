@@ -3,14 +3,26 @@
  * JSON column plus the few indexed columns its queries need. WAL mode with `synchronous=FULL`, so
  * a committed write survives a killed process or host; `busy_timeout` lets several connections or
  * processes share one file. Conditional writes are `UPDATE … WHERE id = ? AND version = ?` and
- * check `changes`, so they hold across connections.
+ * check `changes`, so they hold across connections. A job update that changes usage counters is
+ * one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
 import type { Cluster } from '../clusters/model.js';
-import { AlreadyExistsError, VersionConflictError } from '../errors.js';
+import { VersionConflictError } from '../errors.js';
 import type { Job } from '../jobs/model.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
-import type { Delivery, IdempotencyRecord, StateStore, Tenant, TokenRecord } from './port.js';
+import type {
+  Delivery,
+  IdempotencyRecord,
+  StateStore,
+  Tenant,
+  TokenRecord,
+  UsageDelta,
+} from './port.js';
+import { createSqliteClaims } from './sqlite/claims.node.js';
+import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common.node.js';
+import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
+import { createSqliteUsage } from './sqlite/usage.node.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a private throwaway database. */
@@ -39,8 +51,6 @@ CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id, created_at, 
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-type Row = { body: string };
-
 /** Opens (and creates if needed) the database at `options.path`. */
 export function openSqlite(path: string): Database.Database {
   const db = new Database(path);
@@ -50,27 +60,11 @@ export function openSqlite(path: string): Database.Database {
   return db;
 }
 
-const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT');
-
 /** Creates a store on the SQLite database at `options.path`; the schema is created on open. */
 export function createSqliteStore(options: SqliteStoreOptions): StateStore {
   const db = openSqlite(options.path);
   db.exec(SCHEMA);
-
-  const parse = <T>(row: Row | undefined): T | undefined =>
-    row === undefined ? undefined : (JSON.parse(row.body) as T);
-  const parseAll = <T>(rows: unknown[]): T[] => (rows as Row[]).map((r) => JSON.parse(r.body) as T);
-
-  /** Runs an INSERT, turning a primary-key violation into `AlreadyExistsError`. */
-  const insert = (what: string, run: () => unknown): void => {
-    try {
-      run();
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new AlreadyExistsError(what);
-      throw e;
-    }
-  };
+  const usage = createSqliteUsage(db);
 
   const q = {
     jobInsert: db.prepare(
@@ -157,6 +151,18 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     },
   );
 
+  /**
+   * Checks the version and writes the job (one conditional UPDATE), then applies each usage change
+   * checking its `max`. Any throw rolls the whole transaction back; IMMEDIATE takes the write lock
+   * up front, so no other connection writes between the counter reads and writes.
+   */
+  const jobUpdateTx = db.transaction((job: Job, changes: readonly UsageDelta[]): Job => {
+    const params = jobParams(job, { ...job, version: job.version + 1 });
+    if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
+    usage.apply(changes);
+    return JSON.parse(params.body) as Job;
+  });
+
   return {
     driver: 'sqlite',
 
@@ -167,10 +173,8 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       async get(id) {
         return parse<Job>(q.jobGet.get(id) as Row | undefined);
       },
-      async update(job) {
-        const params = jobParams(job, { ...job, version: job.version + 1 });
-        if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
-        return JSON.parse(params.body) as Job;
+      async update(job, changes = []) {
+        return jobUpdateTx.immediate(job, changes);
       },
       async list(query) {
         const limit = checkLimit(query.limit);
@@ -305,6 +309,11 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
         q.settingPut.run(key, JSON.stringify(value) ?? 'null');
       },
     },
+
+    usage: usage.table,
+    schedules: createSqliteSchedules(db),
+    hooks: createSqliteHooks(db),
+    claims: createSqliteClaims(db),
 
     async close() {
       if (db.open) db.close();

@@ -1,46 +1,27 @@
 /**
  * The StateStore contract: one suite every driver must pass (memory, SQLite, DynamoDB, …).
  * `make` must return an empty store each time it is called; the suite closes every store it made.
+ * The usage, schedule, hook and claim tests live in `store-*.contract.ts` and name every record
+ * uniquely, so a driver may run them against one shared table.
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../shared/clusters/model.js';
 import { AlreadyExistsError, AppError, VersionConflictError } from '../../shared/errors.js';
-import type { Job, JobState } from '../../shared/jobs/model.js';
+import type { JobState } from '../../shared/jobs/model.js';
 import type { Delivery, StateStore, TokenRecord } from '../../shared/store/port.js';
+import { describeClaims } from './store-claims.contract.js';
+import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
+import { describeTenantTables } from './store-records.contract.js';
+import { describeUsage } from './store-usage.contract.js';
+
+export { aJob };
 
 export interface StoreDriverOptions {
   /** Runs once after the suite (drop tables, delete temp files). */
   cleanup?: () => Promise<void>;
   /** A second handle on the same data as `store` (another connection); concurrency tests race across both. */
   openPeer?: (store: StateStore) => Promise<StateStore> | StateStore;
-}
-
-const T0 = Date.parse('2030-01-01T00:00:00.000Z');
-const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-
-export function aJob(over: Partial<Job> & { project?: string } = {}): Job {
-  const { project = 'vision', ...rest } = over;
-  return {
-    id: 'job-1',
-    tenantId: 'acme',
-    spec: {
-      name: 'train',
-      project,
-      image: 'ghcr.io/acme/train:1',
-      env: { A: '1' },
-      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-      priority: 0,
-      labels: {},
-    },
-    state: 'received',
-    version: 1,
-    createdAt: at(0),
-    updatedAt: at(0),
-    submittedBy: 'tok-1',
-    events: [{ at: at(0), state: 'received', reason: 'Received', message: 'ok' }],
-    ...rest,
-  };
 }
 
 function aCluster(over: Partial<Cluster> = {}): Cluster {
@@ -89,8 +70,6 @@ function aDelivery(over: Partial<Delivery> = {}): Delivery {
   };
 }
 
-const ids = (items: { id: string }[]) => items.map((i) => i.id);
-
 /** Runs the StateStore contract against one driver. */
 export function testStoreDriver(
   name: string,
@@ -115,6 +94,7 @@ export function testStoreDriver(
     afterAll(async () => {
       await opts.cleanup?.();
     });
+    const ctx: StoreContext = { store: () => store, peer };
 
     describe('jobs', () => {
       it('creates and gets a job; a missing id is undefined', async () => {
@@ -414,5 +394,9 @@ export function testStoreDriver(
         expect(conflicts).toBeGreaterThan(0);
       });
     });
+
+    describeUsage(ctx);
+    describeTenantTables(ctx);
+    describeClaims(ctx);
   });
 }

@@ -1,0 +1,203 @@
+/** The Kubernetes REST routes: discovery, OpenAPI, and namespaces, nodes, pods and jobs. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest, methodNotAllowed, pathNotFound } from './errors.js';
+import { BASE_HEADERS, sendJson, sendText, wantsTable } from './http.js';
+import { openApiDocument, openApiRoot } from './openapi.js';
+import type { SimFaults } from './options.js';
+import type { Resource } from './resources.js';
+import * as discovery from './resources.js';
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+} from './selectors.js';
+import type { Store } from './store.js';
+import { toTable } from './table.js';
+import type { KubeObject, PodObject } from './types.js';
+import { serveWatch } from './watch.js';
+import type { WatchRegistry } from './watch.js';
+import { create, existing, patch, remove } from './writes.js';
+
+export interface ApiContext {
+  store: Store;
+  faults: () => SimFaults;
+  /** Consumes one injected create failure, if any is armed. */
+  takeCreateFailure: () => SimFaults['failCreates'] | undefined;
+  countCreateAttempt: () => void;
+  watches: WatchRegistry;
+  bookmarkMs: number;
+  log: (line: string) => void;
+}
+
+export interface Target {
+  resource: Resource;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+function parseTarget(segments: string[]): Target | undefined {
+  let rest: string[];
+  let group: '' | 'batch';
+  if (segments[0] === 'api' && segments[1] === 'v1') [group, rest] = ['', segments.slice(2)];
+  else if (segments[0] === 'apis' && segments[1] === 'batch' && segments[2] === 'v1')
+    [group, rest] = ['batch', segments.slice(3)];
+  else return undefined;
+  const find = (plural: string | undefined) =>
+    discovery.RESOURCES.find((r) => r.group === group && r.plural === plural);
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const resource = find(rest[2]);
+    if (!resource?.namespaced || rest.length > 5) return undefined;
+    return { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
+  }
+  const resource = find(rest[0]);
+  if (!resource || rest.length > 2 || (resource.namespaced && rest.length > 1)) return undefined;
+  return { resource, name: rest[1] };
+}
+
+const listKind = (r: Resource) => `${r.kind}List`;
+
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  const fixed: Record<string, () => unknown> = {
+    '/version': discovery.versionInfo,
+    '/api': () => discovery.apiVersions(req.headers.host ?? ''),
+    '/apis': discovery.apiGroupList,
+    '/apis/batch': discovery.apiGroup,
+    '/api/v1': () => discovery.resourceList(''),
+    '/apis/batch/v1': () => discovery.resourceList('batch'),
+    '/openapi/v3': openApiRoot,
+  };
+  const fixedHandler = fixed[path];
+  if (fixedHandler && method === 'GET') return sendJson(res, 200, fixedHandler());
+  if (['/healthz', '/readyz', '/livez'].includes(path)) return sendText(res, 200, 'ok');
+  if (path.startsWith('/openapi/v3/') && method === 'GET') {
+    const doc = openApiDocument(path.slice('/openapi/v3/'.length));
+    if (doc) return sendJson(res, 200, doc);
+  }
+  const target = parseTarget(path.split('/').filter(Boolean));
+  if (!target) throw pathNotFound(path);
+  const { resource } = target;
+  if (target.subresource) {
+    if (resource.kind === 'Pod' && target.subresource === 'log' && method === 'GET')
+      return podLog(ctx, target, res);
+    throw pathNotFound(path);
+  }
+  if (method === 'GET' && target.name === undefined) return list(ctx, target, req, res, url);
+  if (method === 'GET') return getOne(ctx, target, req, res, url);
+  const creatable = !resource.namespaced || target.namespace !== undefined;
+  if (
+    method === 'POST' &&
+    target.name === undefined &&
+    creatable &&
+    resource.verbs.includes('create')
+  ) {
+    return create(ctx, target, req, res, url);
+  }
+  if (method === 'DELETE' && target.name !== undefined && resource.verbs.includes('delete')) {
+    return remove(ctx, target, req, res, url);
+  }
+  if (method === 'PATCH' && target.name !== undefined && resource.verbs.includes('patch')) {
+    return patch(ctx, target, req, res);
+  }
+  throw methodNotAllowed(method, path);
+}
+
+function getOne(
+  ctx: ApiContext,
+  t: Target,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
+  const object = existing(ctx, t);
+  if (wantsTable(req.headers.accept)) {
+    return sendJson(
+      res,
+      200,
+      toTable(
+        t.resource.kind,
+        [object],
+        String(ctx.store.resourceVersion),
+        url.searchParams.get('includeObject'),
+      ),
+    );
+  }
+  sendJson(res, 200, object);
+}
+
+function list(
+  ctx: ApiContext,
+  t: Target,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
+  const q = url.searchParams;
+  const labels = parseLabelSelector(q.get('labelSelector'));
+  const fields = parseFieldSelector(q.get('fieldSelector'));
+  const apiVersion = discovery.apiVersionOf(t.resource);
+  if (q.get('watch') === 'true' || q.get('watch') === '1') {
+    const timeout = q.get('timeoutSeconds');
+    const rv = q.get('resourceVersion');
+    if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resourceVersion "${rv}"`);
+    if (timeout && !/^\d+$/.test(timeout)) throw badRequest(`invalid timeoutSeconds "${timeout}"`);
+    const includeObject = q.get('includeObject');
+    const asTable = wantsTable(req.headers.accept);
+    return serveWatch(
+      ctx.store,
+      {
+        kind: t.resource.kind,
+        apiVersion,
+        ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
+        labels,
+        fields,
+        ...(q.get('resourceVersion') !== null
+          ? { resourceVersion: q.get('resourceVersion') ?? '' }
+          : {}),
+        allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+        ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
+        forceExpired: ctx.faults().expireWatches === true,
+        bookmarkMs: ctx.bookmarkMs,
+        ...(asTable
+          ? {
+              present: (o: KubeObject) =>
+                toTable(t.resource.kind, [o], o.metadata.resourceVersion ?? '', includeObject),
+            }
+          : {}),
+      },
+      res,
+      ctx.watches,
+      { ...BASE_HEADERS },
+    );
+  }
+  const items = ctx.store
+    .list(t.resource.kind, t.namespace)
+    .filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
+  const rv = String(ctx.store.resourceVersion);
+  if (wantsTable(req.headers.accept))
+    return sendJson(res, 200, toTable(t.resource.kind, items, rv, q.get('includeObject')));
+  sendJson(res, 200, {
+    kind: listKind(t.resource),
+    apiVersion,
+    metadata: { resourceVersion: rv },
+    items,
+  });
+}
+
+function podLog(ctx: ApiContext, t: Target, res: ServerResponse): void {
+  const pod = existing(ctx, { ...t, subresource: undefined }) as PodObject;
+  const lines = [
+    `[switchyard simulated cluster] pod ${pod.metadata.namespace}/${pod.metadata.name}: no real container runs here.`,
+  ];
+  if (pod.spec.nodeName)
+    lines.push(`simulated run on node ${pod.spec.nodeName}, phase ${pod.status.phase}`);
+  sendText(res, 200, `${lines.join('\n')}\n`);
+}

@@ -1,0 +1,65 @@
+/** Public option and fault types of the simulated cluster (re-exported by index.ts). */
+
+export interface SimNodePool {
+  accelerator: string;
+  nodes: number;
+  gpusPerNode: number;
+  /** Node CPU capacity, default "32". */
+  cpu?: string;
+  /** Node memory capacity, default "256Gi". */
+  memory?: string;
+  /** Node names are `<namePrefix>-<n>`; default `<cluster id>-<accelerator>`. */
+  namePrefix?: string;
+}
+
+export interface SimFaults {
+  /** Every request except `/sim/*` is refused (the socket is destroyed at once). */
+  down?: boolean;
+  /** Added before every response. */
+  latencyMs?: number;
+  /** The next `count` (default: all) job creates fail with this Kubernetes Status error. */
+  failCreates?: { status: 403 | 422 | 500 | 503 | 429; count?: number; retryAfterSeconds?: number };
+  /** Every request except `/sim/*` is answered 429 with Retry-After. */
+  throttleAll?: { retryAfterSeconds: number };
+  /** Any watch from a resourceVersion other than "0"/absent gets 410 Expired. */
+  expireWatches?: boolean;
+}
+
+export interface SimClusterOptions {
+  /** Cluster id, used in logs and node names. */
+  id: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 = ephemeral. */
+  port?: number;
+  /** SQLite file for persistence; absent = in memory. */
+  dataFile?: string;
+  pools: SimNodePool[];
+  /** How long a job runs without `SIM_DURATION_SECONDS`; default 3. */
+  defaultDurationSeconds?: number;
+  /** Scheduler period, default 200 ms. */
+  tickMs?: number;
+  /** Period of BOOKMARK events on watches that allow them; default 5000 ms. */
+  bookmarkMs?: number;
+  /** Default: no logging. */
+  log?: (line: string) => void;
+}
+
+export interface SimStats {
+  /** Successful creates ever per "namespace/name" (persisted with `dataFile`). */
+  creates: Record<string, number>;
+  /** Job create requests since start, including failed ones. */
+  createAttempts: number;
+  /** Requests since start, including `/sim/*` and refused ones. */
+  requests: number;
+}
+
+export interface SimCluster {
+  readonly id: string;
+  /** e.g. http://127.0.0.1:34567 */
+  readonly url: string;
+  setFaults(f: SimFaults): void;
+  stats(): SimStats;
+  /** Stops the server and timers and closes the DB; resolves when the port is free. */
+  close(): Promise<void>;
+}
