@@ -11,15 +11,24 @@ export function nodeName(clusterId: string, pool: SimNodePool, index: number): s
   return `${prefix}-${index}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
 }
 
+/** A pool with `gpusPerNode: 0` is a plain CPU pool: no GPU labels, resources or taint. */
 function buildNode(clusterId: string, pool: SimNodePool, index: number, ip: string): NodeObject {
   const name = nodeName(clusterId, pool, index);
-  const resources = {
+  const gpu = pool.gpusPerNode > 0;
+  const resources: Record<string, string> = {
     cpu: pool.cpu ?? '32',
     memory: pool.memory ?? '256Gi',
     pods: '110',
-    [GPU]: String(pool.gpusPerNode),
+    ...(gpu ? { [GPU]: String(pool.gpusPerNode) } : {}),
     'ephemeral-storage': '500Gi',
   };
+  const gpuLabels: Record<string, string> = gpu
+    ? {
+        'switchyard.io/accelerator': pool.accelerator,
+        'nvidia.com/gpu.product': pool.accelerator,
+        'nvidia.com/gpu.count': String(pool.gpusPerNode),
+      }
+    : {};
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -29,14 +38,12 @@ function buildNode(clusterId: string, pool: SimNodePool, index: number, ip: stri
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'switchyard.io/accelerator': pool.accelerator,
         'switchyard.io/simulated': 'true',
-        'nvidia.com/gpu.product': pool.accelerator,
-        'nvidia.com/gpu.count': String(pool.gpusPerNode),
+        ...gpuLabels,
       },
       annotations: { 'switchyard.io/simulated-cluster': clusterId },
     },
-    spec: { taints: [{ key: GPU, value: 'present', effect: 'NoSchedule' }] },
+    spec: gpu ? { taints: [{ key: GPU, value: 'present', effect: 'NoSchedule' }] } : {},
     status: {
       capacity: resources,
       allocatable: { ...resources },

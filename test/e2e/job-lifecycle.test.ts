@@ -134,6 +134,18 @@ describe('job lifecycle through the real server', () => {
     expect(again.status).toBe(200);
   });
 
+  it('runs a CPU-only job on a cluster\'s system node', async () => {
+    const { body } = await api<JobBody>('POST', '/v1/jobs', {
+      name: 'preprocess',
+      project: 'research',
+      image: 'busybox',
+      env: { SIM_DURATION_SECONDS: '1' },
+      resources: { cpu: '2', memory: '4Gi' },
+    });
+    expect(body.state).toBe('dispatched');
+    await waitFor(async () => ((await api<JobBody>('GET', `/v1/jobs/${body.id}`)).body.state === 'succeeded' ? true : undefined), 30_000, 'the CPU job to succeed');
+  });
+
   it('rejects what no cluster can run, with the explanation', async () => {
     const { status, body } = await api<JobBody>('POST', '/v1/jobs', {
       name: 'huge',
@@ -156,8 +168,8 @@ describe('job lifecycle through the real server', () => {
       cursor = r.body.nextCursor;
       if (!cursor) break;
     }
-    expect(seen.length).toBe(4);
-    expect(new Set(seen).size).toBe(4);
+    expect(seen.length).toBe(5);
+    expect(new Set(seen).size).toBe(5);
     const rejected = await api<{ items: JobBody[] }>('GET', '/v1/jobs?state=rejected');
     expect(rejected.body.items.map((j) => j.state)).toEqual(['rejected']);
   });
