@@ -9,6 +9,7 @@ import { startSimCluster, type SimCluster } from '../../infra/sim-cluster/index.
 import { createApp } from '../../shared/api/app.js';
 import { createMetrics } from '../../shared/api/metrics.js';
 import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
+import { createTokenAdmin } from '../../shared/auth/token-service.js';
 import { createTokenService } from '../../shared/auth/tokens.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
@@ -21,10 +22,14 @@ import type { CoreContext, Logger } from '../../shared/jobs/context.js';
 import { createControlPlane } from '../../shared/jobs/control.js';
 import { runMaintenance } from '../../shared/jobs/maintenance.js';
 import { createJobService } from '../../shared/jobs/service.js';
+import { createScheduleService } from '../../shared/schedules/service.js';
 import { createSqliteQueue } from '../../shared/queue/sqlite.node.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { createHookService } from '../../shared/hooks/service.js';
 import { createDeliveryWorker } from '../../shared/webhooks/delivery-worker.js';
+import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
+import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
 import { every } from './timers.js';
 
@@ -61,7 +66,11 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
         host: '127.0.0.1',
         port: simPort(config, c, i),
         dataFile: join(dataDir, 'sim', `${c.id}.db`),
-        pools: c.pools.map((p) => ({ accelerator: p.accelerator, nodes: p.nodes, gpusPerNode: p.gpusPerNode })),
+        pools: [
+          ...c.pools.map((p) => ({ accelerator: p.accelerator, nodes: p.nodes, gpusPerNode: p.gpusPerNode })),
+          // A system node without GPUs, as real GPU clusters have, where CPU-only jobs run.
+          { accelerator: 'cpu', nodes: 1, gpusPerNode: 0, namePrefix: `${c.id}-system` },
+        ],
         defaultDurationSeconds: c.connect.simulated.defaultDurationSeconds,
       });
       sims.push(sim);
@@ -115,6 +124,7 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
   }
   const jobs = createJobService(ctx);
   const clusterAdmin = createClusterAdmin(ctx);
+  const schedules = createScheduleService(ctx);
   let wakeAdmission = () => {};
   const control = createControlPlane(ctx, { onCapacityFreed: () => wakeAdmission() });
 
@@ -138,11 +148,16 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
   }
 
   // 5. Background loops: admission and redispatch, status webhooks.
-  const maintenance = every(config.scheduling.admissionIntervalSeconds * 1000, () => runMaintenance(ctx), log);
+  const maintenance = every(config.scheduling.admissionIntervalSeconds * 1000, () => runMaintenance(ctx, jobs), log);
   wakeAdmission = maintenance.wake;
+  // SSRF: every callback host is resolved once, every address checked, and the request pinned to
+  // the checked address; webhooks.allowHosts opts local receivers in (development only).
+  const urlGuard = createUrlGuard({ resolve: systemResolve, allow: config.webhooks.allowHosts });
   const deliveries = createDeliveryWorker({
     deliveries: store.deliveries,
     secretFor: async (d) => (await store.jobs.get(d.jobId))?.spec.callback?.secret,
+    guard: async (url) => void (await urlGuard.check(url)),
+    fetch: createPinnedFetch(urlGuard),
     clock,
     maxAttempts: config.webhooks.maxAttempts,
     timeoutMs: config.webhooks.timeoutSeconds * 1000,
@@ -151,7 +166,10 @@ export async function startEmbedded(config: SwitchyardConfig, log: Logger, clock
   const delivering = every(config.webhooks.intervalSeconds * 1000, () => deliveries.runOnce(), log);
 
   // 6. HTTP.
-  const app = createApp({ ctx, jobs, clusters, clusterAdmin, onCapacityChanged: () => wakeAdmission(), tokens, metrics: createMetrics(), maxBodyBytes: config.server.maxBodyBytes });
+  const app = createApp({ ctx, jobs, clusters, clusterAdmin, schedules, control, onCapacityChanged: () => wakeAdmission(), tokens, metrics: createMetrics(), maxBodyBytes: config.server.maxBodyBytes,
+    tokenAdmin: createTokenAdmin({ ctx, tokens, adminTenant: config.auth.adminTenant }),
+    hooks: createHookService(ctx, jobs, { maxBodyBytes: config.server.maxBodyBytes }),
+    rateLimit: config.rateLimit });
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => ready(s));
   });

@@ -5,27 +5,45 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
+import type { TokenAdmin } from '../auth/token-service.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { HookService } from '../hooks/service.js';
 import type { ClusterAdmin } from '../clusters/admin.js';
 import type { ClusterService } from '../clusters/service.js';
 import { AppError } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import type { JobService } from '../jobs/service.js';
+import type { ScheduleService } from '../schedules/service.js';
+import type { ControlPlane } from '../drainer/control-port.js';
 import { newId } from '../clock.js';
 import { errorResponse, toAppError } from './envelope.js';
 import type { Metrics } from './metrics.js';
+import { limitRate } from './partner-middleware.js';
+import { createRateLimiter } from './rate-limit.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { hookIntakeId, hookRoutes } from './routes/hooks.js';
+import { signingKeyRoutes, tokenRoutes } from './routes/tokens.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { explainRoute, jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { drainerRoutes } from './routes/drainer.js';
 
 export interface AppDeps {
   ctx: CoreContext;
   jobs: JobService;
   clusters: ClusterService;
   clusterAdmin: ClusterAdmin;
+  schedules: ScheduleService;
+  /** The control plane drainers report to (in-process here, over /v1/drainer for remote ones). */
+  control: ControlPlane;
   /** Called when capacity may have freed (uncordon, policy change): admission runs again. */
   onCapacityChanged?: () => void;
   tokens: TokenService;
+  tokenAdmin: TokenAdmin;
+  hooks: HookService;
+  /** Per-token (and per-hook) request rate; default 100/s with bursts of 200. */
+  rateLimit?: { perSecond: number; burst: number };
   metrics: Metrics;
   /** Maximum request body in bytes. */
   maxBodyBytes?: number;
@@ -58,6 +76,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
 
   app.use('/v1/*', async (c, next) => {
+    // Signed hook intake authenticates by its webhook signature, not a token.
+    if (hookIntakeId(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
@@ -66,11 +86,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('principal', await deps.tokens.verify(match[1]!));
     await next();
   });
+  const limiter = createRateLimiter({ clock: deps.ctx.clock, perSecond: 100, burst: 200, ...deps.rateLimit });
+  app.use('/v1/*', limitRate(limiter));
 
   app.route('/', metaRoutes(deps));
   app.route('/v1', explainRoute(deps));
   app.route('/v1/jobs', jobRoutes(deps));
+  app.route('/v1/jobs', deliveryRoutes(deps));
+  app.route('/v1/tokens', tokenRoutes(deps));
+  app.route('/v1/signing-keys', signingKeyRoutes(deps));
+  app.route('/v1/hooks', hookRoutes(deps));
   app.route('/v1/clusters', clusterRoutes(deps));
+  app.route('/v1/schedules', scheduleRoutes(deps));
+  app.route('/v1/drainer', drainerRoutes(deps));
 
   app.notFound((c) =>
     errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),

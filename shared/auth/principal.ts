@@ -9,6 +9,8 @@ export const SCOPES = [
   'policy:admin',
   'clusters:admin',
   'tokens:admin',
+  /** For drainers: claim dispatches and report job status and cluster capacity. */
+  'drainer',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -50,10 +50,34 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   dataDir: z.string().default('.switchyard'),
-  store: z.strictObject({ driver: z.enum(['sqlite', 'memory']).default('sqlite') }).prefault({}),
+  store: z
+    .strictObject({
+      driver: z.enum(['sqlite', 'memory', 'dynamodb']).default('sqlite'),
+      dynamodb: z
+        .strictObject({
+          table: z.string().min(3).default('switchyard'),
+          region: z.string().default('us-east-1'),
+          /** DynamoDB Local, e.g. http://127.0.0.1:8000; absent = AWS. */
+          endpoint: z.url().optional(),
+          /** Create the table when missing (local development). */
+          createTable: z.boolean().default(false),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   queue: z
     .strictObject({
-      driver: z.enum(['sqlite']).default('sqlite'),
+      driver: z.enum(['sqlite', 'pubsub']).default('sqlite'),
+      pubsub: z
+        .strictObject({
+          project: z.string().min(1).default('switchyard-local'),
+          prefix: z.string().min(1).default('switchyard'),
+          /** The Pub/Sub emulator, host:port; absent = Google Cloud (application default credentials). */
+          emulatorHost: z.string().optional(),
+          /** Create topics and subscriptions when missing (local development). */
+          autoCreate: z.boolean().default(false),
+        })
+        .prefault({}),
       maxAttempts: z.int().min(1).max(100).default(5),
       visibilitySeconds: z.int().min(1).max(600).default(30),
     })
@@ -81,9 +105,21 @@ export const configSchema = z.strictObject({
       maxAttempts: z.int().min(1).max(50).default(8),
       timeoutSeconds: z.number().min(0.5).max(60).default(10),
       intervalSeconds: z.number().min(0.1).max(60).default(1),
+      /**
+       * Callback targets allowed despite the SSRF rules (host, host:port, or CIDR). For local
+       * development only: the embedded default lists loopback so test receivers work.
+       */
+      allowHosts: z.array(z.string().min(1).max(255)).max(100).default([]),
     })
     .prefault({}),
   clusters: z.array(clusterConfigSchema).default([]),
+  /** Per API token (and per inbound hook), in this instance's memory. */
+  rateLimit: z
+    .strictObject({
+      perSecond: z.number().min(0.01).max(100_000).default(100),
+      burst: z.int().min(1).max(1_000_000).default(200),
+    })
+    .prefault({}),
 });
 
 export type SwitchyardConfig = z.infer<typeof configSchema>;
@@ -127,5 +163,17 @@ export function applyEnv(doc: Record<string, unknown>, env: Record<string, strin
   if (env.SWITCHYARD_DATA_DIR !== undefined) out.dataDir = env.SWITCHYARD_DATA_DIR;
   if (env.SWITCHYARD_STORE !== undefined) section('store').driver = env.SWITCHYARD_STORE;
   if (env.SWITCHYARD_QUEUE !== undefined) section('queue').driver = env.SWITCHYARD_QUEUE;
+  const sub = (parent: string, name: string) => ((section(parent)[name] ??= {}) as Record<string, unknown>);
+  if (env.SWITCHYARD_DYNAMODB_TABLE !== undefined) sub('store', 'dynamodb').table = env.SWITCHYARD_DYNAMODB_TABLE;
+  if (env.SWITCHYARD_DYNAMODB_ENDPOINT !== undefined) {
+    sub('store', 'dynamodb').endpoint = env.SWITCHYARD_DYNAMODB_ENDPOINT;
+    sub('store', 'dynamodb').createTable = true;
+  }
+  if (env.AWS_REGION !== undefined) sub('store', 'dynamodb').region = env.AWS_REGION;
+  if (env.SWITCHYARD_PUBSUB_PROJECT !== undefined) sub('queue', 'pubsub').project = env.SWITCHYARD_PUBSUB_PROJECT;
+  if (env.PUBSUB_EMULATOR_HOST !== undefined) {
+    sub('queue', 'pubsub').emulatorHost = env.PUBSUB_EMULATOR_HOST;
+    sub('queue', 'pubsub').autoCreate = true;
+  }
   return out;
 }

@@ -71,6 +71,16 @@ export interface JobSpec {
   /** Maximum run time; becomes the Kubernetes Job's `activeDeadlineSeconds`. */
   deadlineSeconds?: number;
   callback?: Callback;
+  /** Where the submitter allows the job to run; every given field must hold. */
+  constraints?: PlacementConstraints;
+}
+
+/** A submission's own placement constraints. Lists mean "any of"; `regions` are globs. */
+export interface PlacementConstraints {
+  clusters?: string[];
+  clouds?: string[];
+  regions?: string[];
+  labels?: Record<string, string>;
 }
 
 /** Where a job was sent. `attempt` grows with every re-placement. */
@@ -99,6 +109,8 @@ export interface CandidateExplanation {
   score?: number;
   /** Why the cluster was filtered out, or the terms of its score. */
   reasons: string[];
+  /** Set for feasible candidates: each weighted score term; they add up to `score`. */
+  terms?: { cost: number; freeCapacity: number; spread: number; preference: number };
 }
 
 export interface Decision {
@@ -107,6 +119,14 @@ export interface Decision {
   message: string;
   candidates: CandidateExplanation[];
   evaluatedAt: string;
+  /** Version of the routing policy the decision used. */
+  policyVersion?: string;
+  /** Names of the policy rules that matched the job, in document order. */
+  matchedRules?: string[];
+  /** The job's priority after the matched rules' defaults and bounds. */
+  effectivePriority?: number;
+  /** How many candidates were left out of `candidates` to keep the decision small. */
+  candidatesOmitted?: number;
 }
 
 export interface Job {

@@ -13,6 +13,9 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 export const MAX_PRIORITY = 1000;
+/** The priority of a submission that gives none; a policy rule's `priority.default` replaces it. */
+export const DEFAULT_PRIORITY = 100;
+const GLOB = /^[A-Za-z0-9*?._\/-]{1,253}$/;
 
 const dnsName = (what: string) =>
   z
@@ -49,7 +52,7 @@ export const jobSubmissionSchema = z.strictObject({
       .regex(QUANTITY, 'memory is a Kubernetes quantity such as 16Gi')
       .optional(),
   }),
-  priority: z.int().min(0).max(MAX_PRIORITY).default(100),
+  priority: z.int().min(0).max(MAX_PRIORITY).default(DEFAULT_PRIORITY),
   labels: z
     .record(
       z.string().max(253).regex(LABEL_KEY, 'label keys follow Kubernetes label-key rules'),
@@ -66,6 +69,18 @@ export const jobSubmissionSchema = z.strictObject({
       secret: z
         .string()
         .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'callback.secret must look like whsec_<base64>'),
+    })
+    .optional(),
+  constraints: z
+    .strictObject({
+      clusters: z.array(z.string().min(1).max(253)).min(1).max(256).optional(),
+      clouds: z.array(z.string().min(1).max(63)).min(1).max(32).optional(),
+      regions: z
+        .array(z.string().regex(GLOB, 'regions are globs such as europe-* (letters, digits, -_./*?)'))
+        .min(1)
+        .max(64)
+        .optional(),
+      labels: z.record(z.string().max(253), z.string().max(63)).optional(),
     })
     .optional(),
 });

@@ -1,49 +1,37 @@
 /**
- * Placement: a pure function from a job's needs and a snapshot of the clusters to a decision that
- * explains itself. Filter (hard constraints), then score (free capacity), then pick, with a
- * deterministic tie-break. No I/O, no clock reads, no mutation of its input.
+ * Placement: a pure function from a job, a snapshot of the clusters, the routing policy and current
+ * usage to a decision that explains itself. In order: hard filters (accelerator fits a node pool,
+ * the job's and the policy's require/forbid, blocked, admin state, offline, free capacity), then
+ * quotas (at quota: pending; larger than the quota: rejected), then scoring (cost, free capacity,
+ * spread, preference), then the pick with a tie-break by cluster id. Rejected only when no cluster
+ * could ever run the job. No I/O, no clock reads, no mutation of its input.
  */
 import type { Cluster } from '../clusters/model.js';
-import type { CandidateExplanation, Decision, JobSpec } from '../jobs/model.js';
+import type { JobSpec } from '../jobs/model.js';
+import { EMPTY_POLICY, type CompiledPolicy } from '../policy/compile.js';
+import { evaluate, type PlacementResult } from './evaluate.js';
+import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './prepare.js';
 
-export interface ClusterSnapshot {
-  cluster: Cluster;
-  /** GPUs per accelerator already committed to jobs not yet visible in the capacity report. */
-  committedGpus: Record<string, number>;
-}
+export type { ClusterSnapshot, PreparedClusters } from './prepare.js';
+export { prepareClusters } from './prepare.js';
+export type { PlacementResult } from './evaluate.js';
+export { usageDeltas, usageKeys, type UsageKey } from './usage.js';
 
 export interface PlacementInput {
   spec: JobSpec;
-  clusters: readonly ClusterSnapshot[];
+  /** The snapshots, or their prepared form (`prepareClusters`), which callers may cache. */
+  clusters: readonly ClusterSnapshot[] | PreparedClusters;
   /** Cluster ids that must not be chosen (failover). */
   blocked?: readonly string[];
   now: number;
   /** A cluster whose last capacity report is older than this is offline. */
   heartbeatTimeoutMs: number;
-}
-
-interface Fit {
-  feasibleEver: boolean;
-  reason?: string;
-}
-
-/** Can any node pool of the cluster ever hold this job? */
-function staticFit(spec: JobSpec, cluster: Cluster): Fit {
-  const acc = spec.resources.accelerator;
-  if (!acc) return { feasibleEver: true };
-  const pools = cluster.pools.filter((p) => p.accelerator === acc.type);
-  if (pools.length === 0) {
-    const have = [...new Set(cluster.pools.map((p) => p.accelerator))].join(', ') || 'none';
-    return { feasibleEver: false, reason: `no ${acc.type} nodes (has: ${have})` };
-  }
-  const largest = Math.max(...pools.map((p) => p.gpusPerNode));
-  if (largest < acc.count) {
-    return {
-      feasibleEver: false,
-      reason: `largest ${acc.type} node has ${largest} GPUs; the job needs ${acc.count} on one node`,
-    };
-  }
-  return { feasibleEver: true };
+  /** The submitting tenant; quotas, shares and `match.tenants` use it. Default: none. */
+  tenantId?: string;
+  /** The compiled routing policy; absent means no rules, no quotas and default weights. */
+  policy?: CompiledPolicy;
+  /** Current usage counters (see `usageKeys`); a missing counter is 0. A Map avoids a copy. */
+  usage?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
 }
 
 /** Free GPUs of the type right now: the live report (or the static total) minus what is committed. */
@@ -63,88 +51,17 @@ export function isOffline(cluster: Cluster, now: number, heartbeatTimeoutMs: num
   return now - Date.parse(cluster.capacity.reportedAt) > heartbeatTimeoutMs;
 }
 
-export function place(input: PlacementInput): Omit<Decision, 'evaluatedAt'> {
-  const { spec, now } = input;
-  const blocked = new Set(input.blocked ?? []);
-  const acc = spec.resources.accelerator;
-  const candidates: CandidateExplanation[] = [];
-  let everFeasible = 0;
-  let waiting = 0;
-
-  for (const snap of input.clusters) {
-    const c = snap.cluster;
-    const fit = staticFit(spec, c);
-    if (!fit.feasibleEver) {
-      candidates.push({ clusterId: c.id, feasible: false, reasons: [fit.reason!] });
-      continue;
-    }
-    if (blocked.has(c.id)) {
-      candidates.push({ clusterId: c.id, feasible: false, reasons: ['blocked after a failed attempt'] });
-      continue;
-    }
-    everFeasible++;
-    if (c.state !== 'active') {
-      waiting++;
-      candidates.push({ clusterId: c.id, feasible: false, reasons: [`cluster is ${c.state}`] });
-      continue;
-    }
-    if (isOffline(c, now, input.heartbeatTimeoutMs)) {
-      waiting++;
-      candidates.push({
-        clusterId: c.id,
-        feasible: false,
-        reasons: [`cluster is offline (last heartbeat ${c.capacity?.reportedAt})`],
-      });
-      continue;
-    }
-    if (!acc) {
-      candidates.push({ clusterId: c.id, feasible: true, score: 0, reasons: ['no accelerator requested'] });
-      continue;
-    }
-    const free = freeGpus(snap, acc.type);
-    if (free < acc.count) {
-      waiting++;
-      candidates.push({
-        clusterId: c.id,
-        feasible: false,
-        reasons: [`only ${free} free ${acc.type} GPUs; the job needs ${acc.count}`],
-      });
-      continue;
-    }
-    candidates.push({
-      clusterId: c.id,
-      feasible: true,
-      score: free,
-      reasons: [`${free} free ${acc.type} GPUs`],
-    });
-  }
-
-  const feasible = candidates
-    .filter((c) => c.feasible)
-    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.clusterId.localeCompare(b.clusterId));
-  const best = feasible[0];
-  if (best) {
-    return {
-      outcome: 'placed',
-      clusterId: best.clusterId,
-      message: `placed on ${best.clusterId}: ${best.reasons.join(', ')} (most free capacity of ${feasible.length} feasible cluster(s))`,
-      candidates,
-    };
-  }
-  if (everFeasible > 0 && waiting > 0) {
-    return {
-      outcome: 'pending',
-      message: `no cluster has room now; ${everFeasible} cluster(s) could run it later, the job waits`,
-      candidates,
-    };
-  }
-  const need = acc ? `${acc.count} x ${acc.type}` : 'this job';
-  return {
-    outcome: 'rejected',
-    message:
-      input.clusters.length === 0
-        ? 'no clusters are registered: add one to the configuration'
-        : `no cluster can ever run ${need}: change the accelerator request or add a cluster with such nodes`,
-    candidates,
-  };
+/** Places one job. Failover: call again with the failed cluster added to `blocked`. */
+export function place(input: PlacementInput): PlacementResult {
+  const usage = input.usage instanceof Map ? input.usage : new Map(Object.entries(input.usage ?? {}));
+  return evaluate(
+    { tenantId: input.tenantId ?? '', spec: input.spec, ...(input.blocked && { blocked: input.blocked }) },
+    {
+      clusters: prepareClusters(input.clusters),
+      policy: input.policy ?? EMPTY_POLICY,
+      now: input.now,
+      heartbeatTimeoutMs: input.heartbeatTimeoutMs,
+      usage,
+    },
+  );
 }

@@ -1,0 +1,57 @@
+/** Builds the configured state store and queue drivers for the Node entry points. */
+import { join } from 'node:path';
+import type { Clock } from '../../shared/clock.js';
+import type { SwitchyardConfig } from '../../shared/config/schema.js';
+import type { Queue } from '../../shared/queue/port.js';
+import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
+import { createSqliteQueue } from '../../shared/queue/sqlite.node.js';
+import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import type { StateStore } from '../../shared/store/port.js';
+import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+
+export async function buildStore(config: SwitchyardConfig, dataDir: string, clock: Clock): Promise<StateStore> {
+  switch (config.store.driver) {
+    case 'memory':
+      return createMemoryStore({ clock });
+    case 'sqlite':
+      return createSqliteStore({ path: join(dataDir, 'state.db') });
+    case 'dynamodb': {
+      const d = config.store.dynamodb;
+      const local = d.endpoint !== undefined;
+      const store = createDynamoDbStore({
+        tableName: d.table,
+        region: d.region,
+        ...(d.endpoint ? { endpoint: d.endpoint } : {}),
+        // DynamoDB Local accepts any credentials; AWS uses the SDK's credential chain.
+        ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      });
+      if (d.createTable) await store.ensureTable();
+      return store;
+    }
+  }
+}
+
+/**
+ * The queue drivers. `consumer` names the Pub/Sub subscription; the default, `drainer`, is the one
+ * Terraform (and autoCreate) makes per queue, shared by a queue's drainer replicas.
+ */
+export function buildQueue(config: SwitchyardConfig, dataDir: string, clock: Clock, consumer = 'drainer'): Queue {
+  switch (config.queue.driver) {
+    case 'sqlite':
+      return createSqliteQueue({ path: join(dataDir, 'queue.db'), maxAttempts: config.queue.maxAttempts, clock });
+    case 'pubsub': {
+      const p = config.queue.pubsub;
+      // The emulator has no metadata server; skip the client's probe for one.
+      if (p.emulatorHost) process.env.METADATA_SERVER_DETECTION ??= 'none';
+      return createPubSubQueue({
+        projectId: p.project,
+        prefix: p.prefix,
+        consumer,
+        maxAttempts: config.queue.maxAttempts,
+        autoCreate: p.autoCreate,
+        ...(p.emulatorHost ? { apiEndpoint: p.emulatorHost } : {}),
+      });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A standalone drainer, run next to its clusters: pulls one cloud's queue, creates the Jobs through
+ * client-node (kubeconfig context or in-cluster credentials), watches them, and reports to the
+ * control plane over HTTP. Configured by environment (see README "Running a drainer").
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { systemClock } from '../../shared/clock.js';
+import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
+import type { ClusterDriver } from '../../shared/cluster/port.js';
+import { loadConfig } from '../../shared/config/load.node.js';
+import { createDrainer } from '../../shared/drainer/drainer.js';
+import { createHttpControlPlane } from '../../shared/drainer/http-control.js';
+import { AppError, isAppError } from '../../shared/errors.js';
+import { issuesOf } from '../../shared/jobs/spec.js';
+import { createConsoleLogger } from '../server/logger.js';
+import { buildQueue } from '../common/drivers.node.js';
+
+const envSchema = z.object({
+  SWITCHYARD_URL: z.url({ error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com' }),
+  SWITCHYARD_TOKEN: z.string().min(20).optional(),
+  SWITCHYARD_TOKEN_FILE: z.string().optional(),
+  DRAINER_QUEUE: z.string().regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue to drain, e.g. aws' }),
+  /** `id=context:NAME`, `id=server:URL` or `id=in-cluster`, comma-separated. */
+  DRAINER_CLUSTERS: z.string().min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
+  KUBECONFIG: z.string().optional(),
+});
+
+function clusterDrivers(spec: string, kubeconfig: string | undefined): Map<string, ClusterDriver> {
+  const drivers = new Map<string, ClusterDriver>();
+  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9-]{3,63})=(context:(.+)|server:(https?:\/\/\S+)|in-cluster)$/.exec(entry);
+    if (!m) throw new AppError('INVALID_CONFIG', `DRAINER_CLUSTERS entry "${entry}" is not id=context:NAME, id=server:URL or id=in-cluster`);
+    const [, id, , context, server] = m;
+    const clusterId = id!;
+    if (context) drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { ...(kubeconfig ? { file: kubeconfig } : {}), context } }));
+    else if (server) drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { server } }));
+    else drivers.set(clusterId, createKubernetesCluster({ clusterId, inCluster: true }));
+  }
+  return drivers;
+}
+
+async function main(): Promise<void> {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new AppError('INVALID_CONFIG', `the drainer is not configured:\n${issuesOf(parsed.error).map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+  }
+  const env = parsed.data;
+  const token = env.SWITCHYARD_TOKEN ?? (env.SWITCHYARD_TOKEN_FILE ? readFileSync(env.SWITCHYARD_TOKEN_FILE, 'utf8').trim() : undefined);
+  if (!token) throw new AppError('INVALID_CONFIG', 'set SWITCHYARD_TOKEN or SWITCHYARD_TOKEN_FILE to a token with the drainer scope');
+  const log = createConsoleLogger();
+  const { config } = loadConfig();
+  const queue = buildQueue(config, resolve(config.dataDir), systemClock);
+  const clusters = clusterDrivers(env.DRAINER_CLUSTERS, env.KUBECONFIG);
+  const drainer = createDrainer({
+    queueName: env.DRAINER_QUEUE,
+    queue,
+    clusters,
+    control: createHttpControlPlane({ baseUrl: env.SWITCHYARD_URL, token }),
+    clock: systemClock,
+    log,
+    visibilityMs: config.queue.visibilitySeconds * 1000,
+    maxAttempts: config.queue.maxAttempts,
+    ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
+  });
+  drainer.start();
+  log.info('drainer started', { queue: env.DRAINER_QUEUE, queueDriver: queue.driver, clusters: [...clusters.keys()].join(','), controlPlane: env.SWITCHYARD_URL });
+  const stop = async () => {
+    await drainer.stop();
+    await Promise.allSettled([...clusters.values()].map((c) => c.close()));
+    await queue.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`drainer could not start: ${isAppError(e) ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

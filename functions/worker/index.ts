@@ -1,0 +1,80 @@
+/**
+ * The Cloudflare Worker: the same Hono app as the Node server, over DynamoDB and Pub/Sub.
+ * `fetch` serves the API; `scheduled` (cron, every minute) runs admission, failover sweeps,
+ * redispatch, schedule firing and status webhooks. The environment is parsed once per isolate.
+ */
+import { AppError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/jobs/context.js';
+import { defaultCoreSettings } from '../../shared/jobs/context.js';
+import { systemClock } from '../../shared/clock.js';
+import { createCore, type Core } from '../../shared/runtime/core.js';
+import { createDohResolver } from '../../shared/webhooks/doh-resolve.js';
+import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
+import { buildQueue, buildStore } from './drivers.js';
+import { parseWorkerEnv } from './env.js';
+import type { ExecutionContext, ScheduledController, WorkerHandlers } from './types.js';
+
+const log: Logger = {
+  info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
+  warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
+  error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...fields })),
+};
+
+let cached: { env: unknown; core: Promise<Core> } | undefined;
+
+async function build(raw: Record<string, unknown>): Promise<Core> {
+  const env = parseWorkerEnv(raw);
+  const store = buildStore(env);
+  if (env.AUTO_CREATE === 'true' && store.ensureTable) await store.ensureTable();
+  const guard = createUrlGuard({ resolve: createDohResolver(), allow: env.WEBHOOK_ALLOW_HOSTS });
+  return createCore({
+    store,
+    queue: buildQueue(env),
+    clock: systemClock,
+    log,
+    settings: { ...defaultCoreSettings, heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000 },
+    auth: { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, adminTenant: env.ADMIN_TENANT },
+    maxBodyBytes: 256 * 1024,
+    webhooks: { maxAttempts: 8, timeoutMs: 10_000, guard: async (url) => void (await guard.check(url)) },
+  });
+}
+
+function coreFor(env: Record<string, unknown>): Promise<Core> {
+  if (cached?.env !== env) {
+    const core = build(env);
+    cached = { env, core };
+    core.catch(() => {
+      if (cached?.core === core) cached = undefined;
+    });
+  }
+  return cached.core;
+}
+
+function configError(e: unknown): Response {
+  const err = e instanceof AppError ? e : new AppError('INTERNAL', 'the Worker could not start');
+  if (!(e instanceof AppError)) log.error('start failed', { error: e instanceof Error ? e.stack : String(e) });
+  return Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: 503 });
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    let core: Core;
+    try {
+      core = await coreFor(env);
+    } catch (e) {
+      return configError(e);
+    }
+    return core.app.fetch(request, env, ctx);
+  },
+
+  async scheduled(_controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
+    const core = await coreFor(env);
+    ctx.waitUntil(
+      (async () => {
+        const result = await core.maintenance();
+        const sent = await core.deliveries.runOnce();
+        log.info('scheduled run', { ...result, webhooks: sent });
+      })(),
+    );
+  },
+} satisfies WorkerHandlers<Record<string, unknown>>;

@@ -1,0 +1,12 @@
+/** `GET /v1/jobs/:id/deliveries`: a job's status webhook deliveries and dead letters. */
+import { Hono } from 'hono';
+import { listJobDeliveries } from '../../webhooks/delivery-log.js';
+import type { AppDeps, AppEnv } from '../app.js';
+
+export function deliveryRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  r.get('/:id/deliveries', async (c) =>
+    c.json(await listJobDeliveries(deps.ctx, deps.jobs, c.get('principal'), c.req.param('id'))),
+  );
+  return r;
+}

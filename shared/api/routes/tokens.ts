@@ -1,0 +1,37 @@
+/** /v1/tokens (mint, list, revoke) and /v1/signing-keys (rotate, retire): scope `tokens:admin`. */
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app.js';
+import { readJson } from '../app.js';
+
+/** A JSON body that may be left out entirely (`{}` then). */
+async function readOptionalJson(req: Request): Promise<unknown> {
+  if (req.headers.get('content-length') === '0' || !req.body) return {};
+  return readJson(req);
+}
+
+export function tokenRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  r.post('/', async (c) =>
+    c.json(await deps.tokenAdmin.issue(c.get('principal'), await readJson(c.req.raw)), 201),
+  );
+  r.get('/', async (c) => c.json({ items: await deps.tokenAdmin.list(c.get('principal')) }));
+  r.delete('/:id', async (c) =>
+    c.json(await deps.tokenAdmin.revoke(c.get('principal'), c.req.param('id'))),
+  );
+  return r;
+}
+
+export function signingKeyRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  r.get('/', async (c) => c.json({ items: await deps.tokenAdmin.listKeys(c.get('principal')) }));
+  r.post('/', async (c) =>
+    c.json(
+      await deps.tokenAdmin.rotateKey(c.get('principal'), await readOptionalJson(c.req.raw)),
+      201,
+    ),
+  );
+  r.delete('/:kid', async (c) =>
+    c.json(await deps.tokenAdmin.retireKey(c.get('principal'), c.req.param('kid'))),
+  );
+  return r;
+}

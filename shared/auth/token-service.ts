@@ -1,0 +1,202 @@
+/**
+ * Issuing, listing and revoking API tokens, and managing the signing-key ring, for callers with
+ * `tokens:admin`. The rules (see docs/security.md):
+ *
+ * - a caller mints only for its own tenant, unless it belongs to the admin tenant (which may mint
+ *   for any tenant, creating the tenant on first use);
+ * - a minted token's scopes are a subset of the caller's, its projects a subset of the caller's
+ *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age;
+ * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`) go only on tokens of the
+ *   admin tenant, since they act on every tenant;
+ * - listing shows records, never a token; revoking is effective at once;
+ * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
+ */
+import { z } from 'zod';
+import { AppError, AlreadyExistsError, notFound } from '../errors.js';
+import type { CoreContext } from '../jobs/context.js';
+import { nowIso } from '../jobs/context.js';
+import { issuesOf } from '../jobs/spec.js';
+import type { TokenRecord } from '../store/port.js';
+import type { Principal } from './principal.js';
+import { canUseProject, requireScope, SCOPES } from './principal.js';
+import type { SigningAlg, TokenService } from './tokens.js';
+import { SIGNING_ALGORITHMS } from './tokens.js';
+
+const TENANT_ID = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
+const PROJECT = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|\*)$/;
+/** Scopes that act on the whole platform, not one tenant: only admin-tenant tokens hold them. */
+const PLATFORM_SCOPES: readonly string[] = ['clusters:admin', 'policy:admin', 'drainer'];
+
+export interface TokenAdminOptions {
+  ctx: CoreContext;
+  tokens: TokenService;
+  adminTenant: string;
+  /** Longest lifetime a minted token may have. Default 400 days. */
+  maxTtlSeconds?: number;
+  /** Lifetime when the request names none. Default 30 days. */
+  defaultTtlSeconds?: number;
+}
+
+/** What the API shows of a token record: never the token. */
+export function tokenView(r: TokenRecord, now: number) {
+  const status = r.revokedAt ? 'revoked' : Date.parse(r.expiresAt) <= now ? 'expired' : 'active';
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    scopes: r.scopes,
+    projects: r.projects,
+    description: r.description,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    revokedAt: r.revokedAt ?? null,
+    status,
+  };
+}
+
+/** Parses with a strict schema; unknown fields are a 400 naming them. */
+export function parseStrict<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw new AppError(
+      'BAD_REQUEST',
+      `the ${what} has ${issues.length} invalid field(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { details: { fields: issues } },
+    );
+  }
+  return result.data;
+}
+
+export function createTokenAdmin(options: TokenAdminOptions) {
+  const { ctx, tokens, adminTenant } = options;
+  const maxTtl = options.maxTtlSeconds ?? 400 * 86_400;
+  const defaultTtl = Math.min(options.defaultTtlSeconds ?? 30 * 86_400, maxTtl);
+  const issueSchema = z.strictObject({
+    tenantId: z
+      .string()
+      .regex(TENANT_ID, 'tenantId: 3-63 lower-case letters, digits and -')
+      .optional(),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+    projects: z.array(z.string().max(63).regex(PROJECT, 'a project name, or *')).min(1).max(100),
+    ttlSeconds: z.int().min(60).max(maxTtl).optional(),
+    description: z.string().max(200).default(''),
+  });
+  const rotateSchema = z.strictObject({ alg: z.enum(SIGNING_ALGORITHMS).optional() });
+
+  const isAdmin = (p: Principal) => p.tenantId === adminTenant;
+
+  function requireAdminTenant(p: Principal): void {
+    requireScope(p, 'tokens:admin');
+    if (!isAdmin(p)) {
+      throw new AppError('FORBIDDEN', `only the ${adminTenant} tenant manages signing keys`);
+    }
+  }
+
+  async function ensureTenant(tenantId: string): Promise<void> {
+    if (await ctx.store.tenants.get(tenantId)) return;
+    try {
+      await ctx.store.tenants.create({ id: tenantId, name: tenantId, createdAt: nowIso(ctx) });
+    } catch (e) {
+      if (!(e instanceof AlreadyExistsError)) throw e;
+    }
+  }
+
+  return {
+    /** Mints a token; the token is in this answer only. */
+    async issue(caller: Principal, body: unknown) {
+      requireScope(caller, 'tokens:admin');
+      const req = parseStrict(issueSchema, body, 'token request');
+      const tenantId = req.tenantId ?? caller.tenantId;
+      if (tenantId !== caller.tenantId && !isAdmin(caller)) {
+        throw new AppError('FORBIDDEN', 'a token may only be minted for your own tenant', {
+          details: { tenantId },
+        });
+      }
+      const extraScopes = req.scopes.filter((s) => !caller.scopes.has(s));
+      if (extraScopes.length > 0) {
+        throw new AppError(
+          'FORBIDDEN',
+          `you cannot grant scopes you lack: ${extraScopes.join(', ')}`,
+          {
+            details: { scopes: extraScopes },
+          },
+        );
+      }
+      const extraProjects = req.projects.filter((p) =>
+        p === '*' ? !caller.projects.includes('*') : !canUseProject(caller, p),
+      );
+      if (extraProjects.length > 0) {
+        throw new AppError(
+          'FORBIDDEN',
+          `you cannot grant projects you lack: ${extraProjects.join(', ')}`,
+          {
+            details: { projects: extraProjects },
+          },
+        );
+      }
+      const platform = req.scopes.filter((s) => PLATFORM_SCOPES.includes(s));
+      if (platform.length > 0 && tenantId !== adminTenant) {
+        throw new AppError(
+          'FORBIDDEN',
+          `${platform.join(', ')} act on every tenant, so only ${adminTenant} tenant tokens may hold them`,
+          { details: { scopes: platform } },
+        );
+      }
+      await ensureTenant(tenantId);
+      const { token, record } = await tokens.issue({
+        tenantId,
+        scopes: [...new Set(req.scopes)],
+        projects: [...new Set(req.projects)],
+        ttlSeconds: req.ttlSeconds ?? defaultTtl,
+        description: req.description,
+      });
+      return { token, ...tokenView(record, ctx.clock.now()) };
+    },
+
+    /** The caller's tenant's tokens, newest first; never the tokens themselves. */
+    async list(caller: Principal) {
+      requireScope(caller, 'tokens:admin');
+      const records = await ctx.store.tokens.listByTenant(caller.tenantId);
+      const now = ctx.clock.now();
+      return records
+        .sort((a, b) =>
+          a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+        )
+        .map((r) => tokenView(r, now));
+    },
+
+    /** Revokes at once; revoking a revoked token is a no-op. Another tenant's is not found. */
+    async revoke(caller: Principal, id: string) {
+      requireScope(caller, 'tokens:admin');
+      const record = await ctx.store.tokens.get(id);
+      if (!record || (record.tenantId !== caller.tenantId && !isAdmin(caller))) {
+        throw notFound(`token ${id}`);
+      }
+      tokens.forget(id);
+      if (record.revokedAt) return tokenView(record, ctx.clock.now());
+      const revoked = { ...record, revokedAt: nowIso(ctx) };
+      await ctx.store.tokens.put(revoked);
+      return tokenView(revoked, ctx.clock.now());
+    },
+
+    async listKeys(caller: Principal) {
+      requireAdminTenant(caller);
+      return tokens.listKeys();
+    },
+
+    async rotateKey(caller: Principal, body: unknown) {
+      requireAdminTenant(caller);
+      const { alg } = parseStrict(rotateSchema, body ?? {}, 'rotation request');
+      const kid = await tokens.rotate(alg as SigningAlg | undefined);
+      return { kid, keys: await tokens.listKeys() };
+    },
+
+    async retireKey(caller: Principal, kid: string) {
+      requireAdminTenant(caller);
+      await tokens.retire(kid);
+      return { retired: kid, keys: await tokens.listKeys() };
+    },
+  };
+}
+
+export type TokenAdmin = ReturnType<typeof createTokenAdmin>;

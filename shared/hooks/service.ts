@@ -1,0 +1,209 @@
+/**
+ * Inbound hooks: signed webhooks that submit jobs. A hook belongs to a tenant and a project, has
+ * a secret (shown once), a signature scheme and a job template. Management needs `jobs:submit`
+ * on the hook's project (reading needs `jobs:read`); another tenant's hook is "not found".
+ *
+ * Receiving: verify over the raw bytes, fill the template from the payload, and submit through
+ * `JobService.submit` as a principal holding only `jobs:submit` on the hook's project, with the
+ * idempotency key `hook:<hookId>:<message id>`: a replayed message returns the same job.
+ */
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import { canUseProject, requireProject, requireScope } from '../auth/principal.js';
+import { parseStrict } from '../auth/token-service.js';
+import { newId } from '../clock.js';
+import { AppError, notFound } from '../errors.js';
+import type { CoreContext } from '../jobs/context.js';
+import { nowIso } from '../jobs/context.js';
+import type { JobService, SubmitResult } from '../jobs/service.js';
+import { parseJobSpec } from '../jobs/spec.js';
+import type { Hook } from '../store/port.js';
+import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
+import { fillTemplate, sampleFill, templateIssues } from './template.js';
+import { verifyInbound } from './verify.js';
+
+const PROJECT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Secrets kept per hook: the newest and the one before it, during rotation. */
+const MAX_SECRETS = 2;
+
+const createSchema = z.strictObject({
+  project: z.string().max(63).regex(PROJECT, 'a project name (lower-case letters, digits, -)'),
+  description: z.string().max(200).default(''),
+  scheme: z.enum(['standard-webhooks', 'github']).default('standard-webhooks'),
+  template: z.record(z.string(), z.unknown()),
+});
+
+/** What the API shows of a hook: never its secrets. */
+export function hookView(hook: Hook) {
+  return {
+    id: hook.id,
+    project: hook.project,
+    description: hook.description,
+    scheme: hook.scheme,
+    template: hook.template,
+    path: `/v1/hooks/${hook.id}`,
+    secrets: hook.secrets.length,
+    createdBy: hook.createdBy,
+    createdAt: hook.createdAt,
+    updatedAt: hook.updatedAt,
+  };
+}
+
+export interface HookServiceOptions {
+  /** Largest inbound payload, checked before any HMAC work. Default 256 KiB. */
+  maxBodyBytes?: number;
+}
+
+export interface ReceiveResult extends SubmitResult {
+  hook: Hook;
+}
+
+export function createHookService(
+  ctx: CoreContext,
+  jobs: JobService,
+  options: HookServiceOptions = {},
+) {
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+
+  /** A hook of the caller's tenant and projects, or "not found". */
+  async function owned(caller: Principal, id: string): Promise<Hook> {
+    const hook = await ctx.store.hooks.get(id);
+    if (!hook || hook.tenantId !== caller.tenantId || !canUseProject(caller, hook.project)) {
+      throw notFound(`hook ${id}`);
+    }
+    return hook;
+  }
+
+  function checkTemplate(
+    project: string,
+    template: Record<string, unknown>,
+  ): Record<string, unknown> {
+    if ('project' in template && template.project !== project) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `template.project must be ${project} (the hook's project) or absent`,
+      );
+    }
+    const withProject = { ...template, project };
+    const issues = templateIssues(withProject);
+    if (issues.length > 0) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `the template is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        {
+          details: { fields: issues },
+        },
+      );
+    }
+    try {
+      parseJobSpec(sampleFill(withProject));
+    } catch (e) {
+      if (e instanceof AppError) {
+        throw new AppError(
+          'BAD_REQUEST',
+          `the template is not a valid job submission: ${e.message}`,
+          {
+            details: e.details,
+          },
+        );
+      }
+      throw e;
+    }
+    return withProject;
+  }
+
+  return {
+    /** Creates a hook; the answer holds its secret, which is never shown again. */
+    async create(caller: Principal, body: unknown) {
+      requireScope(caller, 'jobs:submit');
+      const req = parseStrict(createSchema, body, 'hook');
+      requireProject(caller, req.project);
+      const at = nowIso(ctx);
+      const secret = generateWebhookSecret();
+      const hook: Hook = {
+        id: `hk_${newId(ctx.clock)}`,
+        tenantId: caller.tenantId,
+        project: req.project,
+        description: req.description,
+        scheme: req.scheme,
+        secrets: [secret],
+        template: checkTemplate(req.project, req.template),
+        createdBy: caller.tokenId,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      await ctx.store.hooks.create(hook);
+      return { ...hookView(hook), secret };
+    },
+
+    async list(caller: Principal) {
+      requireScope(caller, 'jobs:read');
+      const hooks = await ctx.store.hooks.listByTenant(caller.tenantId);
+      return hooks.filter((h) => canUseProject(caller, h.project)).map(hookView);
+    },
+
+    async get(caller: Principal, id: string) {
+      requireScope(caller, 'jobs:read');
+      return hookView(await owned(caller, id));
+    },
+
+    async delete(caller: Principal, id: string) {
+      requireScope(caller, 'jobs:submit');
+      await owned(caller, id);
+      if (!(await ctx.store.hooks.delete(id))) throw notFound(`hook ${id}`);
+    },
+
+    /** Adds a new secret; the previous one keeps verifying until the next rotation. */
+    async rotateSecret(caller: Principal, id: string) {
+      requireScope(caller, 'jobs:submit');
+      const hook = await owned(caller, id);
+      const secret = generateWebhookSecret();
+      const stored = await ctx.store.hooks.update({
+        ...hook,
+        secrets: [secret, ...hook.secrets].slice(0, MAX_SECRETS),
+        updatedAt: nowIso(ctx),
+      });
+      return { ...hookView(stored), secret };
+    },
+
+    /** Verifies a signed delivery and submits its job (once per message id). */
+    async receive(
+      hookId: string,
+      headers: Headers,
+      rawBody: Uint8Array,
+    ): Promise<ReceiveResult | { ping: true }> {
+      // 1. The hook, and the signature over the raw bytes.
+      const hook = await ctx.store.hooks.get(hookId);
+      if (!hook) throw notFound(`hook ${hookId}`);
+      const message = await verifyInbound(hook, {
+        headers,
+        rawBody,
+        nowSeconds: Math.floor(ctx.clock.now() / 1000),
+        maxBodyBytes,
+      });
+      if (message.event === 'ping') return { ping: true };
+
+      // 2. The payload, as JSON, fills the template.
+      let payload: unknown;
+      try {
+        payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+      } catch {
+        throw new AppError('BAD_REQUEST', 'the webhook body is not valid UTF-8 JSON');
+      }
+      const body = fillTemplate(hook.template, payload);
+
+      // 3. Submit as the hook, keyed on the message id, so a replay is the same job.
+      const principal: Principal = {
+        tenantId: hook.tenantId,
+        tokenId: `hook:${hook.id}`,
+        scopes: new Set(['jobs:submit']),
+        projects: [hook.project],
+      };
+      const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.id}`);
+      return { ...result, hook };
+    },
+  };
+}
+
+export type HookService = ReturnType<typeof createHookService>;

@@ -1,0 +1,111 @@
+/**
+ * Usage counters that placement reads and the store's atomic reservation writes. Keys:
+ *   tenant:<tenant>:<accelerator>            GPUs of that type in use by the tenant
+ *   tenant:<tenant>:total                    GPUs of every type in use by the tenant
+ *   project:<tenant>/<project>:<accelerator> same, per project
+ *   project:<tenant>/<project>:total
+ *   cluster:<cluster>:<accelerator>          GPUs Switchyard has placed on the cluster
+ *   cluster:<cluster>:jobs                   jobs Switchyard has placed on the cluster (spread)
+ */
+import type { UsageDelta } from '../store/port.js';
+import { EMPTY_POLICY, type CompiledPolicy, type CompiledQuota } from '../policy/compile.js';
+
+export interface UsageKey {
+  key: string;
+  /** `gpus` counters move by the job's GPU count, `jobs` counters by one. */
+  unit: 'gpus' | 'jobs';
+  /** The quota the counter must not exceed, when the policy sets one. */
+  max?: number;
+}
+
+export const clusterJobsKey = (clusterId: string): string => `cluster:${clusterId}:jobs`;
+
+function quotaKeys(prefix: string, acc: string, q: CompiledQuota | undefined): UsageKey[] {
+  const perType = q?.gpus.get(acc);
+  return [
+    { key: `${prefix}:${acc}`, unit: 'gpus', ...(perType !== undefined && { max: perType }) },
+    { key: `${prefix}:total`, unit: 'gpus', ...(q?.totalGpus !== undefined && { max: q.totalGpus }) },
+  ];
+}
+
+/** The tenant and project counters a job with this accelerator moves, with their quotas. */
+export function quotaUsageKeys(
+  policy: CompiledPolicy,
+  tenantId: string,
+  project: string,
+  accelerator: string,
+): UsageKey[] {
+  return [
+    ...quotaKeys(`tenant:${tenantId}`, accelerator, policy.tenantQuotas.get(tenantId)),
+    ...quotaKeys(
+      `project:${tenantId}/${project}`,
+      accelerator,
+      policy.projectQuotas.get(`${tenantId}/${project}`),
+    ),
+  ];
+}
+
+/**
+ * Every counter a job placed on `clusterId` moves, and the `max` each must respect. A CPU-only job
+ * (no accelerator) moves only `cluster:<id>:jobs`.
+ */
+export function usageKeys(
+  tenantId: string,
+  project: string,
+  accelerator: string | undefined,
+  clusterId: string,
+  policy: CompiledPolicy = EMPTY_POLICY,
+): UsageKey[] {
+  const jobs: UsageKey = { key: clusterJobsKey(clusterId), unit: 'jobs' };
+  if (!accelerator) return [jobs];
+  return [
+    ...quotaUsageKeys(policy, tenantId, project, accelerator),
+    { key: `cluster:${clusterId}:${accelerator}`, unit: 'gpus' },
+    jobs,
+  ];
+}
+
+/**
+ * The deltas for reserving (`sign` 1, with maxima) or releasing (`sign` -1) a job's usage, for
+ * `JobTable.update(job, usage)`.
+ */
+export function usageDeltas(keys: readonly UsageKey[], gpus: number, sign: 1 | -1): UsageDelta[] {
+  return keys.map((k) => ({
+    key: k.key,
+    delta: sign * (k.unit === 'gpus' ? gpus : 1),
+    ...(sign > 0 && k.max !== undefined && { max: k.max }),
+  }));
+}
+
+export interface QuotaVerdict {
+  /** The job alone exceeds a quota: it can never be admitted. */
+  never?: string;
+  /** The quota is full now: the job waits. */
+  wait?: string;
+}
+
+/** Checks the tenant and project quotas for a job needing `gpus` GPUs of `accelerator`. */
+export function checkQuota(
+  policy: CompiledPolicy,
+  tenantId: string,
+  project: string,
+  accelerator: string,
+  gpus: number,
+  usage: ReadonlyMap<string, number>,
+): QuotaVerdict {
+  if (policy.tenantQuotas.size === 0 && policy.projectQuotas.size === 0) return {};
+  const verdict: QuotaVerdict = {};
+  for (const k of quotaUsageKeys(policy, tenantId, project, accelerator)) {
+    if (k.max === undefined) continue;
+    const what = () => `${k.key.replace(/^(\w+):/, '$1 ')} quota is ${k.max} GPUs`;
+    if (gpus > k.max) {
+      verdict.never ??= `${what()} and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
+    } else {
+      const used = usage.get(k.key) ?? 0;
+      if (used + gpus > k.max) {
+        verdict.wait ??= `${what()}, ${used} in use and the job needs ${gpus}: it waits for usage to fall`;
+      }
+    }
+  }
+  return verdict;
+}

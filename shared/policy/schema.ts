@@ -1,0 +1,151 @@
+/**
+ * The routing policy document (YAML or JSON): scoring weights, fair-share weights, quotas and
+ * rules. Validation reports every bad field by its dotted path, so one round trip fixes a document.
+ * The format is described with a full example in docs/policy.md.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppError, type FieldIssue } from '../errors.js';
+import { issuesOf, MAX_PRIORITY } from '../jobs/spec.js';
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const GLOB = /^[A-Za-z0-9*?._/-]+$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const PROJECT_KEY = /^[^/\s]+\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const id = z.string().min(1, 'must not be empty').max(253);
+const glob = z.string().max(253).regex(GLOB, 'a glob of letters, digits, - _ . / and * ?');
+const list = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must not be empty').max(1000);
+const labels = z
+  .record(
+    z.string().max(253).regex(LABEL_KEY, 'label keys follow Kubernetes label-key rules'),
+    z.string().max(63).regex(LABEL_VALUE, 'label values follow Kubernetes label-value rules'),
+  )
+  .refine((l) => Object.keys(l).length > 0, 'must not be empty');
+const priority = z.int().min(0).max(MAX_PRIORITY);
+
+/** Which clusters a require/forbid/prefer clause is about; every given field must hold. */
+const selectorShape = {
+  clusters: list(glob).optional(),
+  clouds: list(id).optional(),
+  regions: list(glob).optional(),
+  labels: labels.optional(),
+};
+const hasField = (s: Record<string, unknown>) => Object.values(s).some((v) => v !== undefined);
+const ONE_FIELD = 'give at least one of clusters, clouds, regions, labels';
+const selector = z.strictObject(selectorShape).refine(hasField, ONE_FIELD);
+const preference = z
+  .strictObject({ ...selectorShape, weight: z.number().min(-1000).max(1000) })
+  .refine(({ weight: _w, ...s }) => hasField(s), ONE_FIELD);
+
+const range = z
+  .strictObject({ min: priority.optional(), max: priority.optional() })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
+
+const rule = z
+  .strictObject({
+    name: z.string().max(63).regex(NAME, 'rule names are lower-case letters, digits and -'),
+    description: z.string().max(1000).optional(),
+    match: z
+      .strictObject({
+        tenants: list(id).optional(),
+        projects: list(glob).optional(),
+        labels: labels.optional(),
+        priority: range.optional(),
+        accelerators: list(glob).optional(),
+      })
+      .default({}),
+    require: selector.optional(),
+    forbid: selector.optional(),
+    prefer: list(preference).optional(),
+    priority: z
+      .strictObject({ default: priority.optional(), min: priority.optional(), max: priority.optional() })
+      .refine((p) => p.min === undefined || p.max === undefined || p.min <= p.max, {
+        message: 'min must not exceed max',
+        path: ['min'],
+      })
+      .optional(),
+  })
+  .refine((r) => r.require || r.forbid || r.prefer || r.priority, {
+    message: 'a rule needs at least one of require, forbid, prefer, priority',
+  });
+
+const quota = z.strictObject({
+  gpus: z.record(id, z.int().min(0)).optional(),
+  totalGpus: z.int().min(0).optional(),
+});
+
+const weight = z.number().min(0).max(1000);
+
+export const policySchema = z
+  .strictObject({
+    version: z.union([z.string().min(1).max(64), z.int().min(0)], {
+      error: 'version is required: a string or a non-negative integer',
+    }),
+    description: z.string().max(2000).optional(),
+    weights: z
+      .strictObject({
+        cost: weight.default(1),
+        freeCapacity: weight.default(1),
+        spread: weight.default(0.5),
+        preference: weight.default(1),
+      })
+      .default({ cost: 1, freeCapacity: 1, spread: 0.5, preference: 1 }),
+    shares: z.record(id, z.number().gt(0, 'shares must be positive').max(1e6)).default({}),
+    quotas: z
+      .strictObject({
+        tenants: z.record(id, quota).default({}),
+        projects: z
+          .record(z.string().regex(PROJECT_KEY, 'project quota keys are <tenant>/<project>'), quota)
+          .default({}),
+      })
+      .default({ tenants: {}, projects: {} }),
+    rules: z.array(rule).max(10_000).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.rules.forEach((r, i) => {
+      if (seen.has(r.name)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name ${r.name}` });
+      }
+      seen.add(r.name);
+    });
+  });
+
+/** A validated policy document (defaults filled in). */
+export type Policy = z.output<typeof policySchema>;
+export type PolicyRule = Policy['rules'][number];
+export type PolicySelector = NonNullable<PolicyRule['require']>;
+export type PolicyQuota = z.output<typeof quota>;
+
+function invalid(issues: FieldIssue[]): AppError {
+  return new AppError(
+    'INVALID_POLICY',
+    `the routing policy has ${issues.length} invalid field(s): ${issues
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')}; fix them and submit the policy again`,
+    { details: { fields: issues } },
+  );
+}
+
+/** Validates a parsed policy document, or throws INVALID_POLICY listing every bad field. */
+export function parsePolicy(doc: unknown): Policy {
+  const result = policySchema.safeParse(doc);
+  if (!result.success) throw invalid(issuesOf(result.error));
+  return result.data;
+}
+
+/** Parses policy text (YAML, of which JSON is a subset), then validates it like `parsePolicy`. */
+export function parsePolicyText(text: string): Policy {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw invalid([{ path: '(document)', message: `not valid YAML or JSON: ${(e as Error).message}` }]);
+  }
+  return parsePolicy(doc);
+}

@@ -1,0 +1,100 @@
+/**
+ * The control plane's services wired over a store, a queue and a clock — the same for the Node
+ * server and the Worker. Composition roots build drivers, call this, and add their own loops.
+ */
+import type { Hono } from 'hono';
+import { createApp, type AppEnv } from '../api/app.js';
+import { createMetrics } from '../api/metrics.js';
+import { createTokenAdmin } from '../auth/token-service.js';
+import { createTokenService } from '../auth/tokens.js';
+import type { Clock } from '../clock.js';
+import { createClusterAdmin } from '../clusters/admin.js';
+import { createClusterService } from '../clusters/service.js';
+import { createHookService } from '../hooks/service.js';
+import type { CoreContext, CoreSettings, Logger } from '../jobs/context.js';
+import { createControlPlane } from '../jobs/control.js';
+import { runMaintenance } from '../jobs/maintenance.js';
+import { createJobService } from '../jobs/service.js';
+import type { Queue } from '../queue/port.js';
+import { createScheduleService } from '../schedules/service.js';
+import type { StateStore } from '../store/port.js';
+import { createDeliveryWorker } from '../webhooks/delivery-worker.js';
+
+export interface CoreOptions {
+  store: StateStore;
+  queue: Queue;
+  clock: Clock;
+  log: Logger;
+  settings: CoreSettings;
+  auth: { issuer: string; audience: string; adminTenant: string };
+  maxBodyBytes: number;
+  rateLimit?: { perSecond: number; burst: number };
+  webhooks: {
+    maxAttempts: number;
+    timeoutMs: number;
+    /** SSRF check run before any connection. */
+    guard?: (url: URL) => Promise<void>;
+    /** A fetch that connects only to the address the guard checked. */
+    fetch?: typeof fetch;
+  };
+}
+
+export function createCore(o: CoreOptions) {
+  const ctx: CoreContext = { store: o.store, queue: o.queue, clock: o.clock, log: o.log, settings: o.settings };
+  const jobs = createJobService(ctx);
+  const clusters = createClusterService(ctx);
+  const clusterAdmin = createClusterAdmin(ctx);
+  const schedules = createScheduleService(ctx);
+  const tokens = createTokenService({ store: o.store, clock: o.clock, issuer: o.auth.issuer, audience: o.auth.audience });
+  const tokenAdmin = createTokenAdmin({ ctx, tokens, adminTenant: o.auth.adminTenant });
+  const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
+  let wake: () => void = () => {};
+  const control = createControlPlane(ctx, { onCapacityFreed: () => wake() });
+  const app: Hono<AppEnv> = createApp({
+    ctx,
+    jobs,
+    clusters,
+    clusterAdmin,
+    schedules,
+    control,
+    tokens,
+    tokenAdmin,
+    hooks,
+    metrics: createMetrics(),
+    maxBodyBytes: o.maxBodyBytes,
+    onCapacityChanged: () => wake(),
+    ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
+  });
+  const deliveries = createDeliveryWorker({
+    deliveries: o.store.deliveries,
+    secretFor: async (d) => (await o.store.jobs.get(d.jobId))?.spec.callback?.secret,
+    clock: o.clock,
+    maxAttempts: o.webhooks.maxAttempts,
+    timeoutMs: o.webhooks.timeoutMs,
+    ...(o.webhooks.guard ? { guard: o.webhooks.guard } : {}),
+    ...(o.webhooks.fetch ? { fetch: o.webhooks.fetch } : {}),
+    log: (event) => o.log.info('webhook', event),
+  });
+
+  return {
+    ctx,
+    app,
+    jobs,
+    clusters,
+    clusterAdmin,
+    schedules,
+    tokens,
+    tokenAdmin,
+    hooks,
+    control,
+    deliveries,
+    /** Admission, failover sweeps, redispatch, schedule firing: one pass. */
+    maintenance: () => runMaintenance(ctx, jobs),
+    /** Called when capacity may have freed, so admission can run early. */
+    onCapacityFreed(fn: () => void) {
+      wake = fn;
+    },
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;

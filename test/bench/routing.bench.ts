@@ -1,0 +1,236 @@
+/**
+ * Routing benchmark (figures, no assertions): `npx tsx test/bench/routing.bench.ts`.
+ * 1. place() latency p50/p99 at 10, 100, 1,000 and 10,000 clusters with a 200-rule policy, beside a
+ *    baseline measured in the same run: a bare loop over the same clusters doing only the
+ *    accelerator check. Targets: p99 <= 100 µs at 1,000 clusters, <= 1 ms at 10,000.
+ * 2. planAdmission() throughput for 100,000 pending jobs across 50 tenants. Target >= 50,000/s.
+ */
+import type { Cluster } from '../../shared/clusters/model.js';
+import type { JobSpec } from '../../shared/jobs/model.js';
+import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
+import { place, prepareClusters, type ClusterSnapshot } from '../../shared/placement/place.js';
+import { compilePolicy, type CompiledPolicy } from '../../shared/policy/compile.js';
+import { parsePolicy } from '../../shared/policy/schema.js';
+
+const NOW = Date.parse('2026-11-28T12:00:00Z');
+const HEARTBEAT_MS = 60_000;
+const TENANTS = Array.from({ length: 50 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+const ACCELERATORS = ['nvidia-a100', 'nvidia-h100', 'nvidia-l4', 'nvidia-t4'];
+const REGIONS: Record<string, string[]> = {
+  aws: ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-south-1'],
+  gcp: ['us-central1', 'europe-west4', 'asia-east1'],
+  azure: ['eastus', 'westeurope'],
+  onprem: ['site-a', 'site-b'],
+};
+const CLOUDS = Object.keys(REGIONS);
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function buildClusters(n: number, rand: () => number): ClusterSnapshot[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  return Array.from({ length: n }, (_, i) => {
+    const cloud = pick(CLOUDS);
+    const region = pick(REGIONS[cloud]!);
+    const types = [...new Set([pick(ACCELERATORS), pick(ACCELERATORS)])];
+    const pools = types.map((accelerator) => ({
+      accelerator,
+      nodes: 1 + Math.floor(rand() * 8),
+      gpusPerNode: pick([4, 8]),
+      costPerGpuHour: Math.round(rand() * 400) / 100,
+    }));
+    const cluster: Cluster = {
+      id: `c${String(i).padStart(5, '0')}`,
+      cloud,
+      region,
+      labels: {
+        residency: region.startsWith('eu') || region.includes('europe') ? 'eu' : 'us',
+        tier: rand() < 0.3 ? 'premium' : 'standard',
+        site: `s${i % 7}`,
+      },
+      queue: `q${i}`,
+      state: rand() < 0.05 ? 'cordoned' : 'active',
+      pools,
+      capacity: {
+        reportedAt: new Date(NOW - 1000).toISOString(),
+        accelerators: Object.fromEntries(
+          pools.map((p) => {
+            const total = p.nodes * p.gpusPerNode;
+            const free = Math.floor(rand() * (total + 1));
+            return [p.accelerator, { total, free, maxFreePerNode: Math.min(free, p.gpusPerNode) }];
+          }),
+        ),
+      },
+      version: 1,
+      updatedAt: new Date(NOW).toISOString(),
+    };
+    return { cluster, committedGpus: {} };
+  });
+}
+
+/** 200 rules: 3 per tenant (residency, forbid, preference) and 50 shared by labels/accelerator. */
+function buildPolicy(): CompiledPolicy {
+  const rules: unknown[] = [];
+  TENANTS.forEach((t, i) => {
+    rules.push({
+      name: `${t}-residency`,
+      match: { tenants: [t], projects: ['secure-*'] },
+      require: { regions: i % 2 ? ['eu-*', 'europe-*', 'westeurope'] : ['us-*'], labels: { residency: i % 2 ? 'eu' : 'us' } },
+    });
+    rules.push({ name: `${t}-no-onprem`, match: { tenants: [t] }, forbid: { clouds: ['onprem'] } });
+    rules.push({
+      name: `${t}-prefer`,
+      match: { tenants: [t], priority: { min: 200 } },
+      prefer: [{ weight: 5, clouds: [CLOUDS[i % 4]!] }, { weight: 2, labels: { tier: 'premium' } }],
+      priority: { max: 800 },
+    });
+  });
+  for (let i = 0; i < 50; i++) {
+    rules.push({
+      name: `shared-${i}`,
+      match: { labels: { team: `team-${i % 10}` }, accelerators: [ACCELERATORS[i % 4]!] },
+      prefer: [{ weight: 1 + (i % 3), labels: { site: `s${i % 7}` } }],
+      priority: { default: 100 + i * 10 },
+    });
+  }
+  return compilePolicy(
+    parsePolicy({
+      version: 'bench-1',
+      shares: Object.fromEntries(TENANTS.map((t, i) => [t, 1 + (i % 3)])),
+      quotas: { tenants: Object.fromEntries(TENANTS.map((t) => [t, { totalGpus: 400 }])) },
+      rules,
+    }),
+  );
+}
+
+function buildJob(rand: () => number, i: number): { tenantId: string; spec: JobSpec } {
+  const accelerator = ACCELERATORS[Math.floor(rand() * ACCELERATORS.length)]!;
+  return {
+    tenantId: TENANTS[i % TENANTS.length]!,
+    spec: {
+      name: `job-${i}`,
+      project: rand() < 0.3 ? 'secure-train' : 'research',
+      image: 'busybox',
+      env: {},
+      resources: { accelerator: { type: accelerator, count: 1 + Math.floor(rand() * 4) } },
+      priority: Math.floor(rand() * 1000),
+      labels: { team: `team-${Math.floor(rand() * 10)}` },
+    },
+  };
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const us = (ms: number): string => `${(ms * 1000).toFixed(1)} µs`;
+
+function measure(iterations: number, run: (i: number) => void): { p50: number; p99: number } {
+  for (let i = 0; i < Math.min(500, iterations); i++) run(i); // warm-up
+  const times = new Array<number>(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    run(i);
+    times[i] = performance.now() - t0;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+function latencyTable(policy: CompiledPolicy): void {
+  const rand = rng(42);
+  const jobs = Array.from({ length: 256 }, (_, i) => buildJob(rand, i));
+  const rows: string[][] = [];
+  for (const n of [10, 100, 1000, 10_000]) {
+    const snapshots = buildClusters(n, rand);
+    const prepared = prepareClusters(snapshots);
+    const iterations = n >= 10_000 ? 2000 : n >= 1000 ? 5000 : 20_000;
+    let sink = 0;
+    const baseline = measure(iterations, (i) => {
+      const acc = jobs[i % jobs.length]!.spec.resources.accelerator!;
+      for (const s of snapshots) {
+        for (const p of s.cluster.pools) {
+          if (p.accelerator === acc.type && p.gpusPerNode >= acc.count) {
+            sink++;
+            break;
+          }
+        }
+      }
+    });
+    const placed = measure(iterations, (i) => {
+      const job = jobs[i % jobs.length]!;
+      const d = place({ ...job, clusters: prepared, policy, now: NOW, heartbeatTimeoutMs: HEARTBEAT_MS });
+      sink += d.candidates.length;
+    });
+    const t0 = performance.now();
+    prepareClusters(snapshots);
+    const prep = performance.now() - t0;
+    if (sink < 0) console.log(sink);
+    rows.push([
+      String(n),
+      us(placed.p50),
+      us(placed.p99),
+      us(baseline.p50),
+      us(baseline.p99),
+      (placed.p99 / baseline.p99).toFixed(1),
+      us(prep),
+    ]);
+  }
+  const head = ['clusters', 'place p50', 'place p99', 'baseline p50', 'baseline p99', 'p99 ratio', 'prepare (once)'];
+  printTable(head, rows);
+}
+
+function admissionThroughput(policy: CompiledPolicy): void {
+  const rand = rng(7);
+  const clusters = prepareClusters(buildClusters(1000, rand));
+  const pending: PendingJob[] = Array.from({ length: 100_000 }, (_, i) => ({
+    id: `j${String(i).padStart(6, '0')}`,
+    ...buildJob(rand, i),
+    createdAt: new Date(NOW - 100_000 + i).toISOString(),
+  }));
+  const input = { pending, clusters, policy, usage: {}, now: NOW, heartbeatTimeoutMs: HEARTBEAT_MS };
+  planAdmission({ ...input, pending: pending.slice(0, 5000) }); // warm-up
+  const rows: string[][] = [];
+  for (const maxCandidates of [undefined, 32, undefined, 32]) {
+    const t0 = performance.now();
+    const decisions = planAdmission({ ...input, ...(maxCandidates && { maxCandidates }) });
+    const ms = performance.now() - t0;
+    const placed = decisions.filter((d) => d.decision.outcome === 'placed').length;
+    rows.push([
+      maxCandidates ? `best ${maxCandidates}` : 'all',
+      '100000',
+      '50',
+      '1000',
+      `${ms.toFixed(0)} ms`,
+      String(placed),
+      String(decisions.length - placed),
+      `${Math.round(pending.length / (ms / 1000)).toLocaleString('en')}`,
+    ]);
+  }
+  printTable(['candidates kept', 'pending', 'tenants', 'clusters', 'time', 'placed', 'rejected', 'decisions/s'], rows);
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log();
+}
+
+const only = process.argv[2]; // `placement` or `admission` to run one part
+const policy = buildPolicy();
+console.log(`Routing benchmark: ${policy.rules.length}-rule policy, Node ${process.version}\n`);
+if (only !== 'admission') {
+  console.log('Placement latency (prepared clusters; baseline = bare accelerator-check loop)');
+  latencyTable(policy);
+}
+if (only !== 'placement') {
+  console.log('Admission throughput (each pending job considered counts as one decision)');
+  admissionThroughput(policy);
+}
