@@ -10,7 +10,11 @@ import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 
-export async function buildStore(config: SwitchyardConfig, dataDir: string, clock: Clock): Promise<StateStore> {
+export async function buildStore(
+  config: SwitchyardConfig,
+  dataDir: string,
+  clock: Clock,
+): Promise<StateStore> {
   switch (config.store.driver) {
     case 'memory':
       return createMemoryStore({ clock });
@@ -24,7 +28,9 @@ export async function buildStore(config: SwitchyardConfig, dataDir: string, cloc
         region: d.region,
         ...(d.endpoint ? { endpoint: d.endpoint } : {}),
         // DynamoDB Local accepts any credentials; AWS uses the SDK's credential chain.
-        ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        ...(local && !process.env.AWS_ACCESS_KEY_ID
+          ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+          : {}),
       });
       if (d.createTable) await store.ensureTable();
       return store;
@@ -36,10 +42,19 @@ export async function buildStore(config: SwitchyardConfig, dataDir: string, cloc
  * The queue drivers. `consumer` names the Pub/Sub subscription; the default, `drainer`, is the one
  * Terraform (and autoCreate) makes per queue, shared by a queue's drainer replicas.
  */
-export function buildQueue(config: SwitchyardConfig, dataDir: string, clock: Clock, consumer = 'drainer'): Queue {
+export function buildQueue(
+  config: SwitchyardConfig,
+  dataDir: string,
+  clock: Clock,
+  consumer = 'drainer',
+): Queue {
   switch (config.queue.driver) {
     case 'sqlite':
-      return createSqliteQueue({ path: join(dataDir, 'queue.db'), maxAttempts: config.queue.maxAttempts, clock });
+      return createSqliteQueue({
+        path: join(dataDir, 'queue.db'),
+        maxAttempts: config.queue.maxAttempts,
+        clock,
+      });
     case 'pubsub': {
       const p = config.queue.pubsub;
       // The emulator has no metadata server; skip the client's probe for one.

@@ -21,7 +21,12 @@ async function main(): Promise<void> {
       .catch((e: unknown) => {
         if (!(e instanceof AlreadyExistsError)) throw e;
       });
-    const tokens = createTokenService({ store, clock: systemClock, issuer: config.auth.issuer, audience: config.auth.audience });
+    const tokens = createTokenService({
+      store,
+      clock: systemClock,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    });
     const { token, record } = await tokens.issue({
       tenantId,
       scopes: [...SCOPES],
@@ -29,7 +34,9 @@ async function main(): Promise<void> {
       ttlSeconds: config.auth.adminTokenTtlDays * 86_400,
       description: process.env.TOKEN_DESCRIPTION ?? 'admin token (npm run admin:token)',
     });
-    process.stderr.write(`minted ${record.id} for tenant ${tenantId} in the ${store.driver} store, expires ${record.expiresAt}\n`);
+    process.stderr.write(
+      `minted ${record.id} for tenant ${tenantId} in the ${store.driver} store, expires ${record.expiresAt}\n`,
+    );
     process.stdout.write(`${token}\n`);
   } finally {
     await store.close();
@@ -37,6 +44,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`admin:token failed: ${isAppError(e) ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(
+    `admin:token failed: ${isAppError(e) ? e.message : e instanceof Error ? e.stack : String(e)}\n`,
+  );
   process.exit(1);
 });

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`cannot start the emulators: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(
+    `cannot start the emulators: ${e instanceof Error ? e.message : String(e)}\n`,
+  );
   process.exit(1);
 });

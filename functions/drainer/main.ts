@@ -18,24 +18,45 @@ import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
 
 const envSchema = z.object({
-  SWITCHYARD_URL: z.url({ error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com' }),
+  SWITCHYARD_URL: z.url({
+    error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com',
+  }),
   SWITCHYARD_TOKEN: z.string().min(20).optional(),
   SWITCHYARD_TOKEN_FILE: z.string().optional(),
-  DRAINER_QUEUE: z.string().regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue to drain, e.g. aws' }),
+  DRAINER_QUEUE: z
+    .string()
+    .regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue to drain, e.g. aws' }),
   /** `id=context:NAME`, `id=server:URL` or `id=in-cluster`, comma-separated. */
-  DRAINER_CLUSTERS: z.string().min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
+  DRAINER_CLUSTERS: z
+    .string()
+    .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
   KUBECONFIG: z.string().optional(),
 });
 
 function clusterDrivers(spec: string, kubeconfig: string | undefined): Map<string, ClusterDriver> {
   const drivers = new Map<string, ClusterDriver>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-z0-9-]{3,63})=(context:(.+)|server:(https?:\/\/\S+)|in-cluster)$/.exec(entry);
-    if (!m) throw new AppError('INVALID_CONFIG', `DRAINER_CLUSTERS entry "${entry}" is not id=context:NAME, id=server:URL or id=in-cluster`);
+    if (!m)
+      throw new AppError(
+        'INVALID_CONFIG',
+        `DRAINER_CLUSTERS entry "${entry}" is not id=context:NAME, id=server:URL or id=in-cluster`,
+      );
     const [, id, , context, server] = m;
     const clusterId = id!;
-    if (context) drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { ...(kubeconfig ? { file: kubeconfig } : {}), context } }));
-    else if (server) drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { server } }));
+    if (context)
+      drivers.set(
+        clusterId,
+        createKubernetesCluster({
+          clusterId,
+          kubeconfig: { ...(kubeconfig ? { file: kubeconfig } : {}), context },
+        }),
+      );
+    else if (server)
+      drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { server } }));
     else drivers.set(clusterId, createKubernetesCluster({ clusterId, inCluster: true }));
   }
   return drivers;
@@ -44,11 +65,24 @@ function clusterDrivers(spec: string, kubeconfig: string | undefined): Map<strin
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
   if (!parsed.success) {
-    throw new AppError('INVALID_CONFIG', `the drainer is not configured:\n${issuesOf(parsed.error).map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+    throw new AppError(
+      'INVALID_CONFIG',
+      `the drainer is not configured:\n${issuesOf(parsed.error)
+        .map((i) => `  - ${i.path}: ${i.message}`)
+        .join('\n')}`,
+    );
   }
   const env = parsed.data;
-  const token = env.SWITCHYARD_TOKEN ?? (env.SWITCHYARD_TOKEN_FILE ? readFileSync(env.SWITCHYARD_TOKEN_FILE, 'utf8').trim() : undefined);
-  if (!token) throw new AppError('INVALID_CONFIG', 'set SWITCHYARD_TOKEN or SWITCHYARD_TOKEN_FILE to a token with the drainer scope');
+  const token =
+    env.SWITCHYARD_TOKEN ??
+    (env.SWITCHYARD_TOKEN_FILE
+      ? readFileSync(env.SWITCHYARD_TOKEN_FILE, 'utf8').trim()
+      : undefined);
+  if (!token)
+    throw new AppError(
+      'INVALID_CONFIG',
+      'set SWITCHYARD_TOKEN or SWITCHYARD_TOKEN_FILE to a token with the drainer scope',
+    );
   const log = createConsoleLogger();
   const { config } = loadConfig();
   const queue = buildQueue(config, resolve(config.dataDir), systemClock);
@@ -65,7 +99,12 @@ async function main(): Promise<void> {
     ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
   });
   drainer.start();
-  log.info('drainer started', { queue: env.DRAINER_QUEUE, queueDriver: queue.driver, clusters: [...clusters.keys()].join(','), controlPlane: env.SWITCHYARD_URL });
+  log.info('drainer started', {
+    queue: env.DRAINER_QUEUE,
+    queueDriver: queue.driver,
+    clusters: [...clusters.keys()].join(','),
+    controlPlane: env.SWITCHYARD_URL,
+  });
   const stop = async () => {
     await drainer.stop();
     await Promise.allSettled([...clusters.values()].map((c) => c.close()));
@@ -77,6 +116,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`drainer could not start: ${isAppError(e) ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(
+    `drainer could not start: ${isAppError(e) ? e.message : e instanceof Error ? e.stack : String(e)}\n`,
+  );
   process.exit(1);
 });

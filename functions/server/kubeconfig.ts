@@ -7,7 +7,10 @@ export function simulatedKubeconfig(clusters: Array<{ id: string; url: string }>
     kind: 'Config',
     clusters: clusters.map((c) => ({ name: c.id, cluster: { server: c.url } })),
     users: [{ name: 'switchyard-sim', user: {} }],
-    contexts: clusters.map((c) => ({ name: c.id, context: { cluster: c.id, user: 'switchyard-sim' } })),
+    contexts: clusters.map((c) => ({
+      name: c.id,
+      context: { cluster: c.id, user: 'switchyard-sim' },
+    })),
     'current-context': clusters[0]?.id ?? '',
     preferences: {},
   });

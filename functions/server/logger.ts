@@ -7,7 +7,9 @@ export function createConsoleLogger(options: { quiet?: boolean } = {}): Logger {
     const kv = Object.entries(fields ?? {})
       .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
       .join(' ');
-    process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}${kv ? ` ${kv}` : ''}\n`);
+    process.stdout.write(
+      `${new Date().toISOString()} ${level.padEnd(5)} ${msg}${kv ? ` ${kv}` : ''}\n`,
+    );
   };
   return {
     info: (m, f) => write('info', m, f),

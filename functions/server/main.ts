@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   const log = createConsoleLogger({ quiet: process.env.SWITCHYARD_QUIET === '1' });
   const { config, source } = loadConfig();
   const sy = await startEmbedded(config, log);
-  const sims = sy.sims.map((s) => `    ${s.id.padEnd(20)} ${s.url}   (SIMULATED Kubernetes API)`).join('\n');
+  const sims = sy.sims
+    .map((s) => `    ${s.id.padEnd(20)} ${s.url}   (SIMULATED Kubernetes API)`)
+    .join('\n');
   process.stdout.write(
     [
       '',
@@ -45,7 +47,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const message = isAppError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const message = isAppError(e)
+    ? e.message
+    : e instanceof Error
+      ? (e.stack ?? e.message)
+      : String(e);
   process.stderr.write(`switchyard could not start: ${message}\n`);
   process.exit(1);
 });

@@ -18,7 +18,9 @@ export function every(intervalMs: number, fn: () => Promise<unknown>, log: Logge
     try {
       await fn();
     } catch (e) {
-      log.warn('background task failed; will retry', { error: e instanceof Error ? e.message : String(e) });
+      log.warn('background task failed; will retry', {
+        error: e instanceof Error ? e.message : String(e),
+      });
     } finally {
       running = false;
     }

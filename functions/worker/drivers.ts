@@ -15,7 +15,12 @@ export function buildStore(env: WorkerEnv): StateStore & { ensureTable?: () => P
     region: env.DYNAMODB_REGION,
     ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
     ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } }
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          },
+        }
       : {}),
   });
 }
@@ -23,11 +28,15 @@ export function buildStore(env: WorkerEnv): StateStore & { ensureTable?: () => P
 function serviceAccount(json: string): { clientEmail: string; privateKeyPem: string } {
   try {
     const key = JSON.parse(json) as { client_email?: string; private_key?: string };
-    if (key.client_email && key.private_key) return { clientEmail: key.client_email, privateKeyPem: key.private_key };
+    if (key.client_email && key.private_key)
+      return { clientEmail: key.client_email, privateKeyPem: key.private_key };
   } catch {
     /* reported below */
   }
-  throw new AppError('INVALID_CONFIG', 'GCP_SERVICE_ACCOUNT_KEY must be a service-account key JSON with client_email and private_key');
+  throw new AppError(
+    'INVALID_CONFIG',
+    'GCP_SERVICE_ACCOUNT_KEY must be a service-account key JSON with client_email and private_key',
+  );
 }
 
 export function buildQueue(env: WorkerEnv): Queue {
@@ -37,6 +46,8 @@ export function buildQueue(env: WorkerEnv): Queue {
     prefix: env.PUBSUB_PREFIX,
     autoCreate: env.AUTO_CREATE === 'true',
     ...(env.PUBSUB_BASE_URL ? { baseUrl: env.PUBSUB_BASE_URL } : {}),
-    ...(env.GCP_SERVICE_ACCOUNT_KEY ? { credentials: serviceAccount(env.GCP_SERVICE_ACCOUNT_KEY) } : {}),
+    ...(env.GCP_SERVICE_ACCOUNT_KEY
+      ? { credentials: serviceAccount(env.GCP_SERVICE_ACCOUNT_KEY) }
+      : {}),
   });
 }

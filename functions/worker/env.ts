@@ -9,7 +9,12 @@ import { issuesOf } from '../../shared/jobs/spec.js';
 const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 export const workerEnvSchema = z
   .object({
@@ -37,14 +42,32 @@ export const workerEnvSchema = z
     HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
   })
   .superRefine((env, ctx) => {
-    if (env.SWITCHYARD_STORE === 'dynamodb' && !env.DYNAMODB_ENDPOINT && (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['AWS_ACCESS_KEY_ID'], message: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put) for DynamoDB' });
+    if (
+      env.SWITCHYARD_STORE === 'dynamodb' &&
+      !env.DYNAMODB_ENDPOINT &&
+      (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_ACCESS_KEY_ID'],
+        message:
+          'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put) for DynamoDB',
+      });
     }
     if (env.SWITCHYARD_QUEUE === 'pubsub' && !env.PUBSUB_PROJECT) {
-      ctx.addIssue({ code: 'custom', path: ['PUBSUB_PROJECT'], message: 'set PUBSUB_PROJECT to the Google Cloud project of the queues' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBSUB_PROJECT'],
+        message: 'set PUBSUB_PROJECT to the Google Cloud project of the queues',
+      });
     }
     if (env.SWITCHYARD_QUEUE === 'pubsub' && !env.PUBSUB_BASE_URL && !env.GCP_SERVICE_ACCOUNT_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['GCP_SERVICE_ACCOUNT_KEY'], message: 'set GCP_SERVICE_ACCOUNT_KEY (wrangler secret put) to a service-account key that may publish' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GCP_SERVICE_ACCOUNT_KEY'],
+        message:
+          'set GCP_SERVICE_ACCOUNT_KEY (wrangler secret put) to a service-account key that may publish',
+      });
     }
   });
 
@@ -55,9 +78,13 @@ export function parseWorkerEnv(raw: Record<string, unknown>): WorkerEnv {
   const result = workerEnvSchema.safeParse(strings);
   if (!result.success) {
     const fields = issuesOf(result.error);
-    throw new AppError('INVALID_CONFIG', `the Worker is not configured: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
-      details: { fields },
-    });
+    throw new AppError(
+      'INVALID_CONFIG',
+      `the Worker is not configured: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      {
+        details: { fields },
+      },
+    );
   }
   return result.data;
 }

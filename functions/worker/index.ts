@@ -35,7 +35,11 @@ async function build(raw: Record<string, unknown>): Promise<Core> {
     settings: { ...defaultCoreSettings, heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000 },
     auth: { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, adminTenant: env.ADMIN_TENANT },
     maxBodyBytes: 256 * 1024,
-    webhooks: { maxAttempts: 8, timeoutMs: 10_000, guard: async (url) => void (await guard.check(url)) },
+    webhooks: {
+      maxAttempts: 8,
+      timeoutMs: 10_000,
+      guard: async (url) => void (await guard.check(url)),
+    },
   });
 }
 
@@ -52,12 +56,26 @@ function coreFor(env: Record<string, unknown>): Promise<Core> {
 
 function configError(e: unknown): Response {
   const err = e instanceof AppError ? e : new AppError('INTERNAL', 'the Worker could not start');
-  if (!(e instanceof AppError)) log.error('start failed', { error: e instanceof Error ? e.stack : String(e) });
-  return Response.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, { status: 503 });
+  if (!(e instanceof AppError))
+    log.error('start failed', { error: e instanceof Error ? e.stack : String(e) });
+  return Response.json(
+    {
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+      },
+    },
+    { status: 503 },
+  );
 }
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+  async fetch(
+    request: Request,
+    env: Record<string, unknown>,
+    ctx: ExecutionContext,
+  ): Promise<Response> {
     let core: Core;
     try {
       core = await coreFor(env);
@@ -67,7 +85,11 @@ export default {
     return core.app.fetch(request, env, ctx);
   },
 
-  async scheduled(_controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
+  async scheduled(
+    _controller: ScheduledController,
+    env: Record<string, unknown>,
+    ctx: ExecutionContext,
+  ): Promise<void> {
     const core = await coreFor(env);
     ctx.waitUntil(
       (async () => {

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { issuesOf } from '../jobs/spec.js';
 
-const id = z.string().regex(/^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/, 'use 3-63 lower-case letters, digits and -');
+const id = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/, 'use 3-63 lower-case letters, digits and -');
 
 const poolSchema = z.strictObject({
   accelerator: z.string().regex(/^[a-z0-9][-a-z0-9.]{0,62}$/),
@@ -46,7 +48,11 @@ export const configSchema = z.strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65_535).default(8787),
       publicUrl: z.url().optional(),
-      maxBodyBytes: z.int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+      maxBodyBytes: z
+        .int()
+        .min(1024)
+        .max(10 * 1024 * 1024)
+        .default(256 * 1024),
     })
     .prefault({}),
   dataDir: z.string().default('.switchyard'),
@@ -95,7 +101,11 @@ export const configSchema = z.strictObject({
       heartbeatTimeoutSeconds: z.int().min(5).max(3600).default(60),
       redispatchAfterSeconds: z.int().min(5).max(3600).default(60),
       admissionIntervalSeconds: z.number().min(0.1).max(300).default(2),
-      ttlSecondsAfterFinished: z.int().min(60).max(30 * 86_400).default(3600),
+      ttlSecondsAfterFinished: z
+        .int()
+        .min(60)
+        .max(30 * 86_400)
+        .default(3600),
       maxPlacementAttempts: z.int().min(1).max(20).default(3),
       offlineGraceSeconds: z.int().min(5).max(86_400).default(120),
     })
@@ -140,7 +150,10 @@ export function parseConfig(doc: unknown, source: string): SwitchyardConfig {
   const ids = new Set<string>();
   for (const [i, c] of config.clusters.entries()) {
     if (ids.has(c.id)) {
-      throw new AppError('INVALID_CONFIG', `${source} is not valid:\n  - clusters.${i}.id: duplicate cluster id ${c.id}`);
+      throw new AppError(
+        'INVALID_CONFIG',
+        `${source} is not valid:\n  - clusters.${i}.id: duplicate cluster id ${c.id}`,
+      );
     }
     ids.add(c.id);
   }
@@ -148,29 +161,39 @@ export function parseConfig(doc: unknown, source: string): SwitchyardConfig {
 }
 
 /** Environment overrides, applied over the file before validation. */
-export function applyEnv(doc: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
+export function applyEnv(
+  doc: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): Record<string, unknown> {
   const out = structuredClone(doc);
-  const section = (name: string) => ((out[name] ??= {}) as Record<string, unknown>);
+  const section = (name: string) => (out[name] ??= {}) as Record<string, unknown>;
   const int = (name: string, v: string) => {
     if (!/^\d+$/.test(v)) {
-      throw new AppError('INVALID_CONFIG', `environment variable ${name} must be a whole number, got "${v}"`);
+      throw new AppError(
+        'INVALID_CONFIG',
+        `environment variable ${name} must be a whole number, got "${v}"`,
+      );
     }
     return Number(v);
   };
   if (env.PORT !== undefined) section('server').port = int('PORT', env.PORT);
   if (env.HOST !== undefined) section('server').host = env.HOST;
-  if (env.SWITCHYARD_PUBLIC_URL !== undefined) section('server').publicUrl = env.SWITCHYARD_PUBLIC_URL;
+  if (env.SWITCHYARD_PUBLIC_URL !== undefined)
+    section('server').publicUrl = env.SWITCHYARD_PUBLIC_URL;
   if (env.SWITCHYARD_DATA_DIR !== undefined) out.dataDir = env.SWITCHYARD_DATA_DIR;
   if (env.SWITCHYARD_STORE !== undefined) section('store').driver = env.SWITCHYARD_STORE;
   if (env.SWITCHYARD_QUEUE !== undefined) section('queue').driver = env.SWITCHYARD_QUEUE;
-  const sub = (parent: string, name: string) => ((section(parent)[name] ??= {}) as Record<string, unknown>);
-  if (env.SWITCHYARD_DYNAMODB_TABLE !== undefined) sub('store', 'dynamodb').table = env.SWITCHYARD_DYNAMODB_TABLE;
+  const sub = (parent: string, name: string) =>
+    (section(parent)[name] ??= {}) as Record<string, unknown>;
+  if (env.SWITCHYARD_DYNAMODB_TABLE !== undefined)
+    sub('store', 'dynamodb').table = env.SWITCHYARD_DYNAMODB_TABLE;
   if (env.SWITCHYARD_DYNAMODB_ENDPOINT !== undefined) {
     sub('store', 'dynamodb').endpoint = env.SWITCHYARD_DYNAMODB_ENDPOINT;
     sub('store', 'dynamodb').createTable = true;
   }
   if (env.AWS_REGION !== undefined) sub('store', 'dynamodb').region = env.AWS_REGION;
-  if (env.SWITCHYARD_PUBSUB_PROJECT !== undefined) sub('queue', 'pubsub').project = env.SWITCHYARD_PUBSUB_PROJECT;
+  if (env.SWITCHYARD_PUBSUB_PROJECT !== undefined)
+    sub('queue', 'pubsub').project = env.SWITCHYARD_PUBSUB_PROJECT;
   if (env.PUBSUB_EMULATOR_HOST !== undefined) {
     sub('queue', 'pubsub').emulatorHost = env.PUBSUB_EMULATOR_HOST;
     sub('queue', 'pubsub').autoCreate = true;

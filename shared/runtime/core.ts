@@ -40,12 +40,23 @@ export interface CoreOptions {
 }
 
 export function createCore(o: CoreOptions) {
-  const ctx: CoreContext = { store: o.store, queue: o.queue, clock: o.clock, log: o.log, settings: o.settings };
+  const ctx: CoreContext = {
+    store: o.store,
+    queue: o.queue,
+    clock: o.clock,
+    log: o.log,
+    settings: o.settings,
+  };
   const jobs = createJobService(ctx);
   const clusters = createClusterService(ctx);
   const clusterAdmin = createClusterAdmin(ctx);
   const schedules = createScheduleService(ctx);
-  const tokens = createTokenService({ store: o.store, clock: o.clock, issuer: o.auth.issuer, audience: o.auth.audience });
+  const tokens = createTokenService({
+    store: o.store,
+    clock: o.clock,
+    issuer: o.auth.issuer,
+    audience: o.auth.audience,
+  });
   const tokenAdmin = createTokenAdmin({ ctx, tokens, adminTenant: o.auth.adminTenant });
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};

@@ -35,10 +35,17 @@ describe('kill -9 and restart', () => {
       ids.push(body.id);
     }
     // Let some of them start running, then crash mid-flight.
-    await waitFor(async () => {
-      const { body } = await api<{ items: JobBody[] }>('GET', '/v1/jobs?project=restart&state=running');
-      return body.items.length > 0 ? true : undefined;
-    }, 30_000, 'a running job');
+    await waitFor(
+      async () => {
+        const { body } = await api<{ items: JobBody[] }>(
+          'GET',
+          '/v1/jobs?project=restart&state=running',
+        );
+        return body.items.length > 0 ? true : undefined;
+      },
+      30_000,
+      'a running job',
+    );
     const token = server.token;
     await server.kill9();
 
@@ -46,17 +53,26 @@ describe('kill -9 and restart', () => {
     expect(server.token).toBe(token); // same admin token, not a new bootstrap
     api = apiClient(server.url, server.token);
 
-    const final = await waitFor(async () => {
-      const jobs = await Promise.all(ids.map(async (id) => (await api<JobBody>('GET', `/v1/jobs/${id}`)).body));
-      return jobs.every((j) => j.state === 'succeeded') ? jobs : undefined;
-    }, 90_000, 'every job to succeed after the restart');
+    const final = await waitFor(
+      async () => {
+        const jobs = await Promise.all(
+          ids.map(async (id) => (await api<JobBody>('GET', `/v1/jobs/${id}`)).body),
+        );
+        return jobs.every((j) => j.state === 'succeeded') ? jobs : undefined;
+      },
+      90_000,
+      'every job to succeed after the restart',
+    );
     expect(final).toHaveLength(12);
 
     const clusters = await api<ClusterList>('GET', '/v1/clusters');
     const creates: Record<string, number> = {};
     for (const c of clusters.body.items) {
-      const stats = (await (await fetch(`${c.simulated.apiUrl}/sim/stats`)).json()) as { creates: Record<string, number> };
-      for (const [name, n] of Object.entries(stats.creates)) creates[name] = (creates[name] ?? 0) + n;
+      const stats = (await (await fetch(`${c.simulated.apiUrl}/sim/stats`)).json()) as {
+        creates: Record<string, number>;
+      };
+      for (const [name, n] of Object.entries(stats.creates))
+        creates[name] = (creates[name] ?? 0) + n;
     }
     for (const id of ids) expect(creates[`sy-admin/sy-${id}`], `creates of sy-${id}`).toBe(1);
   });

@@ -24,8 +24,10 @@ export async function startReceiver(secret: string, options: { failFirst?: numbe
         return;
       }
       const body = Buffer.concat(chunks).toString();
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      let verified = false;
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, String(v)]),
+      );
+      let verified: boolean;
       let payload: Received['payload'] = { type: '?', data: {} };
       try {
         payload = wh.verify(body, headers) as Received['payload'];

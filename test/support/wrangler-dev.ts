@@ -26,12 +26,26 @@ export interface WranglerDev {
 
 export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
   const port = await freePort();
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', 'warn'];
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--test-scheduled',
+    '--log-level',
+    'warn',
+  ];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      CI: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -48,10 +62,17 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Wr
     await exited;
   };
   try {
-    await waitFor(async () => ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok ? true : undefined), 60_000, `wrangler dev on ${url}`);
+    await waitFor(
+      async () =>
+        (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok
+          ? true
+          : undefined,
+      60_000,
+      `wrangler dev on ${url}`,
+    );
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}\n${out}`);
+    throw new Error(`${(e as Error).message}\n${out}`, { cause: e });
   }
   return { url, output: () => out, stop };
 }

@@ -1,0 +1,74 @@
+/**
+ * The configured clusters for the Node server: simulated ones are started here (each a real
+ * Kubernetes REST endpoint, persisted under the data directory); every cluster gets a client-node
+ * driver and a registry definition.
+ */
+import { join } from 'node:path';
+import { startSimCluster, type SimCluster } from '../../infra/sim-cluster/index.js';
+import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
+import type { ClusterDriver } from '../../shared/cluster/port.js';
+import type { ClusterDefinition } from '../../shared/clusters/service.js';
+import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
+
+export interface StartedClusters {
+  sims: SimCluster[];
+  drivers: Map<string, ClusterDriver>;
+  definitions: ClusterDefinition[];
+}
+
+function simPort(config: SwitchyardConfig, c: ClusterConfig, index: number): number {
+  const configured = 'simulated' in c.connect ? c.connect.simulated.port : undefined;
+  if (configured) return configured;
+  return config.server.port === 0 ? 0 : config.server.port + 1 + index;
+}
+
+export async function startClusters(
+  config: SwitchyardConfig,
+  dataDir: string,
+): Promise<StartedClusters> {
+  const started: StartedClusters = { sims: [], drivers: new Map(), definitions: [] };
+  for (const [i, c] of config.clusters.entries()) {
+    let apiUrl: string | undefined;
+    if ('simulated' in c.connect) {
+      const sim = await startSimCluster({
+        id: c.id,
+        host: '127.0.0.1',
+        port: simPort(config, c, i),
+        dataFile: join(dataDir, 'sim', `${c.id}.db`),
+        pools: [
+          ...c.pools.map((p) => ({
+            accelerator: p.accelerator,
+            nodes: p.nodes,
+            gpusPerNode: p.gpusPerNode,
+          })),
+          // A system node without GPUs, as real GPU clusters have, where CPU-only jobs run.
+          { accelerator: 'cpu', nodes: 1, gpusPerNode: 0, namePrefix: `${c.id}-system` },
+        ],
+        defaultDurationSeconds: c.connect.simulated.defaultDurationSeconds,
+      });
+      started.sims.push(sim);
+      apiUrl = sim.url;
+      started.drivers.set(
+        c.id,
+        createKubernetesCluster({ clusterId: c.id, kubeconfig: { server: sim.url } }),
+      );
+    } else if ('kubeconfig' in c.connect) {
+      started.drivers.set(
+        c.id,
+        createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig }),
+      );
+    } else {
+      started.drivers.set(c.id, createKubernetesCluster({ clusterId: c.id, inCluster: true }));
+    }
+    started.definitions.push({
+      id: c.id,
+      cloud: c.cloud,
+      region: c.region,
+      labels: c.labels,
+      queue: c.queue ?? c.cloud,
+      pools: c.pools,
+      ...(apiUrl ? { simulated: { apiUrl } } : {}),
+    });
+  }
+  return started;
+}
