@@ -70,7 +70,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     bodyLimit({
       maxSize: deps.maxBodyBytes ?? 256 * 1024,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes`);
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `the request body is larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes`,
+        );
       },
     }),
   );
@@ -86,7 +89,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('principal', await deps.tokens.verify(match[1]!));
     await next();
   });
-  const limiter = createRateLimiter({ clock: deps.ctx.clock, perSecond: 100, burst: 200, ...deps.rateLimit });
+  const limiter = createRateLimiter({
+    clock: deps.ctx.clock,
+    perSecond: 100,
+    burst: 200,
+    ...deps.rateLimit,
+  });
   app.use('/v1/*', limitRate(limiter));
 
   app.route('/', metaRoutes(deps));
@@ -101,9 +109,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/drainer', drainerRoutes(deps));
 
   app.notFound((c) =>
-    errorResponse(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)),
+    errorResponse(
+      c,
+      new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+    ),
   );
-  app.onError((err, c) => errorResponse(c, toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown')));
+  app.onError((err, c) =>
+    errorResponse(c, toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown')),
+  );
   return app;
 }
 
@@ -111,7 +124,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 export async function readJson(req: Request): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with "Content-Type: application/json"');
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send the body as JSON with "Content-Type: application/json"',
+    );
   }
   const text = await req.text();
   try {

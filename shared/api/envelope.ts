@@ -31,9 +31,20 @@ export function errorResponse(c: Context, err: AppError): Response {
 /** Maps anything thrown in a route to the envelope; unknown errors are logged, never shown. */
 export function toAppError(err: unknown, log: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
-  if (err && typeof err === 'object' && 'status' in err && (err as { status: number }).status === 413) {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'status' in err &&
+    (err as { status: number }).status === 413
+  ) {
     return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');
   }
-  log.error('unhandled error', { requestId, error: err instanceof Error ? err.stack : String(err) });
-  return new AppError('INTERNAL', `something went wrong on our side; quote request id ${requestId}`);
+  log.error('unhandled error', {
+    requestId,
+    error: err instanceof Error ? err.stack : String(err),
+  });
+  return new AppError(
+    'INTERNAL',
+    `something went wrong on our side; quote request id ${requestId}`,
+  );
 }

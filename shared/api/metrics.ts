@@ -17,7 +17,14 @@ export function createMetrics() {
       const key = labelKey(labels);
       counter.values.set(key, (counter.values.get(key) ?? 0) + by);
     },
-    render(gauges: Array<{ name: string; help: string; labels: Record<string, string>; value: number }> = []): string {
+    render(
+      gauges: Array<{
+        name: string;
+        help: string;
+        labels: Record<string, string>;
+        value: number;
+      }> = [],
+    ): string {
       const lines: string[] = [];
       for (const [name, c] of counters) {
         lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);

@@ -13,7 +13,11 @@ export function jobView(job: Job) {
     spec: { ...spec, ...(callback ? { callback: { url: callback.url } } : {}) },
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement
-      ? { namespace: job.placement.namespace, name: job.placement.kubeName, attempt: job.placement.attempt }
+      ? {
+          namespace: job.placement.namespace,
+          name: job.placement.kubeName,
+          attempt: job.placement.attempt,
+        }
       : null,
     decision: job.decision ?? null,
     events: job.events,
@@ -31,7 +35,10 @@ export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: n
     region: cluster.region,
     labels: cluster.labels,
     queue: cluster.queue,
-    status: cluster.state === 'active' && isOffline(cluster, now, heartbeatTimeoutMs) ? 'offline' : cluster.state,
+    status:
+      cluster.state === 'active' && isOffline(cluster, now, heartbeatTimeoutMs)
+        ? 'offline'
+        : cluster.state,
     accelerators: types.map((type) => {
       const pools = cluster.pools.filter((p) => p.accelerator === type);
       const live = cluster.capacity?.accelerators[type];

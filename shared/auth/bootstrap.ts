@@ -16,7 +16,11 @@ export async function bootstrapAdmin(
   ttlDays: number,
 ): Promise<string | undefined> {
   try {
-    await ctx.store.tenants.create({ id: tenantId, name: 'Administrators', createdAt: nowIso(ctx) });
+    await ctx.store.tenants.create({
+      id: tenantId,
+      name: 'Administrators',
+      createdAt: nowIso(ctx),
+    });
   } catch (e) {
     if (e instanceof AlreadyExistsError) return undefined;
     throw e;

@@ -24,9 +24,13 @@ export interface Principal {
 
 export function requireScope(p: Principal, scope: Scope): void {
   if (!p.scopes.has(scope)) {
-    throw new AppError('FORBIDDEN', `this token lacks the scope ${scope}: ask for a token that has it`, {
-      details: { requiredScope: scope },
-    });
+    throw new AppError(
+      'FORBIDDEN',
+      `this token lacks the scope ${scope}: ask for a token that has it`,
+      {
+        details: { requiredScope: scope },
+      },
+    );
   }
 }
 

@@ -19,7 +19,10 @@ export const clusterBodySchema = z.strictObject({
   cloud: z.string().regex(/^[a-z0-9-]{2,32}$/, 'cloud is 2-32 lower-case letters, digits or -'),
   region: z.string().min(1).max(64),
   labels: z.record(z.string().max(63), z.string().max(63)).default({}),
-  queue: z.string().regex(clusterIdPattern, 'queue is 3-63 lower-case letters, digits or -').optional(),
+  queue: z
+    .string()
+    .regex(clusterIdPattern, 'queue is 3-63 lower-case letters, digits or -')
+    .optional(),
   pools: z
     .array(
       z.strictObject({
@@ -41,14 +44,22 @@ export interface DrainReport {
 }
 
 export function createClusterAdmin(ctx: CoreContext) {
-  async function setState(principal: Principal, id: string, state: ClusterAdminState): Promise<Cluster> {
+  async function setState(
+    principal: Principal,
+    id: string,
+    state: ClusterAdminState,
+  ): Promise<Cluster> {
     requireScope(principal, 'clusters:admin');
     for (let tries = 0; tries < 10; tries++) {
       const cluster = await ctx.store.clusters.get(id);
       if (!cluster) throw notFound(`cluster ${id}`);
       if (cluster.state === state) return cluster;
       try {
-        const stored = await ctx.store.clusters.update({ ...cluster, state, updatedAt: nowIso(ctx) });
+        const stored = await ctx.store.clusters.update({
+          ...cluster,
+          state,
+          updatedAt: nowIso(ctx),
+        });
         ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
         return stored;
       } catch (e) {
@@ -58,7 +69,11 @@ export function createClusterAdmin(ctx: CoreContext) {
     throw new VersionConflictError(`cluster ${id}`);
   }
 
-  async function upsert(principal: Principal, id: string, body: unknown): Promise<{ cluster: Cluster; created: boolean }> {
+  async function upsert(
+    principal: Principal,
+    id: string,
+    body: unknown,
+  ): Promise<{ cluster: Cluster; created: boolean }> {
     requireScope(principal, 'clusters:admin');
     if (!clusterIdPattern.test(id)) {
       throw new AppError('BAD_REQUEST', 'a cluster id is 3-63 lower-case letters, digits or -');
@@ -66,9 +81,13 @@ export function createClusterAdmin(ctx: CoreContext) {
     const parsed = clusterBodySchema.safeParse(body);
     if (!parsed.success) {
       const fields = issuesOf(parsed.error);
-      throw new AppError('BAD_REQUEST', `the cluster is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
-        details: { fields },
-      });
+      throw new AppError(
+        'BAD_REQUEST',
+        `the cluster is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+        {
+          details: { fields },
+        },
+      );
     }
     const existing = await ctx.store.clusters.get(id);
     const def = parsed.data;
@@ -94,8 +113,19 @@ export function createClusterAdmin(ctx: CoreContext) {
     const cluster = await setState(principal, id, 'draining');
     const moved: DrainReport['moved'] = [];
     for (const job of (await jobsOn(id)).filter((j) => j.state === 'dispatched')) {
-      const after = await replaceAway(ctx, job.id, id, 'ClusterDraining', `cluster ${id} is draining`, ctx.settings.maxPlacementAttempts + 1);
-      moved.push({ jobId: after.id, state: after.state, clusterId: after.placement?.clusterId ?? null });
+      const after = await replaceAway(
+        ctx,
+        job.id,
+        id,
+        'ClusterDraining',
+        `cluster ${id} is draining`,
+        ctx.settings.maxPlacementAttempts + 1,
+      );
+      moved.push({
+        jobId: after.id,
+        state: after.state,
+        clusterId: after.placement?.clusterId ?? null,
+      });
     }
     const remaining = (await jobsOn(id)).map((j) => ({ jobId: j.id, state: j.state }));
     return { cluster, moved, remaining };

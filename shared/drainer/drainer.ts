@@ -45,7 +45,11 @@ export function createDrainer(o: DrainerOptions) {
   async function handleCreate(msg: CreateMessage, delivery: QueueMessage): Promise<void> {
     const { jobId, placement } = msg;
     const cluster = o.clusters.get(placement.clusterId);
-    const claim = await o.control.claim({ jobId, clusterId: placement.clusterId, attempt: placement.attempt });
+    const claim = await o.control.claim({
+      jobId,
+      clusterId: placement.clusterId,
+      attempt: placement.attempt,
+    });
     if (!claim.proceed) {
       o.log.info('skipping create', { jobId, reason: claim.reason });
       return;
@@ -53,7 +57,13 @@ export function createDrainer(o: DrainerOptions) {
     const at = () => iso(o.clock.now());
     const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
     if (!cluster) {
-      await o.control.report({ ...report, phase: 'create-failed', reason: 'UnknownCluster', message: `drainer for ${o.queueName} does not serve cluster ${placement.clusterId}`, at: at() });
+      await o.control.report({
+        ...report,
+        phase: 'create-failed',
+        reason: 'UnknownCluster',
+        message: `drainer for ${o.queueName} does not serve cluster ${placement.clusterId}`,
+        at: at(),
+      });
       return;
     }
     const job: Job = {
@@ -69,18 +79,34 @@ export function createDrainer(o: DrainerOptions) {
       events: [],
     };
     try {
-      await cluster.ensureNamespace(placement.namespace, { [LABEL_TENANT]: msg.tenantId, [LABEL_MANAGED_BY]: MANAGED_BY_VALUE });
-      const outcome = await cluster.createJob(buildJobManifest(job, placement, { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600 }));
-      o.log.info(outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted', { jobId, cluster: placement.clusterId, name: placement.kubeName });
+      await cluster.ensureNamespace(placement.namespace, {
+        [LABEL_TENANT]: msg.tenantId,
+        [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
+      });
+      const outcome = await cluster.createJob(
+        buildJobManifest(job, placement, {
+          ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600,
+        }),
+      );
+      o.log.info(
+        outcome === 'created'
+          ? 'Kubernetes Job created'
+          : 'Kubernetes Job already existed; adopted',
+        { jobId, cluster: placement.clusterId, name: placement.kubeName },
+      );
       const answer = await o.control.report({ ...report, phase: 'pending', at: at() });
-      if (answer.action === 'delete') await cluster.deleteJob(placement.namespace, placement.kubeName);
+      if (answer.action === 'delete')
+        await cluster.deleteJob(placement.namespace, placement.kubeName);
     } catch (e) {
       const retryable = !(e instanceof ClusterError) || RETRYABLE.has(e.kind);
       if (retryable && delivery.attempt < maxAttempts) throw e;
       await o.control.report({
         ...report,
         phase: 'create-failed',
-        reason: e instanceof ClusterError ? `Create${e.kind.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}` : 'CreateFailed',
+        reason:
+          e instanceof ClusterError
+            ? `Create${e.kind.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}`
+            : 'CreateFailed',
         message: `could not create the Kubernetes Job on ${placement.clusterId} after ${delivery.attempt} attempt(s): ${e instanceof Error ? e.message : String(e)}`,
         at: at(),
       });
@@ -107,14 +133,21 @@ export function createDrainer(o: DrainerOptions) {
       await o.queue.nack(o.queueName, delivery.receipt, 0);
       return;
     }
-    const keepAlive = setInterval(() => void o.queue.extend(o.queueName, delivery.receipt, visibilityMs).catch(() => {}), visibilityMs / 2);
+    const keepAlive = setInterval(
+      () => void o.queue.extend(o.queueName, delivery.receipt, visibilityMs).catch(() => {}),
+      visibilityMs / 2,
+    );
     try {
       if (parsed.data.kind === 'create') await handleCreate(parsed.data as CreateMessage, delivery);
       else await handleCancel(parsed.data);
       await o.queue.ack(o.queueName, delivery.receipt);
     } catch (e) {
       const delay = Math.min(30_000, 500 * 2 ** (delivery.attempt - 1));
-      o.log.warn('message failed; it will be retried', { id: delivery.id, attempt: delivery.attempt, error: e instanceof Error ? e.message : String(e) });
+      o.log.warn('message failed; it will be retried', {
+        id: delivery.id,
+        attempt: delivery.attempt,
+        error: e instanceof Error ? e.message : String(e),
+      });
       await o.queue.nack(o.queueName, delivery.receipt, delay).catch(() => {});
     } finally {
       clearInterval(keepAlive);
@@ -133,7 +166,10 @@ export function createDrainer(o: DrainerOptions) {
       try {
         await fn();
       } catch (e) {
-        o.log.warn('drainer loop error', { queue: o.queueName, error: e instanceof Error ? e.message : String(e) });
+        o.log.warn('drainer loop error', {
+          queue: o.queueName,
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
       if (running) timers.push(setTimeout(tick, everyMs));
     };
@@ -145,12 +181,20 @@ export function createDrainer(o: DrainerOptions) {
       try {
         await o.control.heartbeat(id, await cluster.capacity());
       } catch (e) {
-        o.log.warn('capacity read failed', { cluster: id, error: e instanceof Error ? e.message : String(e) });
+        o.log.warn('capacity read failed', {
+          cluster: id,
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
     }
   }
 
-  async function onStatus(clusterId: string, status: KubeJobStatus | undefined, deleted: boolean, meta: { jobId: string; attempt: number; namespace: string; name: string }): Promise<void> {
+  async function onStatus(
+    clusterId: string,
+    status: KubeJobStatus | undefined,
+    deleted: boolean,
+    meta: { jobId: string; attempt: number; namespace: string; name: string },
+  ): Promise<void> {
     const answer = await o.control.report({
       jobId: meta.jobId,
       clusterId,
@@ -161,7 +205,10 @@ export function createDrainer(o: DrainerOptions) {
       at: iso(o.clock.now()),
     });
     if (answer.action === 'delete' && !deleted) {
-      o.log.info('deleting a Kubernetes Job that should not run', { cluster: clusterId, name: meta.name });
+      o.log.info('deleting a Kubernetes Job that should not run', {
+        cluster: clusterId,
+        name: meta.name,
+      });
       await o.clusters.get(clusterId)?.deleteJob(meta.namespace, meta.name);
     }
   }
@@ -177,7 +224,14 @@ export function createDrainer(o: DrainerOptions) {
         }
       }, pollMs);
       for (const [id, cluster] of o.clusters) {
-        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus: (s, deleted, meta) => onStatus(id, s, deleted, meta) }));
+        stops.push(
+          watchCluster({
+            cluster,
+            clock: o.clock,
+            log: o.log,
+            onStatus: (s, deleted, meta) => onStatus(id, s, deleted, meta),
+          }),
+        );
       }
     },
     async stop(): Promise<void> {

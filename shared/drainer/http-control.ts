@@ -4,7 +4,13 @@
  */
 import type { CapacityReport } from '../clusters/model.js';
 import { AppError } from '../errors.js';
-import type { ClaimAnswer, ClaimRequest, ControlPlane, ReportAnswer, StatusReport } from './control-port.js';
+import type {
+  ClaimAnswer,
+  ClaimRequest,
+  ControlPlane,
+  ReportAnswer,
+  StatusReport,
+} from './control-port.js';
 
 export interface HttpControlPlaneOptions {
   /** Base URL of the Switchyard API, e.g. `https://switchyard.example.com`. */
@@ -28,7 +34,10 @@ export function createHttpControlPlane(o: HttpControlPlaneOptions): ControlPlane
         signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
     } catch (e) {
-      throw new AppError('UNAVAILABLE', `cannot reach the control plane at ${base}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new AppError(
+        'UNAVAILABLE',
+        `cannot reach the control plane at ${base}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const text = await res.text();
     if (!res.ok) {
@@ -38,7 +47,10 @@ export function createHttpControlPlane(o: HttpControlPlaneOptions): ControlPlane
       } catch {
         /* not the JSON envelope */
       }
-      throw new AppError(res.status >= 500 || res.status === 429 ? 'UNAVAILABLE' : 'BAD_REQUEST', `control plane answered ${res.status} to ${path}: ${message}`);
+      throw new AppError(
+        res.status >= 500 || res.status === 429 ? 'UNAVAILABLE' : 'BAD_REQUEST',
+        `control plane answered ${res.status} to ${path}: ${message}`,
+      );
     }
     return (text ? JSON.parse(text) : {}) as T;
   }

@@ -29,7 +29,10 @@ export const cancelMessageSchema = z.object({
   attempt: z.int().min(1),
 });
 
-export const queueMessageSchema = z.discriminatedUnion('kind', [createMessageSchema, cancelMessageSchema]);
+export const queueMessageSchema = z.discriminatedUnion('kind', [
+  createMessageSchema,
+  cancelMessageSchema,
+]);
 
 export type CreateMessage = Omit<z.infer<typeof createMessageSchema>, 'spec' | 'placement'> & {
   spec: Omit<JobSpec, 'callback'>;

@@ -28,7 +28,12 @@ function metaOf(s: KubeJobStatus): JobMeta | undefined {
   const jobId = s.labels[LABEL_JOB_ID];
   if (!jobId) return undefined;
   const attempt = Number(s.annotations[ANNOTATION_ATTEMPT] ?? 1);
-  return { jobId, attempt: Number.isFinite(attempt) ? attempt : 1, namespace: s.namespace, name: s.name };
+  return {
+    jobId,
+    attempt: Number.isFinite(attempt) ? attempt : 1,
+    namespace: s.namespace,
+    name: s.name,
+  };
 }
 
 /** Starts following; returns a function that stops it. */
@@ -44,7 +49,11 @@ export function watchCluster(o: WatchClusterOptions): () => void {
 
   // Reports go out one at a time, in the order the cluster showed them.
   const enqueue = (fn: () => Promise<void>) => {
-    chain = chain.then(fn).catch((e: unknown) => o.log.warn('status report failed', { cluster: o.cluster.clusterId, error: String(e) }));
+    chain = chain
+      .then(fn)
+      .catch((e: unknown) =>
+        o.log.warn('status report failed', { cluster: o.cluster.clusterId, error: String(e) }),
+      );
   };
 
   function observe(status: KubeJobStatus, deleted: boolean): void {
@@ -88,13 +97,20 @@ export function watchCluster(o: WatchClusterOptions): () => void {
         },
         onEnd: (err) => {
           watch = undefined;
-          if (err) o.log.info('watch ended; relisting', { cluster: o.cluster.clusterId, error: String(err) });
+          if (err)
+            o.log.info('watch ended; relisting', {
+              cluster: o.cluster.clusterId,
+              error: String(err),
+            });
           schedule();
         },
       });
       if (stopped) watch.stop();
     } catch (e) {
-      o.log.warn('cannot list Jobs; will retry', { cluster: o.cluster.clusterId, error: e instanceof Error ? e.message : String(e) });
+      o.log.warn('cannot list Jobs; will retry', {
+        cluster: o.cluster.clusterId,
+        error: e instanceof Error ? e.message : String(e),
+      });
       schedule();
     }
   }

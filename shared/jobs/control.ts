@@ -4,7 +4,13 @@
  * redeliveries, and a repeated or stale report changes nothing.
  */
 import type { CapacityReport } from '../clusters/model.js';
-import type { ClaimAnswer, ClaimRequest, ControlPlane, ReportAnswer, StatusReport } from '../drainer/control-port.js';
+import type {
+  ClaimAnswer,
+  ClaimRequest,
+  ControlPlane,
+  ReportAnswer,
+  StatusReport,
+} from '../drainer/control-port.js';
 import { VersionConflictError } from '../errors.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
@@ -37,7 +43,10 @@ const PHASE_REASON: Record<string, string> = {
   failed: 'Failed',
 };
 
-export function createControlPlane(ctx: CoreContext, hooks: { onCapacityFreed?: () => void } = {}): ControlPlane {
+export function createControlPlane(
+  ctx: CoreContext,
+  hooks: { onCapacityFreed?: () => void } = {},
+): ControlPlane {
   async function claim(req: ClaimRequest): Promise<ClaimAnswer> {
     const job = await ctx.store.jobs.get(req.jobId);
     if (!job) return { proceed: false, reason: 'unknown job' };
@@ -74,7 +83,13 @@ export function createControlPlane(ctx: CoreContext, hooks: { onCapacityFreed?: 
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
       let next = j;
       if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
-        next = transition(next, 'submitted', 'KubernetesJobCreated', `Kubernetes Job exists on ${r.clusterId}`, r.at);
+        next = transition(
+          next,
+          'submitted',
+          'KubernetesJobCreated',
+          `Kubernetes Job exists on ${r.clusterId}`,
+          r.at,
+        );
       }
       return transition(next, to, reason, message, r.at);
     });
@@ -92,7 +107,11 @@ export function createControlPlane(ctx: CoreContext, hooks: { onCapacityFreed?: 
         if (j.cleanedUp) return undefined;
         return withEvent(
           { ...j, cleanedUp: true },
-          { at: r.at, reason: 'KubernetesJobDeleted', message: `Kubernetes Job removed from ${r.clusterId}` },
+          {
+            at: r.at,
+            reason: 'KubernetesJobDeleted',
+            message: `Kubernetes Job removed from ${r.clusterId}`,
+          },
         );
       }
       if (isTerminal(j.state) || STATE_RANK[j.state] < STATE_RANK.submitted) return undefined;

@@ -75,7 +75,12 @@ export async function publishCreate(ctx: CoreContext, job: Job): Promise<void> {
 }
 
 /** Applies a decision to a job that is `received` or `pending`: dispatch, wait, or reject. */
-export function applyDecision(job: Job, decision: Decision, cluster: Cluster | undefined, at: string): Job | undefined {
+export function applyDecision(
+  job: Job,
+  decision: Decision,
+  cluster: Cluster | undefined,
+  at: string,
+): Job | undefined {
   if (decision.outcome === 'placed' && cluster) {
     const placement: Placement = {
       clusterId: cluster.id,
@@ -100,7 +105,9 @@ export function applyDecision(job: Job, decision: Decision, cluster: Cluster | u
 export async function admitPending(ctx: CoreContext, limit = 500): Promise<number> {
   const pending = await ctx.store.jobs.listByState(['pending'], limit);
   if (pending.length === 0) return 0;
-  pending.sort((a, b) => b.spec.priority - a.spec.priority || a.createdAt.localeCompare(b.createdAt));
+  pending.sort(
+    (a, b) => b.spec.priority - a.spec.priority || a.createdAt.localeCompare(b.createdAt),
+  );
   const snapshots = await clusterSnapshots(ctx);
   const byId = new Map(snapshots.map((s) => [s.cluster.id, s]));
   let admitted = 0;

@@ -33,9 +33,16 @@ export async function replaceAway(
     const blocked = [...new Set([...(j.blockedClusters ?? []), clusterId])];
     const note = `${message} (attempt ${j.placement.attempt} on ${clusterId})`;
     if (j.placement.attempt >= maxHops) {
-      return transition(j, 'failed', reason, `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`, at, {
-        blockedClusters: blocked,
-      });
+      return transition(
+        j,
+        'failed',
+        reason,
+        `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`,
+        at,
+        {
+          blockedClusters: blocked,
+        },
+      );
     }
     // Back to pending first: the event history shows the move, and applyDecision accepts it.
     const moved = transition(j, 'pending', reason, note, at, { blockedClusters: blocked });
@@ -43,17 +50,32 @@ export async function replaceAway(
     const decision = decide(ctx, j.spec, others, blocked);
     const cluster = others.find((s) => s.cluster.id === decision.clusterId)?.cluster;
     if (decision.outcome === 'rejected') {
-      return transition(moved, 'failed', 'NoOtherCluster', `${note}; no other cluster can run it: ${decision.message}`, at, { decision });
+      return transition(
+        moved,
+        'failed',
+        'NoOtherCluster',
+        `${note}; no other cluster can run it: ${decision.message}`,
+        at,
+        { decision },
+      );
     }
     return applyDecision(moved, decision, cluster, at) ?? moved;
   });
   if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
-  if (changed) ctx.log.info('job re-placed', { jobId, from: clusterId, state: job.state, to: job.placement?.clusterId });
+  if (changed)
+    ctx.log.info('job re-placed', {
+      jobId,
+      from: clusterId,
+      state: job.state,
+      to: job.placement?.clusterId,
+    });
   return job;
 }
 
 function failures(job: Job, latest: string): string {
-  const earlier = job.events.filter((e) => e.state === 'pending' && /attempt \d+ on/.test(e.message)).map((e) => e.message);
+  const earlier = job.events
+    .filter((e) => e.state === 'pending' && /attempt \d+ on/.test(e.message))
+    .map((e) => e.message);
   return [...earlier, latest].join('; ');
 }
 
@@ -73,7 +95,14 @@ export async function evacuateOffline(ctx: CoreContext): Promise<number> {
     if (silentFor <= ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs) continue;
     for (const job of (await jobsPlacedOn(ctx, cluster.id)).filter((j) => j.state !== 'running')) {
       const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
-      await replaceAway(ctx, job.id, cluster.id, 'ClusterOffline', message, ctx.settings.maxPlacementAttempts);
+      await replaceAway(
+        ctx,
+        job.id,
+        cluster.id,
+        'ClusterOffline',
+        message,
+        ctx.settings.maxPlacementAttempts,
+      );
       moved++;
     }
   }

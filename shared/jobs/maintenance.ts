@@ -16,7 +16,10 @@ export interface MaintenanceResult {
   fired: number;
 }
 
-export async function runMaintenance(ctx: CoreContext, jobs: JobService): Promise<MaintenanceResult> {
+export async function runMaintenance(
+  ctx: CoreContext,
+  jobs: JobService,
+): Promise<MaintenanceResult> {
   const { fired } = await fireDueSchedules(ctx, jobs);
   const evacuated = await evacuateOffline(ctx);
   const admitted = await admitPending(ctx);

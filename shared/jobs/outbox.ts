@@ -27,7 +27,11 @@ export function webhookPayload(job: Job, eventIndex: number): string {
 }
 
 /** Records a delivery for every state event in `after` that `before` did not have. */
-export async function emitDeliveries(ctx: CoreContext, before: Job | undefined, after: Job): Promise<void> {
+export async function emitDeliveries(
+  ctx: CoreContext,
+  before: Job | undefined,
+  after: Job,
+): Promise<void> {
   const callback = after.spec.callback;
   if (!callback) return;
   const now = nowIso(ctx);

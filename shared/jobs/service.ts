@@ -27,7 +27,9 @@ async function fingerprint(body: unknown): Promise<string> {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : 1,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -54,7 +56,11 @@ export function createJobService(ctx: CoreContext) {
     return decide(ctx, spec, await clusterSnapshots(ctx));
   }
 
-  async function createAndDispatch(principal: Principal, body: unknown, key?: string): Promise<Job> {
+  async function createAndDispatch(
+    principal: Principal,
+    body: unknown,
+    key?: string,
+  ): Promise<Job> {
     const spec = parseJobSpec(body);
     requireProject(principal, spec.project);
     const at = nowIso(ctx);
@@ -68,7 +74,14 @@ export function createJobService(ctx: CoreContext) {
       updatedAt: at,
       submittedBy: principal.tokenId,
       ...(key ? { idempotencyKey: key } : {}),
-      events: [{ at, state: 'received', reason: 'Submitted', message: `submitted by ${principal.tokenId}` }],
+      events: [
+        {
+          at,
+          state: 'received',
+          reason: 'Submitted',
+          message: `submitted by ${principal.tokenId}`,
+        },
+      ],
     };
     const snapshots = await clusterSnapshots(ctx);
     const decision = decide(ctx, spec, snapshots);
@@ -77,13 +90,22 @@ export function createJobService(ctx: CoreContext) {
     await ctx.store.jobs.create(decided);
     await emitDeliveries(ctx, undefined, decided);
     if (decided.state === 'dispatched') await publishCreate(ctx, decided);
-    ctx.log.info('job submitted', { jobId: decided.id, state: decided.state, cluster: decision.clusterId });
+    ctx.log.info('job submitted', {
+      jobId: decided.id,
+      state: decided.state,
+      cluster: decision.clusterId,
+    });
     return decided;
   }
 
-  async function submit(principal: Principal, body: unknown, idempotencyKey?: string): Promise<SubmitResult> {
+  async function submit(
+    principal: Principal,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<SubmitResult> {
     requireScope(principal, 'jobs:submit');
-    if (idempotencyKey === undefined) return { job: await createAndDispatch(principal, body), created: true };
+    if (idempotencyKey === undefined)
+      return { job: await createAndDispatch(principal, body), created: true };
     if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
@@ -105,9 +127,13 @@ export function createJobService(ctx: CoreContext) {
         );
       }
       if (existing.state === 'in-flight' || !existing.jobId) {
-        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key is still in progress: retry shortly', {
-          retryable: true,
-        });
+        throw new AppError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'a request with this Idempotency-Key is still in progress: retry shortly',
+          {
+            retryable: true,
+          },
+        );
       }
       const job = await ctx.store.jobs.get(existing.jobId);
       if (!job) throw notFound(`job ${existing.jobId}`);
@@ -155,9 +181,18 @@ export function createJobService(ctx: CoreContext) {
     const { job } = await mutateJob(ctx, id, (j) => {
       if (j.state === 'cancelled') return undefined;
       if (isTerminal(j.state)) {
-        throw new AppError('INVALID_STATE', `job ${id} already ended (${j.state}); there is nothing to cancel`);
+        throw new AppError(
+          'INVALID_STATE',
+          `job ${id} already ended (${j.state}); there is nothing to cancel`,
+        );
       }
-      return transition(j, 'cancelled', 'CancelRequested', `cancelled by ${principal.tokenId}`, nowIso(ctx));
+      return transition(
+        j,
+        'cancelled',
+        'CancelRequested',
+        `cancelled by ${principal.tokenId}`,
+        nowIso(ctx),
+      );
     });
     if (job.placement && !job.cleanedUp) {
       const message: CancelMessage = {

@@ -4,9 +4,13 @@ import { AppError } from '../errors.js';
 
 function compile(expression: string, timezone: string): Cron {
   if (expression.trim().split(/\s+/).length !== 5) {
-    throw new AppError('BAD_REQUEST', 'cron must have five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"', {
-      details: { fields: [{ path: 'cron', message: 'five fields expected' }] },
-    });
+    throw new AppError(
+      'BAD_REQUEST',
+      'cron must have five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"',
+      {
+        details: { fields: [{ path: 'cron', message: 'five fields expected' }] },
+      },
+    );
   }
   try {
     const cron = new Cron(expression, { timezone, paused: true });
@@ -14,9 +18,13 @@ function compile(expression: string, timezone: string): Cron {
     return cron;
   } catch (e) {
     const bad = /timezone/i.test(String(e)) ? 'timezone' : 'cron';
-    throw new AppError('BAD_REQUEST', `${bad} is not valid: ${e instanceof Error ? e.message : String(e)}`, {
-      details: { fields: [{ path: bad, message: 'not valid' }] },
-    });
+    throw new AppError(
+      'BAD_REQUEST',
+      `${bad} is not valid: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        details: { fields: [{ path: bad, message: 'not valid' }] },
+      },
+    );
   }
 }
 
@@ -33,7 +41,12 @@ export function nextSlot(expression: string, timezone: string, afterMs: number):
 }
 
 /** The next `count` slots after `afterMs`. */
-export function nextSlots(expression: string, timezone: string, afterMs: number, count: number): number[] {
+export function nextSlots(
+  expression: string,
+  timezone: string,
+  afterMs: number,
+  count: number,
+): number[] {
   return compile(expression, timezone)
     .nextRuns(count, new Date(afterMs))
     .map((d) => d.getTime());

@@ -38,7 +38,11 @@ export function slotKey(scheduleId: string, slotMs: number): string {
   return `schedule:${scheduleId}:${new Date(slotMs).toISOString()}`;
 }
 
-export async function fireDueSchedules(ctx: CoreContext, jobs: JobService, limit = 100): Promise<FireResult> {
+export async function fireDueSchedules(
+  ctx: CoreContext,
+  jobs: JobService,
+  limit = 100,
+): Promise<FireResult> {
   const now = ctx.clock.now();
   const result: FireResult = { fired: 0, skipped: 0 };
   for (const schedule of await ctx.store.schedules.listDue(new Date(now).toISOString(), limit)) {
@@ -47,7 +51,10 @@ export async function fireDueSchedules(ctx: CoreContext, jobs: JobService, limit
       result.fired += r.fired;
       result.skipped += r.skipped;
     } catch (e) {
-      ctx.log.warn('schedule firing failed; the next run retries', { schedule: schedule.id, error: e instanceof Error ? e.message : String(e) });
+      ctx.log.warn('schedule firing failed; the next run retries', {
+        schedule: schedule.id,
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   }
   return result;
@@ -58,20 +65,38 @@ async function stillActive(ctx: CoreContext, ids: readonly string[]): Promise<st
   return jobs.filter((j) => j && !isTerminal(j.state)).map((j) => j!.id);
 }
 
-async function fireOne(ctx: CoreContext, jobs: JobService, schedule: Schedule, now: number): Promise<FireResult> {
+async function fireOne(
+  ctx: CoreContext,
+  jobs: JobService,
+  schedule: Schedule,
+  now: number,
+): Promise<FireResult> {
   const principal = principalFor(schedule);
-  const { slots, skipped: tooOld } = dueSlots(schedule.cron, schedule.timezone, Date.parse(schedule.nextFireAt), now, schedule.maxCatchUp);
+  const { slots, skipped: tooOld } = dueSlots(
+    schedule.cron,
+    schedule.timezone,
+    Date.parse(schedule.nextFireAt),
+    now,
+    schedule.maxCatchUp,
+  );
   let fired = 0;
   let skipped = tooOld;
   let active = await stillActive(ctx, schedule.activeJobIds);
   for (const slot of slots) {
     const key = slotKey(schedule.id, slot);
     // Only the runner that claims the slot acts on it.
-    const claimed = await ctx.store.claims.claim(key, new Date(now + CLAIM_TTL_MS).toISOString(), new Date(now).toISOString());
+    const claimed = await ctx.store.claims.claim(
+      key,
+      new Date(now + CLAIM_TTL_MS).toISOString(),
+      new Date(now).toISOString(),
+    );
     if (!claimed) continue;
     if (schedule.concurrencyPolicy === 'Forbid' && active.length > 0) {
       skipped++;
-      ctx.log.info('schedule slot skipped: an earlier job is still active (Forbid)', { schedule: schedule.id, slot: new Date(slot).toISOString() });
+      ctx.log.info('schedule slot skipped: an earlier job is still active (Forbid)', {
+        schedule: schedule.id,
+        slot: new Date(slot).toISOString(),
+      });
       continue;
     }
     if (schedule.concurrencyPolicy === 'Replace') {
@@ -89,8 +114,16 @@ async function fireOne(ctx: CoreContext, jobs: JobService, schedule: Schedule, n
     try {
       await ctx.store.schedules.update({
         ...current,
-        nextFireAt: new Date(nextSlot(current.cron, current.timezone, Math.max(now, Date.parse(current.nextFireAt) - 1))).toISOString(),
-        ...(lastSlot && (!current.lastFiredSlot || Date.parse(current.lastFiredSlot) < lastSlot) ? { lastFiredSlot: new Date(lastSlot).toISOString() } : {}),
+        nextFireAt: new Date(
+          nextSlot(
+            current.cron,
+            current.timezone,
+            Math.max(now, Date.parse(current.nextFireAt) - 1),
+          ),
+        ).toISOString(),
+        ...(lastSlot && (!current.lastFiredSlot || Date.parse(current.lastFiredSlot) < lastSlot)
+          ? { lastFiredSlot: new Date(lastSlot).toISOString() }
+          : {}),
         activeJobIds: [...new Set([...(await stillActive(ctx, current.activeJobIds)), ...active])],
         updatedAt: new Date(now).toISOString(),
       });

@@ -14,7 +14,9 @@ import type { Schedule } from '../store/port.js';
 import { nextSlot, nextSlots, validateCron } from './cron.js';
 
 const fields = {
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'name is lower-case letters, digits and -'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'name is lower-case letters, digits and -'),
   cron: z.string().min(9).max(120),
   timezone: z.string().min(1).max(64),
   template: z.record(z.string(), z.unknown()),
@@ -36,9 +38,13 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issues = issuesOf(r.error);
-  throw new AppError('BAD_REQUEST', `the ${what} is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-    details: { fields: issues },
-  });
+  throw new AppError(
+    'BAD_REQUEST',
+    `the ${what} is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    {
+      details: { fields: issues },
+    },
+  );
 }
 
 function checkTemplate(principal: Principal, template: Record<string, unknown>): void {
@@ -47,7 +53,12 @@ function checkTemplate(principal: Principal, template: Record<string, unknown>):
   } catch (e) {
     if (e instanceof AppError && e.code === 'INVALID_JOB') {
       throw new AppError('BAD_REQUEST', `template is not a valid job: ${e.message}`, {
-        details: { fields: (e.details?.fields as Array<{ path: string; message: string }>).map((f) => ({ ...f, path: `template.${f.path}` })) },
+        details: {
+          fields: (e.details?.fields as Array<{ path: string; message: string }>).map((f) => ({
+            ...f,
+            path: `template.${f.path}`,
+          })),
+        },
       });
     }
     throw e;
@@ -56,7 +67,12 @@ function checkTemplate(principal: Principal, template: Record<string, unknown>):
 
 export function scheduleView(s: Schedule, now: number) {
   const { version: _v, ...rest } = s;
-  return { ...rest, nextFireTimes: s.suspended ? [] : nextSlots(s.cron, s.timezone, now - 1, 5).map((t) => new Date(t).toISOString()) };
+  return {
+    ...rest,
+    nextFireTimes: s.suspended
+      ? []
+      : nextSlots(s.cron, s.timezone, now - 1, 5).map((t) => new Date(t).toISOString()),
+  };
 }
 
 export function createScheduleService(ctx: CoreContext) {
@@ -110,7 +126,9 @@ export function createScheduleService(ctx: CoreContext) {
         const resumed = current.suspended && patch.suspended === false;
         if (timingChanged || resumed) {
           // Resuming does not replay the slots missed while suspended.
-          next.nextFireAt = new Date(nextSlot(next.cron, next.timezone, ctx.clock.now())).toISOString();
+          next.nextFireAt = new Date(
+            nextSlot(next.cron, next.timezone, ctx.clock.now()),
+          ).toISOString();
         }
         try {
           return await ctx.store.schedules.update(next);

@@ -9,7 +9,9 @@ interface DohAnswer {
   Answer?: Array<{ type: number; data: string }>;
 }
 
-export function createDohResolver(options: { endpoint?: string; fetch?: typeof fetch; timeoutMs?: number } = {}) {
+export function createDohResolver(
+  options: { endpoint?: string; fetch?: typeof fetch; timeoutMs?: number } = {},
+) {
   const endpoint = options.endpoint ?? 'https://cloudflare-dns.com/dns-query';
   const doFetch = options.fetch ?? fetch;
   async function query(host: string, type: 'A' | 'AAAA'): Promise<string[]> {
@@ -17,7 +19,8 @@ export function createDohResolver(options: { endpoint?: string; fetch?: typeof f
       headers: { accept: 'application/dns-json' },
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     });
-    if (!res.ok) throw new AppError('UNAVAILABLE', `DNS lookup of ${host} failed (${res.status}); will retry`);
+    if (!res.ok)
+      throw new AppError('UNAVAILABLE', `DNS lookup of ${host} failed (${res.status}); will retry`);
     const body = (await res.json()) as DohAnswer;
     const want = type === 'A' ? 1 : 28;
     return (body.Answer ?? []).filter((a) => a.type === want).map((a) => a.data);

@@ -25,14 +25,20 @@ const NODE_ONLY_PACKAGES = [
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
 export function forbiddenImports(text: string): string[] {
-  const specifiers = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)].map(
-    (m) => m[1] ?? m[2] ?? m[3] ?? '',
-  );
+  const specifiers = [
+    ...text.matchAll(
+      /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
   return specifiers.filter(
     (s) =>
       s.startsWith('node:') ||
@@ -48,15 +54,24 @@ describe('edge safety of shared/', () => {
     expect(edgeFiles.length).toBeGreaterThan(20);
   });
 
-  it.each(edgeFiles.map((f) => [relative(ROOT, f), f]))('%s imports nothing Node-only', (_name, file) => {
-    expect(forbiddenImports(readFileSync(file, 'utf8'))).toEqual([]);
-  });
+  it.each(edgeFiles.map((f) => [relative(ROOT, f), f]))(
+    '%s imports nothing Node-only',
+    (_name, file) => {
+      expect(forbiddenImports(readFileSync(file, 'utf8'))).toEqual([]);
+    },
+  );
 
   it('catches each kind of forbidden import', () => {
     expect(forbiddenImports(`import { readFileSync } from 'node:fs';`)).toEqual(['node:fs']);
     expect(forbiddenImports(`import Database from 'better-sqlite3';`)).toEqual(['better-sqlite3']);
-    expect(forbiddenImports(`import { x } from './store/sqlite.node.js';`)).toEqual(['./store/sqlite.node.js']);
-    expect(forbiddenImports(`const k = await import('@kubernetes/client-node');`)).toEqual(['@kubernetes/client-node']);
-    expect(forbiddenImports(`import { Hono } from 'hono';\nimport type { Job } from './model.js';`)).toEqual([]);
+    expect(forbiddenImports(`import { x } from './store/sqlite.node.js';`)).toEqual([
+      './store/sqlite.node.js',
+    ]);
+    expect(forbiddenImports(`const k = await import('@kubernetes/client-node');`)).toEqual([
+      '@kubernetes/client-node',
+    ]);
+    expect(
+      forbiddenImports(`import { Hono } from 'hono';\nimport type { Job } from './model.js';`),
+    ).toEqual([]);
   });
 });

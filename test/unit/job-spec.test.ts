@@ -12,7 +12,10 @@ const valid = {
   priority: 500,
   labels: { team: 'nlp' },
   deadlineSeconds: 3600,
-  callback: { url: 'https://hooks.example.com/sy', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+  callback: {
+    url: 'https://hooks.example.com/sy',
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  },
 };
 
 function fieldsOf(body: unknown): string[] {
@@ -35,15 +38,39 @@ describe('parseJobSpec', () => {
 
   const cases: Array<{ name: string; body: unknown; wantFields: string[] }> = [
     { name: 'not an object', body: 'x', wantFields: ['(body)'] },
-    { name: 'missing required fields', body: {}, wantFields: ['name', 'project', 'image', 'resources'] },
+    {
+      name: 'missing required fields',
+      body: {},
+      wantFields: ['name', 'project', 'image', 'resources'],
+    },
     { name: 'bad name', body: { ...valid, name: 'Train_LLM' }, wantFields: ['name'] },
-    { name: 'zero GPUs', body: { ...valid, resources: { accelerator: { type: 'nvidia-a100', count: 0 } } }, wantFields: ['resources.accelerator.count'] },
-    { name: 'bad quantity', body: { ...valid, resources: { cpu: 'lots' } }, wantFields: ['resources.cpu'] },
+    {
+      name: 'zero GPUs',
+      body: { ...valid, resources: { accelerator: { type: 'nvidia-a100', count: 0 } } },
+      wantFields: ['resources.accelerator.count'],
+    },
+    {
+      name: 'bad quantity',
+      body: { ...valid, resources: { cpu: 'lots' } },
+      wantFields: ['resources.cpu'],
+    },
     { name: 'priority out of range', body: { ...valid, priority: 5000 }, wantFields: ['priority'] },
-    { name: 'non-http callback', body: { ...valid, callback: { ...valid.callback, url: 'file:///etc/passwd' } }, wantFields: ['callback.url'] },
-    { name: 'bad secret', body: { ...valid, callback: { ...valid.callback, secret: 'hunter2' } }, wantFields: ['callback.secret'] },
+    {
+      name: 'non-http callback',
+      body: { ...valid, callback: { ...valid.callback, url: 'file:///etc/passwd' } },
+      wantFields: ['callback.url'],
+    },
+    {
+      name: 'bad secret',
+      body: { ...valid, callback: { ...valid.callback, secret: 'hunter2' } },
+      wantFields: ['callback.secret'],
+    },
     { name: 'unknown field', body: { ...valid, tenant: 'other' }, wantFields: ['(body)'] },
-    { name: 'several at once', body: { ...valid, name: '', priority: -1, deadlineSeconds: 0 }, wantFields: ['name', 'priority', 'deadlineSeconds'] },
+    {
+      name: 'several at once',
+      body: { ...valid, name: '', priority: -1, deadlineSeconds: 0 },
+      wantFields: ['name', 'priority', 'deadlineSeconds'],
+    },
   ];
 
   it.each(cases)('$name lists every bad field', ({ body, wantFields }) => {

@@ -23,19 +23,44 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
   const run = `w${Date.now().toString(36)}`;
   const table = `switchyard-${run}`;
   const prefix = `sy-${run}`;
-  const store = createDynamoDbStore({ tableName: table, endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const store = createDynamoDbStore({
+    tableName: table,
+    endpoint: dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   let worker: WranglerDev;
   let sim: SimCluster;
   let drainer: Drainer;
   let api: ReturnType<typeof apiClient>;
-  const queue = createPubSubQueue({ projectId: 'switchyard-test', prefix, autoCreate: true, apiEndpoint: pubsubHost });
+  const queue = createPubSubQueue({
+    projectId: 'switchyard-test',
+    prefix,
+    autoCreate: true,
+    apiEndpoint: pubsubHost,
+  });
 
   beforeAll(async () => {
     process.env.METADATA_SERVER_DETECTION = 'none';
     await store.ensureTable();
-    const tokens = createTokenService({ store, clock: systemClock, issuer: 'switchyard', audience: 'switchyard-api' });
-    await store.tenants.create({ id: 'admin', name: 'Administrators', createdAt: new Date().toISOString() });
-    const { token } = await tokens.issue({ tenantId: 'admin', scopes: [...SCOPES], projects: ['*'], ttlSeconds: 3600, description: 'test' });
+    const tokens = createTokenService({
+      store,
+      clock: systemClock,
+      issuer: 'switchyard',
+      audience: 'switchyard-api',
+    });
+    await store.tenants.create({
+      id: 'admin',
+      name: 'Administrators',
+      createdAt: new Date().toISOString(),
+    });
+    const { token } = await tokens.issue({
+      tenantId: 'admin',
+      scopes: [...SCOPES],
+      projects: ['*'],
+      ttlSeconds: 3600,
+      description: 'test',
+    });
     worker = await startWranglerDev({
       DYNAMODB_TABLE: table,
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
@@ -47,11 +72,20 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
       AUTO_CREATE: 'true',
     });
     api = apiClient(worker.url, token);
-    sim = await startSimCluster({ id: 'aws-east', pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }], tickMs: 50 });
+    sim = await startSimCluster({
+      id: 'aws-east',
+      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+      tickMs: 50,
+    });
     drainer = createDrainer({
       queueName: 'aws',
       queue,
-      clusters: new Map([['aws-east', createKubernetesCluster({ clusterId: 'aws-east', kubeconfig: { server: sim.url } })]]),
+      clusters: new Map([
+        [
+          'aws-east',
+          createKubernetesCluster({ clusterId: 'aws-east', kubeconfig: { server: sim.url } }),
+        ],
+      ]),
       control: createHttpControlPlane({ baseUrl: worker.url, token }),
       clock: systemClock,
       log: silentLogger,
@@ -76,7 +110,11 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
   });
 
   it('publishes a submission to the cloud topic, and a Node drainer runs it to Succeeded', async () => {
-    const put = await api('PUT', '/v1/clusters/aws-east', { cloud: 'aws', region: 'us-east-1', pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }] });
+    const put = await api('PUT', '/v1/clusters/aws-east', {
+      cloud: 'aws',
+      region: 'us-east-1',
+      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+    });
     expect(put.status).toBe(201);
     const submit = await api<{ id: string; state: string; clusterId: string }>('POST', '/v1/jobs', {
       name: 'edge-job',
@@ -89,19 +127,36 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
     expect(submit.body).toMatchObject({ state: 'dispatched', clusterId: 'aws-east' });
 
     // The message is on the aws topic (read by the drainer's subscription, which autoCreate made).
-    const [message] = await waitFor(async () => {
-      const got = await queue.pull('aws', { max: 1, visibilityMs: 1_000 });
-      return got.length ? got : undefined;
-    }, 20_000, 'the dispatch message on the aws topic');
+    const [message] = await waitFor(
+      async () => {
+        const got = await queue.pull('aws', { max: 1, visibilityMs: 1_000 });
+        return got.length ? got : undefined;
+      },
+      20_000,
+      'the dispatch message on the aws topic',
+    );
     expect(message!.body).toMatchObject({ kind: 'create', jobId: submit.body.id });
     await queue.nack('aws', message!.receipt, 0);
 
     drainer.start();
-    const done = await waitFor(async () => {
-      const { body } = await api<{ state: string; events: Array<{ state?: string }> }>('GET', `/v1/jobs/${submit.body.id}`);
-      return body.state === 'succeeded' ? body : undefined;
-    }, 45_000, 'the job to succeed');
-    expect(done.events.map((e) => e.state).filter(Boolean)).toEqual(['received', 'dispatched', 'submitted', 'running', 'succeeded']);
+    const done = await waitFor(
+      async () => {
+        const { body } = await api<{ state: string; events: Array<{ state?: string }> }>(
+          'GET',
+          `/v1/jobs/${submit.body.id}`,
+        );
+        return body.state === 'succeeded' ? body : undefined;
+      },
+      45_000,
+      'the job to succeed',
+    );
+    expect(done.events.map((e) => e.state).filter(Boolean)).toEqual([
+      'received',
+      'dispatched',
+      'submitted',
+      'running',
+      'succeeded',
+    ]);
     expect(sim.stats().creates[`sy-admin/sy-${submit.body.id}`]).toBe(1);
 
     const cluster = await api<{ lastHeartbeat: string | null }>('GET', '/v1/clusters/aws-east');
@@ -112,7 +167,13 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
     const created = await api<{ id: string }>('POST', '/v1/schedules', {
       name: 'nightly',
       cron: '* * * * *',
-      template: { name: 'nightly', project: 'edge', image: 'busybox', env: { SIM_DURATION_SECONDS: '1' }, resources: { accelerator: { type: 'nvidia-a100', count: 1 } } },
+      template: {
+        name: 'nightly',
+        project: 'edge',
+        image: 'busybox',
+        env: { SIM_DURATION_SECONDS: '1' },
+        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+      },
     });
     expect(created.status).toBe(201);
     // Make its slot due now (as if the trigger had been late), through the same table.
@@ -120,16 +181,26 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
     const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
     await store.schedules.update({ ...stored, nextFireAt: slot });
 
-    const trigger = () => fetch(`${worker.url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
+    const trigger = () =>
+      fetch(`${worker.url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
     await Promise.all([trigger(), trigger()]);
-    const jobs = await waitFor(async () => {
-      const { body } = await api<{ items: Array<{ id: string; name: string; idempotencyKey?: string }> }>('GET', '/v1/jobs?project=edge&limit=50');
-      const fired = body.items.filter((j) => j.name === 'nightly');
-      return fired.length ? fired : undefined;
-    }, 20_000, 'the scheduled job');
+    const jobs = await waitFor(
+      async () => {
+        const { body } = await api<{
+          items: Array<{ id: string; name: string; idempotencyKey?: string }>;
+        }>('GET', '/v1/jobs?project=edge&limit=50');
+        const fired = body.items.filter((j) => j.name === 'nightly');
+        return fired.length ? fired : undefined;
+      },
+      20_000,
+      'the scheduled job',
+    );
     await trigger();
     await new Promise((r) => setTimeout(r, 1_000));
-    const again = await api<{ items: Array<{ name: string; idempotencyKey?: string }> }>('GET', '/v1/jobs?project=edge&limit=50');
+    const again = await api<{ items: Array<{ name: string; idempotencyKey?: string }> }>(
+      'GET',
+      '/v1/jobs?project=edge&limit=50',
+    );
     const fired = again.body.items.filter((j) => j.name === 'nightly');
     expect(fired).toHaveLength(1);
     expect(jobs[0]!.idempotencyKey).toBe(`schedule:${created.body.id}:${slot}`);

@@ -7,7 +7,11 @@ import { issuesOf } from '../../jobs/spec.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 
-const claimSchema = z.strictObject({ jobId: z.string().max(64), clusterId: z.string().max(63), attempt: z.int().min(1) });
+const claimSchema = z.strictObject({
+  jobId: z.string().max(64),
+  clusterId: z.string().max(63),
+  attempt: z.int().min(1),
+});
 const reportSchema = z.strictObject({
   jobId: z.string().max(64),
   clusterId: z.string().max(63),
@@ -23,7 +27,11 @@ const capacitySchema = z.strictObject({
     reportedAt: z.iso.datetime(),
     accelerators: z.record(
       z.string().max(63),
-      z.strictObject({ total: z.int().min(0), free: z.int().min(0), maxFreePerNode: z.int().min(0) }),
+      z.strictObject({
+        total: z.int().min(0),
+        free: z.int().min(0),
+        maxFreePerNode: z.int().min(0),
+      }),
     ),
   }),
 });
@@ -32,9 +40,13 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const fields = issuesOf(r.error);
-  throw new AppError('BAD_REQUEST', `invalid drainer request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
-    details: { fields },
-  });
+  throw new AppError(
+    'BAD_REQUEST',
+    `invalid drainer request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    {
+      details: { fields },
+    },
+  );
 }
 
 export function drainerRoutes(deps: AppDeps) {
@@ -43,10 +55,18 @@ export function drainerRoutes(deps: AppDeps) {
     requireScope(c.get('principal'), 'drainer');
     await next();
   });
-  r.post('/claim', async (c) => c.json(await deps.control.claim(parse(claimSchema, await readJson(c.req.raw)))));
+  r.post('/claim', async (c) =>
+    c.json(await deps.control.claim(parse(claimSchema, await readJson(c.req.raw)))),
+  );
   r.post('/report', async (c) => {
     const { reason, message, ...rest } = parse(reportSchema, await readJson(c.req.raw));
-    return c.json(await deps.control.report({ ...rest, ...(reason ? { reason } : {}), ...(message ? { message } : {}) }));
+    return c.json(
+      await deps.control.report({
+        ...rest,
+        ...(reason ? { reason } : {}),
+        ...(message ? { message } : {}),
+      }),
+    );
   });
   r.post('/heartbeat', async (c) => {
     const { clusterId, capacity } = parse(capacitySchema, await readJson(c.req.raw));

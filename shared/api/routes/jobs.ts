@@ -21,7 +21,8 @@ export function jobRoutes(deps: AppDeps) {
     const body = await readJson(c.req.raw);
     const key = c.req.header('idempotency-key');
     const { job, created } = await deps.jobs.submit(c.get('principal'), body, key);
-    if (created) deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', { state: job.state });
+    if (created)
+      deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', { state: job.state });
     if (!created) c.header('idempotent-replayed', 'true');
     return c.json(jobView(job), 202);
   });
@@ -37,7 +38,9 @@ export function jobRoutes(deps: AppDeps) {
     return c.json({ items: page.items.map(jobView), nextCursor: page.nextCursor ?? null });
   });
 
-  r.get('/:id', async (c) => c.json(jobView(await deps.jobs.get(c.get('principal'), c.req.param('id')))));
+  r.get('/:id', async (c) =>
+    c.json(jobView(await deps.jobs.get(c.get('principal'), c.req.param('id')))),
+  );
 
   r.post('/:id/cancel', async (c) =>
     c.json(jobView(await deps.jobs.cancel(c.get('principal'), c.req.param('id')))),

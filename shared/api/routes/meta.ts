@@ -6,7 +6,9 @@ import { JOB_STATES } from '../../jobs/model.js';
 export function metaRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
 
-  r.get('/healthz', (c) => c.json({ status: 'ok', store: deps.ctx.store.driver, queue: deps.ctx.queue.driver }));
+  r.get('/healthz', (c) =>
+    c.json({ status: 'ok', store: deps.ctx.store.driver, queue: deps.ctx.queue.driver }),
+  );
 
   r.get('/.well-known/jwks.json', async (c) => c.json(await deps.tokens.jwks()));
 
@@ -21,7 +23,9 @@ export function metaRoutes(deps: AppDeps) {
       labels: { state },
       value: active.filter((j) => j.state === state).length,
     }));
-    return c.text(deps.metrics.render(gauges), 200, { 'content-type': 'text/plain; version=0.0.4' });
+    return c.text(deps.metrics.render(gauges), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    });
   });
 
   return r;
