@@ -23,7 +23,7 @@ const pubsubHost = inject('pubsubHost');
 const run = Date.now().toString(36);
 
 // The same walk on the embedded default and on the production drivers' local stand-ins.
-const variants = [
+const variants: Array<{ name: string; env: Record<string, string>; skip: boolean }> = [
   { name: 'SQLite state and queues', env: {}, skip: false },
   {
     name: 'DynamoDB Local and the Pub/Sub emulator',
