@@ -28,6 +28,8 @@ import { explainRoute, jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { drainerRoutes } from './routes/drainer.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { policyRoutes } from './routes/policy.js';
 
 export interface AppDeps {
   ctx: CoreContext;
@@ -107,6 +109,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/clusters', clusterRoutes(deps));
   app.route('/v1/schedules', scheduleRoutes(deps));
   app.route('/v1/drainer', drainerRoutes(deps));
+  app.route('/v1/policy', policyRoutes(deps));
+  app.route('/', dashboardRoutes());
 
   app.notFound((c) =>
     errorResponse(

@@ -3,9 +3,33 @@ import type { Clock } from '../clock.js';
 import { iso } from '../clock.js';
 import { VersionConflictError, notFound } from '../errors.js';
 import type { Queue } from '../queue/port.js';
-import type { StateStore } from '../store/port.js';
+import type { StateStore, UsageDelta } from '../store/port.js';
 import type { Job } from './model.js';
 import { emitDeliveries } from './outbox.js';
+
+/**
+ * The usage changes a write from `before` to `after` makes: the old reservation given back and the
+ * new one taken (with its quota maxima), as one atomic store write.
+ */
+export function reservationDeltas(before: Job | undefined, after: Job): UsageDelta[] {
+  if (before?.reservation === after.reservation) return [];
+  const deltas: UsageDelta[] = [];
+  for (const r of before?.reservation ?? []) deltas.push({ key: r.key, delta: -r.amount });
+  for (const r of after.reservation ?? []) {
+    deltas.push({ key: r.key, delta: r.amount, ...(r.max !== undefined ? { max: r.max } : {}) });
+  }
+  // One entry per key: stores apply deltas per item, and a release plus a take may share one.
+  const merged = new Map<string, UsageDelta>();
+  for (const d of deltas) {
+    const m = merged.get(d.key);
+    if (!m) merged.set(d.key, { ...d });
+    else {
+      m.delta += d.delta;
+      if (d.max !== undefined) m.max = d.max;
+    }
+  }
+  return [...merged.values()].filter((d) => d.delta !== 0);
+}
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -64,7 +88,7 @@ export async function mutateJob(
     const next = change(job);
     if (!next) return { job, changed: false };
     try {
-      const stored = await ctx.store.jobs.update(next);
+      const stored = await ctx.store.jobs.update(next, reservationDeltas(job, next));
       await emitDeliveries(ctx, job, stored);
       return { job: stored, changed: true };
     } catch (e) {

@@ -1,54 +1,90 @@
 /**
- * Dispatch: place a job with the current cluster snapshot, record the decision, and publish it to
- * the chosen cluster's queue. Publishing happens after the state write; a job left `dispatched`
- * by a crash in between is published again by `redispatchStale` (drainers are idempotent).
+ * Dispatch: place a job against the current clusters, routing policy and usage; record the
+ * decision together with the job's reservation (one conditional write that also moves the usage
+ * counters, so quotas hold across any number of edge instances); then publish it to the cluster's
+ * queue. A job left `dispatched` by a crash before the publish is published again by
+ * `redispatchStale` (drainers are idempotent).
  */
 import { iso } from '../clock.js';
 import { kubeJobName, tenantNamespace } from '../cluster/labels.js';
 import type { Cluster } from '../clusters/model.js';
 import type { CreateMessage } from '../drainer/messages.js';
-import { place, type ClusterSnapshot } from '../placement/place.js';
+import { QuotaExceededError } from '../errors.js';
+import { planAdmission } from '../placement/admission.js';
+import { place, usageKeys, type ClusterSnapshot } from '../placement/place.js';
+import { quotaUsageKeys } from '../placement/usage.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import { createPolicyService, type PolicyService } from '../policy/service.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
-import type { Decision, Job, JobSpec, Placement } from './model.js';
+import type { Decision, Job, JobSpec, Placement, Reservation } from './model.js';
 import { transition } from './transition.js';
 
-/** Jobs holding capacity that the clusters' own capacity reports do not show yet. */
-const COMMITTED_STATES = ['dispatched', 'submitted'] as const;
+const policies = new WeakMap<CoreContext, PolicyService>();
 
+/** The routing policy service of this context (one per context, cached). */
+export function policyOf(ctx: CoreContext): PolicyService {
+  let service = policies.get(ctx);
+  if (!service) policies.set(ctx, (service = createPolicyService(ctx)));
+  return service;
+}
+
+/**
+ * The clusters with what Switchyard has committed to them beyond their last capacity report:
+ * `cluster:<id>:<acc>` counts every GPU Switchyard placed there, the report counts the GPUs in
+ * use; the difference is work dispatched but not yet visible in the report.
+ */
 export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
-  const [clusters, inflight] = await Promise.all([
-    ctx.store.clusters.list(),
-    ctx.store.jobs.listByState(COMMITTED_STATES, 10_000),
-  ]);
-  const committed = new Map<string, Record<string, number>>();
-  for (const job of inflight) commit(committed, job);
-  return clusters.map((cluster) => ({ cluster, committedGpus: committed.get(cluster.id) ?? {} }));
+  const [clusters, usage] = await Promise.all([ctx.store.clusters.list(), ctx.store.usage.list('cluster:')]);
+  return clusters.map((cluster) => {
+    const committedGpus: Record<string, number> = {};
+    for (const pool of cluster.pools) {
+      const acc = pool.accelerator;
+      const placed = usage[`cluster:${cluster.id}:${acc}`] ?? 0;
+      const report = cluster.capacity?.accelerators[acc];
+      const usedInReport = report ? report.total - report.free : 0;
+      committedGpus[acc] = Math.max(0, placed - usedInReport);
+    }
+    return { cluster, committedGpus };
+  });
 }
 
-function commit(committed: Map<string, Record<string, number>>, job: Job): void {
-  const acc = job.spec.resources.accelerator;
-  if (!acc || !job.placement) return;
-  const perCluster = committed.get(job.placement.clusterId) ?? {};
-  perCluster[acc.type] = (perCluster[acc.type] ?? 0) + acc.count;
-  committed.set(job.placement.clusterId, perCluster);
+/** Usage counters a decision for this tenant/project needs (quotas). */
+async function quotaUsage(ctx: CoreContext, policy: CompiledPolicy, tenantId: string, spec: JobSpec): Promise<Record<string, number>> {
+  const acc = spec.resources.accelerator;
+  if (!acc) return {};
+  return ctx.store.usage.get(quotaUsageKeys(policy, tenantId, spec.project, acc.type).map((k) => k.key));
 }
 
-export function decide(
-  ctx: CoreContext,
-  spec: JobSpec,
-  snapshots: readonly ClusterSnapshot[],
-  blocked: readonly string[] = [],
-): Decision {
+export interface DecideInput {
+  tenantId: string;
+  spec: JobSpec;
+  snapshots: readonly ClusterSnapshot[];
+  blocked?: readonly string[];
+  policy: CompiledPolicy;
+  usage: Record<string, number>;
+}
+
+export function decide(ctx: CoreContext, input: DecideInput): Decision {
   const now = ctx.clock.now();
   const result = place({
-    spec,
-    clusters: snapshots,
-    blocked,
+    spec: input.spec,
+    tenantId: input.tenantId,
+    clusters: input.snapshots,
+    blocked: input.blocked ?? [],
+    policy: input.policy,
+    usage: input.usage,
     now,
     heartbeatTimeoutMs: ctx.settings.heartbeatTimeoutMs,
   });
   return { ...result, evaluatedAt: iso(now) };
+}
+
+/** Everything needed to decide for one job now: snapshots, policy, usage. */
+export async function decideNow(ctx: CoreContext, tenantId: string, spec: JobSpec, blocked: readonly string[] = []) {
+  const policy = await policyOf(ctx).compiled();
+  const [snapshots, usage] = await Promise.all([clusterSnapshots(ctx), quotaUsage(ctx, policy, tenantId, spec)]);
+  return { decision: decide(ctx, { tenantId, spec, snapshots, blocked, policy, usage }), snapshots, policy };
 }
 
 export function createMessage(job: Job): CreateMessage {
@@ -74,12 +110,22 @@ export async function publishCreate(ctx: CoreContext, job: Job): Promise<void> {
   }
 }
 
+function reservationFor(job: Job, clusterId: string, policy: CompiledPolicy): Reservation[] {
+  const acc = job.spec.resources.accelerator;
+  return usageKeys(job.tenantId, job.spec.project, acc?.type, clusterId, policy).map((k) => ({
+    key: k.key,
+    amount: k.unit === 'gpus' ? (acc?.count ?? 0) : 1,
+    ...(k.max !== undefined ? { max: k.max } : {}),
+  }));
+}
+
 /** Applies a decision to a job that is `received` or `pending`: dispatch, wait, or reject. */
 export function applyDecision(
   job: Job,
   decision: Decision,
   cluster: Cluster | undefined,
   at: string,
+  policy: CompiledPolicy,
 ): Job | undefined {
   if (decision.outcome === 'placed' && cluster) {
     const placement: Placement = {
@@ -89,7 +135,8 @@ export function applyDecision(
       kubeName: kubeJobName(job.id),
       attempt: (job.placement?.attempt ?? 0) + 1,
     };
-    return transition(job, 'dispatched', 'Placed', decision.message, at, { placement, decision });
+    const reservation = reservationFor(job, cluster.id, policy);
+    return transition(job, 'dispatched', 'Placed', decision.message, at, { placement, decision, reservation });
   }
   if (decision.outcome === 'pending') {
     if (job.state === 'pending') return undefined;
@@ -99,31 +146,53 @@ export function applyDecision(
 }
 
 /**
- * Admits pending jobs in order of priority, then age, while capacity allows. Returns how many
- * were dispatched.
+ * Writes a decision for a `received`/`pending` job. When another instance took the last of a quota
+ * or of a cluster's room in the meantime (the reservation's conditional write fails), the job
+ * waits instead.
  */
-export async function admitPending(ctx: CoreContext, limit = 500): Promise<number> {
+export async function commitDecision(ctx: CoreContext, jobId: string, decision: Decision, cluster: Cluster | undefined, policy: CompiledPolicy): Promise<Job> {
+  const waitable = (j: Job) => j.state === 'received' || j.state === 'pending';
+  try {
+    const { job, changed } = await mutateJob(ctx, jobId, (j) =>
+      waitable(j) ? applyDecision(j, decision, cluster, nowIso(ctx), policy) : undefined,
+    );
+    if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
+    return job;
+  } catch (e) {
+    if (!(e instanceof QuotaExceededError)) throw e;
+    const { job } = await mutateJob(ctx, jobId, (j) =>
+      j.state === 'received'
+        ? transition(j, 'pending', 'QuotaReached', `${e.message}; the job waits until usage falls`, nowIso(ctx), { decision })
+        : undefined,
+    );
+    return job;
+  }
+}
+
+/**
+ * Admits pending jobs in order of priority, then fair share between tenants, then age, while
+ * capacity and quotas allow. Returns how many were dispatched.
+ */
+export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<number> {
   const pending = await ctx.store.jobs.listByState(['pending'], limit);
   if (pending.length === 0) return 0;
-  pending.sort(
-    (a, b) => b.spec.priority - a.spec.priority || a.createdAt.localeCompare(b.createdAt),
-  );
-  const snapshots = await clusterSnapshots(ctx);
-  const byId = new Map(snapshots.map((s) => [s.cluster.id, s]));
+  const policy = await policyOf(ctx).compiled();
+  const [snapshots, usage] = await Promise.all([clusterSnapshots(ctx), ctx.store.usage.list('')]);
+  const plan = planAdmission({
+    pending: pending.map((j) => ({ id: j.id, tenantId: j.tenantId, spec: j.spec, createdAt: j.createdAt, blocked: j.blockedClusters ?? [] })),
+    clusters: snapshots,
+    policy,
+    usage,
+    now: ctx.clock.now(),
+    heartbeatTimeoutMs: ctx.settings.heartbeatTimeoutMs,
+  });
+  const byId = new Map(snapshots.map((s) => [s.cluster.id, s.cluster]));
   let admitted = 0;
-  for (const candidate of pending) {
-    const decision = decide(ctx, candidate.spec, snapshots);
-    if (decision.outcome === 'pending') continue;
-    const cluster = decision.clusterId ? byId.get(decision.clusterId)?.cluster : undefined;
-    const { job, changed } = await mutateJob(ctx, candidate.id, (j) =>
-      j.state === 'pending' ? applyDecision(j, decision, cluster, nowIso(ctx)) : undefined,
-    );
-    if (!changed || job.state !== 'dispatched') continue;
-    admitted++;
-    const snap = byId.get(job.placement!.clusterId)!;
-    const acc = job.spec.resources.accelerator;
-    if (acc) snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
-    await publishCreate(ctx, job);
+  for (const { jobId, decision: result } of plan) {
+    const decision: Decision = { ...result, evaluatedAt: nowIso(ctx) };
+    const cluster = decision.clusterId ? byId.get(decision.clusterId) : undefined;
+    const job = await commitDecision(ctx, jobId, decision, cluster, policy);
+    if (job.state === 'dispatched' && job.decision?.evaluatedAt === decision.evaluatedAt) admitted++;
   }
   return admitted;
 }
@@ -136,9 +205,7 @@ export async function redispatchStale(ctx: CoreContext, limit = 500): Promise<nu
   );
   for (const job of stale) {
     const { job: touched, changed } = await mutateJob(ctx, job.id, (j) =>
-      j.state === 'dispatched' && j.updatedAt === job.updatedAt
-        ? { ...j, updatedAt: iso(now) }
-        : undefined,
+      j.state === 'dispatched' && j.updatedAt === job.updatedAt ? { ...j, updatedAt: iso(now) } : undefined,
     );
     if (changed) await publishCreate(ctx, touched);
   }

@@ -5,7 +5,8 @@
  */
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
-import { clusterSnapshots, decide, publishCreate, applyDecision } from './dispatch.js';
+import { QuotaExceededError, notFound } from '../errors.js';
+import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from './model.js';
 import { transition } from './transition.js';
 
@@ -26,41 +27,38 @@ export async function replaceAway(
   message: string,
   maxHops = DEFAULT_MAX_HOPS,
 ): Promise<Job> {
-  const snapshots = await clusterSnapshots(ctx);
-  const { job, changed } = await mutateJob(ctx, jobId, (j) => {
+  const current = await ctx.store.jobs.get(jobId);
+  if (!current) throw notFound(`job ${jobId}`);
+  const blockedNow = [...new Set([...(current.blockedClusters ?? []), clusterId])];
+  const { decision, snapshots, policy } = await decideNow(ctx, current.tenantId, current.spec, blockedNow);
+  const move = (j: Job, placeIt: boolean): Job | undefined => {
     if (j.placement?.clusterId !== clusterId || !MOVABLE.has(j.state)) return undefined;
     const at = nowIso(ctx);
     const blocked = [...new Set([...(j.blockedClusters ?? []), clusterId])];
     const note = `${message} (attempt ${j.placement.attempt} on ${clusterId})`;
     if (j.placement.attempt >= maxHops) {
-      return transition(
-        j,
-        'failed',
-        reason,
-        `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`,
-        at,
-        {
-          blockedClusters: blocked,
-        },
-      );
+      const why = `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`;
+      return transition(j, 'failed', reason, why, at, { blockedClusters: blocked });
     }
     // Back to pending first: the event history shows the move, and applyDecision accepts it.
     const moved = transition(j, 'pending', reason, note, at, { blockedClusters: blocked });
-    const others = snapshots.filter((s) => !blocked.includes(s.cluster.id));
-    const decision = decide(ctx, j.spec, others, blocked);
-    const cluster = others.find((s) => s.cluster.id === decision.clusterId)?.cluster;
     if (decision.outcome === 'rejected') {
-      return transition(
-        moved,
-        'failed',
-        'NoOtherCluster',
-        `${note}; no other cluster can run it: ${decision.message}`,
-        at,
-        { decision },
-      );
+      const why = `${note}; no other cluster can run it: ${decision.message}`;
+      return transition(moved, 'failed', 'NoOtherCluster', why, at, { decision });
     }
-    return applyDecision(moved, decision, cluster, at) ?? moved;
-  });
+    if (!placeIt) return moved;
+    const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
+    return applyDecision(moved, decision, cluster, at, policy) ?? moved;
+  };
+  let result: { job: Job; changed: boolean };
+  try {
+    result = await mutateJob(ctx, jobId, (j) => move(j, true));
+  } catch (e) {
+    if (!(e instanceof QuotaExceededError)) throw e;
+    // The new place's quota or room filled meanwhile: give the old one back and wait.
+    result = await mutateJob(ctx, jobId, (j) => move(j, false));
+  }
+  const { job, changed } = result;
   if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
   if (changed)
     ctx.log.info('job re-placed', {

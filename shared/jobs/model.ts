@@ -129,6 +129,13 @@ export interface Decision {
   candidatesOmitted?: number;
 }
 
+export interface Reservation {
+  key: string;
+  amount: number;
+  /** The quota the counter may not exceed when taking it. */
+  max?: number;
+}
+
 export interface Job {
   id: string;
   tenantId: string;
@@ -148,4 +155,10 @@ export interface Job {
   cleanedUp?: boolean;
   /** Clusters this job must not be placed on again (failed creates, drains, outages). */
   blockedClusters?: string[];
+  /**
+   * Usage this job holds while placed (GPUs against its tenant's and project's quotas and its
+   * cluster's capacity). Taken atomically with the move to `dispatched`, given back atomically
+   * when it ends or goes back to `pending`.
+   */
+  reservation?: Reservation[];
 }

@@ -10,7 +10,7 @@ import type { CancelMessage } from '../drainer/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
-import { applyDecision, clusterSnapshots, decide, publishCreate } from './dispatch.js';
+import { commitDecision, decideNow } from './dispatch.js';
 import { emitDeliveries } from './outbox.js';
 import type { Decision, Job, JobState } from './model.js';
 import { isTerminal, JOB_STATES } from './model.js';
@@ -53,7 +53,7 @@ export function createJobService(ctx: CoreContext) {
     requireScope(principal, 'jobs:submit');
     const spec = parseJobSpec(body);
     requireProject(principal, spec.project);
-    return decide(ctx, spec, await clusterSnapshots(ctx));
+    return (await decideNow(ctx, principal.tenantId, spec)).decision;
   }
 
   async function createAndDispatch(
@@ -83,13 +83,13 @@ export function createJobService(ctx: CoreContext) {
         },
       ],
     };
-    const snapshots = await clusterSnapshots(ctx);
-    const decision = decide(ctx, spec, snapshots);
+    // 1. Record the job as received, 2. decide, 3. write the decision with its reservation
+    //    (waiting instead if a quota filled meanwhile), 4. publish.
+    await ctx.store.jobs.create(received);
+    await emitDeliveries(ctx, undefined, received);
+    const { decision, snapshots, policy } = await decideNow(ctx, principal.tenantId, spec);
     const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
-    const decided = applyDecision(received, decision, cluster, at) ?? received;
-    await ctx.store.jobs.create(decided);
-    await emitDeliveries(ctx, undefined, decided);
-    if (decided.state === 'dispatched') await publishCreate(ctx, decided);
+    const decided = await commitDecision(ctx, received.id, decision, cluster, policy);
     ctx.log.info('job submitted', {
       jobId: decided.id,
       state: decided.state,

@@ -15,14 +15,17 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 export const MAX_PRIORITY = 1000;
 /** The priority of a submission that gives none; a policy rule's `priority.default` replaces it. */
 export const DEFAULT_PRIORITY = 100;
-const GLOB = /^[A-Za-z0-9*?._\/-]{1,253}$/;
+const GLOB = /^[A-Za-z0-9*?._/-]{1,253}$/;
 
 const dnsName = (what: string) =>
   z
     .string({ error: `${what} is required` })
     .min(1, `${what} must not be empty`)
     .max(63, `${what} must be at most 63 characters`)
-    .regex(NAME, `${what} must be lower-case letters, digits and '-', starting and ending alphanumeric`);
+    .regex(
+      NAME,
+      `${what} must be lower-case letters, digits and '-', starting and ending alphanumeric`,
+    );
 
 export const jobSubmissionSchema = z.strictObject({
   name: dnsName('name'),
@@ -47,10 +50,7 @@ export const jobSubmissionSchema = z.strictObject({
       })
       .optional(),
     cpu: z.string().regex(QUANTITY, 'cpu is a Kubernetes quantity such as 4 or 500m').optional(),
-    memory: z
-      .string()
-      .regex(QUANTITY, 'memory is a Kubernetes quantity such as 16Gi')
-      .optional(),
+    memory: z.string().regex(QUANTITY, 'memory is a Kubernetes quantity such as 16Gi').optional(),
   }),
   priority: z.int().min(0).max(MAX_PRIORITY).default(DEFAULT_PRIORITY),
   labels: z
@@ -60,12 +60,14 @@ export const jobSubmissionSchema = z.strictObject({
     )
     .refine((l) => Object.keys(l).length <= 32, 'at most 32 labels')
     .default({}),
-  deadlineSeconds: z.int().min(1).max(30 * 24 * 3600).optional(),
+  deadlineSeconds: z
+    .int()
+    .min(1)
+    .max(30 * 24 * 3600)
+    .optional(),
   callback: z
     .strictObject({
-      url: z
-        .url({ protocol: /^https?$/, error: 'callback.url must be an http(s) URL' })
-        .max(2048),
+      url: z.url({ protocol: /^https?$/, error: 'callback.url must be an http(s) URL' }).max(2048),
       secret: z
         .string()
         .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'callback.secret must look like whsec_<base64>'),
@@ -76,7 +78,9 @@ export const jobSubmissionSchema = z.strictObject({
       clusters: z.array(z.string().min(1).max(253)).min(1).max(256).optional(),
       clouds: z.array(z.string().min(1).max(63)).min(1).max(32).optional(),
       regions: z
-        .array(z.string().regex(GLOB, 'regions are globs such as europe-* (letters, digits, -_./*?)'))
+        .array(
+          z.string().regex(GLOB, 'regions are globs such as europe-* (letters, digits, -_./*?)'),
+        )
         .min(1)
         .max(64)
         .optional(),
@@ -89,7 +93,8 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   const byPath = new Map<string, string[]>();
   for (const i of error.issues) {
     const path = i.path.map(String).join('.') || '(body)';
-    const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
+    const message =
+      i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
     byPath.set(path, [...(byPath.get(path) ?? []), message]);
   }
   return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));

@@ -23,7 +23,10 @@ export function transition(
       details: { state: job.state, requested: to },
     });
   }
-  return withEvent({ ...job, ...patch, state: to }, { at, state: to, reason, message });
+  const next: Job = { ...job, ...patch, state: to };
+  // A job that ends or waits again holds nothing; the store gives its usage back in the same write.
+  if (isTerminal(to) || to === 'pending') delete next.reservation;
+  return withEvent(next, { at, state: to, reason, message });
 }
 
 export function canTransition(from: JobState, to: JobState): boolean {

@@ -60,6 +60,8 @@ const ROWS: Row[] = [
   { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/heartbeat', scope: 'drainer', isolation: 'global' },
+  { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global' },
+  { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global' },
   { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
   { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },
   { route: 'GET /v1/schedules/:id', scope: 'jobs:read', isolation: 'owned' },

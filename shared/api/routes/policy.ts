@@ -1,0 +1,29 @@
+/** /v1/policy: the routing policy document (YAML or JSON), scope `policy:admin`. */
+import { Hono } from 'hono';
+import { parse as parseYaml } from 'yaml';
+import { AppError } from '../../errors.js';
+import { policyOf } from '../../jobs/dispatch.js';
+import type { AppDeps, AppEnv } from '../app.js';
+import { readJson } from '../app.js';
+
+async function readPolicyBody(req: Request): Promise<unknown> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^(application|text)\/(x-)?yaml\b/i.test(type)) return readJson(req);
+  try {
+    return parseYaml(await req.text());
+  } catch (e) {
+    throw new AppError('INVALID_POLICY', `the policy is not valid YAML: ${(e as Error).message}`);
+  }
+}
+
+export function policyRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  const policy = policyOf(deps.ctx);
+  r.get('/', async (c) => c.json(await policy.get(c.get('principal'))));
+  r.put('/', async (c) => {
+    const stored = await policy.put(c.get('principal'), await readPolicyBody(c.req.raw));
+    deps.onCapacityChanged?.();
+    return c.json(stored);
+  });
+  return r;
+}

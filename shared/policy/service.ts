@@ -1,0 +1,70 @@
+/**
+ * The routing policy as stored: one current document in the state store, read by every edge
+ * instance (cached briefly, so a change is in force everywhere within seconds), replaced with
+ * `PUT /v1/policy`. Every decision records the version it used.
+ */
+import type { Principal } from '../auth/principal.js';
+import { requireScope } from '../auth/principal.js';
+import type { CoreContext } from '../jobs/context.js';
+import { nowIso } from '../jobs/context.js';
+import { compilePolicy, EMPTY_POLICY, type CompiledPolicy } from './compile.js';
+import { parsePolicy, type Policy } from './schema.js';
+
+const SETTING = 'routing.policy';
+const CACHE_MS = 2_000;
+
+export interface StoredPolicy {
+  document: Policy;
+  /** Increases by one with every change. */
+  revision: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export function createPolicyService(ctx: CoreContext) {
+  let cache: { at: number; stored: StoredPolicy | undefined; compiled: CompiledPolicy } | undefined;
+
+  async function current(): Promise<StoredPolicy | undefined> {
+    return ctx.store.settings.get<StoredPolicy>(SETTING);
+  }
+
+  return {
+    /** The compiled policy in force (the empty policy when none was set). */
+    async compiled(): Promise<CompiledPolicy> {
+      const now = ctx.clock.now();
+      if (cache && now - cache.at < CACHE_MS) return cache.compiled;
+      const stored = await current();
+      const compiled =
+        stored && stored.revision === cache?.stored?.revision
+          ? cache.compiled
+          : stored
+            ? compilePolicy(stored.document)
+            : EMPTY_POLICY;
+      cache = { at: now, stored, compiled };
+      return compiled;
+    },
+
+    async get(principal: Principal): Promise<StoredPolicy | { document: null; revision: 0 }> {
+      requireScope(principal, 'policy:admin');
+      return (await current()) ?? { document: null, revision: 0 };
+    },
+
+    async put(principal: Principal, doc: unknown): Promise<StoredPolicy> {
+      requireScope(principal, 'policy:admin');
+      const document = parsePolicy(doc);
+      const previous = await current();
+      const stored: StoredPolicy = {
+        document,
+        revision: (previous?.revision ?? 0) + 1,
+        updatedAt: nowIso(ctx),
+        updatedBy: principal.tokenId,
+      };
+      await ctx.store.settings.put(SETTING, stored);
+      cache = undefined;
+      ctx.log.info('routing policy replaced', { version: String(document.version), revision: stored.revision });
+      return stored;
+    },
+  };
+}
+
+export type PolicyService = ReturnType<typeof createPolicyService>;
