@@ -21,9 +21,11 @@ export async function startServer(options: {
   env?: Record<string, string>;
   timeoutMs?: number;
 }): Promise<ServerProcess> {
+  // One process (tsx as a loader, not its CLI, which would run the server in a child): a SIGKILL
+  // here is a real kill -9 of the server.
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'functions/server/main.ts')],
+    ['--import', 'tsx', join(ROOT, 'functions/server/main.ts')],
     {
       cwd: ROOT,
       env: {

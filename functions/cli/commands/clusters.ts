@@ -1,0 +1,99 @@
+/** `clusters`, `cordon ID`, `uncordon ID`, `drain ID`: the clusters and taking them out of service. */
+import { expectPositionals, type Command } from '../args.js';
+import { age, json, table } from '../format.js';
+
+interface ClusterView {
+  id: string;
+  cloud: string;
+  region: string;
+  status: string;
+  accelerators: Array<{ type: string; totalGpus: number; freeGpus: number }>;
+  lastHeartbeat: string | null;
+  simulated: { apiUrl: string } | null;
+}
+
+interface DrainView {
+  cluster: ClusterView;
+  moved: Array<{ jobId: string; state: string; clusterId: string | null }>;
+  remaining: Array<{ jobId: string; state: string }>;
+}
+
+export const clustersCommand: Command = {
+  name: 'clusters',
+  summary: 'list clusters with their free and total GPUs',
+  usage: `Usage: switchyard clusters
+
+List the clusters (GET /v1/clusters): status (active, cordoned, draining, offline), free/total
+GPUs per accelerator type and the age of the last capacity heartbeat.`,
+  async run(ctx, _values, positionals) {
+    expectPositionals(positionals, []);
+    const { body } = await ctx.api().request<{ items: ClusterView[] }>('GET', '/v1/clusters');
+    if (ctx.json) return ctx.out(json(body));
+    if (body.items.length === 0) return ctx.out('no clusters');
+    const now = ctx.now();
+    ctx.out(
+      table(
+        ['ID', 'CLOUD', 'REGION', 'STATUS', 'ACCELERATORS', 'HEARTBEAT'],
+        body.items.map((c) => [
+          c.id + (c.simulated ? ' (simulated)' : ''),
+          c.cloud,
+          c.region,
+          c.status,
+          c.accelerators.map((a) => `${a.type} ${a.freeGpus}/${a.totalGpus}`).join(', ') || '-',
+          c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
+        ]),
+      ),
+    );
+  },
+};
+
+function clusterAction(action: 'cordon' | 'uncordon', summary: string, what: string): Command {
+  return {
+    name: action,
+    summary,
+    usage: `Usage: switchyard ${action} ID\n\n${what} (POST /v1/clusters/ID/${action}; needs clusters:admin).`,
+    async run(ctx, _values, positionals) {
+      const [id] = expectPositionals(positionals, ['ID']);
+      const { body } = await ctx
+        .api()
+        .request<ClusterView>('POST', `/v1/clusters/${encodeURIComponent(id!)}/${action}`);
+      ctx.out(ctx.json ? json(body) : `cluster ${body.id} is ${body.status}`);
+    },
+  };
+}
+
+export const cordonCommand = clusterAction(
+  'cordon',
+  'stop sending new work to a cluster',
+  'Stop placing new jobs on a cluster; running and queued work stays',
+);
+export const uncordonCommand = clusterAction(
+  'uncordon',
+  'bring a cordoned or drained cluster back',
+  'Let a cordoned or draining cluster take new work again',
+);
+
+export const drainCommand: Command = {
+  name: 'drain',
+  summary: 'cordon a cluster and move its queued work elsewhere',
+  usage: `Usage: switchyard drain ID
+
+Cordon a cluster and re-route the jobs queued for it (POST /v1/clusters/ID/drain; needs
+clusters:admin). Prints the jobs moved and those still on the cluster (already running).`,
+  async run(ctx, _values, positionals) {
+    const [id] = expectPositionals(positionals, ['ID']);
+    const { body } = await ctx
+      .api()
+      .request<DrainView>('POST', `/v1/clusters/${encodeURIComponent(id!)}/drain`);
+    if (ctx.json) return ctx.out(json(body));
+    const lines = [
+      `cluster ${body.cluster.id} is ${body.cluster.status}: ` +
+        `moved ${body.moved.length} job(s), ${body.remaining.length} remaining`,
+      ...body.moved.map(
+        (m) => `  moved   ${m.jobId} -> ${m.clusterId ?? '(pending)'} (${m.state})`,
+      ),
+      ...body.remaining.map((r) => `  remains ${r.jobId} (${r.state})`),
+    ];
+    ctx.out(lines.join('\n'));
+  },
+};

@@ -1,0 +1,199 @@
+/**
+ * `switchyard` (npm run cli -- …): the command-line client. It talks to the API over HTTP only;
+ * this file picks the command, parses its flags with node:util parseArgs, and turns every failure
+ * into one line on stderr and an exit code: 0 ok, 1 failed (API or network error), 2 wrong usage.
+ */
+import { parseArgs } from 'node:util';
+import { CliError, UsageError, type Command, type Io, type Options } from './args.js';
+import {
+  clustersCommand,
+  cordonCommand,
+  drainCommand,
+  uncordonCommand,
+} from './commands/clusters.js';
+import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
+import * as schedules from './commands/schedules.js';
+import { explainCommand, submitCommand } from './commands/submit.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js';
+import { DEFAULT_URL, resolveToken, resolveUrl } from './config.js';
+import { ApiError, createClient, UnreachableError, type Client } from './http.js';
+
+const COMMANDS: Command[] = [
+  submitCommand,
+  jobsCommand,
+  jobCommand,
+  cancelCommand,
+  explainCommand,
+  clustersCommand,
+  cordonCommand,
+  uncordonCommand,
+  drainCommand,
+  tokensListCommand,
+  tokensCreateCommand,
+  tokensRevokeCommand,
+  schedules.schedulesListCommand,
+  schedules.schedulesCreateCommand,
+  schedules.schedulesDeleteCommand,
+  schedules.schedulesSuspendCommand,
+  schedules.schedulesResumeCommand,
+];
+const GROUPS = new Set(
+  COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!),
+);
+
+const GLOBAL_OPTIONS: Options = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const GLOBAL_HELP = `Global options:
+  --url URL        the API (env SWITCHYARD_URL, default ${DEFAULT_URL})
+  --token T        API token (env SWITCHYARD_TOKEN, else .switchyard/token as npm start writes)
+  -o, --output F   table (default) or json: the API's JSON as it is
+  -h, --help       this help`;
+
+function topUsage(commands = COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return `Usage: switchyard COMMAND [options]   (npm run cli -- COMMAND …)
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+
+${GLOBAL_HELP}
+
+Run switchyard COMMAND --help for a command's options.`;
+}
+
+/** Runs one invocation and resolves its exit code; never throws. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: Io) {
+  let usage = topUsage();
+  try {
+    // 1. Find the command words: the first positional, and a group's subcommand after it.
+    const loose = parseArgs({
+      args: argv,
+      options: GLOBAL_OPTIONS,
+      strict: false,
+      allowPositionals: true,
+      tokens: true,
+    });
+    const words = loose.tokens.filter((t) => t.kind === 'positional');
+    let [first, second] = words;
+    if (first?.value === 'help') {
+      argv = [...argv.filter((_, i) => i !== first!.index), '--help'];
+      [first, second] = words.slice(1).map((w) => ({ ...w, index: w.index - 1 }));
+    }
+    const wantsHelp = loose.values.help === true || argv.includes('--help');
+    if (!first) {
+      if (wantsHelp) return help(io, usage);
+      throw new UsageError('no command given');
+    }
+    const group = GROUPS.has(first.value) ? first.value : undefined;
+    if (group) usage = topUsage(COMMANDS.filter((c) => c.name.startsWith(`${group} `)));
+    if (group && !second) {
+      if (wantsHelp) return help(io, usage);
+      throw new UsageError(`${group} needs a subcommand`);
+    }
+    const name = group ? `${group} ${second!.value}` : first.value;
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    usage = `${command.usage}\n\n${GLOBAL_HELP}`;
+
+    // 2. Parse the rest strictly against the global and the command's options.
+    const used = new Set([first.index, ...(group ? [second!.index] : [])]);
+    const { values, positionals } = parseStrict(
+      argv.filter((_, i) => !used.has(i)),
+      {
+        ...GLOBAL_OPTIONS,
+        ...command.options,
+      },
+    );
+    if (values.help) return help(io, usage);
+    const output = values.output;
+    if (output !== undefined && output !== 'json' && output !== 'table') {
+      throw new UsageError('--output must be table or json');
+    }
+
+    // 3. Run it; the client is built only when the command needs the API.
+    let client: Client | undefined;
+    const api = () =>
+      (client ??= createClient({
+        url: resolveUrl(values.url as string | undefined, env),
+        token: resolveToken(values.token as string | undefined, env, cwd),
+      }));
+    const code = await command.run(
+      { ...io, api, json: output === 'json', now: Date.now, cwd },
+      values,
+      positionals,
+    );
+    return code ?? 0;
+  } catch (err) {
+    return report(err, io, usage);
+  }
+}
+
+function help(io: Io, usage: string): number {
+  io.out(usage);
+  return 0;
+}
+
+function parseStrict(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    // parseArgs' own messages name the flag; they carry an ERR_PARSE_ARGS_* code.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      throw new UsageError((err as Error).message.split('. ')[0]!);
+    }
+    throw err;
+  }
+}
+
+/** One clear message per failure, never a stack trace. */
+function report(err: unknown, io: Io, usage: string): number {
+  if (err instanceof UsageError) {
+    io.err(`error: ${err.message}\n\n${usage}`);
+    return 2;
+  }
+  if (err instanceof ApiError) {
+    const lines = [`error ${err.code}: ${err.message}`];
+    const fieldList = err.details?.fields;
+    if (Array.isArray(fieldList)) {
+      for (const f of fieldList as Array<{ path?: string; message?: string }>) {
+        lines.push(`  ${f.path ?? '?'}: ${f.message ?? ''}`);
+      }
+    }
+    if (err.code === 'UNAUTHENTICATED') {
+      lines.push('check --token, SWITCHYARD_TOKEN or .switchyard/token');
+    }
+    if (err.status >= 500 && err.requestId) lines.push(`request id: ${err.requestId}`);
+    io.err(lines.join('\n'));
+    return 1;
+  }
+  if (err instanceof UnreachableError) {
+    io.err(
+      `error: ${err.message}\n` +
+        'Start the server with `npm start` in the Switchyard checkout, or point --url / ' +
+        'SWITCHYARD_URL at a running one.',
+    );
+    return 1;
+  }
+  if (err instanceof CliError) {
+    io.err(`error: ${err.message}`);
+    return 1;
+  }
+  io.err(
+    `error: unexpected failure in the CLI: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  return 1;
+}
+
+// Run when started as a program (tsx functions/cli/main.ts, or the switchyard.mjs shim).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+process.exitCode = await main(process.argv.slice(2), process.env, process.cwd(), {
+  out: (text) => void process.stdout.write(`${text}\n`),
+  err: (text) => void process.stderr.write(`${text}\n`),
+});

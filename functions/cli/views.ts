@@ -1,0 +1,128 @@
+/** The API's shapes as the CLI reads them, and how jobs, decisions and events are printed. */
+import { age, clock, fields, table } from './format.js';
+
+export interface EventView {
+  at: string;
+  state?: string;
+  reason: string;
+  message: string;
+}
+
+export interface CandidateView {
+  clusterId: string;
+  feasible: boolean;
+  score?: number;
+  reasons: string[];
+}
+
+export interface DecisionView {
+  outcome: string;
+  clusterId?: string;
+  message: string;
+  candidates: CandidateView[];
+  policyVersion?: string;
+  matchedRules?: string[];
+  effectivePriority?: number;
+  candidatesOmitted?: number;
+}
+
+export interface JobView {
+  id: string;
+  state: string;
+  name: string;
+  project: string;
+  spec: {
+    image: string;
+    priority?: number;
+    resources?: { accelerator?: { type: string; count: number }; cpu?: string; memory?: string };
+  };
+  clusterId: string | null;
+  kubernetes: { namespace: string; name: string; attempt: number } | null;
+  decision: DecisionView | null;
+  events: EventView[];
+  createdAt: string;
+  updatedAt: string;
+  idempotencyKey?: string;
+}
+
+export const TERMINAL_STATES: ReadonlySet<string> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+]);
+
+export function eventLine(e: EventView): string {
+  return `${clock(e.at)}  ${(e.state ?? '-').padEnd(10)}  ${e.reason}: ${e.message}`;
+}
+
+/** The decision: outcome, rules, then every candidate with its score or why it was filtered. */
+export function renderDecision(d: DecisionView): string {
+  const head = fields([
+    ['outcome', d.outcome + (d.clusterId ? ` on ${d.clusterId}` : '')],
+    ['message', d.message],
+    ['policy', d.policyVersion],
+    ['rules', d.matchedRules?.length ? d.matchedRules.join(', ') : undefined],
+    ['priority', d.effectivePriority],
+  ]);
+  const rows = d.candidates.map((c) => [
+    c.clusterId,
+    c.feasible ? `score ${formatScore(c.score)}` : 'filtered',
+    c.reasons.join('; ') || '-',
+  ]);
+  const omitted = d.candidatesOmitted
+    ? `\n(${d.candidatesOmitted} more candidate(s) left out)`
+    : '';
+  const list = rows.length
+    ? table(['CLUSTER', 'RESULT', 'REASONS'], rows)
+    : '(no candidate clusters)';
+  return `${head}\n\n${list}${omitted}`;
+}
+
+function formatScore(score: number | undefined): string {
+  if (score === undefined) return '?';
+  return Number.isInteger(score) ? String(score) : score.toFixed(3);
+}
+
+export function accelerator(job: JobView): string | undefined {
+  const a = job.spec.resources?.accelerator;
+  return a ? `${a.count} x ${a.type}` : undefined;
+}
+
+/** Everything about one job: fields, the decision, the event history. */
+export function renderJob(job: JobView, now: number): string {
+  const k = job.kubernetes;
+  const head = fields([
+    ['id', job.id],
+    ['name', job.name],
+    ['project', job.project],
+    ['state', job.state],
+    ['cluster', job.clusterId],
+    ['kubernetes', k ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined],
+    ['image', job.spec.image],
+    ['accelerator', accelerator(job)],
+    ['priority', job.spec.priority],
+    ['idempotency key', job.idempotencyKey],
+    ['created', `${job.createdAt} (${age(job.createdAt, now)} ago)`],
+    ['updated', `${job.updatedAt} (${age(job.updatedAt, now)} ago)`],
+  ]);
+  const decision = job.decision
+    ? `\n\nDecision\n${indent(renderDecision(job.decision))}`
+    : '\n\nDecision: none yet';
+  const events = job.events.length
+    ? `\n\nEvents\n${indent(
+        table(
+          ['TIME', 'STATE', 'REASON', 'MESSAGE'],
+          job.events.map((e) => [e.at, e.state ?? '-', e.reason, e.message]),
+        ),
+      )}`
+    : '';
+  return head + decision + events;
+}
+
+export function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? `  ${l}` : l))
+    .join('\n');
+}

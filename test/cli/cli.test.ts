@@ -1,0 +1,279 @@
+// The `switchyard` CLI end to end: the real server process (embedded default, simulated
+// clusters), and the CLI run as a child process against it, the way a user runs it.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let server: ServerProcess;
+
+/** Runs the CLI (node + tsx, like `npm run cli`), bounded by `timeoutMs`. */
+function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}) {
+  return new Promise<Run>((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SWITCHYARD_URL: server.url,
+      SWITCHYARD_TOKEN: server.token,
+      ...opts.env,
+    };
+    delete env.SWITCHYARD_DATA_DIR;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'functions/cli/main.ts'), ...args],
+      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`switchyard ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const JOB_YAML = `# a small job: one A100 for one second
+name: cli-hello
+project: research
+image: busybox
+env:
+  SIM_DURATION_SECONDS: "1"
+resources:
+  accelerator: { type: nvidia-a100, count: 1 }
+labels: { team: cli }
+`;
+
+describe('switchyard CLI against the real server', () => {
+  let jobId: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sy-cli-'));
+    server = await startServer({ dataDir: join(dir, 'data') });
+    writeFileSync(join(dir, 'job.yaml'), JOB_YAML);
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ name: 'Bad Name', project: 'research', image: 'x', resources: {} }),
+    );
+    writeFileSync(
+      join(dir, 'h100.json'),
+      JSON.stringify({
+        name: 'where',
+        project: 'research',
+        image: 'x',
+        resources: { accelerator: { type: 'nvidia-h100', count: 2 } },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('submits a YAML job and follows it with --wait until it succeeds', async () => {
+    const r = await cli(['submit', 'job.yaml', '--wait', '--timeout', '40s'], {
+      timeoutMs: 45_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    jobId = /^job:\s+(\S+)/m.exec(r.stdout)![1]!;
+    expect(r.stdout).toMatch(/^cluster:\s+(aws-us-east-1|onprem-dc1)$/m);
+    expect(r.stdout).toMatch(/^decision:\s+placed on /m);
+    for (const state of ['running', 'succeeded']) {
+      expect(r.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${state}\\s`, 'm'));
+    }
+  }, 50_000);
+
+  it('lists jobs as a table and as JSON', async () => {
+    const [r, j] = await Promise.all([
+      cli(['jobs', '--project', 'research']),
+      cli(['jobs', '--all', '--limit', '1', '--output', 'json']),
+    ]);
+    expect(r.code).toBe(0);
+    const [header, row] = r.stdout.trim().split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+PROJECT\s+STATE\s+CLUSTER\s+AGE$/);
+    expect(row).toMatch(
+      new RegExp(`^${jobId}\\s+cli-hello\\s+research\\s+succeeded\\s+\\S+\\s+\\d+s$`),
+    );
+    expect(j.code).toBe(0);
+    const body = JSON.parse(j.stdout) as { items: Array<{ id: string; state: string }> };
+    expect(body.items.map((i) => i.id)).toEqual([jobId]);
+  });
+
+  it('shows one job with its decision and event history', async () => {
+    const r = await cli(['job', jobId]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^id:\\s+${jobId}$`, 'm'));
+    expect(r.stdout).toMatch(/^Decision\n {2}outcome:\s+placed on \S+$/m);
+    expect(r.stdout).toContain('gcp-europe-west4  filtered');
+    expect(r.stdout).toMatch(/^Events\n {2}TIME\s+STATE\s+REASON\s+MESSAGE$/m);
+    expect(r.stdout).toMatch(/\s+succeeded\s+\S+/);
+  });
+
+  it('explains a placement with every candidate', async () => {
+    const r = await cli(['explain', 'h100.json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^outcome:\s+placed on gcp-europe-west4$/m);
+    expect(r.stdout).toMatch(/^gcp-europe-west4\s+score \S+/m);
+    expect(r.stdout).toMatch(/^aws-us-east-1\s+filtered\s+\S+/m);
+    expect(r.stdout).toMatch(/^onprem-dc1\s+filtered\s+\S+/m);
+  });
+
+  it('lists clusters, reading the token file when no token is given', async () => {
+    mkdirSync(join(dir, '.switchyard'), { recursive: true });
+    writeFileSync(join(dir, '.switchyard', 'token'), `${server.token}\n`);
+    const [r, j] = await Promise.all([
+      cli(['clusters'], { env: { SWITCHYARD_TOKEN: '' } }),
+      cli(['clusters', '-o', 'json']),
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+CLOUD\s+REGION\s+STATUS\s+ACCELERATORS\s+HEARTBEAT$/);
+    expect(lines).toHaveLength(4);
+    expect(r.stdout).toMatch(
+      /gcp-europe-west4 \(simulated\)\s+gcp\s+europe-west4\s+active\s+nvidia-h100 16\/16/,
+    );
+    expect((JSON.parse(j.stdout) as { items: unknown[] }).items).toHaveLength(3);
+  });
+
+  it('cordons, drains and uncordons a cluster', async () => {
+    expect((await cli(['cordon', 'onprem-dc1'])).stdout.trim()).toBe(
+      'cluster onprem-dc1 is cordoned',
+    );
+    const listed = await cli(['clusters']);
+    expect(listed.stdout).toMatch(/^onprem-dc1 \(simulated\)\s+onprem\s+dc1\s+cordoned\s/m);
+    const drained = await cli(['drain', 'onprem-dc1']);
+    expect(drained.stdout.trim()).toBe(
+      'cluster onprem-dc1 is draining: moved 0 job(s), 0 remaining',
+    );
+    expect((await cli(['uncordon', 'onprem-dc1'])).stdout.trim()).toBe(
+      'cluster onprem-dc1 is active',
+    );
+  });
+
+  it('creates, lists and revokes a token', async () => {
+    const created = await cli([
+      'tokens',
+      'create',
+      '--tenant',
+      'acme',
+      '--scopes',
+      'jobs:submit,jobs:read',
+      '--projects',
+      'research',
+      '--ttl',
+      '7d',
+      '--description',
+      'cli test',
+    ]);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token.split('.')).toHaveLength(3); // a JWT, alone on stdout
+    const id = /^id:\s+(\S+)$/m.exec(created.stderr)![1]!;
+
+    // The admin tenant lists its own tokens; acme's token is revoked by id.
+    const revoked = await cli(['tokens', 'revoke', id]);
+    expect(revoked.stdout.trim()).toBe(`token ${id} is revoked`);
+    const [denied, listed] = await Promise.all([
+      cli(['jobs'], { env: { SWITCHYARD_TOKEN: token } }),
+      cli(['tokens', 'list']),
+    ]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^error UNAUTHENTICATED: /);
+
+    expect(listed.stdout).toMatch(
+      /^ID\s+TENANT\s+STATUS\s+SCOPES\s+PROJECTS\s+EXPIRES\s+DESCRIPTION$/m,
+    );
+    expect(listed.stdout).toMatch(/\sadmin\s+active\s/);
+  });
+
+  it('creates, suspends, resumes and deletes a schedule', async () => {
+    writeFileSync(
+      join(dir, 'schedule.yaml'),
+      `name: nightly\ncron: "0 2 1 1 *"\ntimezone: UTC\ntemplate:\n  name: eval\n  project: research\n  image: x\n  resources: { accelerator: { type: nvidia-a100, count: 1 } }\n`,
+    );
+    const created = await cli(['schedules', 'create', 'schedule.yaml', '-o', 'json']);
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    expect((await cli(['schedules', 'suspend', id])).stdout.trim()).toBe(
+      `schedule ${id} is suspended`,
+    );
+    expect((await cli(['schedules', 'resume', id])).stdout).toMatch(/is active; next: /);
+    expect((await cli(['schedules', 'list'])).stdout).toMatch(
+      new RegExp(`^${id}\\s+nightly\\s+0 2 1 1 \\*\\s+UTC\\s`, 'm'),
+    );
+    expect((await cli(['schedules', 'delete', id])).stdout.trim()).toBe(`deleted schedule ${id}`);
+  });
+
+  it('prints the API error envelope for an invalid job file, exit 1', async () => {
+    const r = await cli(['submit', 'bad.json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error INVALID_JOB: /);
+    expect(r.stderr).toMatch(/^ {2}name: /m);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+
+  it('names the unreachable URL and how to start the server, exit 1', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const r = await cli(['jobs', '--url', url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot reach Switchyard at ${url} (ECONNREFUSED)`);
+    expect(r.stderr).toContain('npm start');
+  });
+
+  it('exits 2 with the usage for an unknown command or flag', async () => {
+    const [unknown, badFlag] = await Promise.all([cli(['frobnicate']), cli(['jobs', '--bogus'])]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: unknown command "frobnicate"/);
+    expect(unknown.stderr).toContain('Usage: switchyard COMMAND');
+
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain('Usage: switchyard jobs');
+  });
+
+  it('runs through the bin shim', async () => {
+    const r = await new Promise<Run>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'functions/cli/switchyard.mjs'), '--help'],
+        {
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr: '' });
+      });
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('tokens create');
+  });
+});
