@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { startServer, TSX_LOADER, type ServerProcess } from '../support/server-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -31,7 +31,7 @@ function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: n
     delete env.SWITCHYARD_DATA_DIR;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'functions/cli/main.ts'), ...args],
+      [...TSX_LOADER, join(ROOT, 'functions/cli/main.ts'), ...args],
       { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

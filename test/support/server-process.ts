@@ -3,8 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Node flags that run TypeScript through tsx's loader in the same process, from any cwd. */
+export const TSX_LOADER = [
+  '--import',
+  pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+];
 
 export interface ServerProcess {
   url: string;
@@ -23,20 +30,16 @@ export async function startServer(options: {
 }): Promise<ServerProcess> {
   // One process (tsx as a loader, not its CLI, which would run the server in a child): a SIGKILL
   // here is a real kill -9 of the server.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'functions/server/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        SWITCHYARD_DATA_DIR: options.dataDir,
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [...TSX_LOADER, join(ROOT, 'functions/server/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      SWITCHYARD_DATA_DIR: options.dataDir,
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
