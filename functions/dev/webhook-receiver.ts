@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 
 const secret = process.env.WEBHOOK_SECRET;
 if (!secret?.startsWith('whsec_')) {
-  process.stderr.write('set WEBHOOK_SECRET to the whsec_… secret you put in the job\'s callback\n');
+  process.stderr.write("set WEBHOOK_SECRET to the whsec_… secret you put in the job's callback\n");
   process.exit(1);
 }
 const wh = new Webhook(secret);
@@ -21,12 +21,21 @@ createServer((req, res) => {
     const body = Buffer.concat(chunks).toString();
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
     try {
-      const event = wh.verify(body, headers) as { type: string; data: { id: string; state: string; reason: string } };
-      process.stdout.write(`verified ${headers['webhook-id']}: ${event.type} job=${event.data.id} reason=${event.data.reason}\n`);
+      const event = wh.verify(body, headers) as {
+        type: string;
+        data: { id: string; state: string; reason: string };
+      };
+      process.stdout.write(
+        `verified ${headers['webhook-id']}: ${event.type} job=${event.data.id} reason=${event.data.reason}\n`,
+      );
       res.writeHead(204).end();
     } catch (e) {
-      process.stdout.write(`REJECTED ${headers['webhook-id'] ?? '?'}: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stdout.write(
+        `REJECTED ${headers['webhook-id'] ?? '?'}: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
       res.writeHead(400).end();
     }
   });
-}).listen(port, '127.0.0.1', () => process.stdout.write(`receiving status webhooks on http://127.0.0.1:${port}/hook\n`));
+}).listen(port, '127.0.0.1', () =>
+  process.stdout.write(`receiving status webhooks on http://127.0.0.1:${port}/hook\n`),
+);

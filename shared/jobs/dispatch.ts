@@ -35,7 +35,10 @@ export function policyOf(ctx: CoreContext): PolicyService {
  * use; the difference is work dispatched but not yet visible in the report.
  */
 export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
-  const [clusters, usage] = await Promise.all([ctx.store.clusters.list(), ctx.store.usage.list('cluster:')]);
+  const [clusters, usage] = await Promise.all([
+    ctx.store.clusters.list(),
+    ctx.store.usage.list('cluster:'),
+  ]);
   return clusters.map((cluster) => {
     const committedGpus: Record<string, number> = {};
     for (const pool of cluster.pools) {
@@ -49,11 +52,38 @@ export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapsho
   });
 }
 
+const SNAPSHOT_TTL_MS = 500;
+const snapshotCache = new WeakMap<CoreContext, { at: number; value: Promise<ClusterSnapshot[]> }>();
+
+/**
+ * The snapshot for the submit path, shared by the submissions of the next half second: a burst of
+ * submissions reads the clusters once. Quotas stay exact (they are conditions of the reservation's
+ * write); cluster room may be overestimated by what was placed within that half second, which the
+ * cluster absorbs by queueing.
+ */
+function recentSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
+  const now = ctx.clock.now();
+  const hit = snapshotCache.get(ctx);
+  if (hit && now - hit.at < SNAPSHOT_TTL_MS) return hit.value;
+  const value = clusterSnapshots(ctx);
+  snapshotCache.set(ctx, { at: now, value });
+  value.catch(() => snapshotCache.delete(ctx));
+  return value;
+}
+
 /** Usage counters a decision for this tenant/project needs (quotas). */
-async function quotaUsage(ctx: CoreContext, policy: CompiledPolicy, tenantId: string, spec: JobSpec): Promise<Record<string, number>> {
+async function quotaUsage(
+  ctx: CoreContext,
+  policy: CompiledPolicy,
+  tenantId: string,
+  spec: JobSpec,
+): Promise<Record<string, number>> {
   const acc = spec.resources.accelerator;
   if (!acc) return {};
-  return ctx.store.usage.get(quotaUsageKeys(policy, tenantId, spec.project, acc.type).map((k) => k.key));
+  const limited = quotaUsageKeys(policy, tenantId, spec.project, acc.type).filter(
+    (k) => k.max !== undefined,
+  );
+  return limited.length ? ctx.store.usage.get(limited.map((k) => k.key)) : {};
 }
 
 export interface DecideInput {
@@ -81,10 +111,22 @@ export function decide(ctx: CoreContext, input: DecideInput): Decision {
 }
 
 /** Everything needed to decide for one job now: snapshots, policy, usage. */
-export async function decideNow(ctx: CoreContext, tenantId: string, spec: JobSpec, blocked: readonly string[] = []) {
+export async function decideNow(
+  ctx: CoreContext,
+  tenantId: string,
+  spec: JobSpec,
+  blocked: readonly string[] = [],
+) {
   const policy = await policyOf(ctx).compiled();
-  const [snapshots, usage] = await Promise.all([clusterSnapshots(ctx), quotaUsage(ctx, policy, tenantId, spec)]);
-  return { decision: decide(ctx, { tenantId, spec, snapshots, blocked, policy, usage }), snapshots, policy };
+  const [snapshots, usage] = await Promise.all([
+    recentSnapshots(ctx),
+    quotaUsage(ctx, policy, tenantId, spec),
+  ]);
+  return {
+    decision: decide(ctx, { tenantId, spec, snapshots, blocked, policy, usage }),
+    snapshots,
+    policy,
+  };
 }
 
 export function createMessage(job: Job): CreateMessage {
@@ -136,7 +178,11 @@ export function applyDecision(
       attempt: (job.placement?.attempt ?? 0) + 1,
     };
     const reservation = reservationFor(job, cluster.id, policy);
-    return transition(job, 'dispatched', 'Placed', decision.message, at, { placement, decision, reservation });
+    return transition(job, 'dispatched', 'Placed', decision.message, at, {
+      placement,
+      decision,
+      reservation,
+    });
   }
   if (decision.outcome === 'pending') {
     if (job.state === 'pending') return undefined;
@@ -150,7 +196,13 @@ export function applyDecision(
  * or of a cluster's room in the meantime (the reservation's conditional write fails), the job
  * waits instead.
  */
-export async function commitDecision(ctx: CoreContext, jobId: string, decision: Decision, cluster: Cluster | undefined, policy: CompiledPolicy): Promise<Job> {
+export async function commitDecision(
+  ctx: CoreContext,
+  jobId: string,
+  decision: Decision,
+  cluster: Cluster | undefined,
+  policy: CompiledPolicy,
+): Promise<Job> {
   const waitable = (j: Job) => j.state === 'received' || j.state === 'pending';
   try {
     const { job, changed } = await mutateJob(ctx, jobId, (j) =>
@@ -162,7 +214,14 @@ export async function commitDecision(ctx: CoreContext, jobId: string, decision: 
     if (!(e instanceof QuotaExceededError)) throw e;
     const { job } = await mutateJob(ctx, jobId, (j) =>
       j.state === 'received'
-        ? transition(j, 'pending', 'QuotaReached', `${e.message}; the job waits until usage falls`, nowIso(ctx), { decision })
+        ? transition(
+            j,
+            'pending',
+            'QuotaReached',
+            `${e.message}; the job waits until usage falls`,
+            nowIso(ctx),
+            { decision },
+          )
         : undefined,
     );
     return job;
@@ -179,7 +238,13 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
   const policy = await policyOf(ctx).compiled();
   const [snapshots, usage] = await Promise.all([clusterSnapshots(ctx), ctx.store.usage.list('')]);
   const plan = planAdmission({
-    pending: pending.map((j) => ({ id: j.id, tenantId: j.tenantId, spec: j.spec, createdAt: j.createdAt, blocked: j.blockedClusters ?? [] })),
+    pending: pending.map((j) => ({
+      id: j.id,
+      tenantId: j.tenantId,
+      spec: j.spec,
+      createdAt: j.createdAt,
+      blocked: j.blockedClusters ?? [],
+    })),
     clusters: snapshots,
     policy,
     usage,
@@ -192,7 +257,8 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
     const decision: Decision = { ...result, evaluatedAt: nowIso(ctx) };
     const cluster = decision.clusterId ? byId.get(decision.clusterId) : undefined;
     const job = await commitDecision(ctx, jobId, decision, cluster, policy);
-    if (job.state === 'dispatched' && job.decision?.evaluatedAt === decision.evaluatedAt) admitted++;
+    if (job.state === 'dispatched' && job.decision?.evaluatedAt === decision.evaluatedAt)
+      admitted++;
   }
   return admitted;
 }
@@ -205,7 +271,9 @@ export async function redispatchStale(ctx: CoreContext, limit = 500): Promise<nu
   );
   for (const job of stale) {
     const { job: touched, changed } = await mutateJob(ctx, job.id, (j) =>
-      j.state === 'dispatched' && j.updatedAt === job.updatedAt ? { ...j, updatedAt: iso(now) } : undefined,
+      j.state === 'dispatched' && j.updatedAt === job.updatedAt
+        ? { ...j, updatedAt: iso(now) }
+        : undefined,
     );
     if (changed) await publishCreate(ctx, touched);
   }

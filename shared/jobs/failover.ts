@@ -30,7 +30,12 @@ export async function replaceAway(
   const current = await ctx.store.jobs.get(jobId);
   if (!current) throw notFound(`job ${jobId}`);
   const blockedNow = [...new Set([...(current.blockedClusters ?? []), clusterId])];
-  const { decision, snapshots, policy } = await decideNow(ctx, current.tenantId, current.spec, blockedNow);
+  const { decision, snapshots, policy } = await decideNow(
+    ctx,
+    current.tenantId,
+    current.spec,
+    blockedNow,
+  );
   const move = (j: Job, placeIt: boolean): Job | undefined => {
     if (j.placement?.clusterId !== clusterId || !MOVABLE.has(j.state)) return undefined;
     const at = nowIso(ctx);

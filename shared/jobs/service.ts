@@ -5,12 +5,12 @@
 import { newId } from '../clock.js';
 import type { Principal } from '../auth/principal.js';
 import { requireProject, requireScope } from '../auth/principal.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, QuotaExceededError, notFound } from '../errors.js';
 import type { CancelMessage } from '../drainer/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
-import { mutateJob, nowIso } from './context.js';
-import { commitDecision, decideNow } from './dispatch.js';
+import { mutateJob, nowIso, reservationDeltas } from './context.js';
+import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import { emitDeliveries } from './outbox.js';
 import type { Decision, Job, JobState } from './model.js';
 import { isTerminal, JOB_STATES } from './model.js';
@@ -83,13 +83,27 @@ export function createJobService(ctx: CoreContext) {
         },
       ],
     };
-    // 1. Record the job as received, 2. decide, 3. write the decision with its reservation
-    //    (waiting instead if a quota filled meanwhile), 4. publish.
-    await ctx.store.jobs.create(received);
-    await emitDeliveries(ctx, undefined, received);
+    // 1. Decide, 2. store the job with its decision and reservation in one atomic write (waiting
+    //    instead if another instance took the last of a quota meanwhile), 3. publish.
     const { decision, snapshots, policy } = await decideNow(ctx, principal.tenantId, spec);
     const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
-    const decided = await commitDecision(ctx, received.id, decision, cluster, policy);
+    let decided = applyDecision(received, decision, cluster, at, policy) ?? received;
+    try {
+      await ctx.store.jobs.create(decided, reservationDeltas(undefined, decided));
+    } catch (e) {
+      if (!(e instanceof QuotaExceededError)) throw e;
+      decided = transition(
+        received,
+        'pending',
+        'QuotaReached',
+        `${e.message}; the job waits until usage falls`,
+        at,
+        { decision },
+      );
+      await ctx.store.jobs.create(decided);
+    }
+    await emitDeliveries(ctx, undefined, decided);
+    if (decided.state === 'dispatched') await publishCreate(ctx, decided);
     ctx.log.info('job submitted', {
       jobId: decided.id,
       state: decided.state,

@@ -61,7 +61,10 @@ export function createPolicyService(ctx: CoreContext) {
       };
       await ctx.store.settings.put(SETTING, stored);
       cache = undefined;
-      ctx.log.info('routing policy replaced', { version: String(document.version), revision: stored.revision });
+      ctx.log.info('routing policy replaced', {
+        version: String(document.version),
+        revision: stored.revision,
+      });
       return stored;
     },
   };

@@ -22,8 +22,12 @@ export interface JobQuery {
 }
 
 export interface JobTable {
-  /** Stores a new job. `AlreadyExistsError` if the id exists. */
-  create(job: Job): Promise<void>;
+  /**
+   * Stores a new job. `AlreadyExistsError` if the id exists. `usage` changes usage counters in the
+   * same atomic write, exactly as in `update` (`QuotaExceededError` naming the counter, and then
+   * nothing is stored).
+   */
+  create(job: Job, usage?: readonly UsageDelta[]): Promise<void>;
   get(id: string): Promise<Job | undefined>;
   /**
    * Writes `job` if the stored version equals `job.version`; stores and returns it with
