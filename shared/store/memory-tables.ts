@@ -38,8 +38,19 @@ export function conditionalUpdate<T extends { id: string; version: number }>(
   return copy(next);
 }
 
-export function createOnce<T>(map: Map<string, T>, id: string, record: T, what: string): void {
+/**
+ * Stores `record` only if `id` is absent. `beforeWrite` runs after the existence check and before
+ * anything is stored: if it throws, nothing changes.
+ */
+export function createOnce<T>(
+  map: Map<string, T>,
+  id: string,
+  record: T,
+  what: string,
+  beforeWrite?: () => void,
+): void {
   if (map.has(id)) throw new AlreadyExistsError(`${what} ${id}`);
+  beforeWrite?.();
   map.set(id, copy(record));
 }
 

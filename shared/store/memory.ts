@@ -55,8 +55,8 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
     driver: 'memory',
 
     jobs: {
-      async create(job) {
-        createOnce(jobs, job.id, job, 'job');
+      async create(job, changes = []) {
+        createOnce(jobs, job.id, job, 'job', () => usage.apply(changes));
       },
       async get(id) {
         const job = jobs.get(id);

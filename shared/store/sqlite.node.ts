@@ -3,8 +3,8 @@
  * JSON column plus the few indexed columns its queries need. WAL mode with `synchronous=FULL`, so
  * a committed write survives a killed process or host; `busy_timeout` lets several connections or
  * processes share one file. Conditional writes are `UPDATE … WHERE id = ? AND version = ?` and
- * check `changes`, so they hold across connections. A job update that changes usage counters is
- * one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
+ * check `changes`, so they hold across connections. A job create or update that changes usage
+ * counters is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
 import type { Cluster } from '../clusters/model.js';
@@ -163,12 +163,22 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     return JSON.parse(params.body) as Job;
   });
 
+  /**
+   * Inserts the job (a primary-key violation is `AlreadyExistsError`), then applies each usage
+   * change checking its `max`, in one IMMEDIATE transaction like `jobUpdateTx`: any throw rolls
+   * back the insert and every counter.
+   */
+  const jobCreateTx = db.transaction((job: Job, changes: readonly UsageDelta[]): void => {
+    insert(`job ${job.id}`, () => q.jobInsert.run(jobParams(job)));
+    usage.apply(changes);
+  });
+
   return {
     driver: 'sqlite',
 
     jobs: {
-      async create(job) {
-        insert(`job ${job.id}`, () => q.jobInsert.run(jobParams(job)));
+      async create(job, changes = []) {
+        jobCreateTx.immediate(job, changes);
       },
       async get(id) {
         return parse<Job>(q.jobGet.get(id) as Row | undefined);

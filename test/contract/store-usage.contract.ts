@@ -1,7 +1,11 @@
 /** StateStore contract: usage counters and job updates that change them atomically. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QuotaExceededError, VersionConflictError } from '../../shared/errors.js';
+import {
+  AlreadyExistsError,
+  QuotaExceededError,
+  VersionConflictError,
+} from '../../shared/errors.js';
 import type { Job } from '../../shared/jobs/model.js';
 import type { StateStore, UsageDelta } from '../../shared/store/port.js';
 import { aJob, type StoreContext, uniqueId } from './store-fixtures.js';
@@ -102,6 +106,129 @@ export function describeUsage(ctx: StoreContext): void {
       ]);
       expect(Object.keys(await store.usage.list(`${base}:`))).toHaveLength(4);
       expect(await store.usage.list(`${base}:nothing:`)).toEqual({});
+    });
+
+    it('create with usage stores the job and changes every counter together', async () => {
+      const store = ctx.store();
+      const [a, b, c] = [uniqueId('usage'), uniqueId('usage'), uniqueId('usage')];
+      const job = aJob({ id: uniqueId('job-usage') });
+      await store.jobs.create(job, [
+        { key: a, delta: 4, max: 4 },
+        { key: b, delta: 2 },
+        { key: c, delta: -3 },
+      ]);
+      expect(await store.jobs.get(job.id)).toEqual(job);
+      // max is inclusive; a counter floors at 0.
+      expect(await store.usage.get([a, b, c])).toEqual({ [a]: 4, [b]: 2, [c]: 0 });
+      // Several deltas to one key add up in order.
+      const other = aJob({ id: uniqueId('job-usage') });
+      await store.jobs.create(other, [
+        { key: b, delta: -5 },
+        { key: b, delta: 3, max: 3 },
+      ]);
+      expect(await store.usage.get([b])).toEqual({ [b]: 3 });
+      // An empty list of changes is a plain create.
+      const plain = aJob({ id: uniqueId('job-usage') });
+      await store.jobs.create(plain, []);
+      expect(await store.jobs.get(plain.id)).toEqual(plain);
+    });
+
+    it('create with a delta over its max fails naming it; neither job nor counter is stored', async () => {
+      const store = ctx.store();
+      const [ok, full, fresh] = [uniqueId('usage'), uniqueId('usage'), uniqueId('usage')];
+      await store.jobs.create(aJob({ id: uniqueId('job-usage') }), [{ key: full, delta: 6 }]);
+      const job = aJob({ id: uniqueId('job-usage') });
+      // The passing change comes first, so a driver that applied it before failing would show it.
+      const err = await store.jobs
+        .create(job, [
+          { key: ok, delta: 1, max: 100 },
+          { key: full, delta: 3, max: 8 },
+        ])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QuotaExceededError);
+      expect(err).toMatchObject({ code: 'QUOTA_EXCEEDED', key: full });
+      expect(await store.jobs.get(job.id)).toBeUndefined();
+      expect(await store.usage.get([ok, full])).toEqual({ [ok]: 0, [full]: 6 });
+      // A counter never written starts at 0; the same over quota when the key is changed twice.
+      await expect(
+        store.jobs.create(job, [{ key: fresh, delta: 5, max: 4 }]),
+      ).rejects.toMatchObject({ key: fresh });
+      await expect(
+        store.jobs.create(job, [
+          { key: ok, delta: 1 },
+          { key: fresh, delta: 2 },
+          { key: fresh, delta: 3, max: 4 },
+        ]),
+      ).rejects.toMatchObject({ key: fresh });
+      expect(await store.jobs.get(job.id)).toBeUndefined();
+      expect(await store.usage.get([ok, fresh])).toEqual({ [ok]: 0, [fresh]: 0 });
+      // Nothing of the failed creates was kept: the id is still free.
+      await store.jobs.create(job, [{ key: full, delta: 2, max: 8 }]);
+      expect(await store.jobs.get(job.id)).toEqual(job);
+      expect(await store.usage.get([full])).toEqual({ [full]: 8 });
+    });
+
+    it('create of an existing id fails with AlreadyExistsError and changes no counter', async () => {
+      const store = ctx.store();
+      const [key, full] = [uniqueId('usage'), uniqueId('usage')];
+      const job = await newJob();
+      await store.jobs.create(aJob({ id: uniqueId('job-usage') }), [{ key: full, delta: 2 }]);
+      const twin = { ...job, state: 'pending' as const };
+      await expect(store.jobs.create(twin, [{ key, delta: 2, max: 10 }])).rejects.toBeInstanceOf(
+        AlreadyExistsError,
+      );
+      // The existing id takes precedence over a quota the write would also exceed.
+      await expect(
+        store.jobs.create(twin, [
+          { key, delta: 1 },
+          { key: full, delta: 1, max: 2 },
+        ]),
+      ).rejects.toBeInstanceOf(AlreadyExistsError);
+      await expect(
+        store.jobs.create(twin, [
+          { key: full, delta: -1 },
+          { key: full, delta: 2, max: 2 },
+        ]),
+      ).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.jobs.get(job.id)).toEqual(job);
+      expect(await store.usage.get([key, full])).toEqual({ [key]: 0, [full]: 2 });
+    });
+
+    it('concurrent creates never push a counter over its max, across connections', async () => {
+      const handles = [ctx.store(), await ctx.peer()];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 5 }),
+          fc.integer({ min: 2, max: 8 }),
+          async (max, creators) => {
+            const key = uniqueId('usage');
+            const jobs = Array.from({ length: creators }, () =>
+              aJob({ id: uniqueId('job-usage') }),
+            );
+            const created = await Promise.all(
+              jobs.map(async (job, i) => {
+                const h = handles[i % handles.length]!;
+                try {
+                  await h.jobs.create(job, [{ key, delta: 1, max }]);
+                  return true;
+                } catch (e) {
+                  if (!(e instanceof QuotaExceededError)) throw e;
+                  return false;
+                }
+              }),
+            );
+            // Each create takes 1 and counters only grow here: exactly min(creators, max) fit.
+            const taken = created.filter(Boolean).length;
+            expect(taken).toBe(Math.min(creators, max));
+            for (const h of handles) {
+              expect(await h.usage.get([key])).toEqual({ [key]: taken });
+              const stored = await Promise.all(jobs.map((j) => h.jobs.get(j.id)));
+              expect(stored.map((j) => j !== undefined)).toEqual(created);
+            }
+          },
+        ),
+        { numRuns: 15 },
+      );
     });
 
     it('concurrent reservers never push a counter over its max, across connections', async () => {

@@ -1,7 +1,8 @@
 /**
  * Jobs on the single table. A job item holds its JSON in `data` and its version in `ver`; every
- * write is conditional on `ver`. A write with usage deltas goes through `updateWithUsage` (one
- * transaction). Listing uses the index whose partition holds only matching jobs.
+ * write is conditional on `ver` (a create on the item's absence). A write with usage deltas goes
+ * through `createWithUsage` / `updateWithUsage` (one transaction). Listing uses the index whose
+ * partition holds only matching jobs.
  */
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../errors.js';
@@ -11,7 +12,7 @@ import type { JobTable } from '../port.js';
 import type { Item } from './client.js';
 import type { Ctx } from './items.js';
 import { errorName, N, queryAll, record, S } from './client.js';
-import { updateWithUsage } from './usage.js';
+import { createWithUsage, updateWithUsage } from './usage.js';
 import { ITEM_SK, K, timeId } from './table-spec.js';
 
 function jobItem(job: Job, version: number): Item {
@@ -35,7 +36,10 @@ function jobItem(job: Job, version: number): Item {
 
 export function createJobTable(ctx: Ctx): JobTable {
   return {
-    async create(job) {
+    async create(job, usage) {
+      if (usage && usage.length > 0) {
+        return createWithUsage(ctx, job, jobItem(job, job.version), usage);
+      }
       try {
         await ctx.send(
           new PutItemCommand({

@@ -1,7 +1,7 @@
 /**
  * Usage counters (item `pk = USAGE, sk = <key>`, number `v`) and the transaction that writes a job
- * together with its counter changes: the job Put conditional on its version plus one Update per
- * counter, so both change or neither. Increases need no read; decreases that may pass 0 (and
+ * together with its counter changes: the job Put (conditional on its version, or on its absence
+ * for a create) plus one Update per counter, so both change or neither. Increases need no read; decreases that may pass 0 (and
  * several deltas to one key) are computed from a strongly consistent read by the port's rule
  * (`nextUsage`) and written conditional on the value read, retrying on a race.
  */
@@ -11,7 +11,12 @@ import {
   GetItemCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AppError, QuotaExceededError, VersionConflictError } from '../../errors.js';
+import {
+  AlreadyExistsError,
+  AppError,
+  QuotaExceededError,
+  VersionConflictError,
+} from '../../errors.js';
 import type { Job } from '../../jobs/model.js';
 import { nextUsage } from '../cursor.js';
 import type { UsageDelta, UsageTable } from '../port.js';
@@ -112,6 +117,43 @@ async function readCounters(ctx: Ctx, keys: readonly string[]): Promise<Record<s
   return values;
 }
 
+/**
+ * The job Put of a transaction with counter changes: its condition, and what its failing means.
+ * `fails` tells from the stored job's version (`undefined` if there is none) whether the condition
+ * would fail, so a stale or duplicate job takes precedence over a quota computed from a read.
+ */
+interface JobWrite {
+  jobId: string;
+  put: TransactWriteItem;
+  fails(storedVersion: number | undefined): boolean;
+  error(): Error;
+}
+
+/** Creates the job (only if its id is absent) and changes the counters in one transaction. */
+export async function createWithUsage(
+  ctx: Ctx,
+  job: Job,
+  jobItem: Item,
+  usage: readonly UsageDelta[],
+): Promise<void> {
+  await writeWithUsage(
+    ctx,
+    {
+      jobId: job.id,
+      put: {
+        Put: {
+          TableName: ctx.table,
+          Item: jobItem,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      fails: (stored) => stored !== undefined,
+      error: () => new AlreadyExistsError(`job ${job.id}`),
+    },
+    usage,
+  );
+}
+
 /** Writes the job (conditional on its version) and the counters in one transaction. */
 export async function updateWithUsage(
   ctx: Ctx,
@@ -119,17 +161,34 @@ export async function updateWithUsage(
   jobItem: Item,
   usage: readonly UsageDelta[],
 ): Promise<Job> {
-  const groups = [...groupDeltas(usage)];
-  const next = job.version + 1;
-  const put: TransactWriteItem = {
-    Put: {
-      TableName: ctx.table,
-      Item: jobItem,
-      ConditionExpression: '#ver = :ver',
-      ExpressionAttributeNames: { '#ver': 'ver' },
-      ExpressionAttributeValues: { ':ver': N(job.version) },
+  await writeWithUsage(
+    ctx,
+    {
+      jobId: job.id,
+      put: {
+        Put: {
+          TableName: ctx.table,
+          Item: jobItem,
+          ConditionExpression: '#ver = :ver',
+          ExpressionAttributeNames: { '#ver': 'ver' },
+          ExpressionAttributeValues: { ':ver': N(job.version) },
+        },
+      },
+      fails: (stored) => stored !== job.version,
+      error: () => new VersionConflictError(`job ${job.id}`),
     },
-  };
+    usage,
+  );
+  return { ...structuredClone(job), version: job.version + 1 };
+}
+
+/** The job Put and one Update per counter in one transaction, retried while counters race. */
+async function writeWithUsage(
+  ctx: Ctx,
+  write: JobWrite,
+  usage: readonly UsageDelta[],
+): Promise<void> {
+  const groups = [...groupDeltas(usage)];
   const toRead = groups.filter(([, ds]) => !isBlindIncrease(ds)).map(([key]) => key);
   for (let attempt = 0; ; attempt++) {
     const current = toRead.length > 0 ? await readCounters(ctx, toRead) : {};
@@ -139,28 +198,30 @@ export async function updateWithUsage(
         isBlindIncrease(ds) ? increase(ctx, ds[0]!) : change(ctx, key, ds, current[key] ?? 0),
       );
     } catch (e) {
-      // Over quota on what was read; a stale job version still takes precedence.
-      if (e instanceof QuotaExceededError && (await storedVersion(ctx, job.id)) !== job.version) {
-        throw new VersionConflictError(`job ${job.id}`);
+      // Over quota on what was read; a failing job condition still takes precedence.
+      if (e instanceof QuotaExceededError && write.fails(await storedVersion(ctx, write.jobId))) {
+        throw write.error();
       }
       throw e;
     }
     try {
-      await ctx.send(new TransactWriteItemsCommand({ TransactItems: [put, ...items] }));
-      return { ...structuredClone(job), version: next };
+      await ctx.send(new TransactWriteItemsCommand({ TransactItems: [write.put, ...items] }));
+      return;
     } catch (e) {
       if (errorName(e) !== 'TransactionCanceledException') throw e;
       const codes = cancellationCodes(e);
-      if (codes[0] === 'ConditionalCheckFailed') throw new VersionConflictError(`job ${job.id}`);
+      if (codes[0] === 'ConditionalCheckFailed') throw write.error();
       const over = groups.find(
         ([, ds], i) => isBlindIncrease(ds) && codes[i + 1] === 'ConditionalCheckFailed',
       );
       if (over) throw new QuotaExceededError(over[0]);
       // A read-based change raced another writer, or the transaction met a concurrent one.
       if (attempt >= USAGE_RETRIES) {
-        throw new AppError('UNAVAILABLE', `usage counters of job ${job.id} are contended: retry`, {
-          cause: e,
-        });
+        throw new AppError(
+          'UNAVAILABLE',
+          `usage counters of job ${write.jobId} are contended: retry`,
+          { cause: e },
+        );
       }
       await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 7)));
     }
