@@ -250,6 +250,8 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
     usage,
     now: ctx.clock.now(),
     heartbeatTimeoutMs: ctx.settings.heartbeatTimeoutMs,
+    // Stored decisions keep the 32 best and 32 filtered candidates (the rest are counted).
+    maxCandidates: 32,
   });
   const byId = new Map(snapshots.map((s) => [s.cluster.id, s.cluster]));
   let admitted = 0;

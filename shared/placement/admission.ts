@@ -9,8 +9,13 @@
  * fit: once a job fails for capacity, later jobs with the same filters and at least as many GPUs
  * are passed over without placing them (capacity only shrinks during a plan).
  */
-import type { CandidateExplanation, JobSpec } from '../jobs/model.js';
-import { EMPTY_POLICY, matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
+import type { JobSpec } from '../jobs/model.js';
+import {
+  EMPTY_POLICY,
+  matchRules,
+  type CompiledPolicy,
+  type RuleMatch,
+} from '../policy/compile.js';
 import { evaluate, type EvalEnv, type PlacementResult } from './evaluate.js';
 import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './prepare.js';
 import { createHeap } from './heap.js';
@@ -54,6 +59,8 @@ interface Queued {
 interface TenantQueue {
   tenantId: string;
   share: number;
+  /** The usage counter fair share reads. */
+  usageKey: string;
   jobs: Queued[];
   next: number;
 }
@@ -82,6 +89,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     usage,
     extraGpus,
     extraJobs,
+    ...(input.maxCandidates !== undefined && { maxCandidates: input.maxCandidates }),
   };
 
   // 2. One queue per tenant, by effective priority then age; tenants in a heap.
@@ -97,19 +105,29 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     });
     let q = queues.get(job.tenantId);
     if (!q) {
-      q = { tenantId: job.tenantId, share: policy.shares.get(job.tenantId) ?? 1, jobs: [], next: 0 };
+      q = {
+        tenantId: job.tenantId,
+        share: policy.shares.get(job.tenantId) ?? 1,
+        usageKey: `tenant:${job.tenantId}:total`,
+        jobs: [],
+        next: 0,
+      };
       queues.set(job.tenantId, q);
     }
     q.jobs.push({ job, match });
   }
-  const ratio = (q: TenantQueue) => usageOf(`tenant:${q.tenantId}:total`) / q.share;
+  const ratio = (q: TenantQueue) => usageOf(q.usageKey) / q.share;
   const keyed = (q: TenantQueue) => ({ q, head: q.jobs[q.next]!, ratio: ratio(q) });
   type Entry = ReturnType<typeof keyed>;
   const heap = createHeap<Entry>(
     (a, b) =>
       b.head.match.effectivePriority - a.head.match.effectivePriority ||
       a.ratio - b.ratio ||
-      (a.head.job.createdAt < b.head.job.createdAt ? -1 : a.head.job.createdAt > b.head.job.createdAt ? 1 : 0) ||
+      (a.head.job.createdAt < b.head.job.createdAt
+        ? -1
+        : a.head.job.createdAt > b.head.job.createdAt
+          ? 1
+          : 0) ||
       (a.q.tenantId < b.q.tenantId ? -1 : 1),
   );
   for (const q of queues.values()) {
@@ -125,8 +143,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     q.next++;
     const decision = admitOne(head, env, failedAt);
     if (decision) {
-      const max = input.maxCandidates;
-      out.push({ jobId: head.job.id, decision: max === undefined ? decision : trim(decision, max) });
+      out.push({ jobId: head.job.id, decision });
       if (decision.outcome === 'placed') reserve(head.job, decision.clusterId!);
     }
     if (q.next < q.jobs.length) heap.push(keyed(q));
@@ -155,13 +172,23 @@ function admitOne(
   const acc = job.spec.resources.accelerator;
   const count = acc?.count ?? 0;
   if (acc) {
-    const quota = checkQuota(env.policy, job.tenantId, job.spec.project, acc.type, count, env.usage);
+    const quota = checkQuota(
+      env.policy,
+      job.tenantId,
+      job.spec.project,
+      acc.type,
+      count,
+      env.usage,
+    );
     if (quota.wait && !quota.never) return undefined;
   }
   const signature = filterSignature(job, match);
   const failed = failedAt.get(signature);
   if (failed !== undefined && count >= failed) return undefined;
-  const decision = evaluate({ tenantId: job.tenantId, spec: job.spec, match, ...(job.blocked && { blocked: job.blocked }) }, env);
+  const decision = evaluate(
+    { tenantId: job.tenantId, spec: job.spec, match, ...(job.blocked && { blocked: job.blocked }) },
+    env,
+  );
   if (decision.outcome === 'pending') {
     failedAt.set(signature, Math.min(failed ?? count, count));
     return undefined;
@@ -179,21 +206,4 @@ function filterSignature(job: PendingJob, match: RuleMatch): string {
   if (job.spec.constraints) sig += `|job ${JSON.stringify(job.spec.constraints)}`;
   if (job.blocked?.length) sig += `|blocked ${job.blocked.join(',')}`;
   return sig;
-}
-
-/** Keeps the best `max` feasible candidates (and the chosen one) and the first `max` filtered. */
-export function trim(decision: PlacementResult, max: number): PlacementResult {
-  const all = decision.candidates;
-  if (all.length <= max) return decision;
-  const feasible = all
-    .filter((c) => c.feasible)
-    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || (a.clusterId < b.clusterId ? -1 : 1))
-    .slice(0, Math.max(1, max));
-  const filtered: CandidateExplanation[] = [];
-  for (const c of all) {
-    if (filtered.length >= max) break;
-    if (!c.feasible) filtered.push(c);
-  }
-  const candidates = [...feasible, ...filtered];
-  return { ...decision, candidates, candidatesOmitted: all.length - candidates.length };
 }

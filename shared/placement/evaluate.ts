@@ -5,17 +5,19 @@
 import type { CandidateExplanation, Decision, JobSpec } from '../jobs/model.js';
 import {
   compileSelector,
-  matchesString,
   matchRules,
   type CompiledPolicy,
-  type CompiledSelector,
   type RuleMatch,
 } from '../policy/compile.js';
-import type { PreparedCluster, PreparedClusters } from './prepare.js';
+import { UNDECIDED, type PreparedClusters } from './prepare.js';
 import { checkQuota } from './usage.js';
-import { scoreFeasible, type Feasible } from './score.js';
+import { bind, selects, type Bound } from './select.js';
+import { feasibleSet, scoreFeasible } from './score.js';
 
-export type PlacementResult = Omit<Decision, 'evaluatedAt' | 'matchedRules' | 'effectivePriority'> & {
+export type PlacementResult = Omit<
+  Decision,
+  'evaluatedAt' | 'matchedRules' | 'effectivePriority'
+> & {
   matchedRules: string[];
   effectivePriority: number;
 };
@@ -38,56 +40,11 @@ export interface EvalEnv {
   /** Admission's working copy: GPUs per accelerator and jobs added per cluster index by the plan. */
   extraGpus?: ReadonlyMap<string, Float64Array>;
   extraJobs?: Float64Array;
-}
-
-/**
- * A selector bound to one cluster snapshot: globs are decided once per distinct region and cloud,
- * labels become value indices, so testing a cluster is a few array reads.
- */
-interface Bound {
-  sel: CompiledSelector;
-  regionOk: Uint8Array | undefined;
-  cloudOk: Uint8Array | undefined;
-  labelColumns: Int32Array[];
-  labelWants: number[];
-  reason: string;
-}
-
-function verdicts(values: readonly string[], test: (v: string) => boolean): Uint8Array {
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = test(values[i]!) ? 1 : 0;
-  return out;
-}
-
-const NOWHERE = new Int32Array(0);
-
-function bind(sel: CompiledSelector, clusters: PreparedClusters, reason: string): Bound {
-  const { regions, clouds } = sel;
-  const labelColumns: Int32Array[] = [];
-  const labelWants: number[] = [];
-  for (const [k, v] of sel.labels ?? []) {
-    const col = clusters.labels.get(k);
-    labelColumns.push(col?.valueOf ?? NOWHERE); // out of range reads never equal a want >= 0
-    labelWants.push(col?.indexOf.get(v) ?? -2);
-  }
-  return {
-    sel,
-    regionOk: regions && verdicts(clusters.regions, (r) => matchesString(regions, r)),
-    cloudOk: clouds && verdicts(clusters.clouds, (c) => clouds.has(c)),
-    labelColumns,
-    labelWants,
-    reason,
-  };
-}
-
-function selects(b: Bound, pc: PreparedCluster, i: number): boolean {
-  if (b.cloudOk && b.cloudOk[pc.cloudIndex] !== 1) return false;
-  if (b.regionOk && b.regionOk[pc.regionIndex] !== 1) return false;
-  if (b.sel.clusters && !matchesString(b.sel.clusters, pc.id)) return false;
-  for (let l = 0; l < b.labelColumns.length; l++) {
-    if (b.labelColumns[l]![i] !== b.labelWants[l]) return false;
-  }
-  return true;
+  /**
+   * Keep at most this many filtered and this many feasible (best first) candidates, counting the
+   * rest in `candidatesOmitted`; saves building thousands of explanations nobody keeps.
+   */
+  maxCandidates?: number;
 }
 
 interface Tally {
@@ -115,13 +72,15 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const count = acc?.count ?? 0;
 
   // 1. Rules: which match, the effective priority, the clauses they impose.
-  const match = job.match ?? matchRules(policy, {
-    tenantId,
-    project: spec.project,
-    labels: spec.labels,
-    priority: spec.priority,
-    ...(acc && { accelerator: acc.type }),
-  });
+  const match =
+    job.match ??
+    matchRules(policy, {
+      tenantId,
+      project: spec.project,
+      labels: spec.labels,
+      priority: spec.priority,
+      ...(acc && { accelerator: acc.type }),
+    });
   const requires: Bound[] = [];
   const forbids: Bound[] = [];
   const prefers: Array<{ bound: Bound; weight: number }> = [];
@@ -132,7 +91,8 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   for (const r of match.rules) {
     if (r.require) requires.push(bind(r.require, clusters, r.requireReason));
     if (r.forbid) forbids.push(bind(r.forbid, clusters, r.forbidReason));
-    for (const p of r.prefer) prefers.push({ bound: bind(p.selector, clusters, p.reason), weight: p.weight });
+    for (const p of r.prefer)
+      prefers.push({ bound: bind(p.selector, clusters, p.reason), weight: p.weight });
   }
   const jobRequires = spec.constraints ? 1 : 0;
   const blocked = job.blocked && job.blocked.length > 0 ? new Set(job.blocked) : undefined;
@@ -150,13 +110,23 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const col = acc ? clusters.byAccelerator.get(type) : undefined;
   // Clusters without the accelerator come pre-explained in the column's template.
   const scope = acc ? col : clusters.everyCluster;
-  const candidates: CandidateExplanation[] = scope
-    ? scope.template.slice()
-    : list.map((pc) => filtered(pc.id, `no ${type} nodes (has: ${pc.acceleratorList})`));
+  const max = env.maxCandidates;
+  const compact = max !== undefined;
+  const candidates: CandidateExplanation[] = compact
+    ? []
+    : scope
+      ? scope.template.slice()
+      : list.map((pc) => filtered(pc.id, `no ${type} nodes (has: ${pc.acceleratorList})`));
+  let omitted = 0;
+  const put = (i: number, c: CandidateExplanation): void => {
+    if (!compact) candidates[i] = c;
+    else if (candidates.length < max) candidates.push(c);
+    else omitted++;
+  };
   tally.noAccelerator = list.length - (scope ? scope.indices.length : 0);
-  const feasible: Feasible[] = [];
-  let everFeasible = 0;
   const indices = scope ? scope.indices : EMPTY;
+  const feasible = feasibleSet(indices.length);
+  let everFeasible = 0;
   const extraGpus = col && env.extraGpus?.get(type);
   const { usage, extraJobs } = env;
   outer: for (let k = 0; k < indices.length; k++) {
@@ -164,9 +134,13 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     const pc = list[i]!;
     if (col && col.maxPerNode[i]! < count) {
       tally.nodesTooSmall++;
-      candidates[i] = filtered(
-        pc.id,
-        `largest ${type} node has ${col.maxPerNode[i]} GPUs; the job needs ${count} on one node`,
+      const most = col.maxPerNode[i];
+      put(
+        i,
+        filtered(
+          pc.id,
+          `largest ${type} node has ${most} GPUs; the job needs ${count} on one node`,
+        ),
       );
       continue;
     }
@@ -174,8 +148,11 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       const b = requires[r]!;
       if (!selects(b, pc, i)) {
         if (r < jobRequires) tally.jobConstraints++;
-        else (tally.policyCount++, tally.policy.add(b.reason));
-        candidates[i] = filtered(pc.id, b.reason);
+        else {
+          tally.policyCount++;
+          tally.policy.add(b.reason);
+        }
+        put(i, filtered(pc.id, b.reason));
         continue outer;
       }
     }
@@ -184,23 +161,23 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       if (selects(b, pc, i)) {
         tally.policyCount++;
         tally.policy.add(b.reason);
-        candidates[i] = filtered(pc.id, b.reason);
+        put(i, filtered(pc.id, b.reason));
         continue outer;
       }
     }
     if (blocked?.has(pc.id)) {
       tally.blocked++;
-      candidates[i] = filtered(pc.id, 'blocked after a failed attempt');
+      put(i, filtered(pc.id, 'blocked after a failed attempt'));
       continue;
     }
     everFeasible++;
     if (pc.inactive) {
-      candidates[i] = pc.inactive;
+      put(i, pc.inactive);
       continue;
     }
     if (env.now - pc.reportedAtMs > env.heartbeatTimeoutMs) {
       const at = pc.cluster.capacity?.reportedAt;
-      candidates[i] = filtered(pc.id, `cluster is offline (last heartbeat ${at})`);
+      put(i, filtered(pc.id, `cluster is offline (last heartbeat ${at})`));
       continue;
     }
     let free = 0;
@@ -208,13 +185,13 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       const taken = extraGpus ? extraGpus[i]! : 0;
       free = taken > 0 ? Math.max(0, col.free[i]! - taken) : col.free[i]!;
       if (free < count) {
-        candidates[i] = filtered(pc.id, `only ${free} free ${type} GPUs; the job needs ${count}`);
+        put(i, filtered(pc.id, `only ${free} free ${type} GPUs; the job needs ${count}`));
         continue;
       }
       const nodeFree = Math.min(col.nodeFree[i]!, free);
       if (nodeFree < count) {
         const why = `at most ${nodeFree} free ${type} GPUs on one node; the job needs ${count}`;
-        candidates[i] = filtered(pc.id, why);
+        put(i, filtered(pc.id, why));
         continue;
       }
     }
@@ -227,18 +204,24 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
         (preferredBy ??= []).push(pref.bound.reason);
       }
     }
-    feasible.push({
-      index: i,
-      id: pc.id,
-      free,
-      cost: col ? col.cost[i]! : Number.NaN,
-      costText: col ? col.costText[i]! : '',
-      jobs: (usage.get(pc.spreadKey) ?? 0) + (extraJobs ? extraJobs[i]! : 0),
-      preference,
-      preferredBy,
-    });
+    const f = feasible.n++;
+    feasible.cluster[f] = i;
+    feasible.free[f] = free;
+    feasible.jobs[f] = (usage.get(pc.spreadKey) ?? 0) + (extraJobs ? extraJobs[i]! : 0);
+    feasible.preference[f] = preference;
+    if (preferredBy) feasible.preferredBy[f] = preferredBy;
   }
 
+  if (compact && tally.noAccelerator > 0) {
+    let shown = 0;
+    for (let i = 0; i < list.length && candidates.length < max; i++) {
+      const c = scope ? scope.template[i]! : filtered(list[i]!.id, `no ${type} nodes`);
+      if (c === UNDECIDED) continue;
+      candidates.push(c);
+      shown++;
+    }
+    omitted += tally.noAccelerator - shown;
+  }
   const base = {
     candidates,
     policyVersion: policy.version,
@@ -249,34 +232,50 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
 
   // 3. Rejection: nothing the job may use could ever run it.
   if (everFeasible === 0) {
-    return { outcome: 'rejected', message: rejection(need, list.length, tally), ...base };
+    const message = rejection(need, list.length, tally);
+    return { outcome: 'rejected', message, ...base, ...omission(omitted) };
   }
   // 4. Quotas: a job at quota waits; one larger than its quota is rejected.
-  const quota = acc
-    ? checkQuota(policy, tenantId, spec.project, type, count, usage)
-    : {};
-  if (quota.never) return { outcome: 'rejected', message: `cannot admit ${need}: ${quota.never}`, ...base };
-  if (quota.wait) {
-    for (const f of feasible) candidates[f.index] = filtered(f.id, `waiting for quota: ${quota.wait}`);
-    return { outcome: 'pending', message: `the job waits: ${quota.wait}`, ...base };
+  const quota = acc ? checkQuota(policy, tenantId, spec.project, type, count, usage) : {};
+  if (quota.never) {
+    const message = `cannot admit ${need}: ${quota.never}`;
+    return { outcome: 'rejected', message, ...base, ...omission(omitted) };
   }
-  if (feasible.length === 0) {
+  if (quota.wait) {
+    for (let f = 0; f < feasible.n; f++) {
+      const i = feasible.cluster[f]!;
+      put(i, filtered(list[i]!.id, `waiting for quota: ${quota.wait}`));
+    }
+    return {
+      outcome: 'pending',
+      message: `the job waits: ${quota.wait}`,
+      ...base,
+      ...omission(omitted),
+    };
+  }
+  if (feasible.n === 0) {
     return {
       outcome: 'pending',
       message: `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`,
       ...base,
+      ...omission(omitted),
     };
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
-  const best = scoreFeasible(feasible, candidates, policy.weights, type);
-  const chosen = candidates[best.index]!;
+  const scored = scoreFeasible(feasible, clusters, col, policy.weights, type, candidates, max);
+  omitted += scored.omitted;
+  const { chosen } = scored;
+  const id = list[scored.best]!.id;
   return {
     outcome: 'placed',
-    clusterId: best.id,
-    message: `placed on ${best.id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${feasible.length} feasible cluster(s)`,
+    clusterId: id,
+    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${feasible.n} feasible cluster(s)`,
     ...base,
+    ...omission(omitted),
   };
 }
+
+const omission = (n: number) => (n > 0 ? { candidatesOmitted: n } : {});
 
 function rejection(need: string, clusterCount: number, t: Tally): string {
   if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
@@ -284,7 +283,8 @@ function rejection(need: string, clusterCount: number, t: Tally): string {
   const advice: string[] = [];
   if (t.noAccelerator > 0) parts.push(`${t.noAccelerator} have no such accelerator`);
   if (t.nodesTooSmall > 0) parts.push(`${t.nodesTooSmall} have nodes too small for it`);
-  if (t.noAccelerator + t.nodesTooSmall > 0) advice.push('request another accelerator type or fewer GPUs');
+  if (t.noAccelerator + t.nodesTooSmall > 0)
+    advice.push('request another accelerator type or fewer GPUs');
   if (t.jobConstraints > 0) {
     parts.push(`${t.jobConstraints} do not meet the job's constraints`);
     advice.push("loosen the job's constraints");

@@ -25,7 +25,7 @@ export function createHeap<T>(before: (a: T, b: T) => number): Heap<T> {
       const last = items.pop();
       if (items.length === 0 || last === undefined) return top;
       items[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

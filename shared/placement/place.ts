@@ -53,9 +53,14 @@ export function isOffline(cluster: Cluster, now: number, heartbeatTimeoutMs: num
 
 /** Places one job. Failover: call again with the failed cluster added to `blocked`. */
 export function place(input: PlacementInput): PlacementResult {
-  const usage = input.usage instanceof Map ? input.usage : new Map(Object.entries(input.usage ?? {}));
+  const usage =
+    input.usage instanceof Map ? input.usage : new Map(Object.entries(input.usage ?? {}));
   return evaluate(
-    { tenantId: input.tenantId ?? '', spec: input.spec, ...(input.blocked && { blocked: input.blocked }) },
+    {
+      tenantId: input.tenantId ?? '',
+      spec: input.spec,
+      ...(input.blocked && { blocked: input.blocked }),
+    },
     {
       clusters: prepareClusters(input.clusters),
       policy: input.policy ?? EMPTY_POLICY,

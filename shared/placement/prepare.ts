@@ -99,7 +99,11 @@ function indexer(): { index: (s: string) => number; values: string[] } {
  * from this snapshot; they are frozen, so a consumer cannot change one decision through another.
  */
 export function frozenCandidate(clusterId: string, reason: string): CandidateExplanation {
-  return Object.freeze({ clusterId, feasible: false, reasons: Object.freeze([reason]) as string[] });
+  return Object.freeze({
+    clusterId,
+    feasible: false,
+    reasons: Object.freeze([reason]) as string[],
+  });
 }
 
 type MutableColumn = AcceleratorColumn & {
@@ -155,7 +159,10 @@ export function prepareClusters(
         continue;
       }
       const report = c.capacity?.accelerators[type];
-      const free = Math.max(0, (report ? report.free : totals.get(type)![i]!) - (committedGpus[type] ?? 0));
+      const free = Math.max(
+        0,
+        (report ? report.free : totals.get(type)![i]!) - (committedGpus[type] ?? 0),
+      );
       col.free[i] = free;
       col.nodeFree[i] = Math.min(report ? report.maxFreePerNode : col.maxPerNode[i]!, free);
     }

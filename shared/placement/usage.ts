@@ -24,7 +24,11 @@ function quotaKeys(prefix: string, acc: string, q: CompiledQuota | undefined): U
   const perType = q?.gpus.get(acc);
   return [
     { key: `${prefix}:${acc}`, unit: 'gpus', ...(perType !== undefined && { max: perType }) },
-    { key: `${prefix}:total`, unit: 'gpus', ...(q?.totalGpus !== undefined && { max: q.totalGpus }) },
+    {
+      key: `${prefix}:total`,
+      unit: 'gpus',
+      ...(q?.totalGpus !== undefined && { max: q.totalGpus }),
+    },
   ];
 }
 
@@ -93,19 +97,42 @@ export function checkQuota(
   gpus: number,
   usage: ReadonlyMap<string, number>,
 ): QuotaVerdict {
-  if (policy.tenantQuotas.size === 0 && policy.projectQuotas.size === 0) return {};
+  const tenant = policy.tenantQuotas.get(tenantId);
+  const proj = policy.projectQuotas.size
+    ? policy.projectQuotas.get(`${tenantId}/${project}`)
+    : undefined;
+  if (!tenant && !proj) return NO_LIMIT;
   const verdict: QuotaVerdict = {};
-  for (const k of quotaUsageKeys(policy, tenantId, project, accelerator)) {
-    if (k.max === undefined) continue;
-    const what = () => `${k.key.replace(/^(\w+):/, '$1 ')} quota is ${k.max} GPUs`;
-    if (gpus > k.max) {
-      verdict.never ??= `${what()} and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
-    } else {
-      const used = usage.get(k.key) ?? 0;
-      if (used + gpus > k.max) {
-        verdict.wait ??= `${what()}, ${used} in use and the job needs ${gpus}: it waits for usage to fall`;
-      }
+  const check = (scope: string, key: string, max: number | undefined): void => {
+    if (max === undefined) return;
+    const what = `${scope} quota is ${max} GPUs`;
+    if (gpus > max) {
+      verdict.never ??= `${what} and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
+      return;
     }
+    const used = usage.get(key) ?? 0;
+    if (used + gpus > max) {
+      verdict.wait ??= `${what}, ${used} in use and the job needs ${gpus}: it waits for usage to fall`;
+    }
+  };
+  if (tenant) {
+    const perType = tenant.gpus.get(accelerator);
+    if (perType !== undefined) {
+      check(`tenant ${tenantId} ${accelerator}`, `tenant:${tenantId}:${accelerator}`, perType);
+    }
+    if (tenant.totalGpus !== undefined) {
+      check(`tenant ${tenantId} total`, `tenant:${tenantId}:total`, tenant.totalGpus);
+    }
+  }
+  if (proj) {
+    const perType = proj.gpus.get(accelerator);
+    const p = `${tenantId}/${project}`;
+    if (perType !== undefined)
+      check(`project ${p} ${accelerator}`, `project:${p}:${accelerator}`, perType);
+    if (proj.totalGpus !== undefined)
+      check(`project ${p} total`, `project:${p}:total`, proj.totalGpus);
   }
   return verdict;
 }
+
+const NO_LIMIT: QuotaVerdict = Object.freeze({});

@@ -70,7 +70,10 @@ export function compileGlobs(globs: readonly string[]): StringMatcher {
   for (const g of globs) {
     if (!/[*?]/.test(g)) exact.add(g);
     else {
-      const body = g.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+      const body = g
+        .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
       patterns.push(new RegExp(`^${body}$`));
     }
   }
@@ -129,7 +132,11 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       prefer: (r.prefer ?? []).map(({ weight, ...sel }) => {
         const selector = compileSelector(sel);
         const sign = weight >= 0 ? '+' : '';
-        return { weight, selector, reason: `rule ${r.name} prefers ${selector.text} (${sign}${weight})` };
+        return {
+          weight,
+          selector,
+          reason: `rule ${r.name} prefers ${selector.text} (${sign}${weight})`,
+        };
       }),
       ...(r.priority && { priority: r.priority }),
     };
@@ -143,7 +150,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     version: String(policy.version),
     weights: { ...policy.weights },
     shares: new Map(Object.entries(policy.shares)),
-    tenantQuotas: new Map(Object.entries(policy.quotas.tenants).map(([k, q]) => [k, compileQuota(q)])),
+    tenantQuotas: new Map(
+      Object.entries(policy.quotas.tenants).map(([k, q]) => [k, compileQuota(q)]),
+    ),
     projectQuotas: new Map(
       Object.entries(policy.quotas.projects).map(([k, q]) => [k, compileQuota(q)]),
     ),

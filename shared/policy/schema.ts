@@ -63,7 +63,11 @@ const rule = z
     forbid: selector.optional(),
     prefer: list(preference).optional(),
     priority: z
-      .strictObject({ default: priority.optional(), min: priority.optional(), max: priority.optional() })
+      .strictObject({
+        default: priority.optional(),
+        min: priority.optional(),
+        max: priority.optional(),
+      })
       .refine((p) => p.min === undefined || p.max === undefined || p.min <= p.max, {
         message: 'min must not exceed max',
         path: ['min'],
@@ -110,7 +114,11 @@ export const policySchema = z
     const seen = new Set<string>();
     p.rules.forEach((r, i) => {
       if (seen.has(r.name)) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name ${r.name}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'name'],
+          message: `duplicate rule name ${r.name}`,
+        });
       }
       seen.add(r.name);
     });
@@ -145,7 +153,9 @@ export function parsePolicyText(text: string): Policy {
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw invalid([{ path: '(document)', message: `not valid YAML or JSON: ${(e as Error).message}` }]);
+    throw invalid([
+      { path: '(document)', message: `not valid YAML or JSON: ${(e as Error).message}` },
+    ]);
   }
   return parsePolicy(doc);
 }

@@ -5,6 +5,7 @@
  *    accelerator check. Targets: p99 <= 100 µs at 1,000 clusters, <= 1 ms at 10,000.
  * 2. planAdmission() throughput for 100,000 pending jobs across 50 tenants. Target >= 50,000/s.
  */
+import { loadavg } from 'node:os';
 import type { Cluster } from '../../shared/clusters/model.js';
 import type { JobSpec } from '../../shared/jobs/model.js';
 import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
@@ -81,13 +82,19 @@ function buildPolicy(): CompiledPolicy {
     rules.push({
       name: `${t}-residency`,
       match: { tenants: [t], projects: ['secure-*'] },
-      require: { regions: i % 2 ? ['eu-*', 'europe-*', 'westeurope'] : ['us-*'], labels: { residency: i % 2 ? 'eu' : 'us' } },
+      require: {
+        regions: i % 2 ? ['eu-*', 'europe-*', 'westeurope'] : ['us-*'],
+        labels: { residency: i % 2 ? 'eu' : 'us' },
+      },
     });
     rules.push({ name: `${t}-no-onprem`, match: { tenants: [t] }, forbid: { clouds: ['onprem'] } });
     rules.push({
       name: `${t}-prefer`,
       match: { tenants: [t], priority: { min: 200 } },
-      prefer: [{ weight: 5, clouds: [CLOUDS[i % 4]!] }, { weight: 2, labels: { tier: 'premium' } }],
+      prefer: [
+        { weight: 5, clouds: [CLOUDS[i % 4]!] },
+        { weight: 2, labels: { tier: 'premium' } },
+      ],
       priority: { max: 800 },
     });
   });
@@ -129,16 +136,51 @@ const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const us = (ms: number): string => `${(ms * 1000).toFixed(1)} µs`;
 
-function measure(iterations: number, run: (i: number) => void): { p50: number; p99: number } {
-  for (let i = 0; i < Math.min(500, iterations); i++) run(i); // warm-up
-  const times = new Array<number>(iterations);
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    run(i);
-    times[i] = performance.now() - t0;
+interface Latency {
+  p50: number;
+  p99: number;
+  /** The lowest p99 of the rounds: the figure least disturbed by other processes. */
+  bestRoundP99: number;
+}
+
+/**
+ * Times `a` and `b` call by call, in alternating rounds so that both see the same background
+ * load, after a warm-up.
+ */
+function measurePair(
+  iterations: number,
+  a: (i: number) => void,
+  b: (i: number) => void,
+  rounds = 10,
+): [Latency, Latency] {
+  for (let i = 0; i < Math.min(1000, iterations); i++) {
+    a(i);
+    b(i);
   }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  const per = Math.ceil(iterations / rounds);
+  const all: [number[], number[]] = [[], []];
+  const roundP99: [number[], number[]] = [[], []];
+  for (let r = 0; r < rounds; r++) {
+    [a, b].forEach((run, k) => {
+      const times = new Array<number>(per);
+      for (let i = 0; i < per; i++) {
+        const t0 = performance.now();
+        run(r * per + i);
+        times[i] = performance.now() - t0;
+      }
+      times.sort((x, y) => x - y);
+      roundP99[k]!.push(percentile(times, 99));
+      all[k]!.push(...times);
+    });
+  }
+  return [0, 1].map((k) => {
+    const sorted = all[k]!.sort((x, y) => x - y);
+    return {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      bestRoundP99: Math.min(...roundP99[k]!),
+    };
+  }) as [Latency, Latency];
 }
 
 function latencyTable(policy: CompiledPolicy): void {
@@ -148,24 +190,33 @@ function latencyTable(policy: CompiledPolicy): void {
   for (const n of [10, 100, 1000, 10_000]) {
     const snapshots = buildClusters(n, rand);
     const prepared = prepareClusters(snapshots);
-    const iterations = n >= 10_000 ? 2000 : n >= 1000 ? 5000 : 20_000;
+    const iterations = n >= 10_000 ? 3000 : n >= 1000 ? 10_000 : 20_000;
     let sink = 0;
-    const baseline = measure(iterations, (i) => {
-      const acc = jobs[i % jobs.length]!.spec.resources.accelerator!;
-      for (const s of snapshots) {
-        for (const p of s.cluster.pools) {
-          if (p.accelerator === acc.type && p.gpusPerNode >= acc.count) {
-            sink++;
-            break;
+    const [baseline, placed] = measurePair(
+      iterations,
+      (i) => {
+        const acc = jobs[i % jobs.length]!.spec.resources.accelerator!;
+        for (const s of snapshots) {
+          for (const p of s.cluster.pools) {
+            if (p.accelerator === acc.type && p.gpusPerNode >= acc.count) {
+              sink++;
+              break;
+            }
           }
         }
-      }
-    });
-    const placed = measure(iterations, (i) => {
-      const job = jobs[i % jobs.length]!;
-      const d = place({ ...job, clusters: prepared, policy, now: NOW, heartbeatTimeoutMs: HEARTBEAT_MS });
-      sink += d.candidates.length;
-    });
+      },
+      (i) => {
+        const job = jobs[i % jobs.length]!;
+        const d = place({
+          ...job,
+          clusters: prepared,
+          policy,
+          now: NOW,
+          heartbeatTimeoutMs: HEARTBEAT_MS,
+        });
+        sink += d.candidates.length;
+      },
+    );
     const t0 = performance.now();
     prepareClusters(snapshots);
     const prep = performance.now() - t0;
@@ -174,13 +225,25 @@ function latencyTable(policy: CompiledPolicy): void {
       String(n),
       us(placed.p50),
       us(placed.p99),
+      us(placed.bestRoundP99),
       us(baseline.p50),
       us(baseline.p99),
+      (placed.p50 / baseline.p50).toFixed(1),
       (placed.p99 / baseline.p99).toFixed(1),
       us(prep),
     ]);
   }
-  const head = ['clusters', 'place p50', 'place p99', 'baseline p50', 'baseline p99', 'p99 ratio', 'prepare (once)'];
+  const head = [
+    'clusters',
+    'place p50',
+    'place p99',
+    'p99 best round',
+    'baseline p50',
+    'baseline p99',
+    'ratio p50',
+    'ratio p99',
+    'prepare (once)',
+  ];
   printTable(head, rows);
 }
 
@@ -192,7 +255,14 @@ function admissionThroughput(policy: CompiledPolicy): void {
     ...buildJob(rand, i),
     createdAt: new Date(NOW - 100_000 + i).toISOString(),
   }));
-  const input = { pending, clusters, policy, usage: {}, now: NOW, heartbeatTimeoutMs: HEARTBEAT_MS };
+  const input = {
+    pending,
+    clusters,
+    policy,
+    usage: {},
+    now: NOW,
+    heartbeatTimeoutMs: HEARTBEAT_MS,
+  };
   planAdmission({ ...input, pending: pending.slice(0, 5000) }); // warm-up
   const rows: string[][] = [];
   for (const maxCandidates of [undefined, 32, undefined, 32]) {
@@ -211,12 +281,25 @@ function admissionThroughput(policy: CompiledPolicy): void {
       `${Math.round(pending.length / (ms / 1000)).toLocaleString('en')}`,
     ]);
   }
-  printTable(['candidates kept', 'pending', 'tenants', 'clusters', 'time', 'placed', 'rejected', 'decisions/s'], rows);
+  printTable(
+    [
+      'candidates kept',
+      'pending',
+      'tenants',
+      'clusters',
+      'time',
+      'placed',
+      'rejected',
+      'decisions/s',
+    ],
+    rows,
+  );
 }
 
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(line(head));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
@@ -225,7 +308,12 @@ function printTable(head: string[], rows: string[][]): void {
 
 const only = process.argv[2]; // `placement` or `admission` to run one part
 const policy = buildPolicy();
-console.log(`Routing benchmark: ${policy.rules.length}-rule policy, Node ${process.version}\n`);
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+console.log(
+  `Routing benchmark: ${policy.rules.length}-rule policy, Node ${process.version}, load average ${load}\n`,
+);
 if (only !== 'admission') {
   console.log('Placement latency (prepared clusters; baseline = bare accelerator-check loop)');
   latencyTable(policy);
