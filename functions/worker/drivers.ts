@@ -1,5 +1,13 @@
-/** Builds the Worker's drivers from its parsed environment: DynamoDB over fetch, Pub/Sub over REST. */
+/**
+ * Builds the Worker's drivers from its parsed environment: DynamoDB over fetch, Pub/Sub over REST,
+ * or Cloudflare Queues through the `SY_QUEUE_<NAME>` producer bindings on the raw env.
+ */
 import { AppError } from '../../shared/errors.js';
+import {
+  createCloudflareQueue,
+  isProducerBinding,
+  producerBindingName,
+} from '../../shared/queue/cloudflare.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createPubSubRestQueue } from '../../shared/queue/pubsub-rest.js';
 import type { Queue } from '../../shared/queue/port.js';
@@ -39,8 +47,34 @@ function serviceAccount(json: string): { clientEmail: string; privateKeyPem: str
   );
 }
 
-export function buildQueue(env: WorkerEnv): Queue {
+/**
+ * The Cloudflare Queues driver over the Worker's producer bindings. Bindings are objects on the raw
+ * env (`parseWorkerEnv` keeps only strings), so they are looked up here, by queue name.
+ */
+export function buildCloudflareQueue(raw: Record<string, unknown>): Queue {
+  const bound = Object.keys(raw).filter(
+    (k) => k.startsWith('SY_QUEUE_') && isProducerBinding(raw[k]),
+  );
+  if (bound.length === 0) {
+    throw new AppError(
+      'INVALID_CONFIG',
+      'SWITCHYARD_QUEUE is "cloudflare" but the Worker has no Cloudflare Queues producer ' +
+        'binding: add a [[queues.producers]] entry per queue to wrangler.toml, named ' +
+        `SY_QUEUE_<NAME> (e.g. ${producerBindingName('aws')} for queue aws)`,
+      { details: { fields: [{ path: producerBindingName('aws'), message: 'binding missing' }] } },
+    );
+  }
+  return createCloudflareQueue({
+    producers: (queue) => {
+      const binding = raw[producerBindingName(queue)];
+      return isProducerBinding(binding) ? binding : undefined;
+    },
+  });
+}
+
+export function buildQueue(env: WorkerEnv, raw: Record<string, unknown> = {}): Queue {
   if (env.SWITCHYARD_QUEUE === 'memory') return createMemoryQueue();
+  if (env.SWITCHYARD_QUEUE === 'cloudflare') return buildCloudflareQueue(raw);
   return createPubSubRestQueue({
     projectId: env.PUBSUB_PROJECT!,
     prefix: env.PUBSUB_PREFIX,

@@ -19,7 +19,10 @@ const csv = z
 export const workerEnvSchema = z
   .object({
     SWITCHYARD_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
-    SWITCHYARD_QUEUE: z.enum(['pubsub', 'memory']).default('pubsub'),
+    /** `cloudflare`: publish through the `SY_QUEUE_<NAME>` producer bindings (wrangler.toml). */
+    SWITCHYARD_QUEUE: z.enum(['pubsub', 'memory', 'cloudflare']).default('pubsub'),
+    /** The Cloudflare queue the `queue` handler consumes as the dead-letter queue. */
+    CF_DEAD_LETTER_QUEUE: z.string().min(1).default('switchyard-dead-letter'),
     DYNAMODB_TABLE: z.string().min(3).default('switchyard'),
     DYNAMODB_REGION: z.string().min(1).default('us-east-1'),
     /** Only for DynamoDB Local; production uses the regional endpoint. */

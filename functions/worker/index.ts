@@ -1,18 +1,26 @@
 /**
  * The Cloudflare Worker: the same Hono app as the Node server, over DynamoDB and Pub/Sub.
  * `fetch` serves the API; `scheduled` (cron, every minute) runs admission, failover sweeps,
- * redispatch, schedule firing and status webhooks. The environment is parsed once per isolate.
+ * redispatch, schedule firing and status webhooks; `queue` consumes the Cloudflare Queues
+ * dead-letter queue (optional bindings, see docs/cloudflare-queues.md) and re-places or fails the
+ * jobs whose create messages died there. The environment is parsed once per isolate.
  */
 import { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/jobs/context.js';
 import { defaultCoreSettings } from '../../shared/jobs/context.js';
 import { systemClock } from '../../shared/clock.js';
+import { handleDeadLetterBatch } from '../../shared/queue/cloudflare-dead-letters.js';
 import { createCore, type Core } from '../../shared/runtime/core.js';
 import { createDohResolver } from '../../shared/webhooks/doh-resolve.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { buildQueue, buildStore } from './drivers.js';
 import { parseWorkerEnv } from './env.js';
-import type { ExecutionContext, ScheduledController, WorkerHandlers } from './types.js';
+import type {
+  ExecutionContext,
+  MessageBatch,
+  ScheduledController,
+  WorkerHandlers,
+} from './types.js';
 
 const log: Logger = {
   info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
@@ -29,7 +37,7 @@ async function build(raw: Record<string, unknown>): Promise<Core> {
   const guard = createUrlGuard({ resolve: createDohResolver(), allow: env.WEBHOOK_ALLOW_HOSTS });
   return createCore({
     store,
-    queue: buildQueue(env),
+    queue: buildQueue(env, raw),
     clock: systemClock,
     log,
     settings: { ...defaultCoreSettings, heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000 },
@@ -98,5 +106,16 @@ export default {
         log.info('scheduled run', { ...result, webhooks: sent });
       })(),
     );
+  },
+
+  /** Dead letters from Cloudflare Queues: each dead `create` is reported as `create-failed`. */
+  async queue(batch: MessageBatch, env: Record<string, unknown>): Promise<void> {
+    const core = await coreFor(env);
+    const outcome = await handleDeadLetterBatch(batch, {
+      control: core.control,
+      log,
+      deadLetterQueue: parseWorkerEnv(env).CF_DEAD_LETTER_QUEUE,
+    });
+    log.info('queue batch', { queue: batch.queue, ...outcome });
   },
 } satisfies WorkerHandlers<Record<string, unknown>>;

@@ -11,7 +11,25 @@ export interface ScheduledController {
   noRetry(): void;
 }
 
+/** One Cloudflare Queues message as a consumer Worker receives it. */
+export interface QueueMessageHandle {
+  readonly id: string;
+  readonly timestamp: Date;
+  readonly body: unknown;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+export interface MessageBatch {
+  readonly queue: string;
+  readonly messages: readonly QueueMessageHandle[];
+  ackAll(): void;
+  retryAll(options?: { delaySeconds?: number }): void;
+}
+
 export interface WorkerHandlers<Env> {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
+  queue(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void>;
 }

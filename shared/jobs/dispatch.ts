@@ -35,11 +35,21 @@ export function policyOf(ctx: CoreContext): PolicyService {
  * use; the difference is work dispatched but not yet visible in the report.
  */
 export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
+  return (await clusterState(ctx)).snapshots;
+}
+
+interface ClusterState {
+  snapshots: ClusterSnapshot[];
+  /** The `cluster:*` usage counters (GPUs and jobs Switchyard placed on each cluster). */
+  usage: Record<string, number>;
+}
+
+async function clusterState(ctx: CoreContext): Promise<ClusterState> {
   const [clusters, usage] = await Promise.all([
     ctx.store.clusters.list(),
     ctx.store.usage.list('cluster:'),
   ]);
-  return clusters.map((cluster) => {
+  const snapshots = clusters.map((cluster) => {
     const committedGpus: Record<string, number> = {};
     for (const pool of cluster.pools) {
       const acc = pool.accelerator;
@@ -50,25 +60,40 @@ export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapsho
     }
     return { cluster, committedGpus };
   });
+  return { snapshots, usage };
 }
 
 const SNAPSHOT_TTL_MS = 500;
-const snapshotCache = new WeakMap<CoreContext, { at: number; value: Promise<ClusterSnapshot[]> }>();
+const stateCache = new WeakMap<CoreContext, { at: number; value: Promise<ClusterState> }>();
 
 /**
- * The snapshot for the submit path, shared by the submissions of the next half second: a burst of
- * submissions reads the clusters once. Quotas stay exact (they are conditions of the reservation's
- * write); cluster room may be overestimated by what was placed within that half second, which the
- * cluster absorbs by queueing.
+ * The cluster state for the submit path, shared by the submissions of the next half second: a
+ * burst reads the clusters once, and this instance's own dispatches are added to it as they
+ * happen (`noteDispatched`). Quotas stay exact (they are conditions of the reservation's write);
+ * what other instances placed within that half second is not seen, which a cluster absorbs by
+ * queueing.
  */
-function recentSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
+function recentState(ctx: CoreContext): Promise<ClusterState> {
   const now = ctx.clock.now();
-  const hit = snapshotCache.get(ctx);
+  const hit = stateCache.get(ctx);
   if (hit && now - hit.at < SNAPSHOT_TTL_MS) return hit.value;
-  const value = clusterSnapshots(ctx);
-  snapshotCache.set(ctx, { at: now, value });
-  value.catch(() => snapshotCache.delete(ctx));
+  const value = clusterState(ctx);
+  stateCache.set(ctx, { at: now, value });
+  value.catch(() => stateCache.delete(ctx));
   return value;
+}
+
+/** Adds a job this instance just dispatched to the cached cluster state. */
+export async function noteDispatched(ctx: CoreContext, job: Job): Promise<void> {
+  const cached = stateCache.get(ctx);
+  if (!cached || !job.placement) return;
+  const state = await cached.value.catch(() => undefined);
+  const snap = state?.snapshots.find((s) => s.cluster.id === job.placement!.clusterId);
+  if (!state || !snap) return;
+  const acc = job.spec.resources.accelerator;
+  if (acc) snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
+  const jobsKey = `cluster:${snap.cluster.id}:jobs`;
+  state.usage[jobsKey] = (state.usage[jobsKey] ?? 0) + 1;
 }
 
 /** Usage counters a decision for this tenant/project needs (quotas). */
@@ -118,10 +143,12 @@ export async function decideNow(
   blocked: readonly string[] = [],
 ) {
   const policy = await policyOf(ctx).compiled();
-  const [snapshots, usage] = await Promise.all([
-    recentSnapshots(ctx),
+  const [state, quota] = await Promise.all([
+    recentState(ctx),
     quotaUsage(ctx, policy, tenantId, spec),
   ]);
+  const snapshots = state.snapshots;
+  const usage = { ...state.usage, ...quota };
   return {
     decision: decide(ctx, { tenantId, spec, snapshots, blocked, policy, usage }),
     snapshots,

@@ -10,7 +10,7 @@ import type { CancelMessage } from '../drainer/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso, reservationDeltas } from './context.js';
-import { applyDecision, decideNow, publishCreate } from './dispatch.js';
+import { applyDecision, decideNow, noteDispatched, publishCreate } from './dispatch.js';
 import { emitDeliveries } from './outbox.js';
 import type { Decision, Job, JobState } from './model.js';
 import { isTerminal, JOB_STATES } from './model.js';
@@ -103,7 +103,10 @@ export function createJobService(ctx: CoreContext) {
       await ctx.store.jobs.create(decided);
     }
     await emitDeliveries(ctx, undefined, decided);
-    if (decided.state === 'dispatched') await publishCreate(ctx, decided);
+    if (decided.state === 'dispatched') {
+      await noteDispatched(ctx, decided);
+      await publishCreate(ctx, decided);
+    }
     ctx.log.info('job submitted', {
       jobId: decided.id,
       state: decided.state,

@@ -24,7 +24,11 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
-export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
+/** `extraArgs` go to `wrangler dev` as they are, e.g. `['--config', path]` for a test-only config. */
+export async function startWranglerDev(
+  vars: Record<string, string>,
+  extraArgs: string[] = [],
+): Promise<WranglerDev> {
   const port = await freePort();
   const args = [
     'dev',
@@ -37,6 +41,7 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Wr
     'warn',
   ];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  args.push(...extraArgs);
   const child: ChildProcess = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
     detached: true,

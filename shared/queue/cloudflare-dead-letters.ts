@@ -1,0 +1,119 @@
+/**
+ * The Worker's `queue` handler logic: Cloudflare dead-letters a message once its consumer (the
+ * drainers' HTTP pull consumer) has retried it `max_retries` times; the Worker consumes that
+ * dead-letter queue. A dead `create` is reported to the control plane as `create-failed`
+ * (reason `DeadLettered`), which re-places the job elsewhere or fails it with the explanation.
+ * Every message is acked; a malformed one (poison) is acked and logged. Idempotent: the control
+ * plane ignores a report for a placement the job has already left, so a redelivered dead letter
+ * changes nothing twice. Edge-safe.
+ */
+import { queueMessageSchema } from '../drainer/messages.js';
+import type { ControlPlane } from '../drainer/control-port.js';
+import type { Logger } from '../jobs/context.js';
+import { decodePulledBody, unwrapEnvelope } from './cloudflare.js';
+
+/** The parts of a Workers `Message` and `MessageBatch` this handler uses. */
+export interface DeadLetterMessage {
+  readonly id: string;
+  readonly body: unknown;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+export interface DeadLetterBatch {
+  readonly queue: string;
+  readonly messages: readonly DeadLetterMessage[];
+}
+
+export const DEFAULT_DEAD_LETTER_QUEUE = 'switchyard-dead-letter';
+
+export interface DeadLetterOutcome {
+  reported: number;
+  ignored: number;
+  poison: number;
+  retried: number;
+}
+
+/**
+ * Handles one batch. Batches from any queue other than `deadLetterQueue` are retried (the Worker is
+ * not the consumer of work queues; retrying lets Cloudflare dead-letter them instead of losing
+ * them), with an error logged.
+ */
+export async function handleDeadLetterBatch(
+  batch: DeadLetterBatch,
+  deps: {
+    control: Pick<ControlPlane, 'report'>;
+    log: Logger;
+    deadLetterQueue: string;
+    now?: () => Date;
+  },
+): Promise<DeadLetterOutcome> {
+  const outcome: DeadLetterOutcome = { reported: 0, ignored: 0, poison: 0, retried: 0 };
+  const now = deps.now ?? (() => new Date());
+  if (batch.queue !== deps.deadLetterQueue) {
+    deps.log.error('queue batch from a queue the Worker does not consume; retrying it', {
+      queue: batch.queue,
+      deadLetterQueue: deps.deadLetterQueue,
+      messages: batch.messages.length,
+    });
+    for (const m of batch.messages) m.retry();
+    outcome.retried = batch.messages.length;
+    return outcome;
+  }
+  for (const m of batch.messages) {
+    const inner = unwrapEnvelope(decodePulledBody(m.body));
+    const parsed = queueMessageSchema.safeParse(inner?.body);
+    if (!parsed.success) {
+      deps.log.error('malformed dead letter (poison); dropping it', {
+        queue: batch.queue,
+        id: m.id,
+      });
+      m.ack();
+      outcome.poison++;
+      continue;
+    }
+    const msg = parsed.data;
+    if (msg.kind !== 'create') {
+      // A dead cancel: the cluster may keep a Job the control plane considers cancelled; the
+      // drainer's watch reports it and is told to delete it.
+      deps.log.warn('dead-lettered cancel message; nothing to re-place', {
+        jobId: msg.jobId,
+        clusterId: msg.clusterId,
+      });
+      m.ack();
+      outcome.ignored++;
+      continue;
+    }
+    try {
+      await deps.control.report({
+        jobId: msg.jobId,
+        clusterId: msg.placement.clusterId,
+        attempt: msg.placement.attempt,
+        phase: 'create-failed',
+        reason: 'DeadLettered',
+        message:
+          `the create message on queue ${msg.placement.queue} exhausted its deliveries ` +
+          `without a drainer creating the Kubernetes Job on ${msg.placement.clusterId}, ` +
+          'and Cloudflare Queues dead-lettered it',
+        at: now().toISOString(),
+      });
+    } catch (e) {
+      // The store is unreachable: let Cloudflare deliver this dead letter again.
+      deps.log.warn('could not report a dead letter; it will be retried', {
+        jobId: msg.jobId,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      m.retry({ delaySeconds: 30 });
+      outcome.retried++;
+      continue;
+    }
+    deps.log.info('dead-lettered create reported', {
+      jobId: msg.jobId,
+      clusterId: msg.placement.clusterId,
+    });
+    m.ack();
+    outcome.reported++;
+  }
+  return outcome;
+}
