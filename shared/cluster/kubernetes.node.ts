@@ -3,9 +3,9 @@
  * kubeconfig or in-cluster credentials, and the local simulated clusters by `{ server }`. Every
  * request goes through a per-cluster token bucket (client-node has none) and a throttled request
  * is retried after the server's `Retry-After`. Failures leave as classified `ClusterError`s.
+ * The pure parts are edge-safe siblings: object mapping in kube-status.ts, errors in kube-errors.ts.
  */
 import {
-  ApiException,
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
@@ -13,14 +13,22 @@ import {
   Watch,
   createConfiguration,
 } from '@kubernetes/client-node';
-import type { Middleware, V1Job, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Middleware, V1Job } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import { iso, systemClock } from '../clock.js';
-import type { AcceleratorCapacity, CapacityReport } from '../clusters/model.js';
-import { GPU_RESOURCE, LABEL_ACCELERATOR, LABEL_JOB_ID } from './labels.js';
+import type { CapacityReport } from '../clusters/model.js';
+import {
+  classify,
+  describeError,
+  statusOf,
+  throttleDelayMs,
+  watchEventError,
+} from './kube-errors.js';
+import type { JobLike } from './kube-status.js';
+import { capacityFromKube, jobStatusFromKube, pendingReason } from './kube-status.js';
+import { LABEL_JOB_ID } from './labels.js';
 import type {
   ClusterDriver,
-  ClusterErrorKind,
   JobWatch,
   JobWatchHandlers,
   KubeJobManifest,
@@ -29,6 +37,10 @@ import type {
 import { ClusterError } from './port.js';
 import type { ThrottleRetryOptions } from './rate-limit.js';
 import { createRateLimiter, withRateLimit } from './rate-limit.js';
+
+// The pure parts live beside the driver; re-exported for callers that import them from here.
+export { classify } from './kube-errors.js';
+export { capacityFromKube, jobStatusFromKube, pendingReason } from './kube-status.js';
 
 export interface KubernetesClusterOptions {
   clusterId: string;
@@ -73,7 +85,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       } catch (error) {
         const e = new ClusterError(
           'invalid',
-          `cluster ${clusterId}: cannot load its kubeconfig (${describe(error)}); check the cluster's connection settings`,
+          `cluster ${clusterId}: cannot load its kubeconfig (${describeError(error)}); check the cluster's connection settings`,
         );
         e.cause = error;
         throw e;
@@ -327,317 +339,4 @@ function makeClients(options: KubernetesClusterOptions): Clients {
     core: new CoreV1Api(configuration),
     watch: new Watch(config),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading Jobs. Objects come either typed from the API (dates as `Date`) or raw from a watch
-// (dates as strings), so this reads both.
-
-interface JobLike {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-  };
-  status?: {
-    active?: number;
-    ready?: number;
-    startTime?: unknown;
-    completionTime?: unknown;
-    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-  };
-}
-
-function isoOf(value: unknown): string | undefined {
-  if (value instanceof Date) return value.toISOString();
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/**
- * What Switchyard reads back from a Job: `Failed=True` → failed, `Complete=True` → succeeded
- * (reason and message from that condition), a ready pod (or, on servers without `status.ready`,
- * an active pod after the start) → running, else pending.
- */
-export function jobStatusFromKube(job: JobLike): KubeJobStatus {
-  const meta = job.metadata ?? {};
-  const status = job.status ?? {};
-  const result: KubeJobStatus = {
-    namespace: meta.namespace ?? '',
-    name: meta.name ?? '',
-    uid: meta.uid ?? '',
-    labels: { ...meta.labels },
-    annotations: { ...meta.annotations },
-    phase: 'pending',
-    resourceVersion: meta.resourceVersion ?? '',
-  };
-  const startTime = isoOf(status.startTime);
-  const completionTime = isoOf(status.completionTime);
-  if (startTime) result.startTime = startTime;
-  if (completionTime) result.completionTime = completionTime;
-
-  const conditions = status.conditions ?? [];
-  const terminal =
-    conditions.find((c) => c.type === 'Failed' && c.status === 'True') ??
-    conditions.find((c) => c.type === 'Complete' && c.status === 'True');
-  if (terminal) {
-    result.phase = terminal.type === 'Failed' ? 'failed' : 'succeeded';
-    if (terminal.reason) result.reason = terminal.reason;
-    if (terminal.message) result.message = terminal.message;
-    return result;
-  }
-  const active = status.active ?? 0;
-  const ready = status.ready;
-  if ((ready ?? 0) >= 1 || (ready === undefined && active >= 1 && startTime !== undefined)) {
-    result.phase = 'running';
-  }
-  return result;
-}
-
-/** Why the first waiting pod waits: not scheduled, or a container not started yet. */
-export function pendingReason(pods: V1Pod[]): { reason?: string; message?: string } {
-  for (const pod of pods) {
-    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (scheduled?.status === 'False' && scheduled.reason) {
-      return scheduled.message
-        ? { reason: scheduled.reason, message: scheduled.message }
-        : { reason: scheduled.reason };
-    }
-    for (const container of pod.status?.containerStatuses ?? []) {
-      const waiting = container.state?.waiting;
-      if (waiting?.reason) {
-        return waiting.message
-          ? { reason: waiting.reason, message: waiting.message }
-          : { reason: waiting.reason };
-      }
-    }
-  }
-  return {};
-}
-
-// ---------------------------------------------------------------------------------------------
-// Capacity.
-
-function gpuQuantity(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const n = value.endsWith('m') ? Number(value.slice(0, -1)) / 1000 : Number(value);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
-
-function isSchedulable(node: V1Node): boolean {
-  if (node.spec?.unschedulable) return false;
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True';
-}
-
-type ContainerLike = {
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-};
-
-function containerGpus(container: ContainerLike): number {
-  const resources = container.resources;
-  // Extended resources: a request defaults to the limit.
-  return gpuQuantity(resources?.requests?.[GPU_RESOURCE] ?? resources?.limits?.[GPU_RESOURCE]);
-}
-
-function podGpus(pod: V1Pod): number {
-  const main = (pod.spec?.containers ?? []).reduce((sum, c) => sum + containerGpus(c), 0);
-  const init = (pod.spec?.initContainers ?? []).reduce(
-    (max, c) => Math.max(max, containerGpus(c)),
-    0,
-  );
-  return Math.max(main, init);
-}
-
-/**
- * GPU capacity per accelerator type: allocatable `nvidia.com/gpu` of schedulable, Ready nodes
- * labelled `switchyard.io/accelerator`, minus what bound pods (Running, or Pending with a node)
- * request on those nodes.
- */
-export function capacityFromKube(
-  nodes: V1Node[],
-  pods: V1Pod[],
-  reportedAt: string,
-): CapacityReport {
-  const nodeType = new Map<string, string>();
-  const allocatable = new Map<string, number>();
-  for (const node of nodes) {
-    const name = node.metadata?.name;
-    const type = node.metadata?.labels?.[LABEL_ACCELERATOR];
-    if (!name || !type || !isSchedulable(node)) continue;
-    nodeType.set(name, type);
-    allocatable.set(name, gpuQuantity(node.status?.allocatable?.[GPU_RESOURCE]));
-  }
-  const used = new Map<string, number>();
-  for (const pod of pods) {
-    const nodeName = pod.spec?.nodeName;
-    const phase = pod.status?.phase;
-    if (!nodeName || !nodeType.has(nodeName)) continue;
-    if (phase !== 'Running' && phase !== 'Pending') continue;
-    used.set(nodeName, (used.get(nodeName) ?? 0) + podGpus(pod));
-  }
-  const accelerators: Record<string, AcceleratorCapacity> = {};
-  for (const [name, type] of [...nodeType].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const total = allocatable.get(name) ?? 0;
-    const free = Math.max(0, total - (used.get(name) ?? 0));
-    const entry = (accelerators[type] ??= { total: 0, free: 0, maxFreePerNode: 0 });
-    entry.total += total;
-    entry.free += free;
-    entry.maxFreePerNode = Math.max(entry.maxFreePerNode, free);
-  }
-  return { reportedAt, accelerators };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors.
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] || error.name : String(error);
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (error instanceof ApiException) return error.code;
-  const code = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** The network-level reason a request failed (`ECONNREFUSED`, `timeout`, …), if it did. */
-function networkReason(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    const { code, name, type } = e as { code?: unknown; name?: unknown; type?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    if (name === 'AbortError' || name === 'TimeoutError' || type === 'aborted') {
-      return 'timed out: whether the request took effect is unknown';
-    }
-    if (type === 'system' || type === 'request-timeout' || type === 'body-timeout') {
-      return typeof code === 'string' ? code : String(type);
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Kubernetes' own message from a `Status` body, when there is one. */
-function statusMessage(body: unknown): string | undefined {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return body.slice(0, 200) || undefined;
-    }
-  }
-  const message = (value as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : undefined;
-}
-
-/** `Retry-After` in seconds from a 429: the header (seconds or HTTP date), else the Status details. */
-function retryAfterSeconds(error: ApiException<unknown>): number | undefined {
-  const header = Object.entries(error.headers ?? {}).find(
-    ([k]) => k.toLowerCase() === 'retry-after',
-  )?.[1];
-  if (header !== undefined) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-    const at = Date.parse(header);
-    if (Number.isFinite(at)) return Math.max(0, Math.ceil((at - Date.now()) / 1000));
-  }
-  let body = error.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  }
-  const details = (body as { details?: { retryAfterSeconds?: unknown } } | null)?.details;
-  return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
-}
-
-function throttleDelayMs(error: unknown): number | null {
-  if (!(error instanceof ApiException) || error.code !== 429) return null;
-  return (retryAfterSeconds(error) ?? 0) * 1000;
-}
-
-function kindOfStatus(status: number): ClusterErrorKind {
-  if (status === 401 || status === 403) return 'forbidden';
-  if (status === 409) return 'conflict';
-  if (status === 429) return 'throttled';
-  if (status >= 500) return 'server';
-  if (status === 410) return 'server';
-  return 'invalid';
-}
-
-const ADVICE: Record<ClusterErrorKind, string> = {
-  unreachable: 'check that its API server is up and reachable; retrying later may help',
-  forbidden: "check the drainer's credentials and RBAC for this cluster",
-  invalid: 'the request was rejected as invalid; fix it rather than retrying',
-  throttled: 'the API server is shedding load; retry after the advised delay',
-  server: 'the API server failed; retrying later may help',
-  conflict: 'read the object again and retry',
-  'foreign-object': 'the object belongs to someone else and was left untouched',
-};
-
-/** Turns whatever client-node threw into a `ClusterError` whose kind says whether to retry. */
-export function classify(error: unknown, clusterId: string, what: string): ClusterError {
-  if (error instanceof ClusterError) return error;
-  const status = statusOf(error);
-  let result: ClusterError;
-  if (status !== undefined) {
-    const kind = kindOfStatus(status);
-    const detail = error instanceof ApiException ? statusMessage(error.body) : describe(error);
-    const retryAfter =
-      kind === 'throttled' && error instanceof ApiException ? retryAfterSeconds(error) : undefined;
-    result = new ClusterError(
-      kind,
-      `cluster ${clusterId}: ${what} failed with HTTP ${status}${detail ? ` (${detail})` : ''}; ${ADVICE[kind]}`,
-      status,
-      retryAfter,
-    );
-  } else {
-    const reason = networkReason(error);
-    const kind: ClusterErrorKind = reason ? 'unreachable' : 'server';
-    result = new ClusterError(
-      kind,
-      `cluster ${clusterId}: ${what} failed (${reason ?? describe(error)}); ${ADVICE[kind]}`,
-    );
-  }
-  result.cause = error;
-  return result;
-}
-
-/** A watch `ERROR` event carries a `Status`; 410 Gone means the resourceVersion is too old. */
-function watchEventError(object: unknown, clusterId: string): ClusterError {
-  const status = object as { code?: unknown; message?: unknown; reason?: unknown } | null;
-  const code = typeof status?.code === 'number' ? status.code : 500;
-  const message = typeof status?.message === 'string' ? status.message : 'watch error';
-  if (code === 410) {
-    return new ClusterError(
-      'server',
-      `cluster ${clusterId}: watch expired (410 Gone: ${message}); relist and watch again`,
-      410,
-    );
-  }
-  const kind = kindOfStatus(code);
-  return new ClusterError(
-    kind,
-    `cluster ${clusterId}: watching Jobs failed with ${code} (${message}); ${ADVICE[kind]}`,
-    code,
-  );
 }

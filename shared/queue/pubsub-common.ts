@@ -1,13 +1,43 @@
 /**
  * The Queue port over Google Pub/Sub, shared by the Node (gRPC) and the edge (REST) drivers. They
- * differ only in how they reach Pub/Sub: each supplies a `PubSubTransport` of six calls, and this
- * file does the rest: naming, encoding, lazy creation, receipts, dead letters and error mapping.
- * Edge-safe: no `node:` imports. See docs/pubsub-queues.md.
+ * differ only in how they reach Pub/Sub: each supplies a `PubSubTransport` of six calls
+ * (pubsub-transport.ts), and this file does the rest — lazy creation, receipts and dead letters —
+ * with the naming and encoding in pubsub-wire.ts. Edge-safe: no `node:` imports.
+ * See docs/pubsub-queues.md.
  */
 import { newId } from '../clock.js';
 import { AppError } from '../errors.js';
-import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './memory.js';
-import type { MessageBody, Queue, QueueMessage } from './port.js';
+import { checkPullOptions } from './memory.js';
+import type { Queue, QueueMessage } from './port.js';
+import type { PubSubTransport, ReceivedMessage } from './pubsub-transport.js';
+import { PubSubCallError, toAppError } from './pubsub-transport.js';
+import {
+  deadlineSeconds,
+  decodeMessage,
+  encodeMessage,
+  pubSubMaxAttempts,
+  pubSubNames,
+} from './pubsub-wire.js';
+
+// Re-exported so the drivers and tests keep importing the Pub/Sub queue from one place.
+export type {
+  OutgoingMessage,
+  PubSubTransport,
+  ReceivedMessage,
+  SubscriptionSpec,
+} from './pubsub-transport.js';
+export { GRPC_STATUS, PubSubCallError, toAppError } from './pubsub-transport.js';
+export type { PubSubNames } from './pubsub-wire.js';
+export {
+  deadlineSeconds,
+  decodeMessage,
+  encodeMessage,
+  PUBSUB_MAX_ATTEMPTS,
+  PUBSUB_MAX_DEADLINE_SECONDS,
+  PUBSUB_MIN_ATTEMPTS,
+  pubSubMaxAttempts,
+  pubSubNames,
+} from './pubsub-wire.js';
 
 /** Options both Pub/Sub drivers take. */
 export interface PubSubQueueOptions {
@@ -24,195 +54,6 @@ export interface PubSubQueueOptions {
   ackDeadlineSeconds?: number;
   /** How long `deadLetters` keeps polling for forwarded messages; default 1000 ms. */
   deadLetterWaitMs?: number;
-}
-
-/** Pub/Sub's own bounds (deadLetterPolicy.maxDeliveryAttempts, ack deadlines). */
-export const PUBSUB_MIN_ATTEMPTS = 5;
-export const PUBSUB_MAX_ATTEMPTS = 100;
-export const PUBSUB_MAX_DEADLINE_SECONDS = 600;
-
-/** A message as it goes out: JSON bytes plus attributes (nothing secret in them). */
-export interface OutgoingMessage {
-  data: Uint8Array;
-  attributes: Record<string, string>;
-}
-
-/** A message as a Pull returns it, decoded from either wire format. */
-export interface ReceivedMessage {
-  ackId: string;
-  data: Uint8Array;
-  attributes: Record<string, string>;
-  messageId: string;
-  publishTime: string | undefined;
-  /** Set by Pub/Sub when the subscription has a dead-letter policy. */
-  deliveryAttempt: number | undefined;
-}
-
-export interface SubscriptionSpec {
-  name: string;
-  topic: string;
-  ackDeadlineSeconds: number;
-  deadLetter?: { topic: string; maxDeliveryAttempts: number };
-}
-
-/** The six Pub/Sub calls a driver needs; names are full resource names. */
-export interface PubSubTransport {
-  /** Creates a topic; resolves if it already exists. */
-  createTopic(name: string): Promise<void>;
-  /** Creates a subscription; resolves if it already exists. */
-  createSubscription(spec: SubscriptionSpec): Promise<void>;
-  publish(topic: string, message: OutgoingMessage): Promise<void>;
-  /** One synchronous pull that returns at once (possibly empty). */
-  pull(subscription: string, max: number): Promise<ReceivedMessage[]>;
-  acknowledge(subscription: string, ackIds: string[]): Promise<void>;
-  modifyAckDeadline(subscription: string, ackIds: string[], seconds: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A failed Pub/Sub call, with the canonical status name (`NOT_FOUND`, `INVALID_ARGUMENT`, …). */
-export class PubSubCallError extends Error {
-  constructor(
-    readonly status: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'PubSubCallError';
-  }
-}
-
-/** Canonical gRPC status names by number, as the gRPC client reports them. */
-export const GRPC_STATUS = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const;
-
-const RETRYABLE = new Set([
-  'UNAVAILABLE',
-  'DEADLINE_EXCEEDED',
-  'RESOURCE_EXHAUSTED',
-  'INTERNAL',
-  'ABORTED',
-  'UNKNOWN',
-  'CANCELLED',
-]);
-
-/** Pub/Sub resource ids: 3..255 chars, a letter first, not starting with `goog`. */
-const RESOURCE_ID = /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
-
-export interface PubSubNames {
-  topic: string;
-  subscription: string;
-  deadTopic: string;
-  deadSubscription: string;
-}
-
-/** Resource ids (not full names) for queue `queue`; see docs/pubsub-queues.md. */
-export function pubSubNames(prefix: string, consumer: string, queue: string): PubSubNames {
-  if (queue.endsWith('-dead')) {
-    throw new AppError('BAD_REQUEST', `queue name ${queue} must not end in -dead (reserved)`);
-  }
-  const topic = `${prefix}-${queue}`;
-  const names = {
-    topic,
-    subscription: `${topic}-${consumer}`,
-    deadTopic: `${topic}-dead`,
-    deadSubscription: `${topic}-dead-sub`,
-  };
-  for (const id of Object.values(names)) {
-    if (!RESOURCE_ID.test(id) || id.toLowerCase().startsWith('goog')) {
-      throw new AppError(
-        'BAD_REQUEST',
-        `queue name ${queue} gives the Pub/Sub name ${id}, which is not allowed: use letters, ` +
-          'digits and - _ . ~ + %, start with a letter, 3 to 255 characters',
-      );
-    }
-  }
-  return names;
-}
-
-/** Clamps `maxAttempts` into Pub/Sub's 5..100 (after the port's own check). */
-export function pubSubMaxAttempts(maxAttempts = DEFAULT_MAX_ATTEMPTS): number {
-  const n = checkMaxAttempts(maxAttempts);
-  return Math.min(PUBSUB_MAX_ATTEMPTS, Math.max(PUBSUB_MIN_ATTEMPTS, n));
-}
-
-/** Milliseconds to a Pub/Sub ack deadline: whole seconds, rounded up, at most 600. */
-export function deadlineSeconds(ms: number): number {
-  return Math.min(PUBSUB_MAX_DEADLINE_SECONDS, Math.max(0, Math.ceil(ms / 1000)));
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The wire form of a body: JSON data; attributes carry the id, publish time and job id. */
-export function encodeMessage(id: string, body: MessageBody, publishedAt: string): OutgoingMessage {
-  const attributes: Record<string, string> = { id, publishedAt };
-  if (typeof body.jobId === 'string') attributes.jobId = body.jobId;
-  return { data: encoder.encode(JSON.stringify(body)), attributes };
-}
-
-/** Decodes a received message; `undefined` if its data is not a JSON object. */
-export function decodeMessage(m: ReceivedMessage): Omit<QueueMessage, 'attempt'> | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(decoder.decode(m.data));
-  } catch {
-    return undefined;
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const published = m.attributes.publishedAt ?? m.publishTime;
-  return {
-    id: m.attributes.id ?? m.messageId,
-    body: body as MessageBody,
-    receipt: m.ackId,
-    publishedAt: new Date(published ? Date.parse(published) : 0).toISOString(),
-  };
-}
-
-/** Turns a failed call into an AppError that says what to do. */
-export function toAppError(e: unknown, what: string): AppError {
-  if (e instanceof AppError) return e;
-  if (!(e instanceof PubSubCallError)) {
-    return new AppError('UNAVAILABLE', `Pub/Sub ${what} failed: ${String(e)}`, { cause: e });
-  }
-  if (e.status === 'NOT_FOUND') {
-    return new AppError(
-      'INVALID_CONFIG',
-      `Pub/Sub ${what}: ${e.message}. Create the topics and subscriptions with infra/terraform ` +
-        '(pubsub.tf), or set autoCreate: true for local use',
-      { cause: e },
-    );
-  }
-  if (e.status === 'PERMISSION_DENIED' || e.status === 'UNAUTHENTICATED') {
-    return new AppError(
-      'INVALID_CONFIG',
-      `Pub/Sub ${what} was refused (${e.status}): ${e.message}. Check the service account and ` +
-        'its roles (infra/terraform/pubsub.tf)',
-      { cause: e },
-    );
-  }
-  const retryable = RETRYABLE.has(e.status);
-  return new AppError(
-    retryable ? 'UNAVAILABLE' : 'INTERNAL',
-    `Pub/Sub ${what} failed (${e.status}): ${e.message}`,
-    { retryable, cause: e },
-  );
 }
 
 /** Bounded memory of receipts this process has seen, to keep the port's stale-receipt rules. */
@@ -253,6 +94,8 @@ class ReceiptBook {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const decoder = new TextDecoder();
 
 /** Builds the Queue over a transport; `driver` names it (`pubsub`, `pubsub-rest`). */
 export function createQueueOverPubSub(
