@@ -483,10 +483,9 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
   const committedJobs = (await store.jobs.listByState(['dispatched', 'submitted'], 1_000_000))
     .length;
 
-  // 5. The floor: the same drivers, the same writes and publish, nothing else. It follows the
-  //    submit path in this tree, read off the job the API stored: with a usage reservation, the
-  //    job is created `received` and then updated `dispatched` with the reservation's counter
-  //    deltas in the same write; without one, it is created `dispatched` in one write.
+  // 5. The floor: the same drivers, the same writes and publish, nothing else: the job the API
+  //    stored is created `dispatched` in one write, with its reservation's counter deltas in the
+  //    same atomic write when it holds one, then published.
   const reservation = (sample as Job & { reservation?: ReservationLike[] }).reservation;
   const floorJob = (): Job => {
     const id = newId(systemClock);
@@ -514,23 +513,12 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
       );
       if (taken) throw new Error('a fresh idempotency key was already claimed');
     }
-    if (reservation) {
-      const { placement: _p, decision: _d, ...rest } = job;
-      await store.jobs.create({
-        ...rest,
-        state: 'received',
-        events: job.events.slice(0, 1),
-        reservation: undefined,
-      } as Job);
-      const deltas = reservation.map((r) => ({
-        key: r.key,
-        delta: r.amount,
-        ...(r.max !== undefined ? { max: r.max } : {}),
-      }));
-      await store.jobs.update(job, deltas);
-    } else {
-      await store.jobs.create(job);
-    }
+    const deltas = (reservation ?? []).map((r) => ({
+      key: r.key,
+      delta: r.amount,
+      ...(r.max !== undefined ? { max: r.max } : {}),
+    }));
+    await store.jobs.create(job, deltas);
     await queue.publish(job.placement!.queue, createMessage(job));
     if (IDEMPOTENCY) await store.idempotency.complete(job.tenantId, job.idempotencyKey!, job.id);
   };
@@ -545,7 +533,7 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
     floor,
     apiCalls,
     floorCalls,
-    floorWrites: reservation ? 'create+update(usage)+publish' : 'create+publish',
+    floorWrites: reservation ? 'create(usage)+publish' : 'create+publish',
     committedJobs,
     snapshotMs,
   };
