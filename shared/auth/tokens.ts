@@ -12,6 +12,7 @@
  * plus, by default, the token's record), so a revoked token is refused at once.
  */
 import * as jose from 'jose';
+import { sha256Base64 } from './sha256.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -56,11 +57,6 @@ export const KEYS_SETTING = 'auth.signing-keys';
 const MAX_TOKEN_CHARS = 8192;
 /** Header parameters that would make a verifier fetch or trust a key named by the token. */
 const KEY_POINTING_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'];
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
-}
 
 export interface IssueRequest {
   tenantId: string;
@@ -244,7 +240,7 @@ export function createTokenService(options: TokenServiceOptions) {
   async function verify(token: string): Promise<Principal> {
     const now = clock.now();
     if (token.length > MAX_TOKEN_CHARS) throw unauthenticated('the token is too long');
-    const cacheKey = await sha256(token);
+    const cacheKey = sha256Base64(token);
     const hit = verified.get(cacheKey);
     if (hit && hit.exp * 1000 > now) {
       if (revoked.has(hit.principal.tokenId)) throw unauthenticated('the token has been revoked');
