@@ -44,6 +44,8 @@ export interface AdmissionInput {
    * clusters a full explanation per job is large to hold and to store.
    */
   maxCandidates?: number;
+  /** How many of the best feasible candidates carry every reason and score term (default 10). */
+  explainTop?: number;
 }
 
 export interface AdmissionDecision {
@@ -90,6 +92,8 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     extraGpus,
     extraJobs,
     ...(input.maxCandidates !== undefined && { maxCandidates: input.maxCandidates }),
+    ...(input.explainTop !== undefined && { explainTop: input.explainTop }),
+    skipPendingCandidates: true, // a pending job is passed over: its decision is not returned
   };
 
   // 2. One queue per tenant, by effective priority then age; tenants in a heap.

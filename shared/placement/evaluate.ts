@@ -1,18 +1,43 @@
 /**
  * The placement core shared by `place` and `planAdmission`: hard filters, quotas, scoring, pick.
- * Pure: it reads the prepared clusters, the policy and usage through accessors and returns a value.
+ * Pure: it reads the prepared clusters, the policy and usage and returns a value. The filter pass
+ * records a status per cluster in scratch columns reused across calls (see `memo.ts`); explanations
+ * are built afterwards, and only for a decision the caller keeps.
  */
 import type { CandidateExplanation, Decision, JobSpec } from '../jobs/model.js';
-import {
-  compileSelector,
-  matchRules,
-  type CompiledPolicy,
-  type RuleMatch,
-} from '../policy/compile.js';
-import { UNDECIDED, type PreparedClusters } from './prepare.js';
+import { matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
+import type { PreparedClusters } from './prepare.js';
 import { checkQuota } from './usage.js';
-import { bind, selects, type Bound } from './select.js';
-import { feasibleSet, scoreFeasible } from './score.js';
+import {
+  BLOCKED,
+  FEASIBLE,
+  FORBID,
+  FREE_SHORT,
+  INACTIVE,
+  memoOf,
+  NODE_FREE_SHORT,
+  NODES_TOO_SMALL,
+  OFFLINE,
+  REQUIRE,
+  verdictsOf,
+  constraintVerdicts,
+} from './memo.js';
+import {
+  buildFiltered,
+  filtered,
+  policyReasons,
+  rejection,
+  type FilterPass,
+} from './candidates.js';
+import {
+  DEFAULT_EXPLAIN_TOP,
+  explain,
+  rankTop,
+  scoreFeasible,
+  scoreOnly,
+  scoreOnlyReasons,
+  type Prefer,
+} from './score.js';
 
 export type PlacementResult = Omit<
   Decision,
@@ -45,24 +70,16 @@ export interface EvalEnv {
    * rest in `candidatesOmitted`; saves building thousands of explanations nobody keeps.
    */
   maxCandidates?: number;
-}
-
-interface Tally {
-  noAccelerator: number;
-  nodesTooSmall: number;
-  jobConstraints: number;
-  policy: Set<string>;
-  policyCount: number;
-  blocked: number;
+  /**
+   * How many of the best feasible candidates carry every reason and score term (default 10; the
+   * chosen one always does). The others carry their score and one shared reason.
+   */
+  explainTop?: number;
+  /** The caller drops `pending` decisions (admission): leave their candidates empty. */
+  skipPendingCandidates?: boolean;
 }
 
 const EMPTY = new Int32Array(0);
-
-const filtered = (clusterId: string, reason: string): CandidateExplanation => ({
-  clusterId,
-  feasible: false,
-  reasons: [reason],
-});
 
 export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const { spec, tenantId } = job;
@@ -70,8 +87,10 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const acc = spec.resources.accelerator;
   const type = acc?.type ?? '';
   const count = acc?.count ?? 0;
+  const memo = memoOf(clusters);
+  const s = memo.scratch;
 
-  // 1. Rules: which match, the effective priority, the clauses they impose.
+  // 1. Rules: which match, the effective priority, the clauses they impose (verdicts per cluster).
   const match =
     job.match ??
     matchRules(policy, {
@@ -81,103 +100,89 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       priority: spec.priority,
       ...(acc && { accelerator: acc.type }),
     });
-  const requires: Bound[] = [];
-  const forbids: Bound[] = [];
-  const prefers: Array<{ bound: Bound; weight: number }> = [];
+  const requires: Uint8Array[] = [];
+  const requireReasons: string[] = [];
+  const forbids: Uint8Array[] = [];
+  const forbidReasons: string[] = [];
+  const prefers: Prefer[] = [];
   if (spec.constraints) {
-    const sel = compileSelector(spec.constraints);
-    requires.push(bind(sel, clusters, `does not meet the job's constraints (${sel.text})`));
+    const own = constraintVerdicts(memo, clusters, spec.constraints);
+    requires.push(own.verdict);
+    requireReasons.push(`does not meet the job's constraints (${own.text})`);
   }
   for (const r of match.rules) {
-    if (r.require) requires.push(bind(r.require, clusters, r.requireReason));
-    if (r.forbid) forbids.push(bind(r.forbid, clusters, r.forbidReason));
-    for (const p of r.prefer)
-      prefers.push({ bound: bind(p.selector, clusters, p.reason), weight: p.weight });
+    if (r.require) {
+      requires.push(verdictsOf(memo, clusters, r.require));
+      requireReasons.push(r.requireReason);
+    }
+    if (r.forbid) {
+      forbids.push(verdictsOf(memo, clusters, r.forbid));
+      forbidReasons.push(r.forbidReason);
+    }
+    for (const p of r.prefer) {
+      prefers.push({
+        verdict: verdictsOf(memo, clusters, p.selector),
+        weight: p.weight,
+        reason: p.reason,
+      });
+    }
   }
   const jobRequires = spec.constraints ? 1 : 0;
   const blocked = job.blocked && job.blocked.length > 0 ? new Set(job.blocked) : undefined;
 
   // 2. Hard filters, static ones first (they decide rejection), then the ones that pass.
-  const tally: Tally = {
-    noAccelerator: 0,
-    nodesTooSmall: 0,
-    jobConstraints: 0,
-    policy: new Set(),
-    policyCount: 0,
-    blocked: 0,
-  };
   const list = clusters.clusters;
   const col = acc ? clusters.byAccelerator.get(type) : undefined;
   // Clusters without the accelerator come pre-explained in the column's template.
   const scope = acc ? col : clusters.everyCluster;
-  const max = env.maxCandidates;
-  const compact = max !== undefined;
-  const candidates: CandidateExplanation[] = compact
-    ? []
-    : scope
-      ? scope.template.slice()
-      : list.map((pc) => filtered(pc.id, `no ${type} nodes (has: ${pc.acceleratorList})`));
-  let omitted = 0;
-  const put = (i: number, c: CandidateExplanation): void => {
-    if (!compact) candidates[i] = c;
-    else if (candidates.length < max) candidates.push(c);
-    else omitted++;
-  };
-  tally.noAccelerator = list.length - (scope ? scope.indices.length : 0);
   const indices = scope ? scope.indices : EMPTY;
-  const feasible = feasibleSet(indices.length);
-  let everFeasible = 0;
   const extraGpus = col && env.extraGpus?.get(type);
-  const { usage, extraJobs } = env;
+  const { usage, extraJobs, now, heartbeatTimeoutMs } = env;
+  const { status, arg } = s;
+  const { inactive, reportedAtMs } = memo;
+  const spread = usage.size > 0 || extraJobs !== undefined;
+  let nodesTooSmall = 0;
+  let jobConstraints = 0;
+  let policyCount = 0;
+  let blockedCount = 0;
+  let everFeasible = 0;
+  let n = 0;
   outer: for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
-    const pc = list[i]!;
     if (col && col.maxPerNode[i]! < count) {
-      tally.nodesTooSmall++;
-      const most = col.maxPerNode[i];
-      put(
-        i,
-        filtered(
-          pc.id,
-          `largest ${type} node has ${most} GPUs; the job needs ${count} on one node`,
-        ),
-      );
+      nodesTooSmall++;
+      status[i] = NODES_TOO_SMALL;
       continue;
     }
     for (let r = 0; r < requires.length; r++) {
-      const b = requires[r]!;
-      if (!selects(b, pc, i)) {
-        if (r < jobRequires) tally.jobConstraints++;
-        else {
-          tally.policyCount++;
-          tally.policy.add(b.reason);
-        }
-        put(i, filtered(pc.id, b.reason));
+      if (requires[r]![i] !== 1) {
+        if (r < jobRequires) jobConstraints++;
+        else policyCount++;
+        status[i] = REQUIRE;
+        arg[i] = r;
         continue outer;
       }
     }
     for (let r = 0; r < forbids.length; r++) {
-      const b = forbids[r]!;
-      if (selects(b, pc, i)) {
-        tally.policyCount++;
-        tally.policy.add(b.reason);
-        put(i, filtered(pc.id, b.reason));
+      if (forbids[r]![i] === 1) {
+        policyCount++;
+        status[i] = FORBID;
+        arg[i] = r;
         continue outer;
       }
     }
-    if (blocked?.has(pc.id)) {
-      tally.blocked++;
-      put(i, filtered(pc.id, 'blocked after a failed attempt'));
+    if (blocked?.has(list[i]!.id)) {
+      blockedCount++;
+      status[i] = BLOCKED;
       continue;
     }
     everFeasible++;
-    if (pc.inactive) {
-      put(i, pc.inactive);
+    if (inactive[i] === 1) {
+      status[i] = INACTIVE;
       continue;
     }
-    if (env.now - pc.reportedAtMs > env.heartbeatTimeoutMs) {
-      const at = pc.cluster.capacity?.reportedAt;
-      put(i, filtered(pc.id, `cluster is offline (last heartbeat ${at})`));
+    if (now - reportedAtMs[i]! > heartbeatTimeoutMs) {
+      status[i] = OFFLINE;
       continue;
     }
     let free = 0;
@@ -185,118 +190,121 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       const taken = extraGpus ? extraGpus[i]! : 0;
       free = taken > 0 ? Math.max(0, col.free[i]! - taken) : col.free[i]!;
       if (free < count) {
-        put(i, filtered(pc.id, `only ${free} free ${type} GPUs; the job needs ${count}`));
+        status[i] = FREE_SHORT;
+        arg[i] = free;
         continue;
       }
       const nodeFree = Math.min(col.nodeFree[i]!, free);
       if (nodeFree < count) {
-        const why = `at most ${nodeFree} free ${type} GPUs on one node; the job needs ${count}`;
-        put(i, filtered(pc.id, why));
+        status[i] = NODE_FREE_SHORT;
+        arg[i] = nodeFree;
         continue;
       }
     }
     let preference = 0;
-    let preferredBy: string[] | undefined;
     for (let p = 0; p < prefers.length; p++) {
-      const pref = prefers[p]!;
-      if (selects(pref.bound, pc, i)) {
-        preference += pref.weight;
-        (preferredBy ??= []).push(pref.bound.reason);
-      }
+      if (prefers[p]!.verdict[i] === 1) preference += prefers[p]!.weight;
     }
-    const f = feasible.n++;
-    feasible.cluster[f] = i;
-    feasible.free[f] = free;
-    feasible.jobs[f] = (usage.get(pc.spreadKey) ?? 0) + (extraJobs ? extraJobs[i]! : 0);
-    feasible.preference[f] = preference;
-    if (preferredBy) feasible.preferredBy[f] = preferredBy;
+    status[i] = FEASIBLE;
+    arg[i] = n;
+    s.cluster[n] = i;
+    s.free[n] = free;
+    s.jobs[n] = spread ? (usage.get(list[i]!.spreadKey) ?? 0) + (extraJobs ? extraJobs[i]! : 0) : 0;
+    s.preference[n] = preference;
+    n++;
   }
 
-  if (compact && tally.noAccelerator > 0) {
-    let shown = 0;
-    for (let i = 0; i < list.length && candidates.length < max; i++) {
-      const c = scope ? scope.template[i]! : filtered(list[i]!.id, `no ${type} nodes`);
-      if (c === UNDECIDED) continue;
-      candidates.push(c);
-      shown++;
-    }
-    omitted += tally.noAccelerator - shown;
-  }
-  const base = {
-    candidates,
-    policyVersion: policy.version,
-    matchedRules: match.rules.map((r) => r.name),
-    effectivePriority: match.effectivePriority,
+  const max = env.maxCandidates;
+  const pass: FilterPass = {
+    clusters,
+    memo,
+    col,
+    scope,
+    type,
+    count,
+    requireReasons,
+    forbidReasons,
+    max,
   };
   const need = acc ? `${count} x ${type}` : 'this CPU-only job';
 
   // 3. Rejection: nothing the job may use could ever run it.
   if (everFeasible === 0) {
+    const b = buildFiltered(pass);
+    const tally = {
+      noAccelerator: list.length - indices.length,
+      nodesTooSmall,
+      jobConstraints,
+      policy: policyReasons(pass, jobRequires),
+      policyCount,
+      blocked: blockedCount,
+    };
     const message = rejection(need, list.length, tally);
-    return { outcome: 'rejected', message, ...base, ...omission(omitted) };
+    return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
   // 4. Quotas: a job at quota waits; one larger than its quota is rejected.
   const quota = acc ? checkQuota(policy, tenantId, spec.project, type, count, usage) : {};
   if (quota.never) {
+    const b = buildFiltered(pass);
     const message = `cannot admit ${need}: ${quota.never}`;
-    return { outcome: 'rejected', message, ...base, ...omission(omitted) };
+    return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
-  if (quota.wait) {
-    for (let f = 0; f < feasible.n; f++) {
-      const i = feasible.cluster[f]!;
-      put(i, filtered(list[i]!.id, `waiting for quota: ${quota.wait}`));
+  if (quota.wait || n === 0) {
+    const message = quota.wait
+      ? `the job waits: ${quota.wait}`
+      : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
+    if (env.skipPendingCandidates)
+      return { outcome: 'pending', message, ...common([], 0, policy, match) };
+    const b = buildFiltered(pass);
+    for (let f = 0; f < n; f++) {
+      const i = s.cluster[f]!;
+      const c = filtered(list[i]!.id, `waiting for quota: ${quota.wait}`);
+      if (max === undefined) b.candidates[i] = c;
+      else if (b.candidates.length < max) b.candidates.push(c);
+      else b.omitted++;
     }
-    return {
-      outcome: 'pending',
-      message: `the job waits: ${quota.wait}`,
-      ...base,
-      ...omission(omitted),
-    };
-  }
-  if (feasible.n === 0) {
-    return {
-      outcome: 'pending',
-      message: `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`,
-      ...base,
-      ...omission(omitted),
-    };
+    return { outcome: 'pending', message, ...common(b.candidates, b.omitted, policy, match) };
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
-  const scored = scoreFeasible(feasible, clusters, col, policy.weights, type, candidates, max);
-  omitted += scored.omitted;
-  const { chosen } = scored;
-  const id = list[scored.best]!.id;
+  const b = buildFiltered(pass);
+  const sc = scoreFeasible(s, n, clusters, col, policy.weights, type, prefers);
+  const top = Math.max(1, env.explainTop ?? DEFAULT_EXPLAIN_TOP);
+  const m = rankTop(sc, max === undefined ? top : max);
+  const rest = scoreOnlyReasons(top);
+  const ranked: CandidateExplanation[] = [];
+  for (let j = 0; j < m; j++) {
+    ranked.push(j < top ? explain(sc, s.order[j]!) : scoreOnly(sc, s.order[j]!, rest));
+  }
+  if (max === undefined) {
+    for (let f = 0; f < n; f++) b.candidates[s.cluster[f]!] = scoreOnly(sc, f, rest);
+    for (let j = 0; j < m; j++) b.candidates[s.cluster[s.order[j]!]!] = ranked[j]!;
+  } else {
+    b.candidates.unshift(...ranked);
+    b.omitted += n - m;
+  }
+  const chosen = ranked[0]!;
+  const id = chosen.clusterId;
   return {
     outcome: 'placed',
     clusterId: id,
-    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${feasible.n} feasible cluster(s)`,
-    ...base,
-    ...omission(omitted),
+    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)`,
+    ...common(b.candidates, b.omitted, policy, match),
   };
 }
 
-const omission = (n: number) => (n > 0 ? { candidatesOmitted: n } : {});
-
-function rejection(need: string, clusterCount: number, t: Tally): string {
-  if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
-  const parts: string[] = [];
-  const advice: string[] = [];
-  if (t.noAccelerator > 0) parts.push(`${t.noAccelerator} have no such accelerator`);
-  if (t.nodesTooSmall > 0) parts.push(`${t.nodesTooSmall} have nodes too small for it`);
-  if (t.noAccelerator + t.nodesTooSmall > 0)
-    advice.push('request another accelerator type or fewer GPUs');
-  if (t.jobConstraints > 0) {
-    parts.push(`${t.jobConstraints} do not meet the job's constraints`);
-    advice.push("loosen the job's constraints");
-  }
-  if (t.policyCount > 0) {
-    parts.push(`${t.policyCount} are excluded by the routing policy (${[...t.policy].join('; ')})`);
-    advice.push('ask an operator to change the routing policy');
-  }
-  if (t.blocked > 0) {
-    parts.push(`${t.blocked} are blocked after failed attempts`);
-    advice.push('submit the job again once the failed cluster is healthy');
-  }
-  advice.push('or add a cluster that can run it');
-  return `no cluster can ever run ${need}: ${parts.join(', ')}; ${advice.join(', ')}`;
+function common(
+  candidates: CandidateExplanation[],
+  omitted: number,
+  policy: CompiledPolicy,
+  match: RuleMatch,
+) {
+  const matchedRules: string[] = [];
+  for (const r of match.rules) matchedRules.push(r.name);
+  return {
+    candidates,
+    policyVersion: policy.version,
+    matchedRules,
+    effectivePriority: match.effectivePriority,
+    ...(omitted > 0 && { candidatesOmitted: omitted }),
+  };
 }

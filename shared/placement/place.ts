@@ -32,6 +32,11 @@ export interface PlacementInput {
   policy?: CompiledPolicy;
   /** Current usage counters (see `usageKeys`); a missing counter is 0. A Map avoids a copy. */
   usage?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+  /**
+   * How many of the best feasible candidates carry every reason and score term (default 10; the
+   * chosen one always does). Every other candidate still carries its score or its filter reason.
+   */
+  explainTop?: number;
 }
 
 /** Free GPUs of the type right now: the live report (or the static total) minus what is committed. */
@@ -67,6 +72,7 @@ export function place(input: PlacementInput): PlacementResult {
       now: input.now,
       heartbeatTimeoutMs: input.heartbeatTimeoutMs,
       usage,
+      ...(input.explainTop !== undefined && { explainTop: input.explainTop }),
     },
   );
 }

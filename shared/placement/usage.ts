@@ -103,36 +103,52 @@ export function checkQuota(
     : undefined;
   if (!tenant && !proj) return NO_LIMIT;
   const verdict: QuotaVerdict = {};
-  const check = (scope: string, key: string, max: number | undefined): void => {
-    if (max === undefined) return;
-    const what = `${scope} quota is ${max} GPUs`;
-    if (gpus > max) {
-      verdict.never ??= `${what} and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
-      return;
-    }
-    const used = usage.get(key) ?? 0;
-    if (used + gpus > max) {
-      verdict.wait ??= `${what}, ${used} in use and the job needs ${gpus}: it waits for usage to fall`;
-    }
-  };
   if (tenant) {
     const perType = tenant.gpus.get(accelerator);
     if (perType !== undefined) {
-      check(`tenant ${tenantId} ${accelerator}`, `tenant:${tenantId}:${accelerator}`, perType);
+      const key = `tenant:${tenantId}:${accelerator}`;
+      check(verdict, `tenant ${tenantId} ${accelerator}`, key, perType, gpus, usage);
     }
     if (tenant.totalGpus !== undefined) {
-      check(`tenant ${tenantId} total`, `tenant:${tenantId}:total`, tenant.totalGpus);
+      const key = `tenant:${tenantId}:total`;
+      check(verdict, `tenant ${tenantId} total`, key, tenant.totalGpus, gpus, usage);
     }
   }
   if (proj) {
     const perType = proj.gpus.get(accelerator);
     const p = `${tenantId}/${project}`;
     if (perType !== undefined)
-      check(`project ${p} ${accelerator}`, `project:${p}:${accelerator}`, perType);
+      check(
+        verdict,
+        `project ${p} ${accelerator}`,
+        `project:${p}:${accelerator}`,
+        perType,
+        gpus,
+        usage,
+      );
     if (proj.totalGpus !== undefined)
-      check(`project ${p} total`, `project:${p}:total`, proj.totalGpus);
+      check(verdict, `project ${p} total`, `project:${p}:total`, proj.totalGpus, gpus, usage);
   }
   return verdict;
+}
+
+/** Adds to `verdict` what the quota `max` on counter `key` says about a job needing `gpus`. */
+function check(
+  verdict: QuotaVerdict,
+  scope: string,
+  key: string,
+  max: number,
+  gpus: number,
+  usage: ReadonlyMap<string, number>,
+): void {
+  if (gpus > max) {
+    verdict.never ??= `${scope} quota is ${max} GPUs and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
+    return;
+  }
+  const used = usage.get(key) ?? 0;
+  if (used + gpus > max) {
+    verdict.wait ??= `${scope} quota is ${max} GPUs, ${used} in use and the job needs ${gpus}: it waits for usage to fall`;
+  }
 }
 
 const NO_LIMIT: QuotaVerdict = Object.freeze({});
