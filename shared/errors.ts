@@ -2,25 +2,30 @@
  * One error model for the whole product: a stable upper-case code, a message that says what to do,
  * optional details, and whether retrying can help. HTTP status comes from one exhaustive switch.
  */
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'INVALID_JOB'
-  | 'INVALID_CONFIG'
-  | 'INVALID_POLICY'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'IDEMPOTENCY_KEY_IN_USE'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'INVALID_STATE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'QUOTA_EXCEEDED'
-  | 'VERSION_CONFLICT'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+
+/** Every error code, at run time (the API description lists them). */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'INVALID_JOB',
+  'INVALID_CONFIG',
+  'INVALID_POLICY',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INVALID_STATE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'QUOTA_EXCEEDED',
+  'VERSION_CONFLICT',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export function codeToStatus(code: ErrorCode): number {
   switch (code) {

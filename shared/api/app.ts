@@ -26,6 +26,7 @@ import { signingKeyRoutes, tokenRoutes } from './routes/tokens.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { explainRoute, jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
+import { openApiDocument } from './openapi/document.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { drainerRoutes } from './routes/drainer.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
@@ -100,6 +101,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', limitRate(limiter));
 
   app.route('/', metaRoutes(deps));
+  // Public: the OpenAPI 3.1 description of every route here, built once on first request.
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.route('/v1', explainRoute(deps));
   app.route('/v1/jobs', jobRoutes(deps));
   app.route('/v1/jobs', deliveryRoutes(deps));

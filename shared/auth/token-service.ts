@@ -67,21 +67,31 @@ export function parseStrict<T>(schema: z.ZodType<T>, body: unknown, what: string
   return result.data;
 }
 
+/** A token request (POST /v1/tokens); `ttlSeconds` is further bounded by the configured maximum. */
+export const tokenIssueSchema = z.strictObject({
+  tenantId: z
+    .string()
+    .regex(TENANT_ID, 'tenantId: 3-63 lower-case letters, digits and -')
+    .optional(),
+  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+  projects: z.array(z.string().max(63).regex(PROJECT, 'a project name, or *')).min(1).max(100),
+  ttlSeconds: z.int().min(60).optional(),
+  description: z.string().max(200).default(''),
+});
+
+/** A signing-key rotation (POST /v1/signing-keys). */
+export const signingKeyRotateSchema = z.strictObject({
+  alg: z.enum(SIGNING_ALGORITHMS).optional(),
+});
+
 export function createTokenAdmin(options: TokenAdminOptions) {
   const { ctx, tokens, adminTenant } = options;
   const maxTtl = options.maxTtlSeconds ?? 400 * 86_400;
   const defaultTtl = Math.min(options.defaultTtlSeconds ?? 30 * 86_400, maxTtl);
-  const issueSchema = z.strictObject({
-    tenantId: z
-      .string()
-      .regex(TENANT_ID, 'tenantId: 3-63 lower-case letters, digits and -')
-      .optional(),
-    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
-    projects: z.array(z.string().max(63).regex(PROJECT, 'a project name, or *')).min(1).max(100),
+  const issueSchema = tokenIssueSchema.extend({
     ttlSeconds: z.int().min(60).max(maxTtl).optional(),
-    description: z.string().max(200).default(''),
   });
-  const rotateSchema = z.strictObject({ alg: z.enum(SIGNING_ALGORITHMS).optional() });
+  const rotateSchema = signingKeyRotateSchema;
 
   const isAdmin = (p: Principal) => p.tenantId === adminTenant;
 

@@ -26,7 +26,7 @@ const PROJECT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Secrets kept per hook: the newest and the one before it, during rotation. */
 const MAX_SECRETS = 2;
 
-const createSchema = z.strictObject({
+export const hookCreateSchema = z.strictObject({
   project: z.string().max(63).regex(PROJECT, 'a project name (lower-case letters, digits, -)'),
   description: z.string().max(200).default(''),
   scheme: z.enum(['standard-webhooks', 'github']).default('standard-webhooks'),
@@ -116,7 +116,7 @@ export function createHookService(
     /** Creates a hook; the answer holds its secret, which is never shown again. */
     async create(caller: Principal, body: unknown) {
       requireScope(caller, 'jobs:submit');
-      const req = parseStrict(createSchema, body, 'hook');
+      const req = parseStrict(hookCreateSchema, body, 'hook');
       requireProject(caller, req.project);
       const at = nowIso(ctx);
       const secret = generateWebhookSecret();

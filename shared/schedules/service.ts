@@ -25,14 +25,14 @@ const fields = {
   suspended: z.boolean(),
 };
 
-const createSchema = z.strictObject({
+export const scheduleCreateSchema = z.strictObject({
   ...fields,
   timezone: fields.timezone.default('UTC'),
   concurrencyPolicy: fields.concurrencyPolicy.default('Allow'),
   maxCatchUp: fields.maxCatchUp.default(1),
   suspended: fields.suspended.default(false),
 });
-const patchSchema = z.strictObject(fields).partial();
+export const schedulePatchSchema = z.strictObject(fields).partial();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
@@ -85,7 +85,7 @@ export function createScheduleService(ctx: CoreContext) {
   return {
     async create(principal: Principal, body: unknown): Promise<Schedule> {
       requireScope(principal, 'schedules:write');
-      const input = parse(createSchema, body, 'schedule');
+      const input = parse(scheduleCreateSchema, body, 'schedule');
       validateCron(input.cron, input.timezone);
       checkTemplate(principal, input.template);
       const now = ctx.clock.now();
@@ -116,7 +116,7 @@ export function createScheduleService(ctx: CoreContext) {
 
     async update(principal: Principal, id: string, body: unknown): Promise<Schedule> {
       requireScope(principal, 'schedules:write');
-      const patch = parse(patchSchema, body, 'schedule change');
+      const patch = parse(schedulePatchSchema, body, 'schedule change');
       if (patch.template) checkTemplate(principal, patch.template);
       for (let tries = 0; tries < 10; tries++) {
         const current = await owned(principal, id);

@@ -33,6 +33,7 @@ const ROWS: Row[] = [
   { route: 'GET /healthz', isolation: 'public' },
   { route: 'GET /.well-known/jwks.json', isolation: 'public' },
   { route: 'GET /metrics', isolation: 'public' },
+  { route: 'GET /openapi.json', isolation: 'public' },
   { route: 'POST /v1/:op{jobs:explain}', scope: 'jobs:submit', isolation: 'create' },
   { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create' },
   { route: 'GET /v1/jobs', scope: 'jobs:read', isolation: 'list' },

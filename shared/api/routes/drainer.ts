@@ -7,12 +7,12 @@ import { issuesOf } from '../../jobs/spec.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 
-const claimSchema = z.strictObject({
+export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
   clusterId: z.string().max(63),
   attempt: z.int().min(1),
 });
-const reportSchema = z.strictObject({
+export const reportSchema = z.strictObject({
   jobId: z.string().max(64),
   clusterId: z.string().max(63),
   attempt: z.int().min(1),
@@ -21,7 +21,7 @@ const reportSchema = z.strictObject({
   message: z.string().max(2048).optional(),
   at: z.iso.datetime(),
 });
-const capacitySchema = z.strictObject({
+export const capacitySchema = z.strictObject({
   clusterId: z.string().max(63),
   capacity: z.strictObject({
     reportedAt: z.iso.datetime(),

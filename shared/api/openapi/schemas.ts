@@ -1,0 +1,337 @@
+/**
+ * The JSON Schemas of the API description. Request bodies come from the zod schemas the routes
+ * validate with (`z.toJSONSchema`, input side, so defaulted fields are optional); response bodies
+ * are written out here, next to the views in ../views.ts that produce them. Edge-safe.
+ */
+import { z } from 'zod';
+import { SCOPES } from '../../auth/principal.js';
+import { SIGNING_ALGORITHMS } from '../../auth/tokens.js';
+import { clusterBodySchema } from '../../clusters/admin.js';
+import { ERROR_CODES } from '../../errors.js';
+import { JOB_STATES } from '../../jobs/model.js';
+import { jobSubmissionSchema } from '../../jobs/spec.js';
+import { policySchema } from '../../policy/schema.js';
+import {
+  capacityBodySchema,
+  claimBodySchema,
+  hookCreateSchema,
+  reportBodySchema,
+  scheduleCreateSchema,
+  schedulePatchSchema,
+  signingKeyRotateSchema,
+  tokenIssueSchema,
+} from './request-schemas.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+/** A reference to a component schema. */
+export const ref = (name: string): JsonSchema => ({ $ref: `${COMPONENT_PREFIX}${name}` });
+
+/**
+ * A zod schema as an OpenAPI 3.1 (JSON Schema 2020-12) schema: no `$schema`, and any `$defs`
+ * hoisted into components under `<name>_<def>` so every `$ref` resolves in the document.
+ */
+export function fromZod(
+  name: string,
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  components: Record<string, JsonSchema>,
+): JsonSchema {
+  const raw = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const { $schema: _s, $defs, ...rest } = raw as JsonSchema & { $defs?: Record<string, unknown> };
+  const rename = (def: string) => `${name}_${def}`;
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string') {
+        out[k] = x.startsWith('#/$defs/')
+          ? `${COMPONENT_PREFIX}${rename(x.slice('#/$defs/'.length))}`
+          : x === '#'
+            ? `${COMPONENT_PREFIX}${name}`
+            : x;
+      } else out[k] = rewrite(x);
+    }
+    return out;
+  };
+  for (const [def, s] of Object.entries($defs ?? {})) {
+    components[rename(def)] = rewrite(s) as JsonSchema;
+  }
+  return rewrite(rest) as JsonSchema;
+}
+
+// Small builders for the hand-written response schemas.
+const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
+const time = (): JsonSchema => str({ format: 'date-time' });
+const int = (extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', ...extra });
+const num = (): JsonSchema => ({ type: 'number' });
+const bool = (): JsonSchema => ({ type: 'boolean' });
+const arr = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
+const map = (values: JsonSchema): JsonSchema => ({ type: 'object', additionalProperties: values });
+const anyObject = (): JsonSchema => ({ type: 'object', additionalProperties: {} });
+/** An object whose listed properties are all required unless named in `optional`. */
+function obj(
+  properties: Record<string, JsonSchema>,
+  optional: string[] = [],
+  description?: string,
+): JsonSchema {
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    properties,
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  };
+}
+/** `{ items: [...] }`, with `nextCursor` for paged lists. */
+export const listOf = (item: string, paged = false): JsonSchema =>
+  obj({
+    items: arr(ref(item)),
+    ...(paged
+      ? { nextCursor: nullable(str({ description: 'pass as `cursor` for the next page' })) }
+      : {}),
+  });
+
+/** Builds every component schema once. */
+export function componentSchemas(): Record<string, JsonSchema> {
+  const c: Record<string, JsonSchema> = {};
+
+  // Request bodies: the very schemas the routes validate with.
+  c.JobSubmission = fromZod('JobSubmission', jobSubmissionSchema, 'input', c);
+  c.ClusterBody = fromZod('ClusterBody', clusterBodySchema, 'input', c);
+  c.PolicyDocument = fromZod('PolicyDocument', policySchema, 'input', c);
+  c.ScheduleCreate = fromZod('ScheduleCreate', scheduleCreateSchema, 'input', c);
+  c.SchedulePatch = fromZod('SchedulePatch', schedulePatchSchema, 'input', c);
+  c.HookCreate = fromZod('HookCreate', hookCreateSchema, 'input', c);
+  c.TokenIssue = fromZod('TokenIssue', tokenIssueSchema, 'input', c);
+  c.SigningKeyRotate = fromZod('SigningKeyRotate', signingKeyRotateSchema, 'input', c);
+  c.DrainerClaim = fromZod('DrainerClaim', claimBodySchema, 'input', c);
+  c.DrainerReport = fromZod('DrainerReport', reportBodySchema, 'input', c);
+  c.DrainerHeartbeat = fromZod('DrainerHeartbeat', capacityBodySchema, 'input', c);
+
+  // What is stored, as validated (defaults filled in).
+  const spec = fromZod('JobSpec', jobSubmissionSchema, 'output', c);
+  const specProps = { ...(spec.properties as Record<string, JsonSchema>) };
+  specProps.callback = obj(
+    { url: str({ format: 'uri' }) },
+    [],
+    'the callback URL; its secret is never shown',
+  );
+  c.JobSpec = { ...spec, properties: specProps };
+  c.Policy = fromZod('Policy', policySchema, 'output', c);
+
+  c.ErrorCode = { type: 'string', enum: [...ERROR_CODES] };
+  c.ErrorEnvelope = obj({
+    error: obj(
+      {
+        code: ref('ErrorCode'),
+        message: str({ description: 'what went wrong and what to do' }),
+        details: {
+          ...anyObject(),
+          description: 'e.g. `fields`: every invalid field with its dotted path',
+        },
+        retryable: bool(),
+        requestId: str(),
+        docs: str({ format: 'uri' }),
+      },
+      ['details'],
+    ),
+  });
+  c.FieldIssue = obj({ path: str(), message: str() });
+
+  c.JobState = { type: 'string', enum: [...JOB_STATES] };
+  c.JobEvent = obj({ at: time(), state: ref('JobState'), reason: str(), message: str() }, [
+    'state',
+  ]);
+  c.Candidate = obj(
+    {
+      clusterId: str(),
+      feasible: bool(),
+      score: num(),
+      reasons: arr(str()),
+      terms: obj({ cost: num(), freeCapacity: num(), spread: num(), preference: num() }),
+    },
+    ['score', 'terms'],
+  );
+  c.Decision = obj(
+    {
+      outcome: { type: 'string', enum: ['placed', 'rejected', 'pending'] },
+      clusterId: str(),
+      message: str(),
+      candidates: arr(ref('Candidate')),
+      evaluatedAt: time(),
+      policyVersion: str(),
+      matchedRules: arr(str()),
+      effectivePriority: int(),
+      candidatesOmitted: int(),
+    },
+    ['clusterId', 'policyVersion', 'matchedRules', 'effectivePriority', 'candidatesOmitted'],
+    'the placement decision with every candidate cluster and why',
+  );
+  c.Job = obj(
+    {
+      id: str(),
+      state: ref('JobState'),
+      name: str(),
+      project: str(),
+      spec: ref('JobSpec'),
+      clusterId: nullable(str()),
+      kubernetes: nullable(obj({ namespace: str(), name: str(), attempt: int({ minimum: 1 }) })),
+      decision: nullable(ref('Decision')),
+      events: arr(ref('JobEvent')),
+      createdAt: time(),
+      updatedAt: time(),
+      idempotencyKey: str(),
+    },
+    ['idempotencyKey'],
+  );
+  c.JobList = listOf('Job', true);
+  c.Delivery = obj({
+    id: str(),
+    eventType: str(),
+    state: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+    deadLetter: bool(),
+    url: str(),
+    attempts: int(),
+    lastStatus: nullable(int()),
+    lastError: nullable(str()),
+    nextAttemptAt: nullable(time()),
+    createdAt: time(),
+    updatedAt: time(),
+  });
+  c.DeliveryList = obj({ items: arr(ref('Delivery')), deadLetters: int() });
+
+  c.Cluster = obj({
+    id: str(),
+    cloud: str(),
+    region: str(),
+    labels: map(str()),
+    queue: str(),
+    status: { type: 'string', enum: ['active', 'cordoned', 'draining', 'offline'] },
+    accelerators: arr(
+      obj({
+        type: str(),
+        nodes: int(),
+        gpusPerNode: int(),
+        totalGpus: int(),
+        freeGpus: int(),
+        costPerGpuHour: nullable(num()),
+      }),
+    ),
+    lastHeartbeat: nullable(time()),
+    simulated: nullable(obj({ apiUrl: str() })),
+  });
+  c.ClusterList = listOf('Cluster');
+  c.DrainReport = obj({
+    cluster: ref('Cluster'),
+    moved: arr(obj({ jobId: str(), state: str(), clusterId: nullable(str()) })),
+    remaining: arr(obj({ jobId: str(), state: str() })),
+  });
+
+  c.Schedule = obj(
+    {
+      id: str(),
+      tenantId: str(),
+      name: str(),
+      cron: str(),
+      timezone: str(),
+      template: anyObject(),
+      concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'] },
+      maxCatchUp: int(),
+      suspended: bool(),
+      nextFireAt: time(),
+      lastFiredSlot: time(),
+      activeJobIds: arr(str()),
+      createdBy: str(),
+      createdAt: time(),
+      updatedAt: time(),
+      nextFireTimes: { ...arr(time()), description: 'the next five slots; empty when suspended' },
+    },
+    ['lastFiredSlot'],
+  );
+  c.ScheduleList = listOf('Schedule');
+
+  const scope = { type: 'string', enum: [...SCOPES] };
+  c.Token = obj({
+    id: str(),
+    tenantId: str(),
+    scopes: arr(scope),
+    projects: arr(str()),
+    description: str(),
+    createdAt: time(),
+    expiresAt: time(),
+    revokedAt: nullable(time()),
+    status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+  });
+  c.IssuedToken = {
+    allOf: [
+      ref('Token'),
+      obj({ token: str({ description: 'the JWT; shown in this answer only' }) }),
+    ],
+  };
+  c.TokenList = listOf('Token');
+  c.SigningKey = obj({
+    kid: str(),
+    alg: { type: 'string', enum: [...SIGNING_ALGORITHMS] },
+    createdAt: time(),
+    signing: bool(),
+  });
+  c.SigningKeyList = listOf('SigningKey');
+  c.SigningKeyRotated = obj({ kid: str(), keys: arr(ref('SigningKey')) });
+  c.SigningKeyRetired = obj({ retired: str(), keys: arr(ref('SigningKey')) });
+  c.Jwks = obj({
+    keys: arr(
+      obj({ kty: str(), crv: str(), x: str(), y: str(), kid: str(), alg: str(), use: str() }, [
+        'crv',
+        'x',
+        'y',
+      ]),
+    ),
+  });
+
+  c.Hook = obj({
+    id: str(),
+    project: str(),
+    description: str(),
+    scheme: { type: 'string', enum: ['standard-webhooks', 'github'] },
+    template: anyObject(),
+    path: str({ description: 'where senders POST signed payloads' }),
+    secrets: int({ description: 'how many secrets verify (2 during rotation)' }),
+    createdBy: str(),
+    createdAt: time(),
+    updatedAt: time(),
+  });
+  c.HookWithSecret = {
+    allOf: [
+      ref('Hook'),
+      obj({ secret: str({ description: 'the signing secret; shown in this answer only' }) }),
+    ],
+  };
+  c.HookList = listOf('Hook');
+  c.HookAccepted = {
+    oneOf: [
+      obj({ jobId: str(), state: ref('JobState'), replayed: bool() }),
+      obj({ ok: { const: true }, ping: { const: true } }),
+    ],
+  };
+
+  c.StoredPolicy = {
+    oneOf: [
+      obj({
+        document: ref('Policy'),
+        revision: int({ minimum: 1 }),
+        updatedAt: time(),
+        updatedBy: str(),
+      }),
+      obj({ document: { type: 'null' }, revision: { const: 0 } }),
+    ],
+  };
+
+  c.ClaimAnswer = obj({ proceed: bool(), reason: str() }, ['reason']);
+  c.ReportAnswer = obj({ action: { type: 'string', enum: ['delete'] } }, ['action']);
+  c.Health = obj({ status: { const: 'ok' }, store: str(), queue: str() });
+  return c;
+}
