@@ -86,22 +86,21 @@ describe.each(variants.filter((v) => !v.skip))(
       expect(body.items[1]!.accelerators[0]).toMatchObject({ type: 'nvidia-h100', freeGpus: 16 });
     });
 
+    const trainJob = () => ({
+      name: 'train',
+      project: 'research',
+      image: 'busybox:1.36',
+      command: ['sh', '-c', 'echo hi'],
+      env: { SIM_DURATION_SECONDS: '1' },
+      resources: { accelerator: { type: 'nvidia-h100', count: 2 }, cpu: '4', memory: '16Gi' },
+      deadlineSeconds: 600,
+      callback: { url: receiver.url, secret: SECRET },
+    });
+
     it('runs a GPU job to Succeeded and delivers one verified webhook per state', async () => {
-      const submit = await api<JobBody>(
-        'POST',
-        '/v1/jobs',
-        {
-          name: 'train',
-          project: 'research',
-          image: 'busybox:1.36',
-          command: ['sh', '-c', 'echo hi'],
-          env: { SIM_DURATION_SECONDS: '1' },
-          resources: { accelerator: { type: 'nvidia-h100', count: 2 }, cpu: '4', memory: '16Gi' },
-          deadlineSeconds: 600,
-          callback: { url: receiver.url, secret: SECRET },
-        },
-        { 'idempotency-key': 'train-1' },
-      );
+      const submit = await api<JobBody>('POST', '/v1/jobs', trainJob(), {
+        'idempotency-key': 'train-1',
+      });
       expect(submit.status).toBe(202);
       expect(submit.body.state).toBe('dispatched');
       expect(submit.body.clusterId).toBe('gcp-europe-west4');
@@ -113,21 +112,9 @@ describe.each(variants.filter((v) => !v.skip))(
       expect(submit.body.decision?.outcome).toBe('placed');
       expect(JSON.stringify(submit.body)).not.toContain(SECRET);
 
-      const again = await api<JobBody>(
-        'POST',
-        '/v1/jobs',
-        {
-          name: 'train',
-          project: 'research',
-          image: 'busybox:1.36',
-          command: ['sh', '-c', 'echo hi'],
-          env: { SIM_DURATION_SECONDS: '1' },
-          resources: { accelerator: { type: 'nvidia-h100', count: 2 }, cpu: '4', memory: '16Gi' },
-          deadlineSeconds: 600,
-          callback: { url: receiver.url, secret: SECRET },
-        },
-        { 'idempotency-key': 'train-1' },
-      );
+      const again = await api<JobBody>('POST', '/v1/jobs', trainJob(), {
+        'idempotency-key': 'train-1',
+      });
       expect(again.status).toBe(202);
       expect(again.body.id).toBe(submit.body.id);
 
