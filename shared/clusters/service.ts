@@ -1,5 +1,6 @@
 /** Cluster registry reads, and loading clusters from configuration. */
 import type { Principal } from '../auth/principal.js';
+import { requireScope } from '../auth/principal.js';
 import { notFound } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import { nowIso } from '../jobs/context.js';
@@ -11,10 +12,12 @@ export type ClusterDefinition = Omit<Cluster, 'version' | 'updatedAt' | 'capacit
 
 export function createClusterService(ctx: CoreContext) {
   return {
-    async list(_principal: Principal): Promise<Cluster[]> {
+    async list(principal: Principal): Promise<Cluster[]> {
+      requireScope(principal, 'jobs:read');
       return ctx.store.clusters.list();
     },
-    async get(_principal: Principal, id: string): Promise<Cluster> {
+    async get(principal: Principal, id: string): Promise<Cluster> {
+      requireScope(principal, 'jobs:read');
       const cluster = await ctx.store.clusters.get(id);
       if (!cluster) throw notFound(`cluster ${id}`);
       return cluster;

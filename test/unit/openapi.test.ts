@@ -130,7 +130,7 @@ describe('GET /openapi.json', () => {
     const paths = doc.paths as Record<string, Record<string, Json>>;
     expect(paths['/v1/jobs']!.post!['x-required-scope']).toBe('jobs:submit');
     expect(paths['/v1/policy']!.put!['x-required-scope']).toBe('policy:admin');
-    expect(paths['/v1/clusters']!.get!['x-required-scope']).toBeNull();
+    expect(paths['/v1/clusters']!.get!['x-required-scope']).toBe('jobs:read');
     expect(paths['/v1/hooks/{id}']!.post!.security).toEqual([
       { standardWebhooks: [] },
       { githubSignature: [] },

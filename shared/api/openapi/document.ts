@@ -400,7 +400,7 @@ const OPS: Op[] = [
     tag: 'clusters',
     summary: 'Clusters, accelerators, free GPUs and status',
     auth: 'bearer',
-    scope: null,
+    scope: 'jobs:read',
     ok: { 200: { description: 'the clusters', schema: 'ClusterList' } },
   },
   {
@@ -410,7 +410,7 @@ const OPS: Op[] = [
     tag: 'clusters',
     summary: 'One cluster',
     auth: 'bearer',
-    scope: null,
+    scope: 'jobs:read',
     ok: { 200: { description: 'the cluster', schema: 'Cluster' } },
   },
   {
