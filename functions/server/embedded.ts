@@ -126,11 +126,12 @@ export async function startEmbedded(
   );
 
   // 6. HTTP.
-  const server: ServerType = await new Promise((ready) => {
+  const server: ServerType = await new Promise((ready, fail) => {
     const s = serve(
       { fetch: core.app.fetch, hostname: config.server.host, port: config.server.port },
       () => ready(s),
     );
+    s.once('error', fail); // e.g. EADDRINUSE: reported by main() in one line
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

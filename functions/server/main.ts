@@ -46,12 +46,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+function describeStartError(e: unknown): string {
+  if (isAppError(e)) return e.message;
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (err?.code === 'EADDRINUSE') {
+    return `${err.address}:${err.port} is already in use. Stop what holds it, or start on other ports with PORT=<port> (the simulated clusters take the ports after it).`;
+  }
+  if (err?.code === 'EACCES') {
+    return `no permission to listen on ${err.address}:${err.port}; choose a PORT above 1024.`;
+  }
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
 main().catch((e: unknown) => {
-  const message = isAppError(e)
-    ? e.message
-    : e instanceof Error
-      ? (e.stack ?? e.message)
-      : String(e);
-  process.stderr.write(`switchyard could not start: ${message}\n`);
+  process.stderr.write(`switchyard could not start: ${describeStartError(e)}\n`);
   process.exit(1);
 });
