@@ -5,7 +5,7 @@ import { VersionConflictError, notFound } from '../errors.js';
 import type { Queue } from '../queue/port.js';
 import type { StateStore, UsageDelta } from '../store/port.js';
 import type { Job } from './model.js';
-import { emitDeliveries } from './outbox.js';
+import { deliveriesFor } from './outbox.js';
 
 /**
  * The usage changes a write from `before` to `after` makes: the old reservation given back and the
@@ -75,7 +75,7 @@ export function nowIso(ctx: CoreContext): string {
 /**
  * Reads a job, applies `change`, and writes it conditionally, retrying on concurrent writes.
  * `change` returns the new job, or `undefined` to leave it as it is. Deliveries for every state
- * entered are recorded after the write.
+ * entered are stored in the same atomic write.
  */
 export async function mutateJob(
   ctx: CoreContext,
@@ -88,8 +88,11 @@ export async function mutateJob(
     const next = change(job);
     if (!next) return { job, changed: false };
     try {
-      const stored = await ctx.store.jobs.update(next, reservationDeltas(job, next));
-      await emitDeliveries(ctx, job, stored);
+      const stored = await ctx.store.jobs.update(
+        next,
+        reservationDeltas(job, next),
+        deliveriesFor(nowIso(ctx), job, next),
+      );
       return { job: stored, changed: true };
     } catch (e) {
       if (e instanceof VersionConflictError) continue;

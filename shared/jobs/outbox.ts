@@ -1,8 +1,5 @@
 /** Turns a job's state changes into status webhook deliveries (one per state entered). */
-import { AlreadyExistsError } from '../errors.js';
 import type { Delivery } from '../store/port.js';
-import type { CoreContext } from './context.js';
-import { nowIso } from './context.js';
 import type { Job } from './model.js';
 
 /** The public view of a job's event, as sent in status webhooks. */
@@ -26,19 +23,19 @@ export function webhookPayload(job: Job, eventIndex: number): string {
   });
 }
 
-/** Records a delivery for every state event in `after` that `before` did not have. */
-export async function emitDeliveries(
-  ctx: CoreContext,
-  before: Job | undefined,
-  after: Job,
-): Promise<void> {
+/**
+ * The status webhook deliveries for every state event in `after` that `before` did not have. They
+ * are stored in the same atomic write as the job (the store's outbox), so a crash can never keep a
+ * transition and lose its webhook, or send a webhook for a transition that was not kept.
+ */
+export function deliveriesFor(at: string, before: Job | undefined, after: Job): Delivery[] {
   const callback = after.spec.callback;
-  if (!callback) return;
-  const now = nowIso(ctx);
+  if (!callback) return [];
+  const out: Delivery[] = [];
   for (let i = before?.events.length ?? 0; i < after.events.length; i++) {
     const event = after.events[i]!;
     if (!event.state) continue;
-    const delivery: Delivery = {
+    out.push({
       id: `msg_${after.id}_${i}`,
       jobId: after.id,
       tenantId: after.tenantId,
@@ -47,15 +44,11 @@ export async function emitDeliveries(
       payload: webhookPayload(after, i),
       state: 'pending',
       attempts: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
+      nextAttemptAt: at,
+      createdAt: at,
+      updatedAt: at,
       version: 1,
-    };
-    try {
-      await ctx.store.deliveries.create(delivery);
-    } catch (e) {
-      if (!(e instanceof AlreadyExistsError)) throw e;
-    }
+    });
   }
+  return out;
 }

@@ -11,7 +11,7 @@ import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso, reservationDeltas } from './context.js';
 import { applyDecision, decideNow, noteDispatched, publishCreate } from './dispatch.js';
-import { emitDeliveries } from './outbox.js';
+import { deliveriesFor } from './outbox.js';
 import type { Decision, Job, JobState } from './model.js';
 import { isTerminal, JOB_STATES } from './model.js';
 import { parseJobSpec } from './spec.js';
@@ -89,20 +89,17 @@ export function createJobService(ctx: CoreContext) {
     const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
     let decided = applyDecision(received, decision, cluster, at, policy) ?? received;
     try {
-      await ctx.store.jobs.create(decided, reservationDeltas(undefined, decided));
+      await ctx.store.jobs.create(
+        decided,
+        reservationDeltas(undefined, decided),
+        deliveriesFor(at, undefined, decided),
+      );
     } catch (e) {
       if (!(e instanceof QuotaExceededError)) throw e;
-      decided = transition(
-        received,
-        'pending',
-        'QuotaReached',
-        `${e.message}; the job waits until usage falls`,
-        at,
-        { decision },
-      );
-      await ctx.store.jobs.create(decided);
+      const why = `${e.message}; the job waits until usage falls`;
+      decided = transition(received, 'pending', 'QuotaReached', why, at, { decision });
+      await ctx.store.jobs.create(decided, [], deliveriesFor(at, undefined, decided));
     }
-    await emitDeliveries(ctx, undefined, decided);
     if (decided.state === 'dispatched') {
       await noteDispatched(ctx, decided);
       await publishCreate(ctx, decided);

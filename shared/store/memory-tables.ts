@@ -7,6 +7,7 @@ import { AlreadyExistsError, VersionConflictError } from '../errors.js';
 import { checkLimit, compareById, compareDue, compareText, nextUsage } from './cursor.js';
 import type {
   ClaimTable,
+  Delivery,
   Hook,
   HookTable,
   Schedule,
@@ -19,8 +20,8 @@ export const copy = <T>(value: T): T => structuredClone(value);
 
 /**
  * Stores `record` only if the stored version equals `record.version`; returns it bumped.
- * `beforeWrite` runs after the version check and before anything is stored: if it throws, nothing
- * changes.
+ * `beforeWrite` runs after the version check, as the last step before the record is stored (it is
+ * copied first, so nothing can throw after `beforeWrite`): if it throws, nothing changes.
  */
 export function conditionalUpdate<T extends { id: string; version: number }>(
   map: Map<string, T>,
@@ -32,15 +33,16 @@ export function conditionalUpdate<T extends { id: string; version: number }>(
   if (!stored || stored.version !== record.version) {
     throw new VersionConflictError(`${what} ${record.id}`);
   }
-  beforeWrite?.();
   const next = { ...copy(record), version: record.version + 1 };
+  const result = copy(next);
+  beforeWrite?.();
   map.set(record.id, next);
-  return copy(next);
+  return result;
 }
 
 /**
- * Stores `record` only if `id` is absent. `beforeWrite` runs after the existence check and before
- * anything is stored: if it throws, nothing changes.
+ * Stores `record` only if `id` is absent. `beforeWrite` runs after the existence check, as the
+ * last step before the record is stored (it is copied first): if it throws, nothing changes.
  */
 export function createOnce<T>(
   map: Map<string, T>,
@@ -50,8 +52,27 @@ export function createOnce<T>(
   beforeWrite?: () => void,
 ): void {
   if (map.has(id)) throw new AlreadyExistsError(`${what} ${id}`);
+  const stored = copy(record);
   beforeWrite?.();
-  map.set(id, copy(record));
+  map.set(id, stored);
+}
+
+/**
+ * The `beforeWrite` of a job write: applies the usage changes (which throws, changing nothing, on
+ * a quota) and then puts every delivery, replacing any with the same id: the job's outbox, written
+ * in the same synchronous step as the job. The deliveries are copied before anything changes.
+ */
+export function jobSideEffects(
+  usage: { apply(changes: readonly UsageDelta[]): void },
+  changes: readonly UsageDelta[],
+  deliveries: Map<string, Delivery>,
+  outbox: readonly Delivery[],
+): () => void {
+  return () => {
+    const copies = outbox.map(copy);
+    usage.apply(changes);
+    for (const delivery of copies) deliveries.set(delivery.id, delivery);
+  };
 }
 
 /** Counters that start at 0; `apply` changes all of them or none. */

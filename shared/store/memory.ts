@@ -23,6 +23,7 @@ import {
   createMemorySchedules,
   createMemoryUsage,
   createOnce,
+  jobSideEffects,
 } from './memory-tables.js';
 import type {
   Delivery,
@@ -55,15 +56,20 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
     driver: 'memory',
 
     jobs: {
-      async create(job, changes = []) {
-        createOnce(jobs, job.id, job, 'job', () => usage.apply(changes));
+      async create(job, changes = [], outbox = []) {
+        createOnce(jobs, job.id, job, 'job', jobSideEffects(usage, changes, deliveries, outbox));
       },
       async get(id) {
         const job = jobs.get(id);
         return job && copy(job);
       },
-      async update(job, changes = []) {
-        return conditionalUpdate(jobs, job, 'job', () => usage.apply(changes));
+      async update(job, changes = [], outbox = []) {
+        return conditionalUpdate(
+          jobs,
+          job,
+          'job',
+          jobSideEffects(usage, changes, deliveries, outbox),
+        );
       },
       async list(query: JobQuery): Promise<Page<Job>> {
         const limit = checkLimit(query.limit);

@@ -25,9 +25,9 @@ export interface JobTable {
   /**
    * Stores a new job. `AlreadyExistsError` if the id exists. `usage` changes usage counters in the
    * same atomic write, exactly as in `update` (`QuotaExceededError` naming the counter, and then
-   * nothing is stored).
+   * nothing is stored); so are `deliveries`, as in `update`.
    */
-  create(job: Job, usage?: readonly UsageDelta[]): Promise<void>;
+  create(job: Job, usage?: readonly UsageDelta[], deliveries?: readonly Delivery[]): Promise<void>;
   get(id: string): Promise<Job | undefined>;
   /**
    * Writes `job` if the stored version equals `job.version`; stores and returns it with
@@ -37,8 +37,12 @@ export interface JobTable {
    * one): either the job and every counter change, or nothing does. A delta whose counter would end
    * above its `max` fails the whole write with `QuotaExceededError` naming that counter. Counters
    * start at 0 and never go below 0 (a negative delta past 0 leaves 0).
+   *
+   * `deliveries` (status webhooks for the states the write enters) are stored in the same atomic
+   * write — the job's outbox: either the job changes and its deliveries exist, or neither. A
+   * delivery whose id exists is replaced.
    */
-  update(job: Job, usage?: readonly UsageDelta[]): Promise<Job>;
+  update(job: Job, usage?: readonly UsageDelta[], deliveries?: readonly Delivery[]): Promise<Job>;
   /** A tenant's jobs, newest first (by `createdAt`, then id). */
   list(query: JobQuery): Promise<Page<Job>>;
   /** Jobs in any of the given states across tenants, oldest first; for sweepers and admission. */

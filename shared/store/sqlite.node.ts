@@ -3,8 +3,8 @@
  * JSON column plus the few indexed columns its queries need. WAL mode with `synchronous=FULL`, so
  * a committed write survives a killed process or host; `busy_timeout` lets several connections or
  * processes share one file. Conditional writes are `UPDATE … WHERE id = ? AND version = ?` and
- * check `changes`, so they hold across connections. A job create or update that changes usage
- * counters is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
+ * check `changes`, so they hold across connections. A job create or update, with its usage
+ * counter changes and its deliveries (the outbox), is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
 import type { Cluster } from '../clusters/model.js';
@@ -113,6 +113,11 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       `INSERT INTO deliveries (id, job_id, state, next_attempt_at, created_at, version, body)
        VALUES (@id, @jobId, @state, @nextAttemptAt, @createdAt, @version, @body)`,
     ),
+    deliveryPut: db.prepare(
+      `INSERT OR REPLACE INTO deliveries
+       (id, job_id, state, next_attempt_at, created_at, version, body)
+       VALUES (@id, @jobId, @state, @nextAttemptAt, @createdAt, @version, @body)`,
+    ),
     deliveryUpdate: db.prepare(
       `UPDATE deliveries SET job_id = @jobId, state = @state, next_attempt_at = @nextAttemptAt,
        created_at = @createdAt, version = @version + 1, body = @body
@@ -140,6 +145,16 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     body: JSON.stringify(body),
   });
 
+  const deliveryParams = (delivery: Delivery) => ({
+    ...delivery,
+    body: JSON.stringify(delivery),
+  });
+
+  /** Stores a job write's deliveries (its outbox), replacing any with the same id. */
+  const putDeliveries = (outbox: readonly Delivery[]): void => {
+    for (const delivery of outbox) q.deliveryPut.run(deliveryParams(delivery));
+  };
+
   /** The claim's read and write run in one IMMEDIATE transaction: no other writer in between. */
   const claimTx = db.transaction(
     (record: IdempotencyRecord, now: string): IdempotencyRecord | undefined => {
@@ -153,38 +168,45 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
 
   /**
    * Checks the version and writes the job (one conditional UPDATE), then applies each usage change
-   * checking its `max`. Any throw rolls the whole transaction back; IMMEDIATE takes the write lock
-   * up front, so no other connection writes between the counter reads and writes.
+   * checking its `max`, then puts the deliveries (the outbox). Any throw rolls the whole
+   * transaction back; IMMEDIATE takes the write lock up front, so no other connection writes
+   * between the counter reads and writes.
    */
-  const jobUpdateTx = db.transaction((job: Job, changes: readonly UsageDelta[]): Job => {
-    const params = jobParams(job, { ...job, version: job.version + 1 });
-    if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
-    usage.apply(changes);
-    return JSON.parse(params.body) as Job;
-  });
+  const jobUpdateTx = db.transaction(
+    (job: Job, changes: readonly UsageDelta[], outbox: readonly Delivery[]): Job => {
+      const params = jobParams(job, { ...job, version: job.version + 1 });
+      if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
+      usage.apply(changes);
+      putDeliveries(outbox);
+      return JSON.parse(params.body) as Job;
+    },
+  );
 
   /**
    * Inserts the job (a primary-key violation is `AlreadyExistsError`), then applies each usage
-   * change checking its `max`, in one IMMEDIATE transaction like `jobUpdateTx`: any throw rolls
-   * back the insert and every counter.
+   * change checking its `max` and puts the deliveries, in one IMMEDIATE transaction like
+   * `jobUpdateTx`: any throw rolls back the insert, every counter and every delivery.
    */
-  const jobCreateTx = db.transaction((job: Job, changes: readonly UsageDelta[]): void => {
-    insert(`job ${job.id}`, () => q.jobInsert.run(jobParams(job)));
-    usage.apply(changes);
-  });
+  const jobCreateTx = db.transaction(
+    (job: Job, changes: readonly UsageDelta[], outbox: readonly Delivery[]): void => {
+      insert(`job ${job.id}`, () => q.jobInsert.run(jobParams(job)));
+      usage.apply(changes);
+      putDeliveries(outbox);
+    },
+  );
 
   return {
     driver: 'sqlite',
 
     jobs: {
-      async create(job, changes = []) {
-        jobCreateTx.immediate(job, changes);
+      async create(job, changes = [], outbox = []) {
+        jobCreateTx.immediate(job, changes, outbox);
       },
       async get(id) {
         return parse<Job>(q.jobGet.get(id) as Row | undefined);
       },
-      async update(job, changes = []) {
-        return jobUpdateTx.immediate(job, changes);
+      async update(job, changes = [], outbox = []) {
+        return jobUpdateTx.immediate(job, changes, outbox);
       },
       async list(query) {
         const limit = checkLimit(query.limit);
@@ -287,9 +309,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
 
     deliveries: {
       async create(delivery) {
-        insert(`delivery ${delivery.id}`, () =>
-          q.deliveryInsert.run({ ...delivery, body: JSON.stringify(delivery) }),
-        );
+        insert(`delivery ${delivery.id}`, () => q.deliveryInsert.run(deliveryParams(delivery)));
       },
       async update(delivery) {
         const body = JSON.stringify({ ...delivery, version: delivery.version + 1 });

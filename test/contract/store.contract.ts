@@ -1,7 +1,7 @@
 /**
  * The StateStore contract: one suite every driver must pass (memory, SQLite, DynamoDB, …).
  * `make` must return an empty store each time it is called; the suite closes every store it made.
- * The usage, schedule, hook and claim tests live in `store-*.contract.ts` and name every record
+ * The usage, outbox, schedule, hook and claim tests live in `store-*.contract.ts` and name every record
  * uniquely, so a driver may run them against one shared table.
  */
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import type { JobState } from '../../shared/jobs/model.js';
 import type { Delivery, StateStore, TokenRecord } from '../../shared/store/port.js';
 import { describeClaims } from './store-claims.contract.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
+import { describeOutbox } from './store-outbox.contract.js';
 import { describeTenantTables } from './store-records.contract.js';
 import { describeUsage } from './store-usage.contract.js';
 
@@ -396,6 +397,7 @@ export function testStoreDriver(
     });
 
     describeUsage(ctx);
+    describeOutbox(ctx);
     describeTenantTables(ctx);
     describeClaims(ctx);
   });

@@ -1,8 +1,9 @@
 /**
  * Jobs on the single table. A job item holds its JSON in `data` and its version in `ver`; every
- * write is conditional on `ver` (a create on the item's absence). A write with usage deltas goes
- * through `createWithUsage` / `updateWithUsage` (one transaction). Listing uses the index whose
- * partition holds only matching jobs.
+ * write is conditional on `ver` (a create on the item's absence). A write with usage deltas or
+ * deliveries (the outbox) goes through `createWithUsage` / `updateWithUsage` (one transaction:
+ * the job Put, the counter Updates, the delivery Puts); one with neither is a single conditional
+ * PutItem. Listing uses the index whose partition holds only matching jobs.
  */
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../errors.js';
@@ -36,9 +37,9 @@ function jobItem(job: Job, version: number): Item {
 
 export function createJobTable(ctx: Ctx): JobTable {
   return {
-    async create(job, usage) {
-      if (usage && usage.length > 0) {
-        return createWithUsage(ctx, job, jobItem(job, job.version), usage);
+    async create(job, usage = [], deliveries = []) {
+      if (usage.length > 0 || deliveries.length > 0) {
+        return createWithUsage(ctx, job, jobItem(job, job.version), usage, deliveries);
       }
       try {
         await ctx.send(
@@ -66,9 +67,9 @@ export function createJobTable(ctx: Ctx): JobTable {
       return out.Item ? record<Job>(out.Item as Item) : undefined;
     },
 
-    async update(job, usage) {
-      if (usage && usage.length > 0) {
-        return updateWithUsage(ctx, job, jobItem(job, job.version + 1), usage);
+    async update(job, usage = [], deliveries = []) {
+      if (usage.length > 0 || deliveries.length > 0) {
+        return updateWithUsage(ctx, job, jobItem(job, job.version + 1), usage, deliveries);
       }
       const next = job.version + 1;
       try {

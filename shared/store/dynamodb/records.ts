@@ -198,20 +198,26 @@ export function createIdempotencyTable(ctx: Ctx): IdempotencyTable {
   };
 }
 
+/**
+ * The item of a delivery: listed under its job (gsi1) and, while pending, in the due list (gsi4).
+ * Job writes put their outbox with it too (jobs.ts), so `listDue` and `listByJob` find those.
+ */
+export const deliveryItem = (d: Delivery): Item =>
+  recordItem(K.delivery(d.id), d, {
+    ver: N(d.version),
+    gsi1pk: S(K.deliveriesOfJob(d.jobId)),
+    gsi1sk: S(timeId(d.createdAt, d.id)),
+    // Sparse: only pending deliveries are in the due list.
+    ...(d.state === 'pending'
+      ? {
+          gsi4pk: S(K.deliveriesPending),
+          gsi4sk: S(`${d.nextAttemptAt}#${timeId(d.createdAt, d.id)}`),
+        }
+      : {}),
+  });
+
 export function createDeliveryTable(ctx: Ctx): DeliveryTable {
-  const item = (d: Delivery): Item =>
-    recordItem(K.delivery(d.id), d, {
-      ver: N(d.version),
-      gsi1pk: S(K.deliveriesOfJob(d.jobId)),
-      gsi1sk: S(timeId(d.createdAt, d.id)),
-      // Sparse: only pending deliveries are in the due list.
-      ...(d.state === 'pending'
-        ? {
-            gsi4pk: S(K.deliveriesPending),
-            gsi4sk: S(`${d.nextAttemptAt}#${timeId(d.createdAt, d.id)}`),
-          }
-        : {}),
-    });
+  const item = deliveryItem;
   return {
     async create(delivery) {
       await createItem(ctx, item(delivery), `delivery ${delivery.id}`);

@@ -1,9 +1,10 @@
 /**
  * Usage counters (item `pk = USAGE, sk = <key>`, number `v`) and the transaction that writes a job
- * together with its counter changes: the job Put (conditional on its version, or on its absence
- * for a create) plus one Update per counter, so both change or neither. Increases need no read; decreases that may pass 0 (and
- * several deltas to one key) are computed from a strongly consistent read by the port's rule
- * (`nextUsage`) and written conditional on the value read, retrying on a race.
+ * together with its counter changes and its deliveries (the outbox): the job Put (conditional on
+ * its version, or on its absence for a create), one Update per counter and one unconditional Put
+ * per delivery, so all of them change or none does. Increases need no read; decreases that may
+ * pass 0 (and several deltas to one key) are computed from a strongly consistent read by the
+ * port's rule (`nextUsage`) and written conditional on the value read, retrying on a race.
  */
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
@@ -19,13 +20,16 @@ import {
 } from '../../errors.js';
 import type { Job } from '../../jobs/model.js';
 import { nextUsage } from '../cursor.js';
-import type { UsageDelta, UsageTable } from '../port.js';
+import type { Delivery, UsageDelta, UsageTable } from '../port.js';
 import type { Item } from './client.js';
 import { cancellationCodes, errorName, N, num, queryAll, S, str } from './client.js';
 import type { Ctx } from './items.js';
+import { deliveryItem } from './records.js';
 import { ITEM_SK, K } from './table-spec.js';
 
 const USAGE_RETRIES = 20;
+/** DynamoDB's limit on the actions of one TransactWriteItems. */
+export const MAX_TRANSACT_ITEMS = 100;
 
 /** The deltas of each counter, in the order given. */
 function groupDeltas(usage: readonly UsageDelta[]): Map<string, UsageDelta[]> {
@@ -129,12 +133,16 @@ interface JobWrite {
   error(): Error;
 }
 
-/** Creates the job (only if its id is absent) and changes the counters in one transaction. */
+/**
+ * Creates the job (only if its id is absent), changes the counters and puts the deliveries in one
+ * transaction.
+ */
 export async function createWithUsage(
   ctx: Ctx,
   job: Job,
   jobItem: Item,
   usage: readonly UsageDelta[],
+  deliveries: readonly Delivery[] = [],
 ): Promise<void> {
   await writeWithUsage(
     ctx,
@@ -151,15 +159,20 @@ export async function createWithUsage(
       error: () => new AlreadyExistsError(`job ${job.id}`),
     },
     usage,
+    deliveries,
   );
 }
 
-/** Writes the job (conditional on its version) and the counters in one transaction. */
+/**
+ * Writes the job (conditional on its version), the counters and the deliveries in one
+ * transaction.
+ */
 export async function updateWithUsage(
   ctx: Ctx,
   job: Job,
   jobItem: Item,
   usage: readonly UsageDelta[],
+  deliveries: readonly Delivery[] = [],
 ): Promise<Job> {
   await writeWithUsage(
     ctx,
@@ -178,17 +191,44 @@ export async function updateWithUsage(
       error: () => new VersionConflictError(`job ${job.id}`),
     },
     usage,
+    deliveries,
   );
   return { ...structuredClone(job), version: job.version + 1 };
 }
 
-/** The job Put and one Update per counter in one transaction, retried while counters race. */
+/**
+ * A Put per delivery, replacing any stored one with its id. One transaction may not touch an item
+ * twice, so of several deliveries with one id the last wins (as a sequence of puts would).
+ */
+function deliveryPuts(ctx: Ctx, deliveries: readonly Delivery[]): TransactWriteItem[] {
+  const byId = new Map<string, Delivery>();
+  for (const d of deliveries) byId.set(d.id, d);
+  return [...byId.values()].map((d) => ({ Put: { TableName: ctx.table, Item: deliveryItem(d) } }));
+}
+
+/**
+ * The job Put, one Update per counter and one Put per delivery in one transaction, retried while
+ * counters race. The deliveries come last, so a cancellation's codes line up with the job and the
+ * counters as before; their Puts carry no condition, so they never fail one.
+ */
 async function writeWithUsage(
   ctx: Ctx,
   write: JobWrite,
   usage: readonly UsageDelta[],
+  deliveries: readonly Delivery[],
 ): Promise<void> {
   const groups = [...groupDeltas(usage)];
+  const outbox = deliveryPuts(ctx, deliveries);
+  const actions = 1 + groups.length + outbox.length;
+  if (actions > MAX_TRANSACT_ITEMS) {
+    throw new AppError(
+      'INTERNAL',
+      `job ${write.jobId}: one write may hold at most ${MAX_TRANSACT_ITEMS} items in a DynamoDB ` +
+        `transaction, but this one has ${actions} (the job, ${groups.length} usage counters and ` +
+        `${outbox.length} deliveries): write fewer deliveries with the job`,
+      { retryable: false },
+    );
+  }
   const toRead = groups.filter(([, ds]) => !isBlindIncrease(ds)).map(([key]) => key);
   for (let attempt = 0; ; attempt++) {
     const current = toRead.length > 0 ? await readCounters(ctx, toRead) : {};
@@ -205,7 +245,9 @@ async function writeWithUsage(
       throw e;
     }
     try {
-      await ctx.send(new TransactWriteItemsCommand({ TransactItems: [write.put, ...items] }));
+      await ctx.send(
+        new TransactWriteItemsCommand({ TransactItems: [write.put, ...items, ...outbox] }),
+      );
       return;
     } catch (e) {
       if (errorName(e) !== 'TransactionCanceledException') throw e;
