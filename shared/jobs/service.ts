@@ -5,7 +5,8 @@
 import { newId } from '../clock.js';
 import type { Principal } from '../auth/principal.js';
 import { requireProject, requireScope } from '../auth/principal.js';
-import { AppError, QuotaExceededError, notFound } from '../errors.js';
+import { sha256 } from '../auth/sha256.js';
+import { AlreadyExistsError, AppError, QuotaExceededError, notFound } from '../errors.js';
 import type { CancelMessage } from '../drainer/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
@@ -18,6 +19,21 @@ import { parseJobSpec } from './spec.js';
 import { transition } from './transition.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** An in-flight claim older than this belongs to a request that died: a retry takes over. */
+const IN_FLIGHT_LEASE_MS = 30_000;
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * The job id of a keyed submission: a pure function of (tenant, key, body), so a retry after an
+ * unknown outcome (a crash between storing the job and recording the key) finds the job the first
+ * attempt stored instead of creating a second one.
+ */
+function keyedJobId(tenantId: string, key: string, fingerprint: string): string {
+  const digest = sha256(new TextEncoder().encode(`${tenantId}\n${key}\n${fingerprint}`));
+  let id = '';
+  for (let i = 0; i < 26; i++) id += CROCKFORD[digest[i]! % 32];
+  return id;
+}
 
 async function fingerprint(body: unknown): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(body)));
@@ -59,13 +75,13 @@ export function createJobService(ctx: CoreContext) {
   async function createAndDispatch(
     principal: Principal,
     body: unknown,
-    key?: string,
-  ): Promise<Job> {
+    keyed?: { key: string; fingerprint: string },
+  ): Promise<SubmitResult> {
     const spec = parseJobSpec(body);
     requireProject(principal, spec.project);
     const at = nowIso(ctx);
     const received: Job = {
-      id: newId(ctx.clock),
+      id: keyed ? keyedJobId(principal.tenantId, keyed.key, keyed.fingerprint) : newId(ctx.clock),
       tenantId: principal.tenantId,
       spec,
       state: 'received',
@@ -73,7 +89,7 @@ export function createJobService(ctx: CoreContext) {
       createdAt: at,
       updatedAt: at,
       submittedBy: principal.tokenId,
-      ...(key ? { idempotencyKey: key } : {}),
+      ...(keyed ? { idempotencyKey: keyed.key } : {}),
       events: [
         {
           at,
@@ -95,6 +111,12 @@ export function createJobService(ctx: CoreContext) {
         deliveriesFor(at, undefined, decided),
       );
     } catch (e) {
+      if (keyed && e instanceof AlreadyExistsError) {
+        // An earlier attempt with this key and body stored the job before its outcome was lost.
+        const earlier = await ctx.store.jobs.get(received.id);
+        if (earlier && earlier.tenantId === principal.tenantId)
+          return { job: earlier, created: false };
+      }
       if (!(e instanceof QuotaExceededError)) throw e;
       const why = `${e.message}; the job waits until usage falls`;
       decided = transition(received, 'pending', 'QuotaReached', why, at, { decision });
@@ -109,7 +131,7 @@ export function createJobService(ctx: CoreContext) {
       state: decided.state,
       cluster: decision.clusterId,
     });
-    return decided;
+    return { job: decided, created: true };
   }
 
   async function submit(
@@ -118,8 +140,7 @@ export function createJobService(ctx: CoreContext) {
     idempotencyKey?: string,
   ): Promise<SubmitResult> {
     requireScope(principal, 'jobs:submit');
-    if (idempotencyKey === undefined)
-      return { job: await createAndDispatch(principal, body), created: true };
+    if (idempotencyKey === undefined) return createAndDispatch(principal, body);
     if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
@@ -140,7 +161,8 @@ export function createJobService(ctx: CoreContext) {
           'this Idempotency-Key was used with a different body: use a new key for a new job',
         );
       }
-      if (existing.state === 'in-flight' || !existing.jobId) {
+      const orphaned = now - Date.parse(existing.createdAt) > IN_FLIGHT_LEASE_MS;
+      if ((existing.state === 'in-flight' || !existing.jobId) && !orphaned) {
         throw new AppError(
           'IDEMPOTENCY_KEY_IN_USE',
           'a request with this Idempotency-Key is still in progress: retry shortly',
@@ -149,14 +171,21 @@ export function createJobService(ctx: CoreContext) {
           },
         );
       }
-      const job = await ctx.store.jobs.get(existing.jobId);
-      if (!job) throw notFound(`job ${existing.jobId}`);
-      return { job, created: false };
+      if (existing.state === 'done' && existing.jobId) {
+        const job = await ctx.store.jobs.get(existing.jobId);
+        if (!job) throw notFound(`job ${existing.jobId}`);
+        return { job, created: false };
+      }
+      // The request that claimed the key died with its outcome unknown: take over. The keyed job
+      // id makes this find the job that request stored, if it stored one.
     }
     try {
-      const job = await createAndDispatch(principal, body, idempotencyKey);
-      await ctx.store.idempotency.complete(principal.tenantId, idempotencyKey, job.id);
-      return { job, created: true };
+      const result = await createAndDispatch(principal, body, {
+        key: idempotencyKey,
+        fingerprint: claim.fingerprint,
+      });
+      await ctx.store.idempotency.complete(principal.tenantId, idempotencyKey, result.job.id);
+      return result;
     } catch (e) {
       await ctx.store.idempotency.release(principal.tenantId, idempotencyKey);
       throw e;
