@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { requireScope } from '../auth/principal.js';
-import { AppError, VersionConflictError, notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import { nowIso } from '../jobs/context.js';
 import { jobsPlacedOn, replaceAway } from '../jobs/failover.js';
+import { mutateCluster } from './mutate.js';
 import { issuesOf } from '../jobs/spec.js';
 import type { Cluster, ClusterAdminState } from './model.js';
 
@@ -50,23 +51,13 @@ export function createClusterAdmin(ctx: CoreContext) {
     state: ClusterAdminState,
   ): Promise<Cluster> {
     requireScope(principal, 'clusters:admin');
-    for (let tries = 0; tries < 10; tries++) {
-      const cluster = await ctx.store.clusters.get(id);
-      if (!cluster) throw notFound(`cluster ${id}`);
-      if (cluster.state === state) return cluster;
-      try {
-        const stored = await ctx.store.clusters.update({
-          ...cluster,
-          state,
-          updatedAt: nowIso(ctx),
-        });
-        ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
-        return stored;
-      } catch (e) {
-        if (!(e instanceof VersionConflictError)) throw e;
-      }
-    }
-    throw new VersionConflictError(`cluster ${id}`);
+    const result = await mutateCluster(ctx, id, (c) =>
+      c.state === state ? undefined : { ...c, state, updatedAt: nowIso(ctx) },
+    );
+    if (!result) throw notFound(`cluster ${id}`);
+    if (result.changed)
+      ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
+    return result.cluster;
   }
 
   async function upsert(

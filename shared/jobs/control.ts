@@ -11,11 +11,11 @@ import type {
   ReportAnswer,
   StatusReport,
 } from '../drainer/control-port.js';
-import { VersionConflictError } from '../errors.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
 import type { Job, JobState } from './model.js';
 import { STATE_RANK, isTerminal } from './model.js';
+import { mutateCluster } from '../clusters/mutate.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from './transition.js';
 
@@ -128,16 +128,7 @@ export function createControlPlane(
   }
 
   async function heartbeat(clusterId: string, capacity: CapacityReport): Promise<void> {
-    for (let tries = 0; tries < 10; tries++) {
-      const cluster = await ctx.store.clusters.get(clusterId);
-      if (!cluster) return;
-      try {
-        await ctx.store.clusters.update({ ...cluster, capacity, updatedAt: nowIso(ctx) });
-        return;
-      } catch (e) {
-        if (!(e instanceof VersionConflictError)) throw e;
-      }
-    }
+    await mutateCluster(ctx, clusterId, (c) => ({ ...c, capacity, updatedAt: nowIso(ctx) }));
   }
 
   return { claim, report, heartbeat };

@@ -31,6 +31,29 @@ function setUp() {
   return { ctx, jobs: createJobService(ctx), advance: (ms: number) => (now += ms) };
 }
 
+/**
+ * Leaves `key` claimed in flight with the fingerprint the service computes for `body`, as a
+ * request that died before storing its job leaves it. (The fingerprint is read off a probe key.)
+ */
+async function plantInFlight(
+  ctx: CoreContext,
+  jobs: ReturnType<typeof createJobService>,
+  key: string,
+): Promise<void> {
+  const at = new Date(ctx.clock.now()).toISOString();
+  const claim = { tenantId: 'acme', state: 'in-flight' as const, createdAt: at };
+  await jobs.submit(acme, body, `probe-${key}`);
+  const probe = await ctx.store.idempotency.claim(
+    { ...claim, key: `probe-${key}`, fingerprint: 'x', expiresAt: at },
+    at,
+  );
+  const expiresAt = new Date(ctx.clock.now() + 86_400_000).toISOString();
+  await ctx.store.idempotency.claim(
+    { ...claim, key, fingerprint: probe!.fingerprint, expiresAt },
+    at,
+  );
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   const e = await p.then(
     () => undefined,
@@ -60,30 +83,7 @@ describe('Idempotency-Key', () => {
 
   it('answers 409 while the first request is still in flight', async () => {
     const { ctx, jobs } = setUp();
-    const at = new Date(ctx.clock.now()).toISOString();
-    await jobs.submit(acme, body, 'probe'); // learn the fingerprint the service uses
-    const fingerprint = (await ctx.store.idempotency.claim(
-      {
-        tenantId: 'acme',
-        key: 'probe',
-        fingerprint: 'x',
-        state: 'in-flight',
-        createdAt: at,
-        expiresAt: at,
-      },
-      at,
-    ))!.fingerprint;
-    await ctx.store.idempotency.claim(
-      {
-        tenantId: 'acme',
-        key: 'k3',
-        fingerprint,
-        state: 'in-flight',
-        createdAt: at,
-        expiresAt: '2026-11-29T12:00:00Z',
-      },
-      at,
-    );
+    await plantInFlight(ctx, jobs, 'k3');
     expect(await codeOf(jobs.submit(acme, body, 'k3'))).toBe('IDEMPOTENCY_KEY_IN_USE');
   });
 
@@ -119,30 +119,7 @@ describe('Idempotency-Key', () => {
 
   it('after a crash before the job was stored, a retry creates it once', async () => {
     const { ctx, jobs, advance } = setUp();
-    const at = new Date(ctx.clock.now()).toISOString();
-    await jobs.submit(acme, body, 'probe');
-    const fingerprint = (await ctx.store.idempotency.claim(
-      {
-        tenantId: 'acme',
-        key: 'probe',
-        fingerprint: 'x',
-        state: 'in-flight',
-        createdAt: at,
-        expiresAt: at,
-      },
-      at,
-    ))!.fingerprint;
-    await ctx.store.idempotency.claim(
-      {
-        tenantId: 'acme',
-        key: 'k5',
-        fingerprint,
-        state: 'in-flight',
-        createdAt: at,
-        expiresAt: '2026-11-29T12:00:00Z',
-      },
-      at,
-    );
+    await plantInFlight(ctx, jobs, 'k5');
     advance(31_000);
     const retry = await jobs.submit(acme, body, 'k5');
     expect(retry.created).toBe(true);
