@@ -1,350 +1,60 @@
 /**
  * Driver benchmark (figures, no assertions): `npm run bench:drivers`.
  *
- * For each store/queue pair, submissions per second through the real API (createCore served over
- * HTTP by @hono/node-server, N keep-alive clients in a worker thread doing `POST /v1/jobs` with a
- * bearer token), beside the raw floor measured in the same run with the same concurrency and the
- * same driver instances: only what one submission must persist — `jobs.create` of the job the API
- * wrote (plus the idempotency claim and completion with BENCH_IDEMPOTENCY=1) and the one publish —
- * with no HTTP, auth, validation or placement. Target: API >= 80% of the floor.
+ * For each store/queue pair, in the same run and with the same driver instances and concurrency:
+ * - **API**: submissions per second through the real API (createCore served over HTTP by
+ *   @hono/node-server; N keep-alive clients in a worker thread doing `POST /v1/jobs` with a bearer
+ *   token);
+ * - **floor**: the same clients' worth of loops doing only what one submission must persist —
+ *   `jobs.create` of a job as the API wrote it, with its reservation's counter deltas (plus the
+ *   idempotency claim and completion with BENCH_IDEMPOTENCY=1), then the one publish — with no
+ *   HTTP, auth, validation or placement. Target: API >= 80% of the floor;
+ * - **HTTP only** (a reference, not a target): a bare Hono handler on the same server stack that
+ *   parses the body and does the floor's writes, so the table shows how much of the gap is HTTP on
+ *   this machine and how much is Switchyard's own work.
+ *
+ * All three are warmed up first, then measured in BENCH_ROUNDS rounds that rotate their order, so
+ * the stand-ins' JIT warm-up and the growing tables weigh on each the same.
  *
  * DynamoDB Local and the Pub/Sub emulator are started on free ports and stopped at the end (also on
  * error or Ctrl-C); a pair whose emulator is unavailable is skipped and named.
- * Knobs: BENCH_SECONDS (default 5), BENCH_CONCURRENCY (32), BENCH_WARMUP_SECONDS (1),
- * BENCH_PAIRS (comma-separated names), BENCH_IDEMPOTENCY=1 (send an Idempotency-Key).
+ * Knobs: BENCH_SECONDS (measured seconds per kind, default 6), BENCH_ROUNDS (3),
+ * BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (32), BENCH_PAIRS (comma-separated names),
+ * BENCH_IDEMPOTENCY=1 (send an Idempotency-Key), BENCH_HTTP_ONLY=0 (skip that reference).
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import {
-  dynamoDbLocalUnavailable,
-  startDynamoDbLocal,
-  type DynamoDbLocal,
-} from '../../infra/emulators/dynamodb.js';
-import {
-  pubSubEmulatorUnavailable,
-  startPubSubEmulator,
-  type RunningPubSubEmulator,
-} from '../../infra/emulators/pubsub.js';
+import { Worker } from 'node:worker_threads';
+import { jobView } from '../../shared/api/views.js';
 import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
 import { newId, systemClock } from '../../shared/clock.js';
 import { kubeJobName } from '../../shared/cluster/labels.js';
-import type { ClusterDefinition } from '../../shared/clusters/service.js';
 import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
 import { clusterSnapshots, createMessage } from '../../shared/jobs/dispatch.js';
 import type { Job } from '../../shared/jobs/model.js';
-import type { Queue } from '../../shared/queue/port.js';
-import { createPubSubRestQueue } from '../../shared/queue/pubsub-rest.js';
-import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
-import { createSqliteQueue } from '../../shared/queue/sqlite.node.js';
 import { createCore } from '../../shared/runtime/core.js';
-import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
-import { createMemoryStore } from '../../shared/store/memory.js';
-import type { StateStore } from '../../shared/store/port.js';
-import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { describeCalls, instrument, type CallStats } from './drivers/instrument.js';
+import type { LoadRequest, LoadResult } from './drivers/load.js';
+import {
+  BODIES,
+  CLUSTERS,
+  PAIRS,
+  startEmulators,
+  type Emulators,
+  type Pair,
+} from './drivers/pairs.js';
+import { summarize, timedPhase, type PhaseResult, type Summary } from './drivers/phase.js';
 
-// ---------------------------------------------------------------------------------------------
-// Shared: one timed phase of C concurrent loops, and its summary.
-
-interface PhaseResult {
-  ops: number;
-  errors: number;
-  elapsedMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Completions in each second of the phase: shows whether throughput decays as jobs pile up. */
-  perSecond: number[];
-  firstError?: string;
-}
-
-/** Runs `op` in `concurrency` loops for `ms`; an op that throws counts as an error. */
-async function timedPhase(
-  concurrency: number,
-  ms: number,
-  op: (i: number) => Promise<void>,
-): Promise<PhaseResult> {
-  const latencies: number[] = [];
-  const perSecond: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let seq = 0;
-  const start = performance.now();
-  const end = start + ms;
-  let last = start;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        try {
-          await op(seq++);
-        } catch (e) {
-          errors++;
-          firstError ??= String(e);
-          continue;
-        }
-        const t1 = performance.now();
-        latencies.push(t1 - t0);
-        const second = Math.floor((t1 - start) / 1000);
-        perSecond[second] = (perSecond[second] ?? 0) + 1;
-        last = Math.max(last, t1);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return {
-    ops: latencies.length,
-    errors,
-    elapsedMs: last - start,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    perSecond: Array.from(perSecond, (n) => n ?? 0),
-    ...(firstError ? { firstError } : {}),
-  };
-}
-
-const rate = (r: PhaseResult) => (r.elapsedMs > 0 ? (r.ops * 1000) / r.elapsedMs : 0);
-
-// ---------------------------------------------------------------------------------------------
-// The load generator: a worker thread, so client work does not share the server's event loop.
-
-interface LoadRequest {
-  url: string;
-  token: string;
-  bodies: string[];
-  concurrency: number;
-  warmupMs: number;
-  durationMs: number;
-  idempotency: boolean;
-}
-
-interface LoadResult extends PhaseResult {
-  /** The id of one job the API accepted, to copy for the floor. */
-  sampleJobId?: string;
-  /** Requests made during the warm-up. */
-  warmupOps: number;
-}
-
-async function runLoad(r: LoadRequest): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: r.concurrency });
-  const url = new URL(r.url);
-  let sampleJobId: string | undefined;
-  let keys = 0;
-  const post = (body: string) =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: '/v1/jobs',
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${r.token}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            ...(r.idempotency ? { 'idempotency-key': `k-${process.pid}-${keys++}` } : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            if (res.statusCode !== 202) return reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-            sampleJobId ??= (JSON.parse(text) as { id: string }).id;
-            resolve();
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  const op = (i: number) => post(r.bodies[i % r.bodies.length]!);
-  const warmup = await timedPhase(r.concurrency, r.warmupMs, op);
-  const result = await timedPhase(r.concurrency, r.durationMs, op);
-  agent.destroy();
-  return {
-    ...result,
-    warmupOps: warmup.ops + warmup.errors,
-    ...(sampleJobId ? { sampleJobId } : {}),
-  };
-}
-
-if (!isMainThread) {
-  parentPort!.on('message', (r: LoadRequest) => {
-    void runLoad(r).then((result) => parentPort!.postMessage(result));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The benchmark (main thread).
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const IDEMPOTENCY = process.env.BENCH_IDEMPOTENCY === '1';
-const RUN = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
-const CLUSTERS: ClusterDefinition[] = [
-  {
-    id: 'aws-us-east-1',
-    cloud: 'aws',
-    region: 'us-east-1',
-    queue: 'aws',
-    accelerators: ['nvidia-a100'],
-  },
-  {
-    id: 'gcp-europe-west4',
-    cloud: 'gcp',
-    region: 'europe-west4',
-    queue: 'gcp',
-    accelerators: ['nvidia-h100'],
-  },
-  {
-    id: 'onprem-dc1',
-    cloud: 'onprem',
-    region: 'dc1',
-    queue: 'onprem',
-    accelerators: ['nvidia-a100', 'nvidia-h100'],
-  },
-].map(({ accelerators, ...c }) => ({
-  ...c,
-  labels: {},
-  // Large static pools and no capacity report: placement never runs out during a run.
-  pools: accelerators.map((accelerator) => ({ accelerator, nodes: 100_000, gpusPerNode: 8 })),
-}));
-
-const BODIES = ['nvidia-a100', 'nvidia-h100'].map((type) =>
-  JSON.stringify({
-    name: 'bench',
-    project: 'bench',
-    image: 'ghcr.io/acme/bench:1',
-    command: ['python', 'train.py'],
-    env: { EPOCHS: '1' },
-    resources: { accelerator: { type, count: 1 }, cpu: '4', memory: '16Gi' },
-    priority: 100,
-    labels: { team: 'bench' },
-  }),
-);
-
-interface Emulators {
-  dynamodb?: DynamoDbLocal;
-  pubsub?: RunningPubSubEmulator;
-  skipped: Record<'dynamodb' | 'pubsub', string | undefined>;
-}
-
-interface Drivers {
-  store: StateStore;
-  queue: Queue;
-}
-
-interface Pair {
-  name: string;
-  needs: Array<'dynamodb' | 'pubsub'>;
-  build(em: Emulators, dir: string): Promise<Drivers>;
-}
-
-const pubsubOptions = (i: number) => ({
-  projectId: 'switchyard-bench',
-  prefix: `${RUN}p${i}`,
-  autoCreate: true,
-});
-
-const dynamoStore = async (em: Emulators, i: number) => {
-  const store = createDynamoDbStore({
-    tableName: `${RUN}-t${i}`,
-    endpoint: em.dynamodb!.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await store.ensureTable();
-  return store;
-};
-
-const PAIRS: Pair[] = [
-  {
-    name: 'sqlite+sqlite',
-    needs: [],
-    build: async (_em, dir) => ({
-      store: createSqliteStore({ path: join(dir, 'state.db') }),
-      queue: createSqliteQueue({ path: join(dir, 'queue.db') }),
-    }),
-  },
-  {
-    name: 'memory+sqlite',
-    needs: [],
-    build: async (_em, dir) => ({
-      store: createMemoryStore({ clock: systemClock }),
-      queue: createSqliteQueue({ path: join(dir, 'queue.db') }),
-    }),
-  },
-  {
-    name: 'sqlite+pubsub',
-    needs: ['pubsub'],
-    build: async (em, dir) => ({
-      store: createSqliteStore({ path: join(dir, 'state.db') }),
-      queue: createPubSubQueue({ ...pubsubOptions(1), apiEndpoint: em.pubsub!.host }),
-    }),
-  },
-  {
-    name: 'dynamodb+pubsub',
-    needs: ['dynamodb', 'pubsub'],
-    build: async (em) => ({
-      store: await dynamoStore(em, 2),
-      queue: createPubSubQueue({ ...pubsubOptions(2), apiEndpoint: em.pubsub!.host }),
-    }),
-  },
-  {
-    name: 'dynamodb+pubsub-rest',
-    needs: ['dynamodb', 'pubsub'],
-    build: async (em) => ({
-      store: await dynamoStore(em, 3),
-      queue: createPubSubRestQueue({ ...pubsubOptions(3), baseUrl: `http://${em.pubsub!.host}` }),
-    }),
-  },
-];
-
-/** Calls and total latency per driver method (`jobs.create`, `queue.publish`, …). */
-type CallStats = Map<string, { calls: number; ms: number }>;
-
-/** Wraps every async method of `target` (and of its tables) to time it into `stats`. */
-function instrument<T extends object>(target: T, stats: CallStats, prefix = ''): T {
-  return new Proxy(target, {
-    get(obj, prop, receiver) {
-      const value: unknown = Reflect.get(obj, prop, receiver);
-      const name = `${prefix}${String(prop)}`;
-      if (typeof value === 'function' && prop !== 'close') {
-        return (...args: unknown[]) => {
-          const t0 = performance.now();
-          const out: unknown = (value as (...a: unknown[]) => unknown).apply(obj, args);
-          if (!(out instanceof Promise)) return out;
-          return out.finally(() => {
-            const s = stats.get(name) ?? { calls: 0, ms: 0 };
-            s.calls++;
-            s.ms += performance.now() - t0;
-            stats.set(name, s);
-          });
-        };
-      }
-      if (value && typeof value === 'object') return instrument(value, stats, `${name}.`);
-      return value;
-    },
-  });
-}
-
-/** `jobs.create 1.0× 2.1 ms, …`: calls per op and mean latency, slowest total first. */
-const describeCalls = (stats: CallStats, ops: number) =>
-  [...stats]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .map(([k, v]) => `${k} ${fmt(v.calls / ops, 1)}x ${fmt(v.ms / v.calls, 1)} ms`)
-    .join(', ');
+const HTTP_ONLY = process.env.BENCH_HTTP_ONLY !== '0';
 
 /** Cleanups, run last-first once: on success, on error and on SIGINT/SIGTERM. */
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -356,33 +66,6 @@ const cleanUp = () =>
     }
   })());
 
-async function startEmulators(): Promise<Emulators> {
-  const em: Emulators = {
-    skipped: { dynamodb: dynamoDbLocalUnavailable(), pubsub: pubSubEmulatorUnavailable() },
-  };
-  await Promise.all([
-    em.skipped.dynamodb
-      ? undefined
-      : startDynamoDbLocal().then(
-          (d) => {
-            em.dynamodb = d;
-            cleanups.push(() => d.stop());
-          },
-          (e: unknown) => (em.skipped.dynamodb = String(e)),
-        ),
-    em.skipped.pubsub
-      ? undefined
-      : startPubSubEmulator().then(
-          (p) => {
-            em.pubsub = p;
-            cleanups.push(() => p.stop());
-          },
-          (e: unknown) => (em.skipped.pubsub = String(e)),
-        ),
-  ]);
-  return em;
-}
-
 /** A job's usage reservation, as the submit path may record it (see the floor). */
 interface ReservationLike {
   key: string;
@@ -390,18 +73,31 @@ interface ReservationLike {
   max?: number;
 }
 
+type Kind = 'api' | 'floor' | 'http';
+
 interface PairResult {
   name: string;
-  api: LoadResult;
-  floor: PhaseResult;
-  /** In-flight (dispatched) jobs after the API phase, and one clusterSnapshots() call then. */
+  api: Summary;
+  floor: Summary;
+  http?: Summary;
+  /** In-flight (dispatched) jobs after the run, and one clusterSnapshots() call then. */
   committedJobs: number;
   snapshotMs: number;
-  /** Driver calls per op and their mean latency, in each phase. */
+  /** Driver calls per op and their mean latency, in the measured API and floor phases. */
   apiCalls: string;
   floorCalls: string;
   /** What the floor persisted per op, following the submit path. */
   floorWrites: string;
+}
+
+/** Serves `fetch` on a loopback port until the pair ends. */
+async function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<string> {
+  const server: ServerType = await new Promise((ready) => {
+    const s = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => ready(s));
+  });
+  cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
 async function benchPair(pair: Pair, em: Emulators, load: Worker): Promise<PairResult> {
@@ -422,13 +118,15 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
     () => raw.store.close(),
     () => raw.queue.close(),
   );
-  const stats: CallStats = new Map();
-  const store = instrument(raw.store, stats, 'store.');
-  const queue = instrument(raw.queue, stats, 'queue.');
-  cleanups.push(
-    () => store.close(),
-    () => queue.close(),
-  );
+  const stats: Record<Kind | 'scratch', CallStats> = {
+    api: new Map(),
+    floor: new Map(),
+    http: new Map(),
+    scratch: new Map(),
+  };
+  let counting: CallStats = stats.scratch;
+  const store = instrument(raw.store, () => counting, 'store.');
+  const queue = instrument(raw.queue, () => counting, 'queue.');
 
   // 1. The core, as a composition root builds it (no drainers, no background loops).
   const core = createCore({
@@ -445,48 +143,42 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
   await core.clusters.register(CLUSTERS);
   const token = await bootstrapAdmin(core.ctx, core.tokens, 'admin', 1);
   if (!token) throw new Error('the admin tenant already existed in a fresh store');
+  const apiUrl = await listen(core.app.fetch);
 
-  // 2. Real HTTP on loopback.
-  const server: ServerType = await new Promise((ready) => {
-    const s = serve({ fetch: core.app.fetch, hostname: '127.0.0.1', port: 0 }, () => ready(s));
-  });
-  const closeServer = () => new Promise<void>((done) => server.close(() => done()));
-  cleanups.push(closeServer);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const loadPhase = (url: string, ms: number) =>
+    new Promise<LoadResult>((resolve, reject) => {
+      const request: LoadRequest = {
+        url,
+        token,
+        bodies: BODIES,
+        concurrency: CONCURRENCY,
+        durationMs: ms,
+        idempotency: IDEMPOTENCY,
+      };
+      const failed = (e: Error) => reject(e);
+      load.once('error', failed);
+      load.once('message', (result: LoadResult) => {
+        load.off('error', failed);
+        resolve(result);
+      });
+      load.postMessage(request);
+    });
 
-  // 3. The API: warm-up, then the measured phase, from the worker thread.
-  const request: LoadRequest = {
-    url: `http://127.0.0.1:${port}`,
-    token,
-    bodies: BODIES,
-    concurrency: CONCURRENCY,
-    warmupMs: WARMUP_SECONDS * 1000,
-    durationMs: SECONDS * 1000,
-    idempotency: IDEMPOTENCY,
-  };
-  stats.clear();
-  const api = await new Promise<LoadResult>((resolve, reject) => {
-    load.once('message', resolve);
-    load.once('error', reject);
-    load.postMessage(request);
-  });
-  const apiCalls = describeCalls(stats, api.warmupOps + api.ops + api.errors);
-  if (!api.sampleJobId) throw new Error(`no submission was accepted: ${api.firstError ?? '?'}`);
-  const sample = await store.jobs.get(api.sampleJobId);
-  if (!sample?.placement) throw new Error(`job ${api.sampleJobId} was not dispatched`);
+  // 2. The API's warm-up gives the job the floor copies.
+  const warm = await loadPhase(apiUrl, WARMUP_SECONDS * 1000);
+  if (!warm.sampleJobId) throw new Error(`no submission was accepted: ${warm.firstError ?? '?'}`);
+  const sample = await store.jobs.get(warm.sampleJobId);
+  if (!sample?.placement) throw new Error(`job ${warm.sampleJobId} was not dispatched`);
 
-  // 4. What one submit reads on the way: the committed jobs behind clusterSnapshots().
-  const t0 = performance.now();
-  await clusterSnapshots(core.ctx);
-  const snapshotMs = performance.now() - t0;
-  const committedJobs = (await store.jobs.listByState(['dispatched', 'submitted'], 1_000_000))
-    .length;
-
-  // 5. The floor: the same drivers, the same writes and publish, nothing else: the job the API
+  // 3. The floor: the same drivers, the same writes and publish, nothing else: the job the API
   //    stored is created `dispatched` in one write, with its reservation's counter deltas in the
   //    same atomic write when it holds one, then published.
   const reservation = (sample as Job & { reservation?: ReservationLike[] }).reservation;
+  const deltas = (reservation ?? []).map((r) => ({
+    key: r.key,
+    delta: r.amount,
+    ...(r.max !== undefined ? { max: r.max } : {}),
+  }));
   const floorJob = (): Job => {
     const id = newId(systemClock);
     const at = new Date().toISOString();
@@ -501,7 +193,7 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
       ...(IDEMPOTENCY ? { idempotencyKey: `f-${id}` } : {}),
     };
   };
-  const persist = async () => {
+  const persist = async (): Promise<Job> => {
     const job = floorJob();
     if (IDEMPOTENCY) {
       const now = new Date().toISOString();
@@ -513,26 +205,53 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
       );
       if (taken) throw new Error('a fresh idempotency key was already claimed');
     }
-    const deltas = (reservation ?? []).map((r) => ({
-      key: r.key,
-      delta: r.amount,
-      ...(r.max !== undefined ? { max: r.max } : {}),
-    }));
     await store.jobs.create(job, deltas);
     await queue.publish(job.placement!.queue, createMessage(job));
     if (IDEMPOTENCY) await store.idempotency.complete(job.tenantId, job.idempotencyKey!, job.id);
+    return job;
   };
-  await timedPhase(CONCURRENCY, WARMUP_SECONDS * 1000, persist);
-  stats.clear();
-  const floor = await timedPhase(CONCURRENCY, SECONDS * 1000, persist);
-  const floorCalls = describeCalls(stats, floor.ops + floor.errors);
 
+  // 4. HTTP only: the floor's writes behind a bare handler on the same server stack.
+  const bare = new Hono();
+  bare.post('/v1/jobs', async (c) => {
+    JSON.parse(await c.req.text());
+    return c.json(jobView(await persist()), 202);
+  });
+  const httpUrl = HTTP_ONLY ? await listen(bare.fetch) : undefined;
+
+  const run: Record<Kind, (ms: number) => Promise<PhaseResult>> = {
+    api: (ms) => loadPhase(apiUrl, ms),
+    floor: (ms) => timedPhase(CONCURRENCY, ms, () => persist().then(() => undefined)),
+    http: (ms) => loadPhase(httpUrl!, ms),
+  };
+  const kinds: Kind[] = HTTP_ONLY ? ['api', 'floor', 'http'] : ['api', 'floor'];
+  for (const kind of kinds.slice(1)) await run[kind](WARMUP_SECONDS * 1000);
+  const phases: Record<Kind, PhaseResult[]> = { api: [], floor: [], http: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[(round + k) % kinds.length]!;
+      counting = stats[kind];
+      phases[kind].push(await run[kind]((SECONDS * 1000) / ROUNDS));
+      counting = stats.scratch;
+    }
+  }
+  const [api, floor, http] = (['api', 'floor', 'http'] as const).map((k) => summarize(phases[k]));
+
+  // 5. What one submit reads on the way: the committed jobs behind clusterSnapshots().
+  const t0 = performance.now();
+  await clusterSnapshots(core.ctx);
+  const snapshotMs = performance.now() - t0;
+  const committedJobs = (await store.jobs.listByState(['dispatched', 'submitted'], 1_000_000))
+    .length;
+
+  const perOp = (s: Summary) => s.ops + s.errors;
   return {
     name: pair.name,
-    api,
-    floor,
-    apiCalls,
-    floorCalls,
+    api: api!,
+    floor: floor!,
+    ...(HTTP_ONLY ? { http: http! } : {}),
+    apiCalls: describeCalls(stats.api, perOp(api!)),
+    floorCalls: describeCalls(stats.floor, perOp(floor!)),
     floorWrites: reservation ? 'create(usage)+publish' : 'create+publish',
     committedJobs,
     snapshotMs,
@@ -540,31 +259,22 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const pct = (a: number, b: number) => `${fmt((a / b) * 100)}%`;
 
 function printTable(results: PairResult[]): void {
-  const header = [
-    'pair',
-    'API sub/s',
-    'p50 ms',
-    'p99 ms',
-    'floor ops/s',
-    'floor p50',
-    'ratio',
-    '>=80%',
-  ];
-  const rows = results.map((r) => {
-    const ratio = rate(r.api) / rate(r.floor);
-    return [
-      r.name,
-      fmt(rate(r.api)),
-      fmt(r.api.p50Ms, 2),
-      fmt(r.api.p99Ms, 2),
-      fmt(rate(r.floor)),
-      fmt(r.floor.p50Ms, 2),
-      `${fmt(ratio * 100)}%`,
-      ratio >= 0.8 ? 'yes' : 'NO',
-    ];
-  });
+  const header = ['pair', 'API sub/s', 'p50 ms', 'p99 ms', 'floor ops/s', 'floor p50', 'ratio'];
+  header.push('>=80%', ...(HTTP_ONLY ? ['HTTP-only/s', 'API/HTTP-only'] : []));
+  const rows = results.map((r) => [
+    r.name,
+    fmt(r.api.rate),
+    fmt(r.api.p50Ms, 2),
+    fmt(r.api.p99Ms, 2),
+    fmt(r.floor.rate),
+    fmt(r.floor.p50Ms, 2),
+    pct(r.api.rate, r.floor.rate),
+    r.api.rate >= 0.8 * r.floor.rate ? 'yes' : 'NO',
+    ...(r.http ? [fmt(r.http.rate), pct(r.api.rate, r.http.rate)] : []),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -574,15 +284,22 @@ function printTable(results: PairResult[]): void {
   console.log('');
   for (const r of results) {
     console.log(
-      `${r.name}: API per second ${r.api.perSecond.join(' ')}; floor per second ` +
-        `${r.floor.perSecond.join(' ')} (${r.floorWrites}); errors API ${r.api.errors}, floor ${r.floor.errors}; ` +
-        `after the API phase ${r.committedJobs} dispatched jobs, one clusterSnapshots() ` +
+      `${r.name}: ${r.floorWrites}; errors API ${r.api.errors}, floor ${r.floor.errors}; ` +
+        `${r.committedJobs} dispatched jobs after the run, one clusterSnapshots() ` +
         `${fmt(r.snapshotMs, 1)} ms`,
     );
+    console.log(`  API per second: ${r.api.perSecond}`);
+    console.log(`  floor per second: ${r.floor.perSecond}`);
+    if (r.http) console.log(`  HTTP-only per second: ${r.http.perSecond}`);
     console.log(`  API driver calls per submission: ${r.apiCalls}`);
     console.log(`  floor driver calls per op: ${r.floorCalls}`);
-    if (r.api.firstError) console.log(`  first API error: ${r.api.firstError.slice(0, 300)}`);
-    if (r.floor.firstError) console.log(`  first floor error: ${r.floor.firstError.slice(0, 300)}`);
+    for (const [kind, s] of [
+      ['API', r.api],
+      ['floor', r.floor],
+      ['HTTP-only', r.http],
+    ] as const) {
+      if (s?.firstError) console.log(`  first ${kind} error: ${s.firstError.slice(0, 300)}`);
+    }
   }
 }
 
@@ -592,16 +309,17 @@ async function main(): Promise<void> {
   const wanted = process.env.BENCH_PAIRS?.split(',').map((s) => s.trim());
   const pairs = PAIRS.filter((p) => !wanted || wanted.includes(p.name));
   console.log(
-    `Node ${process.version}, ${availableParallelism()} cores; ${CONCURRENCY} clients, ` +
-      `${WARMUP_SECONDS} s warm-up + ${SECONDS} s per phase` +
-      `${IDEMPOTENCY ? ', with Idempotency-Key' : ''}`,
+    `Node ${process.version}, ${availableParallelism()} cores; ${CONCURRENCY} clients; ` +
+      `${WARMUP_SECONDS} s warm-up each, then ${SECONDS} s each in ${ROUNDS} rotating rounds` +
+      `${IDEMPOTENCY ? '; with Idempotency-Key' : ''}`,
   );
 
-  const em = pairs.some((p) => p.needs.length > 0)
-    ? await startEmulators()
-    : { skipped: { dynamodb: 'not needed', pubsub: 'not needed' } };
-  // The worker loads this file through tsx's loader (a worker does not inherit it).
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const em = await startEmulators(new Set(pairs.flatMap((p) => p.needs)), (stop) =>
+    cleanups.push(stop),
+  );
+  // The worker loads the load generator through tsx's loader (a worker does not inherit it).
+  const loadUrl = new URL('./drivers/load.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(loadUrl)}); })`;
   const load = new Worker(boot, { eval: true });
   cleanups.push(() => load.terminate());
 
@@ -627,21 +345,19 @@ async function main(): Promise<void> {
   if (skipped.length > 0) console.log(`\nskipped: ${skipped.join('\n         ')}`);
 }
 
-if (isMainThread) {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.log(`\n${signal}: stopping emulators and servers`);
-      void cleanUp().then(() => process.exit(130));
-    });
-  }
-  main()
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    })
-    .finally(async () => {
-      await cleanUp();
-      // gRPC and SDK clients may keep sockets a moment longer; everything we started is stopped.
-      process.exit();
-    });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping emulators and servers`);
+    void cleanUp().then(() => process.exit(130));
+  });
 }
+main()
+  .catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await cleanUp();
+    // gRPC and SDK clients may keep sockets a moment longer; everything we started is stopped.
+    process.exit();
+  });
