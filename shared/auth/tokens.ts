@@ -9,7 +9,8 @@
  *
  * Verification is cached by a hash of the token until its expiry, since one signature check costs
  * far more than the rest of a request; revocation is still checked on every request (a local set
- * plus, by default, the token's record), so a revoked token is refused at once.
+ * plus, by default, the token's record read after the request arrived; concurrent requests of one
+ * token share that read), so a revoked token is refused at once.
  */
 import * as jose from 'jose';
 import { sha256Base64 } from './sha256.js';
@@ -185,9 +186,39 @@ export function createTokenService(options: TokenServiceOptions) {
     return { token, record };
   }
 
+  /**
+   * Reads of token records, shared: a request waits for a read that starts after it arrived, so a
+   * revocation stored before the request is always seen, and the requests of one token that arrive
+   * while a read is under way all share the next one. A busy token costs one read per store round
+   * trip instead of one per request.
+   */
+  const reads = new Map<
+    string,
+    { running: Promise<unknown>; next?: Promise<TokenRecord | undefined> }
+  >();
+  const settled = () => undefined;
+
+  function startRead(tokenId: string): Promise<TokenRecord | undefined> {
+    const running = store.tokens.get(tokenId);
+    const slot: { running: Promise<unknown>; next?: Promise<TokenRecord | undefined> } = {
+      running,
+    };
+    reads.set(tokenId, slot);
+    void running.then(settled, settled).then(() => {
+      if (reads.get(tokenId) === slot && !slot.next) reads.delete(tokenId);
+    });
+    return running;
+  }
+
+  function freshRecord(tokenId: string): Promise<TokenRecord | undefined> {
+    const slot = reads.get(tokenId);
+    if (!slot) return startRead(tokenId);
+    return (slot.next ??= slot.running.then(settled, settled).then(() => startRead(tokenId)));
+  }
+
   /** Refuses a token whose record is gone, revoked or not the token's tenant's. */
   async function checkRecord(tokenId: string, tenant: unknown): Promise<TokenRecord> {
-    const record = await store.tokens.get(tokenId);
+    const record = await freshRecord(tokenId);
     if (!record || record.revokedAt || record.tenantId !== tenant) {
       revoked.add(tokenId);
       throw unauthenticated('the token has been revoked');

@@ -22,26 +22,37 @@ export interface StoredPolicy {
 }
 
 export function createPolicyService(ctx: CoreContext) {
-  let cache: { at: number; stored: StoredPolicy | undefined; compiled: CompiledPolicy } | undefined;
+  interface Loaded {
+    stored: StoredPolicy | undefined;
+    compiled: CompiledPolicy;
+  }
+  // One read per period however many requests want the policy at once.
+  let cache: { at: number; loaded: Promise<Loaded> } | undefined;
 
   async function current(): Promise<StoredPolicy | undefined> {
     return ctx.store.settings.get<StoredPolicy>(SETTING);
+  }
+
+  async function load(previous: Promise<Loaded> | undefined): Promise<Loaded> {
+    const stored = await current();
+    const before = await previous?.catch(() => undefined);
+    if (stored && before && stored.revision === before.stored?.revision) return before;
+    return { stored, compiled: stored ? compilePolicy(stored.document) : EMPTY_POLICY };
   }
 
   return {
     /** The compiled policy in force (the empty policy when none was set). */
     async compiled(): Promise<CompiledPolicy> {
       const now = ctx.clock.now();
-      if (cache && now - cache.at < CACHE_MS) return cache.compiled;
-      const stored = await current();
-      const compiled =
-        stored && stored.revision === cache?.stored?.revision
-          ? cache.compiled
-          : stored
-            ? compilePolicy(stored.document)
-            : EMPTY_POLICY;
-      cache = { at: now, stored, compiled };
-      return compiled;
+      if (!cache || now - cache.at >= CACHE_MS) {
+        const loaded = load(cache?.loaded);
+        const entry = { at: now, loaded };
+        cache = entry;
+        loaded.catch(() => {
+          if (cache === entry) cache = undefined;
+        });
+      }
+      return (await cache.loaded).compiled;
     },
 
     async get(principal: Principal): Promise<StoredPolicy | { document: null; revision: 0 }> {

@@ -13,12 +13,12 @@
  *   parses the body and does the floor's writes, so the table shows how much of the gap is HTTP on
  *   this machine and how much is Switchyard's own work.
  *
- * All three are warmed up first, then measured in BENCH_ROUNDS rounds that rotate their order, so
- * the stand-ins' JIT warm-up and the growing tables weigh on each the same.
+ * All three are warmed up first, then measured in BENCH_ROUNDS rounds in mirrored order (ABC, CBA,
+ * …), so the stand-ins' JIT warm-up and the growing tables weigh on each the same.
  *
  * DynamoDB Local and the Pub/Sub emulator are started on free ports and stopped at the end (also on
  * error or Ctrl-C); a pair whose emulator is unavailable is skipped and named.
- * Knobs: BENCH_SECONDS (measured seconds per kind, default 6), BENCH_ROUNDS (3),
+ * Knobs: BENCH_SECONDS (measured seconds per kind, default 8), BENCH_ROUNDS (4),
  * BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (32), BENCH_PAIRS (comma-separated names),
  * BENCH_IDEMPOTENCY=1 (send an Idempotency-Key), BENCH_HTTP_ONLY=0 (skip that reference).
  */
@@ -49,8 +49,8 @@ import {
 } from './drivers/pairs.js';
 import { summarize, timedPhase, type PhaseResult, type Summary } from './drivers/phase.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const IDEMPOTENCY = process.env.BENCH_IDEMPOTENCY === '1';
@@ -229,7 +229,9 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
   const phases: Record<Kind, PhaseResult[]> = { api: [], floor: [], http: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < kinds.length; k++) {
-      const kind = kinds[(round + k) % kinds.length]!;
+      // ABC, CBA, ABC, …: over an even number of rounds every kind holds every position
+      // equally often, so a drift across the run (JIT, table growth) cancels out.
+      const kind = kinds[round % 2 === 0 ? k : kinds.length - 1 - k]!;
       counting = stats[kind];
       phases[kind].push(await run[kind]((SECONDS * 1000) / ROUNDS));
       counting = stats.scratch;
@@ -310,7 +312,7 @@ async function main(): Promise<void> {
   const pairs = PAIRS.filter((p) => !wanted || wanted.includes(p.name));
   console.log(
     `Node ${process.version}, ${availableParallelism()} cores; ${CONCURRENCY} clients; ` +
-      `${WARMUP_SECONDS} s warm-up each, then ${SECONDS} s each in ${ROUNDS} rotating rounds` +
+      `${WARMUP_SECONDS} s warm-up each, then ${SECONDS} s each in ${ROUNDS} mirrored rounds` +
       `${IDEMPOTENCY ? '; with Idempotency-Key' : ''}`,
   );
 

@@ -3,6 +3,8 @@
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createTokenService, KEYS_SETTING, type StoredKey } from '../../shared/auth/tokens.js';
+import type { AppError } from '../../shared/errors.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 import { AUDIENCE, createFixture, foreignToken, ISSUER, type Fixture } from './fixture.js';
 import { claims } from './tokens-helpers.js';
 
@@ -153,6 +155,65 @@ describe('revocation', () => {
     const record = (await f.store.tokens.get(victim.id))!;
     await f.store.tokens.put({ ...record, revokedAt: '2030-01-01T00:00:00Z' });
     expect((await f.call('GET', '/v1/jobs', { token: victim.token })).status).toBe(401);
+  });
+
+  it('shares record reads between concurrent requests, but never one that began before a request', async () => {
+    const clock = { now: () => Date.parse('2030-01-01T00:00:00Z') };
+    const store = createMemoryStore({ clock });
+    // A token record read that has taken its snapshot and is still on its way back.
+    let reads = 0;
+    let gated = false;
+    const gates: Array<() => void> = [];
+    const slowStore = {
+      ...store,
+      tokens: {
+        ...store.tokens,
+        get: async (id: string) => {
+          reads++;
+          const record = await store.tokens.get(id);
+          if (gated) await new Promise<void>((open) => gates.push(open));
+          return record;
+        },
+      },
+    };
+    const service = createTokenService({
+      store: slowStore,
+      clock,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    const { token, record } = await service.issue({
+      tenantId: 'acme',
+      scopes: ['jobs:read'],
+      projects: [],
+      ttlSeconds: 3600,
+      description: 'shared reads',
+    });
+    await service.verify(token);
+    gated = true;
+    reads = 0;
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: AppError) => e.code,
+      );
+    const openNext = async () => {
+      while (gates.length === 0) await new Promise((r) => setTimeout(r, 1));
+      gates.shift()!();
+    };
+
+    const first = outcome(service.verify(token));
+    while (reads < 1) await new Promise((r) => setTimeout(r, 1)); // its read has begun
+    const beforeRevocation = outcome(service.verify(token)); // waits for the next read
+    await new Promise((r) => setTimeout(r, 5));
+    await store.tokens.put({ ...record, revokedAt: '2030-01-01T00:00:00Z' });
+    const afterRevocation = outcome(service.verify(token)); // shares that next read
+    await openNext();
+    expect(await first).toBe('ok'); // its read began before the revocation
+    await openNext();
+    expect(await afterRevocation).toBe('UNAUTHENTICATED');
+    expect(await beforeRevocation).toBe('UNAUTHENTICATED');
+    expect(reads).toBe(2);
   });
 
   it("answers 404 for another tenant's token id", async () => {
