@@ -3,7 +3,6 @@
  * parse, call a core service and shape the answer.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
 import type { TokenAdmin } from '../auth/token-service.js';
 import type { TokenService } from '../auth/tokens.js';
@@ -18,6 +17,7 @@ import type { ControlPlane } from '../drainer/control-port.js';
 import { newId } from '../clock.js';
 import { errorResponse, toAppError } from './envelope.js';
 import type { Metrics } from './metrics.js';
+import { limitBody } from './body-limit.js';
 import { limitRate } from './partner-middleware.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -68,18 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 256 * 1024,
-      onError: () => {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `the request body is larger than ${deps.maxBodyBytes ?? 256 * 1024} bytes`,
-        );
-      },
-    }),
-  );
+  app.use('/v1/*', limitBody(deps.maxBodyBytes ?? 256 * 1024));
 
   app.use('/v1/*', async (c, next) => {
     // Signed hook intake authenticates by its webhook signature, not a token.
