@@ -19,6 +19,7 @@ import { buildQueue, buildStore } from '../common/drivers.node.js';
 import { startClusters } from './clusters.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
 import { every } from './timers.js';
+import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
 
 export interface Embedded {
   url: string;
@@ -66,6 +67,7 @@ export async function startEmbedded(
       issuer: config.auth.issuer,
       audience: config.auth.audience,
       adminTenant: config.auth.adminTenant,
+      cacheKey: sha256Base64Native,
     },
     maxBodyBytes: config.server.maxBodyBytes,
     rateLimit: config.rateLimit,

@@ -21,6 +21,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface DynamoDbLocal {
   /** e.g. `http://127.0.0.1:40123` */
   endpoint: string;
+  /** The emulator's process group (its CPU time can be read from /proc). */
+  processGroup: number;
   /** Ends the emulator's process group; resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -100,7 +102,7 @@ export async function startDynamoDbLocal(opts: { port?: number } = {}): Promise<
       () => true,
       () => false,
     );
-    if (ok) return { endpoint, stop };
+    if (ok) return { endpoint, processGroup: child.pid!, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`DynamoDB Local did not answer on ${endpoint} within 20 s: ${stderr.trim()}`);

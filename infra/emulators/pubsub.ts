@@ -69,6 +69,8 @@ const groupAlive = (pgid: number) => {
 export interface RunningPubSubEmulator {
   /** `127.0.0.1:PORT`, for PUBSUB_EMULATOR_HOST / apiEndpoint. */
   host: string;
+  /** The emulator's process group (its CPU time can be read from /proc). */
+  processGroup: number;
   stop(): Promise<void>;
 }
 
@@ -114,7 +116,7 @@ export async function startPubSubEmulator(
     }
     try {
       const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1000) });
-      if ((await response.text()).trim() === 'Ok') return { host, stop };
+      if ((await response.text()).trim() === 'Ok') return { host, processGroup: pgid!, stop };
     } catch {
       // not listening yet
     }

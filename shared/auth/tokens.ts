@@ -44,6 +44,11 @@ export interface TokenServiceOptions {
    * revocation made through this instance is always effective at once.
    */
   revocationRecheckMs?: number;
+  /**
+   * The verified-token cache key: SHA-256 of the token, base64. Default a pure-TypeScript digest
+   * that runs anywhere; a Node composition root passes the native one (`sha256.node.ts`).
+   */
+  cacheKey?: (token: string) => string;
 }
 
 export interface StoredKey {
@@ -79,6 +84,7 @@ export function createTokenService(options: TokenServiceOptions) {
   const cooldownMs = options.keyReloadCooldownMs ?? 30_000;
   const ringTtlMs = options.keyRingTtlMs ?? 60_000;
   const recheckMs = options.revocationRecheckMs ?? 0;
+  const cacheKeyOf = options.cacheKey ?? sha256Base64;
   if (!algorithms.includes(signingAlg)) {
     throw new AppError(
       'INVALID_CONFIG',
@@ -271,7 +277,7 @@ export function createTokenService(options: TokenServiceOptions) {
   async function verify(token: string): Promise<Principal> {
     const now = clock.now();
     if (token.length > MAX_TOKEN_CHARS) throw unauthenticated('the token is too long');
-    const cacheKey = sha256Base64(token);
+    const cacheKey = cacheKeyOf(token);
     const hit = verified.get(cacheKey);
     if (hit && hit.exp * 1000 > now) {
       if (revoked.has(hit.principal.tokenId)) throw unauthenticated('the token has been revoked');

@@ -26,7 +26,13 @@ export interface CoreOptions {
   clock: Clock;
   log: Logger;
   settings: CoreSettings;
-  auth: { issuer: string; audience: string; adminTenant: string };
+  auth: {
+    issuer: string;
+    audience: string;
+    adminTenant: string;
+    /** The verified-token cache key; see `TokenServiceOptions.cacheKey`. */
+    cacheKey?: (token: string) => string;
+  };
   maxBodyBytes: number;
   rateLimit?: { perSecond: number; burst: number };
   webhooks: {
@@ -56,6 +62,7 @@ export function createCore(o: CoreOptions) {
     clock: o.clock,
     issuer: o.auth.issuer,
     audience: o.auth.audience,
+    ...(o.auth.cacheKey ? { cacheKey: o.auth.cacheKey } : {}),
   });
   const tokenAdmin = createTokenAdmin({ ctx, tokens, adminTenant: o.auth.adminTenant });
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });

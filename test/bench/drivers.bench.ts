@@ -19,7 +19,7 @@
  * DynamoDB Local and the Pub/Sub emulator are started on free ports and stopped at the end (also on
  * error or Ctrl-C); a pair whose emulator is unavailable is skipped and named.
  * Knobs: BENCH_SECONDS (measured seconds per kind, default 8), BENCH_ROUNDS (4),
- * BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (32), BENCH_PAIRS (comma-separated names),
+ * BENCH_WARMUP_SECONDS (4), BENCH_CONCURRENCY (32), BENCH_PAIRS (comma-separated names),
  * BENCH_IDEMPOTENCY=1 (send an Idempotency-Key), BENCH_HTTP_ONLY=0 (skip that reference).
  */
 import { serve, type ServerType } from '@hono/node-server';
@@ -31,12 +31,14 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { jobView } from '../../shared/api/views.js';
 import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
+import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
 import { newId, systemClock } from '../../shared/clock.js';
 import { kubeJobName } from '../../shared/cluster/labels.js';
 import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
 import { clusterSnapshots, createMessage } from '../../shared/jobs/dispatch.js';
 import type { Job } from '../../shared/jobs/model.js';
 import { createCore } from '../../shared/runtime/core.js';
+import { measuringCpu, type CpuSpent } from './drivers/cpu.js';
 import { describeCalls, instrument, type CallStats } from './drivers/instrument.js';
 import type { LoadRequest, LoadResult } from './drivers/load.js';
 import {
@@ -51,7 +53,7 @@ import { summarize, timedPhase, type PhaseResult, type Summary } from './drivers
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const IDEMPOTENCY = process.env.BENCH_IDEMPOTENCY === '1';
 const HTTP_ONLY = process.env.BENCH_HTTP_ONLY !== '0';
@@ -88,6 +90,8 @@ interface PairResult {
   floorCalls: string;
   /** What the floor persisted per op, following the submit path. */
   floorWrites: string;
+  /** CPU spent per op in the measured phases: this process, and the stand-ins. */
+  cpu: Record<Kind, CpuSpent & { ops: number }>;
 }
 
 /** Serves `fetch` on a loopback port until the pair ends. */
@@ -135,7 +139,12 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
     clock: systemClock,
     log: silentLogger,
     settings: defaultCoreSettings,
-    auth: { issuer: 'switchyard-bench', audience: 'switchyard-bench', adminTenant: 'admin' },
+    auth: {
+      issuer: 'switchyard-bench',
+      audience: 'switchyard-bench',
+      adminTenant: 'admin',
+      cacheKey: sha256Base64Native, // as functions/server/embedded.ts
+    },
     maxBodyBytes: 256 * 1024,
     rateLimit: { perSecond: 1e9, burst: 1e9 },
     webhooks: { maxAttempts: 1, timeoutMs: 1_000 },
@@ -227,13 +236,22 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
   const kinds: Kind[] = HTTP_ONLY ? ['api', 'floor', 'http'] : ['api', 'floor'];
   for (const kind of kinds.slice(1)) await run[kind](WARMUP_SECONDS * 1000);
   const phases: Record<Kind, PhaseResult[]> = { api: [], floor: [], http: [] };
+  const standIns = [em.dynamodb?.processGroup, em.pubsub?.processGroup].filter(
+    (g): g is number => g !== undefined,
+  );
+  const spent = () => ({ nodeMs: 0, standInsMs: 0, ops: 0 });
+  const cpu: PairResult['cpu'] = { api: spent(), floor: spent(), http: spent() };
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < kinds.length; k++) {
       // ABC, CBA, ABC, …: over an even number of rounds every kind holds every position
       // equally often, so a drift across the run (JIT, table growth) cancels out.
       const kind = kinds[round % 2 === 0 ? k : kinds.length - 1 - k]!;
       counting = stats[kind];
-      phases[kind].push(await run[kind]((SECONDS * 1000) / ROUNDS));
+      const phase = await measuringCpu(standIns, cpu[kind], () =>
+        run[kind]((SECONDS * 1000) / ROUNDS),
+      );
+      phases[kind].push(phase);
+      cpu[kind].ops += phase.ops;
       counting = stats.scratch;
     }
   }
@@ -252,6 +270,7 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
     api: api!,
     floor: floor!,
     ...(HTTP_ONLY ? { http: http! } : {}),
+    cpu,
     apiCalls: describeCalls(stats.api, perOp(api!)),
     floorCalls: describeCalls(stats.floor, perOp(floor!)),
     floorWrites: reservation ? 'create(usage)+publish' : 'create+publish',
@@ -295,6 +314,13 @@ function printTable(results: PairResult[]): void {
     if (r.http) console.log(`  HTTP-only per second: ${r.http.perSecond}`);
     console.log(`  API driver calls per submission: ${r.apiCalls}`);
     console.log(`  floor driver calls per op: ${r.floorCalls}`);
+    const perOp = (kind: Kind, key: keyof CpuSpent) =>
+      fmt((r.cpu[kind][key] * 1000) / Math.max(1, r.cpu[kind].ops));
+    const kinds: Kind[] = r.http ? ['api', 'floor', 'http'] : ['api', 'floor'];
+    console.log(
+      `  CPU µs per op, this process (all threads) / stand-ins: ` +
+        kinds.map((k) => `${k} ${perOp(k, 'nodeMs')} / ${perOp(k, 'standInsMs')}`).join(', '),
+    );
     for (const [kind, s] of [
       ['API', r.api],
       ['floor', r.floor],

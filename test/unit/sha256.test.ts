@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sha256, sha256Base64 } from '../../shared/auth/sha256.js';
+import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
 
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -33,5 +34,14 @@ describe('sha256', () => {
       ),
     );
     expect(sha256Base64('token')).toBe(want);
+  });
+
+  it('gives the same cache key as the native digest Node entry points use', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
+        expect(sha256Base64Native(text)).toBe(sha256Base64(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
