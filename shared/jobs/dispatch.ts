@@ -11,10 +11,17 @@ import type { Cluster } from '../clusters/model.js';
 import type { CreateMessage } from '../drainer/messages.js';
 import { QuotaExceededError } from '../errors.js';
 import { planAdmission } from '../placement/admission.js';
-import { place, usageKeys, type ClusterSnapshot } from '../placement/place.js';
+import {
+  LayeredUsage,
+  place,
+  usageKeys,
+  type ClusterSnapshot,
+  type PreparedClusters,
+} from '../placement/place.js';
 import { quotaUsageKeys } from '../placement/usage.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { createPolicyService, type PolicyService } from '../policy/service.js';
+import { clusterSnapshots, preparedOf, recentState } from './cluster-state.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
 import type { Decision, Job, JobSpec, Placement, Reservation } from './model.js';
@@ -27,73 +34,6 @@ export function policyOf(ctx: CoreContext): PolicyService {
   let service = policies.get(ctx);
   if (!service) policies.set(ctx, (service = createPolicyService(ctx)));
   return service;
-}
-
-/**
- * The clusters with what Switchyard has committed to them beyond their last capacity report:
- * `cluster:<id>:<acc>` counts every GPU Switchyard placed there, the report counts the GPUs in
- * use; the difference is work dispatched but not yet visible in the report.
- */
-export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
-  return (await clusterState(ctx)).snapshots;
-}
-
-interface ClusterState {
-  snapshots: ClusterSnapshot[];
-  /** The `cluster:*` usage counters (GPUs and jobs Switchyard placed on each cluster). */
-  usage: Record<string, number>;
-}
-
-async function clusterState(ctx: CoreContext): Promise<ClusterState> {
-  const [clusters, usage] = await Promise.all([
-    ctx.store.clusters.list(),
-    ctx.store.usage.list('cluster:'),
-  ]);
-  const snapshots = clusters.map((cluster) => {
-    const committedGpus: Record<string, number> = {};
-    for (const pool of cluster.pools) {
-      const acc = pool.accelerator;
-      const placed = usage[`cluster:${cluster.id}:${acc}`] ?? 0;
-      const report = cluster.capacity?.accelerators[acc];
-      const usedInReport = report ? report.total - report.free : 0;
-      committedGpus[acc] = Math.max(0, placed - usedInReport);
-    }
-    return { cluster, committedGpus };
-  });
-  return { snapshots, usage };
-}
-
-const SNAPSHOT_TTL_MS = 500;
-const stateCache = new WeakMap<CoreContext, { at: number; value: Promise<ClusterState> }>();
-
-/**
- * The cluster state for the submit path, shared by the submissions of the next half second: a
- * burst reads the clusters once, and this instance's own dispatches are added to it as they
- * happen (`noteDispatched`). Quotas stay exact (they are conditions of the reservation's write);
- * what other instances placed within that half second is not seen, which a cluster absorbs by
- * queueing.
- */
-function recentState(ctx: CoreContext): Promise<ClusterState> {
-  const now = ctx.clock.now();
-  const hit = stateCache.get(ctx);
-  if (hit && now - hit.at < SNAPSHOT_TTL_MS) return hit.value;
-  const value = clusterState(ctx);
-  stateCache.set(ctx, { at: now, value });
-  value.catch(() => stateCache.delete(ctx));
-  return value;
-}
-
-/** Adds a job this instance just dispatched to the cached cluster state. */
-export async function noteDispatched(ctx: CoreContext, job: Job): Promise<void> {
-  const cached = stateCache.get(ctx);
-  if (!cached || !job.placement) return;
-  const state = await cached.value.catch(() => undefined);
-  const snap = state?.snapshots.find((s) => s.cluster.id === job.placement!.clusterId);
-  if (!state || !snap) return;
-  const acc = job.spec.resources.accelerator;
-  if (acc) snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
-  const jobsKey = `cluster:${snap.cluster.id}:jobs`;
-  state.usage[jobsKey] = (state.usage[jobsKey] ?? 0) + 1;
 }
 
 /** Usage counters a decision for this tenant/project needs (quotas). */
@@ -114,10 +54,11 @@ async function quotaUsage(
 export interface DecideInput {
   tenantId: string;
   spec: JobSpec;
-  snapshots: readonly ClusterSnapshot[];
+  /** The clusters, or their prepared form (shared by the decisions of one snapshot). */
+  clusters: readonly ClusterSnapshot[] | PreparedClusters;
   blocked?: readonly string[];
   policy: CompiledPolicy;
-  usage: Record<string, number>;
+  usage: Readonly<Record<string, number>> | ReadonlyMap<string, number> | LayeredUsage;
 }
 
 export function decide(ctx: CoreContext, input: DecideInput): Decision {
@@ -125,7 +66,7 @@ export function decide(ctx: CoreContext, input: DecideInput): Decision {
   const result = place({
     spec: input.spec,
     tenantId: input.tenantId,
-    clusters: input.snapshots,
+    clusters: input.clusters,
     blocked: input.blocked ?? [],
     policy: input.policy,
     usage: input.usage,
@@ -147,11 +88,11 @@ export async function decideNow(
     recentState(ctx),
     quotaUsage(ctx, policy, tenantId, spec),
   ]);
-  const snapshots = state.snapshots;
-  const usage = { ...state.usage, ...quota };
+  const usage = Object.keys(quota).length ? new LayeredUsage(state.usage, quota) : state.usage;
+  const clusters = preparedOf(state);
   return {
-    decision: decide(ctx, { tenantId, spec, snapshots, blocked, policy, usage }),
-    snapshots,
+    decision: decide(ctx, { tenantId, spec, clusters, blocked, policy, usage }),
+    snapshots: state.snapshots,
     policy,
   };
 }

@@ -7,7 +7,7 @@
 import type { CandidateExplanation, Decision, JobSpec } from '../jobs/model.js';
 import { matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
 import type { PreparedClusters } from './prepare.js';
-import { checkQuota } from './usage.js';
+import { checkQuota, type UsageView } from './usage.js';
 import {
   BLOCKED,
   FEASIBLE,
@@ -61,7 +61,7 @@ export interface EvalEnv {
   now: number;
   heartbeatTimeoutMs: number;
   /** Current usage counters; a missing one is 0. */
-  usage: ReadonlyMap<string, number>;
+  usage: UsageView;
   /** Admission's working copy: GPUs per accelerator and jobs added per cluster index by the plan. */
   extraGpus?: ReadonlyMap<string, Float64Array>;
   extraJobs?: Float64Array;

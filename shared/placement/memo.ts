@@ -117,3 +117,21 @@ export function constraintVerdicts(
   if (memo.constraints.size < MAX_CONSTRAINTS) memo.constraints.set(key, hit);
   return hit;
 }
+
+/**
+ * Forgets the shared capacity explanations (`only N free …`) of one cluster and accelerator type,
+ * after `commitGpus` changed its free count: they quote the old figures.
+ */
+export function forgetCapacityCandidates(
+  clusters: PreparedClusters,
+  index: number,
+  accelerator: string,
+): void {
+  const memo = memos.get(clusters);
+  if (!memo) return;
+  for (const [key, slots] of memo.filtered) {
+    if (key.startsWith(`free|${accelerator}|`) || key.startsWith(`node|${accelerator}|`)) {
+      slots[index] = undefined;
+    }
+  }
+}

@@ -10,12 +10,19 @@ import type { Cluster } from '../clusters/model.js';
 import type { JobSpec } from '../jobs/model.js';
 import { EMPTY_POLICY, type CompiledPolicy } from '../policy/compile.js';
 import { evaluate, type PlacementResult } from './evaluate.js';
-import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './prepare.js';
+import { forgetCapacityCandidates } from './memo.js';
+import {
+  commitGpus,
+  prepareClusters,
+  type ClusterSnapshot,
+  type PreparedClusters,
+} from './prepare.js';
+import { LayeredUsage } from './usage.js';
 
 export type { ClusterSnapshot, PreparedClusters } from './prepare.js';
 export { prepareClusters } from './prepare.js';
 export type { PlacementResult } from './evaluate.js';
-export { usageDeltas, usageKeys, type UsageKey } from './usage.js';
+export { LayeredUsage, usageDeltas, usageKeys, type UsageKey } from './usage.js';
 
 export interface PlacementInput {
   spec: JobSpec;
@@ -30,8 +37,11 @@ export interface PlacementInput {
   tenantId?: string;
   /** The compiled routing policy; absent means no rules, no quotas and default weights. */
   policy?: CompiledPolicy;
-  /** Current usage counters (see `usageKeys`); a missing counter is 0. A Map avoids a copy. */
-  usage?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+  /**
+   * Current usage counters (see `usageKeys`); a missing counter is 0. A Map or a `LayeredUsage`
+   * avoids a copy.
+   */
+  usage?: Readonly<Record<string, number>> | ReadonlyMap<string, number> | LayeredUsage;
   /**
    * How many of the best feasible candidates carry every reason and score term (default 10; the
    * chosen one always does). Every other candidate still carries its score or its filter reason.
@@ -59,7 +69,9 @@ export function isOffline(cluster: Cluster, now: number, heartbeatTimeoutMs: num
 /** Places one job. Failover: call again with the failed cluster added to `blocked`. */
 export function place(input: PlacementInput): PlacementResult {
   const usage =
-    input.usage instanceof Map ? input.usage : new Map(Object.entries(input.usage ?? {}));
+    input.usage instanceof Map || input.usage instanceof LayeredUsage
+      ? input.usage
+      : new Map(Object.entries(input.usage ?? {}));
   return evaluate(
     {
       tenantId: input.tenantId ?? '',
@@ -75,4 +87,20 @@ export function place(input: PlacementInput): PlacementResult {
       ...(input.explainTop !== undefined && { explainTop: input.explainTop }),
     },
   );
+}
+
+/**
+ * Takes `gpus` GPUs of `accelerator` on cluster `clusterId` out of a prepared snapshot kept across
+ * decisions, leaving it as `prepareClusters` would with that much more committed: the submit path
+ * adds its own dispatches to the snapshot it shares for half a second.
+ */
+export function takeGpus(
+  clusters: PreparedClusters,
+  clusterId: string,
+  accelerator: string,
+  gpus: number,
+): void {
+  const index = clusters.clusters.findIndex((c) => c.id === clusterId);
+  if (index < 0 || !commitGpus(clusters, index, accelerator, gpus)) return;
+  forgetCapacityCandidates(clusters, index, accelerator);
 }

@@ -206,3 +206,23 @@ export function prepareClusters(
     },
   };
 }
+
+/**
+ * Commits `gpus` more of `accelerator` on cluster `index`, in place: free falls by that much (not
+ * below 0) and the emptiest node's free GPUs cannot exceed it, exactly what `prepareClusters`
+ * gives for the snapshot with those GPUs added to `committedGpus`. False when the cluster has no
+ * such nodes (nothing changes).
+ */
+export function commitGpus(
+  clusters: PreparedClusters,
+  index: number,
+  accelerator: string,
+  gpus: number,
+): boolean {
+  const col = clusters.byAccelerator.get(accelerator);
+  if (!col || !(col.maxPerNode[index]! > 0)) return false;
+  const next = Math.max(0, col.free[index]! - gpus);
+  col.free[index] = next;
+  col.nodeFree[index] = Math.min(col.nodeFree[index]!, next);
+  return true;
+}

@@ -95,7 +95,7 @@ export function checkQuota(
   project: string,
   accelerator: string,
   gpus: number,
-  usage: ReadonlyMap<string, number>,
+  usage: UsageView,
 ): QuotaVerdict {
   const tenant = policy.tenantQuotas.get(tenantId);
   const proj = policy.projectQuotas.size
@@ -139,7 +139,7 @@ function check(
   key: string,
   max: number,
   gpus: number,
-  usage: ReadonlyMap<string, number>,
+  usage: UsageView,
 ): void {
   if (gpus > max) {
     verdict.never ??= `${scope} quota is ${max} GPUs and the job needs ${gpus}: request fewer GPUs or ask for a larger quota`;
@@ -152,3 +152,28 @@ function check(
 }
 
 const NO_LIMIT: QuotaVerdict = Object.freeze({});
+
+/** What placement reads of the usage counters: a missing counter is 0. A `Map` is one. */
+export interface UsageView {
+  get(key: string): number | undefined;
+  readonly size: number;
+}
+
+/**
+ * `top` read over `base` without copying `base`: the submit path adds a job's few quota counters
+ * to the shared per-snapshot cluster counters, which may be tens of thousands.
+ */
+export class LayeredUsage implements UsageView {
+  constructor(
+    private readonly base: ReadonlyMap<string, number>,
+    private readonly top: Readonly<Record<string, number>>,
+  ) {}
+
+  get(key: string): number | undefined {
+    return Object.hasOwn(this.top, key) ? this.top[key] : this.base.get(key);
+  }
+
+  get size(): number {
+    return this.base.size + Object.keys(this.top).length;
+  }
+}

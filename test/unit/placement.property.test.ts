@@ -8,7 +8,10 @@ import { planAdmission } from '../../shared/placement/admission.js';
 import {
   freeGpus,
   isOffline,
+  LayeredUsage,
   place,
+  prepareClusters,
+  takeGpus,
   usageKeys,
   type ClusterSnapshot,
 } from '../../shared/placement/place.js';
@@ -240,6 +243,53 @@ describe('placement properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('a prepared snapshot kept across decisions, with each dispatch taken out, decides as a fresh one', () => {
+    fc.assert(
+      fc.property(
+        clustersArb,
+        policyArb,
+        fc.array(jobArb, { minLength: 1, maxLength: 8 }),
+        usageArb,
+        (clusters, doc, jobs, quota) => {
+          const policy = compilePolicy(doc);
+          const snapshots = structuredClone(clusters);
+          const kept = prepareClusters(structuredClone(clusters));
+          const jobsOn = new Map<string, number>();
+          for (const job of jobs) {
+            const common = {
+              spec: specOf(job),
+              tenantId: job.tenantId,
+              policy,
+              now: NOW,
+              heartbeatTimeoutMs: HEARTBEAT_MS,
+            };
+            const counters = Object.fromEntries(
+              [...jobsOn].map(([id, n]) => [`cluster:${id}:jobs`, n]),
+            );
+            const shared = place({
+              ...common,
+              clusters: kept,
+              usage: new LayeredUsage(new Map(Object.entries(counters)), quota),
+            });
+            const fresh = place({
+              ...common,
+              clusters: prepareClusters(snapshots),
+              usage: { ...counters, ...quota },
+            });
+            expect(shared).toEqual(fresh);
+            if (shared.outcome !== 'placed') continue;
+            const id = shared.clusterId!;
+            const snap = snapshots.find((s) => s.cluster.id === id)!;
+            snap.committedGpus[job.type] = (snap.committedGpus[job.type] ?? 0) + job.count;
+            takeGpus(kept, id, job.type, job.count);
+            jobsOn.set(id, (jobsOn.get(id) ?? 0) + 1);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
