@@ -18,6 +18,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { StateStore, TokenRecord } from '../store/port.js';
+import { updateSetting } from '../store/settings.js';
 import type { Principal } from './principal.js';
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;
@@ -331,23 +332,33 @@ export function createTokenService(options: TokenServiceOptions) {
       if (!algorithms.includes(alg)) {
         throw new AppError('BAD_REQUEST', `alg must be one of ${algorithms.join(', ')}`);
       }
-      const current = await reload();
       const key = await newKey(alg);
-      await store.settings.put(KEYS_SETTING, [key, ...current]);
+      await updateSetting<StoredKey[]>(
+        store.settings,
+        KEYS_SETTING,
+        (ring) => [key, ...(ring ?? [])],
+        'the signing keys',
+      );
       await reload();
       return key.kid;
     },
     /** Removes a verify-only key: tokens it signed stop verifying. The signing key cannot go. */
     async retire(kid: string): Promise<void> {
-      const current = await reload();
-      const at = current.findIndex((k) => k.kid === kid);
-      if (at < 0) throw new AppError('NOT_FOUND', `signing key ${kid} was not found`);
-      if (at === 0) {
-        throw new AppError('CONFLICT', `key ${kid} is the signing key: rotate to a new key first`);
-      }
-      await store.settings.put(
+      await updateSetting<StoredKey[]>(
+        store.settings,
         KEYS_SETTING,
-        current.filter((k) => k.kid !== kid),
+        (ring = []) => {
+          const at = ring.findIndex((k) => k.kid === kid);
+          if (at < 0) throw new AppError('NOT_FOUND', `signing key ${kid} was not found`);
+          if (at === 0) {
+            throw new AppError(
+              'CONFLICT',
+              `key ${kid} is the signing key: rotate to a new key first`,
+            );
+          }
+          return ring.filter((k) => k.kid !== kid);
+        },
+        'the signing keys',
       );
       imported.delete(`${kid}:public`);
       imported.delete(`${kid}:private`);

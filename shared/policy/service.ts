@@ -9,6 +9,7 @@ import type { CoreContext } from '../jobs/context.js';
 import { nowIso } from '../jobs/context.js';
 import { compilePolicy, EMPTY_POLICY, type CompiledPolicy } from './compile.js';
 import { parsePolicy, type Policy } from './schema.js';
+import { updateSetting } from '../store/settings.js';
 
 const SETTING = 'routing.policy';
 const CACHE_MS = 2_000;
@@ -63,14 +64,19 @@ export function createPolicyService(ctx: CoreContext) {
     async put(principal: Principal, doc: unknown): Promise<StoredPolicy> {
       requireScope(principal, 'policy:admin');
       const document = parsePolicy(doc);
-      const previous = await current();
-      const stored: StoredPolicy = {
-        document,
-        revision: (previous?.revision ?? 0) + 1,
-        updatedAt: nowIso(ctx),
-        updatedBy: principal.tokenId,
-      };
-      await ctx.store.settings.put(SETTING, stored);
+      // Each change gets the next revision, also when two changes race (instances compare
+      // revisions to know whether their compiled copy is current).
+      const stored = await updateSetting<StoredPolicy>(
+        ctx.store.settings,
+        SETTING,
+        (previous) => ({
+          document,
+          revision: (previous?.revision ?? 0) + 1,
+          updatedAt: nowIso(ctx),
+          updatedBy: principal.tokenId,
+        }),
+        'the routing policy',
+      );
       cache = undefined;
       ctx.log.info('routing policy replaced', {
         version: String(document.version),

@@ -207,6 +207,12 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
       async put(key, value) {
         settings.set(key, copy(value));
       },
+      async replace(key, expected, value) {
+        if (!settings.has(key)) return false;
+        if (JSON.stringify(settings.get(key)) !== JSON.stringify(expected)) return false;
+        settings.set(key, copy(value));
+        return true;
+      },
     },
 
     usage: { get: usage.get, list: usage.list },

@@ -244,6 +244,12 @@ export interface SettingsTable {
   /** Stores only if absent; returns whether it stored. */
   putIfAbsent(key: string, value: unknown): Promise<boolean>;
   put(key: string, value: unknown): Promise<void>;
+  /**
+   * Stores `value` only if the setting still holds `expected` (a value `get` returned, compared
+   * as JSON); returns whether it stored. A read-modify-write that loses a race retries from a
+   * fresh read instead of overwriting the winner.
+   */
+  replace(key: string, expected: unknown, value: unknown): Promise<boolean>;
 }
 
 export interface StateStore {

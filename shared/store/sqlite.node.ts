@@ -133,6 +133,7 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     settingGet: db.prepare('SELECT value FROM settings WHERE key = ?'),
     settingInsert: db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)'),
     settingPut: db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+    settingReplace: db.prepare('UPDATE settings SET value = ? WHERE key = ? AND value = ?'),
   };
 
   const jobParams = (job: Job, body: Job = job) => ({
@@ -337,6 +338,10 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
       },
       async put(key, value) {
         q.settingPut.run(key, JSON.stringify(value) ?? 'null');
+      },
+      async replace(key, expected, value) {
+        const was = JSON.stringify(expected) ?? 'null';
+        return q.settingReplace.run(JSON.stringify(value) ?? 'null', key, was).changes === 1;
       },
     },
 

@@ -340,6 +340,27 @@ export function testStoreDriver(
       expect(await store.settings.get('k')).toBe('replaced');
     });
 
+    it('settings: replace stores only over the value read, so one of two racing writers wins', async () => {
+      expect(await store.settings.replace('ring', undefined, ['a'])).toBe(false);
+      expect(await store.settings.get('ring')).toBeUndefined();
+      await store.settings.put('ring', { keys: ['a'], n: 1 });
+      const read = await store.settings.get('ring');
+      const other = await peer();
+      const [one, two] = await Promise.all([
+        store.settings.replace('ring', read, { keys: ['b', 'a'], n: 2 }),
+        other.settings.replace('ring', read, { keys: ['c', 'a'], n: 2 }),
+      ]);
+      expect([one, two].filter(Boolean)).toHaveLength(1);
+      const won = await store.settings.get<{ keys: string[] }>('ring');
+      expect(won).toEqual({ keys: [one ? 'b' : 'c', 'a'], n: 2 });
+      // The loser reads again and builds on the winner.
+      expect(await store.settings.replace('ring', read, { keys: ['d'] })).toBe(false);
+      expect(await store.settings.replace('ring', won, { keys: ['d', ...won!.keys], n: 3 })).toBe(
+        true,
+      );
+      expect(await store.settings.get('ring')).toEqual({ keys: ['d', one ? 'b' : 'c', 'a'], n: 3 });
+    });
+
     describe('concurrency', () => {
       it('two updates from the same version: exactly one wins', async () => {
         const other = await peer();

@@ -91,6 +91,39 @@ describe('JWKS and rotation', () => {
   });
 });
 
+describe('concurrent key changes', () => {
+  it('two instances rotating at once both keep their keys, and a retirement never revives one', async () => {
+    const f = await createFixture();
+    await f.mint('acme');
+    // Reads that take a while, so that both instances read the ring before either writes it.
+    const slow = {
+      ...f.store,
+      settings: {
+        ...f.store.settings,
+        get: async <T>(key: string) => {
+          const value = await f.store.settings.get<T>(key);
+          await new Promise((r) => setTimeout(r, 20));
+          return value;
+        },
+      },
+    };
+    const instance = () =>
+      createTokenService({ store: slow, clock: f.clock, issuer: ISSUER, audience: AUDIENCE });
+    const [a, b] = [instance(), instance()];
+    const [ka, kb] = await Promise.all([a.rotate(), b.rotate()]);
+    const ring = (await f.store.settings.get<StoredKey[]>(KEYS_SETTING))!.map((k) => k.kid);
+    expect(ring).toHaveLength(3);
+    expect(ring).toEqual(expect.arrayContaining([ka, kb]));
+    // A rotation racing a retirement: both take effect.
+    const retired = ring[2]!;
+    const [kc] = await Promise.all([a.rotate(), b.retire(retired)]);
+    const after = (await f.store.settings.get<StoredKey[]>(KEYS_SETTING))!.map((k) => k.kid);
+    expect(after).toHaveLength(3);
+    expect(after[0]).toBe(kc);
+    expect(after).not.toContain(retired);
+  });
+});
+
 describe('algorithm allow-list', () => {
   it('refuses ES256 tokens when only EdDSA is allowed, even signed by a ring key', async () => {
     const f = await createFixture();

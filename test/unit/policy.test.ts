@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../shared/auth/principal.js';
 import { AppError } from '../../shared/errors.js';
+import { defaultCoreSettings, silentLogger, type CoreContext } from '../../shared/jobs/context.js';
 import type { JobSpec } from '../../shared/jobs/model.js';
 import { place, type ClusterSnapshot } from '../../shared/placement/place.js';
 import { matchRules } from '../../shared/policy/compile.js';
 import { parsePolicy, parsePolicyText } from '../../shared/policy/schema.js';
+import { createPolicyService } from '../../shared/policy/service.js';
+import { createMemoryQueue } from '../../shared/queue/memory.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
 import {
   HEARTBEAT_MS,
   NOW,
@@ -330,5 +335,33 @@ describe('docs/policy.md', () => {
     const yaml = md.split('```yaml\n')[1]!.split('```')[0]!;
     const policy = parsePolicyText(yaml);
     expect(policy.rules.map((r) => r.name)).toEqual(['eu-residency', 'batch-off-premium']);
+  });
+});
+
+describe('policy service', () => {
+  it('gives racing changes from two instances distinct revisions, the last one in force', async () => {
+    const clock = { now: () => Date.parse('2026-11-28T12:00:00Z') };
+    const ctx: CoreContext = {
+      store: createMemoryStore({ clock }),
+      queue: createMemoryQueue({ clock }),
+      clock,
+      settings: defaultCoreSettings,
+      log: silentLogger,
+    };
+    const admin: Principal = {
+      tenantId: 'admin',
+      tokenId: 'tok_admin',
+      scopes: new Set(['policy:admin']),
+      projects: ['*'],
+    };
+    const [a, b] = [createPolicyService(ctx), createPolicyService(ctx)];
+    const doc = (version: string) => ({ version, rules: [] });
+    const first = await Promise.all([a.put(admin, doc('a1')), b.put(admin, doc('b1'))]);
+    expect(first.map((p) => p.revision).sort()).toEqual([1, 2]);
+    const second = await Promise.all([a.put(admin, doc('a2')), b.put(admin, doc('b2'))]);
+    expect(second.map((p) => p.revision).sort()).toEqual([3, 4]);
+    const last = second.find((p) => p.revision === 4)!;
+    const stored = await a.get(admin);
+    expect([stored.revision, stored.document?.version]).toEqual([4, last.document.version]);
   });
 });

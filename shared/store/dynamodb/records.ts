@@ -270,5 +270,22 @@ export function createSettingsTable(ctx: Ctx): SettingsTable {
     async put(key, value) {
       await ctx.send(new PutItemCommand({ TableName: ctx.table, Item: item(key, value) }));
     },
+    async replace(key, expected, value) {
+      try {
+        await ctx.send(
+          new PutItemCommand({
+            TableName: ctx.table,
+            Item: item(key, value),
+            ConditionExpression: '#data = :was',
+            ExpressionAttributeNames: { '#data': 'data' },
+            ExpressionAttributeValues: { ':was': S(JSON.stringify(expected) ?? 'null') },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
   };
 }
