@@ -75,6 +75,7 @@ export async function startEmbedded(
       maxAttempts: config.webhooks.maxAttempts,
       timeoutMs: config.webhooks.timeoutSeconds * 1000,
       guard: async (url) => void (await urlGuard.check(url)),
+      screen: (url) => urlGuard.screen(url),
       fetch: createPinnedFetch(urlGuard),
     },
   });

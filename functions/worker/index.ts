@@ -47,6 +47,7 @@ async function build(raw: Record<string, unknown>): Promise<Core> {
       maxAttempts: 8,
       timeoutMs: 10_000,
       guard: async (url) => void (await guard.check(url)),
+      screen: (url) => guard.screen(url),
     },
   });
 }

@@ -96,7 +96,7 @@ export function createHookService(
       );
     }
     try {
-      parseJobSpec(sampleFill(withProject));
+      parseJobSpec(sampleFill(withProject), ctx.screenCallback);
     } catch (e) {
       if (e instanceof AppError) {
         throw new AppError(

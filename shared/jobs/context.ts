@@ -66,6 +66,8 @@ export interface CoreContext {
   clock: Clock;
   settings: CoreSettings;
   log: Logger;
+  /** Why a callback URL can never be delivered to (checked without DNS), or undefined. */
+  screenCallback?: (url: string) => string | undefined;
 }
 
 export function nowIso(ctx: CoreContext): string {

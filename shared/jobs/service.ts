@@ -68,7 +68,7 @@ export interface ListQuery {
 export function createJobService(ctx: CoreContext) {
   async function explain(principal: Principal, body: unknown): Promise<Decision> {
     requireScope(principal, 'jobs:submit');
-    const spec = parseJobSpec(body);
+    const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
     return (await decideNow(ctx, principal.tenantId, spec)).decision;
   }
@@ -78,7 +78,7 @@ export function createJobService(ctx: CoreContext) {
     body: unknown,
     keyed?: { key: string; fingerprint: string },
   ): Promise<SubmitResult> {
-    const spec = parseJobSpec(body);
+    const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
     const at = nowIso(ctx);
     const received: Job = {

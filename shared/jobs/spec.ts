@@ -101,10 +101,20 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
 }
 
 /** Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field. */
-export function parseJobSpec(body: unknown): JobSpec {
+/**
+ * Validates a submission. `screenCallback` (the SSRF guard's DNS-free check, when the deployment
+ * delivers webhooks) refuses a callback no delivery could ever make, naming `callback.url`.
+ */
+export function parseJobSpec(
+  body: unknown,
+  screenCallback?: (url: string) => string | undefined,
+): JobSpec {
   const result = jobSubmissionSchema.safeParse(body);
-  if (!result.success) {
-    const issues = issuesOf(result.error);
+  const issues = result.success ? [] : issuesOf(result.error);
+  const url = result.success ? result.data.callback?.url : undefined;
+  const refused = url !== undefined ? screenCallback?.(url) : undefined;
+  if (refused) issues.push({ path: 'callback.url', message: refused });
+  if (issues.length > 0) {
     throw new AppError(
       'INVALID_JOB',
       `the job submission has ${issues.length} invalid field(s): ${issues

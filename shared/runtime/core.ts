@@ -40,6 +40,8 @@ export interface CoreOptions {
     timeoutMs: number;
     /** SSRF check run before any connection. */
     guard?: (url: URL) => Promise<void>;
+    /** The guard's DNS-free part, run when a job names a callback (see `UrlGuard.screen`). */
+    screen?: (url: string) => string | undefined;
     /** A fetch that connects only to the address the guard checked. */
     fetch?: typeof fetch;
   };
@@ -52,6 +54,7 @@ export function createCore(o: CoreOptions) {
     clock: o.clock,
     log: o.log,
     settings: o.settings,
+    ...(o.webhooks.screen ? { screenCallback: o.webhooks.screen } : {}),
   };
   const jobs = createJobService(ctx);
   const clusters = createClusterService(ctx);

@@ -47,9 +47,13 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   );
 }
 
-function checkTemplate(principal: Principal, template: Record<string, unknown>): void {
+function checkTemplate(
+  ctx: CoreContext,
+  principal: Principal,
+  template: Record<string, unknown>,
+): void {
   try {
-    requireProject(principal, parseJobSpec(template).project);
+    requireProject(principal, parseJobSpec(template, ctx.screenCallback).project);
   } catch (e) {
     if (e instanceof AppError && e.code === 'INVALID_JOB') {
       throw new AppError('BAD_REQUEST', `template is not a valid job: ${e.message}`, {
@@ -87,7 +91,7 @@ export function createScheduleService(ctx: CoreContext) {
       requireScope(principal, 'schedules:write');
       const input = parse(scheduleCreateSchema, body, 'schedule');
       validateCron(input.cron, input.timezone);
-      checkTemplate(principal, input.template);
+      checkTemplate(ctx, principal, input.template);
       const now = ctx.clock.now();
       const schedule: Schedule = {
         id: `sch_${newId(ctx.clock)}`,
@@ -117,7 +121,7 @@ export function createScheduleService(ctx: CoreContext) {
     async update(principal: Principal, id: string, body: unknown): Promise<Schedule> {
       requireScope(principal, 'schedules:write');
       const patch = parse(schedulePatchSchema, body, 'schedule change');
-      if (patch.template) checkTemplate(principal, patch.template);
+      if (patch.template) checkTemplate(ctx, principal, patch.template);
       for (let tries = 0; tries < 10; tries++) {
         const current = await owned(principal, id);
         const next: Schedule = { ...current, ...patch, updatedAt: nowIso(ctx) };

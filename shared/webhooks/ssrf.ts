@@ -30,6 +30,12 @@ export interface CheckedTarget {
 export interface UrlGuard {
   /** Resolves the checked target, or throws `FORBIDDEN` (never retry) / `UNAVAILABLE` (retry). */
   check(url: URL | string): Promise<CheckedTarget>;
+  /**
+   * What `check` can tell without DNS: why the URL can never pass (its scheme, credentials, an
+   * internal name, or a literal internal address), or undefined. Run when a callback is given, so
+   * the job is refused then instead of every delivery failing later.
+   */
+  screen(url: URL | string): string | undefined;
 }
 
 /** Names that reach internal services whatever they resolve to. */
@@ -83,65 +89,90 @@ function cidrAllows(list: AllowList, ip: ParsedIp): boolean {
   return list.cidrs.some((c) => inCidr(ip, c) || (inner !== undefined && inCidr(inner, c)));
 }
 
+interface Target {
+  hostname: string;
+  port: number;
+  hostAllowed: boolean;
+  /** The host as an IP literal, when it is one. */
+  literal: ParsedIp | undefined;
+}
+
+const HINT = 'callbacks must reach a public address (webhooks.allowHosts opts a target in)';
+
 export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
   const allow = parseAllow(options.allow ?? []);
 
+  /** The checks that need no DNS; throws `FORBIDDEN`. */
+  function inspect(input: URL | string): Target {
+    let url: URL;
+    try {
+      url = typeof input === 'string' ? new URL(input) : input;
+    } catch {
+      throw refuse('the callback URL is not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw refuse(`callback URL scheme ${url.protocol} is not allowed; use http or https`);
+    }
+    if (url.username || url.password) {
+      throw refuse('the callback URL must not contain a user name or password');
+    }
+    const hostname = normalHost(url.hostname);
+    if (!hostname) throw refuse('the callback URL has no host');
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    const hostAllowed = allow.hosts.has(hostname) || allow.hostPorts.has(`${hostname}:${port}`);
+    const literal = parseIp(hostname);
+    if (!literal && !hostAllowed && BLOCKED_NAMES.some((re) => re.test(hostname))) {
+      throw refuse(`callback host ${hostname} is an internal name; ${HINT}`);
+    }
+    if (literal) checkAddress(hostname, literal, hostAllowed);
+    return { hostname, port, hostAllowed, literal };
+  }
+
+  function checkAddress(hostname: string, ip: ParsedIp, hostAllowed: boolean): void {
+    const reason = blockedReason(ip);
+    if (reason && !hostAllowed && !cidrAllows(allow, ip)) {
+      throw refuse(`callback host ${hostname} resolves to ${formatIp(ip)}, ${reason}; ${HINT}`);
+    }
+  }
+
   return {
-    async check(input) {
-      // 1. The URL itself.
-      let url: URL;
+    screen(input) {
       try {
-        url = typeof input === 'string' ? new URL(input) : input;
-      } catch {
-        throw refuse('the callback URL is not a valid URL');
+        inspect(input);
+        return undefined;
+      } catch (e) {
+        return (e as AppError).message;
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw refuse(`callback URL scheme ${url.protocol} is not allowed; use http or https`);
-      }
-      if (url.username || url.password) {
-        throw refuse('the callback URL must not contain a user name or password');
-      }
-      const hostname = normalHost(url.hostname);
-      if (!hostname) throw refuse('the callback URL has no host');
-      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-      const hostAllowed = allow.hosts.has(hostname) || allow.hostPorts.has(`${hostname}:${port}`);
-      const hint = 'callbacks must reach a public address (webhooks.allowHosts opts a target in)';
+    },
 
-      // 2. Its addresses: the literal, or every address the name resolves to.
-      const literal = parseIp(hostname);
+    async check(input) {
+      // 1. The URL itself, and a literal address.
+      const { hostname, port, hostAllowed, literal } = inspect(input);
+      if (literal) return { address: formatIp(literal), family: literal.version, hostname, port };
+
+      // 2. Every address the name resolves to must pass; one blocked answer refuses the URL.
       let addresses: string[];
-      if (literal) addresses = [formatIp(literal)];
-      else {
-        if (!hostAllowed && BLOCKED_NAMES.some((re) => re.test(hostname))) {
-          throw refuse(`callback host ${hostname} is an internal name; ${hint}`);
-        }
-        try {
-          addresses = await options.resolve(hostname);
-        } catch (e) {
-          throw new AppError(
-            'UNAVAILABLE',
-            `cannot resolve callback host ${hostname}: ${String(e)}`,
-            {
-              retryable: true,
-            },
-          );
-        }
-        if (addresses.length === 0) {
-          throw new AppError('UNAVAILABLE', `callback host ${hostname} has no addresses`, {
+      try {
+        addresses = await options.resolve(hostname);
+      } catch (e) {
+        throw new AppError(
+          'UNAVAILABLE',
+          `cannot resolve callback host ${hostname}: ${String(e)}`,
+          {
             retryable: true,
-          });
-        }
+          },
+        );
       }
-
-      // 3. Every address must pass; one blocked answer refuses the whole URL.
+      if (addresses.length === 0) {
+        throw new AppError('UNAVAILABLE', `callback host ${hostname} has no addresses`, {
+          retryable: true,
+        });
+      }
       let first: ParsedIp | undefined;
       for (const text of addresses) {
         const ip = parseIp(text);
         if (!ip) throw refuse(`callback host ${hostname} resolved to "${text}", not an IP address`);
-        const reason = blockedReason(ip);
-        if (reason && !hostAllowed && !cidrAllows(allow, ip)) {
-          throw refuse(`callback host ${hostname} resolves to ${formatIp(ip)}, ${reason}; ${hint}`);
-        }
+        checkAddress(hostname, ip, hostAllowed);
         first ??= ip;
       }
       return { address: formatIp(first!), family: first!.version, hostname, port };

@@ -24,6 +24,8 @@ export interface FixtureOptions {
   rateLimit?: { perSecond: number; burst: number };
   tokens?: Partial<TokenServiceOptions>;
   maxBodyBytes?: number;
+  /** The SSRF guard's DNS-free check for callbacks, as composition roots pass it. */
+  screenCallback?: (url: string) => string | undefined;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -41,6 +43,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     clock,
     settings: defaultCoreSettings,
     log: silentLogger,
+    ...(options.screenCallback ? { screenCallback: options.screenCallback } : {}),
   };
   const tokens = createTokenService({
     store,

@@ -1,7 +1,8 @@
 // The SSRF guard through an injected resolver: every numeric and IPv6 form of an internal
 // address is refused, one bad answer among good ones refuses the URL, internal names are never
 // resolved; and a loopback receiver is reached only through an allow-list entry, with the
-// connection pinned to the checked address and no socket opened when refused.
+// connection pinned to the checked address and no socket opened when refused. A callback that can
+// be refused without DNS is refused with the job (or schedule/hook template) that names it.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -13,6 +14,7 @@ import { blockedReason, formatIp, parseIp } from '../../shared/webhooks/ip.js';
 import { createPinnedFetch } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { generateWebhookSecret } from '../../shared/webhooks/standard-webhooks.js';
+import { createFixture, jobBody } from './fixture.js';
 
 const PUBLIC = '93.184.215.14';
 
@@ -297,5 +299,57 @@ describe('a loopback receiver', () => {
   it('never echoes the response body into the delivery record', async () => {
     const { stored } = await deliver(`http://127.0.0.1:${port}/hook`, ['127.0.0.1']);
     expect(JSON.stringify(stored)).not.toContain('secret internal data');
+  });
+});
+
+describe('a callback that no delivery could make', () => {
+  // The guard as the composition roots wire it; its resolver must never be asked at submit.
+  const { guard, asked } = guardWith({}, ['127.0.0.1']);
+  const withCallback = (url: string) =>
+    jobBody('research', { callback: { url, secret: generateWebhookSecret() } });
+
+  it('is refused with the job, naming callback.url, before any DNS', async () => {
+    const f = await createFixture({ screenCallback: (url) => guard.screen(url) });
+    const token = (await f.mint('acme')).token;
+    for (const url of [
+      'http://10.0.0.7/hook',
+      'http://[::ffff:169.254.169.254]/latest',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'https://localhost:8443/hook',
+      'http://0x7f000002/hook',
+    ]) {
+      const res = await f.call('POST', '/v1/jobs', { token, body: withCallback(url) });
+      expect([url, res.status, (res.body.error as { code: string }).code]).toEqual([
+        url,
+        400,
+        'INVALID_JOB',
+      ]);
+      const fields = (res.body.error as { details: { fields: Array<{ path: string }> } }).details
+        .fields;
+      expect(fields.map((x) => x.path)).toEqual(['callback.url']);
+    }
+    // A schedule's or a hook's job template is refused the same way.
+    const template = withCallback('http://192.168.1.10/hook');
+    const schedule = await f.call('POST', '/v1/schedules', {
+      token,
+      body: { name: 'nightly', cron: '0 3 * * *', template },
+    });
+    const hook = await f.call('POST', '/v1/hooks', {
+      token,
+      body: { project: 'research', template },
+    });
+    expect([schedule.status, hook.status]).toEqual([400, 400]);
+    expect(schedule.text + hook.text).toContain('callback.url');
+    expect(asked).toEqual([]);
+  });
+
+  it('is accepted for a public name or an allow-listed address (DNS is checked at delivery)', async () => {
+    const f = await createFixture({ screenCallback: (url) => guard.screen(url) });
+    const token = (await f.mint('acme')).token;
+    for (const url of ['https://hooks.example.com/switchyard', 'http://127.0.0.1:9000/hook']) {
+      const res = await f.call('POST', '/v1/jobs', { token, body: withCallback(url) });
+      expect([url, res.status]).toEqual([url, 202]);
+    }
+    expect(asked).toEqual([]);
   });
 });
