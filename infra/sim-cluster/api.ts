@@ -142,7 +142,7 @@ function list(
 ): void {
   const q = url.searchParams;
   const labels = parseLabelSelector(q.get('labelSelector'));
-  const fields = parseFieldSelector(q.get('fieldSelector'));
+  const fields = parseFieldSelector(q.get('fieldSelector'), t.resource.kind);
   const apiVersion = discovery.apiVersionOf(t.resource);
   if (q.get('watch') === 'true' || q.get('watch') === '1') {
     const timeout = q.get('timeoutSeconds');

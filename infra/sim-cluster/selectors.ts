@@ -1,4 +1,5 @@
 /** Kubernetes label and field selectors: parsing and matching. Invalid input throws a 400. */
+import type { Kind } from './types.js';
 import { badRequest } from './errors.js';
 
 export type Requirement =
@@ -96,14 +97,42 @@ export interface FieldRequirement {
   negate: boolean;
 }
 
-/** Parses `metadata.name=x,status.phase!=Running`. Any dotted field path is accepted. */
-export function parseFieldSelector(selector: string | null | undefined): FieldRequirement[] {
+/**
+ * The field labels a real API server accepts per kind (every kind has `metadata.name` and
+ * `metadata.namespace`); any other answers 400 `field label not supported`, as kube-apiserver does.
+ */
+const FIELD_LABELS: Record<Kind, readonly string[]> = {
+  Namespace: ['status.phase'],
+  Node: ['spec.unschedulable'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  Job: ['status.successful'],
+};
+
+/** Parses `metadata.name=x,status.phase!=Running` for a list of `kind`. */
+export function parseFieldSelector(
+  selector: string | null | undefined,
+  kind: Kind,
+): FieldRequirement[] {
   const text = (selector ?? '').trim();
   if (!text) return [];
   return text.split(',').map((part) => {
     const m = /^\s*([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(part);
     if (!m) throw badRequest(`invalid field selector: "${part}"`);
     const [, path = '', op, value = ''] = m;
+    if (path !== 'metadata.name' && path !== 'metadata.namespace') {
+      if (!FIELD_LABELS[kind].includes(path)) {
+        throw badRequest(`field label not supported: ${path}`);
+      }
+    }
     return { path: path.split('.'), value, negate: op === '!=' };
   });
 }

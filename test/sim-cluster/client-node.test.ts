@@ -365,6 +365,24 @@ describe('label and field selectors', () => {
     expect(pods.items).toHaveLength(3);
   });
 
+  it('rejects a field label the kind does not support with 400, as a real API server does', async () => {
+    const err = await apiError(
+      batch.listJobForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded' }),
+    );
+    expect([err.code, err.body.reason]).toEqual([400, 'BadRequest']);
+    expect(String(err.body.message)).toContain('field label not supported: status.phase');
+    // The pod selector the Kubernetes driver uses is one a real server supports.
+    const all = await core.listPodForAllNamespaces();
+    const unfinished = await core.listPodForAllNamespaces({
+      fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
+    });
+    const want = all.items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+    expect(all.items.length).toBeGreaterThan(0);
+    expect(unfinished.items.map((p) => p.metadata?.name)).toEqual(
+      want.map((p) => p.metadata?.name),
+    );
+  });
+
   it('rejects a malformed selector with 400', async () => {
     const err = await apiError(batch.listJobForAllNamespaces({ labelSelector: 'tier in (gold' }));
     expect(err.code).toBe(400);

@@ -52,7 +52,16 @@ describe('field selectors', () => {
     ['status.phase!=Running', false],
     ['metadata.namespace=ns,status.phase=Running', true],
   ])('%s → %s', (selector, want) => {
-    expect(matchesFields(parseFieldSelector(selector), pod)).toBe(want);
+    expect(matchesFields(parseFieldSelector(selector, 'Pod'), pod)).toBe(want);
+  });
+
+  it('refuses a field label the real API server does not support for the kind', () => {
+    expect(() => parseFieldSelector('spec.nodeName=n1', 'Job')).toThrow(
+      'field label not supported: spec.nodeName',
+    );
+    expect(() => parseFieldSelector('metadata.labels=x', 'Pod')).toThrow(/not supported/);
+    expect(parseFieldSelector('status.successful=1,metadata.name=j', 'Job')).toHaveLength(2);
+    expect(parseFieldSelector('spec.unschedulable=true', 'Node')).toHaveLength(1);
   });
 });
 
