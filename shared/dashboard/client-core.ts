@@ -8,7 +8,7 @@ export const CLIENT_CORE = String.raw`
 'use strict';
 var TOKEN_KEY = 'switchyard.token';
 var REFRESH_MS = 3000;
-var TABS = ['clusters', 'jobs', 'schedules'];
+var TABS = ['clusters', 'queues', 'jobs', 'schedules'];
 var views = {};
 var current = { tab: 'clusters', timer: null, busy: false, lastKey: {} };
 

@@ -42,6 +42,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section id="app" hidden>
     <nav class="tabs" role="tablist" aria-label="Views">
       <button type="button" role="tab" id="tab-clusters" data-tab="clusters">Clusters</button>
+      <button type="button" role="tab" id="tab-queues" data-tab="queues">Queues</button>
       <button type="button" role="tab" id="tab-jobs" data-tab="jobs">Jobs</button>
       <button type="button" role="tab" id="tab-schedules" data-tab="schedules">Schedules</button>
     </nav>
@@ -50,6 +51,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 
     <section id="panel-clusters" class="panel" role="tabpanel" aria-labelledby="tab-clusters" hidden>
       <div id="clusters-body"><p class="muted">Loading clusters…</p></div>
+    </section>
+
+    <section id="panel-queues" class="panel" role="tabpanel" aria-labelledby="tab-queues" hidden>
+      <div id="queues-body"><p class="muted">Loading queues…</p></div>
     </section>
 
     <section id="panel-jobs" class="panel" role="tabpanel" aria-labelledby="tab-jobs" hidden>

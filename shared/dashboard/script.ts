@@ -2,6 +2,7 @@
 import { CLIENT_CLUSTERS } from './client-clusters.js';
 import { CLIENT_CORE } from './client-core.js';
 import { CLIENT_JOBS } from './client-jobs.js';
+import { CLIENT_QUEUES } from './client-queues.js';
 import { CLIENT_SCHEDULES } from './client-schedules.js';
 
 export const DASHBOARD_JS = [
@@ -10,6 +11,7 @@ export const DASHBOARD_JS = [
   CLIENT_CLUSTERS,
   CLIENT_JOBS,
   CLIENT_SCHEDULES,
+  CLIENT_QUEUES,
   "if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);",
   'else init();',
   '})();',

@@ -259,6 +259,35 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
     expect(await row.locator('td:nth-child(6) .time').count()).toBe(3);
   });
 
+  it('shows each queue with the clusters that drain it and your jobs started from it', async () => {
+    // CPU only, so GPUs other tests still hold cannot leave it pending.
+    const submitted = await api('POST', '/v1/jobs', job('queue-watch', 30, { resources: {} }));
+    expect(submitted.status).toBe(202);
+    const id = (submitted.body as JobBody).id;
+    const clusterId = ((await api('GET', `/v1/jobs/${id}`)).body as { clusterId: string })
+      .clusterId;
+    const clusters = (await api('GET', '/v1/clusters')).body as {
+      items: Array<{ id: string; queue: string }>;
+    };
+    const queue = clusters.items.find((c) => c.id === clusterId)!.queue;
+    await page.click('#tab-queues');
+    const rows = page.locator('#queues-table tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(new Set(clusters.items.map((c) => c.queue)).size);
+    const row = page.locator(`#queues-table tbody tr[data-queue="${queue}"]`);
+    expect(await row.locator('td:nth-child(2)').textContent()).toContain(clusterId);
+    // Dispatched, then taken by the drainer and started: the row counts it either way.
+    await expect
+      .poll(async () => {
+        const waiting = Number(await row.locator('td.waiting').textContent());
+        const started = Number(await row.locator('td.started').textContent());
+        return waiting + started;
+      })
+      .toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#queues-pending').textContent()).toContain('on no queue');
+    await api('POST', `/v1/jobs/${id}/cancel`);
+  });
+
   it('signs out, forgetting the token, and made no request beyond its own origin', async () => {
     await page.click('#sign-out');
     await page.locator('#login').waitFor();

@@ -20,6 +20,7 @@ type Isolation =
   | 'list' // another tenant sees only its own
   | 'create' // acts in the caller's own tenant
   | 'global' // platform-wide (clusters): same for every tenant with the scope
+  | 'counts' // platform-wide items whose counts are the caller's own jobs only
   | 'admin-only'; // the admin tenant's alone: other tenants get 403
 
 interface Row {
@@ -54,6 +55,7 @@ const ROWS: Row[] = [
   { route: 'POST /v1/hooks/:id', isolation: 'signed' },
   { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global' },
   { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global' },
+  { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts' },
   { route: 'PUT /v1/clusters/:id', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/cordon', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/uncordon', scope: 'clusters:admin', isolation: 'global' },
@@ -222,6 +224,21 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         const mineIds = (mine.body.items as Array<{ id: string }>).map((i) => i.id);
         expect(mineIds.length).toBeGreaterThan(0);
         for (const id of mineIds) expect(theirs.text).not.toContain(id);
+      });
+
+    if (row.isolation === 'counts')
+      it("counts none of this tenant's jobs for another tenant", async () => {
+        const [method, path] = split(row.route);
+        const total = (body: Record<string, unknown>) =>
+          (body.items as Array<{ waiting: number; started: number }>).reduce(
+            (n, q) => n + q.waiting + q.started,
+            Number(body.pending),
+          );
+        const theirs = await f.call(method, path, { token: globex });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.status, mine.status]).toEqual([200, 200]);
+        expect(total(mine.body)).toBeGreaterThan(0);
+        expect(total(theirs.body)).toBe(0);
       });
 
     if (row.isolation === 'admin-only')

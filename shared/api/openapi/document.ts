@@ -405,6 +405,17 @@ const OPS: Op[] = [
   },
   {
     method: 'get',
+    path: '/v1/queues',
+    id: 'listQueues',
+    tag: 'clusters',
+    summary:
+      "Each queue, the clusters that drain it, and the caller's jobs waiting in it and started from it",
+    auth: 'bearer',
+    scope: 'jobs:read',
+    ok: { 200: { description: 'the queues', schema: 'QueueList' } },
+  },
+  {
+    method: 'get',
     path: '/v1/clusters/{id}',
     id: 'getCluster',
     tag: 'clusters',

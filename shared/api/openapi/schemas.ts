@@ -225,6 +225,19 @@ export function componentSchemas(): Record<string, JsonSchema> {
     simulated: nullable(obj({ apiUrl: str() })),
   });
   c.ClusterList = listOf('Cluster');
+  c.QueueList = obj({
+    items: arr(
+      obj({
+        queue: str(),
+        clusters: arr(str()),
+        waiting: int(),
+        oldestWaitingSince: nullable(time()),
+        started: int(),
+      }),
+    ),
+    pending: int(),
+    truncated: { type: 'boolean' },
+  });
   c.DrainReport = obj({
     cluster: ref('Cluster'),
     moved: arr(obj({ jobId: str(), state: str(), clusterId: nullable(str()) })),

@@ -1,0 +1,73 @@
+/**
+ * The queues as a tenant sees them: every queue a cluster drains, the clusters behind it, and the
+ * tenant's own jobs in it — waiting (published, not yet taken by a drainer) with the oldest wait,
+ * and started (created in the cluster, not finished) — plus the jobs waiting for capacity or
+ * quota, which are on no queue yet. Counted from job states in the store, so the view is the same
+ * on every queue driver (Pub/Sub and Cloudflare Queues have no cheap depth call).
+ */
+import type { Principal } from '../auth/principal.js';
+import { requireScope } from '../auth/principal.js';
+import type { CoreContext } from './context.js';
+import type { JobState } from './model.js';
+
+export interface QueueView {
+  queue: string;
+  /** Clusters whose drainers consume this queue, by id. */
+  clusters: string[];
+  /** The tenant's jobs published and not yet taken by a drainer. */
+  waiting: number;
+  /** When the longest-waiting of them was dispatched. */
+  oldestWaitingSince: string | null;
+  /** The tenant's jobs created in a cluster and not finished. */
+  started: number;
+}
+
+export interface QueuesView {
+  items: QueueView[];
+  /** The tenant's jobs waiting for capacity or quota (not on a queue yet). */
+  pending: number;
+  /** True when more unfinished jobs exist than were counted (`limit`). */
+  truncated: boolean;
+}
+
+const COUNTED: JobState[] = ['pending', 'dispatched', 'submitted', 'running'];
+
+export async function tenantQueues(
+  ctx: CoreContext,
+  principal: Principal,
+  limit = 10_000,
+): Promise<QueuesView> {
+  requireScope(principal, 'jobs:read');
+  const [clusters, jobs] = await Promise.all([
+    ctx.store.clusters.list(),
+    ctx.store.jobs.listByState(COUNTED, limit + 1),
+  ]);
+  const byQueue = new Map<string, QueueView>();
+  const queueOf = (name: string) => {
+    let view = byQueue.get(name);
+    if (!view) {
+      view = { queue: name, clusters: [], waiting: 0, oldestWaitingSince: null, started: 0 };
+      byQueue.set(name, view);
+    }
+    return view;
+  };
+  for (const c of clusters) queueOf(c.queue).clusters.push(c.id);
+  let pending = 0;
+  for (const job of jobs.slice(0, limit)) {
+    if (job.tenantId !== principal.tenantId) continue;
+    if (job.state === 'pending' || !job.placement) {
+      pending += job.state === 'pending' ? 1 : 0;
+      continue;
+    }
+    const view = queueOf(job.placement.queue);
+    if (job.state === 'dispatched') {
+      view.waiting++;
+      if (view.oldestWaitingSince === null || job.updatedAt < view.oldestWaitingSince) {
+        view.oldestWaitingSince = job.updatedAt;
+      }
+    } else view.started++;
+  }
+  const items = [...byQueue.values()].sort((a, b) => (a.queue < b.queue ? -1 : 1));
+  for (const view of items) view.clusters.sort();
+  return { items, pending, truncated: jobs.length > limit };
+}
