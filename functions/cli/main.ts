@@ -9,6 +9,7 @@ import {
   clustersCommand,
   cordonCommand,
   drainCommand,
+  queuesCommand,
   uncordonCommand,
 } from './commands/clusters.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   cancelCommand,
   explainCommand,
   clustersCommand,
+  queuesCommand,
   cordonCommand,
   uncordonCommand,
   drainCommand,

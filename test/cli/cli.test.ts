@@ -153,6 +153,19 @@ describe('switchyard CLI against the real server', () => {
     expect((JSON.parse(j.stdout) as { items: unknown[] }).items).toHaveLength(3);
   });
 
+  it('lists the queues with the clusters that drain them and your jobs in them', async () => {
+    const [r, j] = await Promise.all([cli(['queues']), cli(['queues', '-o', 'json'])]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^QUEUE\s+CLUSTERS\s+WAITING\s+LONGEST WAIT\s+STARTED$/);
+    const body = JSON.parse(j.stdout) as { items: Array<{ queue: string; clusters: string[] }> };
+    expect(body.items.length).toBeGreaterThan(0);
+    for (const q of body.items) {
+      expect(r.stdout).toMatch(new RegExp(`^${q.queue}\\s+${q.clusters.join(', ')}\\s+\\d+`, 'm'));
+    }
+    expect(lines.at(-1)).toMatch(/^\d+ job\(s\) waiting for capacity or quota$/);
+  });
+
   it('cordons, drains and uncordons a cluster', async () => {
     expect((await cli(['cordon', 'onprem-dc1'])).stdout.trim()).toBe(
       'cluster onprem-dc1 is cordoned',

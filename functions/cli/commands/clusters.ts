@@ -1,4 +1,7 @@
-/** `clusters`, `cordon ID`, `uncordon ID`, `drain ID`: the clusters and taking them out of service. */
+/**
+ * `clusters`, `queues`, `cordon ID`, `uncordon ID`, `drain ID`: the clusters, their queues, and
+ * taking them out of service.
+ */
 import { expectPositionals, type Command } from '../args.js';
 import { age, json, table } from '../format.js';
 
@@ -43,6 +46,51 @@ GPUs per accelerator type and the age of the last capacity heartbeat.`,
           c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
         ]),
       ),
+    );
+  },
+};
+
+interface QueuesView {
+  items: Array<{
+    queue: string;
+    clusters: string[];
+    waiting: number;
+    oldestWaitingSince: string | null;
+    started: number;
+  }>;
+  pending: number;
+  truncated: boolean;
+}
+
+export const queuesCommand: Command = {
+  name: 'queues',
+  summary: 'list queues with your jobs waiting in them and started from them',
+  usage: `Usage: switchyard queues
+
+List the queues (GET /v1/queues): the clusters whose drainers consume each one, your jobs waiting in
+it (published, not yet taken by a drainer) with the longest wait, and your jobs started from it;
+then how many of your jobs wait for capacity or quota on no queue.`,
+  async run(ctx, _values, positionals) {
+    expectPositionals(positionals, []);
+    const { body } = await ctx.api().request<QueuesView>('GET', '/v1/queues');
+    if (ctx.json) return ctx.out(json(body));
+    const now = ctx.now();
+    if (body.items.length > 0) {
+      ctx.out(
+        table(
+          ['QUEUE', 'CLUSTERS', 'WAITING', 'LONGEST WAIT', 'STARTED'],
+          body.items.map((q) => [
+            q.queue,
+            q.clusters.join(', ') || '-',
+            String(q.waiting),
+            q.oldestWaitingSince ? age(q.oldestWaitingSince, now) : '-',
+            String(q.started),
+          ]),
+        ),
+      );
+    } else ctx.out('no queues (no cluster is registered)');
+    ctx.out(
+      `${body.pending} job(s) waiting for capacity or quota${body.truncated ? ' (counted up to a limit)' : ''}`,
     );
   },
 };
