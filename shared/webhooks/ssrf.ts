@@ -131,7 +131,12 @@ export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
   function checkAddress(hostname: string, ip: ParsedIp, hostAllowed: boolean): void {
     const reason = blockedReason(ip);
     if (reason && !hostAllowed && !cidrAllows(allow, ip)) {
-      throw refuse(`callback host ${hostname} resolves to ${formatIp(ip)}, ${reason}; ${HINT}`);
+      const address = formatIp(ip);
+      const what =
+        address === hostname
+          ? `callback address ${address} is`
+          : `callback host ${hostname} resolves to ${address},`;
+      throw refuse(`${what} ${reason}; ${HINT}`);
     }
   }
 
