@@ -8,7 +8,7 @@
 import type { Principal } from '../auth/principal.js';
 import { requireScope } from '../auth/principal.js';
 import type { CoreContext } from './context.js';
-import type { JobState } from './model.js';
+import type { Job, JobState } from './model.js';
 
 export interface QueueView {
   queue: string;
@@ -26,11 +26,37 @@ export interface QueuesView {
   items: QueueView[];
   /** The tenant's jobs waiting for capacity or quota (not on a queue yet). */
   pending: number;
-  /** True when more unfinished jobs exist than were counted (`limit`). */
+  /** True when the tenant has more unfinished jobs than were counted (`limit`). */
   truncated: boolean;
 }
 
 const COUNTED: JobState[] = ['pending', 'dispatched', 'submitted', 'running'];
+const PAGE = 500;
+
+/** The tenant's unfinished jobs, read through the tenant-and-state index, at most `limit`. */
+async function unfinishedJobs(
+  ctx: CoreContext,
+  tenantId: string,
+  limit: number,
+): Promise<{ jobs: Job[]; truncated: boolean }> {
+  // One more than the limit is read, to know whether there are more.
+  const jobs: Job[] = [];
+  for (const state of COUNTED) {
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.store.jobs.list({
+        tenantId,
+        state,
+        limit: Math.min(PAGE, limit + 1 - jobs.length),
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
+      jobs.push(...page.items);
+      cursor = page.nextCursor;
+      if (jobs.length > limit) return { jobs: jobs.slice(0, limit), truncated: true };
+    } while (cursor !== undefined);
+  }
+  return { jobs, truncated: false };
+}
 
 export async function tenantQueues(
   ctx: CoreContext,
@@ -38,9 +64,9 @@ export async function tenantQueues(
   limit = 10_000,
 ): Promise<QueuesView> {
   requireScope(principal, 'jobs:read');
-  const [clusters, jobs] = await Promise.all([
+  const [clusters, { jobs, truncated }] = await Promise.all([
     ctx.store.clusters.list(),
-    ctx.store.jobs.listByState(COUNTED, limit + 1),
+    unfinishedJobs(ctx, principal.tenantId, limit),
   ]);
   const byQueue = new Map<string, QueueView>();
   const queueOf = (name: string) => {
@@ -53,12 +79,9 @@ export async function tenantQueues(
   };
   for (const c of clusters) queueOf(c.queue).clusters.push(c.id);
   let pending = 0;
-  for (const job of jobs.slice(0, limit)) {
-    if (job.tenantId !== principal.tenantId) continue;
-    if (job.state === 'pending' || !job.placement) {
-      pending += job.state === 'pending' ? 1 : 0;
-      continue;
-    }
+  for (const job of jobs) {
+    if (job.state === 'pending') pending++;
+    if (job.state === 'pending' || !job.placement) continue;
     const view = queueOf(job.placement.queue);
     if (job.state === 'dispatched') {
       view.waiting++;
@@ -69,5 +92,5 @@ export async function tenantQueues(
   }
   const items = [...byQueue.values()].sort((a, b) => (a.queue < b.queue ? -1 : 1));
   for (const view of items) view.clusters.sort();
-  return { items, pending, truncated: jobs.length > limit };
+  return { items, pending, truncated };
 }

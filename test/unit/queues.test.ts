@@ -109,7 +109,8 @@ describe('tenantQueues', () => {
     ]);
     expect(globex.pending).toBe(1);
     // Counted up to a limit, and says so past it.
-    expect((await tenantQueues(ctx, reader('acme'), 3)).truncated).toBe(true);
+    expect((await tenantQueues(ctx, reader('acme'), 4)).truncated).toBe(true);
+    expect((await tenantQueues(ctx, reader('acme'), 5)).truncated).toBe(false);
   });
 
   it('needs jobs:read', async () => {
