@@ -199,17 +199,18 @@ export function createTokenService(options: TokenServiceOptions) {
    * while a read is under way all share the next one. A busy token costs one read per store round
    * trip instead of one per request.
    */
-  const reads = new Map<
-    string,
-    { running: Promise<unknown>; next?: Promise<TokenRecord | undefined> }
-  >();
+  interface ReadSlot {
+    /** The read under way. */
+    running: Promise<unknown>;
+    /** The read the requests that arrived meanwhile wait for; it starts when `running` ends. */
+    next?: Promise<TokenRecord | undefined>;
+  }
+  const reads = new Map<string, ReadSlot>();
   const settled = () => undefined;
 
   function startRead(tokenId: string): Promise<TokenRecord | undefined> {
     const running = store.tokens.get(tokenId);
-    const slot: { running: Promise<unknown>; next?: Promise<TokenRecord | undefined> } = {
-      running,
-    };
+    const slot: ReadSlot = { running };
     reads.set(tokenId, slot);
     void running.then(settled, settled).then(() => {
       if (reads.get(tokenId) === slot && !slot.next) reads.delete(tokenId);

@@ -81,7 +81,7 @@ export async function noteDispatched(ctx: CoreContext, job: Job): Promise<void> 
   const acc = job.spec.resources.accelerator;
   if (acc) {
     snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
-    if (state.prepared) takeGpus(state.prepared, clusterId, acc.type, acc.count);
+    if (state.prepared) takeGpus(state.prepared, index, acc.type, acc.count);
   }
   const jobsKey = `cluster:${clusterId}:jobs`;
   state.usage.set(jobsKey, (state.usage.get(jobsKey) ?? 0) + 1);

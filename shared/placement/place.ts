@@ -90,17 +90,18 @@ export function place(input: PlacementInput): PlacementResult {
 }
 
 /**
- * Takes `gpus` GPUs of `accelerator` on cluster `clusterId` out of a prepared snapshot kept across
- * decisions, leaving it as `prepareClusters` would with that much more committed: the submit path
- * adds its own dispatches to the snapshot it shares for half a second.
+ * Takes `gpus` GPUs of `accelerator` on the cluster at `index` (the order of the snapshots it was
+ * prepared from) out of a prepared snapshot kept across decisions, leaving it as `prepareClusters`
+ * would with that much more committed: the submit path adds its own dispatches to the snapshot it
+ * shares for half a second.
  */
 export function takeGpus(
   clusters: PreparedClusters,
-  clusterId: string,
+  index: number,
   accelerator: string,
   gpus: number,
 ): void {
-  const index = clusters.clusters.findIndex((c) => c.id === clusterId);
-  if (index < 0 || !commitGpus(clusters, index, accelerator, gpus)) return;
-  forgetCapacityCandidates(clusters, index, accelerator);
+  if (commitGpus(clusters, index, accelerator, gpus)) {
+    forgetCapacityCandidates(clusters, index, accelerator);
+  }
 }

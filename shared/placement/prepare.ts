@@ -220,7 +220,7 @@ export function commitGpus(
   gpus: number,
 ): boolean {
   const col = clusters.byAccelerator.get(accelerator);
-  if (!col || !(col.maxPerNode[index]! > 0)) return false;
+  if (!col || !(col.maxPerNode[index]! > 0)) return false; // also an index out of range
   const next = Math.max(0, col.free[index]! - gpus);
   col.free[index] = next;
   col.nodeFree[index] = Math.min(col.nodeFree[index]!, next);

@@ -174,6 +174,8 @@ export class LayeredUsage implements UsageView {
   }
 
   get size(): number {
-    return this.base.size + Object.keys(this.top).length;
+    let added = 0;
+    for (const key of Object.keys(this.top)) if (!this.base.has(key)) added++;
+    return this.base.size + added;
   }
 }

@@ -284,7 +284,7 @@ describe('placement properties', () => {
             const id = shared.clusterId!;
             const snap = snapshots.find((s) => s.cluster.id === id)!;
             snap.committedGpus[job.type] = (snap.committedGpus[job.type] ?? 0) + job.count;
-            takeGpus(kept, id, job.type, job.count);
+            takeGpus(kept, snapshots.indexOf(snap), job.type, job.count);
             jobsOn.set(id, (jobsOn.get(id) ?? 0) + 1);
           }
         },
