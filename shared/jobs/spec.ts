@@ -100,10 +100,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
 }
 
-/** Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field. */
 /**
- * Validates a submission. `screenCallback` (the SSRF guard's DNS-free check, when the deployment
- * delivers webhooks) refuses a callback no delivery could ever make, naming `callback.url`.
+ * Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field.
+ * `screenCallback` (the SSRF guard's DNS-free check, where the deployment delivers webhooks)
+ * refuses a callback no delivery could ever make, naming `callback.url`.
  */
 export function parseJobSpec(
   body: unknown,
