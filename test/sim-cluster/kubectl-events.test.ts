@@ -181,6 +181,23 @@ describe('FailedScheduling events', () => {
     expect(`pod/${first.object.involvedObject.name}`).toBe(pod.stdout.trim());
   });
 
+  it('deleting the namespace deletes its events', async () => {
+    const cluster = await start({ id: 'gone' });
+    const dir = tempDir('sim-kubectl-ev-');
+    writeFileSync(join(dir, 'job.yaml'), jobYaml('stuck', 1, false));
+    expect((await kubectl(dir, cluster.url, 'create', 'namespace', 'team-x')).code).toBe(0);
+    expect((await kubectl(dir, cluster.url, 'create', '-n', 'team-x', '-f', 'job.yaml')).code).toBe(
+      0,
+    );
+    await waitFor('FailedScheduling event', async () => {
+      const r = await kubectl(dir, cluster.url, 'get', 'events', '-n', 'team-x');
+      return r.stdout.includes('FailedScheduling');
+    });
+    expect((await kubectl(dir, cluster.url, 'delete', 'namespace', 'team-x')).code).toBe(0);
+    const all = await kubectl(dir, cluster.url, 'get', 'events', '-A');
+    expect(all.stderr).toContain('No resources found');
+  });
+
   it('a schedulable pod gets no event', async () => {
     const cluster = await start({ id: 'ok' });
     const dir = tempDir('sim-kubectl-ev-');
