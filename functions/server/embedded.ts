@@ -70,6 +70,7 @@ export async function startEmbedded(
       cacheKey: sha256Base64Native,
     },
     maxBodyBytes: config.server.maxBodyBytes,
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
     rateLimit: config.rateLimit,
     webhooks: {
       maxAttempts: config.webhooks.maxAttempts,

@@ -43,6 +43,8 @@ export const workerEnvSchema = z
     /** Create the table and topics when missing (local development). */
     AUTO_CREATE: z.enum(['true', 'false']).default('false'),
     HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
+    /** The public base URL for error `docs` links; default: the origin each request came to. */
+    PUBLIC_URL: z.url().optional(),
   })
   .superRefine((env, ctx) => {
     if (

@@ -5,6 +5,7 @@
  * dead-letter queue (optional bindings, see docs/cloudflare-queues.md) and re-places or fails the
  * jobs whose create messages died there. The environment is parsed once per isolate.
  */
+import { errorDocsUrl } from '../../shared/api/error-docs.js';
 import { AppError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/jobs/context.js';
 import { defaultCoreSettings } from '../../shared/jobs/context.js';
@@ -43,6 +44,7 @@ async function build(raw: Record<string, unknown>): Promise<Core> {
     settings: { ...defaultCoreSettings, heartbeatTimeoutMs: env.HEARTBEAT_TIMEOUT_SECONDS * 1000 },
     auth: { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, adminTenant: env.ADMIN_TENANT },
     maxBodyBytes: 256 * 1024,
+    ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
     webhooks: {
       maxAttempts: 8,
       timeoutMs: 10_000,
@@ -63,7 +65,8 @@ function coreFor(env: Record<string, unknown>): Promise<Core> {
   return cached.core;
 }
 
-function configError(e: unknown): Response {
+/** A start-up failure as the one envelope, its `docs` link on the request's origin. */
+function configError(e: unknown, request: Request): Response {
   const err = e instanceof AppError ? e : new AppError('INTERNAL', 'the Worker could not start');
   if (!(e instanceof AppError))
     log.error('start failed', { error: e instanceof Error ? e.stack : String(e) });
@@ -73,6 +76,8 @@ function configError(e: unknown): Response {
         code: err.code,
         message: err.message,
         ...(err.details ? { details: err.details } : {}),
+        retryable: false,
+        docs: errorDocsUrl(new URL(request.url).origin, err.code),
       },
     },
     { status: 503 },
@@ -89,7 +94,7 @@ export default {
     try {
       core = await coreFor(env);
     } catch (e) {
-      return configError(e);
+      return configError(e, request);
     }
     return core.app.fetch(request, env, ctx);
   },

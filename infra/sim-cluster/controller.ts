@@ -1,7 +1,8 @@
 /**
  * The simulated Job controller, scheduler and kubelet. A Job gets one pod at once; each tick binds
  * pending pods, ends pods whose run time or deadline has passed, deletes finished Jobs past their
- * TTL and garbage-collects pods whose Job is gone. Time is wall-clock, so after a restart a running
+ * TTL and garbage-collects pods whose Job is gone. An unschedulable pod gets a FailedScheduling
+ * event each time the reason changes. Time is wall-clock, so after a restart a running
  * pod ends when it would have. `backoffLimit` is not honoured: one failed pod fails the Job.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import {
   jobFinished,
   ownerUid,
 } from './kubelet.js';
+import { expireEvents, recordFailedScheduling } from './events.js';
 import { placePod, podGpus } from './placement.js';
 import type { Store } from './store.js';
 import type { JobObject, NodeObject, PodObject } from './types.js';
@@ -144,7 +146,7 @@ export function tick(store: Store, now: Date, options: TickOptions): void {
         pod.status.conditions = [
           cond('PodScheduled', 'False', now, 'Unschedulable', placement.message),
         ];
-        store.update('Pod', pod);
+        recordFailedScheduling(store, store.update('Pod', pod), placement.message, now);
         options.log(
           `pod ${pod.metadata.namespace}/${pod.metadata.name} unschedulable: ${placement.message}`,
         );
@@ -154,6 +156,7 @@ export function tick(store: Store, now: Date, options: TickOptions): void {
     bindPod(store, pod, placement.node, job, now, options);
     used.set(placement.node, (used.get(placement.node) ?? 0) + podGpus(pod.spec));
   }
+  expireEvents(store, now);
   // 4. Delete finished Jobs past ttlSecondsAfterFinished, with their pods.
   for (const job of store.list<JobObject>('Job')) {
     const ttl = job.spec.ttlSecondsAfterFinished;

@@ -44,9 +44,16 @@ export async function readJsonBody(
     const message = `the simulated server accepts JSON bodies here, not "${type}"; send Content-Type: application/json`;
     throw new StatusError(415, 'UnsupportedMediaType', message);
   }
-  const body = await readBody(req);
-  if (!isJson && protobuf) return protobuf(body);
-  const text = body.toString('utf8');
+  if (!isJson && protobuf) return protobuf(await readBody(req));
+  return readJsonAnyType(req);
+}
+
+/**
+ * Reads a JSON body whatever its Content-Type says: for the `/sim/*` control endpoints, which
+ * people call with `curl -d` (that sends `application/x-www-form-urlencoded`) or with none.
+ */
+export async function readJsonAnyType(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

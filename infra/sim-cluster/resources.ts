@@ -43,6 +43,15 @@ export const RESOURCES: Resource[] = [
     categories: ['all'],
   },
   {
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    group: '',
+    namespaced: true,
+    verbs: ['get', 'list', 'watch'],
+    shortNames: ['ev'],
+  },
+  {
     plural: 'jobs',
     singular: 'job',
     kind: 'Job',

@@ -115,6 +115,18 @@ const FIELD_LABELS: Record<Kind, readonly string[]> = {
     'status.nominatedNodeName',
   ],
   Job: ['status.successful'],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'type',
+  ],
 };
 
 /** Parses `metadata.name=x,status.phase!=Running` for a list of `kind`. */

@@ -9,7 +9,8 @@ import { handleApi } from './api.js';
 import type { ApiContext } from './api.js';
 import { tick } from './controller.js';
 import { StatusError, tooManyRequests } from './errors.js';
-import { readJsonBody, sendJson, sendStatusError } from './http.js';
+import { ensureDefaultNamespaces } from './events.js';
+import { readJsonAnyType, sendJson, sendStatusError } from './http.js';
 import { syncNodes } from './nodes.js';
 import type { SimCluster, SimClusterOptions, SimFaults, SimStats } from './options.js';
 import { Store } from './store.js';
@@ -19,6 +20,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
   const log = (line: string) => options.log?.(`[sim-cluster ${options.id}] (simulated) ${line}`);
   const store = new Store(options.dataFile);
   syncNodes(store, options.id, options.pools, new Date());
+  ensureDefaultNamespaces(store, new Date());
   let faults: SimFaults = {};
   let createFailuresLeft: number | undefined;
   let createAttempts = 0;
@@ -57,9 +59,10 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
     if (path === '/sim/stats' && req.method === 'GET') return sendJson(res, 200, stats());
     if (path === '/sim/faults' && req.method === 'GET') return sendJson(res, 200, faults);
     if (path === '/sim/faults' && req.method === 'PUT') {
-      const body = await readJsonBody(req);
+      const body = await readJsonAnyType(req);
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        throw new StatusError(400, 'BadRequest', 'faults must be a JSON object (SimFaults)');
+        const example = '{"down": true}, {"failCreates": {"status": 503}} or {} to clear';
+        throw new StatusError(400, 'BadRequest', `faults must be a JSON object, e.g. ${example}`);
       }
       setFaults(body as SimFaults);
       return sendJson(res, 200, faults);

@@ -1,7 +1,7 @@
 /** `meta.k8s.io/v1` Table responses for `kubectl get` without `-o`, with kubectl's usual columns. */
 import { jobFinished } from './kubelet.js';
 import { GPU, nodeReady } from './nodes.js';
-import type { JobObject, Kind, KubeObject, NodeObject, PodObject } from './types.js';
+import type { EventObject, JobObject, Kind, KubeObject, NodeObject, PodObject } from './types.js';
 
 interface Column {
   name: string;
@@ -84,6 +84,18 @@ function nodeRow(node: NodeObject, now: number): unknown[] {
   ];
 }
 
+function eventRow(event: EventObject, now: number): unknown[] {
+  const last = Date.parse(event.lastTimestamp ?? event.metadata.creationTimestamp ?? '');
+  const involved = event.involvedObject;
+  return [
+    Number.isNaN(last) ? '<unknown>' : humanDuration(now - last),
+    event.type,
+    event.reason,
+    `${involved.kind.toLowerCase()}/${involved.name}`,
+    event.message,
+  ];
+}
+
 const COLUMNS: Partial<Record<Kind, Column[]>> = {
   Job: [
     NAME,
@@ -114,6 +126,13 @@ const COLUMNS: Partial<Record<Kind, Column[]>> = {
     { ...col('GPUs', 'Allocatable nvidia.com/gpu.'), priority: 0 },
   ],
   Namespace: [NAME, col('Status', 'The status of the namespace'), AGE],
+  Event: [
+    col('Last Seen', 'Time since the event last occurred.'),
+    col('Type', 'Type of this event (Normal, Warning).'),
+    col('Reason', 'Why the action was taken.'),
+    col('Object', 'The object this event is about.'),
+    col('Message', 'A human-readable description of the status of this operation.'),
+  ],
 };
 
 /** Builds a Table; `includeObject` is `Object` (full) or otherwise PartialObjectMetadata. */
@@ -134,6 +153,8 @@ export function toTable(
         return nodeRow(o as NodeObject, now);
       case 'Namespace':
         return [o.metadata.name, 'Active', age(o, now)];
+      case 'Event':
+        return eventRow(o as EventObject, now);
     }
   };
   return {

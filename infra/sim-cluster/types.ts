@@ -1,6 +1,6 @@
 /** The slices of Kubernetes object shapes the simulated cluster reads and writes. */
 
-export type Kind = 'Namespace' | 'Node' | 'Job' | 'Pod';
+export type Kind = 'Namespace' | 'Node' | 'Job' | 'Pod' | 'Event';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -128,6 +128,28 @@ export interface NodeObject extends KubeObject {
     nodeInfo?: Record<string, string>;
     [key: string]: unknown;
   };
+}
+
+/** A core/v1 Event (what `kubectl describe` and `kubectl get events` show). */
+export interface EventObject extends KubeObject {
+  involvedObject: {
+    apiVersion: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    uid: string;
+    resourceVersion?: string;
+  };
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  source: { component: string };
+  reportingComponent: string;
+  reportingInstance: string;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  count: number;
+  eventTime: null;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

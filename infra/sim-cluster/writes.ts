@@ -13,7 +13,7 @@ import { readJsonBody, sendJson } from './http.js';
 import { applyMergePatch } from './patch.js';
 import { decodeNamespace } from './protobuf.js';
 import { JOB, NAMESPACE, pruneUnknown } from './schemas.js';
-import type { JobObject, KubeObject, PodObject } from './types.js';
+import type { JobObject, KubeObject } from './types.js';
 import { checkEnvelope, validateJob, validateNamespace } from './validate.js';
 
 export function existing(ctx: ApiContext, t: Target): KubeObject {
@@ -111,8 +111,9 @@ export async function remove(
   if (t.resource.kind === 'Namespace') {
     for (const job of ctx.store.list<JobObject>('Job', object.metadata.name))
       deleteJob(ctx.store, job, 'Background');
-    for (const pod of ctx.store.list<PodObject>('Pod', object.metadata.name))
-      ctx.store.delete('Pod', object.metadata.name, pod.metadata.name);
+    for (const kind of ['Pod', 'Event'] as const)
+      for (const o of ctx.store.list(kind, object.metadata.name))
+        ctx.store.delete(kind, object.metadata.name, o.metadata.name);
     ctx.store.delete('Namespace', '', object.metadata.name);
     return sendJson(res, 200, success);
   }

@@ -51,6 +51,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Maximum request body in bytes. */
   maxBodyBytes?: number;
+  /** The public base URL (`server.publicUrl`), for the error envelope's `docs` link. */
+  publicUrl?: string;
 }
 
 export type AppEnv = { Variables: { requestId: string; principal: Principal } };
@@ -110,10 +112,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     errorResponse(
       c,
       new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+      deps.publicUrl,
     ),
   );
   app.onError((err, c) =>
-    errorResponse(c, toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown')),
+    errorResponse(
+      c,
+      toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown'),
+      deps.publicUrl,
+    ),
   );
   return app;
 }

@@ -1,12 +1,16 @@
-/** The one JSON error envelope: `{ error: { code, message, details?, requestId } }`. */
+/**
+ * The one JSON error envelope: `{ error: { code, message, details?, retryable, requestId, docs } }`.
+ * `docs` is `<publicUrl>/docs/errors#CODE` (the request's origin when no public URL is set), the
+ * same on Node and on the Worker.
+ */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../errors.js';
 import type { Logger } from '../jobs/context.js';
+import { errorDocsUrl } from './error-docs.js';
 
-export const DOCS_URL = 'https://github.com/switchyard/switchyard#errors';
-
-export function errorResponse(c: Context, err: AppError): Response {
+/** `publicUrl`: the server's public base URL; absent: the origin the request came to. */
+export function errorResponse(c: Context, err: AppError, publicUrl?: string): Response {
   const requestId = (c.get('requestId' as never) as string | undefined) ?? 'unknown';
   const headers: Record<string, string> = {};
   if (err.code === 'RATE_LIMITED' && typeof err.details?.retryAfterSeconds === 'number') {
@@ -20,7 +24,7 @@ export function errorResponse(c: Context, err: AppError): Response {
         ...(err.details ? { details: err.details } : {}),
         retryable: err.retryable,
         requestId,
-        docs: DOCS_URL,
+        docs: errorDocsUrl(publicUrl ?? new URL(c.req.url).origin, err.code),
       },
     },
     err.status as ContentfulStatusCode,

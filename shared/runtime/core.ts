@@ -34,6 +34,8 @@ export interface CoreOptions {
     cacheKey?: (token: string) => string;
   };
   maxBodyBytes: number;
+  /** The public base URL the error envelope's `docs` links use; absent: the request's origin. */
+  publicUrl?: string;
   rateLimit?: { perSecond: number; burst: number };
   webhooks: {
     maxAttempts: number;
@@ -85,6 +87,7 @@ export function createCore(o: CoreOptions) {
     maxBodyBytes: o.maxBodyBytes,
     onCapacityChanged: () => wake(),
     ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
+    ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
   });
   const deliveries = createDeliveryWorker({
     deliveries: o.store.deliveries,

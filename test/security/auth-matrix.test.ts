@@ -67,6 +67,7 @@ const ROWS: Row[] = [
   { route: 'GET /', isolation: 'public' },
   { route: 'GET /dashboard.css', isolation: 'public' },
   { route: 'GET /dashboard.js', isolation: 'public' },
+  { route: 'GET /docs/errors', isolation: 'public' },
   { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global' },
   { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
   { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },

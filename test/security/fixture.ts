@@ -26,6 +26,8 @@ export interface FixtureOptions {
   maxBodyBytes?: number;
   /** The SSRF guard's DNS-free check for callbacks, as composition roots pass it. */
   screenCallback?: (url: string) => string | undefined;
+  /** `server.publicUrl`: the base of the error envelope's `docs` link. */
+  publicUrl?: string;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -78,6 +80,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     metrics: createMetrics(),
     maxBodyBytes,
     rateLimit: options.rateLimit ?? { perSecond: 1_000_000, burst: 1_000_000 },
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
 
   /** A token for `tenant` (created if new) with `scopes` and `projects`. */

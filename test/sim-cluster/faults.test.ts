@@ -70,6 +70,24 @@ describe('faults', () => {
     expect((await clients(sim.url).core.listNode()).items).toHaveLength(2);
   });
 
+  it.each([
+    ['none (a bare body)', undefined],
+    ["curl -d's default", 'application/x-www-form-urlencoded'],
+  ])('PUT /sim/faults takes JSON whatever the Content-Type: %s', async (_what, type) => {
+    const res = await fetch(`${sim.url}/sim/faults`, {
+      method: 'PUT',
+      // A Uint8Array body makes fetch send no Content-Type of its own.
+      body: new TextEncoder().encode('{"failCreates":{"status":503}}'),
+      headers: type ? { 'content-type': type } : {},
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ failCreates: { status: 503 } });
+    expect((await apiError(create('refused'))).code).toBe(503);
+    const bad = await fetch(`${sim.url}/sim/faults`, { method: 'PUT', body: 'down=true' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ reason: 'BadRequest' });
+  });
+
   it('throttleAll answers 429 TooManyRequests with Retry-After', async () => {
     sim.setFaults({ throttleAll: { retryAfterSeconds: 3 } });
     const err = await apiError(clients(sim.url).core.listNode());

@@ -97,6 +97,15 @@ const OPS: Op[] = [
   },
   {
     method: 'get',
+    path: '/docs/errors',
+    id: 'getErrorDocs',
+    tag: 'meta',
+    summary: 'Every error code: what it means, what to do (anchors #CODE; the envelope links here)',
+    auth: 'none',
+    ok: { 200: { description: 'the page', schema: { type: 'string' }, contentType: 'text/html' } },
+  },
+  {
+    method: 'get',
     path: '/',
     id: 'getDashboard',
     tag: 'dashboard',

@@ -1,13 +1,21 @@
-/** Unauthenticated endpoints: health, metrics, JWKS. */
+/** Unauthenticated endpoints: health, metrics, JWKS, the error code reference. */
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app.js';
 import { JOB_STATES } from '../../jobs/model.js';
+import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
 
 export function metaRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
 
   r.get('/healthz', (c) =>
     c.json({ status: 'ok', store: deps.ctx.store.driver, queue: deps.ctx.queue.driver }),
+  );
+
+  // Where every error envelope's `docs` points: a static page, no script.
+  r.get(ERROR_DOCS_PATH, (c) =>
+    c.html(renderErrorDocs(), 200, {
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    }),
   );
 
   r.get('/.well-known/jwks.json', async (c) => c.json(await deps.tokens.jwks()));
