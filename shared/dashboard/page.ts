@@ -71,7 +71,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="jobs-layout">
         <div class="jobs-list">
           <div class="table-wrap"><table class="grid" id="jobs-table">
-            <thead><tr><th>Name</th><th>Project</th><th>State</th><th>Cluster</th><th>GPUs</th><th>Priority</th><th>Origin</th><th>Age</th></tr></thead>
+            <thead><tr><th>Name</th><th>Project</th><th>State</th><th>Cluster</th><th class="gpus">GPUs</th><th class="priority">Priority</th><th class="origin">Origin</th><th>Age</th></tr></thead>
             <tbody id="jobs-rows"></tbody>
           </table></div>
           <p id="jobs-empty" class="muted" hidden>No jobs match.</p>

@@ -66,7 +66,7 @@ table.grid th, table.grid td { padding: 8px 10px; border-bottom: 1px solid var(-
 table.grid th { white-space: nowrap; }
 table.events td:last-child, table.candidates td:last-child { overflow-wrap: anywhere; min-width: 16em; }
 table.candidates td:nth-child(-n+3), table.events td:nth-child(-n+3) { white-space: nowrap; }
-#jobs-table td.gpus, #jobs-table td.priority { white-space: nowrap; }
+#jobs-table td.gpus, #jobs-table td.priority, #usage-table td.quota, #schedules-table td.mono { white-space: nowrap; }
 table.grid tr:last-child td { border-bottom: none; }
 table.grid tbody tr.clickable { cursor: pointer; }
 table.grid tbody tr.clickable:hover { background: #f7f9ff; }
@@ -104,6 +104,10 @@ dl.kv dd { margin: 0; overflow-wrap: anywhere; }
 .reasons { margin: 0; padding-left: 16px; }
 .time { white-space: nowrap; }
 table.events td:first-child { width: 1%; }
+/* Beside an open detail (which shows them too) the list drops its GPUs, priority and origin. */
+@media (min-width: 1001px) {
+  .jobs-layout.with-detail #jobs-table :is(.gpus, .priority, .origin) { display: none; }
+}
 @media (max-width: 1000px) { .jobs-layout.with-detail { grid-template-columns: minmax(0, 1fr); } }
 @media (max-width: 600px) {
   .top, .sim-note { padding-left: 12px; padding-right: 12px; }
