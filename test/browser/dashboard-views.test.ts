@@ -281,7 +281,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard views in Chromium', ()
     await row.waitFor({ state: 'detached' });
     expect((await api('GET', `/v1/schedules/${nightly.body.id}`)).status).toBe(404);
     await page.context().close();
-  });
+  }, 120_000);
 
   it('gives a partner token no buttons its scopes would refuse', async () => {
     const minted = await api<{ token: string }>('POST', '/v1/tokens', {
