@@ -1,6 +1,7 @@
 /**
- * Browser script, part 6: the Usage view — GPUs in use against quota for the caller's tenant and
- * each project its token may use (GET /v1/usage), with a bar where a quota is set.
+ * Browser script, part 6: the Usage view — GPUs in use against quota for the caller's tenant (for
+ * a token of every project) and each project its token may use (GET /v1/usage), with a bar where a
+ * quota is set.
  */
 export const CLIENT_USAGE = String.raw`
 views.usage = {
@@ -25,6 +26,8 @@ views.usage = {
         h('thead', null, h('tr', null, ['Who', 'Accelerator', 'GPUs in use', 'Quota', ''].map(function (t) { return h('th', { text: t }); }))),
         h('tbody', null, rows),
       ])),
+      view.items.length && view.items[0].kind === 'tenant' ? null : h('p', { class: 'muted', id: 'usage-projects-only',
+        text: 'This token is limited to some projects, so it sees their usage only, not the tenant total.' }),
       h('p', { class: 'muted', text: 'Quotas come from the routing policy (quotas.tenants, quotas.projects). ' +
         'A job that would pass a quota waits as pending until its GPUs free up.' }),
     ]);

@@ -45,7 +45,11 @@ function lines(
   ];
 }
 
-/** The caller's tenant first, then its visible projects in name order. */
+/**
+ * The caller's tenant first, then its visible projects in name order. The tenant's own line adds up
+ * every project, so only a token for all projects (`*`) sees it: a token bounded to some projects
+ * learns nothing of the others, not even through a total.
+ */
 export async function tenantUsage(
   ctx: CoreContext,
   principal: Principal,
@@ -73,15 +77,16 @@ export async function tenantUsage(
   for (const t of policy.tenantQuotas.get(tenantId)?.gpus.keys() ?? []) types.add(t);
   for (const p of principal.projects) if (p !== '*') projects.add(p);
   const sortedTypes = [...types].sort();
-  const items: UsageItem[] = [
-    {
+  const items: UsageItem[] = [];
+  if (principal.projects.includes('*')) {
+    items.push({
       id: `tenant:${tenantId}`,
       kind: 'tenant',
       tenantId,
       project: null,
       gpus: lines(counters, `tenant:${tenantId}`, sortedTypes, policy.tenantQuotas.get(tenantId)),
-    },
-  ];
+    });
+  }
   for (const project of [...projects].sort()) {
     if (!canUseProject(principal, project)) continue;
     const prefix = `project:${tenantId}/${project}`;

@@ -308,6 +308,12 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard views in Chromium', ()
       /succeeded|failed|cancelled|rejected/,
     );
     expect(await page.locator('#job-cancel').count()).toBe(0);
+    await page.click('#tab-usage');
+    await page.locator('#usage-projects-only').waitFor();
+    expect(await page.locator('#usage-table tr[data-usage^="tenant:"]').count()).toBe(0);
+    expect(await page.locator('#usage-table tr[data-usage$="/research"]').count()).toBeGreaterThan(
+      0,
+    );
 
     // The same page with the admin token offers every action.
     const admin = await signedIn(server.token);
