@@ -32,6 +32,7 @@ import { drainerRoutes } from './routes/drainer.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { policyRoutes } from './routes/policy.js';
 import { queueRoutes } from './routes/queues.js';
+import { accountRoutes } from './routes/account.js';
 
 export interface AppDeps {
   ctx: CoreContext;
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/hooks', hookRoutes(deps));
   app.route('/v1/clusters', clusterRoutes(deps));
   app.route('/v1/queues', queueRoutes(deps));
+  app.route('/v1', accountRoutes(deps));
   app.route('/v1/schedules', scheduleRoutes(deps));
   app.route('/v1/drainer', drainerRoutes(deps));
   app.route('/v1/policy', policyRoutes(deps));

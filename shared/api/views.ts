@@ -3,6 +3,14 @@ import type { Cluster } from '../clusters/model.js';
 import { freeGpus, isOffline } from '../placement/place.js';
 import type { Job } from '../jobs/model.js';
 
+/** Where a job came from: the API (a token), an inbound hook or a schedule, with that one's id. */
+export function jobOrigin(submittedBy: string): { kind: 'api' | 'hook' | 'schedule'; id: string } {
+  for (const kind of ['hook', 'schedule'] as const) {
+    if (submittedBy.startsWith(`${kind}:`)) return { kind, id: submittedBy.slice(kind.length + 1) };
+  }
+  return { kind: 'api', id: submittedBy };
+}
+
 export function jobView(job: Job) {
   const { callback, ...spec } = job.spec;
   return {
@@ -11,6 +19,7 @@ export function jobView(job: Job) {
     name: spec.name,
     project: spec.project,
     spec: { ...spec, ...(callback ? { callback: { url: callback.url } } : {}) },
+    origin: jobOrigin(job.submittedBy),
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement
       ? {

@@ -1,6 +1,7 @@
 /**
- * Browser script, part 2: the Clusters view (status, GPU capacity bars, heartbeat, simulated API
- * URL) with Cordon / Drain / Uncordon, and the header line that says when clusters are simulated.
+ * Browser script, part 2: the Clusters view (status, GPU bars of the share in use, heartbeat,
+ * simulated API URL) with Cordon / Drain / Uncordon for tokens with clusters:admin, and the header
+ * line that says when clusters are simulated.
  */
 export const CLIENT_CLUSTERS = String.raw`
 views.clusters = {
@@ -27,20 +28,21 @@ views.clusters = {
         h('td', { text: c.cloud }),
         h('td', { text: c.region }),
         h('td', { class: 'status' }, stateBadge(c.status)),
-        h('td', null, c.accelerators.map(gpuLine)),
+        h('td', null, c.accelerators.map(function (a) { return gpuLine(a, c.capacityKnown !== false); })),
         h('td', { class: 'mono', text: c.queue }),
         h('td', null, timeCell(c.lastHeartbeat, true)),
         h('td', null, c.simulated
           ? [h('span', { class: 'tag sim', text: 'simulated' }), ' ', h('span', { class: 'mono', text: c.simulated.apiUrl })]
           : h('span', { class: 'muted', text: 'real cluster' })),
-        h('td', null, h('div', { class: 'actions' }, actionButtons(c))),
+        can('clusters:admin') ? h('td', null, h('div', { class: 'actions' }, actionButtons(c))) : null,
       ]);
     });
-    replace(body, h('table', { class: 'grid', id: 'clusters-table' }, [
-      h('thead', null, h('tr', null, ['Cluster', 'Cloud', 'Region', 'Status', 'GPUs (free / total)',
-        'Queue', 'Last heartbeat', 'Kubernetes API', ''].map(function (t) { return h('th', { text: t }); }))),
+    var heads = ['Cluster', 'Cloud', 'Region', 'Status', 'GPUs in use', 'Queue', 'Last heartbeat',
+      'Kubernetes API'].concat(can('clusters:admin') ? [''] : []);
+    replace(body, h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'clusters-table' }, [
+      h('thead', null, h('tr', null, heads.map(function (t) { return h('th', { text: t }); }))),
       h('tbody', null, rows),
-    ]));
+    ])));
   },
 };
 
@@ -50,18 +52,27 @@ function labelTags(labels) {
   });
 }
 
-function gpuLine(a) {
-  var pct = a.totalGpus > 0 ? Math.round((a.freeGpus / a.totalGpus) * 100) : 0;
+/**
+ * One accelerator type: a bar of the share in use (a full cluster is a full bar) and "8 / 16 in
+ * use". Free GPUs the API does not know (an offline cluster: null, absent or capacityKnown false)
+ * show as "unknown" with an empty striped bar, never as free.
+ */
+function gpuLine(a, known) {
+  var total = a.totalGpus;
+  var unknown = !known || a.capacityKnown === false || typeof a.freeGpus !== 'number';
+  var used = unknown ? null : Math.max(0, total - a.freeGpus);
+  var pct = !unknown && total > 0 ? Math.round((used / total) * 100) : 0;
   var fill = h('span');
   fill.style.width = pct + '%';
-  var bar = h('div', { class: 'bar' + (a.freeGpus === 0 ? ' full' : ''), role: 'meter',
-    'aria-valuemin': 0, 'aria-valuemax': a.totalGpus, 'aria-valuenow': a.freeGpus,
-    'aria-label': a.type + ' free GPUs' }, fill);
+  var bar = h('div', { class: 'bar' + (unknown ? ' unknown' : used >= total ? ' full' : ''), role: 'meter',
+    'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': unknown ? null : used,
+    'aria-valuetext': unknown ? 'unknown' : used + ' of ' + total + ' in use',
+    'aria-label': a.type + ' GPUs in use' }, fill);
   var cost = typeof a.costPerGpuHour === 'number' ? ' · $' + a.costPerGpuHour + '/GPU-h' : '';
   return h('div', { class: 'gpu', title: a.nodes + ' node(s) × ' + a.gpusPerNode + ' GPUs' + cost }, [
     h('span', { class: 'mono', text: a.type }),
     bar,
-    h('span', { class: 'gpu-count', text: a.freeGpus + ' / ' + a.totalGpus + ' free' }),
+    h('span', { class: 'gpu-count', text: unknown ? 'unknown / ' + total + ' (no fresh heartbeat)' : used + ' / ' + total + ' in use' }),
   ]);
 }
 

@@ -8,9 +8,21 @@ export const CLIENT_CORE = String.raw`
 'use strict';
 var TOKEN_KEY = 'switchyard.token';
 var REFRESH_MS = 3000;
-var TABS = ['clusters', 'queues', 'jobs', 'schedules'];
+var TABS = ['clusters', 'queues', 'jobs', 'schedules', 'usage'];
 var views = {};
-var current = { tab: 'clusters', timer: null, busy: false, lastKey: {} };
+var current = { tab: 'clusters', timer: null, busy: false, lastKey: {}, me: null };
+
+/** Whether the signed-in token has a scope (from GET /v1/whoami): buttons follow the scopes. */
+function can(scope) { return !!(current.me && current.me.scopes.indexOf(scope) >= 0); }
+
+async function loadMe(withToken) {
+  var me = await api('GET', '/v1/whoami', undefined, withToken);
+  current.me = me;
+  var projects = me.projects.indexOf('*') >= 0 ? 'all projects' : 'projects ' + me.projects.join(', ');
+  $('whoami').textContent = me.tenantId + ' · ' + projects;
+  $('whoami').title = 'scopes: ' + me.scopes.join(', ');
+  return me;
+}
 
 function $(id) { return document.getElementById(id); }
 
@@ -55,12 +67,14 @@ var STATE_KIND = {
 function stateBadge(state) { return badge(state, STATE_KIND[state] || ''); }
 var TERMINAL = { succeeded: true, failed: true, cancelled: true, rejected: true };
 
-function fmtTime(iso) {
+/** In the browser's zone, or in the given IANA zone with the zone's short name appended. */
+function fmtTime(iso, zone) {
   if (!iso) return '—';
   var d = new Date(iso);
   if (isNaN(d.getTime())) return String(iso);
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit',
-    minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  var opts = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (zone) { opts.timeZone = zone; opts.timeZoneName = 'short'; } else opts.second = '2-digit';
+  try { return d.toLocaleString(undefined, opts); } catch (e) { return d.toISOString(); }
 }
 function ago(iso) {
   if (!iso) return '—';
@@ -71,8 +85,8 @@ function ago(iso) {
   if (s < 86400) return Math.floor(s / 3600) + 'h';
   return Math.floor(s / 86400) + 'd';
 }
-function timeCell(iso, relative) {
-  return h('span', { class: 'time', title: iso || '' }, relative ? (iso ? ago(iso) + ' ago' : '—') : fmtTime(iso));
+function timeCell(iso, relative, zone) {
+  return h('span', { class: 'time', title: iso || '' }, relative ? (iso ? ago(iso) + ' ago' : '—') : fmtTime(iso, zone));
 }
 
 /** An API failure with the envelope's code and message (never a stack trace). */
@@ -140,6 +154,7 @@ function signOutOn401(e) {
 
 function showLogin(message) {
   show($('app'), false); show($('sign-out'), false); show($('sim-note'), false);
+  $('whoami').textContent = '';
   $('refresh-status').textContent = '';
   show($('login'), true);
   var box = $('login-error');
@@ -152,6 +167,7 @@ function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   if (current.timer) { clearInterval(current.timer); current.timer = null; }
   current.lastKey = {};
+  current.me = null;
   Object.keys(views).forEach(function (k) { if (views[k].reset) views[k].reset(); });
   setError(null); setNotice(null);
   showLogin(message);
@@ -170,7 +186,7 @@ async function signIn(ev) {
   var button = ev.submitter || input.form.querySelector('button');
   button.disabled = true;
   try {
-    await api('GET', '/v1/clusters', undefined, t);
+    await loadMe(t);
     sessionStorage.setItem(TOKEN_KEY, t);
     input.value = '';
     startApp();
@@ -206,6 +222,7 @@ async function refresh(force) {
   if (!force && document.hidden) return;
   current.busy = true;
   try {
+    if (!current.me) await loadMe();
     var clusters = await api('GET', '/v1/clusters');
     views.clusters.header(clusters.items);
     if (current.tab === 'clusters') views.clusters.render(clusters.items);

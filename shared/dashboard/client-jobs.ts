@@ -1,6 +1,7 @@
 /**
- * Browser script, part 3: the Jobs view — filters, cursor paging, and a job's detail: its spec, its
- * Kubernetes object, the routing decision with every candidate, its event history, Cancel.
+ * Browser script, part 3: the Jobs view — filters, cursor paging, rows with GPUs, priority and
+ * origin, and a job's detail: its spec, result, Kubernetes object, callback deliveries, the routing
+ * decision with every candidate, its event history, and Cancel for tokens with jobs:cancel.
  */
 export const CLIENT_JOBS = String.raw`
 var PAGE = 25;
@@ -45,6 +46,16 @@ views.jobs = {
   },
 };
 
+var ORIGIN_TEXT = { api: 'API', hook: 'hook', schedule: 'schedule' };
+function gpusText(spec) {
+  var acc = spec && spec.resources && spec.resources.accelerator;
+  return acc ? acc.count + ' × ' + acc.type : '—';
+}
+function originCell(o) {
+  if (!o) return '—';
+  return h('span', { class: 'tag origin', title: o.id, text: ORIGIN_TEXT[o.kind] || o.kind });
+}
+
 function renderJobList() {
   var rows = jobs.items.map(function (j) {
     var tr = h('tr', { class: 'clickable' + (j.id === jobs.detailId ? ' selected' : ''),
@@ -54,6 +65,9 @@ function renderJobList() {
       h('td', { text: j.project }),
       h('td', { class: 'state' }, stateBadge(j.state)),
       h('td', { text: j.clusterId || '—' }),
+      h('td', { class: 'gpus', text: gpusText(j.spec) }),
+      h('td', { class: 'priority', text: String(j.spec ? j.spec.priority : '—') }),
+      h('td', { class: 'origin' }, originCell(j.origin)),
       h('td', null, h('span', { class: 'time', title: j.createdAt, text: ago(j.createdAt) })),
     ]);
     tr.addEventListener('click', function () { openDetail(j.id); });
@@ -88,7 +102,9 @@ async function loadDetail() {
   show(box, true);
   try {
     var job = await api('GET', '/v1/jobs/' + encodeURIComponent(id));
-    if (jobs.detailId === id && changed('job', job)) renderDetail(job);
+    var deliveries = job.spec && job.spec.callback
+      ? await api('GET', '/v1/jobs/' + encodeURIComponent(id) + '/deliveries') : null;
+    if (jobs.detailId === id && changed('job', [job, deliveries])) renderDetail(job, deliveries);
   } catch (e) {
     if (e instanceof ApiError && e.status !== 401) {
       delete current.lastKey.job;
@@ -110,12 +126,58 @@ function kv(pairs) {
 }
 function mono(text) { return h('span', { class: 'mono', text: text }); }
 
-function renderDetail(job) {
+/** What a finished job's container said: its exit code and termination reason. */
+function resultText(r) {
+  if (!r) return undefined;
+  var parts = [];
+  if (typeof r.exitCode === 'number') parts.push('exit code ' + r.exitCode);
+  if (r.reason) parts.push(r.reason);
+  return parts.join(' · ') || null;
+}
+
+function placementText(job) {
+  var k8s = job.kubernetes;
+  if (k8s) return mono(k8s.namespace + '/' + k8s.name + ' (attempt ' + k8s.attempt + ')');
+  return TERMINAL[job.state] ? 'not placed' : 'not placed yet';
+}
+
+/** The callback's host and its deliveries counted by state, linking to the list below. */
+function callbackCell(cb, list) {
+  if (!cb) return null;
+  var host;
+  try { host = new URL(cb.url).host; } catch (e) { host = cb.url; }
+  var counts = { delivered: 0, pending: 0, dead: 0 };
+  ((list && list.items) || []).forEach(function (d) { counts[d.state] = (counts[d.state] || 0) + 1; });
+  var text = counts.delivered + ' delivered, ' + counts.pending + ' pending, ' + counts.dead + ' dead';
+  return [mono(host), ' · ', h('a', { href: '#job-deliveries', class: 'deliveries-link', text: text,
+    onclick: function (ev) { ev.preventDefault(); $('job-deliveries').scrollIntoView(); } })];
+}
+
+function deliveriesSection(list) {
+  if (!list) return null;
+  return [
+    h('h3', { id: 'job-deliveries', text: 'Callback deliveries' }),
+    list.items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'grid deliveries' }, [
+      h('thead', null, h('tr', null, ['Event', 'State', 'Attempts', 'Last answer', 'URL'].map(function (t) { return h('th', { text: t }); }))),
+      h('tbody', null, list.items.map(function (d) {
+        return h('tr', null, [
+          h('td', { class: 'mono', text: d.eventType }),
+          h('td', null, badge(d.state, d.state === 'delivered' ? 'ok' : d.state === 'dead' ? 'bad' : 'warn')),
+          h('td', { text: String(d.attempts) }),
+          h('td', { text: d.lastStatus !== null ? 'HTTP ' + d.lastStatus : d.lastError || '—' }),
+          h('td', { class: 'mono', text: d.url }),
+        ]);
+      })),
+    ])) : h('p', { class: 'muted', text: 'No status webhook sent yet.' }),
+  ];
+}
+
+function renderDetail(job, deliveries) {
   var spec = job.spec || {};
   var res = spec.resources || {};
   var acc = res.accelerator;
   var actions = [];
-  if (!TERMINAL[job.state]) {
+  if (!TERMINAL[job.state] && can('jobs:cancel')) {
     var cancel = h('button', { type: 'button', class: 'small danger', id: 'job-cancel', text: 'Cancel job' });
     cancel.addEventListener('click', function () {
       act(cancel, function () { return api('POST', '/v1/jobs/' + encodeURIComponent(job.id) + '/cancel'); });
@@ -125,7 +187,6 @@ function renderDetail(job) {
   var close = h('button', { type: 'button', class: 'small ghost', text: 'Close' });
   close.addEventListener('click', function () { closeDetail(); renderJobList(); });
   actions.push(close);
-  var k8s = job.kubernetes;
   var command = (spec.command || []).concat(spec.args || []).join(' ');
 
   replace($('job-detail'), [
@@ -135,7 +196,9 @@ function renderDetail(job) {
       ['Job id', mono(job.id)],
       ['Project', job.project],
       ['Cluster', job.clusterId],
-      ['Kubernetes', k8s ? mono(k8s.namespace + '/' + k8s.name + ' (attempt ' + k8s.attempt + ')') : 'not placed yet'],
+      ['Result', resultText(job.result)],
+      ['Origin', job.origin ? [originCell(job.origin), ' ', mono(job.origin.id)] : undefined],
+      ['Kubernetes', placementText(job)],
       ['Image', mono(spec.image)],
       ['Command', command ? mono(command) : null],
       ['Accelerator', acc ? acc.count + ' × ' + acc.type : 'none'],
@@ -144,12 +207,13 @@ function renderDetail(job) {
       ['Labels', labelTags(spec.labels)],
       ['Env', Object.keys(spec.env || {}).sort().join(', ')],
       ['Deadline', spec.deadlineSeconds ? spec.deadlineSeconds + ' s' : null],
-      ['Callback', spec.callback ? mono(spec.callback.url) : null],
+      ['Callback', callbackCell(spec.callback, deliveries)],
       ['Idempotency key', job.idempotencyKey ? mono(job.idempotencyKey) : undefined],
       ['Submitted', timeCell(job.createdAt)],
       ['Updated', timeCell(job.updatedAt)],
     ]),
     decisionSection(job.decision),
+    deliveriesSection(deliveries),
     eventsSection(job.events || []),
   ]);
 }
@@ -179,10 +243,10 @@ function decisionSection(d) {
       ['Effective priority', d.effectivePriority === undefined ? undefined : String(d.effectivePriority)],
       ['Evaluated', timeCell(d.evaluatedAt)],
     ]),
-    h('table', { class: 'grid candidates' }, [
+    h('div', { class: 'table-wrap' }, h('table', { class: 'grid candidates' }, [
       h('thead', null, h('tr', null, ['Candidate', 'Result', 'Score', 'Reasons'].map(function (t) { return h('th', { text: t }); }))),
       h('tbody', null, rows),
-    ]),
+    ])),
     d.candidatesOmitted ? h('p', { class: 'muted', text: d.candidatesOmitted + ' more candidate(s) left out.' }) : null,
   ];
 }
@@ -190,7 +254,7 @@ function decisionSection(d) {
 function eventsSection(events) {
   return [
     h('h3', { text: 'Events' }),
-    h('table', { class: 'grid events' }, [
+    h('div', { class: 'table-wrap' }, h('table', { class: 'grid events' }, [
       h('thead', null, h('tr', null, ['Time', 'State', 'Reason', 'Message'].map(function (t) { return h('th', { text: t }); }))),
       h('tbody', null, events.map(function (e) {
         return h('tr', null, [
@@ -200,7 +264,7 @@ function eventsSection(events) {
           h('td', { text: e.message }),
         ]);
       })),
-    ]),
+    ])),
   ];
 }
 `;

@@ -19,11 +19,11 @@ views.queues = {
       ]);
     });
     replace(body, [
-      h('table', { class: 'grid', id: 'queues-table' }, [
+      h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'queues-table' }, [
         h('thead', null, h('tr', null, ['Queue', 'Drained by', 'Your jobs waiting', 'Oldest waiting since',
           'Your jobs started'].map(function (t) { return h('th', { text: t }); }))),
         h('tbody', null, rows),
-      ]),
+      ])),
       h('p', { class: 'muted', id: 'queues-pending', text: view.pending + ' of your job(s) wait for capacity or quota and are on no queue yet.' +
         (view.truncated ? ' (Counted up to a limit: there are more.)' : '') }),
     ]);

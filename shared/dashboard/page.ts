@@ -20,6 +20,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <span class="brand">Switchyard</span>
   <span class="tagline">GPU job dispatcher</span>
   <span class="spacer"></span>
+  <span id="whoami" class="whoami"></span>
   <span id="refresh-status" class="refresh-status" aria-live="polite"></span>
   <button id="sign-out" class="ghost" type="button" hidden>Sign out</button>
 </header>
@@ -45,6 +46,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <button type="button" role="tab" id="tab-queues" data-tab="queues">Queues</button>
       <button type="button" role="tab" id="tab-jobs" data-tab="jobs">Jobs</button>
       <button type="button" role="tab" id="tab-schedules" data-tab="schedules">Schedules</button>
+      <button type="button" role="tab" id="tab-usage" data-tab="usage">Usage</button>
     </nav>
     <div id="error" class="error" role="alert" hidden></div>
     <div id="notice" class="notice" role="status" hidden></div>
@@ -68,10 +70,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       </form>
       <div class="jobs-layout">
         <div class="jobs-list">
-          <table class="grid" id="jobs-table">
-            <thead><tr><th>Name</th><th>Project</th><th>State</th><th>Cluster</th><th>Age</th></tr></thead>
+          <div class="table-wrap"><table class="grid" id="jobs-table">
+            <thead><tr><th>Name</th><th>Project</th><th>State</th><th>Cluster</th><th class="gpus">GPUs</th><th class="priority">Priority</th><th class="origin">Origin</th><th>Age</th></tr></thead>
             <tbody id="jobs-rows"></tbody>
-          </table>
+          </table></div>
           <p id="jobs-empty" class="muted" hidden>No jobs match.</p>
           <button id="jobs-more" type="button" class="ghost" hidden>More</button>
         </div>
@@ -81,6 +83,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 
     <section id="panel-schedules" class="panel" role="tabpanel" aria-labelledby="tab-schedules" hidden>
       <div id="schedules-body"><p class="muted">Loading schedules…</p></div>
+    </section>
+
+    <section id="panel-usage" class="panel" role="tabpanel" aria-labelledby="tab-usage" hidden>
+      <div id="usage-body"><p class="muted">Loading usage…</p></div>
     </section>
   </section>
 </main>

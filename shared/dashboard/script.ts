@@ -4,6 +4,7 @@ import { CLIENT_CORE } from './client-core.js';
 import { CLIENT_JOBS } from './client-jobs.js';
 import { CLIENT_QUEUES } from './client-queues.js';
 import { CLIENT_SCHEDULES } from './client-schedules.js';
+import { CLIENT_USAGE } from './client-usage.js';
 
 export const DASHBOARD_JS = [
   '(function () {',
@@ -12,6 +13,7 @@ export const DASHBOARD_JS = [
   CLIENT_JOBS,
   CLIENT_SCHEDULES,
   CLIENT_QUEUES,
+  CLIENT_USAGE,
   "if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);",
   'else init();',
   '})();',

@@ -25,7 +25,8 @@ input, select, textarea { font: inherit; border: 1px solid var(--line); border-r
   padding: 5px 8px; background: #fff; color: var(--ink); }
 textarea { width: 100%; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 
-.top { display: flex; align-items: center; gap: 12px; padding: 10px 24px; background: #141a26; color: #fff; }
+.top { display: flex; align-items: center; gap: 6px 12px; flex-wrap: wrap; padding: 10px 24px; background: #141a26; color: #fff; }
+.top .whoami { color: #d6def0; font-size: 12.5px; }
 .top .brand { font-weight: 700; font-size: 17px; letter-spacing: .2px; }
 .top .tagline { color: #a9b4c8; }
 .top .spacer { flex: 1; }
@@ -48,11 +49,14 @@ h3 { font-size: 14px; margin: 16px 0 6px; }
   padding: 8px 12px; margin: 10px 0; }
 .notice ul { margin: 4px 0 0; padding-left: 20px; }
 
-.tabs { display: flex; gap: 4px; border-bottom: 1px solid var(--line); margin-bottom: 14px; }
+.tabs { display: flex; gap: 4px; overflow-x: auto; border-bottom: 1px solid var(--line); margin-bottom: 14px; }
 .tabs button { background: none; border: none; border-bottom: 2px solid transparent; color: var(--muted);
   border-radius: 0; padding: 8px 14px; font-weight: 600; }
 .tabs button[aria-selected="true"] { color: var(--ink); border-bottom-color: var(--accent); }
 
+/* Wide tables scroll inside their own box on narrow screens instead of squeezing cells to a word
+   per line or widening the page. */
+.table-wrap { max-width: 100%; overflow-x: auto; }
 table.grid { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line);
   border-radius: 10px; overflow: hidden; }
 table.grid th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase;
@@ -60,7 +64,9 @@ table.grid th { text-align: left; font-weight: 600; color: var(--muted); font-si
 table.grid th, table.grid td { padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top;
   overflow-wrap: break-word; }
 table.grid th { white-space: nowrap; }
-table.events td:last-child, table.candidates td:last-child { overflow-wrap: anywhere; }
+table.events td:last-child, table.candidates td:last-child { overflow-wrap: anywhere; min-width: 16em; }
+table.candidates td:nth-child(-n+3), table.events td:nth-child(-n+3) { white-space: nowrap; }
+#jobs-table td.gpus, #jobs-table td.priority, #usage-table td.quota, #schedules-table td.mono { white-space: nowrap; }
 table.grid tr:last-child td { border-bottom: none; }
 table.grid tbody tr.clickable { cursor: pointer; }
 table.grid tbody tr.clickable:hover { background: #f7f9ff; }
@@ -81,6 +87,8 @@ table.grid tbody tr.selected { background: #eef3ff; }
 .gpu .gpu-count { white-space: nowrap; }
 .gpu .bar span { display: block; height: 100%; background: var(--ok); }
 .gpu .bar.full span { background: var(--warn); }
+.gpu .bar.unknown { background: repeating-linear-gradient(135deg, var(--bar) 0 4px, #eef0f3 4px 8px); }
+.run { white-space: nowrap; }
 .actions { display: flex; gap: 6px; flex-wrap: wrap; }
 
 .filters { display: flex; gap: 14px; align-items: end; margin-bottom: 12px; flex-wrap: wrap; }
@@ -96,5 +104,17 @@ dl.kv dd { margin: 0; overflow-wrap: anywhere; }
 .reasons { margin: 0; padding-left: 16px; }
 .time { white-space: nowrap; }
 table.events td:first-child { width: 1%; }
+/* Beside an open detail (which shows them too) the list drops its GPUs, priority and origin. */
+@media (min-width: 1001px) {
+  .jobs-layout.with-detail #jobs-table :is(.gpus, .priority, .origin) { display: none; }
+}
 @media (max-width: 1000px) { .jobs-layout.with-detail { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 600px) {
+  .top, .sim-note { padding-left: 12px; padding-right: 12px; }
+  .top .tagline { display: none; }
+  main { padding: 12px 10px 30px; }
+  .card { padding: 12px; }
+  dl.kv { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  dl.kv dd { margin-bottom: 6px; }
+}
 `;

@@ -10,7 +10,7 @@ import { VersionConflictError } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import { isTerminal } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
-import type { Schedule } from '../store/port.js';
+import type { Schedule, ScheduleRun } from '../store/port.js';
 import { dueSlots, nextSlot } from './cron.js';
 
 /**
@@ -36,6 +36,16 @@ function principalFor(s: Schedule): Principal {
 
 export function slotKey(scheduleId: string, slotMs: number): string {
   return `schedule:${scheduleId}:${new Date(slotMs).toISOString()}`;
+}
+
+const RECENT_RUNS = 5;
+
+/** Newest first, one entry per slot (a repeated run of a slot keeps its latest record). */
+function mergeRuns(fresh: ScheduleRun[], before: readonly ScheduleRun[] = []): ScheduleRun[] {
+  const seen = new Set(fresh.map((r) => r.slot));
+  return [...fresh, ...before.filter((r) => !seen.has(r.slot))]
+    .sort((a, b) => (a.slot < b.slot ? 1 : a.slot > b.slot ? -1 : 0))
+    .slice(0, RECENT_RUNS);
 }
 
 export async function fireDueSchedules(
@@ -82,6 +92,7 @@ async function fireOne(
   let fired = 0;
   let skipped = tooOld;
   let active = await stillActive(ctx, schedule.activeJobIds);
+  const runs: ScheduleRun[] = [];
   for (const slot of slots) {
     const key = slotKey(schedule.id, slot);
     // Only the runner that claims the slot acts on it.
@@ -93,6 +104,7 @@ async function fireOne(
     if (!claimed) continue;
     if (schedule.concurrencyPolicy === 'Forbid' && active.length > 0) {
       skipped++;
+      runs.unshift({ slot: new Date(slot).toISOString(), jobId: null });
       ctx.log.info('schedule slot skipped: an earlier job is still active (Forbid)', {
         schedule: schedule.id,
         slot: new Date(slot).toISOString(),
@@ -105,6 +117,7 @@ async function fireOne(
     }
     const { job } = await jobs.submit(principal, schedule.template, key);
     if (!active.includes(job.id)) active.push(job.id);
+    runs.unshift({ slot: new Date(slot).toISOString(), jobId: job.id });
     fired++;
   }
   const lastSlot = slots.at(-1);
@@ -125,6 +138,7 @@ async function fireOne(
           ? { lastFiredSlot: new Date(lastSlot).toISOString() }
           : {}),
         activeJobIds: [...new Set([...(await stillActive(ctx, current.activeJobIds)), ...active])],
+        ...(runs.length ? { recentRuns: mergeRuns(runs, current.recentRuns) } : {}),
         updatedAt: new Date(now).toISOString(),
       });
       break;

@@ -73,6 +73,7 @@ export function scheduleView(s: Schedule, now: number) {
   const { version: _v, ...rest } = s;
   return {
     ...rest,
+    recentRuns: s.recentRuns ?? [],
     nextFireTimes: s.suspended
       ? []
       : nextSlots(s.cron, s.timezone, now - 1, 5).map((t) => new Date(t).toISOString()),

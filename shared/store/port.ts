@@ -180,12 +180,20 @@ export interface Schedule {
   /** The next slot to fire; due when `<= now` and not suspended. */
   nextFireAt: string;
   lastFiredSlot?: string;
+  /** The latest slots handled, newest first (at most five): the job each submitted, or skipped. */
+  recentRuns?: ScheduleRun[];
   /** Jobs started by the schedule that may still be active (for Forbid/Replace). */
   activeJobIds: string[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+export interface ScheduleRun {
+  slot: string;
+  /** The job the slot submitted; `null` when the concurrency policy skipped it. */
+  jobId: string | null;
 }
 
 export interface ScheduleTable {

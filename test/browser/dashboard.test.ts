@@ -130,7 +130,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
     ] as const) {
       const text = (await row(id).textContent())!;
       expect(text).toContain(type);
-      expect(text).toMatch(new RegExp(`\\d+ / ${total} free`));
+      expect(text).toMatch(new RegExp(`\\d+ / ${total} in use`));
       expect(text).toMatch(/simulated\s*http:\/\/127\.0\.0\.1:\d+/i);
       expect(await row(id).locator('.status').textContent()).toBe('active');
     }

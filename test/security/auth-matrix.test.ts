@@ -21,7 +21,8 @@ type Isolation =
   | 'create' // acts in the caller's own tenant
   | 'global' // platform-wide (clusters): same for every tenant with the scope
   | 'counts' // platform-wide items whose counts are the caller's own jobs only
-  | 'admin-only'; // the admin tenant's alone: other tenants get 403
+  | 'admin-only' // the admin tenant's alone: other tenants get 403
+  | 'self'; // describes the calling token's own tenant
 
 interface Row {
   route: string;
@@ -56,6 +57,8 @@ const ROWS: Row[] = [
   { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global' },
   { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global' },
   { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts' },
+  { route: 'GET /v1/usage', scope: 'jobs:read', isolation: 'list' },
+  { route: 'GET /v1/whoami', scope: null, isolation: 'self' },
   { route: 'PUT /v1/clusters/:id', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/cordon', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/uncordon', scope: 'clusters:admin', isolation: 'global' },
@@ -240,6 +243,15 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         expect([theirs.status, mine.status]).toEqual([200, 200]);
         expect(total(mine.body)).toBeGreaterThan(0);
         expect(total(theirs.body)).toBe(0);
+      });
+
+    if (row.isolation === 'self')
+      it("tells each tenant's token about its own tenant only", async () => {
+        const [method, path] = split(row.route);
+        const theirs = await f.call(method, path, { token: globex });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.body.tenantId, mine.body.tenantId]).toEqual(['globex', 'acme']);
+        expect(theirs.text).not.toContain('acme');
       });
 
     if (row.isolation === 'admin-only')

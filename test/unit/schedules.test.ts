@@ -127,6 +127,18 @@ describe('schedules', () => {
     expect(replaced).toHaveLength(2);
     expect(replaced[0]!.state).toBe('cancelled');
     expect(replaced[1]!.state).not.toBe('cancelled');
+
+    // Each keeps its latest runs, newest first: the job a slot submitted, or null when skipped.
+    const slot = (m: number) => new Date(Math.floor(START / 60_000 + m) * 60_000).toISOString();
+    const runsOf = async (id: string) => (await ctx.store.schedules.get(id))!.recentRuns;
+    expect(await runsOf(forbid.id)).toEqual([
+      { slot: slot(2), jobId: null },
+      { slot: slot(1), jobId: of(forbid.id)[0]!.id },
+    ]);
+    expect(await runsOf(replace.id)).toEqual([
+      { slot: slot(2), jobId: replaced[1]!.id },
+      { slot: slot(1), jobId: replaced[0]!.id },
+    ]);
   });
 
   it('suspended schedules do not fire, and resuming does not replay missed slots', async () => {

@@ -178,6 +178,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       name: str(),
       project: str(),
       spec: ref('JobSpec'),
+      origin: obj(
+        { kind: { type: 'string', enum: ['api', 'hook', 'schedule'] }, id: str() },
+        [],
+        'what submitted it: a token (api), an inbound hook or a schedule, with its id',
+      ),
       clusterId: nullable(str()),
       kubernetes: nullable(obj({ namespace: str(), name: str(), attempt: int({ minimum: 1 }) })),
       decision: nullable(ref('Decision')),
@@ -238,6 +243,18 @@ export function componentSchemas(): Record<string, JsonSchema> {
     pending: int(),
     truncated: { type: 'boolean' },
   });
+  c.Whoami = obj({ tenantId: str(), tokenId: str(), projects: arr(str()), scopes: arr(str()) });
+  c.Usage = obj({
+    items: arr(
+      obj({
+        id: str(),
+        kind: { type: 'string', enum: ['tenant', 'project'] },
+        tenantId: str(),
+        project: nullable(str()),
+        gpus: arr(obj({ type: str(), inUse: int(), quota: nullable(int()) })),
+      }),
+    ),
+  });
   c.DrainReport = obj({
     cluster: ref('Cluster'),
     moved: arr(obj({ jobId: str(), state: str(), clusterId: nullable(str()) })),
@@ -258,6 +275,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       nextFireAt: time(),
       lastFiredSlot: time(),
       activeJobIds: arr(str()),
+      recentRuns: {
+        ...arr(obj({ slot: time(), jobId: nullable(str()) })),
+        description: 'the latest slots handled, newest first; jobId null: skipped (Forbid)',
+      },
       createdBy: str(),
       createdAt: time(),
       updatedAt: time(),

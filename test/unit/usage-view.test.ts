@@ -1,0 +1,137 @@
+// The Usage view (GET /v1/usage) against the memory store with real placements: GPUs in use from
+// the counters dispatch keeps, quotas from the policy, a token's projects bounding what it sees;
+// and where a job came from (its origin) as the job view names it.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { jobOrigin } from '../../shared/api/views.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import { SCOPES } from '../../shared/auth/principal.js';
+import type { CoreContext } from '../../shared/jobs/context.js';
+import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
+import { policyOf } from '../../shared/jobs/dispatch.js';
+import { createJobService } from '../../shared/jobs/service.js';
+import { tenantUsage } from '../../shared/jobs/usage-view.js';
+import { createMemoryQueue } from '../../shared/queue/memory.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+
+const NOW = Date.parse('2026-11-29T10:00:00Z');
+const principal = (projects: string[], scopes: readonly string[] = SCOPES): Principal => ({
+  tenantId: 'acme',
+  tokenId: 'tok_test',
+  scopes: new Set(scopes),
+  projects,
+});
+const job = (project: string, gpus: number) => ({
+  name: `${project}-${gpus}`,
+  project,
+  image: 'busybox',
+  resources: { accelerator: { type: 'nvidia-a100', count: gpus } },
+});
+
+describe('tenantUsage', () => {
+  let ctx: CoreContext;
+  const clock = { now: () => NOW };
+
+  beforeEach(async () => {
+    ctx = {
+      store: createMemoryStore(),
+      queue: createMemoryQueue({ clock }),
+      clock,
+      log: silentLogger,
+      settings: defaultCoreSettings,
+    };
+    await ctx.store.clusters.put({
+      id: 'aws-east',
+      cloud: 'aws',
+      region: 'us-east-1',
+      labels: {},
+      queue: 'aws',
+      state: 'active',
+      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+      version: 1,
+      updatedAt: new Date(NOW).toISOString(),
+    });
+    await policyOf(ctx).put(principal(['*']), {
+      version: 1,
+      quotas: {
+        tenants: { acme: { totalGpus: 6 } },
+        projects: {
+          'acme/etl': { gpus: { 'nvidia-a100': 4 } },
+          'acme/ml': { totalGpus: 2 },
+          'globex/etl': { totalGpus: 1 },
+        },
+      },
+    });
+    const jobs = createJobService(ctx);
+    for (const [project, gpus] of [
+      ['etl', 3],
+      ['research', 1],
+    ] as const) {
+      const { job: placed } = await jobs.submit(principal(['*']), job(project, gpus));
+      expect(placed.state).toBe('dispatched');
+    }
+  });
+
+  it("shows the tenant and every project it uses or has a quota for, never another tenant's", async () => {
+    const want = [
+      {
+        id: 'tenant:acme',
+        kind: 'tenant',
+        tenantId: 'acme',
+        project: null,
+        gpus: [
+          { type: 'nvidia-a100', inUse: 4, quota: null },
+          { type: 'total', inUse: 4, quota: 6 },
+        ],
+      },
+      {
+        id: 'project:acme/etl',
+        kind: 'project',
+        tenantId: 'acme',
+        project: 'etl',
+        gpus: [
+          { type: 'nvidia-a100', inUse: 3, quota: 4 },
+          { type: 'total', inUse: 3, quota: null },
+        ],
+      },
+      {
+        id: 'project:acme/ml',
+        kind: 'project',
+        tenantId: 'acme',
+        project: 'ml',
+        gpus: [{ type: 'total', inUse: 0, quota: 2 }],
+      },
+      {
+        id: 'project:acme/research',
+        kind: 'project',
+        tenantId: 'acme',
+        project: 'research',
+        gpus: [
+          { type: 'nvidia-a100', inUse: 1, quota: null },
+          { type: 'total', inUse: 1, quota: null },
+        ],
+      },
+    ];
+    expect((await tenantUsage(ctx, principal(['*']))).items).toEqual(want);
+  });
+
+  it("bounds what it shows by the token's projects, and needs jobs:read", async () => {
+    const { items } = await tenantUsage(ctx, principal(['etl', 'new-one']));
+    // No tenant line: it would count the other projects' GPUs.
+    expect(items.map((i) => i.id)).toEqual(['project:acme/etl', 'project:acme/new-one']);
+    expect(items[1]!.gpus).toEqual([{ type: 'total', inUse: 0, quota: null }]);
+    await expect(tenantUsage(ctx, principal(['*'], ['jobs:submit']))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+});
+
+describe('jobOrigin', () => {
+  it.each([
+    ['tok_123', { kind: 'api', id: 'tok_123' }],
+    ['hook:hk_9', { kind: 'hook', id: 'hk_9' }],
+    ['schedule:sch_1', { kind: 'schedule', id: 'sch_1' }],
+    ['hooked-token', { kind: 'api', id: 'hooked-token' }],
+  ])('names %s', (submittedBy, want) => {
+    expect(jobOrigin(submittedBy)).toEqual(want);
+  });
+});
