@@ -35,7 +35,7 @@ const selects = (s: P.CompiledSelector, c: Cluster): boolean =>
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** The quotas a job of `type` counts against, as [usage counter, limit]. */
+/** The quotas a job of `type` counts against: the usage counter and its limit. */
 function quotas(policy: P.CompiledPolicy, tenant: string, project: string, type: string) {
   const t = policy.tenantQuotas.get(tenant);
   const p = policy.projectQuotas.get(`${tenant}/${project}`);
