@@ -1,5 +1,5 @@
 /**
- * `npm run check:layers [-- --report]`: checks the folder layering of shared/, functions/ and
+ * `npm run check:layers [-- --report] [-- --root <dir>]`: checks the folder layering of shared/, functions/ and
  * infra/ (issue #12). It fails (exit 1, listing each offending import as file:line → target) on
  *   (a) any import cycle between folders (shared/<folder>, functions/<folder>, infra/<folder>),
  *   (b) any import cycle between the files of a folder in ACYCLIC_FOLDERS (shared/api),
@@ -30,7 +30,6 @@ export const CONFIG: LayerConfig = {
 };
 
 const ROOTS = ['shared', 'functions', 'infra'];
-const REPO = join(import.meta.dirname, '..', '..');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -71,12 +70,18 @@ function printProblems(r: LayerReport): void {
 }
 
 function main(argv: readonly string[]): number {
+  const flag = argv.indexOf('--root');
+  const repo = flag >= 0 ? argv[flag + 1] : join(import.meta.dirname, '..', '..');
+  if (!repo || !existsSync(repo)) {
+    console.error(`--root needs an existing directory (got ${repo ?? 'nothing'})`);
+    return 2;
+  }
   const files = new Map<string, string>();
   for (const root of ROOTS) {
-    const dir = join(REPO, root);
+    const dir = join(repo, root);
     if (!existsSync(dir)) continue;
     for (const path of sources(dir)) {
-      files.set(relative(REPO, path).split('\\').join('/'), readFileSync(path, 'utf8'));
+      files.set(relative(repo, path).split('\\').join('/'), readFileSync(path, 'utf8'));
     }
   }
   const report = analyse(collectImports(files), CONFIG, files.size);

@@ -1,6 +1,10 @@
 // The layer checker's core (infra/tools/layers.ts, layer-analysis.ts) on in-memory file maps:
 // import parsing, resolution, folder grouping, cycle detection and the ground-floor rule.
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyse, clean, type LayerConfig } from '../../infra/tools/layer-analysis.js';
 import {
   collectImports,
@@ -206,5 +210,59 @@ describe('analyse', () => {
     const r = check({ 'shared/jobs/a.ts': "import { x } from './gone.js';\nimport 'zod';" });
     expect(r.unresolved.map((i) => i.specifier)).toEqual(['./gone.js']);
     expect(clean(r)).toBe(true);
+  });
+});
+
+describe('npm run check:layers (the script, on a directory tree)', () => {
+  const SCRIPT = join(import.meta.dirname, '..', '..', 'infra', 'tools', 'check-layers.ts');
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const run = (files: Record<string, string>, ...args: string[]) => {
+    const root = mkdtempSync(join(tmpdir(), 'layers-'));
+    dirs.push(root);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    const r = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--root', root, ...args], {
+      encoding: 'utf8',
+    });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+
+  it('exits 0 with a summary on a layered tree', () => {
+    const r = run({
+      'shared/jobs/a.ts': "import { x } from '../store/x.js';",
+      'shared/store/x.ts': 'export const x = 1;',
+    });
+    expect(r.out).toMatch(/^layers ok: 2 files, 2 folders, 1 folder edges, 0 folder cycle\(s\)/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 listing each import of a cycle as file:line → target; --report marks upward edges', () => {
+    const r = run(
+      {
+        'shared/jobs/a.ts': "import { x } from '../store/x.js';",
+        'shared/store/x.ts': "\nimport type { A } from '../jobs/a.js';",
+        'functions/cli/main.ts': "import { a } from '../../shared/jobs/a.js';",
+      },
+      '--report',
+    );
+    expect(r.out).toContain('folder cycle: shared/jobs, shared/store');
+    expect(r.out).toContain('shared/jobs → shared/store: shared/jobs/a.ts:1 → shared/store/x.ts');
+    expect(r.out).toContain('shared/store/x.ts:2 → shared/jobs/a.ts (type)');
+    expect(r.out).toMatch(/^ {4}functions\/cli → shared\/jobs {2}1 /m);
+    expect(r.out).toMatch(/^ {2}\* shared\/jobs → shared\/store {2}1 /m);
+    expect(r.out).toMatch(/^upward edges: 2$/m);
+    expect(r.code).toBe(1);
+  });
+
+  it('exits 2 when --root names no directory', () => {
+    const missing = join(tmpdir(), 'layers-missing-dir-x');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--root', missing], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toContain(`--root needs an existing directory (got ${missing})`);
+    expect(r.status).toBe(2);
   });
 });
