@@ -21,12 +21,14 @@ import {
   REQUIRE,
   verdictsOf,
   constraintVerdicts,
+  type Scratch,
 } from './memo.js';
 import {
   buildFiltered,
   filtered,
   policyReasons,
   rejection,
+  type Built,
   type FilterPass,
 } from './candidates.js';
 import {
@@ -246,6 +248,8 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const quota = acc ? checkQuota(policy, tenantId, spec.project, type, count, usage) : {};
   if (quota.never) {
     const b = buildFiltered(pass);
+    // The clusters with room are filtered by the quota too (else their placeholders would leak).
+    addFeasibleAsFiltered(b, s, n, list, max, `exceeds a quota: ${quota.never}`);
     const message = `cannot admit ${need}: ${quota.never}`;
     return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
@@ -256,13 +260,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     if (env.skipPendingCandidates)
       return { outcome: 'pending', message, ...common([], 0, policy, match) };
     const b = buildFiltered(pass);
-    for (let f = 0; f < n; f++) {
-      const i = s.cluster[f]!;
-      const c = filtered(list[i]!.id, `waiting for quota: ${quota.wait}`);
-      if (max === undefined) b.candidates[i] = c;
-      else if (b.candidates.length < max) b.candidates.push(c);
-      else b.omitted++;
-    }
+    addFeasibleAsFiltered(b, s, n, list, max, `waiting for quota: ${quota.wait}`);
     return { outcome: 'pending', message, ...common(b.candidates, b.omitted, policy, match) };
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
@@ -290,6 +288,23 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)`,
     ...common(b.candidates, b.omitted, policy, match),
   };
+}
+
+/** Explains the `n` clusters that passed every filter as filtered after all, for `reason`. */
+function addFeasibleAsFiltered(
+  b: Built,
+  s: Scratch,
+  n: number,
+  list: PreparedClusters['clusters'],
+  max: number | undefined,
+  reason: string,
+): void {
+  for (let f = 0; f < n; f++) {
+    const c = filtered(list[s.cluster[f]!]!.id, reason);
+    if (max === undefined) b.candidates[s.cluster[f]!] = c;
+    else if (b.candidates.length < max) b.candidates.push(c);
+    else b.omitted++;
+  }
 }
 
 function common(
