@@ -12,18 +12,28 @@ import {
   queuesCommand,
   uncordonCommand,
 } from './commands/clusters.js';
+import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
+import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
 import * as schedules from './commands/schedules.js';
 import { explainCommand, submitCommand } from './commands/submit.js';
-import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js';
+import { statusCommand } from './commands/status.js';
+import {
+  signingKeysCommand,
+  tokensCreateCommand,
+  tokensListCommand,
+  tokensRevokeCommand,
+} from './commands/tokens.js';
 import { DEFAULT_URL, resolveToken, resolveUrl } from './config.js';
 import { ApiError, createClient, UnreachableError, type Client } from './http.js';
 
 const COMMANDS: Command[] = [
+  statusCommand,
   submitCommand,
   jobsCommand,
   jobCommand,
   cancelCommand,
+  deliveriesCommand,
   explainCommand,
   clustersCommand,
   queuesCommand,
@@ -33,6 +43,11 @@ const COMMANDS: Command[] = [
   tokensListCommand,
   tokensCreateCommand,
   tokensRevokeCommand,
+  signingKeysCommand,
+  hooksCommand,
+  policyGetCommand,
+  policyPutCommand,
+  policyDiffCommand,
   schedules.schedulesListCommand,
   schedules.schedulesCreateCommand,
   schedules.schedulesDeleteCommand,
@@ -47,6 +62,7 @@ const GLOBAL_OPTIONS: Options = {
   url: { type: 'string' },
   token: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -54,6 +70,7 @@ const GLOBAL_HELP = `Global options:
   --url URL        the API (env SWITCHYARD_URL, default ${DEFAULT_URL})
   --token T        API token (env SWITCHYARD_TOKEN, else .switchyard/token as npm start writes)
   -o, --output F   table (default) or json: the API's JSON as it is
+  --json           the same as -o json
   -h, --help       this help`;
 
 function topUsage(commands = COMMANDS): string {
@@ -112,9 +129,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
       },
     );
     if (values.help) return help(io, usage);
-    const output = values.output;
+    const output = values.json === true ? 'json' : values.output;
     if (output !== undefined && output !== 'json' && output !== 'table') {
       throw new UsageError('--output must be table or json');
+    }
+    if (values.json === true && values.output === 'table') {
+      throw new UsageError('--json and --output table contradict each other; give one');
     }
 
     // 3. Run it; the client is built only when the command needs the API.
