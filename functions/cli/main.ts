@@ -88,6 +88,7 @@ Run switchyard COMMAND --help for a command's options.`;
 /** Runs one invocation and resolves its exit code; never throws. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: Io) {
   let usage = topUsage();
+  let helpCommand = 'switchyard --help';
   try {
     // 1. Find the command words: the first positional, and a group's subcommand after it.
     const loose = parseArgs({
@@ -109,7 +110,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
       throw new UsageError('no command given');
     }
     const group = GROUPS.has(first.value) ? first.value : undefined;
-    if (group) usage = topUsage(COMMANDS.filter((c) => c.name.startsWith(`${group} `)));
+    if (group) {
+      usage = topUsage(COMMANDS.filter((c) => c.name.startsWith(`${group} `)));
+      helpCommand = `switchyard ${group} --help`;
+    }
     if (group && !second) {
       if (wantsHelp) return help(io, usage);
       throw new UsageError(`${group} needs a subcommand`);
@@ -118,6 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
     usage = `${command.usage}\n\n${GLOBAL_HELP}`;
+    helpCommand = `switchyard ${command.name} --help`;
 
     // 2. Parse the rest strictly against the global and the command's options.
     const used = new Set([first.index, ...(group ? [second!.index] : [])]);
@@ -151,7 +156,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
     );
     return code ?? 0;
   } catch (err) {
-    return report(err, io, usage);
+    return report(err, io, helpCommand);
   }
 }
 
@@ -172,32 +177,31 @@ function parseStrict(args: string[], options: Options) {
   }
 }
 
-/** One clear message per failure, never a stack trace. */
-function report(err: unknown, io: Io, usage: string): number {
+/** One line per failure (an API error's bad fields follow it, indented), never a stack trace. */
+function report(err: unknown, io: Io, helpCommand: string): number {
   if (err instanceof UsageError) {
-    io.err(`error: ${err.message}\n\n${usage}`);
+    io.err(`error: ${err.message} (see ${helpCommand})`);
     return 2;
   }
   if (err instanceof ApiError) {
-    const lines = [`error ${err.code}: ${err.message}`];
+    let head = `error ${err.code}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
+    if (err.code === 'UNAUTHENTICATED')
+      head += ' (check --token, SWITCHYARD_TOKEN or .switchyard/token)';
+    if (err.status >= 500 && err.requestId) head += ` (request id: ${err.requestId})`;
+    const lines = [head];
     const fieldList = err.details?.fields;
     if (Array.isArray(fieldList)) {
       for (const f of fieldList as Array<{ path?: string; message?: string }>) {
         lines.push(`  ${f.path ?? '?'}: ${f.message ?? ''}`);
       }
     }
-    if (err.code === 'UNAUTHENTICATED') {
-      lines.push('check --token, SWITCHYARD_TOKEN or .switchyard/token');
-    }
-    if (err.status >= 500 && err.requestId) lines.push(`request id: ${err.requestId}`);
     io.err(lines.join('\n'));
     return 1;
   }
   if (err instanceof UnreachableError) {
     io.err(
-      `error: ${err.message}\n` +
-        'Start the server with `npm start` in the Switchyard checkout, or point --url / ' +
-        'SWITCHYARD_URL at a running one.',
+      `error: ${err.message}; start the server with \`npm start\` in the Switchyard checkout, ` +
+        'or point --url / SWITCHYARD_URL at a running one',
     );
     return 1;
   }
