@@ -12,18 +12,28 @@ import {
   queuesCommand,
   uncordonCommand,
 } from './commands/clusters.js';
+import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
+import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
 import * as schedules from './commands/schedules.js';
 import { explainCommand, submitCommand } from './commands/submit.js';
-import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.js';
+import { statusCommand } from './commands/status.js';
+import {
+  signingKeysCommand,
+  tokensCreateCommand,
+  tokensListCommand,
+  tokensRevokeCommand,
+} from './commands/tokens.js';
 import { DEFAULT_URL, resolveToken, resolveUrl } from './config.js';
 import { ApiError, createClient, UnreachableError, type Client } from './http.js';
 
 const COMMANDS: Command[] = [
+  statusCommand,
   submitCommand,
   jobsCommand,
   jobCommand,
   cancelCommand,
+  deliveriesCommand,
   explainCommand,
   clustersCommand,
   queuesCommand,
@@ -33,6 +43,11 @@ const COMMANDS: Command[] = [
   tokensListCommand,
   tokensCreateCommand,
   tokensRevokeCommand,
+  signingKeysCommand,
+  hooksCommand,
+  policyGetCommand,
+  policyPutCommand,
+  policyDiffCommand,
   schedules.schedulesListCommand,
   schedules.schedulesCreateCommand,
   schedules.schedulesDeleteCommand,
@@ -47,6 +62,7 @@ const GLOBAL_OPTIONS: Options = {
   url: { type: 'string' },
   token: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -54,6 +70,7 @@ const GLOBAL_HELP = `Global options:
   --url URL        the API (env SWITCHYARD_URL, default ${DEFAULT_URL})
   --token T        API token (env SWITCHYARD_TOKEN, else .switchyard/token as npm start writes)
   -o, --output F   table (default) or json: the API's JSON as it is
+  --json           the same as -o json
   -h, --help       this help`;
 
 function topUsage(commands = COMMANDS): string {
@@ -71,6 +88,7 @@ Run switchyard COMMAND --help for a command's options.`;
 /** Runs one invocation and resolves its exit code; never throws. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, io: Io) {
   let usage = topUsage();
+  let helpCommand = 'switchyard --help';
   try {
     // 1. Find the command words: the first positional, and a group's subcommand after it.
     const loose = parseArgs({
@@ -92,7 +110,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
       throw new UsageError('no command given');
     }
     const group = GROUPS.has(first.value) ? first.value : undefined;
-    if (group) usage = topUsage(COMMANDS.filter((c) => c.name.startsWith(`${group} `)));
+    if (group) {
+      usage = topUsage(COMMANDS.filter((c) => c.name.startsWith(`${group} `)));
+      helpCommand = `switchyard ${group} --help`;
+    }
     if (group && !second) {
       if (wantsHelp) return help(io, usage);
       throw new UsageError(`${group} needs a subcommand`);
@@ -101,6 +122,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
     usage = `${command.usage}\n\n${GLOBAL_HELP}`;
+    helpCommand = `switchyard ${command.name} --help`;
 
     // 2. Parse the rest strictly against the global and the command's options.
     const used = new Set([first.index, ...(group ? [second!.index] : [])]);
@@ -112,9 +134,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
       },
     );
     if (values.help) return help(io, usage);
-    const output = values.output;
+    const output = values.json === true ? 'json' : values.output;
     if (output !== undefined && output !== 'json' && output !== 'table') {
       throw new UsageError('--output must be table or json');
+    }
+    if (values.json === true && values.output === 'table') {
+      throw new UsageError('--json and --output table contradict each other; give one');
     }
 
     // 3. Run it; the client is built only when the command needs the API.
@@ -131,7 +156,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string, 
     );
     return code ?? 0;
   } catch (err) {
-    return report(err, io, usage);
+    return report(err, io, helpCommand);
   }
 }
 
@@ -152,32 +177,31 @@ function parseStrict(args: string[], options: Options) {
   }
 }
 
-/** One clear message per failure, never a stack trace. */
-function report(err: unknown, io: Io, usage: string): number {
+/** One line per failure (an API error's bad fields follow it, indented), never a stack trace. */
+function report(err: unknown, io: Io, helpCommand: string): number {
   if (err instanceof UsageError) {
-    io.err(`error: ${err.message}\n\n${usage}`);
+    io.err(`error: ${err.message} (see ${helpCommand})`);
     return 2;
   }
   if (err instanceof ApiError) {
-    const lines = [`error ${err.code}: ${err.message}`];
+    let head = `error ${err.code}: ${err.message.replace(/\s*\n\s*/g, ' ')}`;
+    if (err.code === 'UNAUTHENTICATED')
+      head += ' (check --token, SWITCHYARD_TOKEN or .switchyard/token)';
+    if (err.status >= 500 && err.requestId) head += ` (request id: ${err.requestId})`;
+    const lines = [head];
     const fieldList = err.details?.fields;
     if (Array.isArray(fieldList)) {
       for (const f of fieldList as Array<{ path?: string; message?: string }>) {
         lines.push(`  ${f.path ?? '?'}: ${f.message ?? ''}`);
       }
     }
-    if (err.code === 'UNAUTHENTICATED') {
-      lines.push('check --token, SWITCHYARD_TOKEN or .switchyard/token');
-    }
-    if (err.status >= 500 && err.requestId) lines.push(`request id: ${err.requestId}`);
     io.err(lines.join('\n'));
     return 1;
   }
   if (err instanceof UnreachableError) {
     io.err(
-      `error: ${err.message}\n` +
-        'Start the server with `npm start` in the Switchyard checkout, or point --url / ' +
-        'SWITCHYARD_URL at a running one.',
+      `error: ${err.message}; start the server with \`npm start\` in the Switchyard checkout, ` +
+        'or point --url / SWITCHYARD_URL at a running one',
     );
     return 1;
   }

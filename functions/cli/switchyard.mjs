@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-// The `switchyard` bin: runs the TypeScript CLI (main.ts) through tsx's loader, so
-// `npx switchyard …` works after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// The `switchyard` bin: runs the CLI as built by `npm ci` / `npm install` (the `prepare` script,
+// functions/cli/build.mjs) into dist/cli/switchyard.mjs. When that file is missing (a checkout
+// where install scripts did not run) it says so in one line and runs the TypeScript through tsx.
+import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
-register();
-await import('./main.ts');
+const built = new URL('../../dist/cli/switchyard.mjs', import.meta.url);
+if (existsSync(fileURLToPath(built))) {
+  await import(built.href);
+} else {
+  process.stderr.write(
+    'switchyard: dist/cli/switchyard.mjs is missing (run `npm run build:cli`); running from source through tsx, which is slower\n',
+  );
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./main.ts');
+}

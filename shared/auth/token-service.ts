@@ -8,7 +8,8 @@
  *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age;
  * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`) go only on tokens of the
  *   admin tenant, since they act on every tenant;
- * - listing shows records, never a token; revoking is effective at once;
+ * - listing shows records, never a token (the admin tenant may list any tenant's); revoking is
+ *   effective at once;
  * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
  */
 import { z } from 'zod';
@@ -163,10 +164,30 @@ export function createTokenAdmin(options: TokenAdminOptions) {
       return { token, ...tokenView(record, ctx.clock.now()) };
     },
 
-    /** The caller's tenant's tokens, newest first; never the tokens themselves. */
-    async list(caller: Principal) {
+    /**
+     * A tenant's tokens, newest first; never the tokens themselves. `tenant` defaults to the
+     * caller's; only the admin tenant may name another (an unknown one is "not found").
+     */
+    async list(caller: Principal, tenant?: string) {
       requireScope(caller, 'tokens:admin');
-      const records = await ctx.store.tokens.listByTenant(caller.tenantId);
+      const tenantId = tenant ?? caller.tenantId;
+      if (tenantId !== caller.tenantId) {
+        if (!isAdmin(caller)) {
+          throw new AppError(
+            'FORBIDDEN',
+            `only the ${adminTenant} tenant lists another tenant's tokens; leave out tenant= to list your own`,
+            { details: { tenantId } },
+          );
+        }
+        if (!TENANT_ID.test(tenantId)) {
+          throw new AppError(
+            'BAD_REQUEST',
+            `tenant must be a tenant id (3-63 lower-case letters, digits and -), got ${JSON.stringify(tenantId.slice(0, 80))}`,
+          );
+        }
+        if (!(await ctx.store.tenants.get(tenantId))) throw notFound(`tenant ${tenantId}`);
+      }
+      const records = await ctx.store.tokens.listByTenant(tenantId);
       const now = ctx.clock.now();
       return records
         .sort((a, b) =>

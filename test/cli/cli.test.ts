@@ -1,53 +1,31 @@
 // The `switchyard` CLI end to end: the real server process (embedded default, simulated
 // clusters), and the CLI run as a child process against it, the way a user runs it.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, TSX_LOADER, type ServerProcess } from '../support/server-process.js';
+import { buildCliInto, cliRunner, runNode } from '../support/cli-process.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let dir: string;
 let server: ServerProcess;
+let built: string;
 
-/** Runs the CLI (node + tsx, like `npm run cli`), bounded by `timeoutMs`. */
-function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}) {
-  return new Promise<Run>((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SWITCHYARD_URL: server.url,
-      SWITCHYARD_TOKEN: server.token,
-      ...opts.env,
-    };
-    delete env.SWITCHYARD_DATA_DIR;
-    const child = spawn(
-      process.execPath,
-      [...TSX_LOADER, join(ROOT, 'functions/cli/main.ts'), ...args],
-      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`switchyard ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the built CLI (what `npm ci` produces) against the server, bounded by `timeoutMs`. */
+const cli = (args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}) =>
+  cliRunner(built, () => ({ url: server.url, token: server.token, cwd: dir }))(args, opts);
 
 const JOB_YAML = `# a small job: one A100 for one second
 name: cli-hello
@@ -65,6 +43,7 @@ describe('switchyard CLI against the real server', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sy-cli-'));
+    built = buildCliInto(join(dir, 'build'));
     server = await startServer({ dataDir: join(dir, 'data') });
     writeFileSync(join(dir, 'job.yaml'), JOB_YAML);
     writeFileSync(
@@ -258,35 +237,51 @@ describe('switchyard CLI against the real server', () => {
     expect(r.stderr).toContain('npm start');
   });
 
-  it('exits 2 with the usage for an unknown command or flag', async () => {
+  it('exits 2 with one line pointing at the help for an unknown command or flag', async () => {
     const [unknown, badFlag] = await Promise.all([cli(['frobnicate']), cli(['jobs', '--bogus'])]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^error: unknown command "frobnicate"/);
-    expect(unknown.stderr).toContain('Usage: switchyard COMMAND');
+    expect(unknown.stderr).toBe('error: unknown command "frobnicate" (see switchyard --help)\n');
 
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toContain('Usage: switchyard jobs');
+    expect(badFlag.stderr).toMatch(
+      /^error: Unknown option '--bogus' \(see switchyard jobs --help\)\n$/,
+    );
   });
 
-  it('runs through the bin shim', async () => {
-    const r = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [join(ROOT, 'functions/cli/switchyard.mjs'), '--help'],
-        {
-          cwd: dir,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr: '' });
-      });
+  it('runs the built CLI through the bin, and from source with a notice when it is missing', async () => {
+    // The bin with the build in place (npm run build:cli writes dist/cli/switchyard.mjs).
+    const build = runNodeSync(join(ROOT, 'functions/cli/build.mjs'));
+    expect(build.code).toBe(0);
+    const env = { ...process.env };
+    const fast = await runNode(join(ROOT, 'functions/cli/switchyard.mjs'), ['--help'], {
+      cwd: dir,
+      env,
     });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('tokens create');
-  });
+    expect(fast.code).toBe(0);
+    expect(fast.stderr).toBe('');
+    expect(fast.stdout).toContain('tokens create');
+
+    // A copy of the CLI sources with no dist/: the bin says so in one line and runs via tsx.
+    const copy = join(dir, 'nobuild');
+    cpSync(join(ROOT, 'functions/cli'), join(copy, 'functions/cli'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    expect(existsSync(join(copy, 'dist'))).toBe(false);
+    const slow = await runNode(join(copy, 'functions/cli/switchyard.mjs'), ['--help'], {
+      cwd: dir,
+      env,
+    });
+    expect(slow.code).toBe(0);
+    expect(slow.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^switchyard: dist\/cli\/switchyard\.mjs is missing \(run `npm run build:cli`\)/,
+      ),
+    ]);
+    expect(slow.stdout).toContain('tokens create');
+  }, 40_000);
 });
+
+function runNodeSync(script: string) {
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

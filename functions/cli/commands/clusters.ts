@@ -5,7 +5,7 @@
 import { expectPositionals, type Command } from '../args.js';
 import { age, json, table } from '../format.js';
 
-interface ClusterView {
+export interface ClusterView {
   id: string;
   cloud: string;
   region: string;
@@ -31,26 +31,27 @@ GPUs per accelerator type and the age of the last capacity heartbeat.`,
   async run(ctx, _values, positionals) {
     expectPositionals(positionals, []);
     const { body } = await ctx.api().request<{ items: ClusterView[] }>('GET', '/v1/clusters');
-    if (ctx.json) return ctx.out(json(body));
-    if (body.items.length === 0) return ctx.out('no clusters');
-    const now = ctx.now();
-    ctx.out(
-      table(
-        ['ID', 'CLOUD', 'REGION', 'STATUS', 'ACCELERATORS', 'HEARTBEAT'],
-        body.items.map((c) => [
-          c.id + (c.simulated ? ' (simulated)' : ''),
-          c.cloud,
-          c.region,
-          c.status,
-          c.accelerators.map((a) => `${a.type} ${a.freeGpus}/${a.totalGpus}`).join(', ') || '-',
-          c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
-        ]),
-      ),
-    );
+    ctx.out(ctx.json ? json(body) : renderClusters(body.items, ctx.now()));
   },
 };
 
-interface QueuesView {
+/** The clusters table (also part of `status`). */
+export function renderClusters(items: ClusterView[], now: number): string {
+  if (items.length === 0) return 'no clusters';
+  return table(
+    ['ID', 'CLOUD', 'REGION', 'STATUS', 'ACCELERATORS', 'HEARTBEAT'],
+    items.map((c) => [
+      c.id + (c.simulated ? ' (simulated)' : ''),
+      c.cloud,
+      c.region,
+      c.status,
+      c.accelerators.map((a) => `${a.type} ${a.freeGpus}/${a.totalGpus}`).join(', ') || '-',
+      c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
+    ]),
+  );
+}
+
+export interface QueuesView {
   items: Array<{
     queue: string;
     clusters: string[];
@@ -73,11 +74,15 @@ then how many of your jobs wait for capacity or quota on no queue.`,
   async run(ctx, _values, positionals) {
     expectPositionals(positionals, []);
     const { body } = await ctx.api().request<QueuesView>('GET', '/v1/queues');
-    if (ctx.json) return ctx.out(json(body));
-    const now = ctx.now();
-    if (body.items.length > 0) {
-      ctx.out(
-        table(
+    ctx.out(ctx.json ? json(body) : renderQueues(body, ctx.now()));
+  },
+};
+
+/** The queues table and the count of jobs waiting on no queue (also part of `status`). */
+export function renderQueues(body: QueuesView, now: number): string {
+  const list =
+    body.items.length > 0
+      ? table(
           ['QUEUE', 'CLUSTERS', 'WAITING', 'LONGEST WAIT', 'STARTED'],
           body.items.map((q) => [
             q.queue,
@@ -86,14 +91,10 @@ then how many of your jobs wait for capacity or quota on no queue.`,
             q.oldestWaitingSince ? age(q.oldestWaitingSince, now) : '-',
             String(q.started),
           ]),
-        ),
-      );
-    } else ctx.out('no queues (no cluster is registered)');
-    ctx.out(
-      `${body.pending} job(s) waiting for capacity or quota${body.truncated ? ' (counted up to a limit)' : ''}`,
-    );
-  },
-};
+        )
+      : 'no queues (no cluster is registered)';
+  return `${list}\n${body.pending} job(s) waiting for capacity or quota${body.truncated ? ' (counted up to a limit)' : ''}`;
+}
 
 function clusterAction(action: 'cordon' | 'uncordon', summary: string, what: string): Command {
   return {

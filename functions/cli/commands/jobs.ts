@@ -3,7 +3,7 @@ import { expectPositionals, parseCount, str, type Command } from '../args.js';
 import { age, json, table } from '../format.js';
 import { renderJob, type JobView } from '../views.js';
 
-interface Page {
+export interface Page {
   items: JobView[];
   nextCursor: string | null;
 }
@@ -45,24 +45,19 @@ Options:
     } while (all && cursor);
 
     if (ctx.json) return ctx.out(json({ items, nextCursor: next }));
-    if (items.length === 0) return ctx.out('no jobs');
-    const now = ctx.now();
-    ctx.out(
-      table(
-        ['ID', 'NAME', 'PROJECT', 'STATE', 'CLUSTER', 'AGE'],
-        items.map((j) => [
-          j.id,
-          j.name,
-          j.project,
-          j.state,
-          j.clusterId ?? '-',
-          age(j.createdAt, now),
-        ]),
-      ),
-    );
+    ctx.out(renderJobList(items, ctx.now()));
     if (next) ctx.err(`(more jobs: add --all, or --limit up to 500)`);
   },
 };
+
+/** The jobs table (also part of `status`). */
+export function renderJobList(items: JobView[], now: number): string {
+  if (items.length === 0) return 'no jobs';
+  return table(
+    ['ID', 'NAME', 'PROJECT', 'STATE', 'CLUSTER', 'AGE'],
+    items.map((j) => [j.id, j.name, j.project, j.state, j.clusterId ?? '-', age(j.createdAt, now)]),
+  );
+}
 
 export const jobCommand: Command = {
   name: 'job',

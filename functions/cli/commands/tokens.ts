@@ -7,7 +7,7 @@ import {
   UsageError,
   type Command,
 } from '../args.js';
-import { fields, json, table } from '../format.js';
+import { age, fields, json, table } from '../format.js';
 
 interface TokenView {
   id: string;
@@ -23,13 +23,19 @@ interface TokenView {
 
 export const tokensListCommand: Command = {
   name: 'tokens list',
-  summary: "list your tenant's tokens (never the tokens themselves)",
-  usage: `Usage: switchyard tokens list
+  summary: "list a tenant's tokens (never the tokens themselves)",
+  usage: `Usage: switchyard tokens list [--tenant T]
 
-List your tenant's API tokens, newest first (GET /v1/tokens; needs tokens:admin).`,
-  async run(ctx, _values, positionals) {
+List a tenant's API tokens, newest first (GET /v1/tokens; needs tokens:admin).
+
+Options:
+  --tenant T   that tenant's tokens (default: yours; another needs an admin-tenant token)`,
+  options: { tenant: { type: 'string' } },
+  async run(ctx, values, positionals) {
     expectPositionals(positionals, []);
-    const { body } = await ctx.api().request<{ items: TokenView[] }>('GET', '/v1/tokens');
+    const { body } = await ctx.api().request<{ items: TokenView[] }>('GET', '/v1/tokens', {
+      query: { tenant: str(values, 'tenant') },
+    });
     if (ctx.json) return ctx.out(json(body));
     if (body.items.length === 0) return ctx.out('no tokens');
     ctx.out(
@@ -115,5 +121,43 @@ Revoke a token; it stops working at once (DELETE /v1/tokens/ID; needs tokens:adm
       .api()
       .request<TokenView>('DELETE', `/v1/tokens/${encodeURIComponent(id!)}`);
     ctx.out(ctx.json ? json(body) : `token ${body.id} is ${body.status}`);
+  },
+};
+
+interface SigningKeyView {
+  kid: string;
+  alg: string;
+  createdAt: string;
+  signing: boolean;
+}
+
+export const signingKeysCommand: Command = {
+  name: 'signing-keys',
+  summary: 'list the keys that sign and verify API tokens (admin tenant)',
+  usage: `Usage: switchyard signing-keys
+
+List the token signing keys, the one that signs new tokens first (GET /v1/signing-keys; needs
+tokens:admin on an admin-tenant token). Older keys still verify the tokens they signed until
+they are retired.`,
+  async run(ctx, _values, positionals) {
+    expectPositionals(positionals, []);
+    const { body } = await ctx
+      .api()
+      .request<{ items: SigningKeyView[] }>('GET', '/v1/signing-keys');
+    if (ctx.json) return ctx.out(json(body));
+    if (body.items.length === 0) return ctx.out('no signing keys yet (one is made on first use)');
+    const now = ctx.now();
+    ctx.out(
+      table(
+        ['KID', 'ALG', 'ROLE', 'CREATED', 'AGE'],
+        body.items.map((k) => [
+          k.kid,
+          k.alg,
+          k.signing ? 'signing' : 'verify only',
+          k.createdAt,
+          age(k.createdAt, now),
+        ]),
+      ),
+    );
   },
 };

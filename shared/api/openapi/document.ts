@@ -258,6 +258,15 @@ const OPS: Op[] = [
     summary: "The tenant's token records (never the tokens)",
     auth: 'bearer',
     scope: 'tokens:admin',
+    also: 'another tenant (tenant=) only from the admin tenant',
+    query: [
+      {
+        name: 'tenant',
+        schema: { type: 'string' },
+        description: "this tenant's tokens (default: yours; another needs the admin tenant)",
+      },
+    ],
+    errors: [400, 404],
     ok: { 200: { description: 'the records', schema: 'TokenList' } },
   },
   {

@@ -14,7 +14,9 @@ export function tokenRoutes(deps: AppDeps) {
   r.post('/', async (c) =>
     c.json(await deps.tokenAdmin.issue(c.get('principal'), await readJson(c.req.raw)), 201),
   );
-  r.get('/', async (c) => c.json({ items: await deps.tokenAdmin.list(c.get('principal')) }));
+  r.get('/', async (c) =>
+    c.json({ items: await deps.tokenAdmin.list(c.get('principal'), c.req.query('tenant')) }),
+  );
   r.delete('/:id', async (c) =>
     c.json(await deps.tokenAdmin.revoke(c.get('principal'), c.req.param('id'))),
   );
