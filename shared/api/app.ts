@@ -3,18 +3,18 @@
  * parse, call a core service and shape the answer.
  */
 import { Hono } from 'hono';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../domain/principal.js';
 import type { TokenAdmin } from '../auth/token-service.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { HookService } from '../hooks/service.js';
-import type { ClusterAdmin } from '../clusters/admin.js';
+import type { ClusterAdmin } from '../dispatch/cluster-admin.js';
 import type { ClusterService } from '../clusters/service.js';
-import { AppError } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
+import { AppError } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
 import type { ScheduleService } from '../schedules/service.js';
-import type { ControlPlane } from '../drainer/control-port.js';
-import { newId } from '../clock.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import { newId } from '../base/clock.js';
 import { errorResponse, toAppError } from './envelope.js';
 import type { Metrics } from './metrics.js';
 import { limitBody } from './body-limit.js';

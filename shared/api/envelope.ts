@@ -1,8 +1,8 @@
 /** The one JSON error envelope: `{ error: { code, message, details?, requestId } }`. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../errors.js';
-import type { Logger } from '../jobs/context.js';
+import { AppError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 
 export const DOCS_URL = 'https://github.com/switchyard/switchyard#errors';
 

@@ -3,17 +3,17 @@
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
  * every transition, and reports each cluster's live GPU capacity.
  */
-import { iso, type Clock } from '../clock.js';
-import type { ClusterDriver, KubeJobStatus } from '../cluster/port.js';
-import { ClusterError } from '../cluster/port.js';
-import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../cluster/labels.js';
-import { buildJobManifest } from '../cluster/manifest.js';
-import type { Logger } from '../jobs/context.js';
-import type { Job } from '../jobs/model.js';
+import { iso, type Clock } from '../base/clock.js';
+import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
+import { ClusterError } from '../targets/kubernetes/port.js';
+import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../targets/kubernetes/labels.js';
+import { buildJobManifest } from '../targets/kubernetes/manifest.js';
+import type { Logger } from '../base/log.js';
+import type { Job } from '../domain/job.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
-import type { ControlPlane } from './control-port.js';
-import type { CancelMessage, CreateMessage } from './messages.js';
-import { queueMessageSchema } from './messages.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
+import { queueMessageSchema } from '../protocol/messages.js';
 import { watchCluster } from './watcher.js';
 
 export interface DrainerOptions {

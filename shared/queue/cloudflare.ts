@@ -14,8 +14,8 @@
  * Cloudflare queue (`dead_letter_queue` of the consumer), consumed by the Worker's `queue` handler,
  * so `deadLetters` returns [] here.
  */
-import { newId } from '../clock.js';
-import { AppError } from '../errors.js';
+import { newId } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 import { checkPullOptions } from './memory.js';
 import type { MessageBody, Queue, QueueMessage } from './port.js';
 

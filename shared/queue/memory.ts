@@ -3,8 +3,8 @@
  * oldest first, a visibility timeout, receipts that go stale on redelivery, and a dead letter once
  * a message would be delivered more than `maxAttempts` times. For unit tests of the core.
  */
-import { newId, systemClock, type Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { newId, systemClock, type Clock } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 import type { MessageBody, PullOptions, Queue, QueueMessage } from './port.js';
 
 export interface MemoryQueueOptions {

@@ -4,8 +4,8 @@ import {
   isLabelKey,
   isLabelValue,
   sanitizeLabelValue,
-} from '../../shared/cluster/manifest.js';
-import type { Job, JobSpec, Placement } from '../../shared/jobs/model.js';
+} from '../../shared/targets/kubernetes/manifest.js';
+import type { Job, JobSpec, Placement } from '../../shared/domain/job.js';
 
 function aJob(spec: Partial<JobSpec> = {}, job: Partial<Job> = {}): Job {
   return {

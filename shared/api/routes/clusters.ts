@@ -1,6 +1,6 @@
 /** /v1/clusters: the clusters, their accelerators and free capacity; register, cordon, drain. */
 import { Hono } from 'hono';
-import type { Cluster } from '../../clusters/model.js';
+import type { Cluster } from '../../domain/cluster.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 import { clusterView } from '../views.js';

@@ -1,9 +1,9 @@
 /** /v1/drainer: what remote drainers call — claim a dispatch, report status, report capacity. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireScope } from '../../auth/principal.js';
-import { AppError } from '../../errors.js';
-import { issuesOf } from '../../jobs/spec.js';
+import { requireScope } from '../../domain/principal.js';
+import { AppError } from '../../base/errors.js';
+import { issuesOf } from '../../base/validation.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 

@@ -1,7 +1,7 @@
 /** Unauthenticated endpoints: health, metrics, JWKS. */
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app.js';
-import { JOB_STATES } from '../../jobs/model.js';
+import { JOB_STATES } from '../../domain/job.js';
 
 export function metaRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

@@ -1,8 +1,8 @@
 /** /v1/policy: the routing policy document (YAML or JSON), scope `policy:admin`. */
 import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
-import { AppError } from '../../errors.js';
-import { policyOf } from '../../jobs/dispatch.js';
+import { AppError } from '../../base/errors.js';
+import { policyOf } from '../../dispatch/dispatch.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 

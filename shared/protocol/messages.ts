@@ -1,6 +1,6 @@
 /** What travels on the per-cloud queues. Validated on receipt: a malformed message is poison. */
 import { z } from 'zod';
-import type { JobSpec, Placement } from '../jobs/model.js';
+import type { JobSpec, Placement } from '../domain/job.js';
 
 const placementSchema = z.object({
   clusterId: z.string(),

@@ -3,7 +3,7 @@
  * redelivered dispatch builds the very same object (deterministic name, origin labels) and the
  * cluster's 409 tells a redelivery apart from a foreign object. Edge-safe, no I/O.
  */
-import type { Job, Placement } from '../jobs/model.js';
+import type { Job, Placement } from '../../domain/job.js';
 import type { KubeJobManifest } from './port.js';
 import {
   ANNOTATION_ATTEMPT,

@@ -4,7 +4,7 @@
  * (`kubernetes.node.ts`), which also serves the simulated clusters.
  * All drivers pass test/contract/cluster.contract.ts.
  */
-import type { CapacityReport } from '../clusters/model.js';
+import type { CapacityReport } from '../../domain/cluster.js';
 
 /** A `batch/v1` Job manifest as plain JSON. */
 export interface KubeJobManifest {
