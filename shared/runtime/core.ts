@@ -3,7 +3,8 @@
  * server and the Worker. Composition roots build drivers, call this, and add their own loops.
  */
 import type { Hono } from 'hono';
-import { createApp, type AppEnv } from '../api/app.js';
+import { createApp } from '../api/app.js';
+import { type AppEnv } from '../api/deps.js';
 import { createMetrics } from '../api/metrics.js';
 import { createTokenAdmin } from '../auth/token-service.js';
 import { createTokenService } from '../auth/tokens.js';

@@ -1,6 +1,6 @@
 /** Unauthenticated endpoints: health, metrics, JWKS. */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 import { JOB_STATES } from '../../domain/job.js';
 
 export function metaRoutes(deps: AppDeps) {

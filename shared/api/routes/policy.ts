@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../../base/errors.js';
 import { policyOf } from '../../dispatch/dispatch.js';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 
 async function readPolicyBody(req: Request): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
