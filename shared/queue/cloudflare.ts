@@ -16,7 +16,7 @@
  */
 import { newId } from '../base/clock.js';
 import { AppError } from '../base/errors.js';
-import { checkPullOptions } from './memory.js';
+import { checkPullOptions } from './options.js';
 import type { MessageBody, Queue, QueueMessage } from './port.js';
 
 /** The part of a Workers producer binding (`Queue`) this driver uses. */

@@ -7,7 +7,7 @@
  */
 import { newId } from '../base/clock.js';
 import { AppError } from '../base/errors.js';
-import { checkPullOptions } from './memory.js';
+import { checkPullOptions } from './options.js';
 import type { Queue, QueueMessage } from './port.js';
 import type { PubSubTransport, ReceivedMessage } from './pubsub-transport.js';
 import { PubSubCallError, toAppError } from './pubsub-transport.js';

@@ -3,7 +3,7 @@
  * attempts and ack deadlines, and the wire form of a message. Pure and edge-safe.
  */
 import { AppError } from '../base/errors.js';
-import { checkMaxAttempts, DEFAULT_MAX_ATTEMPTS } from './memory.js';
+import { checkMaxAttempts, DEFAULT_MAX_ATTEMPTS } from './options.js';
 import type { MessageBody, QueueMessage } from './port.js';
 import type { OutgoingMessage, ReceivedMessage } from './pubsub-transport.js';
 
