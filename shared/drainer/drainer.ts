@@ -31,8 +31,6 @@ export interface DrainerOptions {
   ttlSecondsAfterFinished?: number;
 }
 
-const RETRYABLE = new Set(['unreachable', 'throttled', 'server']);
-
 export function createDrainer(o: DrainerOptions) {
   const pollMs = o.pollMs ?? 250;
   const visibilityMs = o.visibilityMs ?? 30_000;
@@ -98,7 +96,7 @@ export function createDrainer(o: DrainerOptions) {
       if (answer.action === 'delete')
         await cluster.deleteJob(placement.namespace, placement.kubeName);
     } catch (e) {
-      const retryable = !(e instanceof ClusterError) || RETRYABLE.has(e.kind);
+      const retryable = !(e instanceof ClusterError) || e.retryable;
       if (retryable && delivery.attempt < maxAttempts) throw e;
       await o.control.report({
         ...report,
