@@ -7,9 +7,8 @@ import { iso, type Clock } from '../base/clock.js';
 import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
 import { ClusterError } from '../targets/kubernetes/port.js';
 import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../targets/kubernetes/labels.js';
-import { buildJobManifest } from '../targets/kubernetes/manifest.js';
+import { buildManifest } from '../targets/kubernetes/manifest.js';
 import type { Logger } from '../base/log.js';
-import type { Job } from '../domain/job.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
@@ -64,27 +63,13 @@ export function createDrainer(o: DrainerOptions) {
       });
       return;
     }
-    const job: Job = {
-      id: jobId,
-      tenantId: msg.tenantId,
-      submittedBy: msg.submittedBy,
-      spec: msg.spec,
-      placement,
-      state: 'dispatched',
-      version: 0,
-      createdAt: '',
-      updatedAt: '',
-      events: [],
-    };
     try {
       await cluster.ensureNamespace(placement.namespace, {
         [LABEL_TENANT]: msg.tenantId,
         [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
       });
       const outcome = await cluster.createJob(
-        buildJobManifest(job, placement, {
-          ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600,
-        }),
+        buildManifest(msg, { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600 }),
       );
       o.log.info(
         outcome === 'created'
@@ -136,7 +121,7 @@ export function createDrainer(o: DrainerOptions) {
       visibilityMs / 2,
     );
     try {
-      if (parsed.data.kind === 'create') await handleCreate(parsed.data as CreateMessage, delivery);
+      if (parsed.data.kind === 'create') await handleCreate(parsed.data, delivery);
       else await handleCancel(parsed.data);
       await o.queue.ack(o.queueName, delivery.receipt);
     } catch (e) {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../shared/base/clock.js';
 import { LABEL_JOB_ID, MANAGED_SELECTOR } from '../../shared/targets/kubernetes/labels.js';
-import { buildJobManifest } from '../../shared/targets/kubernetes/manifest.js';
+import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
 import type {
   ClusterDriver,
   ClusterErrorKind,
@@ -76,12 +76,18 @@ function aJob(
 }
 
 function manifestFor(job: Job): KubeJobManifest {
-  return buildJobManifest(job, {
-    clusterId: 'contract',
-    queue: 'contract',
-    namespace: NAMESPACE,
-    kubeName: `sy-${job.id}`,
-    attempt: 1,
+  return buildManifest({
+    jobId: job.id,
+    tenantId: job.tenantId,
+    submittedBy: job.submittedBy,
+    spec: job.spec,
+    placement: {
+      clusterId: 'contract',
+      queue: 'contract',
+      namespace: NAMESPACE,
+      kubeName: `sy-${job.id}`,
+      attempt: 1,
+    },
   });
 }
 
