@@ -1,6 +1,6 @@
 /** Builds the configured state store and queue drivers for the Node entry points. */
 import { join } from 'node:path';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock } from '../../shared/base/clock.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import type { Queue } from '../../shared/queue/port.js';
 import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';

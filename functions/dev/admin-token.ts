@@ -4,11 +4,11 @@
  * Uses the same configuration and environment overrides as `npm start`.
  */
 import { resolve } from 'node:path';
-import { SCOPES } from '../../shared/auth/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
 import { createTokenService } from '../../shared/auth/tokens.js';
-import { systemClock } from '../../shared/clock.js';
+import { systemClock } from '../../shared/base/clock.js';
 import { loadConfig } from '../../shared/config/load.node.js';
-import { AlreadyExistsError, isAppError } from '../../shared/errors.js';
+import { AlreadyExistsError, isAppError } from '../../shared/base/errors.js';
 import { buildStore } from '../common/drivers.node.js';
 
 async function main(): Promise<void> {

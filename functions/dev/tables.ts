@@ -10,7 +10,7 @@
  * Local accepts.
  */
 import { z } from 'zod';
-import { isAppError } from '../../shared/errors.js';
+import { isAppError } from '../../shared/base/errors.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { systemClock } from '../../shared/clock.js';
-import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
-import type { ClusterDriver } from '../../shared/cluster/port.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
+import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { createDrainer } from '../../shared/drainer/drainer.js';
-import { createHttpControlPlane } from '../../shared/drainer/http-control.js';
-import { AppError, isAppError } from '../../shared/errors.js';
-import { issuesOf } from '../../shared/jobs/spec.js';
+import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
+import { AppError, isAppError } from '../../shared/base/errors.js';
+import { issuesOf } from '../../shared/base/validation.js';
 import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
 

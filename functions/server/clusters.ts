@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { startSimCluster, type SimCluster } from '../../infra/sim-cluster/index.js';
-import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
-import type { ClusterDriver } from '../../shared/cluster/port.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
+import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import type { ClusterDefinition } from '../../shared/clusters/service.js';
 import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
 

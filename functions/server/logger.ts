@@ -1,5 +1,5 @@
 /** Log lines for humans and machines: `time level message key=value…` on stdout. */
-import type { Logger } from '../../shared/jobs/context.js';
+import type { Logger } from '../../shared/base/log.js';
 
 export function createConsoleLogger(options: { quiet?: boolean } = {}): Logger {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {

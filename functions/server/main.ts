@@ -2,7 +2,7 @@
  * `npm start`: Switchyard in one process on the embedded default (SQLite state and queues,
  * simulated clusters, in-process drainers). Loads the configuration, starts, prints where to go.
  */
-import { isAppError } from '../../shared/errors.js';
+import { isAppError } from '../../shared/base/errors.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { startEmbedded } from './embedded.js';
 import { createConsoleLogger } from './logger.js';

@@ -1,5 +1,5 @@
 /** A background loop that never overlaps itself and can be woken early. */
-import type { Logger } from '../../shared/jobs/context.js';
+import type { Logger } from '../../shared/base/log.js';
 
 export function every(intervalMs: number, fn: () => Promise<unknown>, log: Logger) {
   let timer: ReturnType<typeof setTimeout> | undefined;

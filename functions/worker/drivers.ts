@@ -2,7 +2,7 @@
  * Builds the Worker's drivers from its parsed environment: DynamoDB over fetch, Pub/Sub over REST,
  * or Cloudflare Queues through the `SY_QUEUE_<NAME>` producer bindings on the raw env.
  */
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/base/errors.js';
 import {
   createCloudflareQueue,
   isProducerBinding,

@@ -3,8 +3,8 @@
  * messages that name what is missing.
  */
 import { z } from 'zod';
-import { AppError } from '../../shared/errors.js';
-import { issuesOf } from '../../shared/jobs/spec.js';
+import { AppError } from '../../shared/base/errors.js';
+import { issuesOf } from '../../shared/base/validation.js';
 
 const csv = z
   .string()

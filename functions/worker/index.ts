@@ -6,11 +6,11 @@
  * jobs whose create messages died there. The environment is parsed once per isolate.
  */
 import { errorDocsUrl } from '../../shared/api/error-docs.js';
-import { AppError } from '../../shared/errors.js';
-import type { Logger } from '../../shared/jobs/context.js';
-import { defaultCoreSettings } from '../../shared/jobs/context.js';
-import { systemClock } from '../../shared/clock.js';
-import { handleDeadLetterBatch } from '../../shared/queue/cloudflare-dead-letters.js';
+import { AppError } from '../../shared/base/errors.js';
+import type { Logger } from '../../shared/base/log.js';
+import { defaultCoreSettings } from '../../shared/context/core-context.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { handleDeadLetterBatch } from '../../shared/dispatch/cloudflare-dead-letters.js';
 import { createCore, type Core } from '../../shared/runtime/core.js';
 import { createDohResolver } from '../../shared/webhooks/doh-resolve.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';

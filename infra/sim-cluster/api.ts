@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotAllowed, pathNotFound } from './errors.js';
 import { BASE_HEADERS, sendJson, sendText, wantsTable } from './http.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
-import type { SimFaults } from './options.js';
 import type { Resource } from './resources.js';
 import * as discovery from './resources.js';
 import {
@@ -12,30 +11,11 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from './selectors.js';
-import type { Store } from './store.js';
 import { toTable } from './table.js';
 import type { KubeObject, PodObject } from './types.js';
 import { serveWatch } from './watch.js';
-import type { WatchRegistry } from './watch.js';
 import { create, existing, patch, remove } from './writes.js';
-
-export interface ApiContext {
-  store: Store;
-  faults: () => SimFaults;
-  /** Consumes one injected create failure, if any is armed. */
-  takeCreateFailure: () => SimFaults['failCreates'] | undefined;
-  countCreateAttempt: () => void;
-  watches: WatchRegistry;
-  bookmarkMs: number;
-  log: (line: string) => void;
-}
-
-export interface Target {
-  resource: Resource;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
+import type { ApiContext, Target } from './api-context.js';
 
 function parseTarget(segments: string[]): Target | undefined {
   let rest: string[];

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApi } from './api.js';
-import type { ApiContext } from './api.js';
+import type { ApiContext } from './api-context.js';
 import { tick } from './controller.js';
 import { StatusError, tooManyRequests } from './errors.js';
 import { ensureDefaultNamespaces } from './events.js';

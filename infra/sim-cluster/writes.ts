@@ -1,6 +1,6 @@
 /** The writing Kubernetes routes: create, delete and merge-patch. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiContext, Target } from './api.js';
+import type { ApiContext, Target } from './api-context.js';
 import { createJob, deleteJob } from './controller.js';
 import {
   alreadyExists,

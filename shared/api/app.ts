@@ -3,20 +3,10 @@
  * parse, call a core service and shape the answer.
  */
 import { Hono } from 'hono';
-import type { Principal } from '../auth/principal.js';
-import type { TokenAdmin } from '../auth/token-service.js';
-import type { TokenService } from '../auth/tokens.js';
-import type { HookService } from '../hooks/service.js';
-import type { ClusterAdmin } from '../clusters/admin.js';
-import type { ClusterService } from '../clusters/service.js';
-import { AppError } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import type { JobService } from '../jobs/service.js';
-import type { ScheduleService } from '../schedules/service.js';
-import type { ControlPlane } from '../drainer/control-port.js';
-import { newId } from '../clock.js';
+import type { AppDeps, AppEnv } from './deps.js';
+import { AppError } from '../base/errors.js';
+import { newId } from '../base/clock.js';
 import { errorResponse, toAppError } from './envelope.js';
-import type { Metrics } from './metrics.js';
 import { limitBody } from './body-limit.js';
 import { limitRate } from './partner-middleware.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -33,30 +23,6 @@ import { dashboardRoutes } from '../dashboard/routes.js';
 import { policyRoutes } from './routes/policy.js';
 import { queueRoutes } from './routes/queues.js';
 import { accountRoutes } from './routes/account.js';
-
-export interface AppDeps {
-  ctx: CoreContext;
-  jobs: JobService;
-  clusters: ClusterService;
-  clusterAdmin: ClusterAdmin;
-  schedules: ScheduleService;
-  /** The control plane drainers report to (in-process here, over /v1/drainer for remote ones). */
-  control: ControlPlane;
-  /** Called when capacity may have freed (uncordon, policy change): admission runs again. */
-  onCapacityChanged?: () => void;
-  tokens: TokenService;
-  tokenAdmin: TokenAdmin;
-  hooks: HookService;
-  /** Per-token (and per-hook) request rate; default 100/s with bursts of 200. */
-  rateLimit?: { perSecond: number; burst: number };
-  metrics: Metrics;
-  /** Maximum request body in bytes. */
-  maxBodyBytes?: number;
-  /** The public base URL (`server.publicUrl`), for the error envelope's `docs` link. */
-  publicUrl?: string;
-}
-
-export type AppEnv = { Variables: { requestId: string; principal: Principal } };
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -125,21 +91,4 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ),
   );
   return app;
-}
-
-/** Reads a JSON object body, with errors that say what is wrong. */
-export async function readJson(req: Request): Promise<unknown> {
-  const type = req.headers.get('content-type') ?? '';
-  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new AppError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'send the body as JSON with "Content-Type: application/json"',
-    );
-  }
-  const text = await req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('BAD_REQUEST', 'the request body is not valid JSON');
-  }
 }

@@ -5,7 +5,7 @@
  * undeclared length (chunked) is read here up to the limit and handed on buffered.
  */
 import type { MiddlewareHandler } from 'hono';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 export function limitBody(maxBytes: number): MiddlewareHandler {
   const tooLarge = () =>

@@ -5,9 +5,9 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError } from '../errors.js';
-import type { Logger } from '../jobs/context.js';
 import { errorDocsUrl } from './error-docs.js';
+import { AppError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 
 /** `publicUrl`: the server's public base URL; absent: the origin the request came to. */
 export function errorResponse(c: Context, err: AppError, publicUrl?: string): Response {

@@ -4,7 +4,7 @@
  * to ../errors.ts without an entry here does not compile, and the page cannot drift from the list.
  * The envelope's `docs` link points here. Edge-safe: a string, no `node:` imports.
  */
-import { codeToStatus, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { codeToStatus, ERROR_CODES, type ErrorCode } from '../base/errors.js';
 
 export const ERROR_DOCS_PATH = '/docs/errors';
 

@@ -1,6 +1,6 @@
 /** Per-credential rate limiting for the API: by token, or by hook for the signed intake. */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './app.js';
+import type { AppEnv } from './deps.js';
 import type { RateLimiter } from './rate-limit.js';
 import { hookIntakeId } from './routes/hooks.js';
 

@@ -4,8 +4,8 @@
  * instance's memory: with N instances behind a balancer a caller may get up to N times the rate,
  * which is fine for shedding abuse; a hard global quota would need the store.
  */
-import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import type { Clock } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 
 export interface RateLimitOptions {
   /** Steady rate a credential may sustain. */

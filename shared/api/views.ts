@@ -1,7 +1,7 @@
 /** Public representations: what the API shows of stored records (never secrets). */
-import type { Cluster } from '../clusters/model.js';
+import type { Cluster } from '../domain/cluster.js';
 import { freeGpus, isOffline } from '../placement/place.js';
-import type { Job } from '../jobs/model.js';
+import type { Job } from '../domain/job.js';
 
 /** Where a job came from: the API (a token), an inbound hook or a schedule, with that one's id. */
 export function jobOrigin(submittedBy: string): { kind: 'api' | 'hook' | 'schedule'; id: string } {

@@ -1,8 +1,8 @@
 /** First start: the admin tenant and its first token. */
-import { AlreadyExistsError } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
-import { SCOPES } from './principal.js';
+import { AlreadyExistsError } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { SCOPES } from '../domain/principal.js';
 import type { TokenService } from './tokens.js';
 
 /**

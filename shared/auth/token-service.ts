@@ -13,13 +13,13 @@
  * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
  */
 import { z } from 'zod';
-import { AppError, AlreadyExistsError, notFound } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
-import { issuesOf } from '../jobs/spec.js';
+import { AppError, AlreadyExistsError, notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { issuesOf } from '../base/validation.js';
 import type { TokenRecord } from '../store/port.js';
-import type { Principal } from './principal.js';
-import { canUseProject, requireScope, SCOPES } from './principal.js';
+import type { Principal } from '../domain/principal.js';
+import { canUseProject, requireScope, SCOPES } from '../domain/principal.js';
 import type { SigningAlg, TokenService } from './tokens.js';
 import { SIGNING_ALGORITHMS } from './tokens.js';
 

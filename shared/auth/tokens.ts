@@ -14,12 +14,12 @@
  */
 import * as jose from 'jose';
 import { sha256Base64 } from './sha256.js';
-import type { Clock } from '../clock.js';
-import { newId } from '../clock.js';
-import { AppError } from '../errors.js';
+import type { Clock } from '../base/clock.js';
+import { newId } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 import type { StateStore, TokenRecord } from '../store/port.js';
 import { updateSetting } from '../store/settings.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../domain/principal.js';
 
 export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];

@@ -1,7 +1,7 @@
 /** Read-modify-write of a cluster record, retried when another writer got there first. */
-import { VersionConflictError } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import type { Cluster } from './model.js';
+import { VersionConflictError } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { Cluster } from '../domain/cluster.js';
 
 /**
  * Reads the cluster, applies `change` and writes it conditionally, retrying on concurrent writes.

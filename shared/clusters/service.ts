@@ -1,10 +1,10 @@
 /** Cluster registry reads, and loading clusters from configuration. */
-import type { Principal } from '../auth/principal.js';
-import { requireScope } from '../auth/principal.js';
-import { notFound } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
-import type { Cluster } from './model.js';
+import type { Principal } from '../domain/principal.js';
+import { requireScope } from '../domain/principal.js';
+import { notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import type { Cluster } from '../domain/cluster.js';
 
 export type ClusterDefinition = Omit<Cluster, 'version' | 'updatedAt' | 'capacity' | 'state'> & {
   state?: Cluster['state'];

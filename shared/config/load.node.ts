@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { applyEnv, parseConfig, type SwitchyardConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(

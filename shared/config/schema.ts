@@ -3,8 +3,8 @@
  * messages that name the bad field.
  */
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import { issuesOf } from '../jobs/spec.js';
+import { AppError } from '../base/errors.js';
+import { issuesOf } from '../base/validation.js';
 
 const id = z
   .string()

@@ -3,7 +3,7 @@
  * token form has no `name` on its field and the CSP forbids form posts, so a token can never end
  * up in a URL even if the script fails to load.
  */
-import { JOB_STATES as STATES } from '../jobs/model.js';
+import { JOB_STATES as STATES } from '../domain/job.js';
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">

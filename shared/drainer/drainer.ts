@@ -3,17 +3,16 @@
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
  * every transition, and reports each cluster's live GPU capacity.
  */
-import { iso, type Clock } from '../clock.js';
-import type { ClusterDriver, KubeJobStatus } from '../cluster/port.js';
-import { ClusterError } from '../cluster/port.js';
-import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../cluster/labels.js';
-import { buildJobManifest } from '../cluster/manifest.js';
-import type { Logger } from '../jobs/context.js';
-import type { Job } from '../jobs/model.js';
+import { iso, type Clock } from '../base/clock.js';
+import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
+import { ClusterError } from '../targets/kubernetes/port.js';
+import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../targets/kubernetes/labels.js';
+import { buildManifest } from '../targets/kubernetes/manifest.js';
+import type { Logger } from '../base/log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
-import type { ControlPlane } from './control-port.js';
-import type { CancelMessage, CreateMessage } from './messages.js';
-import { queueMessageSchema } from './messages.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
+import { queueMessageSchema } from '../protocol/messages.js';
 import { watchCluster } from './watcher.js';
 
 export interface DrainerOptions {
@@ -30,8 +29,6 @@ export interface DrainerOptions {
   maxAttempts?: number;
   ttlSecondsAfterFinished?: number;
 }
-
-const RETRYABLE = new Set(['unreachable', 'throttled', 'server']);
 
 export function createDrainer(o: DrainerOptions) {
   const pollMs = o.pollMs ?? 250;
@@ -66,27 +63,13 @@ export function createDrainer(o: DrainerOptions) {
       });
       return;
     }
-    const job: Job = {
-      id: jobId,
-      tenantId: msg.tenantId,
-      submittedBy: msg.submittedBy,
-      spec: msg.spec,
-      placement,
-      state: 'dispatched',
-      version: 0,
-      createdAt: '',
-      updatedAt: '',
-      events: [],
-    };
     try {
       await cluster.ensureNamespace(placement.namespace, {
         [LABEL_TENANT]: msg.tenantId,
         [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
       });
       const outcome = await cluster.createJob(
-        buildJobManifest(job, placement, {
-          ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600,
-        }),
+        buildManifest(msg, { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600 }),
       );
       o.log.info(
         outcome === 'created'
@@ -98,7 +81,7 @@ export function createDrainer(o: DrainerOptions) {
       if (answer.action === 'delete')
         await cluster.deleteJob(placement.namespace, placement.kubeName);
     } catch (e) {
-      const retryable = !(e instanceof ClusterError) || RETRYABLE.has(e.kind);
+      const retryable = !(e instanceof ClusterError) || e.retryable;
       if (retryable && delivery.attempt < maxAttempts) throw e;
       await o.control.report({
         ...report,
@@ -138,7 +121,7 @@ export function createDrainer(o: DrainerOptions) {
       visibilityMs / 2,
     );
     try {
-      if (parsed.data.kind === 'create') await handleCreate(parsed.data as CreateMessage, delivery);
+      if (parsed.data.kind === 'create') await handleCreate(parsed.data, delivery);
       else await handleCancel(parsed.data);
       await o.queue.ack(o.queueName, delivery.receipt);
     } catch (e) {

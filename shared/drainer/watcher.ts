@@ -3,10 +3,14 @@
  * resourceVersion; when the watch ends (410 Gone, network), back off and relist, so no terminal
  * state is ever missed. Reports a job only when its phase changes (or it disappears).
  */
-import type { Clock } from '../clock.js';
-import { ANNOTATION_ATTEMPT, LABEL_JOB_ID, MANAGED_SELECTOR } from '../cluster/labels.js';
-import type { ClusterDriver, JobWatch, KubeJobStatus } from '../cluster/port.js';
-import type { Logger } from '../jobs/context.js';
+import type { Clock } from '../base/clock.js';
+import {
+  ANNOTATION_ATTEMPT,
+  LABEL_JOB_ID,
+  MANAGED_SELECTOR,
+} from '../targets/kubernetes/labels.js';
+import type { ClusterDriver, JobWatch, KubeJobStatus } from '../targets/kubernetes/port.js';
+import type { Logger } from '../base/log.js';
 
 export interface JobMeta {
   jobId: string;

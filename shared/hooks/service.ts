@@ -8,15 +8,15 @@
  * idempotency key `hook:<hookId>:<message id>`: a replayed message returns the same job.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.js';
-import { canUseProject, requireProject, requireScope } from '../auth/principal.js';
+import type { Principal } from '../domain/principal.js';
+import { canUseProject, requireProject, requireScope } from '../domain/principal.js';
 import { parseStrict } from '../auth/token-service.js';
-import { newId } from '../clock.js';
-import { AppError, notFound } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
+import { newId } from '../base/clock.js';
+import { AppError, notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
 import type { JobService, SubmitResult } from '../jobs/service.js';
-import { parseJobSpec } from '../jobs/spec.js';
+import { parseJobSpec } from '../domain/spec.js';
 import type { Hook } from '../store/port.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { fillTemplate, sampleFill, templateIssues } from './template.js';

@@ -4,7 +4,7 @@
  * properties are followed and only strings, numbers and booleans are inserted (as text); keys are
  * never templated. Filled submissions go through the normal job schema.
  */
-import { AppError, type FieldIssue } from '../errors.js';
+import { AppError, type FieldIssue } from '../base/errors.js';
 
 const PLACEHOLDER = /\{\{\s*payload((?:\.[A-Za-z0-9_-]{1,100}){1,16})\s*\}\}/g;
 /** A filled value longer than this is refused (the job schema has its own limits too). */

@@ -4,7 +4,7 @@
  * ways, any one valid signature) or GitHub-style `X-Hub-Signature-256: sha256=<hex HMAC>` with the
  * delivery id from `X-GitHub-Delivery`. Resolves with the message id used for replay protection.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import type { Hook } from '../store/port.js';
 import { verifyWebhook } from '../webhooks/standard-webhooks.js';
 

@@ -1,6 +1,6 @@
 /** Turns a job's state changes into status webhook deliveries (one per state entered). */
 import type { Delivery } from '../store/port.js';
-import type { Job } from './model.js';
+import type { Job } from '../domain/job.js';
 
 /** The public view of a job's event, as sent in status webhooks. */
 export function webhookPayload(job: Job, eventIndex: number): string {

@@ -2,22 +2,22 @@
  * The job API's core: submit (validated, idempotent, placed, dispatched), read, list, cancel.
  * Routes call these; these never see HTTP.
  */
-import { newId } from '../clock.js';
-import type { Principal } from '../auth/principal.js';
-import { requireProject, requireScope } from '../auth/principal.js';
+import { newId } from '../base/clock.js';
+import type { Principal } from '../domain/principal.js';
+import { requireProject, requireScope } from '../domain/principal.js';
 import { sha256 } from '../auth/sha256.js';
-import { AlreadyExistsError, AppError, QuotaExceededError, notFound } from '../errors.js';
-import type { CancelMessage } from '../drainer/messages.js';
+import { AlreadyExistsError, AppError, QuotaExceededError, notFound } from '../base/errors.js';
+import type { CancelMessage } from '../protocol/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
-import type { CoreContext } from './context.js';
-import { mutateJob, nowIso, reservationDeltas } from './context.js';
-import { noteDispatched } from './cluster-state.js';
-import { applyDecision, decideNow, publishCreate } from './dispatch.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { mutateJob, reservationDeltas } from './mutate.js';
+import type { Dispatcher } from './dispatcher-port.js';
 import { deliveriesFor } from './outbox.js';
-import type { Decision, Job, JobState } from './model.js';
-import { isTerminal, JOB_STATES } from './model.js';
-import { parseJobSpec } from './spec.js';
-import { transition } from './transition.js';
+import type { Decision, Job, JobState } from '../domain/job.js';
+import { isTerminal, JOB_STATES } from '../domain/job.js';
+import { parseJobSpec } from '../domain/spec.js';
+import { transition } from '../domain/transition.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** An in-flight claim older than this belongs to a request that died: a retry takes over. */
@@ -65,12 +65,12 @@ export interface ListQuery {
   cursor?: string;
 }
 
-export function createJobService(ctx: CoreContext) {
+export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
   async function explain(principal: Principal, body: unknown): Promise<Decision> {
     requireScope(principal, 'jobs:submit');
     const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
-    return (await decideNow(ctx, principal.tenantId, spec)).decision;
+    return (await dispatcher.decide(principal.tenantId, spec)).decision;
   }
 
   async function createAndDispatch(
@@ -102,9 +102,8 @@ export function createJobService(ctx: CoreContext) {
     };
     // 1. Decide, 2. store the job with its decision and reservation in one atomic write (waiting
     //    instead if another instance took the last of a quota meanwhile), 3. publish.
-    const { decision, snapshots, policy } = await decideNow(ctx, principal.tenantId, spec);
-    const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
-    let decided = applyDecision(received, decision, cluster, at, policy) ?? received;
+    const { decision, apply } = await dispatcher.decide(principal.tenantId, spec);
+    let decided = apply(received, at) ?? received;
     try {
       await ctx.store.jobs.create(
         decided,
@@ -124,8 +123,7 @@ export function createJobService(ctx: CoreContext) {
       await ctx.store.jobs.create(decided, [], deliveriesFor(at, undefined, decided));
     }
     if (decided.state === 'dispatched') {
-      await noteDispatched(ctx, decided);
-      await publishCreate(ctx, decided);
+      await dispatcher.handOff(decided);
     }
     ctx.log.info('job submitted', {
       jobId: decided.id,

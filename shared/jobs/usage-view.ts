@@ -3,11 +3,11 @@
  * project its token may use. Read from the usage counters the dispatch path keeps (the same ones
  * quotas are enforced on), so the figures are what placement sees, on every store driver.
  */
-import type { Principal } from '../auth/principal.js';
-import { canUseProject, requireScope } from '../auth/principal.js';
+import type { Principal } from '../domain/principal.js';
+import { canUseProject, requireScope } from '../domain/principal.js';
 import type { CompiledQuota } from '../policy/compile.js';
-import type { CoreContext } from './context.js';
-import { policyOf } from './dispatch.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { PolicyService } from '../policy/service.js';
 
 export interface UsageLine {
   /** Accelerator type, or `total` for every type together. */
@@ -52,12 +52,13 @@ function lines(
  */
 export async function tenantUsage(
   ctx: CoreContext,
+  policies: PolicyService,
   principal: Principal,
 ): Promise<{ items: UsageItem[] }> {
   requireScope(principal, 'jobs:read');
   const tenantId = principal.tenantId;
   const [policy, tenantCounters, projectCounters] = await Promise.all([
-    policyOf(ctx).compiled(),
+    policies.compiled(),
     ctx.store.usage.list(`tenant:${tenantId}:`),
     ctx.store.usage.list(`project:${tenantId}/`),
   ]);

@@ -9,7 +9,7 @@
  * fit: once a job fails for capacity, later jobs with the same filters and at least as many GPUs
  * are passed over without placing them (capacity only shrinks during a plan).
  */
-import type { JobSpec } from '../jobs/model.js';
+import type { JobSpec } from '../domain/job.js';
 import {
   EMPTY_POLICY,
   matchRules,

@@ -5,7 +5,7 @@
  * own free count) are frozen and shared between decisions, like the prepared `template` ones.
  * Feasible clusters are left to the caller (scored, or waiting for quota).
  */
-import type { CandidateExplanation } from '../jobs/model.js';
+import type { CandidateExplanation } from '../domain/job.js';
 import {
   frozenCandidate,
   UNDECIDED,

@@ -4,7 +4,7 @@
  * records a status per cluster in scratch columns reused across calls (see `memo.ts`); explanations
  * are built afterwards, and only for a decision the caller keeps.
  */
-import type { CandidateExplanation, Decision, JobSpec } from '../jobs/model.js';
+import type { CandidateExplanation, Decision, JobSpec } from '../domain/job.js';
 import { matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
 import type { PreparedClusters } from './prepare.js';
 import { checkQuota, type UsageView } from './usage.js';

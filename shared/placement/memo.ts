@@ -8,8 +8,8 @@
  *     `template` ones;
  *   - scratch columns reused by every call: placement is synchronous and never returns them.
  */
-import type { CandidateExplanation } from '../jobs/model.js';
-import type { PlacementConstraints } from '../jobs/model.js';
+import type { CandidateExplanation } from '../domain/job.js';
+import type { PlacementConstraints } from '../domain/job.js';
 import { compileSelector, type CompiledSelector } from '../policy/compile.js';
 import type { PreparedClusters } from './prepare.js';
 import { bind, selects } from './select.js';

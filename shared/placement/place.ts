@@ -6,8 +6,8 @@
  * spread, preference), then the pick with a tie-break by cluster id. Rejected only when no cluster
  * could ever run the job. No I/O, no clock reads, no mutation of its input.
  */
-import type { Cluster } from '../clusters/model.js';
-import type { JobSpec } from '../jobs/model.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { JobSpec } from '../domain/job.js';
 import { EMPTY_POLICY, type CompiledPolicy } from '../policy/compile.js';
 import { evaluate, type PlacementResult } from './evaluate.js';
 import { forgetCapacityCandidates } from './memo.js';

@@ -4,8 +4,8 @@
  * type in flat columns, distinct regions and clouds, and the explanation strings that do not depend
  * on the job. Pure; callers may cache the result for as long as the snapshot is unchanged.
  */
-import type { Cluster } from '../clusters/model.js';
-import type { CandidateExplanation } from '../jobs/model.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { CandidateExplanation } from '../domain/job.js';
 import { clusterJobsKey } from './usage.js';
 
 export interface ClusterSnapshot {

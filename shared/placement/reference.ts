@@ -4,8 +4,8 @@
  * docs/adr/0004-placement-fast-path.md). Only the outcome, the pick and the feasible clusters with
  * their scores; no explanations. Keep it obviously correct rather than fast.
  */
-import type { Cluster } from '../clusters/model.js';
-import type { JobSpec } from '../jobs/model.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { JobSpec } from '../domain/job.js';
 import * as P from '../policy/compile.js';
 import type { ClusterSnapshot } from './prepare.js';
 

@@ -11,7 +11,7 @@
  * others carry one shared reason saying so, which keeps a decision over thousands of clusters
  * cheap to build and to store.
  */
-import type { CandidateExplanation } from '../jobs/model.js';
+import type { CandidateExplanation } from '../domain/job.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Scratch } from './memo.js';
 import type { AcceleratorColumn, PreparedClusters } from './prepare.js';

@@ -2,8 +2,8 @@
  * A validated policy compiled for fast evaluation: globs become RegExps (exact strings stay in
  * Sets), rules are indexed by tenant, and every explanation string is built once. Pure.
  */
-import { DEFAULT_PRIORITY } from '../jobs/spec.js';
-import type { PlacementConstraints } from '../jobs/model.js';
+import { DEFAULT_PRIORITY } from '../domain/spec.js';
+import type { PlacementConstraints } from '../domain/job.js';
 import type { Policy, PolicyQuota, PolicySelector } from './schema.js';
 
 /** Matches strings against a list of globs (`*` any run, `?` one character). */

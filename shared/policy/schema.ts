@@ -5,8 +5,9 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AppError, type FieldIssue } from '../errors.js';
-import { issuesOf, MAX_PRIORITY } from '../jobs/spec.js';
+import { AppError, type FieldIssue } from '../base/errors.js';
+import { MAX_PRIORITY } from '../domain/spec.js';
+import { issuesOf } from '../base/validation.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GLOB = /^[A-Za-z0-9*?._/-]+$/;

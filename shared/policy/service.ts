@@ -3,10 +3,10 @@
  * instance (cached briefly, so a change is in force everywhere within seconds), replaced with
  * `PUT /v1/policy`. Every decision records the version it used.
  */
-import type { Principal } from '../auth/principal.js';
-import { requireScope } from '../auth/principal.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
+import type { Principal } from '../domain/principal.js';
+import { requireScope } from '../domain/principal.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
 import { compilePolicy, EMPTY_POLICY, type CompiledPolicy } from './compile.js';
 import { parsePolicy, type Policy } from './schema.js';
 import { updateSetting } from '../store/settings.js';

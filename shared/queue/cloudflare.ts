@@ -14,9 +14,9 @@
  * Cloudflare queue (`dead_letter_queue` of the consumer), consumed by the Worker's `queue` handler,
  * so `deadLetters` returns [] here.
  */
-import { newId } from '../clock.js';
-import { AppError } from '../errors.js';
-import { checkPullOptions } from './memory.js';
+import { newId } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
+import { checkPullOptions } from './options.js';
 import type { MessageBody, Queue, QueueMessage } from './port.js';
 
 /** The part of a Workers producer binding (`Queue`) this driver uses. */

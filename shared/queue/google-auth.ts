@@ -5,8 +5,8 @@
  * exchange. Used by the Pub/Sub REST driver on Cloudflare Workers, where gRPC does not run.
  */
 import { importPKCS8, SignJWT } from 'jose';
-import { systemClock, type Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { systemClock, type Clock } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';

@@ -3,40 +3,14 @@
  * oldest first, a visibility timeout, receipts that go stale on redelivery, and a dead letter once
  * a message would be delivered more than `maxAttempts` times. For unit tests of the core.
  */
-import { newId, systemClock, type Clock } from '../clock.js';
-import { AppError } from '../errors.js';
-import type { MessageBody, PullOptions, Queue, QueueMessage } from './port.js';
+import { newId, systemClock, type Clock } from '../base/clock.js';
+import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './options.js';
+import type { MessageBody, Queue, QueueMessage } from './port.js';
 
 export interface MemoryQueueOptions {
   /** Deliveries before a message is dead-lettered; default 5. */
   maxAttempts?: number;
   clock?: Clock;
-}
-
-export const DEFAULT_MAX_ATTEMPTS = 5;
-
-/** Checks pull options against the port's ranges; shared by the queue drivers. */
-export function checkPullOptions(options: PullOptions): void {
-  if (!Number.isInteger(options.max) || options.max < 1 || options.max > 100) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `pull max must be an integer from 1 to 100; got ${options.max}`,
-    );
-  }
-  if (!Number.isFinite(options.visibilityMs) || options.visibilityMs < 0) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `visibilityMs must be a number of milliseconds >= 0; got ${options.visibilityMs}`,
-    );
-  }
-}
-
-/** Checks a `maxAttempts` option; shared by the queue drivers. */
-export function checkMaxAttempts(maxAttempts: number): number {
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new AppError('INVALID_CONFIG', `maxAttempts must be an integer >= 1; got ${maxAttempts}`);
-  }
-  return maxAttempts;
 }
 
 interface StoredMessage {

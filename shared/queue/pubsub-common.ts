@@ -5,9 +5,9 @@
  * with the naming and encoding in pubsub-wire.ts. Edge-safe: no `node:` imports.
  * See docs/pubsub-queues.md.
  */
-import { newId } from '../clock.js';
-import { AppError } from '../errors.js';
-import { checkPullOptions } from './memory.js';
+import { newId } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
+import { checkPullOptions } from './options.js';
 import type { Queue, QueueMessage } from './port.js';
 import type { PubSubTransport, ReceivedMessage } from './pubsub-transport.js';
 import { PubSubCallError, toAppError } from './pubsub-transport.js';

@@ -3,7 +3,7 @@
  * Workers where gRPC does not run. Authenticates with a service-account key (google-auth.ts); the
  * emulator needs none. The queue semantics live in pubsub-common.ts, shared with the gRPC driver.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { createAccessTokenSource, type ServiceAccountCredentials } from './google-auth.js';
 import {
   createQueueOverPubSub,

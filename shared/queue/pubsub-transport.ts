@@ -3,7 +3,7 @@
  * edge), the message shapes they carry, and how a failed call becomes an `AppError` that says
  * whether to retry. Edge-safe: no `node:` imports.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 /** A message as it goes out: JSON bytes plus attributes (nothing secret in them). */
 export interface OutgoingMessage {

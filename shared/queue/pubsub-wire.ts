@@ -2,8 +2,8 @@
  * Pub/Sub naming and encoding for the Queue port: resource ids per queue, Pub/Sub's bounds on
  * attempts and ack deadlines, and the wire form of a message. Pure and edge-safe.
  */
-import { AppError } from '../errors.js';
-import { checkMaxAttempts, DEFAULT_MAX_ATTEMPTS } from './memory.js';
+import { AppError } from '../base/errors.js';
+import { checkMaxAttempts, DEFAULT_MAX_ATTEMPTS } from './options.js';
 import type { MessageBody, QueueMessage } from './port.js';
 import type { OutgoingMessage, ReceivedMessage } from './pubsub-transport.js';
 

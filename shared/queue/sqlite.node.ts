@@ -7,9 +7,9 @@
  * and processes may share one file (WAL, `busy_timeout`).
  */
 import type Database from 'better-sqlite3';
-import { newId, systemClock, type Clock } from '../clock.js';
+import { newId, systemClock, type Clock } from '../base/clock.js';
 import { openSqlite } from '../store/sqlite.node.js';
-import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './memory.js';
+import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './options.js';
 import type { MessageBody, PullOptions, Queue, QueueMessage } from './port.js';
 
 export interface SqliteQueueOptions {

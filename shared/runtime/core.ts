@@ -3,17 +3,20 @@
  * server and the Worker. Composition roots build drivers, call this, and add their own loops.
  */
 import type { Hono } from 'hono';
-import { createApp, type AppEnv } from '../api/app.js';
+import { createApp } from '../api/app.js';
+import { type AppEnv } from '../api/deps.js';
 import { createMetrics } from '../api/metrics.js';
 import { createTokenAdmin } from '../auth/token-service.js';
 import { createTokenService } from '../auth/tokens.js';
-import type { Clock } from '../clock.js';
-import { createClusterAdmin } from '../clusters/admin.js';
+import type { Clock } from '../base/clock.js';
+import { createClusterAdmin } from '../dispatch/cluster-admin.js';
 import { createClusterService } from '../clusters/service.js';
 import { createHookService } from '../hooks/service.js';
-import type { CoreContext, CoreSettings, Logger } from '../jobs/context.js';
-import { createControlPlane } from '../jobs/control.js';
-import { runMaintenance } from '../jobs/maintenance.js';
+import type { CoreContext, CoreSettings } from '../context/core-context.js';
+import type { Logger } from '../base/log.js';
+import { createControlPlane } from '../dispatch/control.js';
+import { runMaintenance } from '../dispatch/maintenance.js';
+import { createDispatcher } from '../dispatch/dispatch.js';
 import { createJobService } from '../jobs/service.js';
 import type { Queue } from '../queue/port.js';
 import { createScheduleService } from '../schedules/service.js';
@@ -58,7 +61,7 @@ export function createCore(o: CoreOptions) {
     settings: o.settings,
     ...(o.webhooks.screen ? { screenCallback: o.webhooks.screen } : {}),
   };
-  const jobs = createJobService(ctx);
+  const jobs = createJobService(ctx, createDispatcher(ctx));
   const clusters = createClusterService(ctx);
   const clusterAdmin = createClusterAdmin(ctx);
   const schedules = createScheduleService(ctx);

@@ -1,6 +1,6 @@
 /** Cron expressions (five fields, read in an IANA time zone), through croner. */
 import { Cron } from 'croner';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 function compile(expression: string, timezone: string): Cron {
   if (expression.trim().split(/\s+/).length !== 5) {

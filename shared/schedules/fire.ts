@@ -5,10 +5,10 @@
  * next run. Missed slots are caught up to `maxCatchUp`; the concurrency policy decides what happens
  * while an earlier job still runs.
  */
-import type { Principal } from '../auth/principal.js';
-import { VersionConflictError } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { isTerminal } from '../jobs/model.js';
+import type { Principal } from '../domain/principal.js';
+import { VersionConflictError } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { isTerminal } from '../domain/job.js';
 import type { JobService } from '../jobs/service.js';
 import type { Schedule, ScheduleRun } from '../store/port.js';
 import { dueSlots, nextSlot } from './cron.js';

@@ -3,13 +3,14 @@
  * template. Validation happens here; firing lives in fire.ts.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.js';
-import { requireProject, requireScope } from '../auth/principal.js';
-import { newId } from '../clock.js';
-import { AppError, VersionConflictError, notFound } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
-import { issuesOf, parseJobSpec } from '../jobs/spec.js';
+import type { Principal } from '../domain/principal.js';
+import { requireProject, requireScope } from '../domain/principal.js';
+import { newId } from '../base/clock.js';
+import { AppError, VersionConflictError, notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { parseJobSpec } from '../domain/spec.js';
+import { issuesOf } from '../base/validation.js';
 import type { Schedule } from '../store/port.js';
 import { nextSlot, nextSlots, validateCron } from './cron.js';
 

@@ -3,8 +3,8 @@
  * cursor, the record orderings, the `limit` check and the usage-counter rule. Edge-safe:
  * Web-standard APIs only.
  */
-import { AppError, QuotaExceededError } from '../errors.js';
-import type { Job } from '../jobs/model.js';
+import { AppError, QuotaExceededError } from '../base/errors.js';
+import type { Job } from '../domain/job.js';
 import type { UsageDelta } from './port.js';
 
 /** The last job of a page; the next page starts strictly after it (newest-first order). */

@@ -3,7 +3,7 @@
  * tenant-scoped versioned tables (schedules, hooks) and the claims. Edge-safe. Like the rest of
  * the memory driver, every method runs to completion without awaiting, so each one is atomic.
  */
-import { AlreadyExistsError, VersionConflictError } from '../errors.js';
+import { AlreadyExistsError, VersionConflictError } from '../base/errors.js';
 import { checkLimit, compareById, compareDue, compareText, nextUsage } from './cursor.js';
 import type {
   ClaimTable,

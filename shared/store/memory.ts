@@ -4,9 +4,9 @@
  * object it passed in or got back. Every method runs to completion without awaiting, which makes
  * each one atomic, the way a conditional write is on the durable drivers.
  */
-import type { Clock } from '../clock.js';
-import type { Cluster } from '../clusters/model.js';
-import type { Job } from '../jobs/model.js';
+import type { Clock } from '../base/clock.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { Job } from '../domain/job.js';
 import {
   checkLimit,
   compareNewestFirst,

@@ -3,8 +3,8 @@
  * read (`VersionConflictError` otherwise), so concurrent edge instances never lose an update.
  * Drivers: memory, SQLite (Node), DynamoDB. All pass test/contract/store.contract.ts.
  */
-import type { Cluster } from '../clusters/model.js';
-import type { Job, JobState } from '../jobs/model.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { Job, JobState } from '../domain/job.js';
 
 export interface Page<T> {
   items: T[];

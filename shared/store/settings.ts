@@ -3,7 +3,7 @@
  * a concurrent change: `change` gets the value read, and runs again on a fresh read whenever
  * another writer got in between. Edge-safe.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import type { SettingsTable } from './port.js';
 
 const ATTEMPTS = 10;

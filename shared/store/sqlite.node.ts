@@ -7,9 +7,9 @@
  * counter changes and its deliveries (the outbox), is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
-import type { Cluster } from '../clusters/model.js';
-import { VersionConflictError } from '../errors.js';
-import type { Job } from '../jobs/model.js';
+import type { Cluster } from '../domain/cluster.js';
+import { VersionConflictError } from '../base/errors.js';
+import type { Job } from '../domain/job.js';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
 import type {
   Delivery,

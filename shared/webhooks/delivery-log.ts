@@ -3,8 +3,8 @@
  * last HTTP status and our own error text. Never the signed payload's secret, never the
  * receiver's response body (it is not kept), and the callback URL without query or credentials.
  */
-import type { Principal } from '../auth/principal.js';
-import type { CoreContext } from '../jobs/context.js';
+import type { Principal } from '../domain/principal.js';
+import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
 import type { Delivery } from '../store/port.js';
 

@@ -6,8 +6,8 @@
  * delays the next attempt. `webhook-id` is the delivery id, the same on every retry, so receivers
  * can drop duplicates. Redirects are never followed; response bodies are never kept.
  */
-import { iso, type Clock } from '../clock.js';
-import { isAppError, VersionConflictError } from '../errors.js';
+import { iso, type Clock } from '../base/clock.js';
+import { isAppError, VersionConflictError } from '../base/errors.js';
 import type { Delivery, DeliveryTable } from '../store/port.js';
 import { nextDelayMs } from './backoff.js';
 import { webhookHeaders } from './standard-webhooks.js';

@@ -2,7 +2,7 @@
  * Name resolution for the SSRF guard where there is no `dns` module (Workers): DNS over HTTPS
  * (RFC 8484 JSON form) for A and AAAA records. IP literals never reach it.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 interface DohAnswer {
   Status: number;

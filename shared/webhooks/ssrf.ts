@@ -7,7 +7,7 @@
  * can never slip past. The `allow` list (host, host:port, or CIDR) opts specific targets back in,
  * for local development only.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import type { Cidr, ParsedIp } from './ip.js';
 import { blockedReason, embeddedIPv4, formatIp, inCidr, parseCidr, parseIp } from './ip.js';
 

@@ -3,7 +3,7 @@
  * `<webhook-id>.<webhook-timestamp>.<body>`, keyed by a `whsec_<base64>` secret. Web-standard
  * APIs only (crypto.subtle, TextEncoder, atob/btoa), so it runs on Node and at the edge.
  */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 const SECRET_PREFIX = 'whsec_';
 /** The spec recommends keys of 24 to 64 bytes. */

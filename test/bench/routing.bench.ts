@@ -6,8 +6,8 @@
  * 2. planAdmission() throughput for 100,000 pending jobs across 50 tenants. Target >= 50,000/s.
  */
 import { loadavg } from 'node:os';
-import type { Cluster } from '../../shared/clusters/model.js';
-import type { JobSpec } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import type { JobSpec } from '../../shared/domain/job.js';
 import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
 import { place, prepareClusters, type ClusterSnapshot } from '../../shared/placement/place.js';
 import { compilePolicy, type CompiledPolicy } from '../../shared/policy/compile.js';

@@ -5,9 +5,9 @@
  * faults (`{ down }`, `{ failCreates }`, `{ throttleAll }`, `{ expireWatches }`).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../../shared/clock.js';
-import { LABEL_JOB_ID, MANAGED_SELECTOR } from '../../shared/cluster/labels.js';
-import { buildJobManifest } from '../../shared/cluster/manifest.js';
+import { newId } from '../../shared/base/clock.js';
+import { LABEL_JOB_ID, MANAGED_SELECTOR } from '../../shared/targets/kubernetes/labels.js';
+import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
 import type {
   ClusterDriver,
   ClusterErrorKind,
@@ -15,9 +15,9 @@ import type {
   KubeJobPhase,
   KubeJobStatus,
   WatchEventType,
-} from '../../shared/cluster/port.js';
-import { ClusterError } from '../../shared/cluster/port.js';
-import type { Job } from '../../shared/jobs/model.js';
+} from '../../shared/targets/kubernetes/port.js';
+import { ClusterError } from '../../shared/targets/kubernetes/port.js';
+import type { Job } from '../../shared/domain/job.js';
 
 export interface ClusterHarness {
   driver: ClusterDriver;
@@ -76,12 +76,18 @@ function aJob(
 }
 
 function manifestFor(job: Job): KubeJobManifest {
-  return buildJobManifest(job, {
-    clusterId: 'contract',
-    queue: 'contract',
-    namespace: NAMESPACE,
-    kubeName: `sy-${job.id}`,
-    attempt: 1,
+  return buildManifest({
+    jobId: job.id,
+    tenantId: job.tenantId,
+    submittedBy: job.submittedBy,
+    spec: job.spec,
+    placement: {
+      clusterId: 'contract',
+      queue: 'contract',
+      namespace: NAMESPACE,
+      kubeName: `sy-${job.id}`,
+      attempt: 1,
+    },
   });
 }
 

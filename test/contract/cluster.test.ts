@@ -4,7 +4,7 @@
  * kubeconfig context — against a real cluster, without fault injection.
  */
 import { startSimCluster } from '../../infra/sim-cluster/index.js';
-import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
 import { testClusterDriver } from './cluster.contract.js';
 
 testClusterDriver('kubernetes (simulated API)', async () => {

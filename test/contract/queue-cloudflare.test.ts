@@ -18,7 +18,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../functions/worker/index.js';
-import { createControlPlane } from '../../shared/jobs/control.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
 import {
   createCloudflareQueue,
   decodePulledBody,
@@ -29,9 +29,9 @@ import {
 import {
   handleDeadLetterBatch,
   type DeadLetterMessage,
-} from '../../shared/queue/cloudflare-dead-letters.js';
+} from '../../shared/dispatch/cloudflare-dead-letters.js';
 import type { Queue, QueueMessage } from '../../shared/queue/port.js';
-import { silentLogger } from '../../shared/jobs/context.js';
+import { silentLogger } from '../../shared/base/log.js';
 import { createFixture } from '../security/fixture.js';
 import { testQueueDriver } from './queue.contract.js';
 

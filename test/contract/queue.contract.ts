@@ -4,7 +4,7 @@
  * suite sleeps real time with a short visibility timeout, every wait bounded.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock } from '../../shared/base/clock.js';
 import type { Queue, QueueMessage } from '../../shared/queue/port.js';
 
 export interface FakeClock extends Clock {

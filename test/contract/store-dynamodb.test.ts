@@ -5,7 +5,7 @@
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/base/errors.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import { testStoreDriver } from './store.contract.js';
 

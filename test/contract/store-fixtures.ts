@@ -2,7 +2,7 @@
  * Builders and helpers the StateStore contract files share. A driver may run the suite against one
  * shared table (DynamoDB), so every test names its records with `uniqueId`, never a fixed id.
  */
-import type { Job } from '../../shared/jobs/model.js';
+import type { Job } from '../../shared/domain/job.js';
 import type { Hook, Schedule, StateStore } from '../../shared/store/port.js';
 
 /** What a contract file gets from `testStoreDriver`: the test's store and a second handle on it. */

@@ -7,8 +7,8 @@ import {
   AlreadyExistsError,
   QuotaExceededError,
   VersionConflictError,
-} from '../../shared/errors.js';
-import type { Job } from '../../shared/jobs/model.js';
+} from '../../shared/base/errors.js';
+import type { Job } from '../../shared/domain/job.js';
 import type { Delivery, StateStore } from '../../shared/store/port.js';
 import { aJob, at, ids, type StoreContext, uniqueId } from './store-fixtures.js';
 

@@ -4,7 +4,7 @@
  * through properties that hold when other tests' schedules share the table.
  */
 import { describe, expect, it } from 'vitest';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { AlreadyExistsError, VersionConflictError } from '../../shared/base/errors.js';
 import type { Hook, Schedule, StateStore } from '../../shared/store/port.js';
 import { aHook, aSchedule, at, ids, type StoreContext, uniqueId } from './store-fixtures.js';
 

@@ -5,8 +5,8 @@ import {
   AlreadyExistsError,
   QuotaExceededError,
   VersionConflictError,
-} from '../../shared/errors.js';
-import type { Job } from '../../shared/jobs/model.js';
+} from '../../shared/base/errors.js';
+import type { Job } from '../../shared/domain/job.js';
 import type { StateStore, UsageDelta } from '../../shared/store/port.js';
 import { aJob, type StoreContext, uniqueId } from './store-fixtures.js';
 

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Cluster } from '../../shared/clusters/model.js';
-import { AlreadyExistsError, AppError, VersionConflictError } from '../../shared/errors.js';
-import type { JobState } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import { AlreadyExistsError, AppError, VersionConflictError } from '../../shared/base/errors.js';
+import type { JobState } from '../../shared/domain/job.js';
 import type { Delivery, StateStore, TokenRecord } from '../../shared/store/port.js';
 import { describeClaims } from './store-claims.contract.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';

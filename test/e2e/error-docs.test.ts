@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../functions/worker/index.js';
-import { codeToStatus, ERROR_CODES } from '../../shared/errors.js';
+import { codeToStatus, ERROR_CODES } from '../../shared/base/errors.js';
 import { createFixture } from '../security/fixture.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 

@@ -7,14 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
-import { SCOPES } from '../../shared/auth/principal.js';
-import { systemClock } from '../../shared/clock.js';
-import type { CoreContext } from '../../shared/jobs/context.js';
-import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
-import { admitPending, policyOf } from '../../shared/jobs/dispatch.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
+import { systemClock } from '../../shared/base/clock.js';
+import type { CoreContext } from '../../shared/context/core-context.js';
+import { defaultCoreSettings } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { admitPending, policyOf } from '../../shared/dispatch/dispatch.js';
 import { createJobService } from '../../shared/jobs/service.js';
-import { createControlPlane } from '../../shared/jobs/control.js';
+import { createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import type { StateStore } from '../../shared/store/port.js';
@@ -116,7 +118,10 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
             const { a, b, done } = await open();
             opened.push(done);
             await setUp(a);
-            const services = [createJobService(ctxOf(a)), createJobService(ctxOf(b))];
+            const services = [
+              createJobService(ctxOf(a), createDispatcher(ctxOf(a))),
+              createJobService(ctxOf(b), createDispatcher(ctxOf(b))),
+            ];
             const jobs = await Promise.all(
               sizes.map((count, i) =>
                 services[i % 2]!.submit(principal, {

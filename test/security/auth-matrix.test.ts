@@ -3,7 +3,7 @@
 // tenant's token, and a token missing the scope. A route without a row fails the first test.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SCOPES, type Scope } from '../../shared/auth/principal.js';
+import { SCOPES, type Scope } from '../../shared/domain/principal.js';
 import { createFixture, foreignToken, jobBody, type Fixture } from './fixture.js';
 import {
   algConfusionToken,

@@ -3,15 +3,17 @@
 import * as jose from 'jose';
 import { createApp } from '../../shared/api/app.js';
 import { createMetrics } from '../../shared/api/metrics.js';
-import { SCOPES } from '../../shared/auth/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
 import { createTokenAdmin } from '../../shared/auth/token-service.js';
 import { createTokenService, type TokenServiceOptions } from '../../shared/auth/tokens.js';
-import { createClusterAdmin } from '../../shared/clusters/admin.js';
+import { createClusterAdmin } from '../../shared/dispatch/cluster-admin.js';
 import { createClusterService } from '../../shared/clusters/service.js';
 import { createHookService } from '../../shared/hooks/service.js';
-import { defaultCoreSettings, silentLogger, type CoreContext } from '../../shared/jobs/context.js';
-import { createControlPlane } from '../../shared/jobs/control.js';
+import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
+import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -54,7 +56,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     audience: AUDIENCE,
     ...options.tokens,
   });
-  const jobs = createJobService(ctx);
+  const jobs = createJobService(ctx, createDispatcher(ctx));
   const clusters = createClusterService(ctx);
   await clusters.register([
     {

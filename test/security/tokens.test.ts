@@ -3,7 +3,7 @@
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createTokenService, KEYS_SETTING, type StoredKey } from '../../shared/auth/tokens.js';
-import type { AppError } from '../../shared/errors.js';
+import type { AppError } from '../../shared/base/errors.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { AUDIENCE, createFixture, foreignToken, ISSUER, type Fixture } from './fixture.js';
 import { claims } from './tokens-helpers.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SimCluster } from '../../infra/sim-cluster/index.js';
-import { parseJobSpec } from '../../shared/jobs/spec.js';
+import { parseJobSpec } from '../../shared/domain/spec.js';
 import { parsePolicyText } from '../../shared/policy/schema.js';
 import { startTestSim, tempDir, waitFor } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobSpec } from '../../shared/jobs/model.js';
+import type { JobSpec } from '../../shared/domain/job.js';
 import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
 import type { ClusterSnapshot } from '../../shared/placement/place.js';
 import {

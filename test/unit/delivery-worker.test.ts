@@ -6,8 +6,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { iso } from '../../shared/clock.js';
-import { AppError } from '../../shared/errors.js';
+import { iso } from '../../shared/base/clock.js';
+import { AppError } from '../../shared/base/errors.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { Delivery, DeliveryTable } from '../../shared/store/port.js';
 import {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/base/errors.js';
 import { createTableInput, TABLE_SPEC, toStoreError } from '../../shared/store/dynamodb.js';
 
 const TF = readFileSync(join(import.meta.dirname, '../../infra/terraform/dynamodb.tf'), 'utf8');

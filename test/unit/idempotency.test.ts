@@ -1,11 +1,13 @@
 // Idempotency-Key semantics, including the unknown outcome: a request that stored its job and
 // then died before recording the key. A retry must find that job, never create a second one.
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
-import { SCOPES } from '../../shared/auth/principal.js';
-import { AppError } from '../../shared/errors.js';
-import { defaultCoreSettings, silentLogger, type CoreContext } from '../../shared/jobs/context.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
+import { AppError } from '../../shared/base/errors.js';
+import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
 import { createJobService } from '../../shared/jobs/service.js';
+import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 
@@ -28,7 +30,11 @@ function setUp() {
     log: silentLogger,
     settings: defaultCoreSettings,
   };
-  return { ctx, jobs: createJobService(ctx), advance: (ms: number) => (now += ms) };
+  return {
+    ctx,
+    jobs: createJobService(ctx, createDispatcher(ctx)),
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors.js';
-import { parseJobSpec } from '../../shared/jobs/spec.js';
+import { AppError } from '../../shared/base/errors.js';
+import { parseJobSpec } from '../../shared/domain/spec.js';
 
 const valid = {
   name: 'train-llm',

@@ -6,16 +6,16 @@ import {
   retryAfterSeconds,
   throttleDelayMs,
   watchEventError,
-} from '../../shared/cluster/kube-errors.js';
-import type { JobLike, NodeLike, PodLike } from '../../shared/cluster/kube-status.js';
+} from '../../shared/targets/kubernetes/kube-errors.js';
+import type { JobLike, NodeLike, PodLike } from '../../shared/targets/kubernetes/kube-status.js';
 import {
   capacityFromKube,
   jobStatusFromKube,
   pendingReason,
-} from '../../shared/cluster/kube-status.js';
-import type { AcceleratorCapacity } from '../../shared/clusters/model.js';
-import type { ClusterErrorKind, KubeJobPhase } from '../../shared/cluster/port.js';
-import { ClusterError } from '../../shared/cluster/port.js';
+} from '../../shared/targets/kubernetes/kube-status.js';
+import type { AcceleratorCapacity } from '../../shared/domain/cluster.js';
+import type { ClusterErrorKind, KubeJobPhase } from '../../shared/targets/kubernetes/port.js';
+import { ClusterError } from '../../shared/targets/kubernetes/port.js';
 
 // ---------------------------------------------------------------------------------------------
 // Builders.

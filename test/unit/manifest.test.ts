@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildJobManifest,
+  buildManifest,
+  type ManifestOptions,
   isLabelKey,
   isLabelValue,
   sanitizeLabelValue,
-} from '../../shared/cluster/manifest.js';
-import type { Job, JobSpec, Placement } from '../../shared/jobs/model.js';
+} from '../../shared/targets/kubernetes/manifest.js';
+import type { Job, JobSpec, Placement } from '../../shared/domain/job.js';
 
 function aJob(spec: Partial<JobSpec> = {}, job: Partial<Job> = {}): Job {
   return {
@@ -41,6 +42,19 @@ function aPlacement(job: Job, placement: Partial<Placement> = {}): Placement {
     ...placement,
   };
 }
+
+/** A placed job as the drainer receives it: the create message built from the job. */
+const buildJobManifest = (job: Job, placement: Placement, options?: ManifestOptions) =>
+  buildManifest(
+    {
+      jobId: job.id,
+      tenantId: job.tenantId,
+      submittedBy: job.submittedBy,
+      spec: job.spec,
+      placement,
+    },
+    options,
+  );
 
 type Obj = Record<string, unknown>;
 const podSpecOf = (m: Obj) => ((m.spec as Obj).template as Obj).spec as Obj;

@@ -3,8 +3,8 @@
 // fields the real routes accept.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../shared/api/openapi/document.js';
-import { ERROR_CODES } from '../../shared/errors.js';
-import { parseJobSpec } from '../../shared/jobs/spec.js';
+import { ERROR_CODES } from '../../shared/base/errors.js';
+import { parseJobSpec } from '../../shared/domain/spec.js';
 import { createFixture, jobBody, type Fixture } from '../security/fixture.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Builders for placement, admission and policy tests.
-import type { Cluster } from '../../shared/clusters/model.js';
-import type { JobSpec } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import type { JobSpec } from '../../shared/domain/job.js';
 import type { ClusterSnapshot } from '../../shared/placement/place.js';
 import { compilePolicy, type CompiledPolicy } from '../../shared/policy/compile.js';
 import { parsePolicy } from '../../shared/policy/schema.js';

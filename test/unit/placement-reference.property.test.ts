@@ -4,8 +4,8 @@
 // same outcome, same pick, same feasible clusters with the same scores.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Cluster } from '../../shared/clusters/model.js';
-import type { PlacementConstraints } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import type { PlacementConstraints } from '../../shared/domain/job.js';
 import {
   place,
   prepareClusters,

@@ -2,8 +2,8 @@
 // cluster's capacity, for random clusters, policies, usage and jobs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Cluster } from '../../shared/clusters/model.js';
-import type { JobSpec, PlacementConstraints } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import type { JobSpec, PlacementConstraints } from '../../shared/domain/job.js';
 import { planAdmission } from '../../shared/placement/admission.js';
 import {
   freeGpus,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Cluster } from '../../shared/clusters/model.js';
-import type { JobSpec } from '../../shared/jobs/model.js';
+import type { Cluster } from '../../shared/domain/cluster.js';
+import type { JobSpec } from '../../shared/domain/job.js';
 import {
   place,
   prepareClusters,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
-import { AppError } from '../../shared/errors.js';
-import { defaultCoreSettings, silentLogger, type CoreContext } from '../../shared/jobs/context.js';
-import type { JobSpec } from '../../shared/jobs/model.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { AppError } from '../../shared/base/errors.js';
+import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
+import type { JobSpec } from '../../shared/domain/job.js';
 import { place, type ClusterSnapshot } from '../../shared/placement/place.js';
 import { matchRules } from '../../shared/policy/compile.js';
 import { parsePolicy, parsePolicyText } from '../../shared/policy/schema.js';

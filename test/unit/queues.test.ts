@@ -1,11 +1,12 @@
 // The queues view: every queue a cluster drains, and the caller's own jobs waiting in it (with the
 // oldest wait), started from it, or pending on no queue.
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
-import { AppError } from '../../shared/errors.js';
-import { defaultCoreSettings, silentLogger, type CoreContext } from '../../shared/jobs/context.js';
-import type { Job, JobState } from '../../shared/jobs/model.js';
-import { tenantQueues } from '../../shared/jobs/queues.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { AppError } from '../../shared/base/errors.js';
+import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
+import type { Job, JobState } from '../../shared/domain/job.js';
+import { tenantQueues } from '../../shared/jobs/queues-view.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { aJob, at } from '../contract/store-fixtures.js';

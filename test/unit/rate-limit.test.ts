@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, withRateLimit } from '../../shared/cluster/rate-limit.js';
+import { createRateLimiter, withRateLimit } from '../../shared/targets/kubernetes/rate-limit.js';
 
 /** A clock that only moves when someone sleeps on it; records every sleep. */
 function fakeTime(start = 1_000_000) {

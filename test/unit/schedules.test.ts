@@ -5,17 +5,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/auth/principal.js';
-import { SCOPES } from '../../shared/auth/principal.js';
-import type { Clock } from '../../shared/clock.js';
-import type { CoreContext } from '../../shared/jobs/context.js';
-import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
+import type { Clock } from '../../shared/base/clock.js';
+import type { CoreContext } from '../../shared/context/core-context.js';
+import { defaultCoreSettings } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
 import { createJobService } from '../../shared/jobs/service.js';
+import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { fireDueSchedules } from '../../shared/schedules/fire.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/base/errors.js';
 
 const START = Date.parse('2026-11-28T10:00:30Z');
 const admin: Principal = {
@@ -67,8 +69,8 @@ describe('schedules', () => {
   it('fires one job per slot when triggered twice a minute, late, and once not at all', async () => {
     const schedules = createScheduleService(ctx);
     // Two services over one store: two edge instances.
-    const jobsA = createJobService(ctx);
-    const jobsB = createJobService(ctx);
+    const jobsA = createJobService(ctx, createDispatcher(ctx));
+    const jobsB = createJobService(ctx, createDispatcher(ctx));
     const s = await schedules.create(admin, {
       name: 'every-minute',
       cron: '* * * * *',
@@ -92,7 +94,7 @@ describe('schedules', () => {
 
   it('catches up at most maxCatchUp missed slots', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx);
+    const jobs = createJobService(ctx, createDispatcher(ctx));
     await schedules.create(admin, { name: 'catch-up', cron: '* * * * *', template, maxCatchUp: 2 });
     now = START + 10 * 60_000;
     const r = await fireDueSchedules(ctx, jobs);
@@ -103,7 +105,7 @@ describe('schedules', () => {
 
   it('Forbid skips a slot while the previous job is active; Replace cancels it', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx);
+    const jobs = createJobService(ctx, createDispatcher(ctx));
     const forbid = await schedules.create(admin, {
       name: 'forbid',
       cron: '* * * * *',
@@ -143,7 +145,7 @@ describe('schedules', () => {
 
   it('suspended schedules do not fire, and resuming does not replay missed slots', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx);
+    const jobs = createJobService(ctx, createDispatcher(ctx));
     const s = await schedules.create(admin, {
       name: 'paused',
       cron: '* * * * *',

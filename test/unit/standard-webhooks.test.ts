@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/base/errors.js';
 import {
   generateWebhookSecret,
   isValidWebhookSecret,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobState } from '../../shared/jobs/model.js';
-import { canTransition } from '../../shared/jobs/transition.js';
+import type { JobState } from '../../shared/domain/job.js';
+import { canTransition } from '../../shared/domain/transition.js';
 
 describe('canTransition', () => {
   const cases: Array<[JobState, JobState, boolean]> = [

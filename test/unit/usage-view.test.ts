@@ -3,11 +3,12 @@
 // and where a job came from (its origin) as the job view names it.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { jobOrigin } from '../../shared/api/views.js';
-import type { Principal } from '../../shared/auth/principal.js';
-import { SCOPES } from '../../shared/auth/principal.js';
-import type { CoreContext } from '../../shared/jobs/context.js';
-import { defaultCoreSettings, silentLogger } from '../../shared/jobs/context.js';
-import { policyOf } from '../../shared/jobs/dispatch.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
+import type { CoreContext } from '../../shared/context/core-context.js';
+import { defaultCoreSettings } from '../../shared/context/core-context.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { createDispatcher, policyOf } from '../../shared/dispatch/dispatch.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { tenantUsage } from '../../shared/jobs/usage-view.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
@@ -61,7 +62,7 @@ describe('tenantUsage', () => {
         },
       },
     });
-    const jobs = createJobService(ctx);
+    const jobs = createJobService(ctx, createDispatcher(ctx));
     for (const [project, gpus] of [
       ['etl', 3],
       ['research', 1],
@@ -111,15 +112,17 @@ describe('tenantUsage', () => {
         ],
       },
     ];
-    expect((await tenantUsage(ctx, principal(['*']))).items).toEqual(want);
+    expect((await tenantUsage(ctx, policyOf(ctx), principal(['*']))).items).toEqual(want);
   });
 
   it("bounds what it shows by the token's projects, and needs jobs:read", async () => {
-    const { items } = await tenantUsage(ctx, principal(['etl', 'new-one']));
+    const { items } = await tenantUsage(ctx, policyOf(ctx), principal(['etl', 'new-one']));
     // No tenant line: it would count the other projects' GPUs.
     expect(items.map((i) => i.id)).toEqual(['project:acme/etl', 'project:acme/new-one']);
     expect(items[1]!.gpus).toEqual([{ type: 'total', inUse: 0, quota: null }]);
-    await expect(tenantUsage(ctx, principal(['*'], ['jobs:submit']))).rejects.toMatchObject({
+    await expect(
+      tenantUsage(ctx, policyOf(ctx), principal(['*'], ['jobs:submit'])),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });

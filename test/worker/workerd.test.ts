@@ -4,13 +4,13 @@
 // cluster. Then the cron trigger fires a due schedule exactly once, even when invoked twice at once.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimCluster, type SimCluster } from '../../infra/sim-cluster/index.js';
-import { SCOPES } from '../../shared/auth/principal.js';
+import { SCOPES } from '../../shared/domain/principal.js';
 import { createTokenService } from '../../shared/auth/tokens.js';
-import { systemClock } from '../../shared/clock.js';
-import { createKubernetesCluster } from '../../shared/cluster/kubernetes.node.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
-import { createHttpControlPlane } from '../../shared/drainer/http-control.js';
-import { silentLogger } from '../../shared/jobs/context.js';
+import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
+import { silentLogger } from '../../shared/base/log.js';
 import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import { apiClient, waitFor } from '../support/server-process.js';

@@ -4,9 +4,9 @@
  * responses are the one envelope of ../envelope.ts, grouped by status with their codes.
  * Edge-safe: no `node:` imports.
  */
-import type { Scope } from '../../auth/principal.js';
-import { codeToStatus, ERROR_CODES } from '../../errors.js';
-import { JOB_STATES } from '../../jobs/model.js';
+import type { Scope } from '../../domain/principal.js';
+import { codeToStatus, ERROR_CODES } from '../../base/errors.js';
+import { JOB_STATES } from '../../domain/job.js';
 import type { JsonSchema } from './schemas.js';
 import { componentSchemas, ref } from './schemas.js';
 

@@ -6,7 +6,7 @@ export {
   claimSchema as claimBodySchema,
   reportSchema as reportBodySchema,
   capacitySchema as capacityBodySchema,
-} from '../routes/drainer.js';
+} from '../../protocol/schemas.js';
 export { scheduleCreateSchema, schedulePatchSchema } from '../../schedules/service.js';
 export { hookCreateSchema } from '../../hooks/service.js';
 export { tokenIssueSchema, signingKeyRotateSchema } from '../../auth/token-service.js';

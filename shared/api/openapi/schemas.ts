@@ -4,12 +4,12 @@
  * are written out here, next to the views in ../views.ts that produce them. Edge-safe.
  */
 import { z } from 'zod';
-import { SCOPES } from '../../auth/principal.js';
+import { SCOPES } from '../../domain/principal.js';
 import { SIGNING_ALGORITHMS } from '../../auth/tokens.js';
-import { clusterBodySchema } from '../../clusters/admin.js';
-import { ERROR_CODES } from '../../errors.js';
-import { JOB_STATES } from '../../jobs/model.js';
-import { jobSubmissionSchema } from '../../jobs/spec.js';
+import { clusterBodySchema } from '../../dispatch/cluster-admin.js';
+import { ERROR_CODES } from '../../base/errors.js';
+import { JOB_STATES } from '../../domain/job.js';
+import { jobSubmissionSchema } from '../../domain/spec.js';
 import { policySchema } from '../../policy/schema.js';
 import {
   capacityBodySchema,

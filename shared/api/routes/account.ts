@@ -4,8 +4,9 @@
  * against its tenant's and projects' quotas).
  */
 import { Hono } from 'hono';
+import { policyOf } from '../../dispatch/dispatch.js';
 import { tenantUsage } from '../../jobs/usage-view.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 
 export function accountRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
@@ -18,6 +19,8 @@ export function accountRoutes(deps: AppDeps) {
       scopes: [...p.scopes].sort(),
     });
   });
-  r.get('/usage', async (c) => c.json(await tenantUsage(deps.ctx, c.get('principal'))));
+  r.get('/usage', async (c) =>
+    c.json(await tenantUsage(deps.ctx, policyOf(deps.ctx), c.get('principal'))),
+  );
   return r;
 }

@@ -1,8 +1,8 @@
 /** /v1/clusters: the clusters, their accelerators and free capacity; register, cordon, drain. */
 import { Hono } from 'hono';
-import type { Cluster } from '../../clusters/model.js';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { Cluster } from '../../domain/cluster.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 import { clusterView } from '../views.js';
 
 export function clusterRoutes(deps: AppDeps) {

@@ -1,7 +1,7 @@
 /** `GET /v1/jobs/:id/deliveries`: a job's status webhook deliveries and dead letters. */
 import { Hono } from 'hono';
 import { listJobDeliveries } from '../../webhooks/delivery-log.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 
 export function deliveryRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

@@ -3,8 +3,8 @@
  * intake, which is authenticated by the webhook signature instead of a token.
  */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 
 const INTAKE = /^\/v1\/hooks\/([^/]+)\/?$/;
 

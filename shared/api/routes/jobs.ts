@@ -1,7 +1,7 @@
 /** /v1/jobs: submit, explain, list, get, cancel. */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 import { jobView } from '../views.js';
 
 /** `POST /v1/jobs:explain`: the placement decision for a submission, without submitting it. */

@@ -1,8 +1,8 @@
 /** Unauthenticated endpoints: health, metrics, JWKS, the error code reference. */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
-import { JOB_STATES } from '../../jobs/model.js';
 import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { JOB_STATES } from '../../domain/job.js';
 
 export function metaRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

@@ -1,10 +1,10 @@
 /** /v1/policy: the routing policy document (YAML or JSON), scope `policy:admin`. */
 import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
-import { AppError } from '../../errors.js';
-import { policyOf } from '../../jobs/dispatch.js';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import { AppError } from '../../base/errors.js';
+import { policyOf } from '../../dispatch/dispatch.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 
 async function readPolicyBody(req: Request): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';

@@ -1,7 +1,7 @@
 /** /v1/queues: each queue, the clusters that drain it, and the caller's jobs waiting and started. */
 import { Hono } from 'hono';
-import { tenantQueues } from '../../jobs/queues.js';
-import type { AppDeps, AppEnv } from '../app.js';
+import { tenantQueues } from '../../jobs/queues-view.js';
+import type { AppDeps, AppEnv } from '../deps.js';
 
 export function queueRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

@@ -1,7 +1,7 @@
 /** /v1/schedules: cron schedules that submit jobs from a template. */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 import { scheduleView } from '../../schedules/service.js';
 
 export function scheduleRoutes(deps: AppDeps) {

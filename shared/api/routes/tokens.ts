@@ -1,7 +1,7 @@
 /** /v1/tokens (mint, list, revoke) and /v1/signing-keys (rotate, retire): scope `tokens:admin`. */
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.js';
-import { readJson } from '../app.js';
+import type { AppDeps, AppEnv } from '../deps.js';
+import { readJson } from '../read-json.js';
 
 /** A JSON body that may be left out entirely (`{}` then). */
 async function readOptionalJson(req: Request): Promise<unknown> {

@@ -8,7 +8,7 @@
  */
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 
 export type Item = Record<string, AttributeValue>;
 

@@ -10,7 +10,7 @@ import {
   DescribeTimeToLiveCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { errorName } from './client.js';
 import { createTableInput, TABLE_SPEC } from './table-spec.js';
 

@@ -3,7 +3,7 @@
  * it only if its version is the one read, delete it, and list a gsi partition in order.
  */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { AlreadyExistsError, VersionConflictError } from '../../errors.js';
+import { AlreadyExistsError, VersionConflictError } from '../../base/errors.js';
 import type { Item, Send } from './client.js';
 import { errorName, N, queryAll, record, S } from './client.js';
 import { ITEM_SK } from './table-spec.js';

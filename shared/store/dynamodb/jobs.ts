@@ -6,8 +6,8 @@
  * PutItem. Listing uses the index whose partition holds only matching jobs.
  */
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { AlreadyExistsError, VersionConflictError } from '../../errors.js';
-import type { Job } from '../../jobs/model.js';
+import { AlreadyExistsError, VersionConflictError } from '../../base/errors.js';
+import type { Job } from '../../domain/job.js';
 import { checkLimit, compareOldestFirst, decodeCursor, encodeCursor } from '../cursor.js';
 import type { JobTable } from '../port.js';
 import type { Item } from './client.js';

@@ -6,8 +6,8 @@
  * expired record counts as absent.
  */
 import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Cluster } from '../../clusters/model.js';
-import { AlreadyExistsError, AppError } from '../../errors.js';
+import type { Cluster } from '../../domain/cluster.js';
+import { AlreadyExistsError, AppError } from '../../base/errors.js';
 import type {
   ClaimTable,
   ClusterTable,

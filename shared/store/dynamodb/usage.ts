@@ -17,8 +17,8 @@ import {
   AppError,
   QuotaExceededError,
   VersionConflictError,
-} from '../../errors.js';
-import type { Job } from '../../jobs/model.js';
+} from '../../base/errors.js';
+import type { Job } from '../../domain/job.js';
 import { nextUsage } from '../cursor.js';
 import type { Delivery, UsageDelta, UsageTable } from '../port.js';
 import type { Item } from './client.js';

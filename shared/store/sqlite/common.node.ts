@@ -2,7 +2,7 @@
  * What every SQLite table of the store shares: rows are a JSON `body` plus indexed columns, and a
  * primary-key violation on insert means the record already exists.
  */
-import { AlreadyExistsError } from '../../errors.js';
+import { AlreadyExistsError } from '../../base/errors.js';
 
 export type Row = { body: string };
 

@@ -4,7 +4,7 @@
  * `UPDATE … WHERE id = ? AND version = ?`, so they hold across connections.
  */
 import type Database from 'better-sqlite3';
-import { VersionConflictError } from '../../errors.js';
+import { VersionConflictError } from '../../base/errors.js';
 import { checkLimit } from '../cursor.js';
 import type { Hook, HookTable, Schedule, ScheduleTable } from '../port.js';
 import { insertOnce, parse, parseAll } from './common.node.js';

@@ -10,7 +10,7 @@ import {
   startPubSubEmulator,
   type RunningPubSubEmulator,
 } from '../../../infra/emulators/pubsub.js';
-import { systemClock } from '../../../shared/clock.js';
+import { systemClock } from '../../../shared/base/clock.js';
 import type { ClusterDefinition } from '../../../shared/clusters/service.js';
 import type { Queue } from '../../../shared/queue/port.js';
 import { createPubSubRestQueue } from '../../../shared/queue/pubsub-rest.js';

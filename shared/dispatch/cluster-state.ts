@@ -12,8 +12,8 @@
  */
 import { prepareClusters, takeGpus, type ClusterSnapshot } from '../placement/place.js';
 import type { PreparedClusters } from '../placement/prepare.js';
-import type { CoreContext } from './context.js';
-import type { Job } from './model.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { Job } from '../domain/job.js';
 
 export interface ClusterState {
   snapshots: ClusterSnapshot[];

@@ -3,21 +3,22 @@
  * it, here is my cluster's capacity. Every call is idempotent: reports repeat after restarts and
  * redeliveries, and a repeated or stale report changes nothing.
  */
-import type { CapacityReport } from '../clusters/model.js';
+import type { CapacityReport } from '../domain/cluster.js';
 import type {
   ClaimAnswer,
   ClaimRequest,
   ControlPlane,
   ReportAnswer,
   StatusReport,
-} from '../drainer/control-port.js';
-import type { CoreContext } from './context.js';
-import { mutateJob, nowIso } from './context.js';
-import type { Job, JobState } from './model.js';
-import { STATE_RANK, isTerminal } from './model.js';
+} from '../protocol/control-port.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { mutateJob } from '../jobs/mutate.js';
+import type { Job, JobState } from '../domain/job.js';
+import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { replaceAway } from './failover.js';
-import { canTransition, transition, withEvent } from './transition.js';
+import { canTransition, transition, withEvent } from '../domain/transition.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {

@@ -4,7 +4,7 @@
  * (`kubernetes.node.ts`), which also serves the simulated clusters.
  * All drivers pass test/contract/cluster.contract.ts.
  */
-import type { CapacityReport } from '../clusters/model.js';
+import type { CapacityReport } from '../../domain/cluster.js';
 
 /** A `batch/v1` Job manifest as plain JSON. */
 export interface KubeJobManifest {
@@ -52,8 +52,18 @@ export interface JobWatch {
 export type ClusterErrorKind =
   'unreachable' | 'forbidden' | 'invalid' | 'throttled' | 'server' | 'conflict' | 'foreign-object';
 
+/** The kinds of cluster failure that may pass if the same call is tried again later. */
+const RETRYABLE_KINDS: ReadonlySet<ClusterErrorKind> = new Set([
+  'unreachable',
+  'throttled',
+  'server',
+]);
+
 /** A failure talking to a cluster, classified so callers can decide to retry or re-route. */
 export class ClusterError extends Error {
+  /** Whether trying the same call again may succeed (like `AppError.retryable`). */
+  readonly retryable: boolean;
+
   constructor(
     readonly kind: ClusterErrorKind,
     message: string,
@@ -63,6 +73,7 @@ export class ClusterError extends Error {
   ) {
     super(message);
     this.name = 'ClusterError';
+    this.retryable = RETRYABLE_KINDS.has(kind);
   }
 }
 

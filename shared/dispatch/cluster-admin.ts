@@ -4,15 +4,15 @@
  * what is still running there — the steps of a zero-downtime upgrade.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.js';
-import { requireScope } from '../auth/principal.js';
-import { AppError, notFound } from '../errors.js';
-import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
-import { jobsPlacedOn, replaceAway } from '../jobs/failover.js';
-import { mutateCluster } from './mutate.js';
-import { issuesOf } from '../jobs/spec.js';
-import type { Cluster, ClusterAdminState } from './model.js';
+import type { Principal } from '../domain/principal.js';
+import { requireScope } from '../domain/principal.js';
+import { AppError, notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { jobsPlacedOn, replaceAway } from './failover.js';
+import { mutateCluster } from '../clusters/mutate.js';
+import { issuesOf } from '../base/validation.js';
+import type { Cluster, ClusterAdminState } from '../domain/cluster.js';
 
 const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
 

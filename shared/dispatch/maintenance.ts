@@ -4,10 +4,10 @@
  * fire due schedules.
  */
 import { fireDueSchedules } from '../schedules/fire.js';
-import type { CoreContext } from './context.js';
+import type { CoreContext } from '../context/core-context.js';
 import { admitPending, redispatchStale } from './dispatch.js';
 import { evacuateOffline } from './failover.js';
-import type { JobService } from './service.js';
+import type { JobService } from '../jobs/service.js';
 
 export interface MaintenanceResult {
   evacuated: number;

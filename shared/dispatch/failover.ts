@@ -3,12 +3,13 @@
  * create the job, when a cluster is drained, and when a cluster stays offline before the job
  * started. After `maxHops` placements the job fails with every reason it collected.
  */
-import type { CoreContext } from './context.js';
-import { mutateJob, nowIso } from './context.js';
-import { QuotaExceededError, notFound } from '../errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { mutateJob } from '../jobs/mutate.js';
+import { QuotaExceededError, notFound } from '../base/errors.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
-import type { Job } from './model.js';
-import { transition } from './transition.js';
+import type { Job } from '../domain/job.js';
+import { transition } from '../domain/transition.js';
 
 export const DEFAULT_MAX_HOPS = 3;
 

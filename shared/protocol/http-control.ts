@@ -2,8 +2,8 @@
  * The control plane reached over HTTP, for drainers that run next to their clusters rather than in
  * the control plane's process. Authenticated with an API token that has the `drainer` scope.
  */
-import type { CapacityReport } from '../clusters/model.js';
-import { AppError } from '../errors.js';
+import type { CapacityReport } from '../domain/cluster.js';
+import { AppError } from '../base/errors.js';
 import type {
   ClaimAnswer,
   ClaimRequest,

@@ -3,7 +3,7 @@
  * waits, and GPU capacity from nodes and pods. Edge-safe: the objects are read through plain
  * shapes (client-node's `V1Job`, `V1Node` and `V1Pod` fit them), so no Kubernetes client is needed.
  */
-import type { AcceleratorCapacity, CapacityReport } from '../clusters/model.js';
+import type { AcceleratorCapacity, CapacityReport } from '../../domain/cluster.js';
 import { GPU_RESOURCE, LABEL_ACCELERATOR } from './labels.js';
 import type { KubeJobStatus } from './port.js';
 

@@ -5,10 +5,10 @@
  * quota, which are on no queue yet. Counted from job states in the store, so the view is the same
  * on every queue driver (Pub/Sub and Cloudflare Queues have no cheap depth call).
  */
-import type { Principal } from '../auth/principal.js';
-import { requireScope } from '../auth/principal.js';
-import type { CoreContext } from './context.js';
-import type { Job, JobState } from './model.js';
+import type { Principal } from '../domain/principal.js';
+import { requireScope } from '../domain/principal.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { Job, JobState } from '../domain/job.js';
 
 export interface QueueView {
   queue: string;

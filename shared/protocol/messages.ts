@@ -1,6 +1,7 @@
 /** What travels on the per-cloud queues. Validated on receipt: a malformed message is poison. */
 import { z } from 'zod';
-import type { JobSpec, Placement } from '../jobs/model.js';
+import type { JobSpec, Placement } from '../domain/job.js';
+import { jobSubmissionSchema } from '../domain/spec.js';
 
 const placementSchema = z.object({
   clusterId: z.string(),
@@ -16,8 +17,8 @@ export const createMessageSchema = z.object({
   tenantId: z.string(),
   submittedBy: z.string(),
   placement: placementSchema,
-  /** The spec without its callback (secrets never travel on queues). */
-  spec: z.record(z.string(), z.unknown()),
+  /** The spec without its callback (secrets never travel on queues), checked like a submission. */
+  spec: jobSubmissionSchema.omit({ callback: true }),
 });
 
 export const cancelMessageSchema = z.object({
@@ -34,9 +35,13 @@ export const queueMessageSchema = z.discriminatedUnion('kind', [
   cancelMessageSchema,
 ]);
 
-export type CreateMessage = Omit<z.infer<typeof createMessageSchema>, 'spec' | 'placement'> & {
-  spec: Omit<JobSpec, 'callback'>;
-  placement: Placement;
-};
+export type CreateMessage = z.infer<typeof createMessageSchema>;
 export type CancelMessage = z.infer<typeof cancelMessageSchema>;
 export type DrainerMessage = CreateMessage | CancelMessage;
+
+// The wire types are the domain's own: a message builds a manifest without a cast on either side.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _specMatches: Same<CreateMessage['spec'], Omit<JobSpec, 'callback'>> = true;
+const _placementMatches: Same<CreateMessage['placement'], Placement> = true;
+void _specMatches;
+void _placementMatches;

@@ -2,8 +2,8 @@
  * What a drainer needs from the control plane. In the embedded default it is called in-process;
  * a remote drainer reaches the same service over signed HTTP.
  */
-import type { CapacityReport } from '../clusters/model.js';
-import type { KubeJobPhase } from '../cluster/port.js';
+import type { CapacityReport } from '../domain/cluster.js';
+import type { KubeJobPhase } from '../targets/kubernetes/port.js';
 
 export interface ClaimRequest {
   jobId: string;

@@ -3,8 +3,9 @@
  * enough to fix a submission.
  */
 import { z } from 'zod';
-import { AppError, type FieldIssue } from '../errors.js';
-import type { JobSpec } from './model.js';
+import { AppError } from '../base/errors.js';
+import { issuesOf } from '../base/validation.js';
+import type { JobSpec } from './job.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
@@ -88,17 +89,6 @@ export const jobSubmissionSchema = z.strictObject({
     })
     .optional(),
 });
-
-export function issuesOf(error: z.ZodError): FieldIssue[] {
-  const byPath = new Map<string, string[]>();
-  for (const i of error.issues) {
-    const path = i.path.map(String).join('.') || '(body)';
-    const message =
-      i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
-    byPath.set(path, [...(byPath.get(path) ?? []), message]);
-  }
-  return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
-}
 
 /**
  * Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field.

@@ -1,6 +1,6 @@
 /** Pure state transitions of a job: every one is an event with a time and a reason. */
-import { AppError } from '../errors.js';
-import { STATE_RANK, isTerminal, type Job, type JobEvent, type JobState } from './model.js';
+import { AppError } from '../base/errors.js';
+import { STATE_RANK, isTerminal, type Job, type JobEvent, type JobState } from './job.js';
 
 export function withEvent(job: Job, event: JobEvent): Job {
   return { ...job, events: [...job.events, event], updatedAt: event.at };

@@ -5,11 +5,11 @@
  * queue. A job left `dispatched` by a crash before the publish is published again by
  * `redispatchStale` (drainers are idempotent).
  */
-import { iso } from '../clock.js';
-import { kubeJobName, tenantNamespace } from '../cluster/labels.js';
-import type { Cluster } from '../clusters/model.js';
-import type { CreateMessage } from '../drainer/messages.js';
-import { QuotaExceededError } from '../errors.js';
+import { iso } from '../base/clock.js';
+import { kubeJobName, tenantNamespace } from '../targets/kubernetes/labels.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { CreateMessage } from '../protocol/messages.js';
+import { QuotaExceededError } from '../base/errors.js';
 import { planAdmission } from '../placement/admission.js';
 import {
   LayeredUsage,
@@ -21,11 +21,13 @@ import {
 import { quotaUsageKeys } from '../placement/usage.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { createPolicyService, type PolicyService } from '../policy/service.js';
-import { clusterSnapshots, preparedOf, recentState } from './cluster-state.js';
-import type { CoreContext } from './context.js';
-import { mutateJob, nowIso } from './context.js';
-import type { Decision, Job, JobSpec, Placement, Reservation } from './model.js';
-import { transition } from './transition.js';
+import { clusterSnapshots, noteDispatched, preparedOf, recentState } from './cluster-state.js';
+import type { Dispatcher } from '../jobs/dispatcher-port.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import { mutateJob } from '../jobs/mutate.js';
+import type { Decision, Job, JobSpec, Placement, Reservation } from '../domain/job.js';
+import { transition } from '../domain/transition.js';
 
 const policies = new WeakMap<CoreContext, PolicyService>();
 
@@ -248,4 +250,19 @@ export async function redispatchStale(ctx: CoreContext, limit = 500): Promise<nu
     if (changed) await publishCreate(ctx, touched);
   }
   return stale.length;
+}
+
+/** The job service's view of dispatch (see `jobs/dispatcher-port.ts`). */
+export function createDispatcher(ctx: CoreContext): Dispatcher {
+  return {
+    async decide(tenantId, spec) {
+      const { decision, snapshots, policy } = await decideNow(ctx, tenantId, spec);
+      const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
+      return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
+    },
+    async handOff(job) {
+      await noteDispatched(ctx, job);
+      await publishCreate(ctx, job);
+    },
+  };
 }

@@ -4,8 +4,8 @@
  * a token bucket, and a 429's `Retry-After` pauses the whole bucket so one throttled request does
  * not turn into a storm of others. Edge-safe: no Node APIs; clock and sleep are injectable.
  */
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock } from '../../base/clock.js';
+import { systemClock } from '../../base/clock.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 

@@ -7,10 +7,10 @@
  * plane ignores a report for a placement the job has already left, so a redelivered dead letter
  * changes nothing twice. Edge-safe.
  */
-import { queueMessageSchema } from '../drainer/messages.js';
-import type { ControlPlane } from '../drainer/control-port.js';
-import type { Logger } from '../jobs/context.js';
-import { decodePulledBody, unwrapEnvelope } from './cloudflare.js';
+import { queueMessageSchema } from '../protocol/messages.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import type { Logger } from '../base/log.js';
+import { decodePulledBody, unwrapEnvelope } from '../queue/cloudflare.js';
 
 /** The parts of a Workers `Message` and `MessageBatch` this handler uses. */
 export interface DeadLetterMessage {

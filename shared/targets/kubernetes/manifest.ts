@@ -1,9 +1,9 @@
 /**
- * The Kubernetes Job for a placed job: a pure function of the job and its placement, so a
+ * The Kubernetes Job for a placed job: a pure function of the dispatch request, so a
  * redelivered dispatch builds the very same object (deterministic name, origin labels) and the
  * cluster's 409 tells a redelivery apart from a foreign object. Edge-safe, no I/O.
  */
-import type { Job, Placement } from '../jobs/model.js';
+import type { JobSpec, Placement } from '../../domain/job.js';
 import type { KubeJobManifest } from './port.js';
 import {
   ANNOTATION_ATTEMPT,
@@ -76,19 +76,29 @@ function sortedEntries(record: Record<string, string>): [string, string][] {
   return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function jobLabels(job: Job): Record<string, string> {
+/** What a manifest is built from: the create message a drainer received (or a job and placement). */
+export interface WorkloadRequest {
+  jobId: string;
+  tenantId: string;
+  submittedBy: string;
+  /** The spec without its callback: secrets never reach a cluster. */
+  spec: Omit<JobSpec, 'callback'>;
+  placement: Placement;
+}
+
+function jobLabels(job: WorkloadRequest): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of sortedEntries(job.spec.labels)) {
     if (isLabelKey(key) && isLabelValue(value) && !isReservedKey(key)) labels[key] = value;
   }
   labels[LABEL_MANAGED_BY] = MANAGED_BY_VALUE;
-  labels[LABEL_JOB_ID] = sanitizeLabelValue(job.id);
+  labels[LABEL_JOB_ID] = sanitizeLabelValue(job.jobId);
   labels[LABEL_TENANT] = sanitizeLabelValue(job.tenantId);
   labels[LABEL_PROJECT] = sanitizeLabelValue(job.spec.project);
   return labels;
 }
 
-function containerResources(job: Job): Record<string, Record<string, string>> {
+function containerResources(job: WorkloadRequest): Record<string, Record<string, string>> {
   const { cpu, memory, accelerator } = job.spec.resources;
   const amounts: Record<string, string> = {};
   if (cpu !== undefined) amounts.cpu = cpu;
@@ -99,16 +109,15 @@ function containerResources(job: Job): Record<string, Record<string, string>> {
 }
 
 /**
- * The `batch/v1` Job for `job` at `placement`: no retries inside the cluster (`backoffLimit: 0`;
+ * The `batch/v1` Job for `job` at its placement: no retries inside the cluster (`backoffLimit: 0`;
  * Switchyard decides about retries), cleaned up after `ttlSecondsAfterFinished`, bounded by the
  * job's deadline, and for GPU jobs pinned to nodes of the requested accelerator type.
  */
-export function buildJobManifest(
-  job: Job,
-  placement: Placement,
+export function buildManifest(
+  job: WorkloadRequest,
   options: ManifestOptions = {},
 ): KubeJobManifest {
-  const { spec } = job;
+  const { spec, placement } = job;
   const labels = jobLabels(job);
   const accelerator =
     spec.resources.accelerator && spec.resources.accelerator.count > 0

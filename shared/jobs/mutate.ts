@@ -1,10 +1,9 @@
-/** What the job services share: drivers, clock, settings, and the read-modify-write helper. */
-import type { Clock } from '../clock.js';
-import { iso } from '../clock.js';
-import { VersionConflictError, notFound } from '../errors.js';
-import type { Queue } from '../queue/port.js';
-import type { StateStore, UsageDelta } from '../store/port.js';
-import type { Job } from './model.js';
+/** Job writes: reservations travel with the job, and every write is a conditional read-modify-write. */
+import { VersionConflictError, notFound } from '../base/errors.js';
+import type { CoreContext } from '../context/core-context.js';
+import { nowIso } from '../context/core-context.js';
+import type { Job } from '../domain/job.js';
+import type { UsageDelta } from '../store/port.js';
 import { deliveriesFor } from './outbox.js';
 
 /**
@@ -29,49 +28,6 @@ export function reservationDeltas(before: Job | undefined, after: Job): UsageDel
     }
   }
   return [...merged.values()].filter((d) => d.delta !== 0);
-}
-
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
-
-export interface CoreSettings {
-  /** A cluster whose heartbeat is older than this is offline. */
-  heartbeatTimeoutMs: number;
-  /** A dispatched job that has not been picked up for this long is published again. */
-  redispatchAfterMs: number;
-  /** Kubernetes `ttlSecondsAfterFinished` of created Jobs. */
-  ttlSecondsAfterFinished: number;
-  /** Placements of one job (first one included) before a failing job is failed for good. */
-  maxPlacementAttempts: number;
-  /** An offline cluster's not-yet-running jobs move elsewhere after this long. */
-  offlineGraceMs: number;
-}
-
-export const defaultCoreSettings: CoreSettings = {
-  heartbeatTimeoutMs: 60_000,
-  redispatchAfterMs: 60_000,
-  ttlSecondsAfterFinished: 3600,
-  maxPlacementAttempts: 3,
-  offlineGraceMs: 120_000,
-};
-
-export interface CoreContext {
-  store: StateStore;
-  queue: Queue;
-  clock: Clock;
-  settings: CoreSettings;
-  log: Logger;
-  /** Why a callback URL can never be delivered to (checked without DNS), or undefined. */
-  screenCallback?: (url: string) => string | undefined;
-}
-
-export function nowIso(ctx: CoreContext): string {
-  return iso(ctx.clock.now());
 }
 
 /**

@@ -14,9 +14,9 @@ import {
   createConfiguration,
 } from '@kubernetes/client-node';
 import type { Middleware, V1Job } from '@kubernetes/client-node';
-import type { Clock } from '../clock.js';
-import { iso, systemClock } from '../clock.js';
-import type { CapacityReport } from '../clusters/model.js';
+import type { Clock } from '../../base/clock.js';
+import { iso, systemClock } from '../../base/clock.js';
+import type { CapacityReport } from '../../domain/cluster.js';
 import {
   classify,
   describeError,

@@ -1,5 +1,5 @@
 /** Who is calling, and what they may do. Deny by default. */
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 export const SCOPES = [
   'jobs:submit',

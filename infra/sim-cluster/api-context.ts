@@ -1,0 +1,23 @@
+/** What every API handler of the simulated cluster is given, and the resource a request names. */
+import type { SimFaults } from './options.js';
+import type { Resource } from './resources.js';
+import type { Store } from './store.js';
+import type { WatchRegistry } from './watch.js';
+
+export interface ApiContext {
+  store: Store;
+  faults: () => SimFaults;
+  /** Consumes one injected create failure, if any is armed. */
+  takeCreateFailure: () => SimFaults['failCreates'] | undefined;
+  countCreateAttempt: () => void;
+  watches: WatchRegistry;
+  bookmarkMs: number;
+  log: (line: string) => void;
+}
+
+export interface Target {
+  resource: Resource;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}

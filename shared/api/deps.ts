@@ -1,0 +1,36 @@
+/** What the API's routes are given: the services built by `createCore`, and the request context. */
+import type { Principal } from '../domain/principal.js';
+import type { TokenAdmin } from '../auth/token-service.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { HookService } from '../hooks/service.js';
+import type { ClusterAdmin } from '../dispatch/cluster-admin.js';
+import type { ClusterService } from '../clusters/service.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { JobService } from '../jobs/service.js';
+import type { ScheduleService } from '../schedules/service.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import type { Metrics } from './metrics.js';
+
+export interface AppDeps {
+  ctx: CoreContext;
+  jobs: JobService;
+  clusters: ClusterService;
+  clusterAdmin: ClusterAdmin;
+  schedules: ScheduleService;
+  /** The control plane drainers report to (in-process here, over /v1/drainer for remote ones). */
+  control: ControlPlane;
+  /** Called when capacity may have freed (uncordon, policy change): admission runs again. */
+  onCapacityChanged?: () => void;
+  tokens: TokenService;
+  tokenAdmin: TokenAdmin;
+  hooks: HookService;
+  /** Per-token (and per-hook) request rate; default 100/s with bursts of 200. */
+  rateLimit?: { perSecond: number; burst: number };
+  metrics: Metrics;
+  /** Maximum request body in bytes. */
+  maxBodyBytes?: number;
+  /** The public base URL (`server.publicUrl`), for the error envelope's `docs` link. */
+  publicUrl?: string;
+}
+
+export type AppEnv = { Variables: { requestId: string; principal: Principal } };

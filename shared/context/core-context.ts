@@ -1,0 +1,41 @@
+/** What the services share: the store and queue ports, the clock, settings and the logger. */
+import type { Clock } from '../base/clock.js';
+import { iso } from '../base/clock.js';
+import type { Queue } from '../queue/port.js';
+import type { StateStore } from '../store/port.js';
+import type { Logger } from '../base/log.js';
+
+export interface CoreSettings {
+  /** A cluster whose heartbeat is older than this is offline. */
+  heartbeatTimeoutMs: number;
+  /** A dispatched job that has not been picked up for this long is published again. */
+  redispatchAfterMs: number;
+  /** Kubernetes `ttlSecondsAfterFinished` of created Jobs. */
+  ttlSecondsAfterFinished: number;
+  /** Placements of one job (first one included) before a failing job is failed for good. */
+  maxPlacementAttempts: number;
+  /** An offline cluster's not-yet-running jobs move elsewhere after this long. */
+  offlineGraceMs: number;
+}
+
+export const defaultCoreSettings: CoreSettings = {
+  heartbeatTimeoutMs: 60_000,
+  redispatchAfterMs: 60_000,
+  ttlSecondsAfterFinished: 3600,
+  maxPlacementAttempts: 3,
+  offlineGraceMs: 120_000,
+};
+
+export interface CoreContext {
+  store: StateStore;
+  queue: Queue;
+  clock: Clock;
+  settings: CoreSettings;
+  log: Logger;
+  /** Why a callback URL can never be delivered to (checked without DNS), or undefined. */
+  screenCallback?: (url: string) => string | undefined;
+}
+
+export function nowIso(ctx: CoreContext): string {
+  return iso(ctx.clock.now());
+}

@@ -1,0 +1,18 @@
+/**
+ * What the job API needs from dispatch, declared here so that jobs/ stands below dispatch/: the
+ * dispatch folder implements it (`createDispatcher`) and the composition root hands it in.
+ */
+import type { Decision, Job, JobSpec } from '../domain/job.js';
+
+export interface Decided {
+  decision: Decision;
+  /** The job with the decision applied (dispatched, pending or rejected), or undefined if none. */
+  apply(job: Job, at: string): Job | undefined;
+}
+
+export interface Dispatcher {
+  /** Places a job of this tenant now, against the current cluster snapshot and policy. */
+  decide(tenantId: string, spec: JobSpec): Promise<Decided>;
+  /** A stored, dispatched job: counts it in the snapshot and publishes it to its queue. */
+  handOff(job: Job): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/**
+ * The drainer protocol's request bodies (claim, report, heartbeat), validated at the API and
+ * described by the OpenAPI document from these same schemas.
+ */
+import { z } from 'zod';
+import { AppError } from '../base/errors.js';
+import { issuesOf } from '../base/validation.js';
+
+export const claimSchema = z.strictObject({
+  jobId: z.string().max(64),
+  clusterId: z.string().max(63),
+  attempt: z.int().min(1),
+});
+export const reportSchema = z.strictObject({
+  jobId: z.string().max(64),
+  clusterId: z.string().max(63),
+  attempt: z.int().min(1),
+  phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'deleted', 'create-failed']),
+  reason: z.string().max(128).optional(),
+  message: z.string().max(2048).optional(),
+  at: z.iso.datetime(),
+});
+export const capacitySchema = z.strictObject({
+  clusterId: z.string().max(63),
+  capacity: z.strictObject({
+    reportedAt: z.iso.datetime(),
+    accelerators: z.record(
+      z.string().max(63),
+      z.strictObject({
+        total: z.int().min(0),
+        free: z.int().min(0),
+        maxFreePerNode: z.int().min(0),
+      }),
+    ),
+  }),
+});
+
+/** Validates a drainer request, or throws BAD_REQUEST listing every bad field. */
+export function parseDrainerRequest<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const fields = issuesOf(r.error);
+  throw new AppError(
+    'BAD_REQUEST',
+    `invalid drainer request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    {
+      details: { fields },
+    },
+  );
+}
