@@ -18,6 +18,7 @@ import { newId } from '../clock.js';
 import { errorResponse, toAppError } from './envelope.js';
 import type { Metrics } from './metrics.js';
 import { limitBody } from './body-limit.js';
+import { createHookLimits } from './hook-limits.js';
 import { limitRate } from './partner-middleware.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -89,6 +90,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ...deps.rateLimit,
   });
   app.use('/v1/*', limitRate(limiter));
+  const hookLimits = createHookLimits(
+    limiter,
+    createRateLimiter({ clock: deps.ctx.clock, perSecond: 100, burst: 200, ...deps.rateLimit }),
+  );
 
   app.route('/', metaRoutes(deps));
   // Public: the OpenAPI 3.1 description of every route here, built once on first request.
@@ -98,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/jobs', deliveryRoutes(deps));
   app.route('/v1/tokens', tokenRoutes(deps));
   app.route('/v1/signing-keys', signingKeyRoutes(deps));
-  app.route('/v1/hooks', hookRoutes(deps));
+  app.route('/v1/hooks', hookRoutes(deps, hookLimits));
   app.route('/v1/clusters', clusterRoutes(deps));
   app.route('/v1/queues', queueRoutes(deps));
   app.route('/v1/schedules', scheduleRoutes(deps));
