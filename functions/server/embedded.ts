@@ -122,9 +122,10 @@ export async function startEmbedded(
     log,
   );
   core.onCapacityFreed(maintenance.wake);
+  // A pass returns once its work is queued: a receiver that never answers does not hold the next.
   const delivering = every(
     config.webhooks.intervalSeconds * 1000,
-    () => core.deliveries.runOnce(),
+    () => core.deliveries.startPass(),
     log,
   );
 
@@ -150,6 +151,7 @@ export async function startEmbedded(
     async close() {
       maintenance.stop();
       delivering.stop();
+      await core.deliveries.close();
       await Promise.all(drainers.map((d) => d.stop()));
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.all([...drivers.values()].map((d) => d.close()));
