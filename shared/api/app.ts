@@ -15,6 +15,7 @@ import type { JobService } from '../jobs/service.js';
 import type { ScheduleService } from '../schedules/service.js';
 import type { ControlPlane } from '../drainer/control-port.js';
 import { newId } from '../clock.js';
+import { clientClosed, isClientAbort } from './client-abort.js';
 import { errorResponse, toAppError } from './envelope.js';
 import type { Metrics } from './metrics.js';
 import { limitBody } from './body-limit.js';
@@ -117,9 +118,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       new AppError('NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
     ),
   );
-  app.onError((err, c) =>
-    errorResponse(c, toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown')),
-  );
+  app.onError((err, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    if (isClientAbort(err, c.req.raw)) return clientClosed(c, err, deps.ctx.log, requestId);
+    return errorResponse(c, toAppError(err, deps.ctx.log, requestId));
+  });
   return app;
 }
 
