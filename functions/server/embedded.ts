@@ -62,6 +62,8 @@ export async function startEmbedded(
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
       maxPlacementAttempts: config.scheduling.maxPlacementAttempts,
       offlineGraceMs: config.scheduling.offlineGraceSeconds * 1000,
+      hooksPerTenant: config.limits.hooksPerTenant,
+      schedulesPerTenant: config.limits.schedulesPerTenant,
     },
     auth: {
       issuer: config.auth.issuer,

@@ -15,7 +15,7 @@ import { parseStrict } from '../auth/token-service.js';
 import { newId } from '../clock.js';
 import { AppError, notFound } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
+import { checkTenantLimit, nowIso } from '../jobs/context.js';
 import type { JobService, SubmitResult } from '../jobs/service.js';
 import { parseJobSpec } from '../jobs/spec.js';
 import type { Hook } from '../store/port.js';
@@ -130,6 +130,8 @@ export function createHookService(
       requireScope(caller, 'jobs:submit');
       const req = parseStrict(hookCreateSchema, body, 'hook');
       requireProject(caller, req.project);
+      const existing = await ctx.store.hooks.listByTenant(caller.tenantId);
+      checkTenantLimit('hooks', caller.tenantId, existing.length, ctx.settings.hooksPerTenant);
       const at = nowIso(ctx);
       const secret = generateWebhookSecret();
       const hook: Hook = {

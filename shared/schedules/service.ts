@@ -8,7 +8,7 @@ import { requireProject, requireScope } from '../auth/principal.js';
 import { newId } from '../clock.js';
 import { AppError, VersionConflictError, notFound } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
-import { nowIso } from '../jobs/context.js';
+import { checkTenantLimit, nowIso } from '../jobs/context.js';
 import { issuesOf, parseJobSpec } from '../jobs/spec.js';
 import type { Schedule } from '../store/port.js';
 import { nextSlot, nextSlots, validateCron } from './cron.js';
@@ -92,6 +92,13 @@ export function createScheduleService(ctx: CoreContext) {
       const input = parse(scheduleCreateSchema, body, 'schedule');
       validateCron(input.cron, input.timezone);
       checkTemplate(ctx, principal, input.template);
+      const existing = await ctx.store.schedules.listByTenant(principal.tenantId);
+      checkTenantLimit(
+        'schedules',
+        principal.tenantId,
+        existing.length,
+        ctx.settings.schedulesPerTenant,
+      );
       const now = ctx.clock.now();
       const schedule: Schedule = {
         id: `sch_${newId(ctx.clock)}`,

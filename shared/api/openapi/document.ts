@@ -76,7 +76,7 @@ const OPS: Op[] = [
     path: '/metrics',
     id: 'getMetrics',
     tag: 'meta',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics (job figures only with a metrics:read token)',
     auth: 'none',
     ok: {
       200: {
