@@ -66,7 +66,7 @@ export interface ReceiveResult extends SubmitResult {
 export interface IntakeGuard {
   /** The signature is valid; charge the hook's bucket (throws `RATE_LIMITED` when empty). */
   verified(hookId: string): void;
-  /** The hook is unknown or the signature failed; throws `RATE_LIMITED` once failures are too many. */
+  /** The hook is unknown or the signature failed; throws `RATE_LIMITED` past the failure limit. */
   failed(hookId: string): void;
 }
 
