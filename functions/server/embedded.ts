@@ -62,6 +62,8 @@ export async function startEmbedded(
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
       maxPlacementAttempts: config.scheduling.maxPlacementAttempts,
       offlineGraceMs: config.scheduling.offlineGraceSeconds * 1000,
+      hooksPerTenant: config.limits.hooksPerTenant,
+      schedulesPerTenant: config.limits.schedulesPerTenant,
     },
     auth: {
       issuer: config.auth.issuer,
@@ -123,9 +125,10 @@ export async function startEmbedded(
     log,
   );
   core.onCapacityFreed(maintenance.wake);
+  // A pass returns once its work is queued: a receiver that never answers does not hold the next.
   const delivering = every(
     config.webhooks.intervalSeconds * 1000,
-    () => core.deliveries.runOnce(),
+    () => core.deliveries.startPass(),
     log,
   );
 
@@ -151,6 +154,7 @@ export async function startEmbedded(
     async close() {
       maintenance.stop();
       delivering.stop();
+      await core.deliveries.close();
       await Promise.all(drainers.map((d) => d.stop()));
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.all([...drivers.values()].map((d) => d.close()));

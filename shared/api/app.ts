@@ -6,8 +6,10 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from './deps.js';
 import { AppError } from '../base/errors.js';
 import { newId } from '../base/clock.js';
+import { clientClosed, isClientAbort } from './client-abort.js';
 import { errorResponse, toAppError } from './envelope.js';
 import { limitBody } from './body-limit.js';
+import { createHookLimits } from './hook-limits.js';
 import { limitRate } from './partner-middleware.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -58,6 +60,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ...deps.rateLimit,
   });
   app.use('/v1/*', limitRate(limiter));
+  const hookLimits = createHookLimits(
+    limiter,
+    createRateLimiter({ clock: deps.ctx.clock, perSecond: 100, burst: 200, ...deps.rateLimit }),
+  );
 
   app.route('/', metaRoutes(deps));
   // Public: the OpenAPI 3.1 description of every route here, built once on first request.
@@ -67,7 +73,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/jobs', deliveryRoutes(deps));
   app.route('/v1/tokens', tokenRoutes(deps));
   app.route('/v1/signing-keys', signingKeyRoutes(deps));
-  app.route('/v1/hooks', hookRoutes(deps));
+  app.route('/v1/hooks', hookRoutes(deps, hookLimits));
   app.route('/v1/clusters', clusterRoutes(deps));
   app.route('/v1/queues', queueRoutes(deps));
   app.route('/v1', accountRoutes(deps));
@@ -83,12 +89,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       deps.publicUrl,
     ),
   );
-  app.onError((err, c) =>
-    errorResponse(
-      c,
-      toAppError(err, deps.ctx.log, c.get('requestId') ?? 'unknown'),
-      deps.publicUrl,
-    ),
-  );
+  app.onError((err, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    if (isClientAbort(err, c.req.raw)) return clientClosed(c, err, deps.ctx.log, requestId);
+    return errorResponse(c, toAppError(err, deps.ctx.log, requestId), deps.publicUrl);
+  });
   return app;
 }

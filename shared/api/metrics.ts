@@ -1,4 +1,11 @@
-/** A tiny Prometheus registry: counters with labels, rendered in the text exposition format. */
+/**
+ * A tiny Prometheus registry: counters with labels, rendered in the text exposition format.
+ * `/metrics` without a `metrics:read` token shows only the names in `PUBLIC_METRICS`: aggregate
+ * figures that say nothing about any tenant or about job volume. Anything new is private until
+ * listed there.
+ */
+
+export const PUBLIC_METRICS: ReadonlySet<string> = new Set(['switchyard_http_requests_total']);
 
 export function createMetrics() {
   const counters = new Map<string, { help: string; values: Map<string, number> }>();
@@ -24,14 +31,19 @@ export function createMetrics() {
         labels: Record<string, string>;
         value: number;
       }> = [],
+      options: { publicOnly?: boolean } = {},
     ): string {
+      const shown = (name: string) => !options.publicOnly || PUBLIC_METRICS.has(name);
       const lines: string[] = [];
       for (const [name, c] of counters) {
+        if (!shown(name)) continue;
         lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
         for (const [key, value] of c.values) lines.push(`${name}${key ? `{${key}}` : ''} ${value}`);
       }
       const byName = new Map<string, typeof gauges>();
-      for (const g of gauges) byName.set(g.name, [...(byName.get(g.name) ?? []), g]);
+      for (const g of gauges.filter((x) => shown(x.name))) {
+        byName.set(g.name, [...(byName.get(g.name) ?? []), g]);
+      }
       for (const [name, list] of byName) {
         lines.push(`# HELP ${name} ${list[0]!.help}`, `# TYPE ${name} gauge`);
         for (const g of list) {

@@ -1,4 +1,7 @@
-/** Per-credential rate limiting for the API: by token, or by hook for the signed intake. */
+/**
+ * Per-credential rate limiting for the API, by token. The signed hook intake is limited after its
+ * signature is checked instead (see `hook-limits.ts`), so forgeries cannot drain a hook's bucket.
+ */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './deps.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -7,9 +10,9 @@ import { hookIntakeId } from './routes/hooks.js';
 export function limitRate(limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get('principal') as AppEnv['Variables']['principal'] | undefined;
-    const hookId = hookIntakeId(c.req.method, c.req.path);
-    const key = principal ? `token:${principal.tokenId}` : hookId ? `hook:${hookId}` : undefined;
-    if (key) limiter.take(key);
+    if (principal && !hookIntakeId(c.req.method, c.req.path)) {
+      limiter.take(`token:${principal.tokenId}`);
+    }
     await next();
   };
 }

@@ -6,8 +6,8 @@
  *   for any tenant, creating the tenant on first use);
  * - a minted token's scopes are a subset of the caller's, its projects a subset of the caller's
  *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age;
- * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`) go only on tokens of the
- *   admin tenant, since they act on every tenant;
+ * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`, `metrics:read`) go only
+ *   on tokens of the admin tenant, since they act on (or show) every tenant;
  * - listing shows records, never a token (the admin tenant may list any tenant's); revoking is
  *   effective at once;
  * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
@@ -26,7 +26,12 @@ import { SIGNING_ALGORITHMS } from './tokens.js';
 const TENANT_ID = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
 const PROJECT = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|\*)$/;
 /** Scopes that act on the whole platform, not one tenant: only admin-tenant tokens hold them. */
-const PLATFORM_SCOPES: readonly string[] = ['clusters:admin', 'policy:admin', 'drainer'];
+const PLATFORM_SCOPES: readonly string[] = [
+  'clusters:admin',
+  'policy:admin',
+  'drainer',
+  'metrics:read',
+];
 
 export interface TokenAdminOptions {
   ctx: CoreContext;

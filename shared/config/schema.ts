@@ -130,6 +130,13 @@ export const configSchema = z.strictObject({
       burst: z.int().min(1).max(1_000_000).default(200),
     })
     .prefault({}),
+  /** Per-tenant caps on stored resources; creating one more answers 409 QUOTA_EXCEEDED. */
+  limits: z
+    .strictObject({
+      hooksPerTenant: z.int().min(1).max(100_000).default(100),
+      schedulesPerTenant: z.int().min(1).max(100_000).default(100),
+    })
+    .prefault({}),
 });
 
 export type SwitchyardConfig = z.infer<typeof configSchema>;

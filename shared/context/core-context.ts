@@ -1,5 +1,6 @@
 /** What the services share: the store and queue ports, the clock, settings and the logger. */
 import type { Clock } from '../base/clock.js';
+import { AppError } from '../base/errors.js';
 import { iso } from '../base/clock.js';
 import type { Queue } from '../queue/port.js';
 import type { StateStore } from '../store/port.js';
@@ -16,6 +17,10 @@ export interface CoreSettings {
   maxPlacementAttempts: number;
   /** An offline cluster's not-yet-running jobs move elsewhere after this long. */
   offlineGraceMs: number;
+  /** Inbound hooks one tenant may have (`limits.hooksPerTenant`). */
+  hooksPerTenant: number;
+  /** Schedules one tenant may have (`limits.schedulesPerTenant`). */
+  schedulesPerTenant: number;
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -24,7 +29,29 @@ export const defaultCoreSettings: CoreSettings = {
   ttlSecondsAfterFinished: 3600,
   maxPlacementAttempts: 3,
   offlineGraceMs: 120_000,
+  hooksPerTenant: 100,
+  schedulesPerTenant: 100,
 };
+
+/**
+ * Refuses to create one more of a tenant's `what` when it already has `count` and the limit is
+ * `max`: 409 `QUOTA_EXCEEDED` naming the setting. Checked before the write, so creations racing
+ * each other may pass the limit by the number in flight.
+ */
+export function checkTenantLimit(
+  what: 'hooks' | 'schedules',
+  tenantId: string,
+  count: number,
+  max: number,
+): void {
+  if (count < max) return;
+  const setting = `limits.${what}PerTenant`;
+  throw new AppError(
+    'QUOTA_EXCEEDED',
+    `tenant ${tenantId} already has ${count} ${what}, the most allowed (${setting} = ${max}): delete one, or ask the operator to raise ${setting}`,
+    { details: { limit: setting, max, count } },
+  );
+}
 
 export interface CoreContext {
   store: StateStore;

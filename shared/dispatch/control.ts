@@ -16,6 +16,7 @@ import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Job, JobState } from '../domain/job.js';
 import { STATE_RANK, isTerminal } from '../domain/job.js';
+import { AppError } from '../base/errors.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
@@ -129,8 +130,39 @@ export function createControlPlane(
   }
 
   async function heartbeat(clusterId: string, capacity: CapacityReport): Promise<void> {
+    checkCapacity(capacity, ctx.clock.now());
     await mutateCluster(ctx, clusterId, (c) => ({ ...c, capacity, updatedAt: nowIso(ctx) }));
   }
 
   return { claim, report, heartbeat };
+}
+
+/** A drainer clock may run this far ahead of ours before its reports are refused. */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Refuses a capacity report that cannot be true: more free GPUs than there are, a node with more
+ * free than the cluster, or a time in the future (beyond clock skew), which would keep a stale
+ * report looking fresh.
+ */
+function checkCapacity(capacity: CapacityReport, now: number): void {
+  const bad = (field: string, message: string) =>
+    new AppError('BAD_REQUEST', `invalid capacity report: ${field} ${message}`, {
+      details: { fields: [{ path: field, message }] },
+    });
+  const at = Date.parse(capacity.reportedAt);
+  if (!Number.isFinite(at)) throw bad('capacity.reportedAt', 'must be an ISO 8601 time');
+  if (at > now + MAX_CLOCK_SKEW_MS) {
+    throw bad(
+      'capacity.reportedAt',
+      `is ${capacity.reportedAt}, more than ${MAX_CLOCK_SKEW_MS / 1000} s in the future: check the drainer's clock`,
+    );
+  }
+  for (const [type, a] of Object.entries(capacity.accelerators)) {
+    const field = `capacity.accelerators.${type}`;
+    if (a.free > a.total) throw bad(`${field}.free`, `(${a.free}) exceeds total (${a.total})`);
+    if (a.maxFreePerNode > a.free) {
+      throw bad(`${field}.maxFreePerNode`, `(${a.maxFreePerNode}) exceeds free (${a.free})`);
+    }
+  }
 }

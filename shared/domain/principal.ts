@@ -11,6 +11,8 @@ export const SCOPES = [
   'tokens:admin',
   /** For drainers: claim dispatches and report job status and cluster capacity. */
   'drainer',
+  /** For monitoring: job figures in `/metrics` (without it, only aggregate HTTP counts). */
+  'metrics:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -18,6 +18,17 @@ export const MAX_PRIORITY = 1000;
 export const DEFAULT_PRIORITY = 100;
 const GLOB = /^[A-Za-z0-9*?._/-]{1,253}$/;
 
+// An OCI image reference, per the distribution reference grammar: [registry[:port]/]path[:tag]
+// [@digest]. No spaces, newlines or upper case in the path, so it goes into a manifest as is.
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const OCI_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_PART}(?:/${PATH_PART})*(?::${TAG})?(?:@${DIGEST})?$`,
+);
+
 const dnsName = (what: string) =>
   z
     .string({ error: `${what} is required` })
@@ -31,7 +42,14 @@ const dnsName = (what: string) =>
 export const jobSubmissionSchema = z.strictObject({
   name: dnsName('name'),
   project: dnsName('project'),
-  image: z.string({ error: 'image is required' }).min(1).max(512),
+  image: z
+    .string({ error: 'image is required' })
+    .min(1, 'image must not be empty')
+    .max(512, 'image must be at most 512 characters')
+    .regex(
+      OCI_REFERENCE,
+      'image must be an OCI image reference such as ghcr.io/acme/train:1.2 (no spaces, newlines or upper-case letters in the name)',
+    ),
   command: z.array(z.string().max(4096)).max(64).optional(),
   args: z.array(z.string().max(4096)).max(256).optional(),
   env: z

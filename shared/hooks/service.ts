@@ -5,7 +5,8 @@
  *
  * Receiving: verify over the raw bytes, fill the template from the payload, and submit through
  * `JobService.submit` as a principal holding only `jobs:submit` on the hook's project, with the
- * idempotency key `hook:<hookId>:<message id>`: a replayed message returns the same job.
+ * idempotency key `hook:<hookId>:<replay key>` (the signed message id, or for GitHub the body's
+ * SHA-256): a replayed message returns the same job.
  */
 import { z } from 'zod';
 import type { Principal } from '../domain/principal.js';
@@ -14,13 +15,13 @@ import { parseStrict } from '../auth/token-service.js';
 import { newId } from '../base/clock.js';
 import { AppError, notFound } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
-import { nowIso } from '../context/core-context.js';
+import { checkTenantLimit, nowIso } from '../context/core-context.js';
 import type { JobService, SubmitResult } from '../jobs/service.js';
 import { parseJobSpec } from '../domain/spec.js';
 import type { Hook } from '../store/port.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { fillTemplate, sampleFill, templateIssues } from './template.js';
-import { verifyInbound } from './verify.js';
+import { verifyInbound, type VerifiedMessage } from './verify.js';
 
 const PROJECT = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Secrets kept per hook: the newest and the one before it, during rotation. */
@@ -56,6 +57,17 @@ export interface HookServiceOptions {
 
 export interface ReceiveResult extends SubmitResult {
   hook: Hook;
+}
+
+/**
+ * Rate limits around verification, so forgeries are counted apart from genuine deliveries: a
+ * flood of bad signatures must not use up the hook's own allowance.
+ */
+export interface IntakeGuard {
+  /** The signature is valid; charge the hook's bucket (throws `RATE_LIMITED` when empty). */
+  verified(hookId: string): void;
+  /** The hook is unknown or the signature failed; throws `RATE_LIMITED` past the failure limit. */
+  failed(hookId: string): void;
 }
 
 export function createHookService(
@@ -118,6 +130,8 @@ export function createHookService(
       requireScope(caller, 'jobs:submit');
       const req = parseStrict(hookCreateSchema, body, 'hook');
       requireProject(caller, req.project);
+      const existing = await ctx.store.hooks.listByTenant(caller.tenantId);
+      checkTenantLimit('hooks', caller.tenantId, existing.length, ctx.settings.hooksPerTenant);
       const at = nowIso(ctx);
       const secret = generateWebhookSecret();
       const hook: Hook = {
@@ -172,16 +186,27 @@ export function createHookService(
       hookId: string,
       headers: Headers,
       rawBody: Uint8Array,
+      guard?: IntakeGuard,
     ): Promise<ReceiveResult | { ping: true }> {
-      // 1. The hook, and the signature over the raw bytes.
-      const hook = await ctx.store.hooks.get(hookId);
-      if (!hook) throw notFound(`hook ${hookId}`);
-      const message = await verifyInbound(hook, {
-        headers,
-        rawBody,
-        nowSeconds: Math.floor(ctx.clock.now() / 1000),
-        maxBodyBytes,
-      });
+      // 1. The hook, and the signature over the raw bytes; only then the hook's rate bucket.
+      let hook: Hook, message: VerifiedMessage;
+      try {
+        const found = await ctx.store.hooks.get(hookId);
+        if (!found) throw notFound(`hook ${hookId}`);
+        hook = found;
+        message = await verifyInbound(hook, {
+          headers,
+          rawBody,
+          nowSeconds: Math.floor(ctx.clock.now() / 1000),
+          maxBodyBytes,
+        });
+      } catch (e) {
+        if (e instanceof AppError && (e.code === 'UNAUTHENTICATED' || e.code === 'NOT_FOUND')) {
+          guard?.failed(hookId);
+        }
+        throw e;
+      }
+      guard?.verified(hook.id);
       if (message.event === 'ping') return { ping: true };
 
       // 2. The payload, as JSON, fills the template.
@@ -193,14 +218,14 @@ export function createHookService(
       }
       const body = fillTemplate(hook.template, payload);
 
-      // 3. Submit as the hook, keyed on the message id, so a replay is the same job.
+      // 3. Submit as the hook, keyed on what the signature covers, so a replay is the same job.
       const principal: Principal = {
         tenantId: hook.tenantId,
         tokenId: `hook:${hook.id}`,
         scopes: new Set(['jobs:submit']),
         projects: [hook.project],
       };
-      const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.id}`);
+      const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.replayKey}`);
       return { ...result, hook };
     },
   };

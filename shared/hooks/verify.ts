@@ -1,8 +1,10 @@
 /**
  * Inbound webhook verification over the raw bytes, size-capped before any HMAC work:
  * Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`, 5-minute window both
- * ways, any one valid signature) or GitHub-style `X-Hub-Signature-256: sha256=<hex HMAC>` with the
- * delivery id from `X-GitHub-Delivery`. Resolves with the message id used for replay protection.
+ * ways, any one valid signature) or GitHub-style `X-Hub-Signature-256: sha256=<hex HMAC>`.
+ * Resolves with the replay key, which is always something the signature covers: the signed
+ * `webhook-id`, or for GitHub (whose signature covers only the body, not `X-GitHub-Delivery`)
+ * the body's SHA-256.
  */
 import { AppError } from '../base/errors.js';
 import type { Hook } from '../store/port.js';
@@ -16,8 +18,10 @@ export interface InboundRequest {
 }
 
 export interface VerifiedMessage {
-  /** The sender's message id: `webhook-id` or `X-GitHub-Delivery`. */
+  /** The sender's message id: `webhook-id` or `X-GitHub-Delivery` (for logs only). */
   id: string;
+  /** What replays are recognised by, covered by the signature: `webhook-id` or `sha256:<body>`. */
+  replayKey: string;
   /** GitHub's `X-GitHub-Event` (e.g. `ping`), when sent. */
   event?: string;
 }
@@ -39,21 +43,25 @@ export async function verifyInbound(hook: Hook, req: InboundRequest): Promise<Ve
   const verified =
     hook.scheme === 'github'
       ? await verifyGithub(hook.secrets, req)
-      : {
-          id: (
-            await verifyWebhook({
-              secrets: hook.secrets,
-              headers: req.headers,
-              rawBody: req.rawBody,
-              nowSeconds: req.nowSeconds,
-              maxBodyBytes: req.maxBodyBytes,
-            })
-          ).id,
-        };
+      : await verifyStandard(hook.secrets, req);
   if (!MESSAGE_ID.test(verified.id)) {
     throw new AppError('BAD_REQUEST', 'the webhook id must be 1-200 visible ASCII characters');
   }
   return verified;
+}
+
+async function verifyStandard(
+  secrets: readonly string[],
+  req: InboundRequest,
+): Promise<VerifiedMessage> {
+  const { id } = await verifyWebhook({
+    secrets,
+    headers: req.headers,
+    rawBody: req.rawBody,
+    nowSeconds: req.nowSeconds,
+    maxBodyBytes: req.maxBodyBytes,
+  });
+  return { id, replayKey: id };
 }
 
 async function verifyGithub(
@@ -86,8 +94,12 @@ async function verifyGithub(
       'X-Hub-Signature-256 does not match the body with the hook secret (wrong secret, or the body was changed)',
     );
   }
+  // X-GitHub-Delivery is not signed: anyone holding one captured delivery could send it again
+  // under fresh ids. So replays are recognised by the body, which the signature does cover.
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+  const replayKey = `sha256:${[...digest].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
   const event = req.headers.get('x-github-event') ?? undefined;
-  return event ? { id, event } : { id };
+  return event ? { id, replayKey, event } : { id, replayKey };
 }
 
 function hexBytes(hex: string): Uint8Array {

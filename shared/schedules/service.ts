@@ -8,9 +8,9 @@ import { requireProject, requireScope } from '../domain/principal.js';
 import { newId } from '../base/clock.js';
 import { AppError, VersionConflictError, notFound } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
-import { nowIso } from '../context/core-context.js';
 import { parseJobSpec } from '../domain/spec.js';
 import { issuesOf } from '../base/validation.js';
+import { checkTenantLimit, nowIso } from '../context/core-context.js';
 import type { Schedule } from '../store/port.js';
 import { nextSlot, nextSlots, validateCron } from './cron.js';
 
@@ -94,6 +94,13 @@ export function createScheduleService(ctx: CoreContext) {
       const input = parse(scheduleCreateSchema, body, 'schedule');
       validateCron(input.cron, input.timezone);
       checkTemplate(ctx, principal, input.template);
+      const existing = await ctx.store.schedules.listByTenant(principal.tenantId);
+      checkTenantLimit(
+        'schedules',
+        principal.tenantId,
+        existing.length,
+        ctx.settings.schedulesPerTenant,
+      );
       const now = ctx.clock.now();
       const schedule: Schedule = {
         id: `sch_${newId(ctx.clock)}`,

@@ -5,11 +5,16 @@
  * the send timeout), so two workers never send the same attempt; a crash after the claim only
  * delays the next attempt. `webhook-id` is the delivery id, the same on every retry, so receivers
  * can drop duplicates. Redirects are never followed; response bodies are never kept.
+ *
+ * Fair across tenants and receivers: jobs run in bounded slots (total, per destination host, per
+ * tenant; see `fair-slots.ts`), and a loop calls `startPass`, which returns once the pass's work
+ * is queued, so a receiver that never answers holds only its own slots, never the next pass.
  */
 import { iso, type Clock } from '../base/clock.js';
 import { isAppError, VersionConflictError } from '../base/errors.js';
 import type { Delivery, DeliveryTable } from '../store/port.js';
 import { nextDelayMs } from './backoff.js';
+import { createFairSlots } from './fair-slots.js';
 import { webhookHeaders } from './standard-webhooks.js';
 
 export interface DeliveryWorkerDeps {
@@ -27,8 +32,12 @@ export interface DeliveryWorkerDeps {
   random?: () => number;
   /** SSRF check, run before any connection; throws to refuse (a retryable `AppError` retries). */
   guard?: (url: URL) => Promise<void>;
-  /** Jobs handled in parallel within one run; a job's own deliveries are always sequential. */
+  /** Jobs handled at once by this worker (default 16); a job's deliveries are always sequential. */
   concurrency?: number;
+  /** Jobs at once whose next delivery goes to one `host:port` (default 4). */
+  perHostConcurrency?: number;
+  /** Jobs at once of one tenant (default 8). */
+  perTenantConcurrency?: number;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -42,7 +51,15 @@ export interface RunResult {
 }
 
 export interface DeliveryWorker {
+  /** One pass over due deliveries (at most `limit` attempts); resolves when they have finished. */
   runOnce(limit?: number): Promise<RunResult>;
+  /**
+   * The same pass, but resolves once its work is queued; `finished` resolves like `runOnce`.
+   * For loops: the next pass starts while slow attempts of this one are still waiting.
+   */
+  startPass(limit?: number): Promise<{ finished: Promise<RunResult> }>;
+  /** Aborts attempts under way (they are retried later) and waits for them to be recorded. */
+  close(): Promise<void>;
 }
 
 /** Extra lease beyond the timeout, covering signing and the result write. */
@@ -59,7 +76,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const table = deps.deliveries;
   const maxAttempts = deps.maxAttempts ?? 8;
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const concurrency = Math.max(1, deps.concurrency ?? 8);
+  const slots = createFairSlots({
+    total: Math.max(1, deps.concurrency ?? 16),
+    perHost: Math.max(1, deps.perHostConcurrency ?? 4),
+    perTenant: Math.max(1, deps.perTenantConcurrency ?? 8),
+  });
+  const closing = new AbortController();
   const log = deps.log ?? (() => {});
   const doFetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
@@ -104,7 +126,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       return { kind: 'dead', error: `cannot sign: ${errorMessage(e)}` };
     }
 
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([timeout, closing.signal]);
     let res: Response;
     try {
       res = await doFetch(url, {
@@ -115,7 +138,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         signal,
       });
     } catch (e) {
-      if (signal.aborted) return { kind: 'retry', error: `no response within ${timeoutMs} ms` };
+      if (timeout.aborted) return { kind: 'retry', error: `no response within ${timeoutMs} ms` };
+      if (signal.aborted) return { kind: 'retry', error: 'the worker stopped before a response' };
       return { kind: 'retry', error: `request failed: ${networkMessage(e)}` };
     }
     await drain(res);
@@ -277,30 +301,66 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
+  /**
+   * Due deliveries of jobs not already waiting or running here. Those are skipped, and the read
+   * grows past them (up to 10 × `limit`), so jobs stuck behind a slow receiver cannot fill the
+   * due list and hide everyone else's.
+   */
+  async function listFresh(now: string, limit: number): Promise<Delivery[]> {
+    for (let want = limit; ;) {
+      const due = await table.listDue(now, want);
+      const fresh = due.filter((d) => !slots.busy(d.jobId));
+      if (due.length < want || fresh.length >= limit || want >= limit * 10) return fresh;
+      want = Math.min(limit * 10, want + due.length - fresh.length);
+    }
+  }
+
+  async function startPass(limit = 50) {
+    const result: RunResult = { attempted: 0, delivered: 0, failed: 0, dead: 0 };
+    if (closing.signal.aborted) return { finished: Promise.resolve(result) };
+    const due = await listFresh(iso(deps.clock.now()), limit);
+    // One entry per job, in the order its first delivery fell due; its deliveries are read fresh.
+    const firsts = new Map<string, Delivery>();
+    for (const d of due) if (!firsts.has(d.jobId)) firsts.set(d.jobId, d);
+    let budget = limit;
+    const take = () => budget-- > 0;
+    const runs = [...firsts.values()].map((d) =>
+      slots.submit({
+        key: d.jobId,
+        tenant: d.tenantId,
+        host: hostOf(d.url),
+        run: async () => {
+          if (budget <= 0 || closing.signal.aborted) return;
+          try {
+            await runJob(d.jobId, iso(deps.clock.now()), take, result);
+          } catch (e) {
+            log({ event: 'webhook.error', jobId: d.jobId, error: errorMessage(e) });
+          }
+        },
+      }),
+    );
+    return { finished: Promise.all(runs).then(() => result) };
+  }
+
   return {
     async runOnce(limit = 50) {
-      const result: RunResult = { attempted: 0, delivered: 0, failed: 0, dead: 0 };
-      const now = iso(deps.clock.now());
-      const due = await table.listDue(now, limit);
-      // Jobs in the order their first delivery fell due; a job's deliveries are read fresh.
-      const jobs = [...new Set(due.map((d) => d.jobId))];
-      let budget = limit;
-      const take = () => budget-- > 0;
-      let next = 0;
-      const lane = async () => {
-        while (next < jobs.length && budget > 0) {
-          const jobId = jobs[next++]!;
-          try {
-            await runJob(jobId, now, take, result);
-          } catch (e) {
-            log({ event: 'webhook.error', jobId, error: errorMessage(e) });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
-      return result;
+      return (await startPass(limit)).finished;
+    },
+    startPass,
+    async close() {
+      closing.abort();
+      await slots.idle();
     },
   };
+}
+
+/** The slot key of a callback's destination: `host:port` as the URL gives it. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return '';
+  }
 }
 
 async function drain(res: Response): Promise<void> {

@@ -202,7 +202,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
     const submitted = await api<JobBody>(
       'POST',
       '/v1/jobs',
-      job('dash-long', 60, { image: hostile, labels: { team: 'nlp' } }),
+      job('dash-long', 60, { args: [hostile], labels: { team: 'nlp' } }),
     );
     const id = submitted.body.id;
     await page.click('#tab-jobs');

@@ -1,5 +1,6 @@
 // Per-token rate limits: 429 with Retry-After once a token's bucket is empty, refilled with
-// time, and no effect on other tokens or tenants; the signed intake is limited per hook.
+// time, and no effect on other tokens or tenants. The signed hook intake's limits are in
+// hook-intake-limits.test.ts.
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../shared/api/rate-limit.js';
 import { createFixture } from './fixture.js';
@@ -53,15 +54,5 @@ describe('the API', () => {
     expect((await f.call('GET', '/v1/jobs', { token: sameTenant })).status).toBe(200);
     f.clock.advance(1000);
     expect((await f.call('GET', '/v1/jobs', { token: noisy })).status).toBe(200);
-  });
-
-  it('limits the signed intake per hook, before verifying', async () => {
-    const f = await createFixture({ rateLimit: { perSecond: 1, burst: 2 } });
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      statuses.push((await f.call('POST', '/v1/hooks/hk_x', { body: '{}' })).status);
-    }
-    expect(statuses).toEqual([404, 404, 429]);
-    expect((await f.call('POST', '/v1/hooks/hk_y', { body: '{}' })).status).toBe(404);
   });
 });

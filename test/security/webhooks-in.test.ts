@@ -192,12 +192,36 @@ describe('GitHub-style intake', () => {
     };
   }
 
-  it('verifies X-Hub-Signature-256 and keys replays on X-GitHub-Delivery', async () => {
+  it('verifies X-Hub-Signature-256 and treats a redelivery as the same job', async () => {
     const hook = await createHook({ scheme: 'github' });
     const first = await send(hook.id, PAYLOAD, githubHeaders(hook.secret, 'd-1', PAYLOAD));
     expect(first.status).toBe(202);
     const again = await send(hook.id, PAYLOAD, githubHeaders(hook.secret, 'd-1', PAYLOAD));
     expect([again.body.jobId, again.body.replayed]).toEqual([first.body.jobId, true]);
+  });
+
+  it('keys replays on the signed body, not the unsigned X-GitHub-Delivery', async () => {
+    const hook = await createHook({ scheme: 'github' });
+    const captured = githubHeaders(hook.secret, 'd-10', PAYLOAD);
+    const first = await send(hook.id, PAYLOAD, captured);
+    expect(first.status).toBe(202);
+    // An attacker holding one captured delivery sends it again under fresh delivery ids.
+    for (const id of ['d-11', 'd-12', 'd-13']) {
+      f.clock.advance(600_000);
+      const replay = await send(hook.id, PAYLOAD, { ...captured, 'x-github-delivery': id });
+      expect([replay.status, replay.body.jobId, replay.body.replayed]).toEqual([
+        202,
+        first.body.jobId,
+        true,
+      ]);
+    }
+    const jobs = await f.call('GET', '/v1/jobs', { token });
+    expect((jobs.body.items as unknown[]).length).toBe(1);
+    // A different (signed) body is a different event.
+    const other = JSON.stringify({ ref: 'refs/heads/dev', dataset: { path: 's3://data/v3' } });
+    const next = await send(hook.id, other, githubHeaders(hook.secret, 'd-10', other));
+    expect([next.status, next.body.replayed]).toEqual([202, false]);
+    expect(next.body.jobId).not.toBe(first.body.jobId);
   });
 
   it('refuses a wrong or malformed signature, and a missing delivery id', async () => {

@@ -76,7 +76,7 @@ const OPS: Op[] = [
     path: '/metrics',
     id: 'getMetrics',
     tag: 'meta',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics (job figures only with a metrics:read token)',
     auth: 'none',
     ok: {
       200: {
@@ -396,13 +396,17 @@ const OPS: Op[] = [
         schema: { type: 'string', pattern: '^sha256=[0-9a-fA-F]{64}$' },
         description: 'GitHub scheme: HMAC-SHA256 of the raw body',
       },
-      { name: 'X-GitHub-Delivery', schema: { type: 'string' }, description: 'GitHub message id' },
+      {
+        name: 'X-GitHub-Delivery',
+        schema: { type: 'string' },
+        description: 'GitHub message id (not signed: replays are recognised by the body)',
+      },
       { name: 'X-GitHub-Event', schema: { type: 'string' }, description: 'GitHub event (`ping`)' },
     ],
     ok: {
       200: { description: 'a GitHub ping', schema: 'HookAccepted' },
       202: {
-        description: 'the job (the same one for a replayed message id)',
+        description: 'the job (the same one for a replayed message id, or GitHub body)',
         schema: 'HookAccepted',
         headers: { 'Idempotent-Replayed': { type: 'string', enum: ['true'] } },
       },

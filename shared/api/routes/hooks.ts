@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
+import { sourceAddress, type HookLimits } from '../hook-limits.js';
 
 const INTAKE = /^\/v1\/hooks\/([^/]+)\/?$/;
 
@@ -13,7 +14,7 @@ export function hookIntakeId(method: string, path: string): string | undefined {
   return method === 'POST' ? INTAKE.exec(path)?.[1] : undefined;
 }
 
-export function hookRoutes(deps: AppDeps) {
+export function hookRoutes(deps: AppDeps, limits: HookLimits) {
   const r = new Hono<AppEnv>();
 
   r.post('/', async (c) =>
@@ -29,10 +30,12 @@ export function hookRoutes(deps: AppDeps) {
     c.json(await deps.hooks.rotateSecret(c.get('principal'), c.req.param('id'))),
   );
 
-  // The signed intake: raw bytes in (the app's body limit has already capped them).
+  // The signed intake: raw bytes in (the app's body limit has already capped them); rate limits
+  // are charged around the signature check (see hook-limits.ts).
   r.post('/:id', async (c) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const result = await deps.hooks.receive(c.req.param('id'), c.req.raw.headers, raw);
+    const guard = limits.guard(sourceAddress(c));
+    const result = await deps.hooks.receive(c.req.param('id'), c.req.raw.headers, raw, guard);
     if ('ping' in result) return c.json({ ok: true, ping: true });
     if (result.created) {
       deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', {

@@ -1,8 +1,26 @@
-/** Unauthenticated endpoints: health, metrics, JWKS, the error code reference. */
-import { Hono } from 'hono';
-import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
+/**
+ * Unauthenticated endpoints: health, metrics, JWKS, the error code reference. `/metrics` without a token shows only
+ * aggregate HTTP counts; job figures need a bearer token with `metrics:read` (an admin-tenant
+ * scope), so nobody learns a platform's or a tenant's job volume from an open port.
+ */
+import { Hono, type Context } from 'hono';
+import { requireScope } from '../../domain/principal.js';
+import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
+import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
 import { JOB_STATES } from '../../domain/job.js';
+
+/** Whether the caller showed a token with `metrics:read`; a token without it is 401/403. */
+async function mayReadJobFigures(deps: AppDeps, c: Context<AppEnv>): Promise<boolean> {
+  const header = c.req.header('authorization');
+  if (header === undefined) return false;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) {
+    throw new AppError('UNAUTHENTICATED', 'send an API token as "Authorization: Bearer <token>"');
+  }
+  requireScope(await deps.tokens.verify(match[1]!), 'metrics:read');
+  return true;
+}
 
 export function metaRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
@@ -21,6 +39,11 @@ export function metaRoutes(deps: AppDeps) {
   r.get('/.well-known/jwks.json', async (c) => c.json(await deps.tokens.jwks()));
 
   r.get('/metrics', async (c) => {
+    if (!(await mayReadJobFigures(deps, c))) {
+      return c.text(deps.metrics.render([], { publicOnly: true }), 200, {
+        'content-type': 'text/plain; version=0.0.4',
+      });
+    }
     const active = await deps.ctx.store.jobs.listByState(
       JOB_STATES.filter((s) => !['succeeded', 'failed', 'cancelled', 'rejected'].includes(s)),
       10_000,
