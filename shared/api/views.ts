@@ -2,6 +2,7 @@
 import type { Cluster } from '../clusters/model.js';
 import { freeGpus, isOffline } from '../placement/place.js';
 import type { Job } from '../jobs/model.js';
+import { callbackView } from '../jobs/redact.js';
 
 export function jobView(job: Job) {
   const { callback, ...spec } = job.spec;
@@ -10,7 +11,7 @@ export function jobView(job: Job) {
     state: job.state,
     name: spec.name,
     project: spec.project,
-    spec: { ...spec, ...(callback ? { callback: { url: callback.url } } : {}) },
+    spec: { ...spec, ...(callback ? { callback: callbackView(callback, job.createdAt) } : {}) },
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement
       ? {

@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
-import { canUseProject, requireProject, requireScope } from '../auth/principal.js';
+import { requireProject, requireScope, systemPrincipal } from '../auth/principal.js';
+import { canSee, hookOwner, loadOwned, type OwnedKind } from '../auth/ownership.js';
 import { parseStrict } from '../auth/token-service.js';
 import { newId } from '../clock.js';
 import { AppError, notFound } from '../errors.js';
@@ -17,6 +18,7 @@ import type { CoreContext } from '../jobs/context.js';
 import { nowIso } from '../jobs/context.js';
 import type { JobService, SubmitResult } from '../jobs/service.js';
 import { parseJobSpec } from '../jobs/spec.js';
+import { withoutSecrets } from '../jobs/redact.js';
 import type { Hook } from '../store/port.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { fillTemplate, sampleFill, templateIssues } from './template.js';
@@ -33,14 +35,14 @@ export const hookCreateSchema = z.strictObject({
   template: z.record(z.string(), z.unknown()),
 });
 
-/** What the API shows of a hook: never its secrets. */
+/** What the API shows of a hook: never its secrets, nor its template's callback secret. */
 export function hookView(hook: Hook) {
   return {
     id: hook.id,
     project: hook.project,
     description: hook.description,
     scheme: hook.scheme,
-    template: hook.template,
+    template: withoutSecrets(hook.template, hook.createdAt),
     path: `/v1/hooks/${hook.id}`,
     secrets: hook.secrets.length,
     createdBy: hook.createdBy,
@@ -65,14 +67,13 @@ export function createHookService(
 ) {
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
 
+  const hookKind: OwnedKind<Hook> = {
+    name: 'hook',
+    load: (id) => ctx.store.hooks.get(id),
+    owner: hookOwner,
+  };
   /** A hook of the caller's tenant and projects, or "not found". */
-  async function owned(caller: Principal, id: string): Promise<Hook> {
-    const hook = await ctx.store.hooks.get(id);
-    if (!hook || hook.tenantId !== caller.tenantId || !canUseProject(caller, hook.project)) {
-      throw notFound(`hook ${id}`);
-    }
-    return hook;
-  }
+  const owned = (caller: Principal, id: string) => loadOwned(caller, hookKind, id);
 
   function checkTemplate(
     project: string,
@@ -140,7 +141,7 @@ export function createHookService(
     async list(caller: Principal) {
       requireScope(caller, 'jobs:read');
       const hooks = await ctx.store.hooks.listByTenant(caller.tenantId);
-      return hooks.filter((h) => canUseProject(caller, h.project)).map(hookView);
+      return hooks.filter((h) => canSee(caller, h.tenantId, h.project)).map(hookView);
     },
 
     async get(caller: Principal, id: string) {
@@ -194,12 +195,12 @@ export function createHookService(
       const body = fillTemplate(hook.template, payload);
 
       // 3. Submit as the hook, keyed on the message id, so a replay is the same job.
-      const principal: Principal = {
-        tenantId: hook.tenantId,
-        tokenId: `hook:${hook.id}`,
-        scopes: new Set(['jobs:submit']),
-        projects: [hook.project],
-      };
+      const principal = systemPrincipal(
+        hook.tenantId,
+        hook.project,
+        { kind: 'hook', id: hook.id },
+        ['jobs:submit'],
+      );
       const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.id}`);
       return { ...result, hook };
     },

@@ -5,7 +5,9 @@
  * next run. Missed slots are caught up to `maxCatchUp`; the concurrency policy decides what happens
  * while an earlier job still runs.
  */
+import { scheduleOwner } from '../auth/ownership.js';
 import type { Principal } from '../auth/principal.js';
+import { systemPrincipal } from '../auth/principal.js';
 import { VersionConflictError } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import { isTerminal } from '../jobs/model.js';
@@ -25,13 +27,12 @@ export interface FireResult {
   skipped: number;
 }
 
+/** The schedule acts as itself: its tenant, its template's project, submit and cancel only. */
 function principalFor(s: Schedule): Principal {
-  return {
-    tenantId: s.tenantId,
-    tokenId: `schedule:${s.id}`,
-    scopes: new Set(['jobs:submit', 'jobs:read', 'jobs:cancel']),
-    projects: ['*'],
-  };
+  return systemPrincipal(s.tenantId, scheduleOwner(s).project, { kind: 'schedule', id: s.id }, [
+    'jobs:submit',
+    'jobs:cancel',
+  ]);
 }
 
 export function slotKey(scheduleId: string, slotMs: number): string {

@@ -182,6 +182,8 @@ export interface Schedule {
   lastFiredSlot?: string;
   /** Jobs started by the schedule that may still be active (for Forbid/Replace). */
   activeJobIds: string[];
+  /** When the template (and so any callback secret in it) was last set; absent: `createdAt`. */
+  templateSetAt?: string;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

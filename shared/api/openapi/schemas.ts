@@ -116,9 +116,13 @@ export function componentSchemas(): Record<string, JsonSchema> {
   const spec = fromZod('JobSpec', jobSubmissionSchema, 'output', c);
   const specProps = { ...(spec.properties as Record<string, JsonSchema>) };
   specProps.callback = obj(
-    { url: str({ format: 'uri' }) },
-    [],
-    'the callback URL; its secret is never shown',
+    {
+      url: str({ format: 'uri' }),
+      secretSet: { ...bool(), description: 'whether a signing secret was given' },
+      secretSetAt: { ...time(), description: 'when it was set' },
+    },
+    ['secretSetAt'],
+    'the callback URL; its secret is never shown, only whether one is set and since when',
   );
   c.JobSpec = { ...spec, properties: specProps };
   c.Policy = fromZod('Policy', policySchema, 'output', c);
@@ -251,7 +255,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       name: str(),
       cron: str(),
       timezone: str(),
-      template: anyObject(),
+      template: {
+        ...anyObject(),
+        description: 'the job template; `callback.secret` shows as `secretSet`/`secretSetAt`',
+      },
       concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'] },
       maxCatchUp: int(),
       suspended: bool(),
@@ -310,7 +317,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
     project: str(),
     description: str(),
     scheme: { type: 'string', enum: ['standard-webhooks', 'github'] },
-    template: anyObject(),
+    template: {
+      ...anyObject(),
+      description: 'the job template; `callback.secret` shows as `secretSet`/`secretSetAt`',
+    },
     path: str({ description: 'where senders POST signed payloads' }),
     secrets: int({ description: 'how many secrets verify (2 during rotation)' }),
     createdBy: str(),
