@@ -98,6 +98,8 @@ export interface TokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+  /** The token that minted this one (absent for bootstrap and operator tokens). */
+  mintedBy?: string;
 }
 
 export interface TokenTable {

@@ -284,8 +284,24 @@ export function componentSchemas(): Record<string, JsonSchema> {
     createdAt: time(),
     expiresAt: time(),
     revokedAt: nullable(time()),
+    mintedBy: nullable(str({ description: 'the token that minted this one' })),
     status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
   });
+  c.RevokedToken = {
+    allOf: [
+      ref('Token'),
+      obj({
+        minted: obj(
+          {
+            live: int({ description: 'live tokens it minted (directly or not), left live' }),
+            revoked: int({ description: 'of those, how many this call revoked (cascade)' }),
+          },
+          [],
+          'the tokens this one minted',
+        ),
+      }),
+    ],
+  };
   c.IssuedToken = {
     allOf: [
       ref('Token'),

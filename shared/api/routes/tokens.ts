@@ -1,5 +1,6 @@
 /** /v1/tokens (mint, list, revoke) and /v1/signing-keys (rotate, retire): scope `tokens:admin`. */
 import { Hono } from 'hono';
+import { AppError } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../app.js';
 import { readJson } from '../app.js';
 
@@ -9,15 +10,25 @@ async function readOptionalJson(req: Request): Promise<unknown> {
   return readJson(req);
 }
 
+/** `?cascade=true|false` (absent: false). */
+function cascadeParam(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new AppError('BAD_REQUEST', 'cascade must be true or false', {
+    details: { fields: [{ path: 'cascade', message: 'true or false' }] },
+  });
+}
+
 export function tokenRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
   r.post('/', async (c) =>
     c.json(await deps.tokenAdmin.issue(c.get('principal'), await readJson(c.req.raw)), 201),
   );
   r.get('/', async (c) => c.json({ items: await deps.tokenAdmin.list(c.get('principal')) }));
-  r.delete('/:id', async (c) =>
-    c.json(await deps.tokenAdmin.revoke(c.get('principal'), c.req.param('id'))),
-  );
+  r.delete('/:id', async (c) => {
+    const cascade = cascadeParam(c.req.query('cascade'));
+    return c.json(await deps.tokenAdmin.revoke(c.get('principal'), c.req.param('id'), { cascade }));
+  });
   return r;
 }
 
