@@ -1,6 +1,8 @@
 // Every endpoint, from one table, against: no token, broken tokens (expired, revoked, wrong
 // audience, issuer, type or algorithm, unknown key, key-pointing headers, too old), another
-// tenant's token, and a token missing the scope. A route without a row fails the first test.
+// tenant's token, a token missing the scope, and a token of the same tenant limited to another
+// project. A route without a row fails the first test; a row without a project cell does not compile
+// and fails the second.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPES, type Scope } from '../../shared/auth/principal.js';
@@ -23,61 +25,167 @@ type Isolation =
   | 'counts' // platform-wide items whose counts are the caller's own jobs only
   | 'admin-only'; // the admin tenant's alone: other tenants get 403
 
+/** What a token of the same tenant, limited to project `other`, gets from a `research` resource. */
+type OtherProject =
+  | 'not-found' // 404, like another tenant's
+  | 'absent' // a list or count without the resource
+  | 'refused' // acting in project research: 403
+  | 'tenant-wide' // tokens are the tenant's, not a project's
+  | 'n/a'; // no project involved (public, platform-wide, admin-only, signed)
+
 interface Row {
   route: string;
   /** Required scope; `null`: any valid token. */
   scope?: Scope | null;
   isolation: Isolation;
+  otherProject: OtherProject;
 }
 
 const ROWS: Row[] = [
-  { route: 'GET /healthz', isolation: 'public' },
-  { route: 'GET /.well-known/jwks.json', isolation: 'public' },
-  { route: 'GET /metrics', isolation: 'public' },
-  { route: 'GET /openapi.json', isolation: 'public' },
-  { route: 'POST /v1/:op{jobs:explain}', scope: 'jobs:submit', isolation: 'create' },
-  { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create' },
-  { route: 'GET /v1/jobs', scope: 'jobs:read', isolation: 'list' },
-  { route: 'GET /v1/jobs/:id', scope: 'jobs:read', isolation: 'owned' },
-  { route: 'POST /v1/jobs/:id/cancel', scope: 'jobs:cancel', isolation: 'owned' },
-  { route: 'GET /v1/jobs/:id/deliveries', scope: 'jobs:read', isolation: 'owned' },
-  { route: 'POST /v1/tokens', scope: 'tokens:admin', isolation: 'create' },
-  { route: 'GET /v1/tokens', scope: 'tokens:admin', isolation: 'list' },
-  { route: 'DELETE /v1/tokens/:id', scope: 'tokens:admin', isolation: 'owned' },
-  { route: 'GET /v1/signing-keys', scope: 'tokens:admin', isolation: 'admin-only' },
-  { route: 'POST /v1/signing-keys', scope: 'tokens:admin', isolation: 'admin-only' },
-  { route: 'DELETE /v1/signing-keys/:kid', scope: 'tokens:admin', isolation: 'admin-only' },
-  { route: 'POST /v1/hooks', scope: 'jobs:submit', isolation: 'create' },
-  { route: 'GET /v1/hooks', scope: 'jobs:read', isolation: 'list' },
-  { route: 'GET /v1/hooks/:id', scope: 'jobs:read', isolation: 'owned' },
-  { route: 'DELETE /v1/hooks/:id', scope: 'jobs:submit', isolation: 'owned' },
-  { route: 'POST /v1/hooks/:id/rotate-secret', scope: 'jobs:submit', isolation: 'owned' },
-  { route: 'POST /v1/hooks/:id', isolation: 'signed' },
-  { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global' },
-  { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global' },
-  { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts' },
-  { route: 'PUT /v1/clusters/:id', scope: 'clusters:admin', isolation: 'global' },
-  { route: 'POST /v1/clusters/:id/cordon', scope: 'clusters:admin', isolation: 'global' },
-  { route: 'POST /v1/clusters/:id/uncordon', scope: 'clusters:admin', isolation: 'global' },
-  { route: 'POST /v1/clusters/:id/drain', scope: 'clusters:admin', isolation: 'global' },
-  { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global' },
-  { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global' },
-  { route: 'POST /v1/drainer/heartbeat', scope: 'drainer', isolation: 'global' },
-  { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global' },
-  { route: 'GET /', isolation: 'public' },
-  { route: 'GET /dashboard.css', isolation: 'public' },
-  { route: 'GET /dashboard.js', isolation: 'public' },
-  { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global' },
-  { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
-  { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },
-  { route: 'GET /v1/schedules/:id', scope: 'jobs:read', isolation: 'owned' },
-  { route: 'PATCH /v1/schedules/:id', scope: 'schedules:write', isolation: 'owned' },
-  { route: 'DELETE /v1/schedules/:id', scope: 'schedules:write', isolation: 'owned' },
+  { route: 'GET /healthz', isolation: 'public', otherProject: 'n/a' },
+  { route: 'GET /.well-known/jwks.json', isolation: 'public', otherProject: 'n/a' },
+  { route: 'GET /metrics', isolation: 'public', otherProject: 'n/a' },
+  { route: 'GET /openapi.json', isolation: 'public', otherProject: 'n/a' },
+  {
+    route: 'POST /v1/:op{jobs:explain}',
+    scope: 'jobs:submit',
+    isolation: 'create',
+    otherProject: 'refused',
+  },
+  { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create', otherProject: 'refused' },
+  { route: 'GET /v1/jobs', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
+  { route: 'GET /v1/jobs/:id', scope: 'jobs:read', isolation: 'owned', otherProject: 'not-found' },
+  {
+    route: 'POST /v1/jobs/:id/cancel',
+    scope: 'jobs:cancel',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  {
+    route: 'GET /v1/jobs/:id/deliveries',
+    scope: 'jobs:read',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  { route: 'POST /v1/tokens', scope: 'tokens:admin', isolation: 'create', otherProject: 'refused' },
+  {
+    route: 'GET /v1/tokens',
+    scope: 'tokens:admin',
+    isolation: 'list',
+    otherProject: 'tenant-wide',
+  },
+  {
+    route: 'DELETE /v1/tokens/:id',
+    scope: 'tokens:admin',
+    isolation: 'owned',
+    otherProject: 'tenant-wide',
+  },
+  {
+    route: 'GET /v1/signing-keys',
+    scope: 'tokens:admin',
+    isolation: 'admin-only',
+    otherProject: 'n/a',
+  },
+  {
+    route: 'POST /v1/signing-keys',
+    scope: 'tokens:admin',
+    isolation: 'admin-only',
+    otherProject: 'n/a',
+  },
+  {
+    route: 'DELETE /v1/signing-keys/:kid',
+    scope: 'tokens:admin',
+    isolation: 'admin-only',
+    otherProject: 'n/a',
+  },
+  { route: 'POST /v1/hooks', scope: 'jobs:submit', isolation: 'create', otherProject: 'refused' },
+  { route: 'GET /v1/hooks', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
+  { route: 'GET /v1/hooks/:id', scope: 'jobs:read', isolation: 'owned', otherProject: 'not-found' },
+  {
+    route: 'DELETE /v1/hooks/:id',
+    scope: 'jobs:submit',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  {
+    route: 'POST /v1/hooks/:id/rotate-secret',
+    scope: 'jobs:submit',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  { route: 'POST /v1/hooks/:id', isolation: 'signed', otherProject: 'n/a' },
+  { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global', otherProject: 'n/a' },
+  { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global', otherProject: 'n/a' },
+  { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts', otherProject: 'absent' },
+  {
+    route: 'PUT /v1/clusters/:id',
+    scope: 'clusters:admin',
+    isolation: 'global',
+    otherProject: 'n/a',
+  },
+  {
+    route: 'POST /v1/clusters/:id/cordon',
+    scope: 'clusters:admin',
+    isolation: 'global',
+    otherProject: 'n/a',
+  },
+  {
+    route: 'POST /v1/clusters/:id/uncordon',
+    scope: 'clusters:admin',
+    isolation: 'global',
+    otherProject: 'n/a',
+  },
+  {
+    route: 'POST /v1/clusters/:id/drain',
+    scope: 'clusters:admin',
+    isolation: 'global',
+    otherProject: 'n/a',
+  },
+  { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global', otherProject: 'n/a' },
+  { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global', otherProject: 'n/a' },
+  {
+    route: 'POST /v1/drainer/heartbeat',
+    scope: 'drainer',
+    isolation: 'global',
+    otherProject: 'n/a',
+  },
+  { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global', otherProject: 'n/a' },
+  { route: 'GET /', isolation: 'public', otherProject: 'n/a' },
+  { route: 'GET /dashboard.css', isolation: 'public', otherProject: 'n/a' },
+  { route: 'GET /dashboard.js', isolation: 'public', otherProject: 'n/a' },
+  { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global', otherProject: 'n/a' },
+  {
+    route: 'POST /v1/schedules',
+    scope: 'schedules:write',
+    isolation: 'create',
+    otherProject: 'refused',
+  },
+  { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
+  {
+    route: 'GET /v1/schedules/:id',
+    scope: 'jobs:read',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  {
+    route: 'PATCH /v1/schedules/:id',
+    scope: 'schedules:write',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
+  {
+    route: 'DELETE /v1/schedules/:id',
+    scope: 'schedules:write',
+    isolation: 'owned',
+    otherProject: 'not-found',
+  },
 ];
 
 let f: Fixture;
 let acme: string;
 let globex: string;
+/** acme, every scope, limited to project `other` (the fixtures live in `research`). */
+let otherProject: string;
 const ids = { job: '', hook: '', token: '', schedule: '', kid: '' };
 const bad: Record<string, string | undefined> = {};
 let fetchSpy: ReturnType<typeof vi.spyOn>;
@@ -104,6 +212,7 @@ beforeAll(async () => {
   f = await createFixture();
   acme = (await f.mint('acme')).token;
   globex = (await f.mint('globex')).token;
+  otherProject = (await f.mint('acme', SCOPES, ['other'])).token;
   const job = await f.call('POST', '/v1/jobs', { token: acme, body: jobBody() });
   ids.job = String(job.body.id);
   const hook = await f.call('POST', '/v1/hooks', {
@@ -177,6 +286,38 @@ describe('the endpoint table', () => {
   });
 });
 
+/** Which project cells fit which isolation: a cell is a claim the tests below check. */
+const CELLS_FOR: Record<Isolation, OtherProject[]> = {
+  public: ['n/a'],
+  signed: ['n/a'],
+  owned: ['not-found', 'tenant-wide'],
+  list: ['absent', 'tenant-wide'],
+  counts: ['absent'],
+  create: ['refused'],
+  global: ['n/a'],
+  'admin-only': ['n/a'],
+};
+
+/** A body that acts in project `research`, for the `refused` cells. */
+const RESEARCH_BODY: Record<string, unknown> = {
+  'POST /v1/:op{jobs:explain}': jobBody('research'),
+  'POST /v1/jobs': jobBody('research'),
+  'POST /v1/tokens': { scopes: ['jobs:read'], projects: ['research'] },
+  'POST /v1/hooks': { project: 'research', template: jobBody('research') },
+  'POST /v1/schedules': { name: 'other', cron: '0 3 * * *', template: jobBody('research') },
+};
+
+describe('the same-tenant, other-project column', () => {
+  it('has a cell for every route, and the cell fits the route', () => {
+    for (const row of ROWS) {
+      expect({ route: row.route, cell: row.otherProject }).toEqual({
+        route: row.route,
+        cell: expect.toBeOneOf(CELLS_FOR[row.isolation]),
+      });
+    }
+  });
+});
+
 describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'signed'))(
   '$route',
   (row) => {
@@ -246,6 +387,58 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         const [method, path] = split(row.route);
         const res = await f.call(method, path, { token: acme, body: bodyFor(method) });
         expect([res.status, (res.body.error as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
+      });
+
+    if (row.otherProject === 'not-found')
+      it('answers 404 to a token of the same tenant limited to another project', async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, { token: otherProject, body: bodyFor(method) });
+        expect([res.status, (res.body.error as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
+      });
+
+    if (row.otherProject === 'absent' && row.isolation === 'list')
+      it("shows a token limited to another project none of this project's items", async () => {
+        const [method, path] = split(row.route);
+        const theirs = await f.call(method, path, { token: otherProject });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.status, mine.status]).toEqual([200, 200]);
+        const mineIds = (mine.body.items as Array<{ id: string }>).map((i) => i.id);
+        expect(mineIds.length).toBeGreaterThan(0);
+        for (const id of mineIds) expect(theirs.text).not.toContain(id);
+      });
+
+    if (row.otherProject === 'absent' && row.isolation === 'counts')
+      it("counts none of this project's jobs for a token limited to another project", async () => {
+        const [method, path] = split(row.route);
+        const total = (body: Record<string, unknown>) =>
+          (body.items as Array<{ waiting: number; started: number }>).reduce(
+            (n, q) => n + q.waiting + q.started,
+            Number(body.pending),
+          );
+        const theirs = await f.call(method, path, { token: otherProject });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.status, mine.status]).toEqual([200, 200]);
+        expect(total(mine.body)).toBeGreaterThan(0);
+        expect(total(theirs.body)).toBe(0);
+      });
+
+    if (row.otherProject === 'refused')
+      it('refuses a token limited to another project acting in this one with 403', async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, {
+          token: otherProject,
+          body: RESEARCH_BODY[row.route],
+        });
+        expect([res.status, (res.body.error as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
+        expect(res.text).toContain('research');
+      });
+
+    if (row.otherProject === 'tenant-wide' && row.route.startsWith('GET'))
+      it("serves a token limited to another project its tenant's records", async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, { token: otherProject });
+        expect(res.status).toBe(200);
+        expect(res.text).toContain(ids.token);
       });
 
     if (row.isolation === 'owned' && row.route.startsWith('GET'))
