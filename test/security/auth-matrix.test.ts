@@ -1,11 +1,11 @@
 // Every endpoint, from one table, against: no token, broken tokens (expired, revoked, wrong
 // audience, issuer, type or algorithm, unknown key, key-pointing headers, too old), another
 // tenant's token, a token missing the scope, and a token of the same tenant limited to another
-// project. A route without a row fails the first test; a row without a project cell does not compile
-// and fails the second.
+// project (the cells in auth-matrix-projects.ts). A route without a row fails the first test.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPES, type Scope } from '../../shared/auth/principal.js';
+import { CELLS_FOR, OTHER_PROJECT, RESEARCH_BODY } from './auth-matrix-projects.js';
 import { createFixture, foreignToken, jobBody, type Fixture } from './fixture.js';
 import {
   algConfusionToken,
@@ -25,160 +25,56 @@ type Isolation =
   | 'counts' // platform-wide items whose counts are the caller's own jobs only
   | 'admin-only'; // the admin tenant's alone: other tenants get 403
 
-/** What a token of the same tenant, limited to project `other`, gets from a `research` resource. */
-type OtherProject =
-  | 'not-found' // 404, like another tenant's
-  | 'absent' // a list or count without the resource
-  | 'refused' // acting in project research: 403
-  | 'tenant-wide' // tokens are the tenant's, not a project's
-  | 'n/a'; // no project involved (public, platform-wide, admin-only, signed)
-
 interface Row {
   route: string;
   /** Required scope; `null`: any valid token. */
   scope?: Scope | null;
   isolation: Isolation;
-  otherProject: OtherProject;
 }
 
 const ROWS: Row[] = [
-  { route: 'GET /healthz', isolation: 'public', otherProject: 'n/a' },
-  { route: 'GET /.well-known/jwks.json', isolation: 'public', otherProject: 'n/a' },
-  { route: 'GET /metrics', isolation: 'public', otherProject: 'n/a' },
-  { route: 'GET /openapi.json', isolation: 'public', otherProject: 'n/a' },
-  {
-    route: 'POST /v1/:op{jobs:explain}',
-    scope: 'jobs:submit',
-    isolation: 'create',
-    otherProject: 'refused',
-  },
-  { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create', otherProject: 'refused' },
-  { route: 'GET /v1/jobs', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
-  { route: 'GET /v1/jobs/:id', scope: 'jobs:read', isolation: 'owned', otherProject: 'not-found' },
-  {
-    route: 'POST /v1/jobs/:id/cancel',
-    scope: 'jobs:cancel',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  {
-    route: 'GET /v1/jobs/:id/deliveries',
-    scope: 'jobs:read',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  { route: 'POST /v1/tokens', scope: 'tokens:admin', isolation: 'create', otherProject: 'refused' },
-  {
-    route: 'GET /v1/tokens',
-    scope: 'tokens:admin',
-    isolation: 'list',
-    otherProject: 'tenant-wide',
-  },
-  {
-    route: 'DELETE /v1/tokens/:id',
-    scope: 'tokens:admin',
-    isolation: 'owned',
-    otherProject: 'tenant-wide',
-  },
-  {
-    route: 'GET /v1/signing-keys',
-    scope: 'tokens:admin',
-    isolation: 'admin-only',
-    otherProject: 'n/a',
-  },
-  {
-    route: 'POST /v1/signing-keys',
-    scope: 'tokens:admin',
-    isolation: 'admin-only',
-    otherProject: 'n/a',
-  },
-  {
-    route: 'DELETE /v1/signing-keys/:kid',
-    scope: 'tokens:admin',
-    isolation: 'admin-only',
-    otherProject: 'n/a',
-  },
-  { route: 'POST /v1/hooks', scope: 'jobs:submit', isolation: 'create', otherProject: 'refused' },
-  { route: 'GET /v1/hooks', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
-  { route: 'GET /v1/hooks/:id', scope: 'jobs:read', isolation: 'owned', otherProject: 'not-found' },
-  {
-    route: 'DELETE /v1/hooks/:id',
-    scope: 'jobs:submit',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  {
-    route: 'POST /v1/hooks/:id/rotate-secret',
-    scope: 'jobs:submit',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  { route: 'POST /v1/hooks/:id', isolation: 'signed', otherProject: 'n/a' },
-  { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global', otherProject: 'n/a' },
-  { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global', otherProject: 'n/a' },
-  { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts', otherProject: 'absent' },
-  {
-    route: 'PUT /v1/clusters/:id',
-    scope: 'clusters:admin',
-    isolation: 'global',
-    otherProject: 'n/a',
-  },
-  {
-    route: 'POST /v1/clusters/:id/cordon',
-    scope: 'clusters:admin',
-    isolation: 'global',
-    otherProject: 'n/a',
-  },
-  {
-    route: 'POST /v1/clusters/:id/uncordon',
-    scope: 'clusters:admin',
-    isolation: 'global',
-    otherProject: 'n/a',
-  },
-  {
-    route: 'POST /v1/clusters/:id/drain',
-    scope: 'clusters:admin',
-    isolation: 'global',
-    otherProject: 'n/a',
-  },
-  { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global', otherProject: 'n/a' },
-  { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global', otherProject: 'n/a' },
-  {
-    route: 'POST /v1/drainer/heartbeat',
-    scope: 'drainer',
-    isolation: 'global',
-    otherProject: 'n/a',
-  },
-  { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global', otherProject: 'n/a' },
-  { route: 'GET /', isolation: 'public', otherProject: 'n/a' },
-  { route: 'GET /dashboard.css', isolation: 'public', otherProject: 'n/a' },
-  { route: 'GET /dashboard.js', isolation: 'public', otherProject: 'n/a' },
-  { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global', otherProject: 'n/a' },
-  {
-    route: 'POST /v1/schedules',
-    scope: 'schedules:write',
-    isolation: 'create',
-    otherProject: 'refused',
-  },
-  { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list', otherProject: 'absent' },
-  {
-    route: 'GET /v1/schedules/:id',
-    scope: 'jobs:read',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  {
-    route: 'PATCH /v1/schedules/:id',
-    scope: 'schedules:write',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
-  {
-    route: 'DELETE /v1/schedules/:id',
-    scope: 'schedules:write',
-    isolation: 'owned',
-    otherProject: 'not-found',
-  },
+  { route: 'GET /healthz', isolation: 'public' },
+  { route: 'GET /.well-known/jwks.json', isolation: 'public' },
+  { route: 'GET /metrics', isolation: 'public' },
+  { route: 'GET /openapi.json', isolation: 'public' },
+  { route: 'POST /v1/:op{jobs:explain}', scope: 'jobs:submit', isolation: 'create' },
+  { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create' },
+  { route: 'GET /v1/jobs', scope: 'jobs:read', isolation: 'list' },
+  { route: 'GET /v1/jobs/:id', scope: 'jobs:read', isolation: 'owned' },
+  { route: 'POST /v1/jobs/:id/cancel', scope: 'jobs:cancel', isolation: 'owned' },
+  { route: 'GET /v1/jobs/:id/deliveries', scope: 'jobs:read', isolation: 'owned' },
+  { route: 'POST /v1/tokens', scope: 'tokens:admin', isolation: 'create' },
+  { route: 'GET /v1/tokens', scope: 'tokens:admin', isolation: 'list' },
+  { route: 'DELETE /v1/tokens/:id', scope: 'tokens:admin', isolation: 'owned' },
+  { route: 'GET /v1/signing-keys', scope: 'tokens:admin', isolation: 'admin-only' },
+  { route: 'POST /v1/signing-keys', scope: 'tokens:admin', isolation: 'admin-only' },
+  { route: 'DELETE /v1/signing-keys/:kid', scope: 'tokens:admin', isolation: 'admin-only' },
+  { route: 'POST /v1/hooks', scope: 'jobs:submit', isolation: 'create' },
+  { route: 'GET /v1/hooks', scope: 'jobs:read', isolation: 'list' },
+  { route: 'GET /v1/hooks/:id', scope: 'jobs:read', isolation: 'owned' },
+  { route: 'DELETE /v1/hooks/:id', scope: 'jobs:submit', isolation: 'owned' },
+  { route: 'POST /v1/hooks/:id/rotate-secret', scope: 'jobs:submit', isolation: 'owned' },
+  { route: 'POST /v1/hooks/:id', isolation: 'signed' },
+  { route: 'GET /v1/clusters', scope: 'jobs:read', isolation: 'global' },
+  { route: 'GET /v1/clusters/:id', scope: 'jobs:read', isolation: 'global' },
+  { route: 'GET /v1/queues', scope: 'jobs:read', isolation: 'counts' },
+  { route: 'PUT /v1/clusters/:id', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'POST /v1/clusters/:id/cordon', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'POST /v1/clusters/:id/uncordon', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'POST /v1/clusters/:id/drain', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global' },
+  { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global' },
+  { route: 'POST /v1/drainer/heartbeat', scope: 'drainer', isolation: 'global' },
+  { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global' },
+  { route: 'GET /', isolation: 'public' },
+  { route: 'GET /dashboard.css', isolation: 'public' },
+  { route: 'GET /dashboard.js', isolation: 'public' },
+  { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global' },
+  { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
+  { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },
+  { route: 'GET /v1/schedules/:id', scope: 'jobs:read', isolation: 'owned' },
+  { route: 'PATCH /v1/schedules/:id', scope: 'schedules:write', isolation: 'owned' },
+  { route: 'DELETE /v1/schedules/:id', scope: 'schedules:write', isolation: 'owned' },
 ];
 
 let f: Fixture;
@@ -286,33 +182,13 @@ describe('the endpoint table', () => {
   });
 });
 
-/** Which project cells fit which isolation: a cell is a claim the tests below check. */
-const CELLS_FOR: Record<Isolation, OtherProject[]> = {
-  public: ['n/a'],
-  signed: ['n/a'],
-  owned: ['not-found', 'tenant-wide'],
-  list: ['absent', 'tenant-wide'],
-  counts: ['absent'],
-  create: ['refused'],
-  global: ['n/a'],
-  'admin-only': ['n/a'],
-};
-
-/** A body that acts in project `research`, for the `refused` cells. */
-const RESEARCH_BODY: Record<string, unknown> = {
-  'POST /v1/:op{jobs:explain}': jobBody('research'),
-  'POST /v1/jobs': jobBody('research'),
-  'POST /v1/tokens': { scopes: ['jobs:read'], projects: ['research'] },
-  'POST /v1/hooks': { project: 'research', template: jobBody('research') },
-  'POST /v1/schedules': { name: 'other', cron: '0 3 * * *', template: jobBody('research') },
-};
-
 describe('the same-tenant, other-project column', () => {
-  it('has a cell for every route, and the cell fits the route', () => {
+  it('has a cell for every route and no other, and the cell fits the route', () => {
+    expect(Object.keys(OTHER_PROJECT).sort()).toEqual(ROWS.map((r) => r.route).sort());
     for (const row of ROWS) {
-      expect({ route: row.route, cell: row.otherProject }).toEqual({
+      expect({ route: row.route, cell: OTHER_PROJECT[row.route] }).toEqual({
         route: row.route,
-        cell: expect.toBeOneOf(CELLS_FOR[row.isolation]),
+        cell: expect.toBeOneOf(CELLS_FOR[row.isolation] ?? []),
       });
     }
   });
@@ -389,14 +265,14 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         expect([res.status, (res.body.error as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
       });
 
-    if (row.otherProject === 'not-found')
+    if (OTHER_PROJECT[row.route] === 'not-found')
       it('answers 404 to a token of the same tenant limited to another project', async () => {
         const [method, path] = split(row.route);
         const res = await f.call(method, path, { token: otherProject, body: bodyFor(method) });
         expect([res.status, (res.body.error as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
       });
 
-    if (row.otherProject === 'absent' && row.isolation === 'list')
+    if (OTHER_PROJECT[row.route] === 'absent' && row.isolation === 'list')
       it("shows a token limited to another project none of this project's items", async () => {
         const [method, path] = split(row.route);
         const theirs = await f.call(method, path, { token: otherProject });
@@ -407,7 +283,7 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         for (const id of mineIds) expect(theirs.text).not.toContain(id);
       });
 
-    if (row.otherProject === 'absent' && row.isolation === 'counts')
+    if (OTHER_PROJECT[row.route] === 'absent' && row.isolation === 'counts')
       it("counts none of this project's jobs for a token limited to another project", async () => {
         const [method, path] = split(row.route);
         const total = (body: Record<string, unknown>) =>
@@ -422,7 +298,7 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         expect(total(theirs.body)).toBe(0);
       });
 
-    if (row.otherProject === 'refused')
+    if (OTHER_PROJECT[row.route] === 'refused')
       it('refuses a token limited to another project acting in this one with 403', async () => {
         const [method, path] = split(row.route);
         const res = await f.call(method, path, {
@@ -433,7 +309,7 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         expect(res.text).toContain('research');
       });
 
-    if (row.otherProject === 'tenant-wide' && row.route.startsWith('GET'))
+    if (OTHER_PROJECT[row.route] === 'tenant-wide' && row.route.startsWith('GET'))
       it("serves a token limited to another project its tenant's records", async () => {
         const [method, path] = split(row.route);
         const res = await f.call(method, path, { token: otherProject });
