@@ -25,8 +25,8 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** An in-flight claim older than this belongs to a request that died: a retry takes over. */
 const IN_FLIGHT_LEASE_MS = 30_000;
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
-/** What a client may send as an Idempotency-Key: visible ASCII, so never a space. */
-const CLIENT_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Any Idempotency-Key (a hook's or schedule's before its prefix too): visible ASCII, no space. */
+const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Where a key is stored. A schedule's or hook's key is stored behind `<kind> ` — with a space, which
@@ -163,7 +163,7 @@ export function createJobService(ctx: CoreContext) {
   ): Promise<SubmitResult> {
     requireScope(principal, 'jobs:submit');
     if (idempotencyKey === undefined) return createAndDispatch(principal, body);
-    if (!CLIENT_KEY.test(idempotencyKey) && !principal.system) {
+    if (!KEY_SHAPE.test(idempotencyKey)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
     const storedKey = storedIdempotencyKey(principal, idempotencyKey);
