@@ -10,6 +10,7 @@ export function jobOrigin(submittedBy: string): { kind: 'api' | 'hook' | 'schedu
   }
   return { kind: 'api', id: submittedBy };
 }
+import { callbackView } from '../jobs/redact.js';
 
 export function jobView(job: Job) {
   const { callback, ...spec } = job.spec;
@@ -18,7 +19,7 @@ export function jobView(job: Job) {
     state: job.state,
     name: spec.name,
     project: spec.project,
-    spec: { ...spec, ...(callback ? { callback: { url: callback.url } } : {}) },
+    spec: { ...spec, ...(callback ? { callback: callbackView(callback, job.createdAt) } : {}) },
     origin: jobOrigin(job.submittedBy),
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement

@@ -5,11 +5,12 @@
  * - a caller mints only for its own tenant, unless it belongs to the admin tenant (which may mint
  *   for any tenant, creating the tenant on first use);
  * - a minted token's scopes are a subset of the caller's, its projects a subset of the caller's
- *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age;
+ *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age and never
+ *   past the caller's own expiry;
  * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`, `metrics:read`) go only
  *   on tokens of the admin tenant, since they act on (or show) every tenant;
- * - listing shows records, never a token (the admin tenant may list any tenant's); revoking is
- *   effective at once;
+ * - listing shows records, never a token (the admin tenant may list any tenant's); revoking is effective at once, says how many tokens the
+ *   revoked one minted (directly or through them) are still live, and with `cascade` revokes them;
  * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
  */
 import { z } from 'zod';
@@ -55,6 +56,7 @@ export function tokenView(r: TokenRecord, now: number) {
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt ?? null,
+    mintedBy: r.mintedBy ?? null,
     status,
   };
 }
@@ -117,6 +119,49 @@ export function createTokenAdmin(options: TokenAdminOptions) {
     }
   }
 
+  /** `ttl`, shortened so the minted token expires no later than the caller's own token. */
+  function cappedTtl(caller: Principal, ttl: number): number {
+    if (caller.expiresAt === undefined) return ttl;
+    const left = Math.floor((Date.parse(caller.expiresAt) - ctx.clock.now()) / 1000);
+    if (left < 1)
+      throw new AppError('UNAUTHENTICATED', 'your token has expired: ask for a new one');
+    return Math.min(ttl, left);
+  }
+
+  async function revokeOne(record: TokenRecord): Promise<TokenRecord> {
+    tokens.forget(record.id);
+    if (record.revokedAt) return record;
+    const revoked = { ...record, revokedAt: nowIso(ctx) };
+    await ctx.store.tokens.put(revoked);
+    return revoked;
+  }
+
+  /**
+   * The live tokens `root` minted, directly or through tokens it minted, in its tenant. (A token
+   * the admin tenant minted for another tenant lives in that tenant and is revoked there.)
+   */
+  async function liveDescendants(root: TokenRecord): Promise<TokenRecord[]> {
+    const now = ctx.clock.now();
+    const all = await ctx.store.tokens.listByTenant(root.tenantId);
+    const children = new Map<string, TokenRecord[]>();
+    for (const r of all) {
+      if (r.mintedBy === undefined) continue;
+      children.set(r.mintedBy, [...(children.get(r.mintedBy) ?? []), r]);
+    }
+    const found: TokenRecord[] = [];
+    const seen = new Set([root.id]);
+    const queue = [root.id];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (const child of children.get(id) ?? []) {
+        if (seen.has(child.id)) continue;
+        seen.add(child.id);
+        queue.push(child.id);
+        if (!child.revokedAt && Date.parse(child.expiresAt) > now) found.push(child);
+      }
+    }
+    return found;
+  }
+
   return {
     /** Mints a token; the token is in this answer only. */
     async issue(caller: Principal, body: unknown) {
@@ -163,8 +208,9 @@ export function createTokenAdmin(options: TokenAdminOptions) {
         tenantId,
         scopes: [...new Set(req.scopes)],
         projects: [...new Set(req.projects)],
-        ttlSeconds: req.ttlSeconds ?? defaultTtl,
+        ttlSeconds: cappedTtl(caller, req.ttlSeconds ?? defaultTtl),
         description: req.description,
+        mintedBy: caller.tokenId,
       });
       return { token, ...tokenView(record, ctx.clock.now()) };
     },
@@ -201,18 +247,25 @@ export function createTokenAdmin(options: TokenAdminOptions) {
         .map((r) => tokenView(r, now));
     },
 
-    /** Revokes at once; revoking a revoked token is a no-op. Another tenant's is not found. */
-    async revoke(caller: Principal, id: string) {
+    /**
+     * Revokes at once; revoking a revoked token is a no-op. Another tenant's is not found. The
+     * answer counts the live tokens it minted (directly or through them); `cascade` revokes them.
+     */
+    async revoke(caller: Principal, id: string, options: { cascade?: boolean } = {}) {
       requireScope(caller, 'tokens:admin');
       const record = await ctx.store.tokens.get(id);
       if (!record || (record.tenantId !== caller.tenantId && !isAdmin(caller))) {
         throw notFound(`token ${id}`);
       }
-      tokens.forget(id);
-      if (record.revokedAt) return tokenView(record, ctx.clock.now());
-      const revoked = { ...record, revokedAt: nowIso(ctx) };
-      await ctx.store.tokens.put(revoked);
-      return tokenView(revoked, ctx.clock.now());
+      const revoked = await revokeOne(record);
+      const minted = await liveDescendants(record);
+      if (options.cascade) for (const child of minted) await revokeOne(child);
+      return {
+        ...tokenView(revoked, ctx.clock.now()),
+        minted: options.cascade
+          ? { live: 0, revoked: minted.length }
+          : { live: minted.length, revoked: 0 },
+      };
     },
 
     async listKeys(caller: Principal) {

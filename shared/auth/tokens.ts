@@ -71,6 +71,8 @@ export interface IssueRequest {
   projects: string[];
   ttlSeconds: number;
   description: string;
+  /** The id of the token that mints this one, if a token does. */
+  mintedBy?: string;
 }
 
 function unauthenticated(reason: string): AppError {
@@ -175,6 +177,7 @@ export function createTokenService(options: TokenServiceOptions) {
       description: req.description,
       createdAt: new Date(nowS * 1000).toISOString(),
       expiresAt: new Date((nowS + req.ttlSeconds) * 1000).toISOString(),
+      ...(req.mintedBy !== undefined ? { mintedBy: req.mintedBy } : {}),
     };
     await store.tokens.create(record);
     const token = await new jose.SignJWT({
@@ -304,6 +307,7 @@ export function createTokenService(options: TokenServiceOptions) {
       tokenId: record.id,
       scopes: new Set(record.scopes),
       projects: record.projects,
+      expiresAt: record.expiresAt,
     };
     if (verified.size >= 50_000) verified.clear();
     verified.set(cacheKey, { principal, exp: payload.exp!, kid, checkedAt: now });

@@ -22,6 +22,32 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   /** Project names this credential may use; `*` means all. */
   projects: readonly string[];
+  /** When the credential stops working (ISO time); tokens it mints cannot outlive it. */
+  expiresAt?: string;
+  /**
+   * Set only on principals Switchyard makes for its own work (`systemPrincipal`), never from a
+   * token: their idempotency keys live in a key space no client key can reach.
+   */
+  system?: 'schedule' | 'hook';
+}
+
+/**
+ * The principal a schedule or hook acts as: its own tenant and its one project, only the scopes
+ * it needs. Never `*` projects, never a token's identity.
+ */
+export function systemPrincipal(
+  tenantId: string,
+  project: string,
+  source: { kind: 'schedule' | 'hook'; id: string },
+  scopes: readonly Scope[],
+): Principal {
+  return {
+    tenantId,
+    tokenId: `${source.kind}:${source.id}`,
+    scopes: new Set(scopes),
+    projects: [project],
+    system: source.kind,
+  };
 }
 
 export function requireScope(p: Principal, scope: Scope): void {

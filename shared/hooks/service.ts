@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 import type { Principal } from '../domain/principal.js';
-import { canUseProject, requireProject, requireScope } from '../domain/principal.js';
+import { requireProject, requireScope, systemPrincipal } from '../domain/principal.js';
+import { canSee, hookOwner, loadOwned, type OwnedKind } from '../auth/ownership.js';
 import { parseStrict } from '../auth/token-service.js';
 import { newId } from '../base/clock.js';
 import { AppError, notFound } from '../base/errors.js';
@@ -18,6 +19,7 @@ import type { CoreContext } from '../context/core-context.js';
 import { checkTenantLimit, nowIso } from '../context/core-context.js';
 import type { JobService, SubmitResult } from '../jobs/service.js';
 import { parseJobSpec } from '../domain/spec.js';
+import { withoutSecrets } from '../jobs/redact.js';
 import type { Hook } from '../store/port.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { fillTemplate, sampleFill, templateIssues } from './template.js';
@@ -34,14 +36,14 @@ export const hookCreateSchema = z.strictObject({
   template: z.record(z.string(), z.unknown()),
 });
 
-/** What the API shows of a hook: never its secrets. */
+/** What the API shows of a hook: never its secrets, nor its template's callback secret. */
 export function hookView(hook: Hook) {
   return {
     id: hook.id,
     project: hook.project,
     description: hook.description,
     scheme: hook.scheme,
-    template: hook.template,
+    template: withoutSecrets(hook.template, hook.createdAt),
     path: `/v1/hooks/${hook.id}`,
     secrets: hook.secrets.length,
     createdBy: hook.createdBy,
@@ -77,14 +79,13 @@ export function createHookService(
 ) {
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
 
+  const hookKind: OwnedKind<Hook> = {
+    name: 'hook',
+    load: (id) => ctx.store.hooks.get(id),
+    owner: hookOwner,
+  };
   /** A hook of the caller's tenant and projects, or "not found". */
-  async function owned(caller: Principal, id: string): Promise<Hook> {
-    const hook = await ctx.store.hooks.get(id);
-    if (!hook || hook.tenantId !== caller.tenantId || !canUseProject(caller, hook.project)) {
-      throw notFound(`hook ${id}`);
-    }
-    return hook;
-  }
+  const owned = (caller: Principal, id: string) => loadOwned(caller, hookKind, id);
 
   function checkTemplate(
     project: string,
@@ -154,7 +155,7 @@ export function createHookService(
     async list(caller: Principal) {
       requireScope(caller, 'jobs:read');
       const hooks = await ctx.store.hooks.listByTenant(caller.tenantId);
-      return hooks.filter((h) => canUseProject(caller, h.project)).map(hookView);
+      return hooks.filter((h) => canSee(caller, h.tenantId, h.project)).map(hookView);
     },
 
     async get(caller: Principal, id: string) {
@@ -219,12 +220,12 @@ export function createHookService(
       const body = fillTemplate(hook.template, payload);
 
       // 3. Submit as the hook, keyed on what the signature covers, so a replay is the same job.
-      const principal: Principal = {
-        tenantId: hook.tenantId,
-        tokenId: `hook:${hook.id}`,
-        scopes: new Set(['jobs:submit']),
-        projects: [hook.project],
-      };
+      const principal = systemPrincipal(
+        hook.tenantId,
+        hook.project,
+        { kind: 'hook', id: hook.id },
+        ['jobs:submit'],
+      );
       const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.replayKey}`);
       return { ...result, hook };
     },

@@ -1,6 +1,6 @@
 /**
  * The queues as a tenant sees them: every queue a cluster drains, the clusters behind it, and the
- * tenant's own jobs in it — waiting (published, not yet taken by a drainer) with the oldest wait,
+ * caller's own jobs in it (its tenant's, in the projects its token may use) — waiting (published, not yet taken by a drainer) with the oldest wait,
  * and started (created in the cluster, not finished) — plus the jobs waiting for capacity or
  * quota, which are on no queue yet. Counted from job states in the store, so the view is the same
  * on every queue driver (Pub/Sub and Cloudflare Queues have no cheap depth call).
@@ -33,20 +33,25 @@ export interface QueuesView {
 const COUNTED: JobState[] = ['pending', 'dispatched', 'submitted', 'running'];
 const PAGE = 500;
 
-/** The tenant's unfinished jobs, read through the tenant-and-state index, at most `limit`. */
+/**
+ * The unfinished jobs `p` may see, read through the tenant-and-state index (or, for a token with
+ * named projects, each project's index), at most `limit`.
+ */
 async function unfinishedJobs(
   ctx: CoreContext,
-  tenantId: string,
+  p: Principal,
   limit: number,
 ): Promise<{ jobs: Job[]; truncated: boolean }> {
   // One more than the limit is read, to know whether there are more.
   const jobs: Job[] = [];
-  for (const state of COUNTED) {
+  const projects = p.projects.includes('*') ? [undefined] : [...new Set(p.projects)];
+  for (const [state, project] of COUNTED.flatMap((s) => projects.map((pr) => [s, pr] as const))) {
     let cursor: string | undefined;
     do {
       const page = await ctx.store.jobs.list({
-        tenantId,
+        tenantId: p.tenantId,
         state,
+        ...(project !== undefined ? { project } : {}),
         limit: Math.min(PAGE, limit + 1 - jobs.length),
         ...(cursor !== undefined ? { cursor } : {}),
       });
@@ -66,7 +71,7 @@ export async function tenantQueues(
   requireScope(principal, 'jobs:read');
   const [clusters, { jobs, truncated }] = await Promise.all([
     ctx.store.clusters.list(),
-    unfinishedJobs(ctx, principal.tenantId, limit),
+    unfinishedJobs(ctx, principal, limit),
   ]);
   const byQueue = new Map<string, QueueView>();
   const queueOf = (name: string) => {

@@ -5,6 +5,7 @@
 import { newId } from '../base/clock.js';
 import type { Principal } from '../domain/principal.js';
 import { requireProject, requireScope } from '../domain/principal.js';
+import { jobOwner, loadOwned, type OwnedKind } from '../auth/ownership.js';
 import { sha256 } from '../auth/sha256.js';
 import { AlreadyExistsError, AppError, QuotaExceededError, notFound } from '../base/errors.js';
 import type { CancelMessage } from '../protocol/messages.js';
@@ -18,11 +19,23 @@ import type { Decision, Job, JobState } from '../domain/job.js';
 import { isTerminal, JOB_STATES } from '../domain/job.js';
 import { parseJobSpec } from '../domain/spec.js';
 import { transition } from '../domain/transition.js';
+import { listVisibleJobs } from './visible-list.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** An in-flight claim older than this belongs to a request that died: a retry takes over. */
 const IN_FLIGHT_LEASE_MS = 30_000;
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+/** Any Idempotency-Key (a hook's or schedule's before its prefix too): visible ASCII, no space. */
+const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Where a key is stored. A schedule's or hook's key is stored behind `<kind> ` — with a space, which
+ * no client key can hold — so a client sending `hook:<id>:<msg>` claims a different record and
+ * cannot make the genuine delivery collide with it.
+ */
+export function storedIdempotencyKey(principal: Principal, key: string): string {
+  return principal.system ? `${principal.system} ${key}` : key;
+}
 
 /**
  * The job id of a keyed submission: a pure function of (tenant, key, body), so a retry after an
@@ -66,6 +79,12 @@ export interface ListQuery {
 }
 
 export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
+  const jobKind: OwnedKind<Job> = {
+    name: 'job',
+    load: (id) => ctx.store.jobs.get(id),
+    owner: jobOwner,
+  };
+
   async function explain(principal: Principal, body: unknown): Promise<Decision> {
     requireScope(principal, 'jobs:submit');
     const spec = parseJobSpec(body, ctx.screenCallback);
@@ -76,13 +95,15 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
   async function createAndDispatch(
     principal: Principal,
     body: unknown,
-    keyed?: { key: string; fingerprint: string },
+    keyed?: { key: string; storedKey: string; fingerprint: string },
   ): Promise<SubmitResult> {
     const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
     const at = nowIso(ctx);
     const received: Job = {
-      id: keyed ? keyedJobId(principal.tenantId, keyed.key, keyed.fingerprint) : newId(ctx.clock),
+      id: keyed
+        ? keyedJobId(principal.tenantId, keyed.storedKey, keyed.fingerprint)
+        : newId(ctx.clock),
       tenantId: principal.tenantId,
       spec,
       state: 'received',
@@ -140,13 +161,14 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
   ): Promise<SubmitResult> {
     requireScope(principal, 'jobs:submit');
     if (idempotencyKey === undefined) return createAndDispatch(principal, body);
-    if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+    if (!KEY_SHAPE.test(idempotencyKey)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
+    const storedKey = storedIdempotencyKey(principal, idempotencyKey);
     const now = ctx.clock.now();
     const claim: IdempotencyRecord = {
       tenantId: principal.tenantId,
-      key: idempotencyKey,
+      key: storedKey,
       fingerprint: await fingerprint(body),
       state: 'in-flight',
       createdAt: new Date(now).toISOString(),
@@ -172,7 +194,9 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       }
       if (existing.state === 'done' && existing.jobId) {
         const job = await ctx.store.jobs.get(existing.jobId);
-        if (!job) throw notFound(`job ${existing.jobId}`);
+        if (!job || job.tenantId !== principal.tenantId) throw notFound(`job ${existing.jobId}`);
+        // The same answer a fresh submission to that project would get.
+        requireProject(principal, job.spec.project);
         return { job, created: false };
       }
       // The request that claimed the key died with its outcome unknown: take over. The keyed job
@@ -181,22 +205,21 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     try {
       const result = await createAndDispatch(principal, body, {
         key: idempotencyKey,
+        storedKey,
         fingerprint: claim.fingerprint,
       });
-      await ctx.store.idempotency.complete(principal.tenantId, idempotencyKey, result.job.id);
+      await ctx.store.idempotency.complete(principal.tenantId, storedKey, result.job.id);
       return result;
     } catch (e) {
-      await ctx.store.idempotency.release(principal.tenantId, idempotencyKey);
+      await ctx.store.idempotency.release(principal.tenantId, storedKey);
       throw e;
     }
   }
 
-  /** A tenant's job; another tenant's job is reported as not found. */
+  /** A job the caller may see; another tenant's or another project's is not found. */
   async function get(principal: Principal, id: string): Promise<Job> {
     requireScope(principal, 'jobs:read');
-    const job = await ctx.store.jobs.get(id);
-    if (!job || job.tenantId !== principal.tenantId) throw notFound(`job ${id}`);
-    return job;
+    return loadOwned(principal, jobKind, id);
   }
 
   async function list(principal: Principal, q: ListQuery): Promise<Page<Job>> {
@@ -208,8 +231,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
       throw new AppError('BAD_REQUEST', 'limit must be an integer from 1 to 500');
     }
-    return ctx.store.jobs.list({
-      tenantId: principal.tenantId,
+    return listVisibleJobs(ctx, principal, {
       limit,
       ...(q.project ? { project: q.project } : {}),
       ...(q.state ? { state: q.state as JobState } : {}),
@@ -219,7 +241,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
 
   async function cancel(principal: Principal, id: string): Promise<Job> {
     requireScope(principal, 'jobs:cancel');
-    await get({ ...principal, scopes: new Set(['jobs:read']) }, id);
+    await loadOwned(principal, jobKind, id);
     const { job } = await mutateJob(ctx, id, (j) => {
       if (j.state === 'cancelled') return undefined;
       if (isTerminal(j.state)) {

@@ -9,6 +9,8 @@ import type { Principal } from '../domain/principal.js';
 import { VersionConflictError } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
 import { isTerminal } from '../domain/job.js';
+import { scheduleOwner } from '../auth/ownership.js';
+import { systemPrincipal } from '../domain/principal.js';
 import type { JobService } from '../jobs/service.js';
 import type { Schedule, ScheduleRun } from '../store/port.js';
 import { dueSlots, nextSlot } from './cron.js';
@@ -25,13 +27,12 @@ export interface FireResult {
   skipped: number;
 }
 
+/** The schedule acts as itself: its tenant, its template's project, submit and cancel only. */
 function principalFor(s: Schedule): Principal {
-  return {
-    tenantId: s.tenantId,
-    tokenId: `schedule:${s.id}`,
-    scopes: new Set(['jobs:submit', 'jobs:read', 'jobs:cancel']),
-    projects: ['*'],
-  };
+  return systemPrincipal(s.tenantId, scheduleOwner(s).project, { kind: 'schedule', id: s.id }, [
+    'jobs:submit',
+    'jobs:cancel',
+  ]);
 }
 
 export function slotKey(scheduleId: string, slotMs: number): string {

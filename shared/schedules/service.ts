@@ -6,11 +6,13 @@ import { z } from 'zod';
 import type { Principal } from '../domain/principal.js';
 import { requireProject, requireScope } from '../domain/principal.js';
 import { newId } from '../base/clock.js';
-import { AppError, VersionConflictError, notFound } from '../base/errors.js';
+import { AppError, VersionConflictError } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
 import { parseJobSpec } from '../domain/spec.js';
 import { issuesOf } from '../base/validation.js';
 import { checkTenantLimit, nowIso } from '../context/core-context.js';
+import { canSee, loadOwned, scheduleOwner, type OwnedKind } from '../auth/ownership.js';
+import { withoutSecrets } from '../jobs/redact.js';
 import type { Schedule } from '../store/port.js';
 import { nextSlot, nextSlots, validateCron } from './cron.js';
 
@@ -70,11 +72,13 @@ function checkTemplate(
   }
 }
 
+/** What reads show of a schedule: never its template's callback secret. */
 export function scheduleView(s: Schedule, now: number) {
-  const { version: _v, ...rest } = s;
+  const { version: _v, templateSetAt, ...rest } = s;
   return {
     ...rest,
     recentRuns: s.recentRuns ?? [],
+    template: withoutSecrets(s.template, templateSetAt ?? s.createdAt),
     nextFireTimes: s.suspended
       ? []
       : nextSlots(s.cron, s.timezone, now - 1, 5).map((t) => new Date(t).toISOString()),
@@ -82,11 +86,12 @@ export function scheduleView(s: Schedule, now: number) {
 }
 
 export function createScheduleService(ctx: CoreContext) {
-  async function owned(principal: Principal, id: string): Promise<Schedule> {
-    const s = await ctx.store.schedules.get(id);
-    if (!s || s.tenantId !== principal.tenantId) throw notFound(`schedule ${id}`);
-    return s;
-  }
+  const scheduleKind: OwnedKind<Schedule> = {
+    name: 'schedule',
+    load: (id) => ctx.store.schedules.get(id),
+    owner: scheduleOwner,
+  };
+  const owned = (principal: Principal, id: string) => loadOwned(principal, scheduleKind, id);
 
   return {
     async create(principal: Principal, body: unknown): Promise<Schedule> {
@@ -124,7 +129,11 @@ export function createScheduleService(ctx: CoreContext) {
 
     async list(principal: Principal): Promise<Schedule[]> {
       requireScope(principal, 'jobs:read');
-      return ctx.store.schedules.listByTenant(principal.tenantId);
+      const all = await ctx.store.schedules.listByTenant(principal.tenantId);
+      return all.filter((s) => {
+        const { tenantId, project } = scheduleOwner(s);
+        return canSee(principal, tenantId, project);
+      });
     },
 
     async update(principal: Principal, id: string, body: unknown): Promise<Schedule> {
@@ -133,7 +142,12 @@ export function createScheduleService(ctx: CoreContext) {
       if (patch.template) checkTemplate(ctx, principal, patch.template);
       for (let tries = 0; tries < 10; tries++) {
         const current = await owned(principal, id);
-        const next: Schedule = { ...current, ...patch, updatedAt: nowIso(ctx) };
+        const next: Schedule = {
+          ...current,
+          ...patch,
+          ...(patch.template ? { templateSetAt: nowIso(ctx) } : {}),
+          updatedAt: nowIso(ctx),
+        };
         validateCron(next.cron, next.timezone);
         const timingChanged = patch.cron !== undefined || patch.timezone !== undefined;
         const resumed = current.suspended && patch.suspended === false;

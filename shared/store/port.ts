@@ -98,6 +98,8 @@ export interface TokenRecord {
   createdAt: string;
   expiresAt: string;
   revokedAt?: string;
+  /** The token that minted this one (absent for bootstrap and operator tokens). */
+  mintedBy?: string;
 }
 
 export interface TokenTable {
@@ -184,6 +186,8 @@ export interface Schedule {
   recentRuns?: ScheduleRun[];
   /** Jobs started by the schedule that may still be active (for Forbid/Replace). */
   activeJobIds: string[];
+  /** When the template (and so any callback secret in it) was last set; absent: `createdAt`. */
+  templateSetAt?: string;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

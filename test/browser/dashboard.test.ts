@@ -259,6 +259,38 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
     expect(await row.locator('td:nth-child(6) .time').count()).toBe(3);
   });
 
+  it('never receives nor shows a callback secret, for jobs or schedules', async () => {
+    const secret = 'whsec_ZGFzaGJvYXJkLXNlY3JldC1kYXNoYm9hcmQ=';
+    const callback = { url: 'https://hooks.example.com/status', secret };
+    const submitted = await api<JobBody>('POST', '/v1/jobs', job('dash-secret', 1, { callback }));
+    const schedule = await api('POST', '/v1/schedules', {
+      name: 'with-callback',
+      cron: '0 2 * * *',
+      template: job('eval', 1, { callback }),
+    });
+    expect([submitted.status, schedule.status]).toEqual([202, 201]);
+    const bodies: Array<Promise<string>> = [];
+    const onResponse = (r: { url(): string; text(): Promise<string> }) => {
+      if (r.url().includes('/v1/')) bodies.push(r.text().catch(() => ''));
+    };
+    page.on('response', onResponse);
+    try {
+      await page.click('#tab-jobs');
+      await page.fill('#filter-project', 'research');
+      await page.selectOption('#filter-state', '');
+      await page.click('#jobs-filter button[type=submit]');
+      await page.locator(`#jobs-rows tr[data-job-id="${submitted.body.id}"]`).click();
+      await page.locator('#job-detail', { hasText: callback.url }).waitFor();
+      await page.click('#tab-schedules');
+      await page.locator('#schedules-table tbody tr', { hasText: 'with-callback' }).waitFor();
+    } finally {
+      page.off('response', onResponse);
+    }
+    const seen = await Promise.all(bodies);
+    expect(seen.some((b) => b.includes('"secretSet":true'))).toBe(true);
+    for (const body of [...seen, await page.content()]) expect(body).not.toContain(secret.slice(6));
+  });
+
   it('shows each queue with the clusters that drain it and your jobs started from it', async () => {
     // CPU only, so GPUs other tests still hold cannot leave it pending.
     const submitted = await api('POST', '/v1/jobs', job('queue-watch', 30, { resources: {} }));

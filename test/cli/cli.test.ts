@@ -214,6 +214,53 @@ describe('switchyard CLI against the real server', () => {
     expect((await cli(['schedules', 'delete', id])).stdout.trim()).toBe(`deleted schedule ${id}`);
   });
 
+  it("never prints a schedule template's callback secret, only that one is set", async () => {
+    const secret = 'whsec_Y2xpLXNlY3JldC1jbGktc2VjcmV0LWNsaQ==';
+    writeFileSync(
+      join(dir, 'secret-schedule.json'),
+      JSON.stringify({
+        name: 'with-callback',
+        cron: '0 2 1 1 *',
+        template: {
+          name: 'eval',
+          project: 'research',
+          image: 'x',
+          resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+          callback: { url: 'https://hooks.example.com/status', secret },
+        },
+      }),
+    );
+    const created = await cli(['schedules', 'create', 'secret-schedule.json', '-o', 'json']);
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const reads = [
+      created,
+      await cli(['schedules', 'list', '-o', 'json']),
+      await cli(['schedules', 'suspend', id, '-o', 'json']),
+    ];
+    for (const r of reads) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(secret.slice(6));
+    }
+    expect(reads[2]!.stdout).toMatch(/"secretSet": true,\s+"secretSetAt": "/);
+    await cli(['schedules', 'delete', id]);
+  });
+
+  it('revokes a token and, with --cascade, the tokens it minted', async () => {
+    const mint = (env: Record<string, string> = {}) =>
+      cli(['tokens', 'create', '--scopes', 'jobs:read,tokens:admin', '--projects', '*'], { env });
+    const parent = await mint();
+    const parentId = /^id:\s+(\S+)$/m.exec(parent.stderr)![1]!;
+    const child = await mint({ SWITCHYARD_TOKEN: parent.stdout.trim() });
+    expect([parent.code, child.code]).toEqual([0, 0]);
+    const revoked = await cli(['tokens', 'revoke', parentId, '--cascade']);
+    expect(revoked.stdout.trim()).toBe(
+      `token ${parentId} is revoked; revoked 1 token(s) it minted`,
+    );
+    const denied = await cli(['jobs'], { env: { SWITCHYARD_TOKEN: child.stdout.trim() } });
+    expect(denied.stderr).toMatch(/^error UNAUTHENTICATED: /);
+  });
+
   it('prints the API error envelope for an invalid job file, exit 1', async () => {
     const r = await cli(['submit', 'bad.json']);
     expect(r.code).toBe(1);

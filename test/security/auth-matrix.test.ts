@@ -1,9 +1,11 @@
 // Every endpoint, from one table, against: no token, broken tokens (expired, revoked, wrong
 // audience, issuer, type or algorithm, unknown key, key-pointing headers, too old), another
-// tenant's token, and a token missing the scope. A route without a row fails the first test.
+// tenant's token, a token missing the scope, and a token of the same tenant limited to another
+// project (the cells in auth-matrix-projects.ts). A route without a row fails the first test.
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SCOPES, type Scope } from '../../shared/domain/principal.js';
+import { CELLS_FOR, OTHER_PROJECT, RESEARCH_BODY } from './auth-matrix-projects.js';
 import { createFixture, foreignToken, jobBody, type Fixture } from './fixture.js';
 import {
   algConfusionToken,
@@ -82,6 +84,8 @@ const ROWS: Row[] = [
 let f: Fixture;
 let acme: string;
 let globex: string;
+/** acme, every scope, limited to project `other` (the fixtures live in `research`). */
+let otherProject: string;
 const ids = { job: '', hook: '', token: '', schedule: '', kid: '' };
 const bad: Record<string, string | undefined> = {};
 let fetchSpy: ReturnType<typeof vi.spyOn>;
@@ -108,6 +112,7 @@ beforeAll(async () => {
   f = await createFixture();
   acme = (await f.mint('acme')).token;
   globex = (await f.mint('globex')).token;
+  otherProject = (await f.mint('acme', SCOPES, ['other'])).token;
   const job = await f.call('POST', '/v1/jobs', { token: acme, body: jobBody() });
   ids.job = String(job.body.id);
   const hook = await f.call('POST', '/v1/hooks', {
@@ -178,6 +183,18 @@ describe('the endpoint table', () => {
       .filter((r) => r.method !== 'ALL')
       .map((r) => `${r.method} ${r.path}`);
     expect([...new Set(served)].sort()).toEqual(ROWS.map((r) => r.route).sort());
+  });
+});
+
+describe('the same-tenant, other-project column', () => {
+  it('has a cell for every route and no other, and the cell fits the route', () => {
+    expect(Object.keys(OTHER_PROJECT).sort()).toEqual(ROWS.map((r) => r.route).sort());
+    for (const row of ROWS) {
+      expect({ route: row.route, cell: OTHER_PROJECT[row.route] }).toEqual({
+        route: row.route,
+        cell: expect.toBeOneOf(CELLS_FOR[row.isolation] ?? []),
+      });
+    }
   });
 });
 
@@ -259,6 +276,58 @@ describe.each(ROWS.filter((r) => r.isolation !== 'public' && r.isolation !== 'si
         const [method, path] = split(row.route);
         const res = await f.call(method, path, { token: acme, body: bodyFor(method) });
         expect([res.status, (res.body.error as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
+      });
+
+    if (OTHER_PROJECT[row.route] === 'not-found')
+      it('answers 404 to a token of the same tenant limited to another project', async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, { token: otherProject, body: bodyFor(method) });
+        expect([res.status, (res.body.error as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
+      });
+
+    if (OTHER_PROJECT[row.route] === 'absent' && row.isolation === 'list')
+      it("shows a token limited to another project none of this project's items", async () => {
+        const [method, path] = split(row.route);
+        const theirs = await f.call(method, path, { token: otherProject });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.status, mine.status]).toEqual([200, 200]);
+        const mineIds = (mine.body.items as Array<{ id: string }>).map((i) => i.id);
+        expect(mineIds.length).toBeGreaterThan(0);
+        for (const id of mineIds) expect(theirs.text).not.toContain(id);
+      });
+
+    if (OTHER_PROJECT[row.route] === 'absent' && row.isolation === 'counts')
+      it("counts none of this project's jobs for a token limited to another project", async () => {
+        const [method, path] = split(row.route);
+        const total = (body: Record<string, unknown>) =>
+          (body.items as Array<{ waiting: number; started: number }>).reduce(
+            (n, q) => n + q.waiting + q.started,
+            Number(body.pending),
+          );
+        const theirs = await f.call(method, path, { token: otherProject });
+        const mine = await f.call(method, path, { token: acme });
+        expect([theirs.status, mine.status]).toEqual([200, 200]);
+        expect(total(mine.body)).toBeGreaterThan(0);
+        expect(total(theirs.body)).toBe(0);
+      });
+
+    if (OTHER_PROJECT[row.route] === 'refused')
+      it('refuses a token limited to another project acting in this one with 403', async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, {
+          token: otherProject,
+          body: RESEARCH_BODY[row.route],
+        });
+        expect([res.status, (res.body.error as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
+        expect(res.text).toContain('research');
+      });
+
+    if (OTHER_PROJECT[row.route] === 'tenant-wide' && row.route.startsWith('GET'))
+      it("serves a token limited to another project its tenant's records", async () => {
+        const [method, path] = split(row.route);
+        const res = await f.call(method, path, { token: otherProject });
+        expect(res.status).toBe(200);
+        expect(res.text).toContain(ids.token);
       });
 
     if (row.isolation === 'owned' && row.route.startsWith('GET'))

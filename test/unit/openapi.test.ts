@@ -167,7 +167,11 @@ describe('GET /openapi.json', () => {
     }
     // The stored spec never shows the callback secret.
     const spec = schemaOf('JobSpec').properties as Record<string, Json>;
-    expect(Object.keys(spec.callback!.properties as Json)).toEqual(['url']);
+    expect(Object.keys(spec.callback!.properties as Json)).toEqual([
+      'url',
+      'secretSet',
+      'secretSetAt',
+    ]);
   });
 });
 

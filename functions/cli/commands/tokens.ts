@@ -111,16 +111,31 @@ Options:
 
 export const tokensRevokeCommand: Command = {
   name: 'tokens revoke',
-  summary: 'revoke a token at once',
-  usage: `Usage: switchyard tokens revoke ID
+  summary: 'revoke a token at once (with --cascade, also the tokens it minted)',
+  usage: `Usage: switchyard tokens revoke ID [--cascade]
 
-Revoke a token; it stops working at once (DELETE /v1/tokens/ID; needs tokens:admin).`,
-  async run(ctx, _values, positionals) {
+Revoke a token; it stops working at once (DELETE /v1/tokens/ID; needs tokens:admin). Says how
+many live tokens it minted (directly or through them).
+
+Options:
+  --cascade          revoke those too`,
+  options: { cascade: { type: 'boolean' } },
+  async run(ctx, values, positionals) {
     const [id] = expectPositionals(positionals, ['ID']);
+    const query = values.cascade === true ? '?cascade=true' : '';
     const { body } = await ctx
       .api()
-      .request<TokenView>('DELETE', `/v1/tokens/${encodeURIComponent(id!)}`);
-    ctx.out(ctx.json ? json(body) : `token ${body.id} is ${body.status}`);
+      .request<TokenView & { minted: { live: number; revoked: number } }>(
+        'DELETE',
+        `/v1/tokens/${encodeURIComponent(id!)}${query}`,
+      );
+    if (ctx.json) return ctx.out(json(body));
+    const { live, revoked } = body.minted;
+    ctx.out(
+      `token ${body.id} is ${body.status}` +
+        (revoked > 0 ? `; revoked ${revoked} token(s) it minted` : '') +
+        (live > 0 ? `; ${live} token(s) it minted are still live (--cascade revokes them)` : ''),
+    );
   },
 };
 

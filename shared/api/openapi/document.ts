@@ -274,10 +274,17 @@ const OPS: Op[] = [
     path: '/v1/tokens/{id}',
     id: 'revokeToken',
     tag: 'tokens',
-    summary: 'Revoke a token at once',
+    summary: 'Revoke a token at once (and, with cascade, the tokens it minted)',
     auth: 'bearer',
     scope: 'tokens:admin',
-    ok: { 200: { description: 'the revoked record', schema: 'Token' } },
+    query: [
+      {
+        name: 'cascade',
+        schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+        description: 'also revoke every live token this one minted, directly or through them',
+      },
+    ],
+    ok: { 200: { description: 'the revoked record', schema: 'RevokedToken' } },
   },
   {
     method: 'get',

@@ -116,9 +116,13 @@ export function componentSchemas(): Record<string, JsonSchema> {
   const spec = fromZod('JobSpec', jobSubmissionSchema, 'output', c);
   const specProps = { ...(spec.properties as Record<string, JsonSchema>) };
   specProps.callback = obj(
-    { url: str({ format: 'uri' }) },
-    [],
-    'the callback URL; its secret is never shown',
+    {
+      url: str({ format: 'uri' }),
+      secretSet: { ...bool(), description: 'whether a signing secret was given' },
+      secretSetAt: { ...time(), description: 'when it was set' },
+    },
+    ['secretSetAt'],
+    'the callback URL; its secret is never shown, only whether one is set and since when',
   );
   c.JobSpec = { ...spec, properties: specProps };
   c.Policy = fromZod('Policy', policySchema, 'output', c);
@@ -268,7 +272,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       name: str(),
       cron: str(),
       timezone: str(),
-      template: anyObject(),
+      template: {
+        ...anyObject(),
+        description: 'the job template; `callback.secret` shows as `secretSet`/`secretSetAt`',
+      },
       concurrencyPolicy: { type: 'string', enum: ['Allow', 'Forbid', 'Replace'] },
       maxCatchUp: int(),
       suspended: bool(),
@@ -298,8 +305,24 @@ export function componentSchemas(): Record<string, JsonSchema> {
     createdAt: time(),
     expiresAt: time(),
     revokedAt: nullable(time()),
+    mintedBy: nullable(str({ description: 'the token that minted this one' })),
     status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
   });
+  c.RevokedToken = {
+    allOf: [
+      ref('Token'),
+      obj({
+        minted: obj(
+          {
+            live: int({ description: 'live tokens it minted (directly or not), left live' }),
+            revoked: int({ description: 'of those, how many this call revoked (cascade)' }),
+          },
+          [],
+          'the tokens this one minted',
+        ),
+      }),
+    ],
+  };
   c.IssuedToken = {
     allOf: [
       ref('Token'),
@@ -331,7 +354,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
     project: str(),
     description: str(),
     scheme: { type: 'string', enum: ['standard-webhooks', 'github'] },
-    template: anyObject(),
+    template: {
+      ...anyObject(),
+      description: 'the job template; `callback.secret` shows as `secretSet`/`secretSetAt`',
+    },
     path: str({ description: 'where senders POST signed payloads' }),
     secrets: int({ description: 'how many secrets verify (2 during rotation)' }),
     createdBy: str(),
