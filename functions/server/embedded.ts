@@ -4,7 +4,7 @@
  * Wiring only.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SimCluster } from '../../infra/sim-cluster/index.js';
 import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../../shared/jobs/context.js';
 import { createCore } from '../../shared/runtime/core.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
+import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
 import { buildQueue, buildStore } from '../common/drivers.node.js';
 import { startClusters } from './clusters.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
@@ -37,13 +38,18 @@ export async function startEmbedded(
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<Embedded> {
+  // 0. The data directory holds the signing keys: 0700, files 0600, refused if others can write it.
   const dataDir = resolve(config.dataDir);
-  mkdirSync(join(dataDir, 'sim'), { recursive: true });
+  secureDataDir(dataDir);
+  mkdirSync(join(dataDir, 'sim'), { recursive: true, mode: 0o700 });
 
   // 1. Clusters: simulated ones start here; every one gets a client-node driver.
   const { sims, drivers, definitions } = await startClusters(config, dataDir);
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  writeFileSync(kubeconfigPath, simulatedKubeconfig(sims.map((s) => ({ id: s.id, url: s.url }))));
+  writePrivateFile(
+    kubeconfigPath,
+    simulatedKubeconfig(sims.map((s) => ({ id: s.id, url: s.url }))),
+  );
 
   // 2. State, queues, and the core. SSRF: every callback host is resolved once, every address
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
@@ -90,8 +96,7 @@ export async function startEmbedded(
   );
   const tokenPath = join(dataDir, 'token');
   if (adminToken) {
-    writeFileSync(tokenPath, `${adminToken}\n`, { mode: 0o600 });
-    chmodSync(tokenPath, 0o600);
+    writePrivateFile(tokenPath, `${adminToken}\n`);
   }
 
   // 4. One in-process drainer per queue, serving that queue's clusters.

@@ -7,6 +7,7 @@
  * counter changes and its deliveries (the outbox), is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import type { Cluster } from '../clusters/model.js';
 import { VersionConflictError } from '../errors.js';
 import type { Job } from '../jobs/model.js';
@@ -51,8 +52,13 @@ CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id, created_at, 
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-/** Opens (and creates if needed) the database at `options.path`. */
+/**
+ * Opens (and creates if needed) the database at `options.path`. A new file is created 0600 first:
+ * it may hold signing keys, and SQLite gives its -wal and -shm files the database file's mode.
+ */
 export function openSqlite(path: string): Database.Database {
+  if (path !== ':memory:' && path !== '' && !path.startsWith('file:'))
+    closeSync(openSync(path, 'a', 0o600));
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
