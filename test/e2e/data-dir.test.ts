@@ -69,7 +69,10 @@ describe('the data directory', () => {
     }
   });
 
-  it.each([0o777, 0o775, 0o1777])('is refused when other users can write it (mode %o)', (mode) => {
+  it.each([
+    ['world-writable with the sticky bit, like /tmp', 0o1777],
+    ['group-writable', 0o770],
+  ])('is refused when other users can write it (%s)', (_what, mode) => {
     const dataDir = mkdtempSync(join(root, 'open-'));
     chmodSync(dataDir, mode);
     const r = spawnSync(process.execPath, [...TSX_LOADER, join(ROOT, 'functions/server/main.ts')], {
