@@ -10,6 +10,7 @@ import type { HookService } from '../hooks/service.js';
 import type { ClusterAdmin } from '../clusters/admin.js';
 import type { ClusterService } from '../clusters/service.js';
 import { AppError } from '../errors.js';
+import { checkDocumentSize, checkJsonNesting } from '../nesting.js';
 import type { CoreContext } from '../jobs/context.js';
 import type { JobService } from '../jobs/service.js';
 import type { ScheduleService } from '../schedules/service.js';
@@ -118,8 +119,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Reads a JSON object body, with errors that say what is wrong. */
-export async function readJson(req: Request): Promise<unknown> {
+/**
+ * Reads a JSON object body, with errors that say what is wrong. Nesting is checked before
+ * parsing (NESTED_TOO_DEEP), and `maxChars` (when given) bounds the text (PAYLOAD_TOO_LARGE).
+ */
+export async function readJson(
+  req: Request,
+  limits: { maxChars?: number; what?: string } = {},
+): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     throw new AppError(
@@ -128,6 +135,9 @@ export async function readJson(req: Request): Promise<unknown> {
     );
   }
   const text = await req.text();
+  const what = limits.what ?? 'the request body';
+  if (limits.maxChars !== undefined) checkDocumentSize(text, what, limits.maxChars);
+  checkJsonNesting(text, what);
   try {
     return JSON.parse(text);
   } catch {
