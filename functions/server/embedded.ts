@@ -4,10 +4,10 @@
  * Wiring only.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SimCluster } from '../../infra/sim-cluster/index.js';
-import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
+import { bootstrapAdmin, reissueAdminIfKeyGone } from '../../shared/auth/bootstrap.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
@@ -25,12 +25,21 @@ import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
 export interface Embedded {
   url: string;
   dataDir: string;
-  /** Set on first start only. */
+  /** Set when a token was created now: first start, or its signing key was retired. */
   adminToken?: string;
   tokenPath: string;
   kubeconfigPath: string;
   sims: SimCluster[];
   close(): Promise<void>;
+}
+
+/** The local admin token, or undefined when the file is missing. */
+function readTokenFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startEmbedded(
@@ -40,6 +49,7 @@ export async function startEmbedded(
 ): Promise<Embedded> {
   // 0. The data directory holds the signing keys: 0700, files 0600, refused if others can write it.
   const dataDir = resolve(config.dataDir);
+  const tokenPath = join(dataDir, 'token');
   secureDataDir(dataDir);
   mkdirSync(join(dataDir, 'sim'), { recursive: true, mode: 0o700 });
 
@@ -74,6 +84,7 @@ export async function startEmbedded(
       audience: config.auth.audience,
       adminTenant: config.auth.adminTenant,
       cacheKey: sha256Base64Native,
+      localAdminToken: { path: tokenPath, read: () => readTokenFile(tokenPath) },
     },
     maxBodyBytes: config.server.maxBodyBytes,
     rateLimit: config.rateLimit,
@@ -86,15 +97,13 @@ export async function startEmbedded(
     },
   });
 
-  // 3. First start: register clusters, create the admin tenant and its token (shown once).
+  // 3. First start: register clusters, create the admin tenant and its token (shown once). Later
+  //    starts: a new token when the key that signed the token file was retired.
   await core.clusters.register(definitions);
-  const adminToken = await bootstrapAdmin(
-    core.ctx,
-    core.tokens,
-    config.auth.adminTenant,
-    config.auth.adminTokenTtlDays,
-  );
-  const tokenPath = join(dataDir, 'token');
+  const { adminTenant, adminTokenTtlDays: ttlDays } = config.auth;
+  const adminToken =
+    (await bootstrapAdmin(core.ctx, core.tokens, adminTenant, ttlDays)) ??
+    (await reissueAdminIfKeyGone(core.tokens, readTokenFile(tokenPath), adminTenant, ttlDays));
   if (adminToken) {
     writePrivateFile(tokenPath, `${adminToken}\n`);
   }

@@ -5,7 +5,7 @@
 import type { Hono } from 'hono';
 import { createApp, type AppEnv } from '../api/app.js';
 import { createMetrics } from '../api/metrics.js';
-import { createTokenAdmin } from '../auth/token-service.js';
+import { createTokenAdmin, type LocalAdminToken } from '../auth/token-service.js';
 import { createTokenService } from '../auth/tokens.js';
 import type { Clock } from '../clock.js';
 import { createClusterAdmin } from '../clusters/admin.js';
@@ -32,6 +32,8 @@ export interface CoreOptions {
     adminTenant: string;
     /** The verified-token cache key; see `TokenServiceOptions.cacheKey`. */
     cacheKey?: (token: string) => string;
+    /** The embedded install's admin token file, so retiring its key warns. */
+    localAdminToken?: LocalAdminToken;
   };
   maxBodyBytes: number;
   rateLimit?: { perSecond: number; burst: number };
@@ -67,7 +69,12 @@ export function createCore(o: CoreOptions) {
     audience: o.auth.audience,
     ...(o.auth.cacheKey ? { cacheKey: o.auth.cacheKey } : {}),
   });
-  const tokenAdmin = createTokenAdmin({ ctx, tokens, adminTenant: o.auth.adminTenant });
+  const tokenAdmin = createTokenAdmin({
+    ctx,
+    tokens,
+    adminTenant: o.auth.adminTenant,
+    ...(o.auth.localAdminToken ? { localAdminToken: o.auth.localAdminToken } : {}),
+  });
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};
   const control = createControlPlane(ctx, { onCapacityFreed: () => wake() });
