@@ -56,53 +56,67 @@ function skipQuoted(text: string, start: number): number {
   return text.length;
 }
 
+const FLOW = '[]{},';
+
 /**
  * Throws NESTED_TOO_DEEP when YAML `text` nests deeper than `limit`, counting flow collections
- * (`[`, `{` outside quotes and comments), block indentation levels and compact `- `/`? ` items.
- * An upper bound on the depth the parser will build, so a legitimate document never comes near.
+ * (`[`, `{` outside quotes, comments and block scalars), block indentation levels and compact
+ * `- `/`? ` items. Meant as an upper bound on the depth the parser builds; a legitimate document
+ * never comes near the limit.
  */
 export function checkYamlNesting(text: string, what: string, limit = MAX_NESTING): void {
   const indents: number[] = [];
   let flow = 0;
-  let lineStart = true;
   let block = 0; // block levels of the current line
-  let tokenStart = true; // a quote here opens a quoted scalar
+  let lineAt = 0; // where the current line starts
+  let lineStart = true;
+  let tokenStart = true; // a quote here opens a quoted scalar, a bracket a collection
+  let nodeCol = 0; // column of the last block node started on this line
+  let scalarIndent = -1; // inside a block scalar (| or >): lines indented more are its text
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (lineStart && flow === 0) {
       let indent = 0;
       while (text[i + indent] === ' ') indent++;
       const next = text[i + indent];
+      lineAt = i;
       i += indent;
       lineStart = false;
+      tokenStart = true;
+      nodeCol = indent;
       if (next === undefined) break;
-      if (next === '\n' || next === '#') {
-        i--; // blank or comment-only lines do not change the indentation
-        tokenStart = true;
+      if (scalarIndent >= 0 && (next === '\n' || indent > scalarIndent)) {
+        while (i < text.length && text[i] !== '\n') i++;
+        i--; // the block scalar's text: nothing in it nests
         continue;
       }
+      scalarIndent = -1;
+      i--;
+      if (next === '\n' || next === '#') continue; // blank or comment-only: indentation unchanged
       while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
       indents.push(indent);
       block = indents.length - 1; // the top level is not nested
-      i--;
-      tokenStart = true;
       continue;
     }
+    const blockToken = tokenStart && flow === 0;
     if (c === '\n') {
       lineStart = true;
       tokenStart = true;
     } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
     } else if ((c === '"' || c === "'") && tokenStart) {
+      if (blockToken) nodeCol = i - lineAt;
       i = skipQuoted(text, i);
       tokenStart = false;
-    } else if (
-      (c === '-' || c === '?') &&
-      tokenStart &&
-      flow === 0 &&
-      /\s/.test(text[i + 1] ?? ' ')
-    ) {
+    } else if ((c === '-' || c === '?') && blockToken && /\s/.test(text[i + 1] ?? ' ')) {
+      nodeCol = i - lineAt;
       block++; // a compact nested sequence item or explicit key: one level more
+    } else if ((c === '|' || c === '>') && blockToken) {
+      scalarIndent = nodeCol; // a block scalar: its text starts on the next line
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if ((c === '!' || c === '&') && tokenStart) {
+      // A tag or anchor: the node (maybe a quoted scalar or a collection) follows it.
+      while (i + 1 < text.length && !/\s/.test(text[i + 1]!) && !FLOW.includes(text[i + 1]!)) i++;
     } else if ((c === '[' || c === '{') && (tokenStart || flow > 0)) {
       flow++;
       tokenStart = true;
@@ -114,7 +128,8 @@ export function checkYamlNesting(text: string, what: string, limit = MAX_NESTING
     } else if (c === ':' && /\s/.test(text[i + 1] ?? ' ')) {
       tokenStart = true;
     } else if (c !== ' ' && c !== '\t') {
-      tokenStart = c === '!' || c === '&' ? tokenStart : false;
+      if (blockToken) nodeCol = i - lineAt;
+      tokenStart = false;
       continue;
     }
     if (block + flow > limit) throw tooDeep(what, limit);

@@ -3,7 +3,7 @@
 // deep documents before a parser sees them and let ordinary ones through.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { isAppError } from '../../shared/errors.js';
 import { checkJsonNesting, checkYamlNesting, MAX_NESTING } from '../../shared/nesting.js';
 import { compileGlob, matchGlob } from '../../shared/policy/glob.js';
@@ -75,6 +75,12 @@ describe('nesting checks', () => {
       Array.from({ length: deep + 1 }, (_, i) => `${' '.repeat(i)}a:`).join('\n'),
     ],
     ['fake closers in a quoted string', `a: ${'[ "]", '.repeat(deep)}x${']'.repeat(deep)}`],
+    ['fake closers after tags', `a: ${'[!t "]", '.repeat(deep)}x${']'.repeat(deep)}`],
+    ['a tag glued to brackets', `a: !t${'['.repeat(deep)}${']'.repeat(deep)}`],
+    [
+      'a quote in a block scalar hiding what follows it',
+      `- a: |\n    "\n  b: ${'['.repeat(deep)}${']'.repeat(deep)}\n  c: "x"`,
+    ],
     ['fake closers in comments', `a:\n${'  [ # ]\n'.repeat(deep)}  x${']'.repeat(deep)}`],
   ])('refuses YAML: %s', (_what, text) => {
     expect(code(() => checkYamlNesting(text, 'the policy'))).toBe('NESTED_TOO_DEEP');
@@ -84,11 +90,33 @@ describe('nesting checks', () => {
     ['a policy in block style', 'rules:\n  - name: a\n    match:\n      projects: ["p*"]\n'],
     ['brackets inside strings', `a: [${'"[[", '.repeat(200)}x]\nb: '{{{{'\n`],
     ['plain scalars with brackets', `a: ${'x[ '.repeat(200)}\n`],
+    ['block scalars with brackets', `a: |\n  ${'['.repeat(200)}\n  "\nb: >-\n  ]]\n`],
+    ['tags and anchors', `a: !!str "x"\nb: &k [1, 2]\nc: *k\n`],
     ['comments with brackets', `# ${'['.repeat(200)}\na: 1\n`],
     ['depth at the limit', '['.repeat(MAX_NESTING) + ']'.repeat(MAX_NESTING)],
   ])('lets ordinary YAML through: %s', (_what, text) => {
     expect(code(() => checkYamlNesting(text, 'the policy'))).toBeUndefined();
     expect(() => parseYaml(text)).not.toThrow();
+  });
+
+  it('never under-counts what yaml itself writes, in block or flow style', () => {
+    const depthOf = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+    const limit = 3;
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 7 }),
+        fc.constantFrom('block', 'flow') as fc.Arbitrary<'block' | 'flow'>,
+        (value, collectionStyle) => {
+          const text = stringifyYaml(value, { collectionStyle });
+          // The top-level collection is not counted, hence the one level of slack.
+          if (depthOf(value) > limit + 1) {
+            expect(code(() => checkYamlNesting(text, 'x', limit))).toBe('NESTED_TOO_DEEP');
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it('counts JSON exactly, ignoring brackets inside strings', () => {
