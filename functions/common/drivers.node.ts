@@ -9,6 +9,7 @@ import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { secureDataDir } from './data-dir.node.js';
 
 export async function buildStore(
   config: SwitchyardConfig,
@@ -19,6 +20,7 @@ export async function buildStore(
     case 'memory':
       return createMemoryStore({ clock });
     case 'sqlite':
+      secureDataDir(dataDir); // it holds the signing keys
       return createSqliteStore({ path: join(dataDir, 'state.db') });
     case 'dynamodb': {
       const d = config.store.dynamodb;
@@ -50,6 +52,7 @@ export function buildQueue(
 ): Queue {
   switch (config.queue.driver) {
     case 'sqlite':
+      secureDataDir(dataDir);
       return createSqliteQueue({
         path: join(dataDir, 'queue.db'),
         maxAttempts: config.queue.maxAttempts,

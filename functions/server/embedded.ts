@@ -4,17 +4,18 @@
  * Wiring only.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SimCluster } from '../../infra/sim-cluster/index.js';
-import { bootstrapAdmin } from '../../shared/auth/bootstrap.js';
 import { systemClock, type Clock } from '../../shared/base/clock.js';
+import { bootstrapAdmin, reissueAdminIfKeyGone } from '../../shared/auth/bootstrap.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
 import type { Logger } from '../../shared/base/log.js';
 import { createCore } from '../../shared/runtime/core.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
+import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
 import { buildQueue, buildStore } from '../common/drivers.node.js';
 import { startClusters } from './clusters.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
@@ -24,7 +25,7 @@ import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
 export interface Embedded {
   url: string;
   dataDir: string;
-  /** Set on first start only. */
+  /** Set when a token was created now: first start, or its signing key was retired. */
   adminToken?: string;
   tokenPath: string;
   kubeconfigPath: string;
@@ -32,18 +33,33 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
+/** The local admin token, or undefined when the file is missing. */
+function readTokenFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startEmbedded(
   config: SwitchyardConfig,
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<Embedded> {
+  // 0. The data directory holds the signing keys: 0700, files 0600, refused if others can write it.
   const dataDir = resolve(config.dataDir);
-  mkdirSync(join(dataDir, 'sim'), { recursive: true });
+  const tokenPath = join(dataDir, 'token');
+  secureDataDir(dataDir);
+  mkdirSync(join(dataDir, 'sim'), { recursive: true, mode: 0o700 });
 
   // 1. Clusters: simulated ones start here; every one gets a client-node driver.
   const { sims, drivers, definitions } = await startClusters(config, dataDir);
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  writeFileSync(kubeconfigPath, simulatedKubeconfig(sims.map((s) => ({ id: s.id, url: s.url }))));
+  writePrivateFile(
+    kubeconfigPath,
+    simulatedKubeconfig(sims.map((s) => ({ id: s.id, url: s.url }))),
+  );
 
   // 2. State, queues, and the core. SSRF: every callback host is resolved once, every address
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
@@ -70,6 +86,7 @@ export async function startEmbedded(
       audience: config.auth.audience,
       adminTenant: config.auth.adminTenant,
       cacheKey: sha256Base64Native,
+      localAdminToken: { path: tokenPath, read: () => readTokenFile(tokenPath) },
     },
     maxBodyBytes: config.server.maxBodyBytes,
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
@@ -83,18 +100,15 @@ export async function startEmbedded(
     },
   });
 
-  // 3. First start: register clusters, create the admin tenant and its token (shown once).
+  // 3. First start: register clusters, create the admin tenant and its token (shown once). Later
+  //    starts: a new token when the key that signed the token file was retired.
   await core.clusters.register(definitions);
-  const adminToken = await bootstrapAdmin(
-    core.ctx,
-    core.tokens,
-    config.auth.adminTenant,
-    config.auth.adminTokenTtlDays,
-  );
-  const tokenPath = join(dataDir, 'token');
+  const { adminTenant, adminTokenTtlDays: ttlDays } = config.auth;
+  const adminToken =
+    (await bootstrapAdmin(core.ctx, core.tokens, adminTenant, ttlDays)) ??
+    (await reissueAdminIfKeyGone(core.tokens, readTokenFile(tokenPath), adminTenant, ttlDays));
   if (adminToken) {
-    writeFileSync(tokenPath, `${adminToken}\n`, { mode: 0o600 });
-    chmodSync(tokenPath, 0o600);
+    writePrivateFile(tokenPath, `${adminToken}\n`);
   }
 
   // 4. One in-process drainer per queue, serving that queue's clusters.

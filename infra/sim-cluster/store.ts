@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kind, KubeObject, WatchEventType } from './types.js';
 
@@ -34,7 +34,11 @@ export class Store {
   private readonly statements;
 
   constructor(dataFile: string | undefined) {
-    if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
+    if (dataFile) {
+      // Private from the start (SQLite gives -wal/-shm the database file's mode).
+      mkdirSync(dirname(dataFile), { recursive: true, mode: 0o700 });
+      closeSync(openSync(dataFile, 'a', 0o600));
+    }
     this.db = new Database(dataFile ?? ':memory:');
     if (dataFile) this.db.pragma('journal_mode = WAL');
     this.db.exec(`

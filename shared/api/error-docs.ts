@@ -62,6 +62,11 @@ export const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
       'The resource is in a state that does not allow this action (e.g. cancelling a job that ended).',
     todo: 'Read the resource’s current state; the message says which states allow the action.',
   },
+  NESTED_TOO_DEEP: {
+    meaning:
+      'The JSON or YAML document nests objects or lists deeper than 64 levels; it is refused before it is parsed.',
+    todo: 'Flatten the document: no job, schedule or policy needs that much nesting.',
+  },
   PAYLOAD_TOO_LARGE: {
     meaning:
       'The request body is over the server’s limit (`server.maxBodyBytes`, 256 KiB by default).',

@@ -13,6 +13,7 @@
  *   revoked one minted (directly or through them) are still live, and with `cascade` revokes them;
  * - another tenant's token is "not found"; signing keys are the admin tenant's alone.
  */
+import * as jose from 'jose';
 import { z } from 'zod';
 import { AppError, AlreadyExistsError, notFound } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
@@ -42,6 +43,24 @@ export interface TokenAdminOptions {
   maxTtlSeconds?: number;
   /** Lifetime when the request names none. Default 30 days. */
   defaultTtlSeconds?: number;
+  /** The token an embedded install keeps for its CLI and dashboard, to warn before it breaks. */
+  localAdminToken?: LocalAdminToken;
+}
+
+/** Where the local admin token lives, and a reader of it (undefined when there is none). */
+export interface LocalAdminToken {
+  path: string;
+  read(): string | undefined;
+}
+
+/** The kid in a JWT's header, or undefined when `token` is not a JWT. */
+export function kidOf(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  try {
+    return jose.decodeProtectedHeader(token).kid;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the API shows of a token record: never the token. */
@@ -280,10 +299,27 @@ export function createTokenAdmin(options: TokenAdminOptions) {
       return { kid, keys: await tokens.listKeys() };
     },
 
+    /** Retires a verify-only key; `warnings` says which tokens stop working with it. */
     async retireKey(caller: Principal, kid: string) {
       requireAdminTenant(caller);
+      const ring = await tokens.listKeys();
+      const at = ring.findIndex((k) => k.kid === kid);
       await tokens.retire(kid);
-      return { retired: kid, keys: await tokens.listKeys() };
+      const warnings: string[] = [];
+      const key = ring[at];
+      if (key) {
+        const until = ring[at - 1]?.createdAt ?? 'now';
+        warnings.push(
+          `tokens signed by key ${kid} (those issued from ${key.createdAt} until ${until}) stop working now; mint replacements with POST /v1/tokens`,
+        );
+      }
+      const local = options.localAdminToken;
+      if (local && kidOf(local.read()) === kid) {
+        warnings.push(
+          `the local admin token in ${local.path}, used by the CLI and the dashboard, was signed by key ${kid} and stops working; restart Switchyard (npm start issues a new one) or mint one with npm run admin:token`,
+        );
+      }
+      return { retired: kid, keys: await tokens.listKeys(), warnings };
     },
   };
 }

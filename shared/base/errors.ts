@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'INVALID_STATE',
   'PAYLOAD_TOO_LARGE',
+  'NESTED_TOO_DEEP',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
@@ -33,6 +34,7 @@ export function codeToStatus(code: ErrorCode): number {
     case 'INVALID_JOB':
     case 'INVALID_CONFIG':
     case 'INVALID_POLICY':
+    case 'NESTED_TOO_DEEP':
       return 400;
     case 'UNAUTHENTICATED':
       return 401;

@@ -1,15 +1,17 @@
 /**
- * A validated policy compiled for fast evaluation: globs become RegExps (exact strings stay in
- * Sets), rules are indexed by tenant, and every explanation string is built once. Pure.
+ * A validated policy compiled for fast evaluation: globs are split for a matcher that never
+ * backtracks (exact strings stay in Sets), rules are indexed by tenant, and every explanation
+ * string is built once. Pure.
  */
 import { DEFAULT_PRIORITY } from '../domain/spec.js';
 import type { PlacementConstraints } from '../domain/job.js';
+import { compileGlob, matchGlob, type Glob } from './glob.js';
 import type { Policy, PolicyQuota, PolicySelector } from './schema.js';
 
 /** Matches strings against a list of globs (`*` any run, `?` one character). */
 export interface StringMatcher {
   readonly exact: ReadonlySet<string>;
-  readonly patterns: readonly RegExp[];
+  readonly patterns: readonly Glob[];
 }
 
 export interface CompiledSelector {
@@ -66,23 +68,17 @@ export interface CompiledPolicy {
 
 export function compileGlobs(globs: readonly string[]): StringMatcher {
   const exact = new Set<string>();
-  const patterns: RegExp[] = [];
+  const patterns: Glob[] = [];
   for (const g of globs) {
     if (!/[*?]/.test(g)) exact.add(g);
-    else {
-      const body = g
-        .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-      patterns.push(new RegExp(`^${body}$`));
-    }
+    else patterns.push(compileGlob(g));
   }
   return { exact, patterns };
 }
 
 export function matchesString(m: StringMatcher, s: string): boolean {
   if (m.exact.has(s)) return true;
-  for (const p of m.patterns) if (p.test(s)) return true;
+  for (const p of m.patterns) if (matchGlob(p, s)) return true;
   return false;
 }
 

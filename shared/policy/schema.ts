@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AppError, type FieldIssue } from '../base/errors.js';
 import { MAX_PRIORITY } from '../domain/spec.js';
 import { issuesOf } from '../base/validation.js';
+import { checkDocumentSize, checkYamlNesting } from '../base/nesting.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GLOB = /^[A-Za-z0-9*?._/-]+$/;
@@ -148,15 +149,27 @@ export function parsePolicy(doc: unknown): Policy {
   return result.data;
 }
 
-/** Parses policy text (YAML, of which JSON is a subset), then validates it like `parsePolicy`. */
-export function parsePolicyText(text: string): Policy {
-  let doc: unknown;
+/** The longest policy document accepted (characters): a thousand rules fit with room to spare. */
+export const MAX_POLICY_CHARS = 128 * 1024;
+
+/**
+ * Parses policy YAML (of which JSON is a subset) to a plain value. Size and nesting are checked
+ * first (PAYLOAD_TOO_LARGE, NESTED_TOO_DEEP) and aliases are bounded, so no document can keep the
+ * parser busy; a syntax error is INVALID_POLICY.
+ */
+export function parsePolicyYaml(text: string): unknown {
+  checkDocumentSize(text, 'the policy', MAX_POLICY_CHARS);
+  checkYamlNesting(text, 'the policy');
   try {
-    doc = parseYaml(text);
+    return parseYaml(text, { maxAliasCount: 50 });
   } catch (e) {
     throw invalid([
       { path: '(document)', message: `not valid YAML or JSON: ${(e as Error).message}` },
     ]);
   }
-  return parsePolicy(doc);
+}
+
+/** Parses policy text like `parsePolicyYaml`, then validates it like `parsePolicy`. */
+export function parsePolicyText(text: string): Policy {
+  return parsePolicy(parsePolicyYaml(text));
 }

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../api/app.js';
 import { type AppEnv } from '../api/deps.js';
 import { createMetrics } from '../api/metrics.js';
-import { createTokenAdmin } from '../auth/token-service.js';
+import { createTokenAdmin, type LocalAdminToken } from '../auth/token-service.js';
 import { createTokenService } from '../auth/tokens.js';
 import type { Clock } from '../base/clock.js';
 import { createClusterAdmin } from '../dispatch/cluster-admin.js';
@@ -35,6 +35,8 @@ export interface CoreOptions {
     adminTenant: string;
     /** The verified-token cache key; see `TokenServiceOptions.cacheKey`. */
     cacheKey?: (token: string) => string;
+    /** The embedded install's admin token file, so retiring its key warns. */
+    localAdminToken?: LocalAdminToken;
   };
   maxBodyBytes: number;
   /** The public base URL the error envelope's `docs` links use; absent: the request's origin. */
@@ -72,7 +74,12 @@ export function createCore(o: CoreOptions) {
     audience: o.auth.audience,
     ...(o.auth.cacheKey ? { cacheKey: o.auth.cacheKey } : {}),
   });
-  const tokenAdmin = createTokenAdmin({ ctx, tokens, adminTenant: o.auth.adminTenant });
+  const tokenAdmin = createTokenAdmin({
+    ctx,
+    tokens,
+    adminTenant: o.auth.adminTenant,
+    ...(o.auth.localAdminToken ? { localAdminToken: o.auth.localAdminToken } : {}),
+  });
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};
   const control = createControlPlane(ctx, { onCapacityFreed: () => wake() });

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import type { Cluster } from '../domain/cluster.js';
 import { VersionConflictError } from '../base/errors.js';
 import type { Job } from '../domain/job.js';
+import { closeSync, openSync } from 'node:fs';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.js';
 import type {
   Delivery,
@@ -51,8 +52,13 @@ CREATE INDEX IF NOT EXISTS deliveries_by_job ON deliveries (job_id, created_at, 
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-/** Opens (and creates if needed) the database at `options.path`. */
+/**
+ * Opens (and creates if needed) the database at `options.path`. A new file is created 0600 first:
+ * it may hold signing keys, and SQLite gives its -wal and -shm files the database file's mode.
+ */
 export function openSqlite(path: string): Database.Database {
+  if (path !== ':memory:' && path !== '' && !path.startsWith('file:'))
+    closeSync(openSync(path, 'a', 0o600));
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

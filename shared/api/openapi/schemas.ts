@@ -338,7 +338,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
   });
   c.SigningKeyList = listOf('SigningKey');
   c.SigningKeyRotated = obj({ kid: str(), keys: arr(ref('SigningKey')) });
-  c.SigningKeyRetired = obj({ retired: str(), keys: arr(ref('SigningKey')) });
+  c.SigningKeyRetired = obj({ retired: str(), keys: arr(ref('SigningKey')), warnings: arr(str()) });
   c.Jwks = obj({
     keys: arr(
       obj({ kty: str(), crv: str(), x: str(), y: str(), kid: str(), alg: str(), use: str() }, [

@@ -1,19 +1,16 @@
 /** /v1/policy: the routing policy document (YAML or JSON), scope `policy:admin`. */
 import { Hono } from 'hono';
-import { parse as parseYaml } from 'yaml';
-import { AppError } from '../../base/errors.js';
 import { policyOf } from '../../dispatch/dispatch.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
+import { MAX_POLICY_CHARS, parsePolicyYaml } from '../../policy/schema.js';
 
 async function readPolicyBody(req: Request): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
-  if (!/^(application|text)\/(x-)?yaml\b/i.test(type)) return readJson(req);
-  try {
-    return parseYaml(await req.text());
-  } catch (e) {
-    throw new AppError('INVALID_POLICY', `the policy is not valid YAML: ${(e as Error).message}`);
+  if (!/^(application|text)\/(x-)?yaml\b/i.test(type)) {
+    return readJson(req, { maxChars: MAX_POLICY_CHARS, what: 'the policy' });
   }
+  return parsePolicyYaml(await req.text());
 }
 
 export function policyRoutes(deps: AppDeps) {
