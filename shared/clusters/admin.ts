@@ -9,6 +9,7 @@ import { requireScope } from '../auth/principal.js';
 import { AppError, notFound } from '../errors.js';
 import type { CoreContext } from '../jobs/context.js';
 import { nowIso } from '../jobs/context.js';
+import { forgetClusterState } from '../jobs/cluster-state.js';
 import { jobsPlacedOn, replaceAway } from '../jobs/failover.js';
 import { mutateCluster } from './mutate.js';
 import { issuesOf } from '../jobs/spec.js';
@@ -55,8 +56,10 @@ export function createClusterAdmin(ctx: CoreContext) {
       c.state === state ? undefined : { ...c, state, updatedAt: nowIso(ctx) },
     );
     if (!result) throw notFound(`cluster ${id}`);
-    if (result.changed)
+    if (result.changed) {
+      forgetClusterState(ctx);
       ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
+    }
     return result.cluster;
   }
 

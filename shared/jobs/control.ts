@@ -16,6 +16,8 @@ import { mutateJob, nowIso } from './context.js';
 import type { Job, JobState } from './model.js';
 import { STATE_RANK, isTerminal } from './model.js';
 import { mutateCluster } from '../clusters/mutate.js';
+import { isOffline } from '../placement/place.js';
+import { forgetClusterState } from './cluster-state.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from './transition.js';
 
@@ -47,6 +49,12 @@ export function createControlPlane(
   ctx: CoreContext,
   hooks: { onCapacityFreed?: () => void } = {},
 ): ControlPlane {
+  /** A job ended here: placement must see its GPUs free at once, and pending work may fit. */
+  function freed(): void {
+    forgetClusterState(ctx);
+    hooks.onCapacityFreed?.();
+  }
+
   async function claim(req: ClaimRequest): Promise<ClaimAnswer> {
     const job = await ctx.store.jobs.get(req.jobId);
     if (!job) return { proceed: false, reason: 'unknown job' };
@@ -54,7 +62,42 @@ export function createControlPlane(
       return { proceed: false, reason: 'the job was placed elsewhere since this message was sent' };
     }
     if (isTerminal(job.state)) return { proceed: false, reason: `the job is ${job.state}` };
+    // Another instance may have placed it from a snapshot up to half a second old.
+    const unusable = await clusterUnusable(req.clusterId);
+    if (unusable) {
+      const moved = await replaceAway(
+        ctx,
+        req.jobId,
+        req.clusterId,
+        unusable.reason,
+        `${unusable.message} by the time its drainer claimed the job`,
+        ctx.settings.maxPlacementAttempts + 1,
+      );
+      const where = moved.placement?.clusterId;
+      const now = moved.state === 'dispatched' && where ? `placed on ${where}` : moved.state;
+      return { proceed: false, reason: `${unusable.message}; the job is ${now}` };
+    }
     return { proceed: true };
+  }
+
+  /** Why no new Job may be created on the cluster now, if so. */
+  async function clusterUnusable(
+    clusterId: string,
+  ): Promise<{ reason: string; message: string } | undefined> {
+    const cluster = await ctx.store.clusters.get(clusterId);
+    if (!cluster) return undefined; // the drainer reports UnknownCluster itself
+    if (cluster.state === 'cordoned')
+      return { reason: 'ClusterCordoned', message: `cluster ${clusterId} is cordoned` };
+    if (cluster.state === 'draining')
+      return { reason: 'ClusterDraining', message: `cluster ${clusterId} is draining` };
+    if (isOffline(cluster, ctx.clock.now(), ctx.settings.heartbeatTimeoutMs)) {
+      const since = cluster.capacity?.reportedAt ?? 'never';
+      return {
+        reason: 'ClusterOffline',
+        message: `cluster ${clusterId} is offline (last heartbeat ${since})`,
+      };
+    }
+    return undefined;
   }
 
   async function report(r: StatusReport): Promise<ReportAnswer> {
@@ -72,7 +115,7 @@ export function createControlPlane(
         r.message ?? `could not create the Kubernetes Job on ${r.clusterId}`,
         ctx.settings.maxPlacementAttempts,
       );
-      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+      if (isTerminal(job.state)) freed();
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
@@ -95,7 +138,7 @@ export function createControlPlane(
     });
     if (changed) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
-      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+      if (isTerminal(job.state)) freed();
     }
     return {};
   }
@@ -123,7 +166,7 @@ export function createControlPlane(
         r.at,
       );
     });
-    hooks.onCapacityFreed?.();
+    freed();
     return {};
   }
 

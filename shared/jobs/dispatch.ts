@@ -21,7 +21,7 @@ import {
 import { quotaUsageKeys } from '../placement/usage.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { createPolicyService, type PolicyService } from '../policy/service.js';
-import { clusterSnapshots, preparedOf, recentState } from './cluster-state.js';
+import { clusterSnapshots, forgetClusterState, preparedOf, recentState } from './cluster-state.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
 import type { Decision, Job, JobSpec, Placement, Reservation } from './model.js';
@@ -154,7 +154,8 @@ export function applyDecision(
   }
   if (decision.outcome === 'pending') {
     if (job.state === 'pending') return undefined;
-    return transition(job, 'pending', 'WaitingForCapacity', decision.message, at, { decision });
+    const reason = decision.waitingFor === 'quota' ? 'WaitingForQuota' : 'WaitingForCapacity';
+    return transition(job, 'pending', reason, decision.message, at, { decision });
   }
   return transition(job, 'rejected', 'NoFeasibleCluster', decision.message, at, { decision });
 }
@@ -230,6 +231,8 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
     if (job.state === 'dispatched' && job.decision?.evaluatedAt === decision.evaluatedAt)
       admitted++;
   }
+  // Submissions here must see what this admission placed.
+  if (admitted > 0) forgetClusterState(ctx);
   return admitted;
 }
 

@@ -6,6 +6,7 @@
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
 import { QuotaExceededError, notFound } from '../errors.js';
+import { noteDispatched } from './cluster-state.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from './model.js';
 import { transition } from './transition.js';
@@ -64,7 +65,11 @@ export async function replaceAway(
     result = await mutateJob(ctx, jobId, (j) => move(j, false));
   }
   const { job, changed } = result;
-  if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
+  if (changed && job.state === 'dispatched') {
+    // The next decision of this drain (or failover sweep) sees this one.
+    await noteDispatched(ctx, job);
+    await publishCreate(ctx, job);
+  }
   if (changed)
     ctx.log.info('job re-placed', {
       jobId,

@@ -115,6 +115,8 @@ export interface CandidateExplanation {
 
 export interface Decision {
   outcome: 'placed' | 'rejected' | 'pending';
+  /** Set when `pending`: what the job waits for, a tenant or project quota or room on a cluster. */
+  waitingFor?: 'quota' | 'capacity';
   clusterId?: string;
   message: string;
   candidates: CandidateExplanation[];

@@ -11,7 +11,7 @@ import type { CancelMessage } from '../drainer/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso, reservationDeltas } from './context.js';
-import { noteDispatched } from './cluster-state.js';
+import { forgetClusterState, noteDispatched } from './cluster-state.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import { deliveriesFor } from './outbox.js';
 import type { Decision, Job, JobState } from './model.js';
@@ -130,7 +130,7 @@ export function createJobService(ctx: CoreContext) {
     ctx.log.info('job submitted', {
       jobId: decided.id,
       state: decided.state,
-      cluster: decision.clusterId,
+      ...(decided.placement ? { cluster: decided.placement.clusterId } : {}),
     });
     return { job: decided, created: true };
   }
@@ -222,7 +222,7 @@ export function createJobService(ctx: CoreContext) {
   async function cancel(principal: Principal, id: string): Promise<Job> {
     requireScope(principal, 'jobs:cancel');
     await get({ ...principal, scopes: new Set(['jobs:read']) }, id);
-    const { job } = await mutateJob(ctx, id, (j) => {
+    const { job, changed } = await mutateJob(ctx, id, (j) => {
       if (j.state === 'cancelled') return undefined;
       if (isTerminal(j.state)) {
         throw new AppError(
@@ -238,6 +238,8 @@ export function createJobService(ctx: CoreContext) {
         nowIso(ctx),
       );
     });
+    // What it held is free now: the next decision here must see it.
+    if (changed) forgetClusterState(ctx);
     if (job.placement && !job.cleanedUp) {
       const message: CancelMessage = {
         kind: 'cancel',

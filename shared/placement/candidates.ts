@@ -175,25 +175,34 @@ export interface Tally {
   blocked: number;
 }
 
+/** The verb agreeing with a count: "1 is", "2 are". */
+const verb = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
 /** The message of a rejection: why no cluster could ever run the job, and what to do. */
 export function rejection(need: string, clusterCount: number, t: Tally): string {
   if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
   const parts: string[] = [];
   const advice: string[] = [];
-  if (t.noAccelerator > 0) parts.push(`${t.noAccelerator} have no such accelerator`);
-  if (t.nodesTooSmall > 0) parts.push(`${t.nodesTooSmall} have nodes too small for it`);
+  if (t.noAccelerator > 0)
+    parts.push(`${t.noAccelerator} ${verb(t.noAccelerator, 'has', 'have')} no such accelerator`);
+  if (t.nodesTooSmall > 0)
+    parts.push(`${t.nodesTooSmall} ${verb(t.nodesTooSmall, 'has', 'have')} nodes too small for it`);
   if (t.noAccelerator + t.nodesTooSmall > 0)
     advice.push('request another accelerator type or fewer GPUs');
   if (t.jobConstraints > 0) {
-    parts.push(`${t.jobConstraints} do not meet the job's constraints`);
+    parts.push(
+      `${t.jobConstraints} ${verb(t.jobConstraints, 'does', 'do')} not meet the job's constraints`,
+    );
     advice.push("loosen the job's constraints");
   }
   if (t.policyCount > 0) {
-    parts.push(`${t.policyCount} are excluded by the routing policy (${t.policy.join('; ')})`);
+    parts.push(
+      `${t.policyCount} ${verb(t.policyCount, 'is', 'are')} excluded by the routing policy (${t.policy.join('; ')})`,
+    );
     advice.push('ask an operator to change the routing policy');
   }
   if (t.blocked > 0) {
-    parts.push(`${t.blocked} are blocked after failed attempts`);
+    parts.push(`${t.blocked} ${verb(t.blocked, 'is', 'are')} blocked after failed attempts`);
     advice.push('submit the job again once the failed cluster is healthy');
   }
   advice.push('or add a cluster that can run it');

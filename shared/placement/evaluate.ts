@@ -253,8 +253,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     const message = quota.wait
       ? `the job waits: ${quota.wait}`
       : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
+    const waitingFor = quota.wait ? ('quota' as const) : ('capacity' as const);
     if (env.skipPendingCandidates)
-      return { outcome: 'pending', message, ...common([], 0, policy, match) };
+      return { outcome: 'pending', waitingFor, message, ...common([], 0, policy, match) };
     const b = buildFiltered(pass);
     for (let f = 0; f < n; f++) {
       const i = s.cluster[f]!;
@@ -263,7 +264,12 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       else if (b.candidates.length < max) b.candidates.push(c);
       else b.omitted++;
     }
-    return { outcome: 'pending', message, ...common(b.candidates, b.omitted, policy, match) };
+    return {
+      outcome: 'pending',
+      waitingFor,
+      message,
+      ...common(b.candidates, b.omitted, policy, match),
+    };
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
   const b = buildFiltered(pass);

@@ -318,14 +318,22 @@ describe('place with a policy, usage and the job constraints', () => {
       clusters: [a100('a')],
       blocked: ['a'],
       wantOutcome: 'rejected',
-      wantMessage: 'blocked after failed attempts',
+      wantMessage: '1 is blocked after failed attempts',
+    },
+    {
+      name: 'two blocked clusters: the count agrees with its verb',
+      clusters: [a100('a'), a100('b')],
+      blocked: ['a', 'b'],
+      wantOutcome: 'rejected',
+      wantMessage: '2 are blocked after failed attempts',
     },
     {
       name: 'policy excludes every cluster: rejected naming the rule',
       clusters: [a100('a')],
       policy: { rules: [{ name: 'eu-only', require: { regions: ['eu-*'] } }] },
       wantOutcome: 'rejected',
-      wantMessage: 'excluded by rule eu-only: requires regions eu-*',
+      wantMessage:
+        '1 is excluded by the routing policy (excluded by rule eu-only: requires regions eu-*',
     },
   ];
 

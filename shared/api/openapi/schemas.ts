@@ -159,6 +159,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
   c.Decision = obj(
     {
       outcome: { type: 'string', enum: ['placed', 'rejected', 'pending'] },
+      waitingFor: {
+        type: 'string',
+        enum: ['quota', 'capacity'],
+        description: 'when pending: a tenant or project quota, or room on a cluster',
+      },
       clusterId: str(),
       message: str(),
       candidates: arr(ref('Candidate')),
@@ -168,7 +173,14 @@ export function componentSchemas(): Record<string, JsonSchema> {
       effectivePriority: int(),
       candidatesOmitted: int(),
     },
-    ['clusterId', 'policyVersion', 'matchedRules', 'effectivePriority', 'candidatesOmitted'],
+    [
+      'waitingFor',
+      'clusterId',
+      'policyVersion',
+      'matchedRules',
+      'effectivePriority',
+      'candidatesOmitted',
+    ],
     'the placement decision with every candidate cluster and why',
   );
   c.Job = obj(
@@ -217,10 +229,18 @@ export function componentSchemas(): Record<string, JsonSchema> {
         nodes: int(),
         gpusPerNode: int(),
         totalGpus: int(),
-        freeGpus: int(),
+        freeGpus: {
+          ...nullable(int()),
+          description: 'null while the cluster is offline: unknown until its next heartbeat',
+        },
         costPerGpuHour: nullable(num()),
       }),
     ),
+    capacityKnown: {
+      ...bool(),
+      description:
+        'false while the cluster is offline (no heartbeat within the timeout): its GPUs are not placeable',
+    },
     lastHeartbeat: nullable(time()),
     simulated: nullable(obj({ apiUrl: str() })),
   });
