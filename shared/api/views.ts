@@ -20,6 +20,7 @@ export function jobView(job: Job) {
         }
       : null,
     decision: job.decision ?? null,
+    result: job.result ?? null,
     events: job.events,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

@@ -13,7 +13,7 @@ import type {
 } from '../drainer/control-port.js';
 import type { CoreContext } from './context.js';
 import { mutateJob, nowIso } from './context.js';
-import type { Job, JobState } from './model.js';
+import type { Job, JobResult, JobState } from './model.js';
 import { STATE_RANK, isTerminal } from './model.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { isOffline } from '../placement/place.js';
@@ -44,6 +44,20 @@ const PHASE_REASON: Record<string, string> = {
   succeeded: 'Completed',
   failed: 'Failed',
 };
+
+/** A finished job's result from its report; the reason falls back to the Job's own. */
+function resultOf(r: StatusReport): JobResult {
+  return {
+    exitCode: r.result?.exitCode ?? null,
+    reason: r.result?.reason ?? r.reason ?? PHASE_REASON[r.phase]!,
+  };
+}
+
+/** A container reason that says more than the Job's (e.g. `OOMKilled` over `BackoffLimitExceeded`). */
+function endReason(r: StatusReport, ended: JobResult | undefined): string | undefined {
+  if (r.phase !== 'failed' || !ended || !r.result?.reason) return undefined;
+  return ended.reason === 'Error' ? undefined : ended.reason;
+}
 
 export function createControlPlane(
   ctx: CoreContext,
@@ -119,8 +133,13 @@ export function createControlPlane(
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
-    const reason = r.reason ?? PHASE_REASON[r.phase]!;
-    const message = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const ended = isTerminal(to) ? resultOf(r) : undefined;
+    const reason = endReason(r, ended) ?? r.reason ?? PHASE_REASON[r.phase]!;
+    const base = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const message =
+      ended && ended.exitCode !== null
+        ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
+        : base;
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
@@ -134,7 +153,7 @@ export function createControlPlane(
           r.at,
         );
       }
-      return transition(next, to, reason, message, r.at);
+      return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
     if (changed) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });

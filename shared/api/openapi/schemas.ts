@@ -193,6 +193,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       clusterId: nullable(str()),
       kubernetes: nullable(obj({ namespace: str(), name: str(), attempt: int({ minimum: 1 }) })),
       decision: nullable(ref('Decision')),
+      result: {
+        ...nullable(obj({ exitCode: nullable(int()), reason: str() })),
+        description:
+          'how the container ended once the job succeeded or failed on a cluster (exit code, and a reason such as Completed, Error, OOMKilled or DeadlineExceeded); null before',
+      },
       events: arr(ref('JobEvent')),
       createdAt: time(),
       updatedAt: time(),
