@@ -19,6 +19,7 @@ import { mutateCluster } from '../clusters/mutate.js';
 import { isOffline } from '../placement/place.js';
 import { forgetClusterState } from './cluster-state.js';
 import { replaceAway } from './failover.js';
+import { releaseReportedGpus } from './released-gpus.js';
 import { canTransition, transition, withEvent } from './transition.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
@@ -64,7 +65,8 @@ export function createControlPlane(
   hooks: { onCapacityFreed?: () => void } = {},
 ): ControlPlane {
   /** A job ended here: placement must see its GPUs free at once, and pending work may fit. */
-  function freed(): void {
+  async function freed(ended?: Job): Promise<void> {
+    if (ended) await releaseReportedGpus(ctx, ended);
     forgetClusterState(ctx);
     hooks.onCapacityFreed?.();
   }
@@ -129,7 +131,7 @@ export function createControlPlane(
         r.message ?? `could not create the Kubernetes Job on ${r.clusterId}`,
         ctx.settings.maxPlacementAttempts,
       );
-      if (isTerminal(job.state)) freed();
+      if (isTerminal(job.state)) await freed(job);
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
@@ -157,13 +159,13 @@ export function createControlPlane(
     });
     if (changed) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
-      if (isTerminal(job.state)) freed();
+      if (isTerminal(job.state)) await freed(job);
     }
     return {};
   }
 
   async function onDeleted(r: StatusReport): Promise<ReportAnswer> {
-    await mutateJob(ctx, r.jobId, (j) => {
+    const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (j.state === 'cancelled') {
         if (j.cleanedUp) return undefined;
@@ -185,7 +187,8 @@ export function createControlPlane(
         r.at,
       );
     });
-    freed();
+    // A cancelled job gave its GPUs back when it was cancelled; one deleted under it, now.
+    await freed(changed && job.state === 'failed' ? job : undefined);
     return {};
   }
 

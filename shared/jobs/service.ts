@@ -14,6 +14,7 @@ import { mutateJob, nowIso, reservationDeltas } from './context.js';
 import { forgetClusterState, noteDispatched } from './cluster-state.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import { deliveriesFor } from './outbox.js';
+import { releaseReportedGpus } from './released-gpus.js';
 import type { Decision, Job, JobState } from './model.js';
 import { isTerminal, JOB_STATES } from './model.js';
 import { parseJobSpec } from './spec.js';
@@ -239,7 +240,10 @@ export function createJobService(ctx: CoreContext) {
       );
     });
     // What it held is free now: the next decision here must see it.
-    if (changed) forgetClusterState(ctx);
+    if (changed) {
+      await releaseReportedGpus(ctx, job);
+      forgetClusterState(ctx);
+    }
     if (job.placement && !job.cleanedUp) {
       const message: CancelMessage = {
         kind: 'cancel',

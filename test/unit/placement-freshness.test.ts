@@ -139,6 +139,56 @@ describe('the shared snapshot after changes made here', () => {
   });
 });
 
+describe('a job waiting for the GPUs or quota of one that just ended', () => {
+  it.each(['cancelled', 'failed'] as const)(
+    'is admitted on the cheaper cluster the %s job used, before its next heartbeat',
+    async (how) => {
+      const t = await setUp({ cheap: { gpus: 4, cost: 1 }, dear: { gpus: 8, cost: 5 } });
+      await policyOf(t.ctx).put(admin, {
+        version: 'q',
+        quotas: { tenants: { acme: { gpus: { 'nvidia-a100': 4 } } } },
+      });
+      const beat = (id: string, total: number, free: number) =>
+        t.control.heartbeat(id, {
+          reportedAt: new Date(t.ctx.clock.now()).toISOString(),
+          accelerators: { 'nvidia-a100': { total, free, maxFreePerNode: free } },
+        });
+      await beat('cheap', 4, 4);
+      await beat('dear', 8, 8);
+      const first = (await t.jobs.submit(admin, a100(4))).job;
+      expect(first.placement?.clusterId).toBe('cheap');
+      const at = () => new Date(t.ctx.clock.now()).toISOString();
+      const here = { jobId: first.id, clusterId: 'cheap', attempt: 1 };
+      await t.control.report({ ...here, phase: 'running', at: at() });
+      await beat('cheap', 4, 0); // its pod runs there now
+      const waiting = (await t.jobs.submit(admin, a100(4))).job;
+      expect(waiting.events.at(-1)?.reason).toBe('WaitingForQuota');
+      t.advance(100);
+      if (how === 'cancelled') await t.jobs.cancel(admin, first.id);
+      else await t.control.report({ ...here, phase: 'failed', at: at() });
+      expect(await admitPending(t.ctx)).toBe(1);
+      const admitted = (await t.ctx.store.jobs.get(waiting.id))!;
+      expect([admitted.state, admitted.placement?.clusterId]).toEqual(['dispatched', 'cheap']);
+    },
+  );
+
+  it('gives back no GPUs a report taken before the job ran never counted', async () => {
+    const t = await setUp({ cheap: { gpus: 8, cost: 1 } });
+    const beat = (free: number) =>
+      t.control.heartbeat('cheap', {
+        reportedAt: new Date(t.ctx.clock.now()).toISOString(),
+        accelerators: { 'nvidia-a100': { total: 8, free, maxFreePerNode: free } },
+      });
+    const other = (await t.jobs.submit(admin, a100(4))).job;
+    await beat(4); // `other` runs; the next job is not in this report
+    const job = (await t.jobs.submit(admin, a100(4))).job;
+    await t.jobs.cancel(admin, job.id);
+    const cheap = (await t.ctx.store.clusters.get('cheap'))!;
+    expect(cheap.capacity?.accelerators['nvidia-a100']?.free).toBe(4);
+    expect(other.state).toBe('dispatched');
+  });
+});
+
 describe("a drainer's claim", () => {
   it.each([
     ['cordoned', 'ClusterCordoned'],
