@@ -78,8 +78,9 @@ export function createControlPlane(
       return { proceed: false, reason: 'the job was placed elsewhere since this message was sent' };
     }
     if (isTerminal(job.state)) return { proceed: false, reason: `the job is ${job.state}` };
-    // Another instance may have placed it from a snapshot up to half a second old.
-    const unusable = await clusterUnusable(req.clusterId);
+    // Another instance may have placed it from a snapshot up to half a second old. A job whose
+    // Kubernetes Job exists already (a redelivery) stays: cordon and drain stop only new work.
+    const unusable = job.state === 'dispatched' ? await clusterUnusable(req.clusterId) : undefined;
     if (unusable) {
       const moved = await replaceAway(
         ctx,

@@ -233,6 +233,18 @@ describe("a drainer's claim", () => {
     expect(after.events.map((e) => e.reason)).toContain('ClusterOffline');
   });
 
+  it('lets a redelivered create proceed on a cordoned cluster where the Job exists already', async () => {
+    const t = await setUp({ cheap: { gpus: 8, cost: 1 }, dear: { gpus: 8, cost: 5 } });
+    const job = (await t.jobs.submit(admin, a100(4))).job;
+    const at = new Date(t.ctx.clock.now()).toISOString();
+    await t.control.report({ jobId: job.id, clusterId: 'cheap', attempt: 1, phase: 'pending', at });
+    await t.admin.cordon(admin, 'cheap');
+    expect(await t.control.claim({ jobId: job.id, clusterId: 'cheap', attempt: 1 })).toEqual({
+      proceed: true,
+    });
+    expect((await t.ctx.store.jobs.get(job.id))?.placement?.clusterId).toBe('cheap');
+  });
+
   it('lets an active, live cluster proceed', async () => {
     const t = await setUp({ cheap: { gpus: 8, cost: 1 } });
     const job = (await t.jobs.submit(admin, a100(4))).job;
