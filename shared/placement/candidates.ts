@@ -85,7 +85,7 @@ export function buildFiltered(p: FilterPass): Built {
         const slots = (small ??= filteredSlots(memo, `small|${type}|${count}`));
         c = slots[i] ??= frozenCandidate(
           list[i]!.id,
-          `largest ${type} node has ${col!.maxPerNode[i]} GPUs; the job needs ${count} on one node`,
+          `largest ${type} node has ${gpus(col!.maxPerNode[i]!)}; the job needs ${count} on one node`,
         );
         break;
       }
@@ -117,7 +117,7 @@ export function buildFiltered(p: FilterPass): Built {
         const cached = free === col!.free[i];
         if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${count}`))[i];
         if (!c) {
-          const why = `only ${free} free ${type} GPUs; the job needs ${count}`;
+          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${count}`;
           if (cached) c = short![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -128,7 +128,7 @@ export function buildFiltered(p: FilterPass): Built {
         const cached = nodeFree === Math.min(col!.nodeFree[i]!, col!.free[i]!);
         if (cached) c = (nodeShort ??= filteredSlots(memo, `node|${type}|${count}`))[i];
         if (!c) {
-          const why = `at most ${nodeFree} free ${type} GPUs on one node; the job needs ${count}`;
+          const why = `at most ${gpus(nodeFree, `free ${type}`)} on one node; the job needs ${count}`;
           if (cached) c = nodeShort![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -174,6 +174,10 @@ export interface Tally {
   policyCount: number;
   blocked: number;
 }
+
+/** A count of GPUs that agrees with it: "1 free nvidia-a100 GPU", "3 free nvidia-a100 GPUs". */
+export const gpus = (n: number, what?: string): string =>
+  `${n}${what ? ` ${what}` : ''} ${n === 1 ? 'GPU' : 'GPUs'}`;
 
 /** The verb agreeing with a count: "1 is", "2 are". */
 const verb = (n: number, one: string, many: string): string => (n === 1 ? one : many);

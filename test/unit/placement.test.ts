@@ -126,6 +126,21 @@ describe('place', () => {
       wantReason: { cluster: 'a', includes: 'offline' },
     },
     {
+      name: 'one free GPU is one GPU, in a filter reason',
+      spec: aSpec({ type: 'nvidia-a100', count: 2 }),
+      clusters: [snap(withCapacity(aCluster('a'), 1))],
+      wantOutcome: 'pending',
+      wantReason: { cluster: 'a', includes: 'only 1 free nvidia-a100 GPU; the job needs 2' },
+    },
+    {
+      name: 'one free GPU is one GPU, in a score reason',
+      spec: aSpec({ type: 'nvidia-a100', count: 1 }),
+      clusters: [snap(withCapacity(aCluster('a'), 1))],
+      wantOutcome: 'placed',
+      wantCluster: 'a',
+      wantReason: { cluster: 'a', includes: ' 1 free nvidia-a100 GPU 0 jobs' },
+    },
+    {
       name: 'no free capacity anywhere: pending',
       spec: aSpec({ type: 'nvidia-a100', count: 4 }),
       clusters: [snap(withCapacity(aCluster('a'), 3))],
