@@ -42,6 +42,16 @@ export function envNumber(pod: PodObject, name: string, fallback: number): numbe
   return Number.isFinite(n) ? n : fallback;
 }
 
+/**
+ * The container's `state.terminated.reason`: `Completed` for exit code 0, else the pod's
+ * `SIM_TERMINATION_REASON` (e.g. `OOMKilled`, as a kubelet reports an out-of-memory kill) or `Error`.
+ */
+function terminatedReason(pod: PodObject, exitCode: number): string {
+  if (exitCode === 0) return 'Completed';
+  const raw = pod.spec.containers[0]?.env?.find((e) => e.name === 'SIM_TERMINATION_REASON')?.value;
+  return raw && /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(raw) ? raw : 'Error';
+}
+
 interface Logger {
   defaultDurationSeconds: number;
   log: (line: string) => void;
@@ -129,7 +139,7 @@ export function endPod(
       state: {
         terminated: {
           exitCode,
-          reason: exitCode === 0 ? 'Completed' : 'Error',
+          reason: terminatedReason(pod, exitCode),
           startedAt: pod.status.startTime,
           finishedAt: finished,
           containerID: s.containerID,

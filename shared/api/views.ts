@@ -30,6 +30,7 @@ export function jobView(job: Job) {
         }
       : null,
     decision: job.decision ?? null,
+    result: job.result ?? null,
     events: job.events,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
@@ -39,16 +40,16 @@ export function jobView(job: Job) {
 
 export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: number) {
   const types = [...new Set(cluster.pools.map((p) => p.accelerator))].sort();
+  // Silent past the heartbeat timeout: its last report says nothing about now, and placement
+  // skips it, so its free GPUs are unknown until the next heartbeat.
+  const offline = isOffline(cluster, now, heartbeatTimeoutMs);
   return {
     id: cluster.id,
     cloud: cluster.cloud,
     region: cluster.region,
     labels: cluster.labels,
     queue: cluster.queue,
-    status:
-      cluster.state === 'active' && isOffline(cluster, now, heartbeatTimeoutMs)
-        ? 'offline'
-        : cluster.state,
+    status: cluster.state === 'active' && offline ? 'offline' : cluster.state,
     accelerators: types.map((type) => {
       const pools = cluster.pools.filter((p) => p.accelerator === type);
       const live = cluster.capacity?.accelerators[type];
@@ -57,10 +58,11 @@ export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: n
         nodes: pools.reduce((n, p) => n + p.nodes, 0),
         gpusPerNode: Math.max(...pools.map((p) => p.gpusPerNode)),
         totalGpus: live?.total ?? pools.reduce((n, p) => n + p.nodes * p.gpusPerNode, 0),
-        freeGpus: freeGpus({ cluster, committedGpus: {} }, type),
+        freeGpus: offline ? null : freeGpus({ cluster, committedGpus: {} }, type),
         costPerGpuHour: pools[0]?.costPerGpuHour ?? null,
       };
     }),
+    capacityKnown: !offline,
     lastHeartbeat: cluster.capacity?.reportedAt ?? null,
     simulated: cluster.simulated ? { apiUrl: cluster.simulated.apiUrl } : null,
   };

@@ -13,6 +13,7 @@ import { jobsPlacedOn, replaceAway } from './failover.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { issuesOf } from '../base/validation.js';
 import type { Cluster, ClusterAdminState } from '../domain/cluster.js';
+import { forgetClusterState } from './cluster-state.js';
 
 const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
 
@@ -55,8 +56,10 @@ export function createClusterAdmin(ctx: CoreContext) {
       c.state === state ? undefined : { ...c, state, updatedAt: nowIso(ctx) },
     );
     if (!result) throw notFound(`cluster ${id}`);
-    if (result.changed)
+    if (result.changed) {
+      forgetClusterState(ctx);
       ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
+    }
     return result.cluster;
   }
 

@@ -8,7 +8,8 @@
  * that half second, prepared for placement once, and with this instance's own dispatches added as
  * they happen (`noteDispatched`). Quotas stay exact (they are conditions of the reservation's
  * write); what other instances placed within that half second is not seen, which a cluster absorbs
- * by queueing.
+ * by queueing. Changes this instance makes itself (cordon, cancel, job end…) drop the shared
+ * state at once (`forgetClusterState`).
  */
 import { prepareClusters, takeGpus, type ClusterSnapshot } from '../placement/place.js';
 import type { PreparedClusters } from '../placement/prepare.js';
@@ -62,6 +63,15 @@ export function recentState(ctx: CoreContext): Promise<ClusterState> {
   stateCache.set(ctx, { at: now, value });
   value.catch(() => stateCache.delete(ctx));
   return value;
+}
+
+/**
+ * Drops this instance's shared state, so the next decision reads the store: called when this
+ * instance itself changed what placement depends on (a cluster cordoned, drained or uncordoned, a
+ * job cancelled or ended, pending jobs admitted), which must not wait out the half second.
+ */
+export function forgetClusterState(ctx: CoreContext): void {
+  stateCache.delete(ctx);
 }
 
 /** The state's snapshots prepared for placement (once per state). */

@@ -14,12 +14,15 @@ import type {
 import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
-import type { Job, JobState } from '../domain/job.js';
+import type { Job, JobResult, JobState } from '../domain/job.js';
 import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { AppError } from '../base/errors.js';
 import { mutateCluster } from '../clusters/mutate.js';
+import { isOffline } from '../placement/place.js';
+import { forgetClusterState } from './cluster-state.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
+import { releaseReportedGpus } from './released-gpus.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -45,10 +48,31 @@ const PHASE_REASON: Record<string, string> = {
   failed: 'Failed',
 };
 
+/** A finished job's result from its report; the reason falls back to the Job's own. */
+function resultOf(r: StatusReport): JobResult {
+  return {
+    exitCode: r.result?.exitCode ?? null,
+    reason: r.result?.reason ?? r.reason ?? PHASE_REASON[r.phase]!,
+  };
+}
+
+/** A container reason that says more than the Job's (e.g. `OOMKilled` over `BackoffLimitExceeded`). */
+function endReason(r: StatusReport, ended: JobResult | undefined): string | undefined {
+  if (r.phase !== 'failed' || !ended || !r.result?.reason) return undefined;
+  return ended.reason === 'Error' ? undefined : ended.reason;
+}
+
 export function createControlPlane(
   ctx: CoreContext,
   hooks: { onCapacityFreed?: () => void } = {},
 ): ControlPlane {
+  /** A job ended here: placement must see its GPUs free at once, and pending work may fit. */
+  async function freed(ended?: Job): Promise<void> {
+    if (ended) await releaseReportedGpus(ctx, ended);
+    forgetClusterState(ctx);
+    hooks.onCapacityFreed?.();
+  }
+
   async function claim(req: ClaimRequest): Promise<ClaimAnswer> {
     const job = await ctx.store.jobs.get(req.jobId);
     if (!job) return { proceed: false, reason: 'unknown job' };
@@ -56,7 +80,43 @@ export function createControlPlane(
       return { proceed: false, reason: 'the job was placed elsewhere since this message was sent' };
     }
     if (isTerminal(job.state)) return { proceed: false, reason: `the job is ${job.state}` };
+    // Another instance may have placed it from a snapshot up to half a second old. A job whose
+    // Kubernetes Job exists already (a redelivery) stays: cordon and drain stop only new work.
+    const unusable = job.state === 'dispatched' ? await clusterUnusable(req.clusterId) : undefined;
+    if (unusable) {
+      const moved = await replaceAway(
+        ctx,
+        req.jobId,
+        req.clusterId,
+        unusable.reason,
+        `${unusable.message} by the time its drainer claimed the job`,
+        ctx.settings.maxPlacementAttempts + 1,
+      );
+      const where = moved.placement?.clusterId;
+      const now = moved.state === 'dispatched' && where ? `placed on ${where}` : moved.state;
+      return { proceed: false, reason: `${unusable.message}; the job is ${now}` };
+    }
     return { proceed: true };
+  }
+
+  /** Why no new Job may be created on the cluster now, if so. */
+  async function clusterUnusable(
+    clusterId: string,
+  ): Promise<{ reason: string; message: string } | undefined> {
+    const cluster = await ctx.store.clusters.get(clusterId);
+    if (!cluster) return undefined; // the drainer reports UnknownCluster itself
+    if (cluster.state === 'cordoned')
+      return { reason: 'ClusterCordoned', message: `cluster ${clusterId} is cordoned` };
+    if (cluster.state === 'draining')
+      return { reason: 'ClusterDraining', message: `cluster ${clusterId} is draining` };
+    if (isOffline(cluster, ctx.clock.now(), ctx.settings.heartbeatTimeoutMs)) {
+      const since = cluster.capacity?.reportedAt ?? 'never';
+      return {
+        reason: 'ClusterOffline',
+        message: `cluster ${clusterId} is offline (last heartbeat ${since})`,
+      };
+    }
+    return undefined;
   }
 
   async function report(r: StatusReport): Promise<ReportAnswer> {
@@ -74,12 +134,17 @@ export function createControlPlane(
         r.message ?? `could not create the Kubernetes Job on ${r.clusterId}`,
         ctx.settings.maxPlacementAttempts,
       );
-      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+      if (isTerminal(job.state)) await freed(job);
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
-    const reason = r.reason ?? PHASE_REASON[r.phase]!;
-    const message = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const ended = isTerminal(to) ? resultOf(r) : undefined;
+    const reason = endReason(r, ended) ?? r.reason ?? PHASE_REASON[r.phase]!;
+    const base = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const message =
+      ended && ended.exitCode !== null
+        ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
+        : base;
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
@@ -93,17 +158,17 @@ export function createControlPlane(
           r.at,
         );
       }
-      return transition(next, to, reason, message, r.at);
+      return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
     if (changed) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
-      if (isTerminal(job.state)) hooks.onCapacityFreed?.();
+      if (isTerminal(job.state)) await freed(job);
     }
     return {};
   }
 
   async function onDeleted(r: StatusReport): Promise<ReportAnswer> {
-    await mutateJob(ctx, r.jobId, (j) => {
+    const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (j.state === 'cancelled') {
         if (j.cleanedUp) return undefined;
@@ -125,7 +190,8 @@ export function createControlPlane(
         r.at,
       );
     });
-    hooks.onCapacityFreed?.();
+    // A cancelled job gave its GPUs back when it was cancelled; one deleted under it, now.
+    await freed(changed && job.state === 'failed' ? job : undefined);
     return {};
   }
 

@@ -21,13 +21,20 @@ import {
 import { quotaUsageKeys } from '../placement/usage.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { createPolicyService, type PolicyService } from '../policy/service.js';
-import { clusterSnapshots, noteDispatched, preparedOf, recentState } from './cluster-state.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
 import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Decision, Job, JobSpec, Placement, Reservation } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
+import {
+  clusterSnapshots,
+  forgetClusterState,
+  noteDispatched,
+  preparedOf,
+  recentState,
+} from './cluster-state.js';
+import { releaseReportedGpus } from './released-gpus.js';
 
 const policies = new WeakMap<CoreContext, PolicyService>();
 
@@ -156,7 +163,8 @@ export function applyDecision(
   }
   if (decision.outcome === 'pending') {
     if (job.state === 'pending') return undefined;
-    return transition(job, 'pending', 'WaitingForCapacity', decision.message, at, { decision });
+    const reason = decision.waitingFor === 'quota' ? 'WaitingForQuota' : 'WaitingForCapacity';
+    return transition(job, 'pending', reason, decision.message, at, { decision });
   }
   return transition(job, 'rejected', 'NoFeasibleCluster', decision.message, at, { decision });
 }
@@ -232,6 +240,8 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
     if (job.state === 'dispatched' && job.decision?.evaluatedAt === decision.evaluatedAt)
       admitted++;
   }
+  // Submissions here must see what this admission placed.
+  if (admitted > 0) forgetClusterState(ctx);
   return admitted;
 }
 
@@ -263,6 +273,10 @@ export function createDispatcher(ctx: CoreContext): Dispatcher {
     async handOff(job) {
       await noteDispatched(ctx, job);
       await publishCreate(ctx, job);
+    },
+    async released(job) {
+      await releaseReportedGpus(ctx, job);
+      forgetClusterState(ctx);
     },
   };
 }

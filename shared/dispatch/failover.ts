@@ -7,6 +7,7 @@ import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import { QuotaExceededError, notFound } from '../base/errors.js';
+import { noteDispatched } from './cluster-state.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
@@ -65,7 +66,11 @@ export async function replaceAway(
     result = await mutateJob(ctx, jobId, (j) => move(j, false));
   }
   const { job, changed } = result;
-  if (changed && job.state === 'dispatched') await publishCreate(ctx, job);
+  if (changed && job.state === 'dispatched') {
+    // The next decision of this drain (or failover sweep) sees this one.
+    await noteDispatched(ctx, job);
+    await publishCreate(ctx, job);
+  }
   if (changed)
     ctx.log.info('job re-placed', {
       jobId,

@@ -115,6 +115,8 @@ export interface CandidateExplanation {
 
 export interface Decision {
   outcome: 'placed' | 'rejected' | 'pending';
+  /** Set when `pending`: what the job waits for, a tenant or project quota or room on a cluster. */
+  waitingFor?: 'quota' | 'capacity';
   clusterId?: string;
   message: string;
   candidates: CandidateExplanation[];
@@ -136,6 +138,14 @@ export interface Reservation {
   max?: number;
 }
 
+/** How a finished job's container ended, as its cluster reported it. */
+export interface JobResult {
+  /** The container's exit code; null when the cluster did not show one. */
+  exitCode: number | null;
+  /** E.g. `Completed`, `Error`, `OOMKilled`, `DeadlineExceeded`. */
+  reason: string;
+}
+
 export interface Job {
   id: string;
   tenantId: string;
@@ -151,6 +161,8 @@ export interface Job {
   placement?: Placement;
   decision?: Decision;
   events: JobEvent[];
+  /** Set when the job succeeded or failed on a cluster. */
+  result?: JobResult;
   /** Set once the job's Kubernetes object is known to be gone after cancel. */
   cleanedUp?: boolean;
   /** Clusters this job must not be placed on again (failed creates, drains, outages). */

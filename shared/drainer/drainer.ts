@@ -172,12 +172,24 @@ export function createDrainer(o: DrainerOptions) {
     }
   }
 
+  /** How a finished Job's container ended: watch events carry no pods, `getJob` reads them. */
+  async function resultOf(clusterId: string, status: KubeJobStatus) {
+    if (status.phase !== 'succeeded' && status.phase !== 'failed') return undefined;
+    if (status.result) return status.result;
+    const full = await o.clusters
+      .get(clusterId)
+      ?.getJob(status.namespace, status.name)
+      .catch(() => undefined);
+    return full?.result;
+  }
+
   async function onStatus(
     clusterId: string,
     status: KubeJobStatus | undefined,
     deleted: boolean,
     meta: { jobId: string; attempt: number; namespace: string; name: string },
   ): Promise<void> {
+    const result = status ? await resultOf(clusterId, status) : undefined;
     const answer = await o.control.report({
       jobId: meta.jobId,
       clusterId,
@@ -185,6 +197,7 @@ export function createDrainer(o: DrainerOptions) {
       phase: deleted ? 'deleted' : status!.phase,
       ...(status?.reason ? { reason: status.reason } : {}),
       ...(status?.message ? { message: status.message } : {}),
+      ...(result ? { result } : {}),
       at: iso(o.clock.now()),
     });
     if (answer.action === 'delete' && !deleted) {

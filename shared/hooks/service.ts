@@ -226,10 +226,34 @@ export function createHookService(
         { kind: 'hook', id: hook.id },
         ['jobs:submit'],
       );
-      const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.replayKey}`);
-      return { ...result, hook };
+      try {
+        const result = await jobs.submit(principal, body, `hook:${hook.id}:${message.replayKey}`);
+        return { ...result, hook };
+      } catch (e) {
+        throw inTermsOfMessageId(e, message.id);
+      }
     },
   };
+}
+
+/** The submit path speaks of an Idempotency-Key; a hook's sender only knows its message id. */
+function inTermsOfMessageId(e: unknown, messageId: string): unknown {
+  if (!(e instanceof AppError)) return e;
+  if (e.code === 'IDEMPOTENCY_KEY_REUSED') {
+    return new AppError(
+      e.code,
+      `webhook message id ${messageId} was already delivered with a different body: send a new message id for a new job`,
+      { details: { messageId }, cause: e },
+    );
+  }
+  if (e.code === 'IDEMPOTENCY_KEY_IN_USE') {
+    return new AppError(
+      e.code,
+      `webhook message id ${messageId} is still being processed: retry shortly`,
+      { details: { messageId }, retryable: true, cause: e },
+    );
+  }
+  return e;
 }
 
 export type HookService = ReturnType<typeof createHookService>;

@@ -15,4 +15,6 @@ export interface Dispatcher {
   decide(tenantId: string, spec: JobSpec): Promise<Decided>;
   /** A stored, dispatched job: counts it in the snapshot and publishes it to its queue. */
   handOff(job: Job): Promise<void>;
+  /** A job let go of what it held (cancelled): the next decision must see those GPUs free. */
+  released(job: Job): Promise<void>;
 }

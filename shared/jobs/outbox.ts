@@ -19,6 +19,9 @@ export function webhookPayload(job: Job, eventIndex: number): string {
       kubernetes: job.placement
         ? { namespace: job.placement.namespace, name: job.placement.kubeName }
         : null,
+      // How the container ended, on the final event of a job that ran (else null).
+      result:
+        (event.state === 'succeeded' || event.state === 'failed' ? job.result : undefined) ?? null,
     },
   });
 }

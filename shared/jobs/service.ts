@@ -149,7 +149,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     ctx.log.info('job submitted', {
       jobId: decided.id,
       state: decided.state,
-      cluster: decision.clusterId,
+      ...(decided.placement ? { cluster: decided.placement.clusterId } : {}),
     });
     return { job: decided, created: true };
   }
@@ -242,7 +242,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
   async function cancel(principal: Principal, id: string): Promise<Job> {
     requireScope(principal, 'jobs:cancel');
     await loadOwned(principal, jobKind, id);
-    const { job } = await mutateJob(ctx, id, (j) => {
+    const { job, changed } = await mutateJob(ctx, id, (j) => {
       if (j.state === 'cancelled') return undefined;
       if (isTerminal(j.state)) {
         throw new AppError(
@@ -258,6 +258,10 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
         nowIso(ctx),
       );
     });
+    // What it held is free now: the next decision here must see it.
+    if (changed) {
+      await dispatcher.released(job);
+    }
     if (job.placement && !job.cleanedUp) {
       const message: CancelMessage = {
         kind: 'cancel',

@@ -85,7 +85,7 @@ export function buildFiltered(p: FilterPass): Built {
         const slots = (small ??= filteredSlots(memo, `small|${type}|${count}`));
         c = slots[i] ??= frozenCandidate(
           list[i]!.id,
-          `largest ${type} node has ${col!.maxPerNode[i]} GPUs; the job needs ${count} on one node`,
+          `largest ${type} node has ${gpus(col!.maxPerNode[i]!)}; the job needs ${count} on one node`,
         );
         break;
       }
@@ -117,7 +117,7 @@ export function buildFiltered(p: FilterPass): Built {
         const cached = free === col!.free[i];
         if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${count}`))[i];
         if (!c) {
-          const why = `only ${free} free ${type} GPUs; the job needs ${count}`;
+          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${count}`;
           if (cached) c = short![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -128,7 +128,7 @@ export function buildFiltered(p: FilterPass): Built {
         const cached = nodeFree === Math.min(col!.nodeFree[i]!, col!.free[i]!);
         if (cached) c = (nodeShort ??= filteredSlots(memo, `node|${type}|${count}`))[i];
         if (!c) {
-          const why = `at most ${nodeFree} free ${type} GPUs on one node; the job needs ${count}`;
+          const why = `at most ${gpus(nodeFree, `free ${type}`)} on one node; the job needs ${count}`;
           if (cached) c = nodeShort![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -175,25 +175,38 @@ export interface Tally {
   blocked: number;
 }
 
+/** A count of GPUs that agrees with it: "1 free nvidia-a100 GPU", "3 free nvidia-a100 GPUs". */
+export const gpus = (n: number, what?: string): string =>
+  `${n}${what ? ` ${what}` : ''} ${n === 1 ? 'GPU' : 'GPUs'}`;
+
+/** The verb agreeing with a count: "1 is", "2 are". */
+const verb = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
 /** The message of a rejection: why no cluster could ever run the job, and what to do. */
 export function rejection(need: string, clusterCount: number, t: Tally): string {
   if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
   const parts: string[] = [];
   const advice: string[] = [];
-  if (t.noAccelerator > 0) parts.push(`${t.noAccelerator} have no such accelerator`);
-  if (t.nodesTooSmall > 0) parts.push(`${t.nodesTooSmall} have nodes too small for it`);
+  if (t.noAccelerator > 0)
+    parts.push(`${t.noAccelerator} ${verb(t.noAccelerator, 'has', 'have')} no such accelerator`);
+  if (t.nodesTooSmall > 0)
+    parts.push(`${t.nodesTooSmall} ${verb(t.nodesTooSmall, 'has', 'have')} nodes too small for it`);
   if (t.noAccelerator + t.nodesTooSmall > 0)
     advice.push('request another accelerator type or fewer GPUs');
   if (t.jobConstraints > 0) {
-    parts.push(`${t.jobConstraints} do not meet the job's constraints`);
+    parts.push(
+      `${t.jobConstraints} ${verb(t.jobConstraints, 'does', 'do')} not meet the job's constraints`,
+    );
     advice.push("loosen the job's constraints");
   }
   if (t.policyCount > 0) {
-    parts.push(`${t.policyCount} are excluded by the routing policy (${t.policy.join('; ')})`);
+    parts.push(
+      `${t.policyCount} ${verb(t.policyCount, 'is', 'are')} excluded by the routing policy (${t.policy.join('; ')})`,
+    );
     advice.push('ask an operator to change the routing policy');
   }
   if (t.blocked > 0) {
-    parts.push(`${t.blocked} are blocked after failed attempts`);
+    parts.push(`${t.blocked} ${verb(t.blocked, 'is', 'are')} blocked after failed attempts`);
     advice.push('submit the job again once the failed cluster is healthy');
   }
   advice.push('or add a cluster that can run it');

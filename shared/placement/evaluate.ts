@@ -257,11 +257,17 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     const message = quota.wait
       ? `the job waits: ${quota.wait}`
       : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
+    const waitingFor = quota.wait ? ('quota' as const) : ('capacity' as const);
     if (env.skipPendingCandidates)
-      return { outcome: 'pending', message, ...common([], 0, policy, match) };
+      return { outcome: 'pending', waitingFor, message, ...common([], 0, policy, match) };
     const b = buildFiltered(pass);
     addFeasibleAsFiltered(b, s, n, list, max, `waiting for quota: ${quota.wait}`);
-    return { outcome: 'pending', message, ...common(b.candidates, b.omitted, policy, match) };
+    return {
+      outcome: 'pending',
+      waitingFor,
+      message,
+      ...common(b.candidates, b.omitted, policy, match),
+    };
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
   const b = buildFiltered(pass);

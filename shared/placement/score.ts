@@ -15,6 +15,7 @@ import type { CandidateExplanation } from '../domain/job.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Scratch } from './memo.js';
 import type { AcceleratorColumn, PreparedClusters } from './prepare.js';
+import { gpus } from './candidates.js';
 
 /** Feasible candidates given every reason and term when the caller does not say. */
 export const DEFAULT_EXPLAIN_TOP = 10;
@@ -155,7 +156,7 @@ export function explain(sc: Scoring, k: number): CandidateExplanation {
   const { s, col, weights } = sc;
   const c = s.cluster[k]!;
   const reasons = col
-    ? [col.costText[c]!, `${s.free[k]} free ${sc.accelerator} GPUs`, jobsText(s.jobs[k]!)]
+    ? [col.costText[c]!, gpus(s.free[k]!, `free ${sc.accelerator}`), jobsText(s.jobs[k]!)]
     : ['no accelerator requested', jobsText(s.jobs[k]!)];
   for (const p of sc.prefers) if (p.verdict[c] === 1) reasons.push(p.reason);
   return {

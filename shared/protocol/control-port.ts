@@ -3,7 +3,7 @@
  * a remote drainer reaches the same service over signed HTTP.
  */
 import type { CapacityReport } from '../domain/cluster.js';
-import type { KubeJobPhase } from '../targets/kubernetes/port.js';
+import type { ContainerResult, KubeJobPhase } from '../targets/kubernetes/port.js';
 
 export interface ClaimRequest {
   jobId: string;
@@ -25,6 +25,8 @@ export interface StatusReport {
   phase: KubeJobPhase | 'deleted' | 'create-failed';
   reason?: string;
   message?: string;
+  /** For `succeeded`/`failed`: how the container ended, when its pod still showed it. */
+  result?: ContainerResult;
   at: string;
 }
 

@@ -18,6 +18,12 @@ export const reportSchema = z.strictObject({
   phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'deleted', 'create-failed']),
   reason: z.string().max(128).optional(),
   message: z.string().max(2048).optional(),
+  result: z
+    .strictObject({
+      exitCode: z.int().min(-2147483648).max(2147483647).optional(),
+      reason: z.string().max(128).optional(),
+    })
+    .optional(),
   at: z.iso.datetime(),
 });
 export const capacitySchema = z.strictObject({

@@ -37,39 +37,66 @@ export const scheduleCreateSchema = z.strictObject({
 });
 export const schedulePatchSchema = z.strictObject(fields).partial();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issues = issuesOf(r.error);
-  throw new AppError(
-    'BAD_REQUEST',
-    `the ${what} is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    {
-      details: { fields: issues },
-    },
-  );
+type Issue = { path: string; message: string };
+
+/** The field issues an AppError carries (cron, time zone, template), with the message in full. */
+function issuesOfError(e: unknown, prefix = ''): Issue[] {
+  if (!(e instanceof AppError) || (e.code !== 'BAD_REQUEST' && e.code !== 'INVALID_JOB')) throw e;
+  const fields = (e.details?.fields as Issue[] | undefined) ?? [{ path: '(body)', message: '' }];
+  // cron.ts puts the explanation in the message and a short note in each field.
+  return fields.map((f) => ({
+    path: `${prefix}${f.path}`,
+    message: e.code === 'INVALID_JOB' ? f.message : e.message,
+  }));
 }
 
-function checkTemplate(
-  ctx: CoreContext,
-  principal: Principal,
-  template: Record<string, unknown>,
-): void {
+/** Every issue of one check, or none. */
+function collect(check: () => void, prefix = ''): Issue[] {
   try {
-    requireProject(principal, parseJobSpec(template, ctx.screenCallback).project);
+    check();
+    return [];
   } catch (e) {
-    if (e instanceof AppError && e.code === 'INVALID_JOB') {
-      throw new AppError('BAD_REQUEST', `template is not a valid job: ${e.message}`, {
-        details: {
-          fields: (e.details?.fields as Array<{ path: string; message: string }>).map((f) => ({
-            ...f,
-            path: `template.${f.path}`,
-          })),
-        },
-      });
-    }
-    throw e;
+    return issuesOfError(e, prefix);
   }
+}
+
+/**
+ * Validates a schedule body against `schema` and, as far as they are readable, its cron and time
+ * zone (`timing` gives them, after merging with the stored schedule for a change) and its job
+ * template; throws one BAD_REQUEST listing every bad field, like a job submission does.
+ */
+function validate<T>(
+  ctx: CoreContext,
+  schema: z.ZodType<T>,
+  body: unknown,
+  what: string,
+  timing: (raw: Record<string, unknown>) => { cron: unknown; timezone: unknown },
+): T {
+  const r = schema.safeParse(body);
+  const issues: Issue[] = r.success ? [] : issuesOf(r.error);
+  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const bad = new Set(issues.map((i) => i.path));
+  const { cron, timezone } = timing(raw);
+  if (typeof cron === 'string' && typeof timezone === 'string' && !bad.has('cron')) {
+    issues.push(...collect(() => validateCron(cron, timezone)).filter((i) => !bad.has(i.path)));
+  }
+  const template = raw.template;
+  if (template && typeof template === 'object' && !Array.isArray(template)) {
+    issues.push(...collect(() => parseJobSpec(template, ctx.screenCallback), 'template.'));
+  }
+  if (issues.length > 0 || !r.success) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `the ${what} has ${issues.length} invalid field(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { details: { fields: issues } },
+    );
+  }
+  return r.data;
+}
+
+/** The template's project must be one the caller may use (validated as a job already). */
+function checkTemplateProject(principal: Principal, template: Record<string, unknown>): void {
+  requireProject(principal, String(template.project));
 }
 
 /** What reads show of a schedule: never its template's callback secret. */
@@ -96,9 +123,11 @@ export function createScheduleService(ctx: CoreContext) {
   return {
     async create(principal: Principal, body: unknown): Promise<Schedule> {
       requireScope(principal, 'schedules:write');
-      const input = parse(scheduleCreateSchema, body, 'schedule');
-      validateCron(input.cron, input.timezone);
-      checkTemplate(ctx, principal, input.template);
+      const input = validate(ctx, scheduleCreateSchema, body, 'schedule', (raw) => ({
+        cron: raw.cron,
+        timezone: raw.timezone ?? 'UTC',
+      }));
+      checkTemplateProject(principal, input.template);
       const existing = await ctx.store.schedules.listByTenant(principal.tenantId);
       checkTenantLimit(
         'schedules',
@@ -138,8 +167,13 @@ export function createScheduleService(ctx: CoreContext) {
 
     async update(principal: Principal, id: string, body: unknown): Promise<Schedule> {
       requireScope(principal, 'schedules:write');
-      const patch = parse(schedulePatchSchema, body, 'schedule change');
-      if (patch.template) checkTemplate(ctx, principal, patch.template);
+      const stored = await owned(principal, id);
+      const patch = validate(ctx, schedulePatchSchema, body, 'schedule change', (raw) =>
+        raw.cron === undefined && raw.timezone === undefined
+          ? { cron: undefined, timezone: undefined }
+          : { cron: raw.cron ?? stored.cron, timezone: raw.timezone ?? stored.timezone },
+      );
+      if (patch.template) checkTemplateProject(principal, patch.template);
       for (let tries = 0; tries < 10; tries++) {
         const current = await owned(principal, id);
         const next: Schedule = {

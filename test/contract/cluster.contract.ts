@@ -49,10 +49,17 @@ async function waitFor<T>(
 
 /** A job for the stand-in: runs `seconds`, exits with `exitCode`, optionally on GPUs. */
 function aJob(
-  options: { seconds?: number; exitCode?: number; gpus?: { type: string; count: number } } = {},
+  options: {
+    seconds?: number;
+    exitCode?: number;
+    /** How the stand-in's kubelet reports the end, e.g. `OOMKilled`. */
+    terminationReason?: string;
+    gpus?: { type: string; count: number };
+  } = {},
 ): Job {
   const env: Record<string, string> = { SIM_DURATION_SECONDS: String(options.seconds ?? 1) };
   if (options.exitCode !== undefined) env.SIM_EXIT_CODE = String(options.exitCode);
+  if (options.terminationReason) env.SIM_TERMINATION_REASON = options.terminationReason;
   return {
     id: newId(),
     tenantId: 'contract',
@@ -204,6 +211,7 @@ export function testClusterDriver(name: string, make: () => Promise<ClusterHarne
           (s) => isTerminal(s?.phase),
         );
         expect(final?.phase).toBe('succeeded');
+        expect(final?.result).toEqual({ exitCode: 0, reason: 'Completed' });
         expect(final?.name).toBe(manifest.metadata.name);
         expect(final?.namespace).toBe(NAMESPACE);
         expect(final?.uid).not.toBe('');
@@ -235,6 +243,26 @@ export function testClusterDriver(name: string, make: () => Promise<ClusterHarne
         );
         expect(final?.phase).toBe('failed');
         expect(final?.reason).toBe('BackoffLimitExceeded');
+        expect(final?.result).toEqual({ exitCode: 2, reason: 'Error' });
+      });
+
+      it('an out-of-memory kill shows as OOMKilled with its exit code', async () => {
+        const job = aJob({
+          exitCode: 137,
+          terminationReason: 'OOMKilled',
+          gpus: { type: gpu, count: 1 },
+        });
+        const manifest = manifestFor(job);
+        await driver.createJob(manifest);
+        const final = await waitFor(
+          'the job to fail',
+          () => driver.getJob(NAMESPACE, manifest.metadata.name),
+          (s) => isTerminal(s?.phase),
+        );
+        expect([final?.phase, final?.result]).toEqual([
+          'failed',
+          { exitCode: 137, reason: 'OOMKilled' },
+        ]);
       });
 
       it('a Job past its deadline fails with DeadlineExceeded', async () => {
@@ -249,6 +277,8 @@ export function testClusterDriver(name: string, make: () => Promise<ClusterHarne
         );
         expect(final?.phase).toBe('failed');
         expect(final?.reason).toBe('DeadlineExceeded');
+        expect(final?.result?.reason).toBe('DeadlineExceeded');
+        expect(typeof final?.result?.exitCode).toBe('number');
       });
 
       it('a Job nothing can run stays pending, with the scheduler’s reason', async () => {

@@ -14,7 +14,8 @@ type JobBody = {
   state: string;
   clusterId: string | null;
   kubernetes: { namespace: string; name: string } | null;
-  events: Array<{ state?: string; reason: string; at: string }>;
+  events: Array<{ state?: string; reason: string; message: string; at: string }>;
+  result: { exitCode: number | null; reason: string } | null;
   decision: { outcome: string; candidates: unknown[] } | null;
 };
 
@@ -155,13 +156,14 @@ describe.each(variants.filter((v) => !v.skip))(
       expect(receiver.received.every((r) => r.verified)).toBe(true);
     });
 
-    it('fails a job whose container exits non-zero', async () => {
+    it('fails a job whose container exits non-zero, saying how it ended', async () => {
       const { body } = await api<JobBody>('POST', '/v1/jobs', {
         name: 'crash',
         project: 'research',
         image: 'busybox',
         env: { SIM_DURATION_SECONDS: '1', SIM_EXIT_CODE: '3' },
         resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+        callback: { url: receiver.url, secret: SECRET },
       });
       const failed = await waitFor(
         async () => {
@@ -171,7 +173,52 @@ describe.each(variants.filter((v) => !v.skip))(
         30_000,
         'the job to fail',
       );
+      expect(failed.result).toEqual({ exitCode: 3, reason: 'Error' });
       expect(failed.events.at(-1)?.reason).toBe('BackoffLimitExceeded');
+      expect(failed.events.at(-1)?.message).toContain('exit code 3 (Error)');
+      const hook = await waitFor(
+        async () =>
+          receiver.received.find(
+            (r) => r.payload.data.id === body.id && r.payload.type === 'job.failed',
+          ),
+        20_000,
+        'the job.failed webhook',
+      );
+      expect(hook.payload.data.result).toEqual({ exitCode: 3, reason: 'Error' });
+    });
+
+    it('says OOMKilled for an out-of-memory kill and exit code 0 for a success', async () => {
+      const submit = (env: Record<string, string>) =>
+        api<JobBody>('POST', '/v1/jobs', {
+          name: 'ends',
+          project: 'exits', // not research: the listing test below counts research's jobs
+          image: 'busybox',
+          env: { SIM_DURATION_SECONDS: '1', ...env },
+          resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+        });
+      const oom = (await submit({ SIM_EXIT_CODE: '137', SIM_TERMINATION_REASON: 'OOMKilled' }))
+        .body;
+      const ok = (await submit({})).body;
+      const ended = async (id: string) =>
+        waitFor(
+          async () => {
+            const r = await api<JobBody>('GET', `/v1/jobs/${id}`);
+            return r.body.state === 'failed' || r.body.state === 'succeeded' ? r.body : undefined;
+          },
+          30_000,
+          `job ${id} to end`,
+        );
+      const killed = await ended(oom.id);
+      expect([killed.state, killed.result, killed.events.at(-1)?.reason]).toEqual([
+        'failed',
+        { exitCode: 137, reason: 'OOMKilled' },
+        'OOMKilled',
+      ]);
+      const done = await ended(ok.id);
+      expect([done.state, done.result]).toEqual([
+        'succeeded',
+        { exitCode: 0, reason: 'Completed' },
+      ]);
     });
 
     it('cancels a running job and deletes its Kubernetes Job', async () => {

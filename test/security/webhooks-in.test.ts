@@ -80,6 +80,10 @@ describe('Standard Webhooks intake', () => {
     const other = JSON.stringify({ ref: 'refs/heads/evil', dataset: { path: 'x' } });
     const changed = await send(hook.id, other, standardHeaders(hook.secret, 'msg_2', other));
     expect(changed.status).toBe(422);
+    const error = changed.body.error as { code: string; message: string };
+    expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(error.message).toContain('webhook message id msg_2');
+    expect(error.message).not.toContain('Idempotency-Key');
     const jobs = await f.call('GET', '/v1/jobs', { token });
     expect((jobs.body.items as unknown[]).length).toBe(1);
   });

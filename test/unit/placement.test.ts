@@ -126,6 +126,21 @@ describe('place', () => {
       wantReason: { cluster: 'a', includes: 'offline' },
     },
     {
+      name: 'one free GPU is one GPU, in a filter reason',
+      spec: aSpec({ type: 'nvidia-a100', count: 2 }),
+      clusters: [snap(withCapacity(aCluster('a'), 1))],
+      wantOutcome: 'pending',
+      wantReason: { cluster: 'a', includes: 'only 1 free nvidia-a100 GPU; the job needs 2' },
+    },
+    {
+      name: 'one free GPU is one GPU, in a score reason',
+      spec: aSpec({ type: 'nvidia-a100', count: 1 }),
+      clusters: [snap(withCapacity(aCluster('a'), 1))],
+      wantOutcome: 'placed',
+      wantCluster: 'a',
+      wantReason: { cluster: 'a', includes: ' 1 free nvidia-a100 GPU 0 jobs' },
+    },
+    {
       name: 'no free capacity anywhere: pending',
       spec: aSpec({ type: 'nvidia-a100', count: 4 }),
       clusters: [snap(withCapacity(aCluster('a'), 3))],
@@ -318,14 +333,22 @@ describe('place with a policy, usage and the job constraints', () => {
       clusters: [a100('a')],
       blocked: ['a'],
       wantOutcome: 'rejected',
-      wantMessage: 'blocked after failed attempts',
+      wantMessage: '1 is blocked after failed attempts',
+    },
+    {
+      name: 'two blocked clusters: the count agrees with its verb',
+      clusters: [a100('a'), a100('b')],
+      blocked: ['a', 'b'],
+      wantOutcome: 'rejected',
+      wantMessage: '2 are blocked after failed attempts',
     },
     {
       name: 'policy excludes every cluster: rejected naming the rule',
       clusters: [a100('a')],
       policy: { rules: [{ name: 'eu-only', require: { regions: ['eu-*'] } }] },
       wantOutcome: 'rejected',
-      wantMessage: 'excluded by rule eu-only: requires regions eu-*',
+      wantMessage:
+        '1 is excluded by the routing policy (excluded by rule eu-only: requires regions eu-*',
     },
   ];
 

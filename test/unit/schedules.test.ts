@@ -179,4 +179,30 @@ describe('schedules', () => {
     const paths = ((err as AppError).details!.fields as Array<{ path: string }>).map((f) => f.path);
     expect(paths.some((p) => p.startsWith(field))).toBe(true);
   });
+
+  it('reports every bad field at once, like a job submission', async () => {
+    const schedules = createScheduleService(ctx);
+    const pathsOf = (err: unknown) => {
+      expect((err as AppError).code).toBe('BAD_REQUEST');
+      return ((err as AppError).details!.fields as Array<{ path: string }>).map((f) => f.path);
+    };
+    const bad = {
+      name: 'Bad Name',
+      cron: '61 * * * *',
+      template: { ...template, image: '', priority: -5 },
+      maxCatchUp: 1000,
+    };
+    const created = await schedules.create(admin, bad).catch((e: unknown) => e);
+    expect(pathsOf(created).sort()).toEqual(
+      ['cron', 'maxCatchUp', 'name', 'template.image', 'template.priority'].sort(),
+    );
+    expect((created as AppError).message).toMatch(/^the schedule has 5 invalid field\(s\): /);
+
+    const s = await schedules.create(admin, { name: 'ok', cron: '* * * * *', template });
+    const changed = await schedules
+      .update(admin, s.id, { timezone: 'Mars/Base', template: { name: 'x' }, suspended: 'no' })
+      .catch((e: unknown) => e);
+    const paths = pathsOf(changed);
+    expect(paths).toEqual(expect.arrayContaining(['timezone', 'suspended', 'template.image']));
+  });
 });

@@ -163,6 +163,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
   c.Decision = obj(
     {
       outcome: { type: 'string', enum: ['placed', 'rejected', 'pending'] },
+      waitingFor: {
+        type: 'string',
+        enum: ['quota', 'capacity'],
+        description: 'when pending: a tenant or project quota, or room on a cluster',
+      },
       clusterId: str(),
       message: str(),
       candidates: arr(ref('Candidate')),
@@ -172,7 +177,14 @@ export function componentSchemas(): Record<string, JsonSchema> {
       effectivePriority: int(),
       candidatesOmitted: int(),
     },
-    ['clusterId', 'policyVersion', 'matchedRules', 'effectivePriority', 'candidatesOmitted'],
+    [
+      'waitingFor',
+      'clusterId',
+      'policyVersion',
+      'matchedRules',
+      'effectivePriority',
+      'candidatesOmitted',
+    ],
     'the placement decision with every candidate cluster and why',
   );
   c.Job = obj(
@@ -190,6 +202,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       clusterId: nullable(str()),
       kubernetes: nullable(obj({ namespace: str(), name: str(), attempt: int({ minimum: 1 }) })),
       decision: nullable(ref('Decision')),
+      result: {
+        ...nullable(obj({ exitCode: nullable(int()), reason: str() })),
+        description:
+          'how the container ended once the job succeeded or failed on a cluster (exit code, and a reason such as Completed, Error, OOMKilled or DeadlineExceeded); null before',
+      },
       events: arr(ref('JobEvent')),
       createdAt: time(),
       updatedAt: time(),
@@ -226,10 +243,18 @@ export function componentSchemas(): Record<string, JsonSchema> {
         nodes: int(),
         gpusPerNode: int(),
         totalGpus: int(),
-        freeGpus: int(),
+        freeGpus: {
+          ...nullable(int()),
+          description: 'null while the cluster is offline: unknown until its next heartbeat',
+        },
         costPerGpuHour: nullable(num()),
       }),
     ),
+    capacityKnown: {
+      ...bool(),
+      description:
+        'false while the cluster is offline (no heartbeat within the timeout): its GPUs are not placeable',
+    },
     lastHeartbeat: nullable(time()),
     simulated: nullable(obj({ apiUrl: str() })),
   });

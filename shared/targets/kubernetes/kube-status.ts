@@ -5,7 +5,7 @@
  */
 import type { AcceleratorCapacity, CapacityReport } from '../../domain/cluster.js';
 import { GPU_RESOURCE, LABEL_ACCELERATOR } from './labels.js';
-import type { KubeJobStatus } from './port.js';
+import type { ContainerResult, KubeJobStatus } from './port.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading Jobs. Objects come either typed from the API (dates as `Date`) or raw from a watch
@@ -90,7 +90,12 @@ export interface PodLike {
   status?: {
     phase?: string;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[];
+    containerStatuses?: {
+      state?: {
+        waiting?: { reason?: string; message?: string };
+        terminated?: { exitCode?: number; reason?: string };
+      };
+    }[];
   };
 }
 
@@ -122,6 +127,30 @@ export function pendingReason(pods: PodLike[]): { reason?: string; message?: str
     }
   }
   return {};
+}
+
+/** Job condition reasons that say more than the container's own end (it was stopped for them). */
+const JOB_STOPPED_IT = new Set(['DeadlineExceeded']);
+
+/**
+ * How a finished Job's container ended, from its pods: the first container that ended non-zero
+ * (else the first that ended) gives the exit code and reason (`Error`, `OOMKilled`, `Completed`…);
+ * a Job stopped by Kubernetes (`DeadlineExceeded`) keeps that reason. Empty when no pod shows it.
+ */
+export function containerResult(pods: PodLike[], jobReason?: string): ContainerResult {
+  let found: { exitCode?: number; reason?: string } | undefined;
+  for (const pod of pods) {
+    for (const container of pod.status?.containerStatuses ?? []) {
+      const ended = container.state?.terminated;
+      if (!ended) continue;
+      if (!found || (found.exitCode === 0 && (ended.exitCode ?? 0) !== 0)) found = ended;
+    }
+  }
+  const result: ContainerResult = {};
+  if (typeof found?.exitCode === 'number') result.exitCode = found.exitCode;
+  const reason = jobReason && JOB_STOPPED_IT.has(jobReason) ? jobReason : found?.reason;
+  if (reason) result.reason = reason;
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,7 +25,12 @@ import {
   watchEventError,
 } from './kube-errors.js';
 import type { JobLike } from './kube-status.js';
-import { capacityFromKube, jobStatusFromKube, pendingReason } from './kube-status.js';
+import {
+  capacityFromKube,
+  containerResult,
+  jobStatusFromKube,
+  pendingReason,
+} from './kube-status.js';
 import { LABEL_JOB_ID } from './labels.js';
 import type {
   ClusterDriver,
@@ -40,7 +45,12 @@ import { createRateLimiter, withRateLimit } from './rate-limit.js';
 
 // The pure parts live beside the driver; re-exported for callers that import them from here.
 export { classify } from './kube-errors.js';
-export { capacityFromKube, jobStatusFromKube, pendingReason } from './kube-status.js';
+export {
+  capacityFromKube,
+  containerResult,
+  jobStatusFromKube,
+  pendingReason,
+} from './kube-status.js';
 
 export interface KubernetesClusterOptions {
   clusterId: string;
@@ -66,6 +76,8 @@ interface Clients {
 const JOBS_WATCH_PATH = '/apis/batch/v1/jobs';
 /** Set by the Job controller on its pods (Kubernetes ≥ 1.27). */
 const LABEL_CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
+/** Set by the Job controller on its pods (also as `batch.kubernetes.io/job-name` since 1.27). */
+const LABEL_JOB_NAME = 'job-name';
 /** Pods that may hold GPUs: everything not finished (also filtered client-side). */
 const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
 
@@ -111,6 +123,31 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     } catch (error) {
       if (error instanceof ClusterError && error.statusCode === 404) return undefined;
       throw error;
+    }
+  }
+
+  /** A finished Job's status with how its container ended, read from its pods (best effort). */
+  async function withResult(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    status: KubeJobStatus,
+  ): Promise<KubeJobStatus> {
+    try {
+      const pods = await call(`listing pods of Job ${namespace}/${name}`, (c) =>
+        c.core.listNamespacedPod({ namespace, labelSelector: `${LABEL_JOB_NAME}=${name}` }),
+      );
+      // Only this Job's pods, not those of an earlier Job of the same name.
+      const own = pods.items.filter(
+        (p) =>
+          !uid ||
+          !p.metadata?.ownerReferences ||
+          p.metadata.ownerReferences.some((o) => o.uid === uid),
+      );
+      const result = containerResult(own, status.reason);
+      return Object.keys(result).length > 0 ? { ...status, result } : status;
+    } catch {
+      return status; // the pods may be gone already; the Job's own status still holds
     }
   }
 
@@ -179,6 +216,9 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       if (!job) return undefined;
       const status = jobStatusFromKube(job);
       const uid = job.metadata?.uid;
+      if (status.phase === 'succeeded' || status.phase === 'failed') {
+        return withResult(namespace, name, uid, status);
+      }
       if (status.phase !== 'pending' || status.reason || !uid) return status;
       // Why it waits is only on its pod (Unschedulable, ContainerCreating, ImagePullBackOff…).
       try {

@@ -21,6 +21,14 @@ export interface KubeJobManifest {
 
 export type KubeJobPhase = 'pending' | 'running' | 'succeeded' | 'failed';
 
+/** How a finished Job's container ended: its exit code and Kubernetes' reason for the end. */
+export interface ContainerResult {
+  /** `state.terminated.exitCode` of its container; absent when no pod shows one. */
+  exitCode?: number;
+  /** E.g. `Completed`, `Error`, `OOMKilled`, or the Job's `DeadlineExceeded`. */
+  reason?: string;
+}
+
 /** What Switchyard reads back from a Job. */
 export interface KubeJobStatus {
   namespace: string;
@@ -35,6 +43,8 @@ export interface KubeJobStatus {
   startTime?: string;
   completionTime?: string;
   resourceVersion: string;
+  /** Set by `getJob` for a finished Job whose pod still shows how its container ended. */
+  result?: ContainerResult;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -87,6 +97,7 @@ export interface ClusterDriver {
    * `ClusterError('foreign-object')` is thrown and nothing is touched.
    */
   createJob(manifest: KubeJobManifest): Promise<'created' | 'exists'>;
+  /** The Job's status; when it has finished, with its container's `result` read from its pod. */
   getJob(namespace: string, name: string): Promise<KubeJobStatus | undefined>;
   /** Deletes the Job and its pods. Resolves `false` if it did not exist. */
   deleteJob(namespace: string, name: string): Promise<boolean>;

@@ -1,0 +1,57 @@
+/**
+ * A job that ends or is cancelled gives its GPUs back to its cluster's last capacity report at
+ * once. The report counts the job's pod as long as it ran when the drainer last read the cluster,
+ * and the next heartbeat may be seconds away: without this, work waiting for those GPUs (or for
+ * the quota the job held) is placed on a dearer cluster meanwhile. The GPUs given back are
+ * bounded by what the report shows in use beyond what Switchyard still has placed there, so a
+ * report taken before the job's pod ran gains nothing; the next heartbeat replaces it anyway.
+ */
+import { mutateCluster } from '../clusters/mutate.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { Job } from '../domain/job.js';
+
+export async function releaseReportedGpus(ctx: CoreContext, job: Job): Promise<void> {
+  const acc = job.spec.resources.accelerator;
+  const clusterId = job.placement?.clusterId;
+  if (!acc || !clusterId) return;
+  const key = `cluster:${clusterId}:${acc.type}`;
+  try {
+    // Read after the job's own release: what Switchyard still has placed on the cluster.
+    const placed = (await ctx.store.usage.get([key]))[key] ?? 0;
+    await mutateCluster(ctx, clusterId, (cluster) =>
+      giveBack(cluster, acc.type, acc.count, placed),
+    );
+  } catch (e) {
+    // Best effort: the next heartbeat brings the same news.
+    ctx.log.warn('could not mark the GPUs of an ended job free', {
+      jobId: job.id,
+      cluster: clusterId,
+      error: e instanceof Error ? e.message : String(e),
+    });
+  }
+}
+
+/** The cluster with up to `count` GPUs of `type` back in its report, or undefined for none. */
+function giveBack(
+  cluster: Cluster,
+  type: string,
+  count: number,
+  placed: number,
+): Cluster | undefined {
+  const capacity = cluster.capacity;
+  const report = capacity?.accelerators[type];
+  if (!capacity || !report) return undefined;
+  const back = Math.min(count, report.total - report.free - placed);
+  if (back <= 0) return undefined;
+  const freed = {
+    ...report,
+    free: report.free + back,
+    // The job ran on one node, which has at least `back` free now.
+    maxFreePerNode: Math.max(report.maxFreePerNode, back),
+  };
+  return {
+    ...cluster,
+    capacity: { ...capacity, accelerators: { ...capacity.accelerators, [type]: freed } },
+  };
+}
