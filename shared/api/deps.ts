@@ -7,13 +7,27 @@ import type { ClusterAdmin } from '../dispatch/cluster-admin.js';
 import type { ClusterService } from '../clusters/service.js';
 import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
+import type { PolicyService } from '../policy/service.js';
+import type { tenantQueues } from '../jobs/queues-view.js';
+import type { tenantUsage } from '../jobs/usage-view.js';
+import type { listJobDeliveries } from '../webhooks/delivery-log.js';
 import type { ScheduleService } from '../schedules/service.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Metrics } from './metrics.js';
 
+/** The read views the API serves, each bound to the services it reads (built by `createCore`). */
+export interface ReadViews {
+  usage(principal: Principal): ReturnType<typeof tenantUsage>;
+  queues(principal: Principal): ReturnType<typeof tenantQueues>;
+  deliveries(principal: Principal, jobId: string): ReturnType<typeof listJobDeliveries>;
+}
+
 export interface AppDeps {
   ctx: CoreContext;
   jobs: JobService;
+  views: ReadViews;
+  /** The routing policy service dispatch uses (one per instance, so a change is seen at once). */
+  policy: PolicyService;
   clusters: ClusterService;
   clusterAdmin: ClusterAdmin;
   schedules: ScheduleService;

@@ -7,13 +7,12 @@ import { z } from 'zod';
 import type { Principal } from '../domain/principal.js';
 import { requireScope } from '../domain/principal.js';
 import { AppError, notFound } from '../base/errors.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { jobsPlacedOn, replaceAway } from './failover.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { issuesOf } from '../base/validation.js';
 import type { Cluster, ClusterAdminState } from '../domain/cluster.js';
-import { forgetClusterState } from './cluster-state.js';
 
 const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
 
@@ -45,7 +44,7 @@ export interface DrainReport {
   remaining: Array<{ jobId: string; state: string }>;
 }
 
-export function createClusterAdmin(ctx: CoreContext) {
+export function createClusterAdmin(ctx: DispatchContext) {
   async function setState(
     principal: Principal,
     id: string,
@@ -57,7 +56,7 @@ export function createClusterAdmin(ctx: CoreContext) {
     );
     if (!result) throw notFound(`cluster ${id}`);
     if (result.changed) {
-      forgetClusterState(ctx);
+      ctx.clusterState.forget();
       ctx.log.info('cluster state', { cluster: id, state, by: principal.tokenId });
     }
     return result.cluster;

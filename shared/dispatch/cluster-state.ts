@@ -9,12 +9,13 @@
  * they happen (`noteDispatched`). Quotas stay exact (they are conditions of the reservation's
  * write); what other instances placed within that half second is not seen, which a cluster absorbs
  * by queueing. Changes this instance makes itself (cordon, cancel, job end…) drop the shared
- * state at once (`forgetClusterState`).
+ * state at once (`forget`). One cache per control-plane instance, built by `createCore`.
  */
 import { prepareClusters, takeGpus, type ClusterSnapshot } from '../placement/place.js';
 import type { PreparedClusters } from '../placement/prepare.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { Clock } from '../base/clock.js';
 import type { Job } from '../domain/job.js';
+import type { StateStore } from '../store/port.js';
 
 export interface ClusterState {
   snapshots: ClusterSnapshot[];
@@ -26,15 +27,27 @@ export interface ClusterState {
   prepared?: PreparedClusters;
 }
 
-/** The clusters as stored now, with what is committed to each. */
-export async function clusterSnapshots(ctx: CoreContext): Promise<ClusterSnapshot[]> {
-  return (await clusterState(ctx)).snapshots;
+export interface ClusterStateCache {
+  /** The clusters as stored now, with what is committed to each (always a fresh read). */
+  read(): Promise<ClusterSnapshot[]>;
+  /** The state shared by the decisions of the current half second (read once per period). */
+  recent(): Promise<ClusterState>;
+  /**
+   * Drops the shared state, so the next decision reads the store: called when this instance
+   * itself changed what placement depends on (a cluster cordoned, drained or uncordoned, a job
+   * cancelled or ended, pending jobs admitted), which must not wait out the half second.
+   */
+  forget(): void;
+  /** Adds a job this instance just dispatched to the shared state. */
+  noteDispatched(job: Job): Promise<void>;
 }
 
-async function clusterState(ctx: CoreContext): Promise<ClusterState> {
+const SNAPSHOT_TTL_MS = 500;
+
+async function readState(store: StateStore): Promise<ClusterState> {
   const [clusters, counters] = await Promise.all([
-    ctx.store.clusters.list(),
-    ctx.store.usage.list('cluster:'),
+    store.clusters.list(),
+    store.usage.list('cluster:'),
   ]);
   const usage = new Map(Object.entries(counters));
   const snapshots = clusters.map((cluster) => {
@@ -51,48 +64,48 @@ async function clusterState(ctx: CoreContext): Promise<ClusterState> {
   return { snapshots, usage, indexOf: new Map(clusters.map((c, i) => [c.id, i])) };
 }
 
-const SNAPSHOT_TTL_MS = 500;
-const stateCache = new WeakMap<CoreContext, { at: number; value: Promise<ClusterState> }>();
-
-/** The state shared by the submissions of the current half second (read once per period). */
-export function recentState(ctx: CoreContext): Promise<ClusterState> {
-  const now = ctx.clock.now();
-  const hit = stateCache.get(ctx);
-  if (hit && now - hit.at < SNAPSHOT_TTL_MS) return hit.value;
-  const value = clusterState(ctx);
-  stateCache.set(ctx, { at: now, value });
-  value.catch(() => stateCache.delete(ctx));
-  return value;
-}
-
-/**
- * Drops this instance's shared state, so the next decision reads the store: called when this
- * instance itself changed what placement depends on (a cluster cordoned, drained or uncordoned, a
- * job cancelled or ended, pending jobs admitted), which must not wait out the half second.
- */
-export function forgetClusterState(ctx: CoreContext): void {
-  stateCache.delete(ctx);
+/** This instance's cluster state cache over the store's clusters and `cluster:*` counters. */
+export function createClusterStateCache(deps: {
+  store: StateStore;
+  clock: Clock;
+}): ClusterStateCache {
+  let cached: { at: number; value: Promise<ClusterState> } | undefined;
+  return {
+    async read() {
+      return (await readState(deps.store)).snapshots;
+    },
+    recent() {
+      const now = deps.clock.now();
+      if (cached && now - cached.at < SNAPSHOT_TTL_MS) return cached.value;
+      const entry = { at: now, value: readState(deps.store) };
+      cached = entry;
+      entry.value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      return entry.value;
+    },
+    forget() {
+      cached = undefined;
+    },
+    async noteDispatched(job) {
+      if (!cached || !job.placement) return;
+      const state = await cached.value.catch(() => undefined);
+      const clusterId = job.placement.clusterId;
+      const index = state?.indexOf.get(clusterId);
+      if (!state || index === undefined) return;
+      const snap = state.snapshots[index]!;
+      const acc = job.spec.resources.accelerator;
+      if (acc) {
+        snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
+        if (state.prepared) takeGpus(state.prepared, index, acc.type, acc.count);
+      }
+      const jobsKey = `cluster:${clusterId}:jobs`;
+      state.usage.set(jobsKey, (state.usage.get(jobsKey) ?? 0) + 1);
+    },
+  };
 }
 
 /** The state's snapshots prepared for placement (once per state). */
 export function preparedOf(state: ClusterState): PreparedClusters {
   return (state.prepared ??= prepareClusters(state.snapshots));
-}
-
-/** Adds a job this instance just dispatched to the cached cluster state. */
-export async function noteDispatched(ctx: CoreContext, job: Job): Promise<void> {
-  const cached = stateCache.get(ctx);
-  if (!cached || !job.placement) return;
-  const state = await cached.value.catch(() => undefined);
-  const clusterId = job.placement.clusterId;
-  const index = state?.indexOf.get(clusterId);
-  if (!state || index === undefined) return;
-  const snap = state.snapshots[index]!;
-  const acc = job.spec.resources.accelerator;
-  if (acc) {
-    snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
-    if (state.prepared) takeGpus(state.prepared, index, acc.type, acc.count);
-  }
-  const jobsKey = `cluster:${clusterId}:jobs`;
-  state.usage.set(jobsKey, (state.usage.get(jobsKey) ?? 0) + 1);
 }

@@ -11,7 +11,7 @@ import type {
   ReportAnswer,
   StatusReport,
 } from '../protocol/control-port.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Job, JobResult, JobState } from '../domain/job.js';
@@ -19,7 +19,6 @@ import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { AppError } from '../base/errors.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { isOffline } from '../placement/place.js';
-import { forgetClusterState } from './cluster-state.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
@@ -63,13 +62,13 @@ function endReason(r: StatusReport, ended: JobResult | undefined): string | unde
 }
 
 export function createControlPlane(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   hooks: { onCapacityFreed?: () => void } = {},
 ): ControlPlane {
   /** A job ended here: placement must see its GPUs free at once, and pending work may fit. */
   async function freed(ended?: Job): Promise<void> {
     if (ended) await releaseReportedGpus(ctx, ended);
-    forgetClusterState(ctx);
+    ctx.clusterState.forget();
     hooks.onCapacityFreed?.();
   }
 

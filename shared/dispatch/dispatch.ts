@@ -20,34 +20,18 @@ import {
 } from '../placement/place.js';
 import { quotaUsageKeys } from '../placement/usage.js';
 import type { CompiledPolicy } from '../policy/compile.js';
-import { createPolicyService, type PolicyService } from '../policy/service.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Decision, Job, JobSpec, Placement, Reservation } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
-import {
-  clusterSnapshots,
-  forgetClusterState,
-  noteDispatched,
-  preparedOf,
-  recentState,
-} from './cluster-state.js';
+import { preparedOf } from './cluster-state.js';
 import { releaseReportedGpus } from './released-gpus.js';
-
-const policies = new WeakMap<CoreContext, PolicyService>();
-
-/** The routing policy service of this context (one per context, cached). */
-export function policyOf(ctx: CoreContext): PolicyService {
-  let service = policies.get(ctx);
-  if (!service) policies.set(ctx, (service = createPolicyService(ctx)));
-  return service;
-}
 
 /** Usage counters a decision for this tenant/project needs (quotas). */
 async function quotaUsage(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   policy: CompiledPolicy,
   tenantId: string,
   spec: JobSpec,
@@ -70,7 +54,7 @@ export interface DecideInput {
   usage: Readonly<Record<string, number>> | ReadonlyMap<string, number> | LayeredUsage;
 }
 
-export function decide(ctx: CoreContext, input: DecideInput): Decision {
+export function decide(ctx: DispatchContext, input: DecideInput): Decision {
   const now = ctx.clock.now();
   const result = place({
     spec: input.spec,
@@ -87,14 +71,14 @@ export function decide(ctx: CoreContext, input: DecideInput): Decision {
 
 /** Everything needed to decide for one job now: snapshots, policy, usage. */
 export async function decideNow(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   tenantId: string,
   spec: JobSpec,
   blocked: readonly string[] = [],
 ) {
-  const policy = await policyOf(ctx).compiled();
+  const policy = await ctx.policy.compiled();
   const [state, quota] = await Promise.all([
-    recentState(ctx),
+    ctx.clusterState.recent(),
     quotaUsage(ctx, policy, tenantId, spec),
   ]);
   const usage = Object.keys(quota).length ? new LayeredUsage(state.usage, quota) : state.usage;
@@ -118,7 +102,7 @@ export function createMessage(job: Job): CreateMessage {
   };
 }
 
-export async function publishCreate(ctx: CoreContext, job: Job): Promise<void> {
+export async function publishCreate(ctx: DispatchContext, job: Job): Promise<void> {
   try {
     await ctx.queue.publish(job.placement!.queue, createMessage(job));
   } catch (e) {
@@ -175,7 +159,7 @@ export function applyDecision(
  * waits instead.
  */
 export async function commitDecision(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   jobId: string,
   decision: Decision,
   cluster: Cluster | undefined,
@@ -210,11 +194,11 @@ export async function commitDecision(
  * Admits pending jobs in order of priority, then fair share between tenants, then age, while
  * capacity and quotas allow. Returns how many were dispatched.
  */
-export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<number> {
+export async function admitPending(ctx: DispatchContext, limit = 2_000): Promise<number> {
   const pending = await ctx.store.jobs.listByState(['pending'], limit);
   if (pending.length === 0) return 0;
-  const policy = await policyOf(ctx).compiled();
-  const [snapshots, usage] = await Promise.all([clusterSnapshots(ctx), ctx.store.usage.list('')]);
+  const policy = await ctx.policy.compiled();
+  const [snapshots, usage] = await Promise.all([ctx.clusterState.read(), ctx.store.usage.list('')]);
   const plan = planAdmission({
     pending: pending.map((j) => ({
       id: j.id,
@@ -241,12 +225,12 @@ export async function admitPending(ctx: CoreContext, limit = 2_000): Promise<num
       admitted++;
   }
   // Submissions here must see what this admission placed.
-  if (admitted > 0) forgetClusterState(ctx);
+  if (admitted > 0) ctx.clusterState.forget();
   return admitted;
 }
 
 /** Publishes again dispatched jobs no drainer has picked up for a while (lost or unsent message). */
-export async function redispatchStale(ctx: CoreContext, limit = 500): Promise<number> {
+export async function redispatchStale(ctx: DispatchContext, limit = 500): Promise<number> {
   const now = ctx.clock.now();
   const stale = (await ctx.store.jobs.listByState(['dispatched'], limit)).filter(
     (j) => now - Date.parse(j.updatedAt) > ctx.settings.redispatchAfterMs,
@@ -263,7 +247,7 @@ export async function redispatchStale(ctx: CoreContext, limit = 500): Promise<nu
 }
 
 /** The job service's view of dispatch (see `jobs/dispatcher-port.ts`). */
-export function createDispatcher(ctx: CoreContext): Dispatcher {
+export function createDispatcher(ctx: DispatchContext): Dispatcher {
   return {
     async decide(tenantId, spec) {
       const { decision, snapshots, policy } = await decideNow(ctx, tenantId, spec);
@@ -271,12 +255,12 @@ export function createDispatcher(ctx: CoreContext): Dispatcher {
       return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
     },
     async handOff(job) {
-      await noteDispatched(ctx, job);
+      await ctx.clusterState.noteDispatched(job);
       await publishCreate(ctx, job);
     },
     async released(job) {
       await releaseReportedGpus(ctx, job);
-      forgetClusterState(ctx);
+      ctx.clusterState.forget();
     },
   };
 }

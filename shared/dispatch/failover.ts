@@ -3,11 +3,10 @@
  * create the job, when a cluster is drained, and when a cluster stays offline before the job
  * started. After `maxHops` placements the job fails with every reason it collected.
  */
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import { QuotaExceededError, notFound } from '../base/errors.js';
-import { noteDispatched } from './cluster-state.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
@@ -22,7 +21,7 @@ const MOVABLE = new Set(['dispatched', 'submitted']);
  * Returns the job as stored afterwards.
  */
 export async function replaceAway(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   jobId: string,
   clusterId: string,
   reason: string,
@@ -68,7 +67,7 @@ export async function replaceAway(
   const { job, changed } = result;
   if (changed && job.state === 'dispatched') {
     // The next decision of this drain (or failover sweep) sees this one.
-    await noteDispatched(ctx, job);
+    await ctx.clusterState.noteDispatched(job);
     await publishCreate(ctx, job);
   }
   if (changed)
@@ -89,13 +88,13 @@ function failures(job: Job, latest: string): string {
 }
 
 /** Jobs placed on a cluster that have not ended. */
-export async function jobsPlacedOn(ctx: CoreContext, clusterId: string): Promise<Job[]> {
+export async function jobsPlacedOn(ctx: DispatchContext, clusterId: string): Promise<Job[]> {
   const inflight = await ctx.store.jobs.listByState(['dispatched', 'submitted', 'running'], 10_000);
   return inflight.filter((j) => j.placement?.clusterId === clusterId);
 }
 
 /** Moves not-yet-running work off clusters that have been offline past the grace period. */
-export async function evacuateOffline(ctx: CoreContext): Promise<number> {
+export async function evacuateOffline(ctx: DispatchContext): Promise<number> {
   const now = ctx.clock.now();
   let moved = 0;
   for (const cluster of await ctx.store.clusters.list()) {

@@ -4,7 +4,7 @@
  * fire due schedules.
  */
 import { fireDueSchedules } from '../schedules/fire.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import { admitPending, redispatchStale } from './dispatch.js';
 import { evacuateOffline } from './failover.js';
 import type { JobService } from '../jobs/service.js';
@@ -17,7 +17,7 @@ export interface MaintenanceResult {
 }
 
 export async function runMaintenance(
-  ctx: CoreContext,
+  ctx: DispatchContext,
   jobs: JobService,
 ): Promise<MaintenanceResult> {
   const { fired } = await fireDueSchedules(ctx, jobs);

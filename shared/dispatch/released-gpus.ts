@@ -8,10 +8,10 @@
  */
 import { mutateCluster } from '../clusters/mutate.js';
 import type { Cluster } from '../domain/cluster.js';
-import type { CoreContext } from '../context/core-context.js';
+import type { DispatchContext } from './context.js';
 import type { Job } from '../domain/job.js';
 
-export async function releaseReportedGpus(ctx: CoreContext, job: Job): Promise<void> {
+export async function releaseReportedGpus(ctx: DispatchContext, job: Job): Promise<void> {
   const acc = job.spec.resources.accelerator;
   const clusterId = job.placement?.clusterId;
   if (!acc || !clusterId) return;

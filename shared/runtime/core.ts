@@ -16,7 +16,11 @@ import type { CoreContext, CoreSettings } from '../context/core-context.js';
 import type { Logger } from '../base/log.js';
 import { createControlPlane } from '../dispatch/control.js';
 import { runMaintenance } from '../dispatch/maintenance.js';
+import { createClusterStateCache } from '../dispatch/cluster-state.js';
+import type { DispatchContext } from '../dispatch/context.js';
 import { createDispatcher } from '../dispatch/dispatch.js';
+import { createPolicyService } from '../policy/service.js';
+import { createReadViews } from './read-views.js';
 import { createJobService } from '../jobs/service.js';
 import type { Queue } from '../queue/port.js';
 import { createScheduleService } from '../schedules/service.js';
@@ -63,9 +67,14 @@ export function createCore(o: CoreOptions) {
     settings: o.settings,
     ...(o.webhooks.screen ? { screenCallback: o.webhooks.screen } : {}),
   };
-  const jobs = createJobService(ctx, createDispatcher(ctx));
+  // This instance's routing policy (cached per period) and cluster state (shared per half second),
+  // handed to dispatch and to the routes that read or change them.
+  const policy = createPolicyService(ctx);
+  const clusterState = createClusterStateCache({ store: o.store, clock: o.clock });
+  const dispatch: DispatchContext = { ...ctx, policy, clusterState };
+  const jobs = createJobService(ctx, createDispatcher(dispatch));
   const clusters = createClusterService(ctx);
-  const clusterAdmin = createClusterAdmin(ctx);
+  const clusterAdmin = createClusterAdmin(dispatch);
   const schedules = createScheduleService(ctx);
   const tokens = createTokenService({
     store: o.store,
@@ -82,10 +91,13 @@ export function createCore(o: CoreOptions) {
   });
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};
-  const control = createControlPlane(ctx, { onCapacityFreed: () => wake() });
+  const control = createControlPlane(dispatch, { onCapacityFreed: () => wake() });
+  const views = createReadViews({ ctx, policy, jobs });
   const app: Hono<AppEnv> = createApp({
     ctx,
     jobs,
+    views,
+    policy,
     clusters,
     clusterAdmin,
     schedules,
@@ -114,6 +126,7 @@ export function createCore(o: CoreOptions) {
     ctx,
     app,
     jobs,
+    policy,
     clusters,
     clusterAdmin,
     schedules,
@@ -123,7 +136,7 @@ export function createCore(o: CoreOptions) {
     control,
     deliveries,
     /** Admission, failover sweeps, redispatch, schedule firing: one pass. */
-    maintenance: () => runMaintenance(ctx, jobs),
+    maintenance: () => runMaintenance(dispatch, jobs),
     /** Called when capacity may have freed, so admission can run early. */
     onCapacityFreed(fn: () => void) {
       wake = fn;

@@ -36,7 +36,7 @@ import { newId, systemClock } from '../../shared/base/clock.js';
 import { kubeJobName } from '../../shared/targets/kubernetes/labels.js';
 import { defaultCoreSettings } from '../../shared/context/core-context.js';
 import { silentLogger } from '../../shared/base/log.js';
-import { clusterSnapshots } from '../../shared/dispatch/cluster-state.js';
+import { createClusterStateCache } from '../../shared/dispatch/cluster-state.js';
 import { createMessage } from '../../shared/dispatch/dispatch.js';
 import type { Job } from '../../shared/domain/job.js';
 import { createCore } from '../../shared/runtime/core.js';
@@ -261,7 +261,7 @@ async function runPair(pair: Pair, em: Emulators, load: Worker): Promise<PairRes
 
   // 5. What one submit reads on the way: the committed jobs behind clusterSnapshots().
   const t0 = performance.now();
-  await clusterSnapshots(core.ctx);
+  await createClusterStateCache({ store: core.ctx.store, clock: core.ctx.clock }).read();
   const snapshotMs = performance.now() - t0;
   const committedJobs = (await store.jobs.listByState(['dispatched', 'submitted'], 1_000_000))
     .length;

@@ -16,6 +16,7 @@
  * `deadLetters` returns [] (tested separately).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { dispatchOf } from '../support/dispatch-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../functions/worker/index.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
@@ -468,7 +469,7 @@ describe('the Worker and dead letters (in Node, memory store)', () => {
       publishedAt: new Date().toISOString(),
       body: published!.body,
     };
-    const control = createControlPlane(f.ctx);
+    const control = createControlPlane(dispatchOf(f.ctx));
     const deps = { control, log: silentLogger, deadLetterQueue: 'switchyard-dead-letter' };
 
     const first = deadLetter(envelope);
@@ -498,7 +499,7 @@ describe('the Worker and dead letters (in Node, memory store)', () => {
   it('acks poison, and retries batches from queues other than the dead-letter queue', async () => {
     const f = await createFixture();
     const deps = {
-      control: createControlPlane(f.ctx),
+      control: createControlPlane(dispatchOf(f.ctx)),
       log: silentLogger,
       deadLetterQueue: 'switchyard-dead-letter',
     };

@@ -3,6 +3,7 @@
 // wait as pending and are admitted as usage falls. Against SQLite (two connections to one file) and,
 // when available, DynamoDB Local.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { dispatchOf } from '../support/dispatch-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -13,7 +14,7 @@ import { systemClock } from '../../shared/base/clock.js';
 import type { CoreContext } from '../../shared/context/core-context.js';
 import { defaultCoreSettings } from '../../shared/context/core-context.js';
 import { silentLogger } from '../../shared/base/log.js';
-import { admitPending, policyOf } from '../../shared/dispatch/dispatch.js';
+import { admitPending } from '../../shared/dispatch/dispatch.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
@@ -53,7 +54,7 @@ async function setUp(store: StateStore): Promise<void> {
     version: 1,
     updatedAt: new Date().toISOString(),
   });
-  await policyOf(ctxOf(store)).put(principal, {
+  await dispatchOf(ctxOf(store)).policy.put(principal, {
     version: 'q1',
     quotas: { tenants: { acme: { gpus: { 'nvidia-a100': QUOTA } } } },
   });
@@ -119,8 +120,8 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
             opened.push(done);
             await setUp(a);
             const services = [
-              createJobService(ctxOf(a), createDispatcher(ctxOf(a))),
-              createJobService(ctxOf(b), createDispatcher(ctxOf(b))),
+              createJobService(ctxOf(a), createDispatcher(dispatchOf(ctxOf(a)))),
+              createJobService(ctxOf(b), createDispatcher(dispatchOf(ctxOf(b)))),
             ];
             const jobs = await Promise.all(
               sizes.map((count, i) =>
@@ -147,7 +148,7 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
             );
 
             // Finish everything that runs, admit, repeat: usage stays within the quota; all run in the end.
-            const control = createControlPlane(ctxOf(b));
+            const control = createControlPlane(dispatchOf(ctxOf(b)));
             for (let round = 0; round < sizes.length + 1; round++) {
               const { items } = await a.jobs.list({ tenantId: 'acme', limit: 100 });
               for (const j of items.filter((x) => x.state === 'dispatched')) {
@@ -159,7 +160,10 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
                   at: new Date().toISOString(),
                 });
               }
-              await Promise.all([admitPending(ctxOf(a)), admitPending(ctxOf(b))]);
+              await Promise.all([
+                admitPending(dispatchOf(ctxOf(a))),
+                admitPending(dispatchOf(ctxOf(b))),
+              ]);
               expect(await usage()).toBeLessThanOrEqual(QUOTA);
               expect(await held()).toBe(await usage());
             }

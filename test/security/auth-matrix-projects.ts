@@ -21,6 +21,7 @@ export const CELLS_FOR: Record<string, OtherProject[]> = {
   create: ['refused'],
   global: ['n/a'],
   'admin-only': ['n/a'],
+  self: ['n/a'],
 };
 
 export const OTHER_PROJECT: Record<string, OtherProject> = {
@@ -49,6 +50,9 @@ export const OTHER_PROJECT: Record<string, OtherProject> = {
   'GET /v1/clusters': 'n/a',
   'GET /v1/clusters/:id': 'n/a',
   'GET /v1/queues': 'absent',
+  'GET /v1/usage': 'absent',
+  'GET /v1/whoami': 'n/a',
+  'GET /docs/errors': 'n/a',
   'PUT /v1/clusters/:id': 'n/a',
   'POST /v1/clusters/:id/cordon': 'n/a',
   'POST /v1/clusters/:id/uncordon': 'n/a',

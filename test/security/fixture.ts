@@ -1,6 +1,8 @@
 // The API in-process, wired like functions/server/embedded.ts but on the memory store and memory
 // queue with a settable clock: for the security tests, which call it through `app.request`.
 import * as jose from 'jose';
+import { createReadViews } from '../../shared/runtime/read-views.js';
+import { dispatchOf } from '../support/dispatch-context.js';
 import { createApp } from '../../shared/api/app.js';
 import { createMetrics } from '../../shared/api/metrics.js';
 import { SCOPES } from '../../shared/domain/principal.js';
@@ -56,7 +58,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     audience: AUDIENCE,
     ...options.tokens,
   });
-  const jobs = createJobService(ctx, createDispatcher(ctx));
+  const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
   const clusters = createClusterService(ctx);
   await clusters.register([
     {
@@ -72,10 +74,12 @@ export async function createFixture(options: FixtureOptions = {}) {
   const app = createApp({
     ctx,
     jobs,
+    policy: dispatchOf(ctx).policy,
+    views: createReadViews({ ctx, policy: dispatchOf(ctx).policy, jobs }),
     clusters,
-    clusterAdmin: createClusterAdmin(ctx),
+    clusterAdmin: createClusterAdmin(dispatchOf(ctx)),
     schedules: createScheduleService(ctx),
-    control: createControlPlane(ctx, {}),
+    control: createControlPlane(dispatchOf(ctx), {}),
     tokens,
     tokenAdmin: createTokenAdmin({ ctx, tokens, adminTenant: ADMIN }),
     hooks: createHookService(ctx, jobs, { maxBodyBytes }),

@@ -1,6 +1,7 @@
 // Idempotency-Key semantics, including the unknown outcome: a request that stored its job and
 // then died before recording the key. A retry must find that job, never create a second one.
 import { describe, expect, it } from 'vitest';
+import { dispatchOf } from '../support/dispatch-context.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { SCOPES } from '../../shared/domain/principal.js';
 import { AppError } from '../../shared/base/errors.js';
@@ -32,7 +33,7 @@ function setUp() {
   };
   return {
     ctx,
-    jobs: createJobService(ctx, createDispatcher(ctx)),
+    jobs: createJobService(ctx, createDispatcher(dispatchOf(ctx))),
     advance: (ms: number) => (now += ms),
   };
 }

@@ -3,6 +3,7 @@
 // moves see each other. A drainer's claim refuses a cluster that stopped taking work since the
 // job was placed (another instance's snapshot may be half a second old). A job at quota says so.
 import { describe, expect, it } from 'vitest';
+import { dispatchOf } from '../support/dispatch-context.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { SCOPES } from '../../shared/domain/principal.js';
 import { createClusterAdmin } from '../../shared/dispatch/cluster-admin.js';
@@ -10,7 +11,7 @@ import { createClusterService } from '../../shared/clusters/service.js';
 import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
 import { type Logger } from '../../shared/base/log.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { admitPending, policyOf } from '../../shared/dispatch/dispatch.js';
+import { admitPending } from '../../shared/dispatch/dispatch.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
@@ -59,14 +60,14 @@ async function setUp(clusters: Record<string, { gpus: number; cost: number }>) {
       ],
     })),
   );
-  const jobs = createJobService(ctx, createDispatcher(ctx));
+  const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
   const where = async (count: number) =>
     (await jobs.explain(admin, a100(count))).clusterId ?? 'none';
   return {
     ctx,
     jobs,
-    admin: createClusterAdmin(ctx),
-    control: createControlPlane(ctx),
+    admin: createClusterAdmin(dispatchOf(ctx)),
+    control: createControlPlane(dispatchOf(ctx)),
     where,
     lines,
     advance: (ms: number) => void (now += ms),
@@ -126,7 +127,7 @@ describe('the shared snapshot after changes made here', () => {
 
   it('submissions after an admission see the jobs it admitted', async () => {
     const t = await setUp({ cheap: { gpus: 4, cost: 1 }, dear: { gpus: 4, cost: 5 } });
-    await policyOf(t.ctx).put(admin, {
+    await dispatchOf(t.ctx).policy.put(admin, {
       version: 'q',
       quotas: { tenants: { acme: { gpus: { 'nvidia-a100': 4 } } } },
     });
@@ -134,7 +135,7 @@ describe('the shared snapshot after changes made here', () => {
     const waiting = (await t.jobs.submit(admin, a100(4))).job;
     expect(waiting.state).toBe('pending');
     await t.jobs.cancel(admin, first.id);
-    expect(await admitPending(t.ctx)).toBe(1);
+    expect(await admitPending(dispatchOf(t.ctx))).toBe(1);
     expect((await t.ctx.store.jobs.get(waiting.id))?.placement?.clusterId).toBe('cheap');
     // The quota is full again, so a decision here must wait for it, not see a free quota.
     expect((await t.jobs.explain(admin, a100(4))).waitingFor).toBe('quota');
@@ -146,7 +147,7 @@ describe('a job waiting for the GPUs or quota of one that just ended', () => {
     'is admitted on the cheaper cluster the %s job used, before its next heartbeat',
     async (how) => {
       const t = await setUp({ cheap: { gpus: 4, cost: 1 }, dear: { gpus: 8, cost: 5 } });
-      await policyOf(t.ctx).put(admin, {
+      await dispatchOf(t.ctx).policy.put(admin, {
         version: 'q',
         quotas: { tenants: { acme: { gpus: { 'nvidia-a100': 4 } } } },
       });
@@ -168,7 +169,7 @@ describe('a job waiting for the GPUs or quota of one that just ended', () => {
       t.advance(100);
       if (how === 'cancelled') await t.jobs.cancel(admin, first.id);
       else await t.control.report({ ...here, phase: 'failed', at: at() });
-      expect(await admitPending(t.ctx)).toBe(1);
+      expect(await admitPending(dispatchOf(t.ctx))).toBe(1);
       const admitted = (await t.ctx.store.jobs.get(waiting.id))!;
       expect([admitted.state, admitted.placement?.clusterId]).toEqual(['dispatched', 'cheap']);
     },
@@ -259,7 +260,7 @@ describe("a drainer's claim", () => {
 describe('why a job waits', () => {
   it('says WaitingForQuota at quota and WaitingForCapacity when no cluster has room', async () => {
     const t = await setUp({ only: { gpus: 8, cost: 1 } });
-    await policyOf(t.ctx).put(admin, {
+    await dispatchOf(t.ctx).policy.put(admin, {
       version: 'q',
       quotas: { projects: { 'acme/p': { gpus: { 'nvidia-a100': 4 } } } },
     });

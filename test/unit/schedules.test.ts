@@ -2,6 +2,7 @@
 // fires exactly once over a run in which the trigger is invoked twice per minute (concurrently) and
 // once not at all; concurrency policies; validation.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { dispatchOf } from '../support/dispatch-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,8 +70,8 @@ describe('schedules', () => {
   it('fires one job per slot when triggered twice a minute, late, and once not at all', async () => {
     const schedules = createScheduleService(ctx);
     // Two services over one store: two edge instances.
-    const jobsA = createJobService(ctx, createDispatcher(ctx));
-    const jobsB = createJobService(ctx, createDispatcher(ctx));
+    const jobsA = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
+    const jobsB = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
     const s = await schedules.create(admin, {
       name: 'every-minute',
       cron: '* * * * *',
@@ -94,7 +95,7 @@ describe('schedules', () => {
 
   it('catches up at most maxCatchUp missed slots', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx, createDispatcher(ctx));
+    const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
     await schedules.create(admin, { name: 'catch-up', cron: '* * * * *', template, maxCatchUp: 2 });
     now = START + 10 * 60_000;
     const r = await fireDueSchedules(ctx, jobs);
@@ -105,7 +106,7 @@ describe('schedules', () => {
 
   it('Forbid skips a slot while the previous job is active; Replace cancels it', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx, createDispatcher(ctx));
+    const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
     const forbid = await schedules.create(admin, {
       name: 'forbid',
       cron: '* * * * *',
@@ -145,7 +146,7 @@ describe('schedules', () => {
 
   it('suspended schedules do not fire, and resuming does not replay missed slots', async () => {
     const schedules = createScheduleService(ctx);
-    const jobs = createJobService(ctx, createDispatcher(ctx));
+    const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
     const s = await schedules.create(admin, {
       name: 'paused',
       cron: '* * * * *',

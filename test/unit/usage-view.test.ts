@@ -2,13 +2,14 @@
 // the counters dispatch keeps, quotas from the policy, a token's projects bounding what it sees;
 // and where a job came from (its origin) as the job view names it.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dispatchOf } from '../support/dispatch-context.js';
 import { jobOrigin } from '../../shared/api/views.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { SCOPES } from '../../shared/domain/principal.js';
 import type { CoreContext } from '../../shared/context/core-context.js';
 import { defaultCoreSettings } from '../../shared/context/core-context.js';
 import { silentLogger } from '../../shared/base/log.js';
-import { createDispatcher, policyOf } from '../../shared/dispatch/dispatch.js';
+import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { tenantUsage } from '../../shared/jobs/usage-view.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
@@ -51,7 +52,7 @@ describe('tenantUsage', () => {
       version: 1,
       updatedAt: new Date(NOW).toISOString(),
     });
-    await policyOf(ctx).put(principal(['*']), {
+    await dispatchOf(ctx).policy.put(principal(['*']), {
       version: 1,
       quotas: {
         tenants: { acme: { totalGpus: 6 } },
@@ -62,7 +63,7 @@ describe('tenantUsage', () => {
         },
       },
     });
-    const jobs = createJobService(ctx, createDispatcher(ctx));
+    const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
     for (const [project, gpus] of [
       ['etl', 3],
       ['research', 1],
@@ -112,16 +113,16 @@ describe('tenantUsage', () => {
         ],
       },
     ];
-    expect((await tenantUsage(ctx, policyOf(ctx), principal(['*']))).items).toEqual(want);
+    expect((await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*']))).items).toEqual(want);
   });
 
   it("bounds what it shows by the token's projects, and needs jobs:read", async () => {
-    const { items } = await tenantUsage(ctx, policyOf(ctx), principal(['etl', 'new-one']));
+    const { items } = await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['etl', 'new-one']));
     // No tenant line: it would count the other projects' GPUs.
     expect(items.map((i) => i.id)).toEqual(['project:acme/etl', 'project:acme/new-one']);
     expect(items[1]!.gpus).toEqual([{ type: 'total', inUse: 0, quota: null }]);
     await expect(
-      tenantUsage(ctx, policyOf(ctx), principal(['*'], ['jobs:submit'])),
+      tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*'], ['jobs:submit'])),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });

@@ -4,8 +4,6 @@
  * against its tenant's and projects' quotas).
  */
 import { Hono } from 'hono';
-import { policyOf } from '../../dispatch/dispatch.js';
-import { tenantUsage } from '../../jobs/usage-view.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 
 export function accountRoutes(deps: AppDeps) {
@@ -19,8 +17,6 @@ export function accountRoutes(deps: AppDeps) {
       scopes: [...p.scopes].sort(),
     });
   });
-  r.get('/usage', async (c) =>
-    c.json(await tenantUsage(deps.ctx, policyOf(deps.ctx), c.get('principal'))),
-  );
+  r.get('/usage', async (c) => c.json(await deps.views.usage(c.get('principal'))));
   return r;
 }

@@ -1,12 +1,11 @@
 /** `GET /v1/jobs/:id/deliveries`: a job's status webhook deliveries and dead letters. */
 import { Hono } from 'hono';
-import { listJobDeliveries } from '../../webhooks/delivery-log.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 
 export function deliveryRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
   r.get('/:id/deliveries', async (c) =>
-    c.json(await listJobDeliveries(deps.ctx, deps.jobs, c.get('principal'), c.req.param('id'))),
+    c.json(await deps.views.deliveries(c.get('principal'), c.req.param('id'))),
   );
   return r;
 }

@@ -8,7 +8,6 @@ import { requireScope } from '../../domain/principal.js';
 import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
-import { JOB_STATES } from '../../domain/job.js';
 
 /** Whether the caller showed a token with `metrics:read`; a token without it is 401/403. */
 async function mayReadJobFigures(deps: AppDeps, c: Context<AppEnv>): Promise<boolean> {
@@ -44,15 +43,12 @@ export function metaRoutes(deps: AppDeps) {
         'content-type': 'text/plain; version=0.0.4',
       });
     }
-    const active = await deps.ctx.store.jobs.listByState(
-      JOB_STATES.filter((s) => !['succeeded', 'failed', 'cancelled', 'rejected'].includes(s)),
-      10_000,
-    );
-    const gauges = JOB_STATES.slice(0, 5).map((state) => ({
+    const counts = await deps.jobs.activeCounts();
+    const gauges = Object.entries(counts).map(([state, value]) => ({
       name: 'switchyard_jobs_active',
       help: 'Jobs not yet ended, by state',
       labels: { state },
-      value: active.filter((j) => j.state === state).length,
+      value,
     }));
     return c.text(deps.metrics.render(gauges), 200, {
       'content-type': 'text/plain; version=0.0.4',

@@ -1,6 +1,5 @@
 /** /v1/policy: the routing policy document (YAML or JSON), scope `policy:admin`. */
 import { Hono } from 'hono';
-import { policyOf } from '../../dispatch/dispatch.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 import { MAX_POLICY_CHARS, parsePolicyYaml } from '../../policy/schema.js';
@@ -15,7 +14,7 @@ async function readPolicyBody(req: Request): Promise<unknown> {
 
 export function policyRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();
-  const policy = policyOf(deps.ctx);
+  const policy = deps.policy;
   r.get('/', async (c) => c.json(await policy.get(c.get('principal'))));
   r.put('/', async (c) => {
     const stored = await policy.put(c.get('principal'), await readPolicyBody(c.req.raw));

@@ -1,0 +1,22 @@
+/**
+ * What the dispatch functions share beyond the core context: this instance's routing policy
+ * service and its cluster state cache. Built once per control-plane instance (by `createCore`,
+ * or by a test), never cached behind the context.
+ */
+import type { CoreContext } from '../context/core-context.js';
+import { createPolicyService, type PolicyService } from '../policy/service.js';
+import { createClusterStateCache, type ClusterStateCache } from './cluster-state.js';
+
+export interface DispatchContext extends CoreContext {
+  policy: PolicyService;
+  clusterState: ClusterStateCache;
+}
+
+/** The dispatch context over `ctx`: its own policy service and cluster state cache. */
+export function createDispatchContext(ctx: CoreContext): DispatchContext {
+  return {
+    ...ctx,
+    policy: createPolicyService(ctx),
+    clusterState: createClusterStateCache({ store: ctx.store, clock: ctx.clock }),
+  };
+}

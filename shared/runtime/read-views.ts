@@ -1,0 +1,20 @@
+/** The API's read views (usage, queues, deliveries), each bound to the services it reads. */
+import type { ReadViews } from '../api/deps.js';
+import type { CoreContext } from '../context/core-context.js';
+import type { JobService } from '../jobs/service.js';
+import { tenantQueues } from '../jobs/queues-view.js';
+import { tenantUsage } from '../jobs/usage-view.js';
+import type { PolicyService } from '../policy/service.js';
+import { listJobDeliveries } from '../webhooks/delivery-log.js';
+
+export function createReadViews(deps: {
+  ctx: CoreContext;
+  policy: PolicyService;
+  jobs: JobService;
+}): ReadViews {
+  return {
+    usage: (p) => tenantUsage(deps.ctx, deps.policy, p),
+    queues: (p) => tenantQueues(deps.ctx, p),
+    deliveries: (p, jobId) => listJobDeliveries(deps.ctx, deps.jobs, p, jobId),
+  };
+}
