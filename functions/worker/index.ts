@@ -5,7 +5,7 @@
  * dead-letter queue (optional bindings, see docs/cloudflare-queues.md) and re-places or fails the
  * jobs whose create messages died there. The environment is parsed once per isolate.
  */
-import { errorDocsUrl } from '../../shared/api/error-docs.js';
+import { errorEnvelope } from '../../shared/api/envelope.js';
 import { AppError } from '../../shared/base/errors.js';
 import type { Logger } from '../../shared/base/log.js';
 import { defaultCoreSettings } from '../../shared/context/core-context.js';
@@ -70,18 +70,8 @@ function configError(e: unknown, request: Request): Response {
   const err = e instanceof AppError ? e : new AppError('INTERNAL', 'the Worker could not start');
   if (!(e instanceof AppError))
     log.error('start failed', { error: e instanceof Error ? e.stack : String(e) });
-  return Response.json(
-    {
-      error: {
-        code: err.code,
-        message: err.message,
-        ...(err.details ? { details: err.details } : {}),
-        retryable: false,
-        docs: errorDocsUrl(new URL(request.url).origin, err.code),
-      },
-    },
-    { status: 503 },
-  );
+  // The same envelope as every other error; 503 because no request can be served until fixed.
+  return errorEnvelope(err, request, { status: 503 });
 }
 
 export default {

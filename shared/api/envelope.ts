@@ -9,6 +9,37 @@ import { errorDocsUrl } from './error-docs.js';
 import { AppError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 
+/** The envelope's body; `docsBase` is the public URL (or the request's origin). */
+export function errorBody(err: AppError, requestId: string, docsBase: string) {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details ? { details: err.details } : {}),
+      retryable: err.retryable,
+      requestId,
+      docs: errorDocsUrl(docsBase, err.code),
+    },
+  };
+}
+
+/**
+ * The envelope as a response, outside any app (the Worker before its app exists): `status`
+ * overrides the code's own (e.g. 503 for a Worker that cannot start).
+ */
+export function errorEnvelope(
+  err: AppError,
+  request: Request,
+  options: { requestId?: string; publicUrl?: string; status?: number } = {},
+): Response {
+  const body = errorBody(
+    err,
+    options.requestId ?? 'unknown',
+    options.publicUrl ?? new URL(request.url).origin,
+  );
+  return Response.json(body, { status: options.status ?? err.status });
+}
+
 /** `publicUrl`: the server's public base URL; absent: the origin the request came to. */
 export function errorResponse(c: Context, err: AppError, publicUrl?: string): Response {
   const requestId = (c.get('requestId' as never) as string | undefined) ?? 'unknown';
@@ -17,16 +48,7 @@ export function errorResponse(c: Context, err: AppError, publicUrl?: string): Re
     headers['retry-after'] = String(err.details.retryAfterSeconds);
   }
   return c.json(
-    {
-      error: {
-        code: err.code,
-        message: err.message,
-        ...(err.details ? { details: err.details } : {}),
-        retryable: err.retryable,
-        requestId,
-        docs: errorDocsUrl(publicUrl ?? new URL(c.req.url).origin, err.code),
-      },
-    },
+    errorBody(err, requestId, publicUrl ?? new URL(c.req.url).origin),
     err.status as ContentfulStatusCode,
     headers,
   );
