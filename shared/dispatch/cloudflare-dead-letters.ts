@@ -10,7 +10,7 @@
 import { queueMessageSchema } from '../protocol/messages.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Logger } from '../base/log.js';
-import { decodePulledBody, unwrapEnvelope } from '../queue/cloudflare.js';
+import { decodePulledBody, unwrapEnvelope } from '../queue/cloudflare-wire.js';
 
 /** The parts of a Workers `Message` and `MessageBatch` this handler uses. */
 export interface DeadLetterMessage {

@@ -1,12 +1,8 @@
 /**
  * The Queue port over Cloudflare Queues, edge-safe (no `node:`): the Worker publishes through its
  * producer bindings (`env.SY_QUEUE_AWS.send(…)`), and drainers, which run next to the clusters and
- * outside Cloudflare, pull over Cloudflare's HTTP pull-consumer API:
- *
- *   POST {baseUrl}/accounts/{account_id}/queues/{queue_id}/messages/pull
- *        { batch_size, visibility_timeout_ms }  →  result.messages[{ id, body, attempts, lease_id, timestamp_ms, metadata }]
- *   POST {baseUrl}/accounts/{account_id}/queues/{queue_id}/messages/ack
- *        { acks: [{ lease_id }], retries: [{ lease_id, delay_seconds }] }
+ * outside Cloudflare, pull over Cloudflare's HTTP pull-consumer API (wire format:
+ * docs/cloudflare-queues.md; message bodies: `cloudflare-wire.ts`).
  *
  * The lease id is the receipt; `attempt` is the message's `attempts`. The API cannot extend a lease,
  * so `extend` gives the lease back with a retry delayed by the wanted visibility (see
@@ -17,7 +13,13 @@
 import { newId } from '../base/clock.js';
 import { AppError } from '../base/errors.js';
 import { checkPullOptions } from './options.js';
-import type { MessageBody, Queue, QueueMessage } from './port.js';
+import type { Queue, QueueMessage } from './port.js';
+import {
+  decodePulledBody,
+  unwrapEnvelope,
+  type Envelope,
+  type PulledMessage,
+} from './cloudflare-wire.js';
 
 /** The part of a Workers producer binding (`Queue`) this driver uses. */
 export interface QueueProducerBinding {
@@ -67,69 +69,6 @@ export function isProducerBinding(value: unknown): value is QueueProducerBinding
 }
 
 /** What travels: our id and publish time around the body, so `publish` can return the id. */
-export interface Envelope {
-  sy: 1;
-  id: string;
-  publishedAt: string;
-  body: MessageBody;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The Switchyard body inside a delivered body (an envelope, or a bare JSON object). */
-export function unwrapEnvelope(
-  value: unknown,
-): { id?: string; publishedAt?: string; body: MessageBody } | undefined {
-  if (!isObject(value)) return undefined;
-  if (value.sy === 1 && typeof value.id === 'string' && isObject(value.body)) {
-    return {
-      id: value.id,
-      body: value.body,
-      ...(typeof value.publishedAt === 'string' ? { publishedAt: value.publishedAt } : {}),
-    };
-  }
-  return { body: value };
-}
-
-/** A pulled message as the API returns it. */
-export interface PulledMessage {
-  id?: string;
-  body?: unknown;
-  attempts?: number;
-  lease_id?: string;
-  timestamp_ms?: number;
-  metadata?: Record<string, unknown>;
-}
-
-function fromBase64(text: string): string | undefined {
-  try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The JSON value of a pulled body: JSON text (as the API documents for `json` messages), the same
- * text base64-encoded (as some clients report it), or an already-parsed object.
- */
-export function decodePulledBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  for (const text of [body, fromBase64(body)]) {
-    if (text === undefined) continue;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      /* try the next form */
-    }
-  }
-  return undefined;
-}
-
 /** Bounded memory of receipts this process has given back, to keep the port's stale rules. */
 class LeaseBook {
   private readonly idOf = new Map<string, string>();
