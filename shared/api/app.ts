@@ -1,8 +1,9 @@
 /**
  * The HTTP API: one Hono app, the same on Workers and on Node. Routes are thin: they authenticate,
- * parse, call a core service and shape the answer.
+ * parse, call a core service and shape the answer. Each describes itself (../http/route-def.ts);
+ * `/openapi.json` is generated from the descriptions of the routes mounted here.
  */
-import { Hono } from 'hono';
+import { Hono, type Env } from 'hono';
 import type { AppDeps, AppEnv } from './deps.js';
 import { AppError } from '../base/errors.js';
 import { newId } from '../base/clock.js';
@@ -19,12 +20,35 @@ import { clusterRoutes } from './routes/clusters.js';
 import { explainRoute, jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { openApiDocument } from './openapi/document.js';
+import {
+  describedRoutes,
+  mountDescribed,
+  type DescribedRoutes,
+  type MountedRoute,
+} from '../http/route-def.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { drainerRoutes } from './routes/drainer.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { policyRoutes } from './routes/policy.js';
 import { queueRoutes } from './routes/queues.js';
 import { accountRoutes } from './routes/account.js';
+
+/** Public: the OpenAPI 3.1 description of every route mounted, built once on first request. */
+function openApiRoute(mounted: readonly MountedRoute[]) {
+  const r = describedRoutes<AppEnv>('meta');
+  r.add(
+    {
+      method: 'get',
+      path: '/openapi.json',
+      id: 'getOpenApi',
+      summary: 'This description of the API',
+      auth: 'none',
+      responses: { 200: { description: 'an OpenAPI 3.1 document', schema: { type: 'object' } } },
+    },
+    (c) => c.json(openApiDocument(mounted)),
+  );
+  return r;
+}
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -65,22 +89,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     createRateLimiter({ clock: deps.ctx.clock, perSecond: 100, burst: 200, ...deps.rateLimit }),
   );
 
-  app.route('/', metaRoutes(deps));
-  // Public: the OpenAPI 3.1 description of every route here, built once on first request.
-  app.get('/openapi.json', (c) => c.json(openApiDocument()));
-  app.route('/v1', explainRoute(deps));
-  app.route('/v1/jobs', jobRoutes(deps));
-  app.route('/v1/jobs', deliveryRoutes(deps));
-  app.route('/v1/tokens', tokenRoutes(deps));
-  app.route('/v1/signing-keys', signingKeyRoutes(deps));
-  app.route('/v1/hooks', hookRoutes(deps, hookLimits));
-  app.route('/v1/clusters', clusterRoutes(deps));
-  app.route('/v1/queues', queueRoutes(deps));
-  app.route('/v1', accountRoutes(deps));
-  app.route('/v1/schedules', scheduleRoutes(deps));
-  app.route('/v1/drainer', drainerRoutes(deps));
-  app.route('/v1/policy', policyRoutes(deps));
-  app.route('/', dashboardRoutes());
+  const described: MountedRoute[] = [];
+  const mount = <S extends Env>(prefix: string, routes: DescribedRoutes<S>) =>
+    described.push(...mountDescribed(app, prefix, routes));
+  mount('/', metaRoutes(deps));
+  mount('/', openApiRoute(described));
+  mount('/v1', explainRoute(deps));
+  mount('/v1/jobs', jobRoutes(deps));
+  mount('/v1/jobs', deliveryRoutes(deps));
+  mount('/v1/tokens', tokenRoutes(deps));
+  mount('/v1/signing-keys', signingKeyRoutes(deps));
+  mount('/v1/hooks', hookRoutes(deps, hookLimits));
+  mount('/v1/clusters', clusterRoutes(deps));
+  mount('/v1/queues', queueRoutes(deps));
+  mount('/v1', accountRoutes(deps));
+  mount('/v1/schedules', scheduleRoutes(deps));
+  mount('/v1/drainer', drainerRoutes(deps));
+  mount('/v1/policy', policyRoutes(deps));
+  mount('/', dashboardRoutes());
 
   app.notFound((c) =>
     errorResponse(

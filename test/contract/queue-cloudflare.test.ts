@@ -20,7 +20,11 @@ import { dispatchOf } from '../support/dispatch-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../functions/worker/index.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { createCloudflareQueue, producerBindingName, type QueueProducerBinding } from '../../shared/queue/cloudflare.js';
+import {
+  createCloudflareQueue,
+  producerBindingName,
+  type QueueProducerBinding,
+} from '../../shared/queue/cloudflare.js';
 import { decodePulledBody, unwrapEnvelope } from '../../shared/queue/cloudflare-wire.js';
 import {
   handleDeadLetterBatch,

@@ -184,6 +184,31 @@ describe('the endpoint table', () => {
       .map((r) => `${r.method} ${r.path}`);
     expect([...new Set(served)].sort()).toEqual(ROWS.map((r) => r.route).sort());
   });
+
+  it('agrees with the scope and security each route declares in /openapi.json', async () => {
+    const doc = await f.call('GET', '/openapi.json');
+    const paths = doc.body.paths as Record<string, Record<string, Record<string, unknown>>>;
+    for (const row of ROWS) {
+      const [method, path] = row.route.split(' ') as [string, string];
+      const op =
+        paths[path.replace('/:op{jobs:explain}', '/jobs:explain').replace(/\/:(\w+)/g, '/{$1}')]?.[
+          method.toLowerCase()
+        ];
+      const security = (op?.security as Array<Record<string, unknown>> | undefined)?.flatMap(
+        Object.keys,
+      );
+      expect({ route: row.route, scope: op?.['x-required-scope'], security }).toEqual({
+        route: row.route,
+        scope: row.scope ?? null,
+        security:
+          row.isolation === 'public'
+            ? []
+            : row.isolation === 'signed'
+              ? ['standardWebhooks', 'githubSignature']
+              : ['bearer'],
+      });
+    }
+  });
 });
 
 describe('the same-tenant, other-project column', () => {

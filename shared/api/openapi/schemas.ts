@@ -1,26 +1,15 @@
 /**
- * The JSON Schemas of the API description. Request bodies come from the zod schemas the routes
- * validate with (`z.toJSONSchema`, input side, so defaulted fields are optional); response bodies
- * are written out here, next to the views in ../views.ts that produce them. Edge-safe.
+ * The JSON Schemas of the API description. Request bodies are the zod schemas the routes declare
+ * (converted by `fromZod`, input side, so defaulted fields are optional, in ./document.ts);
+ * response bodies are written out here, next to the views in ../views.ts that produce them. Edge-safe.
  */
 import { z } from 'zod';
 import { SCOPES } from '../../domain/principal.js';
 import { SIGNING_ALGORITHMS } from '../../auth/tokens.js';
-import { clusterBodySchema } from '../../dispatch/cluster-admin.js';
 import { ERROR_CODES } from '../../base/errors.js';
 import { JOB_STATES } from '../../domain/job.js';
 import { jobSubmissionSchema } from '../../domain/spec.js';
 import { policySchema } from '../../policy/schema.js';
-import {
-  capacityBodySchema,
-  claimBodySchema,
-  hookCreateSchema,
-  reportBodySchema,
-  scheduleCreateSchema,
-  schedulePatchSchema,
-  signingKeyRotateSchema,
-  tokenIssueSchema,
-} from './request-schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -98,19 +87,6 @@ export const listOf = (item: string, paged = false): JsonSchema =>
 /** Builds every component schema once. */
 export function componentSchemas(): Record<string, JsonSchema> {
   const c: Record<string, JsonSchema> = {};
-
-  // Request bodies: the very schemas the routes validate with.
-  c.JobSubmission = fromZod('JobSubmission', jobSubmissionSchema, 'input', c);
-  c.ClusterBody = fromZod('ClusterBody', clusterBodySchema, 'input', c);
-  c.PolicyDocument = fromZod('PolicyDocument', policySchema, 'input', c);
-  c.ScheduleCreate = fromZod('ScheduleCreate', scheduleCreateSchema, 'input', c);
-  c.SchedulePatch = fromZod('SchedulePatch', schedulePatchSchema, 'input', c);
-  c.HookCreate = fromZod('HookCreate', hookCreateSchema, 'input', c);
-  c.TokenIssue = fromZod('TokenIssue', tokenIssueSchema, 'input', c);
-  c.SigningKeyRotate = fromZod('SigningKeyRotate', signingKeyRotateSchema, 'input', c);
-  c.DrainerClaim = fromZod('DrainerClaim', claimBodySchema, 'input', c);
-  c.DrainerReport = fromZod('DrainerReport', reportBodySchema, 'input', c);
-  c.DrainerHeartbeat = fromZod('DrainerHeartbeat', capacityBodySchema, 'input', c);
 
   // What is stored, as validated (defaults filled in).
   const spec = fromZod('JobSpec', jobSubmissionSchema, 'output', c);

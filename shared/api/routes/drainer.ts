@@ -1,6 +1,6 @@
 /** /v1/drainer: what remote drainers call — claim a dispatch, report status, report capacity. */
-import { Hono } from 'hono';
 import { requireScope } from '../../domain/principal.js';
+import { describedRoutes } from '../../http/route-def.js';
 import {
   capacitySchema,
   claimSchema,
@@ -11,28 +11,64 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 
 export function drainerRoutes(deps: AppDeps) {
-  const r = new Hono<AppEnv>();
-  r.use('*', async (c, next) => {
+  const r = describedRoutes<AppEnv>('drainer');
+  r.hono.use('*', async (c, next) => {
     requireScope(c.get('principal'), 'drainer');
     await next();
   });
-  r.post('/claim', async (c) =>
-    c.json(await deps.control.claim(parse(claimSchema, await readJson(c.req.raw)))),
+  r.add(
+    {
+      method: 'post',
+      path: '/claim',
+      id: 'drainerClaim',
+      summary: 'Claim a dispatched job before creating it',
+      scope: 'drainer',
+      body: { name: 'DrainerClaim', schema: claimSchema },
+      responses: { 200: { description: 'whether to proceed', schema: 'ClaimAnswer' } },
+      errors: [409],
+    },
+    async (c) => c.json(await deps.control.claim(parse(claimSchema, await readJson(c.req.raw)))),
   );
-  r.post('/report', async (c) => {
-    const { reason, message, ...rest } = parse(reportSchema, await readJson(c.req.raw));
-    return c.json(
-      await deps.control.report({
-        ...rest,
-        ...(reason ? { reason } : {}),
-        ...(message ? { message } : {}),
-      }),
-    );
-  });
-  r.post('/heartbeat', async (c) => {
-    const { clusterId, capacity } = parse(capacitySchema, await readJson(c.req.raw));
-    await deps.control.heartbeat(clusterId, capacity);
-    return c.body(null, 204);
-  });
+  r.add(
+    {
+      method: 'post',
+      path: '/report',
+      id: 'drainerReport',
+      summary: "Report a Kubernetes Job's status",
+      scope: 'drainer',
+      body: { name: 'DrainerReport', schema: reportSchema },
+      responses: {
+        200: { description: 'what to do with the Kubernetes Job', schema: 'ReportAnswer' },
+      },
+      errors: [409],
+    },
+    async (c) => {
+      const { reason, message, ...rest } = parse(reportSchema, await readJson(c.req.raw));
+      return c.json(
+        await deps.control.report({
+          ...rest,
+          ...(reason ? { reason } : {}),
+          ...(message ? { message } : {}),
+        }),
+      );
+    },
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/heartbeat',
+      id: 'drainerHeartbeat',
+      summary: "Report a cluster's live GPU capacity",
+      scope: 'drainer',
+      body: { name: 'DrainerHeartbeat', schema: capacitySchema },
+      responses: { 204: { description: 'recorded' } },
+      errors: [409],
+    },
+    async (c) => {
+      const { clusterId, capacity } = parse(capacitySchema, await readJson(c.req.raw));
+      await deps.control.heartbeat(clusterId, capacity);
+      return c.body(null, 204);
+    },
+  );
   return r;
 }
