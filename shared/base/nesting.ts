@@ -109,8 +109,13 @@ export function checkYamlNesting(text: string, what: string, limit = MAX_NESTING
       i = skipQuoted(text, i);
       tokenStart = false;
     } else if ((c === '-' || c === '?') && blockToken && /\s/.test(text[i + 1] ?? ' ')) {
+      // A compact sequence item or explicit key: one level more, whose content (maybe a mapping
+      // that later lines continue or nest under) starts at the next non-blank column.
+      let content = i + 1;
+      while (text[content] === ' ') content++;
       nodeCol = i - lineAt;
-      block++; // a compact nested sequence item or explicit key: one level more
+      indents.push(content - lineAt);
+      block = indents.length - 1;
     } else if ((c === '|' || c === '>') && blockToken) {
       scalarIndent = nodeCol; // a block scalar: its text starts on the next line
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
