@@ -16,10 +16,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = join(ROOT, 'shared', 'dashboard', 'browser', 'main.ts');
 export const GENERATED = join(ROOT, 'shared', 'dashboard', 'generated', 'script.ts');
 
-/** The browser bundle: plain ES2022 JavaScript in one IIFE, no source map, no comments. */
+/** The browser bundle: plain ES2022 JavaScript in one IIFE, no source map; a comment names each module. */
 export async function bundleDashboard() {
   const out = await build({
     entryPoints: [ENTRY],
+    // The path comments esbuild writes are relative to this: the same bytes from any cwd.
+    absWorkingDir: ROOT,
     bundle: true,
     write: false,
     format: 'iife',

@@ -8,6 +8,17 @@ import { act, can, changed, setNotice, type ClustersView } from './core.js';
 import { $, h, headRow, labelTags, replace, show, stateBadge, timeCell } from './dom.js';
 import type { Accelerator, Cluster, ClusterOpResult } from './types.js';
 
+const HEADS = [
+  'Cluster',
+  'Cloud',
+  'Region',
+  'Status',
+  'GPUs in use',
+  'Queue',
+  'Last heartbeat',
+  'Kubernetes API',
+];
+
 export const clustersView: ClustersView = {
   header(items) {
     const sim = items.filter((c) => c.simulated);
@@ -34,9 +45,7 @@ export const clustersView: ClustersView = {
       return;
     }
     const admin = can('clusters:admin');
-    const heads = ['Cluster', 'Cloud', 'Region', 'Status', 'GPUs in use', 'Queue']
-      .concat(['Last heartbeat', 'Kubernetes API'])
-      .concat(admin ? [''] : []);
+    const heads = HEADS.concat(admin ? [''] : []);
     replace(
       body,
       h(

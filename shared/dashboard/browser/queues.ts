@@ -4,6 +4,14 @@ import { changed, type View } from './core.js';
 import { $, h, headRow, replace, timeCell } from './dom.js';
 import type { QueuesView } from './types.js';
 
+const HEADS = [
+  'Queue',
+  'Drained by',
+  'Your jobs waiting',
+  'Oldest waiting since',
+  'Your jobs started',
+];
+
 export const queuesView: View = {
   async load() {
     const view = await api<QueuesView>('GET', '/v1/queues');
@@ -36,14 +44,7 @@ export const queuesView: View = {
       h(
         'div',
         { class: 'table-wrap' },
-        h('table', { class: 'grid', id: 'queues-table' }, [
-          headRow(
-            ['Queue', 'Drained by', 'Your jobs waiting', 'Oldest waiting since'].concat([
-              'Your jobs started',
-            ]),
-          ),
-          h('tbody', null, rows),
-        ]),
+        h('table', { class: 'grid', id: 'queues-table' }, [headRow(HEADS), h('tbody', null, rows)]),
       ),
       h('p', { class: 'muted', id: 'queues-pending', text: pending }),
     ]);

@@ -9,6 +9,17 @@ import { $, badge, h, headRow, replace, timeCell, type Child } from './dom.js';
 import { jobs } from './jobs.js';
 import type { Page, Schedule } from './types.js';
 
+const HEADS = [
+  'Schedule',
+  'Cron',
+  'Time zone',
+  'Policy',
+  'State',
+  'Next fire times (schedule’s zone)',
+  'Latest runs',
+  'Job (project / name)',
+];
+
 export const schedulesView: View = {
   async load() {
     const page = await api<Page<Schedule>>('GET', '/v1/schedules');
@@ -20,9 +31,7 @@ export const schedulesView: View = {
       replace(body, h('p', { class: 'muted', text }));
       return;
     }
-    const heads = ['Schedule', 'Cron', 'Time zone', 'Policy', 'State']
-      .concat(['Next fire times (schedule’s zone)', 'Latest runs', 'Job (project / name)'])
-      .concat(write ? [''] : []);
+    const heads = HEADS.concat(write ? [''] : []);
     replace(
       body,
       h(
