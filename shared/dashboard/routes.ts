@@ -1,13 +1,14 @@
 /**
  * The web dashboard at `/`: one static page, its stylesheet and its script. Everything it shows
  * comes from the `/v1` API, called from the browser with the token the user pastes, so these
- * routes need no token and touch no store. Edge-safe: plain strings, no `node:` imports.
+ * routes need no token and touch no store. Edge-safe: plain strings, no `node:` imports (the script
+ * is the browser/*.ts bundle, generated into generated/script.ts by `npm run build:dashboard`).
  */
 import type { Context, Env } from 'hono';
 import { describedRoutes, type DescribedRoutes, type RouteDef } from '../http/route-def.js';
 import { DASHBOARD_CSS } from './style.js';
 import { DASHBOARD_HTML } from './page.js';
-import { DASHBOARD_JS } from './script.js';
+import { DASHBOARD_JS } from './generated/script.js';
 
 /** No inline script or style, no third-party origin, no framing, no form posts. */
 export const DASHBOARD_CSP = [

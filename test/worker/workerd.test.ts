@@ -13,6 +13,8 @@ import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
+import { DASHBOARD_CSP } from '../../shared/dashboard/routes.js';
+import { DASHBOARD_JS } from '../../shared/dashboard/generated/script.js';
 import { apiClient, waitFor } from '../support/server-process.js';
 import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.js';
 
@@ -107,6 +109,13 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('the Worker in workerd', () =>
     const anon = await fetch(`${worker.url}/v1/jobs`);
     expect(anon.status).toBe(401);
     expect(((await anon.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('serves the dashboard script bundled from shared/dashboard/browser, under the same CSP', async () => {
+    const res = await fetch(`${worker.url}/dashboard.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(await res.text()).toBe(DASHBOARD_JS);
   });
 
   it('publishes a submission to the cloud topic, and a Node drainer runs it to Succeeded', async () => {

@@ -1,0 +1,155 @@
+/**
+ * The wire shapes the dashboard reads from the `/v1` API: only the fields it shows, written out
+ * here (type-only) so the browser bundle depends on nothing but the DOM.
+ */
+export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+export interface WhoAmI {
+  tenantId: string;
+  scopes: string[];
+  projects: string[];
+}
+
+export interface Accelerator {
+  type: string;
+  totalGpus: number;
+  freeGpus?: number | null;
+  capacityKnown?: boolean;
+  nodes: number;
+  gpusPerNode: number;
+  costPerGpuHour?: number;
+}
+
+export interface Cluster {
+  id: string;
+  cloud: string;
+  region: string;
+  status: string;
+  queue: string;
+  labels?: Record<string, string>;
+  accelerators: Accelerator[];
+  capacityKnown?: boolean;
+  lastHeartbeat?: string | null;
+  simulated?: { apiUrl: string } | null;
+}
+
+export interface ClusterOpResult {
+  status: string;
+  moved: Array<{ jobId: string; state: string; clusterId?: string | null }>;
+  remaining: Array<{ jobId: string; state: string }>;
+}
+
+export interface JobSpec {
+  image?: string;
+  command?: string[];
+  args?: string[];
+  priority?: number;
+  labels?: Record<string, string>;
+  env?: Record<string, string>;
+  deadlineSeconds?: number;
+  callback?: { url: string } | null;
+  resources?: {
+    cpu?: string;
+    memory?: string;
+    accelerator?: { type: string; count: number } | null;
+  };
+}
+
+export interface Candidate {
+  clusterId: string;
+  feasible: boolean;
+  score?: number | null;
+  reasons?: string[];
+  terms?: { cost: number; freeCapacity: number; spread: number; preference: number } | null;
+}
+
+export interface Decision {
+  outcome: string;
+  message?: string;
+  clusterId?: string | null;
+  policyVersion?: string;
+  matchedRules?: string[];
+  effectivePriority?: number;
+  evaluatedAt?: string;
+  candidates?: Candidate[];
+  candidatesOmitted?: number;
+}
+
+export interface JobEvent {
+  at: string;
+  state?: string | null;
+  reason: string;
+  message: string;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  project: string;
+  state: string;
+  clusterId?: string | null;
+  spec?: JobSpec;
+  origin?: { kind: string; id: string } | null;
+  createdAt: string;
+  updatedAt?: string;
+  result?: { exitCode?: number | null; reason?: string | null } | null;
+  kubernetes?: { namespace: string; name: string; attempt: number } | null;
+  idempotencyKey?: string | null;
+  decision?: Decision | null;
+  events?: JobEvent[];
+}
+
+export interface Delivery {
+  eventType: string;
+  state: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError?: string | null;
+  url: string;
+}
+
+export interface Schedule {
+  id: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  concurrencyPolicy: string;
+  maxCatchUp: number;
+  suspended: boolean;
+  template?: { project?: string; name?: string };
+  nextFireTimes?: string[];
+  recentRuns?: Array<{ slot: string; jobId?: string | null }>;
+}
+
+export interface QueuesView {
+  items: Array<{
+    queue: string;
+    clusters: string[];
+    waiting: number;
+    oldestWaitingSince?: string | null;
+    started: number;
+  }>;
+  pending: number;
+  truncated?: boolean;
+}
+
+export interface UsageGpu {
+  type: string;
+  inUse: number;
+  quota: number | null;
+}
+
+export interface UsageView {
+  items: Array<{
+    id: string;
+    kind: 'tenant' | 'project';
+    tenantId?: string;
+    project?: string;
+    gpus: UsageGpu[];
+  }>;
+}
