@@ -47,7 +47,7 @@ describe('the dashboard bundle', () => {
   });
 
   it('serves /dashboard.js as one strict classic script built from every view', async () => {
-    const res = await dashboardRoutes().request('/dashboard.js');
+    const res = await dashboardRoutes().hono.request('/dashboard.js');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     const js = await res.text();
