@@ -10,7 +10,7 @@ export interface ClusterView {
   cloud: string;
   region: string;
   status: string;
-  accelerators: Array<{ type: string; totalGpus: number; freeGpus: number }>;
+  accelerators: Array<{ type: string; totalGpus: number; freeGpus: number | null }>;
   lastHeartbeat: string | null;
   simulated: { apiUrl: string } | null;
 }
@@ -45,7 +45,12 @@ export function renderClusters(items: ClusterView[], now: number): string {
       c.cloud,
       c.region,
       c.status,
-      c.accelerators.map((a) => `${a.type} ${a.freeGpus}/${a.totalGpus}`).join(', ') || '-',
+      c.accelerators
+        .map(
+          (a) =>
+            `${a.type} ${a.freeGpus ?? '?'}/${a.totalGpus}${a.freeGpus === null ? ' (no fresh heartbeat)' : ''}`,
+        )
+        .join(', ') || '-',
       c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
     ]),
   );
