@@ -2,7 +2,7 @@
 // schema), so these tests hold its normalisation to the server's parsePolicy, and check the diff
 // table by table.
 import { describe, expect, it } from 'vitest';
-import { diffPolicies, normalizePolicy, renderChange } from '../../functions/cli/policy-diff.js';
+import { diffPolicies, normalizePolicy, renderChange } from '../../shared/policy/diff.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 
 const RULE_EU = {
