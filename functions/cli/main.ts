@@ -15,6 +15,7 @@ import {
 import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
 import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
+import { policyHistoryCommand, policyRollbackCommand } from './commands/policy-history.js';
 import * as schedules from './commands/schedules.js';
 import { explainCommand, submitCommand } from './commands/submit.js';
 import { statusCommand } from './commands/status.js';
@@ -48,6 +49,8 @@ const COMMANDS: Command[] = [
   policyGetCommand,
   policyPutCommand,
   policyDiffCommand,
+  policyHistoryCommand,
+  policyRollbackCommand,
   schedules.schedulesListCommand,
   schedules.schedulesCreateCommand,
   schedules.schedulesDeleteCommand,

@@ -29,7 +29,7 @@ import {
 import { scheduleRoutes } from './routes/schedules.js';
 import { drainerRoutes } from './routes/drainer.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
-import { policyRoutes } from './routes/policy.js';
+import { policyRollbackRoute, policyRoutes } from './routes/policy.js';
 import { queueRoutes } from './routes/queues.js';
 import { accountRoutes } from './routes/account.js';
 
@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mount('/v1/schedules', scheduleRoutes(deps));
   mount('/v1/drainer', drainerRoutes(deps));
   mount('/v1/policy', policyRoutes(deps));
+  mount('/v1', policyRollbackRoute(deps));
   mount('/', dashboardRoutes());
 
   app.notFound((c) =>

@@ -1,4 +1,4 @@
-// The newer CLI commands end to end: policy get|put|diff, hooks, deliveries, signing-keys,
+// The newer CLI commands end to end: policy get|put|diff|history|rollback, hooks, deliveries, signing-keys,
 // status and tokens list --tenant, each as a table and with --json, run as the built CLI against
 // the real server process (embedded default, simulated clusters).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +109,67 @@ describe('switchyard admin commands against the real server', () => {
     const notMapping = await cli(['policy', 'put', 'list.yaml']);
     expect(notMapping.code).toBe(1);
     expect(notMapping.stderr).toMatch(/^error: list\.yaml must hold a policy document: .*\n$/);
+  });
+
+  it('lists the kept policy versions and rolls back to one as a new version', async () => {
+    const put1 = JSON.parse((await cli(['policy', 'put', 'policy.yaml', '--json'])).stdout) as {
+      revision: number;
+    };
+    writeFileSync(
+      join(dir, 'policy2.yaml'),
+      POLICY.replace('cli-1', 'cli-2').replace('cost: 2', 'cost: 4'),
+    );
+    const put2 = await cli(['policy', 'put', 'policy2.yaml']);
+    expect(put2.code).toBe(0);
+    const r1 = put1.revision;
+
+    const history = await cli(['policy', 'history', '--limit', '2']);
+    expect(history.code).toBe(0);
+    const rows = history.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^REVISION +VERSION +AGE +BY +CHANGES$/);
+    expect(rows.slice(1).map((r) => r.split(/ {2,}/))).toEqual([
+      [
+        String(r1 + 1),
+        'cli-2',
+        expect.stringMatching(/^\d+s$/),
+        expect.any(String),
+        'version, weights.cost',
+      ],
+      [
+        String(r1),
+        'cli-1',
+        expect.stringMatching(/^\d+s$/),
+        expect.any(String),
+        expect.any(String),
+      ],
+    ]);
+    expect(history.stderr).toBe(`(older versions: switchyard policy history --cursor ${r1})\n`);
+
+    const back = await cli(['policy', 'rollback', String(r1), '--if-match', String(r1 + 1)]);
+    expect([back.code, back.stdout.trim()]).toEqual([
+      0,
+      `routing policy revision ${r1 + 2} (a copy of revision ${r1}, version cli-1) is in force`,
+    ]);
+    const newest = JSON.parse((await cli(['policy', 'history', '--limit', '1', '--json'])).stdout);
+    expect(newest.items[0]).toMatchObject({
+      revision: r1 + 2,
+      policyVersion: 'cli-1',
+      rollbackOf: r1,
+      summary: `rollback to revision ${r1}: version, weights.cost`,
+    });
+
+    const stale = await cli(['policy', 'rollback', String(r1), '--if-match', String(r1 + 1)]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(
+      new RegExp(
+        `^error VERSION_CONFLICT: the routing policy is at revision ${r1 + 2}, not ${r1 + 1}`,
+      ),
+    );
+    const usage = await cli(['policy', 'rollback', 'latest']);
+    expect([usage.code, usage.stderr]).toEqual([
+      2,
+      expect.stringMatching(/VERSION must be a whole number/),
+    ]);
   });
 
   it('lists hooks', async () => {

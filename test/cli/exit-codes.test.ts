@@ -31,6 +31,8 @@ const ARGS: Record<string, string[]> = {
   'policy get': [],
   'policy put': ['policy.yaml'],
   'policy diff': ['policy.yaml'],
+  'policy history': [],
+  'policy rollback': ['1'],
   'schedules list': [],
   'schedules create': ['schedule.yaml'],
   'schedules delete': ['sch_x'],

@@ -13,6 +13,7 @@ import type { Delivery, StateStore, TokenRecord } from '../../shared/store/port.
 import { describeClaims } from './store-claims.contract.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
 import { describeOutbox } from './store-outbox.contract.js';
+import { describePolicyVersions } from './store-policy-versions.contract.js';
 import { describeTenantTables } from './store-records.contract.js';
 import { describeUsage } from './store-usage.contract.js';
 
@@ -421,5 +422,6 @@ export function testStoreDriver(
     describeOutbox(ctx);
     describeTenantTables(ctx);
     describeClaims(ctx);
+    describePolicyVersions(ctx);
   });
 }

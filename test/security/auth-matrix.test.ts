@@ -74,6 +74,10 @@ const ROWS: Row[] = [
   { route: 'GET /dashboard.js', isolation: 'public' },
   { route: 'GET /docs/errors', isolation: 'public' },
   { route: 'PUT /v1/policy', scope: 'policy:admin', isolation: 'global' },
+  { route: 'GET /v1/policy/history', scope: 'policy:admin', isolation: 'global' },
+  { route: 'GET /v1/policy/versions/:version', scope: 'policy:admin', isolation: 'global' },
+  { route: 'GET /v1/policy/diff', scope: 'policy:admin', isolation: 'global' },
+  { route: 'POST /v1/:op{policy:rollback}', scope: 'policy:admin', isolation: 'global' },
   { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
   { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },
   { route: 'GET /v1/schedules/:id', scope: 'jobs:read', isolation: 'owned' },
@@ -94,6 +98,8 @@ function split(route: string): [string, string] {
   const [method, path] = route.split(' ') as [string, string];
   const concrete = path
     .replace('/:op{jobs:explain}', '/jobs:explain')
+    .replace('/:op{policy:rollback}', '/policy:rollback')
+    .replace(':version', '1')
     .replace(/^\/v1\/jobs\/:id/, `/v1/jobs/${ids.job}`)
     .replace(/^\/v1\/tokens\/:id/, `/v1/tokens/${ids.token}`)
     .replace(/^\/v1\/hooks\/:id/, `/v1/hooks/${ids.hook}`)
@@ -191,7 +197,7 @@ describe('the endpoint table', () => {
     for (const row of ROWS) {
       const [method, path] = row.route.split(' ') as [string, string];
       const op =
-        paths[path.replace('/:op{jobs:explain}', '/jobs:explain').replace(/\/:(\w+)/g, '/{$1}')]?.[
+        paths[path.replace(/\/:op\{([\w:]+)\}/, '/$1').replace(/\/:(\w+)/g, '/{$1}')]?.[
           method.toLowerCase()
         ];
       const security = (op?.security as Array<Record<string, unknown>> | undefined)?.flatMap(

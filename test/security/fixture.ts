@@ -19,6 +19,7 @@ import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
+import type { StateStore } from '../../shared/store/port.js';
 
 export const ISSUER = 'switchyard-test';
 export const AUDIENCE = 'switchyard-api-test';
@@ -32,6 +33,8 @@ export interface FixtureOptions {
   screenCallback?: (url: string) => string | undefined;
   /** `server.publicUrl`: the base of the error envelope's `docs` link. */
   publicUrl?: string;
+  /** Another store than a fresh memory one (a SQLite file, to reopen it as after a restart). */
+  store?: StateStore;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -41,7 +44,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     set: (ms: number) => void (now = ms),
     advance: (ms: number) => void (now += ms),
   };
-  const store = createMemoryStore({ clock });
+  const store = options.store ?? createMemoryStore({ clock });
   const queue = createMemoryQueue({ clock });
   const ctx: CoreContext = {
     store,

@@ -106,7 +106,7 @@ describe('GET /openapi.json', () => {
       .filter((r) => r.method !== 'ALL')
       .map(
         (r) =>
-          `${r.method} ${r.path.replace('/:op{jobs:explain}', '/jobs:explain').replace(/\/:(\w+)/g, '/{$1}')}`,
+          `${r.method} ${r.path.replace(/\/:op\{([\w:]+)\}/, '/$1').replace(/\/:(\w+)/g, '/{$1}')}`,
       );
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect([...new Set(documented)].sort()).toEqual([...new Set(served)].sort());

@@ -1,8 +1,15 @@
-// `switchyard policy diff`: the CLI fills in the policy's defaults itself (it does not bundle the
-// schema), so these tests hold its normalisation to the server's parsePolicy, and check the diff
-// table by table.
+// The rule-level policy diff (shared/policy/diff.ts) of `switchyard policy diff`, `GET
+// /v1/policy/diff` and each kept version's summary: it fills in the policy's defaults itself (the
+// CLI does not bundle the schema), so these tests hold its normalisation to parsePolicy, and
+// check the diff, its grouping by rule and its one-line summary table by table.
 import { describe, expect, it } from 'vitest';
-import { diffPolicies, normalizePolicy, renderChange } from '../../functions/cli/policy-diff.js';
+import {
+  diffPolicies,
+  normalizePolicy,
+  renderChange,
+  ruleChanges,
+  summarizeChanges,
+} from '../../shared/policy/diff.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 
 const RULE_EU = {
@@ -83,5 +90,66 @@ describe('diffPolicies', () => {
       '+ quotas: {"tenants":{},"projects":{}}',
       '+ rules: []',
     ]);
+  });
+});
+
+describe('ruleChanges and summarizeChanges', () => {
+  const from = parsePolicy({ version: 1, rules: [RULE_EU, RULE_BULK] });
+  const cases: Array<{
+    name: string;
+    to: Record<string, unknown>;
+    wantRules: Omit<ReturnType<typeof ruleChanges>, 'other'>;
+    wantOther: string[];
+    wantSummary: string;
+  }> = [
+    {
+      name: 'nothing changed',
+      to: { version: 1, rules: [RULE_EU, RULE_BULK] },
+      wantRules: { added: [], removed: [], changed: [], reordered: false },
+      wantOther: [],
+      wantSummary: 'no changes',
+    },
+    {
+      name: 'two fields of one rule, and a weight',
+      to: {
+        version: 1,
+        weights: { spread: 0 },
+        rules: [{ ...RULE_EU, require: { regions: ['eu-*'], clouds: ['gcp'] } }, RULE_BULK],
+      },
+      wantRules: {
+        added: [],
+        removed: [],
+        changed: [{ name: 'eu-residency', fields: ['require.regions', 'require.clouds'] }],
+        reordered: false,
+      },
+      wantOther: ['weights.spread'],
+      wantSummary: 'rules ~eu-residency(require.regions, require.clouds); weights.spread',
+    },
+    {
+      name: 'added, removed and reordered',
+      to: { version: 2, rules: [{ name: 'gpu-big', priority: { min: 5 } }, RULE_BULK] },
+      wantRules: { added: ['gpu-big'], removed: ['eu-residency'], changed: [], reordered: false },
+      wantOther: ['version'],
+      wantSummary: 'rules +gpu-big -eu-residency; version',
+    },
+    {
+      name: 'the same rules in another order',
+      to: { version: 1, rules: [RULE_BULK, RULE_EU] },
+      wantRules: { added: [], removed: [], changed: [], reordered: true },
+      wantOther: [],
+      wantSummary: 'rules reordered',
+    },
+  ];
+  it.each(cases)('$name', ({ to, wantRules, wantOther, wantSummary }) => {
+    const changes = diffPolicies(from, to);
+    const { other, ...rules } = ruleChanges(changes);
+    expect([rules, other, summarizeChanges(changes)]).toEqual([wantRules, wantOther, wantSummary]);
+  });
+
+  it('cuts a long summary to 200 characters', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ name: `rule-number-${i}` }));
+    const summary = summarizeChanges(diffPolicies(from, { version: 1, rules: many }));
+    expect(summary).toHaveLength(200);
+    expect(summary).toMatch(/^rules \+rule-number-0 \+rule-number-1 .*…$/);
   });
 });

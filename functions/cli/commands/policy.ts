@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { CliError, expectPositionals, type Command, type CommandContext } from '../args.js';
 import { readDocument } from '../files.js';
 import { json } from '../format.js';
-import { diffPolicies, renderChange } from '../policy-diff.js';
+import { diffPolicies, renderChange } from '../../../shared/policy/diff.js';
 
 interface StoredPolicyView {
   document: Record<string, unknown> | null;

@@ -53,17 +53,17 @@ export function fromZod(
 }
 
 // Small builders for the hand-written response schemas.
-const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
-const time = (): JsonSchema => str({ format: 'date-time' });
-const int = (extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', ...extra });
+export const str = (extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...extra });
+export const time = (): JsonSchema => str({ format: 'date-time' });
+export const int = (extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', ...extra });
 const num = (): JsonSchema => ({ type: 'number' });
-const bool = (): JsonSchema => ({ type: 'boolean' });
-const arr = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
-const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
+export const bool = (): JsonSchema => ({ type: 'boolean' });
+export const arr = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+export const nullable = (s: JsonSchema): JsonSchema => ({ anyOf: [s, { type: 'null' }] });
 const map = (values: JsonSchema): JsonSchema => ({ type: 'object', additionalProperties: values });
 const anyObject = (): JsonSchema => ({ type: 'object', additionalProperties: {} });
 /** An object whose listed properties are all required unless named in `optional`. */
-function obj(
+export function obj(
   properties: Record<string, JsonSchema>,
   optional: string[] = [],
   description?: string,
@@ -376,18 +376,6 @@ export function componentSchemas(): Record<string, JsonSchema> {
     oneOf: [
       obj({ jobId: str(), state: ref('JobState'), replayed: bool() }),
       obj({ ok: { const: true }, ping: { const: true } }),
-    ],
-  };
-
-  c.StoredPolicy = {
-    oneOf: [
-      obj({
-        document: ref('Policy'),
-        revision: int({ minimum: 1 }),
-        updatedAt: time(),
-        updatedBy: str(),
-      }),
-      obj({ document: { type: 'null' }, revision: { const: 0 } }),
     ],
   };
 

@@ -1,8 +1,11 @@
 /**
- * `policy diff`: what would change if a local policy file replaced the server's. Both sides are
- * compared as the server stores them (defaults filled in, as shared/policy/schema.ts does), so a
- * left-out default is no difference; rules are matched by name, so a rule's changes read as
- * `rules[name].path`, and a new order of the same rules is one change of its own.
+ * The rule-level policy diff, one implementation for the CLI (`policy diff FILE`: what `policy put`
+ * would change) and the API (`GET /v1/policy/diff`, the summary kept with each version). Both sides
+ * are compared as the server stores them (defaults filled in, as ./schema.ts does), so a left-out
+ * default is no difference; rules are matched by name, so a rule's changes read as
+ * `rules[name].path`, and a new order of the same rules is one change of its own. It imports no
+ * schema (the CLI bundles it without zod); test/unit/policy-diff.test.ts holds the defaults to
+ * parsePolicy's. Edge-safe: plain data only.
  */
 
 export interface Change {
@@ -91,11 +94,59 @@ function diffValue(path: string, a: unknown, b: unknown, out: Change[]): void {
   out.push({ op: '~', path, from: a, to: b });
 }
 
-/** Every change from the server's document to the local one, in document order. */
-export function diffPolicies(server: Doc | null, local: Doc): Change[] {
+/** Every change from one document (`null`: none) to the other, in document order. */
+export function diffPolicies(from: Doc | null, to: Doc): Change[] {
   const out: Change[] = [];
-  diffValue('', server ? normalizePolicy(server) : {}, normalizePolicy(local), out);
+  diffValue('', from ? normalizePolicy(from) : {}, normalizePolicy(to), out);
   return out;
+}
+
+/** The changes grouped by rule: which were added, removed, changed (and in which fields). */
+export interface RuleChanges {
+  added: string[];
+  removed: string[];
+  changed: Array<{ name: string; fields: string[] }>;
+  reordered: boolean;
+  /** Changed paths outside `rules` (version, weights.cost, quotas.tenants.acme, …). */
+  other: string[];
+}
+
+const RULE_PATH = /^rules\[([^\]]+)\](?:\.(.+))?$/;
+
+export function ruleChanges(changes: readonly Change[]): RuleChanges {
+  const out: RuleChanges = { added: [], removed: [], changed: [], reordered: false, other: [] };
+  for (const c of changes) {
+    const m = RULE_PATH.exec(c.path);
+    if (c.path === 'rules (order)') out.reordered = true;
+    else if (!m) out.other.push(c.path);
+    else if (m[2] === undefined) (c.op === '+' ? out.added : out.removed).push(m[1]!);
+    else {
+      const rule = out.changed.find((r) => r.name === m[1]);
+      if (rule) rule.fields.push(m[2]);
+      else out.changed.push({ name: m[1]!, fields: [m[2]] });
+    }
+  }
+  return out;
+}
+
+const SUMMARY_CHARS = 200;
+
+/** One short line: `rules +a -b ~c(require.regions); reordered; weights.cost, version`. */
+export function summarizeChanges(changes: readonly Change[]): string {
+  if (changes.length === 0) return 'no changes';
+  const r = ruleChanges(changes);
+  const rules = [
+    ...r.added.map((n) => `+${n}`),
+    ...r.removed.map((n) => `-${n}`),
+    ...r.changed.map((c) => `~${c.name}(${c.fields.join(', ')})`),
+  ];
+  const parts = [
+    rules.length > 0 ? `rules ${rules.join(' ')}` : '',
+    r.reordered ? 'rules reordered' : '',
+    r.other.join(', '),
+  ].filter(Boolean);
+  const line = parts.join('; ');
+  return line.length <= SUMMARY_CHARS ? line : `${line.slice(0, SUMMARY_CHARS - 1)}…`;
 }
 
 const show = (v: unknown) => JSON.stringify(v);
