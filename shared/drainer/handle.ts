@@ -86,7 +86,8 @@ async function handleCreate(
       { jobId, cluster: placement.clusterId, name: placement.kubeName },
     );
     const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
-    if (answer.action === 'delete') await cluster.deleteJob(placement.namespace, placement.kubeName);
+    if (answer.action === 'delete')
+      await cluster.deleteJob(placement.namespace, placement.kubeName);
   } catch (e) {
     if (isRetryable(e) && delivery.mayRetry) throw e;
     const attempts = delivery.attempt > 0 ? ` after ${delivery.attempt} attempt(s)` : '';
