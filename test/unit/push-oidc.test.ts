@@ -130,4 +130,31 @@ describe('POST /push authentication (Google OIDC)', () => {
     expect(res.body.error.message).toMatch(/pushConfig\.oidcToken/);
     expect(res.body.error.requestId).toMatch(/^req_/);
   });
+
+  it('answers 503 (Pub/Sub retries) when the signing keys cannot be fetched', async () => {
+    const closed = await startFakeGoogle(AUDIENCE);
+    await closed.close();
+    const unreachable = createPushApp({
+      queueName: 'aws',
+      clusters: new Map(),
+      control: unusedControl,
+      clock: { now: () => Date.now() },
+      log: silentLogger,
+      budgetMs: 5_000,
+      authenticate: createPushOidcVerifier({
+        audience: AUDIENCE,
+        serviceAccount: PUSH_SA,
+        jwksUrl: closed.jwksUrl,
+      }),
+    });
+    const res = await unreachable.request('http://fn.test/push', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await google.sign({})}` },
+      body: JSON.stringify(pushBody(noopCancel)),
+    });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('UNAVAILABLE');
+    expect(body.error.message).toMatch(/cannot fetch the token signing keys/);
+  });
 });
