@@ -7,8 +7,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { systemClock } from '../../shared/base/clock.js';
-import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
-import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { createDrainer } from '../../shared/drainer/drainer.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
@@ -16,6 +14,7 @@ import { AppError, isAppError } from '../../shared/base/errors.js';
 import { issuesOf } from '../../shared/base/validation.js';
 import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
+import { clusterDrivers } from '../common/cluster-drivers.node.js';
 
 const envSchema = z.object({
   SWITCHYARD_URL: z.url({
@@ -32,35 +31,6 @@ const envSchema = z.object({
     .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
   KUBECONFIG: z.string().optional(),
 });
-
-function clusterDrivers(spec: string, kubeconfig: string | undefined): Map<string, ClusterDriver> {
-  const drivers = new Map<string, ClusterDriver>();
-  for (const entry of spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z0-9-]{3,63})=(context:(.+)|server:(https?:\/\/\S+)|in-cluster)$/.exec(entry);
-    if (!m)
-      throw new AppError(
-        'INVALID_CONFIG',
-        `DRAINER_CLUSTERS entry "${entry}" is not id=context:NAME, id=server:URL or id=in-cluster`,
-      );
-    const [, id, , context, server] = m;
-    const clusterId = id!;
-    if (context)
-      drivers.set(
-        clusterId,
-        createKubernetesCluster({
-          clusterId,
-          kubeconfig: { ...(kubeconfig ? { file: kubeconfig } : {}), context },
-        }),
-      );
-    else if (server)
-      drivers.set(clusterId, createKubernetesCluster({ clusterId, kubeconfig: { server } }));
-    else drivers.set(clusterId, createKubernetesCluster({ clusterId, inCluster: true }));
-  }
-  return drivers;
-}
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);

@@ -5,14 +5,11 @@
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
-import { ClusterError } from '../targets/kubernetes/port.js';
-import { LABEL_TENANT, MANAGED_BY_VALUE, LABEL_MANAGED_BY } from '../targets/kubernetes/labels.js';
-import { buildManifest } from '../targets/kubernetes/manifest.js';
 import type { Logger } from '../base/log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
-import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
 import { queueMessageSchema } from '../protocol/messages.js';
+import { handleDrainerMessage } from './handle.js';
 import { watchCluster } from './watcher.js';
 
 export interface DrainerOptions {
@@ -39,76 +36,6 @@ export function createDrainer(o: DrainerOptions) {
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stops: Array<() => void> = [];
 
-  async function handleCreate(msg: CreateMessage, delivery: QueueMessage): Promise<void> {
-    const { jobId, placement } = msg;
-    const cluster = o.clusters.get(placement.clusterId);
-    const claim = await o.control.claim({
-      jobId,
-      clusterId: placement.clusterId,
-      attempt: placement.attempt,
-    });
-    if (!claim.proceed) {
-      o.log.info('skipping create', { jobId, reason: claim.reason });
-      return;
-    }
-    const at = () => iso(o.clock.now());
-    const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
-    if (!cluster) {
-      await o.control.report({
-        ...report,
-        phase: 'create-failed',
-        reason: 'UnknownCluster',
-        message: `drainer for ${o.queueName} does not serve cluster ${placement.clusterId}`,
-        at: at(),
-      });
-      return;
-    }
-    try {
-      await cluster.ensureNamespace(placement.namespace, {
-        [LABEL_TENANT]: msg.tenantId,
-        [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
-      });
-      const outcome = await cluster.createJob(
-        buildManifest(msg, { ttlSecondsAfterFinished: o.ttlSecondsAfterFinished ?? 3600 }),
-      );
-      o.log.info(
-        outcome === 'created'
-          ? 'Kubernetes Job created'
-          : 'Kubernetes Job already existed; adopted',
-        { jobId, cluster: placement.clusterId, name: placement.kubeName },
-      );
-      const answer = await o.control.report({ ...report, phase: 'pending', at: at() });
-      if (answer.action === 'delete')
-        await cluster.deleteJob(placement.namespace, placement.kubeName);
-    } catch (e) {
-      const retryable = !(e instanceof ClusterError) || e.retryable;
-      if (retryable && delivery.attempt < maxAttempts) throw e;
-      await o.control.report({
-        ...report,
-        phase: 'create-failed',
-        reason:
-          e instanceof ClusterError
-            ? `Create${e.kind.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}`
-            : 'CreateFailed',
-        message: `could not create the Kubernetes Job on ${placement.clusterId} after ${delivery.attempt} attempt(s): ${e instanceof Error ? e.message : String(e)}`,
-        at: at(),
-      });
-    }
-  }
-
-  async function handleCancel(msg: CancelMessage): Promise<void> {
-    const cluster = o.clusters.get(msg.clusterId);
-    if (!cluster) return;
-    await cluster.deleteJob(msg.namespace, msg.kubeName);
-    await o.control.report({
-      jobId: msg.jobId,
-      clusterId: msg.clusterId,
-      attempt: msg.attempt,
-      phase: 'deleted',
-      at: iso(o.clock.now()),
-    });
-  }
-
   async function handle(delivery: QueueMessage): Promise<void> {
     const parsed = queueMessageSchema.safeParse(delivery.body);
     if (!parsed.success) {
@@ -121,8 +48,10 @@ export function createDrainer(o: DrainerOptions) {
       visibilityMs / 2,
     );
     try {
-      if (parsed.data.kind === 'create') await handleCreate(parsed.data, delivery);
-      else await handleCancel(parsed.data);
+      await handleDrainerMessage(o, parsed.data, {
+        attempt: delivery.attempt,
+        mayRetry: delivery.attempt < maxAttempts,
+      });
       await o.queue.ack(o.queueName, delivery.receipt);
     } catch (e) {
       const delay = Math.min(30_000, 500 * 2 ** (delivery.attempt - 1));

@@ -1,0 +1,118 @@
+/**
+ * Configuration and wiring of the drainer function, shared by its Node server (main.ts) and its
+ * Lambda handler (lambda.ts): the environment parsed once with zod, then the push app built with
+ * client-node cluster drivers and the HTTP control plane. See README "Drainers as functions".
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { systemClock } from '../../shared/base/clock.js';
+import { AppError } from '../../shared/base/errors.js';
+import type { Logger } from '../../shared/base/log.js';
+import { issuesOf } from '../../shared/base/validation.js';
+import { createPushOidcVerifier, GOOGLE_JWKS_URL } from '../../shared/drainer/oidc.js';
+import { createPushApp } from '../../shared/drainer/push.js';
+import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
+import { clusterDrivers } from '../common/cluster-drivers.node.js';
+
+const envSchema = z.object({
+  SWITCHYARD_URL: z.url({
+    error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com',
+  }),
+  SWITCHYARD_TOKEN: z.string().min(20).optional(),
+  SWITCHYARD_TOKEN_FILE: z.string().optional(),
+  DRAINER_QUEUE: z
+    .string()
+    .regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue served, e.g. aws' }),
+  DRAINER_CLUSTERS: z
+    .string()
+    .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
+  KUBECONFIG: z.string().optional(),
+  DRAINER_FN_AUTH: z
+    .enum(['oidc', 'none'], { error: 'DRAINER_FN_AUTH is oidc or none' })
+    .default('oidc'),
+  DRAINER_FN_AUDIENCE: z
+    .url({ error: "DRAINER_FN_AUDIENCE must be this function's URL" })
+    .optional(),
+  DRAINER_FN_PUSH_SERVICE_ACCOUNT: z
+    .email({ error: 'DRAINER_FN_PUSH_SERVICE_ACCOUNT must be the push service account email' })
+    .optional(),
+  DRAINER_FN_JWKS_URL: z.url().default(GOOGLE_JWKS_URL),
+  DRAINER_FN_BUDGET_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(590_000, { error: 'DRAINER_FN_BUDGET_MS must stay inside the ack deadline (≤ 600 s)' })
+    .default(8_000),
+  DRAINER_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
+  DRAINER_FN_HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+});
+
+export type DrainerFnEnv = z.infer<typeof envSchema>;
+
+const fail = (message: string) => new AppError('INVALID_CONFIG', message);
+
+/** Whether a listener on `host` is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+/**
+ * Parses and checks the environment. `listener`: the host a Node server will bind, or `undefined`
+ * for a runtime without one (Lambda), where `DRAINER_FN_AUTH=none` is always refused.
+ */
+export function parseDrainerFnEnv(
+  env: Record<string, string | undefined>,
+  listener: 'node' | 'lambda',
+): DrainerFnEnv {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success)
+    throw fail(
+      `the drainer function is not configured:\n${issuesOf(parsed.error)
+        .map((i) => `  - ${i.path}: ${i.message}`)
+        .join('\n')}`,
+    );
+  const e = parsed.data;
+  if (e.DRAINER_FN_AUTH === 'none') {
+    if (listener === 'lambda')
+      throw fail('DRAINER_FN_AUTH=none is refused on Lambda: a function URL is not loopback-only');
+    if (!isLoopbackHost(e.DRAINER_FN_HOST))
+      throw fail(
+        `DRAINER_FN_AUTH=none is refused on ${e.DRAINER_FN_HOST}: bind DRAINER_FN_HOST=127.0.0.1 (emulator only) or use oidc`,
+      );
+  } else if (!e.DRAINER_FN_AUDIENCE || !e.DRAINER_FN_PUSH_SERVICE_ACCOUNT) {
+    throw fail(
+      "DRAINER_FN_AUTH=oidc needs DRAINER_FN_AUDIENCE (this function's URL) and DRAINER_FN_PUSH_SERVICE_ACCOUNT (the subscription's oidcToken service account)",
+    );
+  }
+  if (!e.SWITCHYARD_TOKEN && !e.SWITCHYARD_TOKEN_FILE)
+    throw fail('set SWITCHYARD_TOKEN or SWITCHYARD_TOKEN_FILE to a token with the drainer scope');
+  return e;
+}
+
+/** The push app and the drivers it holds (close them on shutdown). */
+export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
+  const token = e.SWITCHYARD_TOKEN ?? readFileSync(e.SWITCHYARD_TOKEN_FILE!, 'utf8').trim();
+  const clusters = clusterDrivers(e.DRAINER_CLUSTERS, e.KUBECONFIG);
+  const app = createPushApp({
+    queueName: e.DRAINER_QUEUE,
+    clusters,
+    control: createHttpControlPlane({ baseUrl: e.SWITCHYARD_URL, token }),
+    clock: systemClock,
+    log,
+    ttlSecondsAfterFinished: e.DRAINER_TTL_SECONDS_AFTER_FINISHED,
+    budgetMs: e.DRAINER_FN_BUDGET_MS,
+    authenticate:
+      e.DRAINER_FN_AUTH === 'none'
+        ? 'none'
+        : createPushOidcVerifier({
+            audience: e.DRAINER_FN_AUDIENCE!,
+            serviceAccount: e.DRAINER_FN_PUSH_SERVICE_ACCOUNT!,
+            jwksUrl: e.DRAINER_FN_JWKS_URL,
+          }),
+  });
+  return { app, clusters };
+}

@@ -1,0 +1,127 @@
+/**
+ * What a drainer does with one queue message, whichever way it arrived: the pull drainer's loop
+ * and the push function (`push.ts`) both call `handleDrainerMessage`, so create-or-adopt, claim,
+ * cancel and the create-failed report are written once. Deciding ack versus retry stays with the
+ * caller: a thrown error means "try this delivery again".
+ */
+import { iso, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import type { CancelMessage, CreateMessage, DrainerMessage } from '../protocol/messages.js';
+import type { ClusterDriver } from '../targets/kubernetes/port.js';
+import { ClusterError } from '../targets/kubernetes/port.js';
+import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from '../targets/kubernetes/labels.js';
+import { buildManifest } from '../targets/kubernetes/manifest.js';
+
+export interface MessageHandlerDeps {
+  /** The queue this drainer serves, named in the report for a cluster it does not serve. */
+  queueName: string;
+  clusters: ReadonlyMap<string, ClusterDriver>;
+  control: ControlPlane;
+  clock: Clock;
+  log: Logger;
+  ttlSecondsAfterFinished?: number;
+}
+
+export interface Delivery {
+  /** 1 on the first delivery; 0 when the transport does not say (Pub/Sub push). */
+  attempt: number;
+  /**
+   * Whether a retryable failure may still be retried by redelivery. When false, any failure is
+   * final: `create-failed` is reported and the message is done.
+   */
+  mayRetry: boolean;
+}
+
+/** `CreateUnreachable`, `CreateThrottled`, … from a cluster error's kind. */
+function failureReason(e: unknown): string {
+  return e instanceof ClusterError
+    ? `Create${e.kind.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}`
+    : 'CreateFailed';
+}
+
+/** Whether the failure may pass on a later delivery (anything not a classified final error). */
+export function isRetryable(e: unknown): boolean {
+  return !(e instanceof ClusterError) || e.retryable;
+}
+
+async function handleCreate(
+  d: MessageHandlerDeps,
+  msg: CreateMessage,
+  delivery: Delivery,
+): Promise<void> {
+  const { jobId, placement } = msg;
+  const cluster = d.clusters.get(placement.clusterId);
+  const claim = await d.control.claim({
+    jobId,
+    clusterId: placement.clusterId,
+    attempt: placement.attempt,
+  });
+  if (!claim.proceed) {
+    d.log.info('skipping create', { jobId, reason: claim.reason });
+    return;
+  }
+  const at = () => iso(d.clock.now());
+  const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
+  if (!cluster) {
+    await d.control.report({
+      ...report,
+      phase: 'create-failed',
+      reason: 'UnknownCluster',
+      message: `drainer for ${d.queueName} does not serve cluster ${placement.clusterId}`,
+      at: at(),
+    });
+    return;
+  }
+  try {
+    await cluster.ensureNamespace(placement.namespace, {
+      [LABEL_TENANT]: msg.tenantId,
+      [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
+    });
+    const outcome = await cluster.createJob(
+      buildManifest(msg, { ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600 }),
+    );
+    d.log.info(
+      outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted',
+      { jobId, cluster: placement.clusterId, name: placement.kubeName },
+    );
+    const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
+    if (answer.action === 'delete')
+      await cluster.deleteJob(placement.namespace, placement.kubeName);
+  } catch (e) {
+    if (isRetryable(e) && delivery.mayRetry) throw e;
+    const attempts = delivery.attempt > 0 ? ` after ${delivery.attempt} attempt(s)` : '';
+    await d.control.report({
+      ...report,
+      phase: 'create-failed',
+      reason: failureReason(e),
+      message: `could not create the Kubernetes Job on ${placement.clusterId}${attempts}: ${e instanceof Error ? e.message : String(e)}`,
+      at: at(),
+    });
+  }
+}
+
+async function handleCancel(d: MessageHandlerDeps, msg: CancelMessage): Promise<void> {
+  const cluster = d.clusters.get(msg.clusterId);
+  if (!cluster) return;
+  await cluster.deleteJob(msg.namespace, msg.kubeName);
+  await d.control.report({
+    jobId: msg.jobId,
+    clusterId: msg.clusterId,
+    attempt: msg.attempt,
+    phase: 'deleted',
+    at: iso(d.clock.now()),
+  });
+}
+
+/**
+ * Creates-or-adopts (after a claim) or cancels, and reports. Resolves when the message is done
+ * (ack it); throws when this delivery should be retried.
+ */
+export function handleDrainerMessage(
+  d: MessageHandlerDeps,
+  msg: DrainerMessage,
+  delivery: Delivery,
+): Promise<void> {
+  return msg.kind === 'create' ? handleCreate(d, msg, delivery) : handleCancel(d, msg);
+}

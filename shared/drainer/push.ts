@@ -1,0 +1,139 @@
+/**
+ * The drainer as a function (issue #15): one Hono app whose `POST /push` takes a Pub/Sub push
+ * delivery and does for its message exactly what the pull drainer does (`handle.ts`), then answers
+ * so Pub/Sub acks or retries:
+ *   - 200: done (created, adopted, cancelled, skipped, or a final failure reported as
+ *     `create-failed` so the control plane re-places the job); also a malformed message, which is
+ *     logged and dropped, because a poison message answered non-2xx would be redelivered forever;
+ *   - 503: a retryable failure (cluster unreachable, throttled, 5xx; control plane unavailable), or
+ *     the time budget ran out: Pub/Sub redelivers with the subscription's backoff, and the
+ *     deterministic Job name makes the redelivery adopt whatever the first attempt created;
+ *   - 400/401/413: not a push, or not from our subscription; JSON error envelope.
+ * Edge-safe: Web-standard APIs only; runtimes wrap it in functions/drainer-fn/.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../base/errors.js';
+import { errorResponse, toAppError } from '../api/envelope.js';
+import { limitBody } from '../api/body-limit.js';
+import { queueMessageSchema, type DrainerMessage } from '../protocol/messages.js';
+import { handleDrainerMessage, type MessageHandlerDeps } from './handle.js';
+import type { PushAuthenticator } from './oidc.js';
+
+export interface PushAppOptions extends MessageHandlerDeps {
+  /** `none` only for a loopback-bound listener (the emulator sends no token); the roots check. */
+  authenticate: PushAuthenticator | 'none';
+  /** Time the handler may take before it answers 503; keep it well inside the ack deadline. */
+  budgetMs: number;
+  maxBodyBytes?: number;
+}
+
+/** The push body (the emulator adds snake_case twins, which are ignored). */
+const pushSchema = z.object({
+  subscription: z.string().min(1),
+  message: z.object({
+    data: z.string().optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+    messageId: z.string().min(1),
+    publishTime: z.string().optional(),
+  }),
+});
+
+type Decoded = { ok: true; message: DrainerMessage } | { ok: false; why: string };
+
+/** base64 → UTF-8 → JSON → a drainer message; says why when it is not one. */
+export function decodePushData(data: string | undefined): Decoded {
+  if (!data) return { ok: false, why: 'the message has no data' };
+  let json: unknown;
+  try {
+    const bytes = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return { ok: false, why: 'the data is not base64-encoded UTF-8 JSON' };
+  }
+  const parsed = queueMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      why: `not a drainer message: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+class BudgetExceeded extends Error {}
+
+function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BudgetExceeded()), budgetMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export function createPushApp(o: PushAppOptions) {
+  const app = new Hono<{ Variables: { requestId: string } }>();
+  app.use('*', async (c, next) => {
+    const requestId = `req_${crypto.randomUUID()}`;
+    c.set('requestId', requestId);
+    c.header('x-request-id', requestId);
+    await next();
+  });
+  app.onError((err, c) => errorResponse(c, toAppError(err, o.log, c.get('requestId'))));
+  app.notFound(() => {
+    throw new AppError('NOT_FOUND', 'this function answers POST /push only');
+  });
+
+  app.post('/push', limitBody(o.maxBodyBytes ?? 1024 * 1024), async (c) => {
+    if (o.authenticate !== 'none') await o.authenticate(c.req.header('authorization'));
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      throw new AppError('BAD_REQUEST', 'the body is not JSON; POST /push takes a Pub/Sub push');
+    }
+    const push = pushSchema.safeParse(body);
+    if (!push.success) {
+      const issue = push.error.issues[0];
+      throw new AppError(
+        'BAD_REQUEST',
+        `not a Pub/Sub push (${issue?.path.join('.') || '(root)'}: ${issue?.message}); expected { message: { data, attributes, messageId, publishTime }, subscription }`,
+      );
+    }
+    const { message, subscription } = push.data;
+    const ids = { messageId: message.messageId, subscription };
+    const decoded = decodePushData(message.data);
+    if (!decoded.ok) {
+      // Acked: a poison message answered non-2xx would come back forever.
+      o.log.error('malformed push message; acking and dropping it', { ...ids, why: decoded.why });
+      return c.json({ outcome: 'dropped', reason: decoded.why });
+    }
+    const started = Date.now();
+    try {
+      // Pub/Sub push says nothing about the attempt; its dead-letter policy ends the retries.
+      const work = handleDrainerMessage(o, decoded.message, { attempt: 0, mayRetry: true });
+      await withinBudget(work, o.budgetMs);
+    } catch (e) {
+      if (e instanceof BudgetExceeded) {
+        o.log.warn('push handling ran out of its time budget; asking Pub/Sub to redeliver', {
+          ...ids,
+          budgetMs: o.budgetMs,
+        });
+        throw new AppError(
+          'UNAVAILABLE',
+          `handling did not finish within ${o.budgetMs} ms; Pub/Sub will redeliver and the redelivery adopts`,
+        );
+      }
+      o.log.warn('push failed; Pub/Sub will retry it', { ...ids, error: errorText(e) });
+      throw new AppError('UNAVAILABLE', `retryable failure, try again: ${errorText(e)}`, {
+        cause: e,
+      });
+    }
+    o.log.info('push handled', { ...ids, kind: decoded.message.kind, ms: Date.now() - started });
+    return c.json({ outcome: 'done', kind: decoded.message.kind });
+  });
+  return app;
+}

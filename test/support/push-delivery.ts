@@ -1,0 +1,20 @@
+/** Pub/Sub push bodies as the emulator sends them (recipe slurm-and-pubsub-push.md part 2). */
+export function pushBody(message: unknown, messageId = '1') {
+  return pushOfData(btoa(JSON.stringify(message)), messageId);
+}
+
+/** A push whose `data` is given as is (for malformed data). */
+export function pushOfData(data: string | undefined, messageId = '1') {
+  const publishTime = new Date().toISOString();
+  return {
+    subscription: 'projects/p/subscriptions/switchyard-aws-push',
+    message: {
+      ...(data === undefined ? {} : { data }),
+      attributes: {},
+      messageId,
+      message_id: messageId,
+      publishTime,
+      publish_time: publishTime,
+    },
+  };
+}
