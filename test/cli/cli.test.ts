@@ -311,6 +311,8 @@ describe('switchyard CLI against the real server', () => {
     // A copy of the CLI sources with no dist/: the bin says so in one line and runs via tsx.
     const copy = join(dir, 'nobuild');
     cpSync(join(ROOT, 'functions/cli'), join(copy, 'functions/cli'), { recursive: true });
+    // The CLI's sources also use the shared policy diff.
+    cpSync(join(ROOT, 'shared'), join(copy, 'shared'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
     expect(existsSync(join(copy, 'dist'))).toBe(false);
