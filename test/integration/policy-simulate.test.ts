@@ -182,6 +182,25 @@ describe('POST /v1/policy:simulate', () => {
   });
 });
 
+describe('whose jobs', () => {
+  it("replays only the caller's tenant and the projects its token may use", async () => {
+    const cases: [string, string[]][] = [
+      ['globex', ['*']],
+      ['admin', ['other']],
+    ];
+    for (const [tenant, projects] of cases) {
+      const other = await f.mint(tenant, undefined, projects);
+      const res = await fetch(`${base}/v1/policy:simulate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ document: RESIDENCY_DRAFT }),
+      });
+      const body = (await res.json()) as Body;
+      expect([tenant, res.status, (body.summary as Body).replayed]).toEqual([tenant, 200, 0]);
+    }
+  });
+});
+
 describe('PUT /v1/policy?dryRun=true', () => {
   it('answers the same replay and stores nothing', async () => {
     const before = await call('GET', '/v1/policy/history');
