@@ -211,6 +211,19 @@ describe('PUT /v1/policy?dryRun=true', () => {
       false,
       3,
     ]);
+    const yaml = [
+      'version: v2',
+      'weights: { cost: 1, freeCapacity: 0, spread: 0, preference: 1 }',
+      'rules:',
+      '  - name: eu-residency',
+      '    match: { labels: { residency: eu } }',
+      '    require: { labels: { residency: eu } }',
+    ].join('\n');
+    const fromYaml = await call('PUT', '/v1/policy?dryRun=true&maxChanges=1', yaml, {
+      'content-type': 'application/yaml',
+    });
+    expect(fromYaml.status, JSON.stringify(fromYaml.body)).toBe(200);
+    expect([fromYaml.body.summary, fromYaml.body.changesOmitted]).toEqual([res.body.summary, 2]);
     const stale = await call('PUT', '/v1/policy?dryRun=true', RESIDENCY_DRAFT, { 'if-match': '7' });
     expect([stale.status, (stale.body.error as Body).code]).toEqual([409, 'VERSION_CONFLICT']);
     expect(await call('GET', '/v1/policy/history')).toEqual(before);
