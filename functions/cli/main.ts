@@ -16,6 +16,7 @@ import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
 import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
 import { policyHistoryCommand, policyRollbackCommand } from './commands/policy-history.js';
+import { policySimulateCommand } from './commands/policy-simulate.js';
 import * as schedules from './commands/schedules.js';
 import { explainCommand, submitCommand } from './commands/submit.js';
 import { statusCommand } from './commands/status.js';
@@ -51,6 +52,7 @@ const COMMANDS: Command[] = [
   policyDiffCommand,
   policyHistoryCommand,
   policyRollbackCommand,
+  policySimulateCommand,
   schedules.schedulesListCommand,
   schedules.schedulesCreateCommand,
   schedules.schedulesDeleteCommand,

@@ -30,6 +30,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { drainerRoutes } from './routes/drainer.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { policyRollbackRoute, policyRoutes } from './routes/policy.js';
+import { policySimulateRoute } from './routes/policy-simulate.js';
 import { queueRoutes } from './routes/queues.js';
 import { accountRoutes } from './routes/account.js';
 
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mount('/v1/drainer', drainerRoutes(deps));
   mount('/v1/policy', policyRoutes(deps));
   mount('/v1', policyRollbackRoute(deps));
+  mount('/v1', policySimulateRoute(deps));
   mount('/', dashboardRoutes());
 
   app.notFound((c) =>

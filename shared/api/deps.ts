@@ -8,6 +8,7 @@ import type { ClusterService } from '../clusters/service.js';
 import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
 import type { PolicyService } from '../policy/service.js';
+import type { PolicySimulator } from '../dispatch/policy-simulate.js';
 import type { tenantQueues } from '../jobs/queues-view.js';
 import type { tenantUsage } from '../jobs/usage-view.js';
 import type { listJobDeliveries } from '../webhooks/delivery-log.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   views: ReadViews;
   /** The routing policy service dispatch uses (one per instance, so a change is seen at once). */
   policy: PolicyService;
+  /** What-if replay of a draft policy against the tenant's recent jobs. */
+  policySimulator: PolicySimulator;
   clusters: ClusterService;
   clusterAdmin: ClusterAdmin;
   schedules: ScheduleService;

@@ -20,6 +20,7 @@ import { createClusterStateCache } from '../dispatch/cluster-state.js';
 import type { DispatchContext } from '../dispatch/context.js';
 import { createDispatcher } from '../dispatch/dispatch.js';
 import { createPolicyService } from '../policy/service.js';
+import { createPolicySimulator } from '../dispatch/policy-simulate.js';
 import { createReadViews } from './read-views.js';
 import { createJobService } from '../jobs/service.js';
 import type { Queue } from '../queue/port.js';
@@ -98,6 +99,7 @@ export function createCore(o: CoreOptions) {
     jobs,
     views,
     policy,
+    policySimulator: createPolicySimulator(dispatch),
     clusters,
     clusterAdmin,
     schedules,

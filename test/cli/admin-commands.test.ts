@@ -1,5 +1,5 @@
-// The newer CLI commands end to end: policy get|put|diff|history|rollback, hooks, deliveries, signing-keys,
-// status and tokens list --tenant, each as a table and with --json, run as the built CLI against
+// The newer CLI commands end to end: policy get|put|diff|history|rollback|simulate, hooks,
+// deliveries, signing-keys, status and tokens list --tenant, each as a table and with --json, run as the built CLI against
 // the real server process (embedded default, simulated clusters).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -314,6 +314,65 @@ describe('switchyard admin commands against the real server', () => {
     ]);
     for (const c of body.clusters.items) expect(r.stdout).toContain(`  ${c.id} (simulated)`);
     expect(body.jobs.items.length).toBeGreaterThan(0);
+  });
+  it('simulates a policy file against the recent jobs: the table of changes, --json, nothing stored', async () => {
+    const api = apiClient(server.url, server.token);
+    const ids: string[] = [];
+    for (const name of ['sim-a', 'sim-b']) {
+      const r = await api<{ id: string }>('POST', '/v1/jobs', {
+        name,
+        project: 'research',
+        image: 'busybox:1.36',
+        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+        labels: { 'what-if': 'yes' },
+      });
+      expect(r.status).toBe(202);
+      ids.push(r.body.id);
+    }
+    const inForce = JSON.parse((await cli(['policy', 'get', '--json'])).stdout) as {
+      revision: number;
+      document: { rules: unknown[] };
+    };
+    // The draft: the policy in force plus a rule that sends labelled jobs to gcp (no A100s there).
+    const draft = {
+      ...inForce.document,
+      rules: [
+        ...inForce.document.rules,
+        { name: 'what-if', match: { labels: { 'what-if': 'yes' } }, require: { clouds: ['gcp'] } },
+      ],
+    };
+    writeFileSync(join(dir, 'draft.json'), JSON.stringify(draft));
+    const [r, j] = await Promise.all([
+      cli(['policy', 'simulate', 'draft.json', '--limit', '50']),
+      cli(['policy', 'simulate', 'draft.json', '--limit', '50', '--json']),
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const body = JSON.parse(j.stdout) as {
+      summary: { changed: number; newlyRejected: { jobs: number } };
+      changes: Array<{ jobId: string; after: { outcome: string } }>;
+    };
+    expect([body.summary.changed, body.summary.newlyRejected.jobs]).toEqual([2, 2]);
+    expect(body.changes.map((c) => [c.jobId, c.after.outcome])).toEqual(
+      ids.map((id) => [id, 'rejected']),
+    );
+    expect(r.stdout).toMatch(
+      /^replayed \d+ job\(s\) .* on 3 cluster\(s\): draft\.json against revision \d+/,
+    );
+    expect(r.stdout).toMatch(/^2 would change: /m);
+    expect(r.stdout).toMatch(/^newly rejected: 2$/m);
+    expect(r.stdout).toMatch(/^JOB\s+PROJECT\s+GPUS\s+BEFORE\s+AFTER$/m);
+    for (const id of ids) {
+      expect(r.stdout).toMatch(new RegExp(`^${id}\\s+research\\s+1\\s+\\S+\\s+rejected$`, 'm'));
+    }
+    const after = JSON.parse((await cli(['policy', 'get', '--json'])).stdout) as {
+      revision: number;
+    };
+    expect(after.revision).toBe(inForce.revision);
+    const bad = await cli(['policy', 'simulate', 'draft.json', '--limit', 'all']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--limit must be a whole number/),
+    ]);
   });
 });
 

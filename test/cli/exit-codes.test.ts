@@ -33,6 +33,7 @@ const ARGS: Record<string, string[]> = {
   'policy diff': ['policy.yaml'],
   'policy history': [],
   'policy rollback': ['1'],
+  'policy simulate': ['policy.yaml'],
   'schedules list': [],
   'schedules create': ['schedule.yaml'],
   'schedules delete': ['sch_x'],

@@ -69,6 +69,7 @@ export const OTHER_PROJECT: Record<string, OtherProject> = {
   'GET /v1/policy/versions/:version': 'n/a',
   'GET /v1/policy/diff': 'n/a',
   'POST /v1/:op{policy:rollback}': 'n/a',
+  'POST /v1/:op{policy:simulate}': 'n/a',
   'POST /v1/schedules': 'refused',
   'GET /v1/schedules': 'absent',
   'GET /v1/schedules/:id': 'not-found',

@@ -78,6 +78,7 @@ const ROWS: Row[] = [
   { route: 'GET /v1/policy/versions/:version', scope: 'policy:admin', isolation: 'global' },
   { route: 'GET /v1/policy/diff', scope: 'policy:admin', isolation: 'global' },
   { route: 'POST /v1/:op{policy:rollback}', scope: 'policy:admin', isolation: 'global' },
+  { route: 'POST /v1/:op{policy:simulate}', scope: 'policy:admin', isolation: 'global' },
   { route: 'POST /v1/schedules', scope: 'schedules:write', isolation: 'create' },
   { route: 'GET /v1/schedules', scope: 'jobs:read', isolation: 'list' },
   { route: 'GET /v1/schedules/:id', scope: 'jobs:read', isolation: 'owned' },
@@ -99,6 +100,7 @@ function split(route: string): [string, string] {
   const concrete = path
     .replace('/:op{jobs:explain}', '/jobs:explain')
     .replace('/:op{policy:rollback}', '/policy:rollback')
+    .replace('/:op{policy:simulate}', '/policy:simulate')
     .replace(':version', '1')
     .replace(/^\/v1\/jobs\/:id/, `/v1/jobs/${ids.job}`)
     .replace(/^\/v1\/tokens\/:id/, `/v1/tokens/${ids.token}`)

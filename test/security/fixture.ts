@@ -16,6 +16,7 @@ import { silentLogger } from '../../shared/base/log.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { createPolicySimulator } from '../../shared/dispatch/policy-simulate.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -78,6 +79,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     ctx,
     jobs,
     policy: dispatchOf(ctx).policy,
+    policySimulator: createPolicySimulator(dispatchOf(ctx)),
     views: createReadViews({ ctx, policy: dispatchOf(ctx).policy, jobs }),
     clusters,
     clusterAdmin: createClusterAdmin(dispatchOf(ctx)),

@@ -14,7 +14,7 @@ interface StoredPolicyView {
 
 const NONE = 'no routing policy is stored; the built-in default applies (every cluster, no rules)';
 
-function readPolicyFile(ctx: CommandContext, file: string): Record<string, unknown> {
+export function readPolicyFile(ctx: CommandContext, file: string): Record<string, unknown> {
   const doc = readDocument(file, ctx.cwd);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new CliError(

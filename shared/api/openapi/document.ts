@@ -10,6 +10,7 @@ import { openApiPath, type MountedRoute } from '../../http/route-def.js';
 import type { JsonSchema } from './schemas.js';
 import { componentSchemas, fromZod, ref } from './schemas.js';
 import { policyVersionSchemas } from './policy-schemas.js';
+import { policySimulateSchemas } from './policy-simulate-schemas.js';
 
 const json = (schema: string | JsonSchema) => (typeof schema === 'string' ? ref(schema) : schema);
 
@@ -146,7 +147,7 @@ function requestSchemas(routes: readonly MountedRoute[], c: Record<string, JsonS
 export function buildOpenApiDocument(routes: readonly MountedRoute[]): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {};
   requestSchemas(routes, schemas);
-  Object.assign(schemas, componentSchemas(), policyVersionSchemas());
+  Object.assign(schemas, componentSchemas(), policyVersionSchemas(), policySimulateSchemas());
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of routes) {
     const path = openApiPath(op.path);

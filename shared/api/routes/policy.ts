@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 import { MAX_POLICY_CHARS, parsePolicyYaml, policySchema } from '../../policy/schema.js';
 import { HISTORY_LIMIT, rollbackSchema } from '../../policy/requests.js';
+import { SIMULATE_QUERY, windowQuery } from './policy-simulate.js';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -57,11 +58,36 @@ export function policyRoutes(deps: AppDeps) {
         alsoAs: ['application/yaml', 'text/yaml'],
       },
       headers: [IF_MATCH],
-      responses: { 200: { description: 'the stored policy', schema: 'StoredPolicy' } },
-      errors: [409],
+      query: [
+        {
+          name: 'dryRun',
+          schema: { type: 'boolean', default: false },
+          description:
+            'true: store nothing, answer what the policy would change (a PolicySimulation)',
+        },
+        ...SIMULATE_QUERY,
+      ],
+      responses: {
+        200: {
+          description: 'the stored policy; with dryRun=true a PolicySimulation',
+          schema: {
+            oneOf: [
+              { $ref: '#/components/schemas/StoredPolicy' },
+              { $ref: '#/components/schemas/PolicySimulation' },
+            ],
+          },
+        },
+      },
+      errors: [400, 409],
     },
     async (c) => {
+      const dryRun = c.req.query('dryRun');
       const body = await readPolicyBody(c.req.raw);
+      if (dryRun !== undefined && dryRun !== 'false') {
+        const ifMatch = c.req.header('if-match');
+        const run = { dryRun, ifMatch, ...windowQuery(c) };
+        return c.json(await deps.policySimulator.dryRun(c.get('principal'), body, run));
+      }
       const stored = await policy.put(c.get('principal'), body, c.req.header('if-match'));
       deps.onCapacityChanged?.();
       return c.json(stored);
