@@ -47,6 +47,8 @@ const baseEnv = () => ({
   SWITCHYARD_TOKEN: token,
   DRAINER_QUEUE: 'aws',
   DRAINER_CLUSTERS: `sim-one=server:${sim.url}`,
+  // The follow-up check after a create is tested in push-reconcile.test.ts; off here.
+  DRAINER_FN_FOLLOW_UP_MS: '0',
 });
 
 /** A Lambda function-URL invocation event (payload format 2.0) as AWS delivers a POST. */
