@@ -163,8 +163,11 @@ function list(
     .filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
   const { items, next } = page(matching, q.get('limit'), q.get('continue'));
   const rv = String(ctx.store.resourceVersion);
-  if (wantsTable(req.headers.accept))
-    return sendJson(res, 200, toTable(t.resource.kind, items, rv, q.get('includeObject')));
+  if (wantsTable(req.headers.accept)) {
+    const table = toTable(t.resource.kind, items, rv, q.get('includeObject'));
+    if (next) (table as { metadata: Record<string, string> }).metadata.continue = next;
+    return sendJson(res, 200, table);
+  }
   sendJson(res, 200, {
     kind: listKind(t.resource),
     apiVersion,
