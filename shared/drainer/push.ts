@@ -96,6 +96,35 @@ function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** The one follow-up read after a create, if the budget has room; a failure is only logged. */
+async function followUp(o: PushAppOptions, msg: CreateMessage, started: number): Promise<boolean> {
+  const delay = o.followUpMs ?? 0;
+  const left = o.budgetMs - (Date.now() - started);
+  if (delay <= 0 || left < delay + FOLLOW_UP_RESERVE_MS) return false;
+  await sleep(delay);
+  try {
+    return await withinBudget(checkCreatedJob(o, msg), FOLLOW_UP_RESERVE_MS);
+  } catch (e) {
+    o.log.info('follow-up check failed; the next reconcile reports the Job', {
+      jobId: msg.jobId,
+      error: errorText(e),
+    });
+    return false;
+  }
+}
+
+/** `POST /reconcile`'s work: every cluster listed and reported within the reconcile budget. */
+async function reconcileNow(o: PushAppOptions) {
+  const started = Date.now();
+  const result = await reconcileClusters(o, {
+    deadline: started + (o.reconcileBudgetMs ?? o.budgetMs),
+    ...(o.reconcilePageSize ? { pageSize: o.reconcilePageSize } : {}),
+  });
+  const { clusters: _clusters, ...counts } = result;
+  o.log.info('reconciled', { ...counts, ms: Date.now() - started });
+  return result;
+}
+
 export function createPushApp(o: PushAppOptions) {
   const app = new Hono<{ Variables: { requestId: string } }>();
   app.use('*', async (c, next) => {
@@ -114,32 +143,8 @@ export function createPushApp(o: PushAppOptions) {
 
   app.post('/reconcile', limitBody(64 * 1024), async (c) => {
     await authenticate(c.req.header('authorization'));
-    const started = Date.now();
-    const result = await reconcileClusters(o, {
-      deadline: started + (o.reconcileBudgetMs ?? o.budgetMs),
-      ...(o.reconcilePageSize ? { pageSize: o.reconcilePageSize } : {}),
-    });
-    const { clusters: _clusters, ...counts } = result;
-    o.log.info('reconciled', { ...counts, ms: Date.now() - started });
-    return c.json(result);
+    return c.json(await reconcileNow(o));
   });
-
-  /** The one follow-up read after a create, if the budget has room; failures only logged. */
-  async function followUp(msg: CreateMessage, started: number): Promise<boolean> {
-    const delay = o.followUpMs ?? 0;
-    const left = o.budgetMs - (Date.now() - started);
-    if (delay <= 0 || left < delay + FOLLOW_UP_RESERVE_MS) return false;
-    await sleep(delay);
-    try {
-      return await withinBudget(checkCreatedJob(o, msg), FOLLOW_UP_RESERVE_MS);
-    } catch (e) {
-      o.log.info('follow-up check found nothing to report', {
-        jobId: msg.jobId,
-        error: errorText(e),
-      });
-      return false;
-    }
-  }
 
   app.post('/push', limitBody(o.maxBodyBytes ?? 1024 * 1024), async (c) => {
     await authenticate(c.req.header('authorization'));
@@ -187,7 +192,7 @@ export function createPushApp(o: PushAppOptions) {
       });
     }
     const msg = decoded.message;
-    const followedUp = msg.kind === 'create' && (await followUp(msg, started));
+    const followedUp = msg.kind === 'create' && (await followUp(o, msg, started));
     o.log.info('push handled', { ...ids, kind: msg.kind, followedUp, ms: Date.now() - started });
     return c.json({ outcome: 'done', kind: msg.kind, ...(followedUp ? { followedUp } : {}) });
   });
