@@ -44,6 +44,21 @@ const envSchema = z.object({
     .min(100)
     .max(590_000, { error: 'DRAINER_FN_BUDGET_MS must stay inside the ack deadline (≤ 600 s)' })
     .default(8_000),
+  DRAINER_FN_FOLLOW_UP_MS: z.coerce
+    .number()
+    .int()
+    .min(0, { error: 'DRAINER_FN_FOLLOW_UP_MS is a delay in ms (0 turns the follow-up check off)' })
+    .max(60_000)
+    .default(1_000),
+  DRAINER_FN_RECONCILE_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
+  DRAINER_FN_RECONCILE_BUDGET_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(1_700_000, {
+      error: 'DRAINER_FN_RECONCILE_BUDGET_MS must stay inside the scheduler deadline',
+    })
+    .default(60_000),
   DRAINER_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
   DRAINER_FN_HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8090),
@@ -105,6 +120,9 @@ export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
     log,
     ttlSecondsAfterFinished: e.DRAINER_TTL_SECONDS_AFTER_FINISHED,
     budgetMs: e.DRAINER_FN_BUDGET_MS,
+    followUpMs: e.DRAINER_FN_FOLLOW_UP_MS,
+    reconcilePageSize: e.DRAINER_FN_RECONCILE_PAGE_SIZE,
+    reconcileBudgetMs: e.DRAINER_FN_RECONCILE_BUDGET_MS,
     authenticate:
       e.DRAINER_FN_AUTH === 'none'
         ? 'none'

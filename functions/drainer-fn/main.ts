@@ -19,6 +19,8 @@ function main(): void {
       clusters: [...clusters.keys()].join(','),
       controlPlane: env.SWITCHYARD_URL,
       budgetMs: env.DRAINER_FN_BUDGET_MS,
+      followUpMs: env.DRAINER_FN_FOLLOW_UP_MS,
+      reconcile: `http://${env.DRAINER_FN_HOST}:${a.port}/reconcile`,
     });
     if (env.DRAINER_FN_AUTH === 'none')
       log.warn(

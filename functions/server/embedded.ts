@@ -111,9 +111,15 @@ export async function startEmbedded(
     writePrivateFile(tokenPath, `${adminToken}\n`);
   }
 
-  // 4. One in-process drainer per queue, serving that queue's clusters.
+  // 4. One in-process drainer per queue, serving that queue's clusters, unless another drainer
+  //    (the push function) is to be the only one.
   const drainers: Drainer[] = [];
-  for (const queueName of new Set(definitions.map((d) => d.queue))) {
+  const queueNames = config.drainers.inProcess ? new Set(definitions.map((d) => d.queue)) : [];
+  if (!config.drainers.inProcess)
+    log.info('in-process drainers are off (drainers.inProcess: false); run a drainer beside it', {
+      queues: [...new Set(definitions.map((d) => d.queue))].join(','),
+    });
+  for (const queueName of queueNames) {
     const served = new Map(
       [...drivers].filter(([id]) => definitions.find((d) => d.id === id)?.queue === queueName),
     );

@@ -158,18 +158,55 @@ function list(
       { ...BASE_HEADERS },
     );
   }
-  const items = ctx.store
+  const matching = ctx.store
     .list(t.resource.kind, t.namespace)
     .filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
+  const { items, next } = page(matching, q.get('limit'), q.get('continue'));
   const rv = String(ctx.store.resourceVersion);
-  if (wantsTable(req.headers.accept))
-    return sendJson(res, 200, toTable(t.resource.kind, items, rv, q.get('includeObject')));
+  if (wantsTable(req.headers.accept)) {
+    const table = toTable(t.resource.kind, items, rv, q.get('includeObject'));
+    if (next) (table as { metadata: Record<string, string> }).metadata.continue = next;
+    return sendJson(res, 200, table);
+  }
   sendJson(res, 200, {
     kind: listKind(t.resource),
     apiVersion,
-    metadata: { resourceVersion: rv },
+    metadata: { resourceVersion: rv, ...(next ? { continue: next } : {}) },
     items,
   });
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/**
+ * `limit`/`continue` paging over a list sorted by namespace/name: the token carries the last key
+ * returned (opaque base64, as Kubernetes' is), so a page starts after it.
+ */
+function page(
+  sorted: KubeObject[],
+  limit: string | null,
+  token: string | null,
+): { items: KubeObject[]; next?: string } {
+  if (limit !== null && !/^\d+$/.test(limit)) throw badRequest(`invalid limit "${limit}"`);
+  let after: string | undefined;
+  if (token) {
+    try {
+      after = (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after: string })
+        .after;
+    } catch {
+      after = undefined;
+    }
+    if (typeof after !== 'string') throw badRequest(`invalid continue token "${token}"`);
+  }
+  if (limit === null && after === undefined) return { items: sorted };
+  // Code-unit order, so "after this key" means the same thing on every page.
+  const ordered = [...sorted].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  const rest = after === undefined ? ordered : ordered.filter((o) => keyOf(o) > after);
+  const n = Number(limit ?? 0);
+  if (n <= 0 || rest.length <= n) return { items: rest };
+  const items = rest.slice(0, n);
+  const next = Buffer.from(JSON.stringify({ after: keyOf(items[n - 1]!) })).toString('base64');
+  return { items, next };
 }
 
 function podLog(ctx: ApiContext, t: Target, res: ServerResponse): void {

@@ -123,6 +123,11 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   clusters: z.array(clusterConfigSchema).default([]),
+  /**
+   * `inProcess: false`: the embedded server starts no drainer of its own, so another drainer (the
+   * push function, README "Drainers as functions", or `npm run drainer`) is the only one.
+   */
+  drainers: z.strictObject({ inProcess: z.boolean().default(true) }).prefault({}),
   /** Per API token (and per inbound hook), in this instance's memory. */
   rateLimit: z
     .strictObject({
@@ -185,6 +190,20 @@ export function applyEnv(
   };
   if (env.PORT !== undefined) section('server').port = int('PORT', env.PORT);
   if (env.HOST !== undefined) section('server').host = env.HOST;
+  const bool = (name: string, v: string) => {
+    if (v !== 'true' && v !== 'false') {
+      throw new AppError(
+        'INVALID_CONFIG',
+        `environment variable ${name} must be true or false, got "${v}"`,
+      );
+    }
+    return v === 'true';
+  };
+  if (env.SWITCHYARD_IN_PROCESS_DRAINERS !== undefined)
+    section('drainers').inProcess = bool(
+      'SWITCHYARD_IN_PROCESS_DRAINERS',
+      env.SWITCHYARD_IN_PROCESS_DRAINERS,
+    );
   if (env.SWITCHYARD_PUBLIC_URL !== undefined)
     section('server').publicUrl = env.SWITCHYARD_PUBLIC_URL;
   if (env.SWITCHYARD_DATA_DIR !== undefined) out.dataDir = env.SWITCHYARD_DATA_DIR;

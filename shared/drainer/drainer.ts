@@ -3,13 +3,14 @@
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
  * every transition, and reports each cluster's live GPU capacity.
  */
-import { iso, type Clock } from '../base/clock.js';
-import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
+import type { Clock } from '../base/clock.js';
+import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import type { Logger } from '../base/log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import { queueMessageSchema } from '../protocol/messages.js';
 import { handleDrainerMessage } from './handle.js';
+import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
 
 export interface DrainerOptions {
@@ -101,43 +102,6 @@ export function createDrainer(o: DrainerOptions) {
     }
   }
 
-  /** How a finished Job's container ended: watch events carry no pods, `getJob` reads them. */
-  async function resultOf(clusterId: string, status: KubeJobStatus) {
-    if (status.phase !== 'succeeded' && status.phase !== 'failed') return undefined;
-    if (status.result) return status.result;
-    const full = await o.clusters
-      .get(clusterId)
-      ?.getJob(status.namespace, status.name)
-      .catch(() => undefined);
-    return full?.result;
-  }
-
-  async function onStatus(
-    clusterId: string,
-    status: KubeJobStatus | undefined,
-    deleted: boolean,
-    meta: { jobId: string; attempt: number; namespace: string; name: string },
-  ): Promise<void> {
-    const result = status ? await resultOf(clusterId, status) : undefined;
-    const answer = await o.control.report({
-      jobId: meta.jobId,
-      clusterId,
-      attempt: meta.attempt,
-      phase: deleted ? 'deleted' : status!.phase,
-      ...(status?.reason ? { reason: status.reason } : {}),
-      ...(status?.message ? { message: status.message } : {}),
-      ...(result ? { result } : {}),
-      at: iso(o.clock.now()),
-    });
-    if (answer.action === 'delete' && !deleted) {
-      o.log.info('deleting a Kubernetes Job that should not run', {
-        cluster: clusterId,
-        name: meta.name,
-      });
-      await o.clusters.get(clusterId)?.deleteJob(meta.namespace, meta.name);
-    }
-  }
-
   return {
     start(): void {
       if (running) return;
@@ -154,7 +118,7 @@ export function createDrainer(o: DrainerOptions) {
             cluster,
             clock: o.clock,
             log: o.log,
-            onStatus: (s, deleted, meta) => onStatus(id, s, deleted, meta),
+            onStatus: (s, deleted, meta) => reportJobStatus(o, id, deleted ? undefined : s, meta),
           }),
         );
       }

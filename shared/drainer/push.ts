@@ -9,6 +9,9 @@
  *     the time budget ran out: Pub/Sub redelivers with the subscription's backoff, and the
  *     deterministic Job name makes the redelivery adopt whatever the first attempt created;
  *   - 400/401/413: not a push, or not from our subscription; JSON error envelope.
+ * After a create, when the budget leaves room, the new Job is read once `followUpMs` later and
+ * reported if it already runs. `POST /reconcile` (same authentication; run by a scheduler) lists
+ * and reports every managed Job and each cluster's capacity (`reconcile.ts`).
  * Edge-safe: Web-standard APIs only; runtimes wrap it in functions/drainer-fn/.
  */
 import { Hono } from 'hono';
@@ -16,9 +19,14 @@ import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { errorResponse, toAppError } from '../api/envelope.js';
 import { limitBody } from '../api/body-limit.js';
-import { queueMessageSchema, type DrainerMessage } from '../protocol/messages.js';
+import {
+  queueMessageSchema,
+  type CreateMessage,
+  type DrainerMessage,
+} from '../protocol/messages.js';
 import { handleDrainerMessage, type MessageHandlerDeps } from './handle.js';
 import type { PushAuthenticator } from './oidc.js';
+import { checkCreatedJob, reconcileClusters } from './reconcile.js';
 
 export interface PushAppOptions extends MessageHandlerDeps {
   /** `none` only for a loopback-bound listener (the emulator sends no token); the roots check. */
@@ -26,7 +34,21 @@ export interface PushAppOptions extends MessageHandlerDeps {
   /** Time the handler may take before it answers 503; keep it well inside the ack deadline. */
   budgetMs: number;
   maxBodyBytes?: number;
+  /**
+   * Delay before the one follow-up read of a freshly created Job (0: none). Done only when it and
+   * `FOLLOW_UP_RESERVE_MS` still fit in the budget.
+   */
+  followUpMs?: number;
+  /** Jobs per list page in `/reconcile`. */
+  reconcilePageSize?: number;
+  /** Time `/reconcile` may spend listing before it answers with what it has (default `budgetMs`). */
+  reconcileBudgetMs?: number;
 }
+
+/** Time kept for the follow-up read and report themselves. */
+export const FOLLOW_UP_RESERVE_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The push body (the emulator adds snake_case twins, which are ignored). */
 const pushSchema = z.object({
@@ -74,6 +96,35 @@ function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** The one follow-up read after a create, if the budget has room; a failure is only logged. */
+async function followUp(o: PushAppOptions, msg: CreateMessage, started: number): Promise<boolean> {
+  const delay = o.followUpMs ?? 0;
+  const left = o.budgetMs - (Date.now() - started);
+  if (delay <= 0 || left < delay + FOLLOW_UP_RESERVE_MS) return false;
+  await sleep(delay);
+  try {
+    return await withinBudget(checkCreatedJob(o, msg), FOLLOW_UP_RESERVE_MS);
+  } catch (e) {
+    o.log.info('follow-up check failed; the next reconcile reports the Job', {
+      jobId: msg.jobId,
+      error: errorText(e),
+    });
+    return false;
+  }
+}
+
+/** `POST /reconcile`'s work: every cluster listed and reported within the reconcile budget. */
+async function reconcileNow(o: PushAppOptions) {
+  const started = Date.now();
+  const result = await reconcileClusters(o, {
+    deadline: started + (o.reconcileBudgetMs ?? o.budgetMs),
+    ...(o.reconcilePageSize ? { pageSize: o.reconcilePageSize } : {}),
+  });
+  const { clusters: _clusters, ...counts } = result;
+  o.log.info('reconciled', { ...counts, ms: Date.now() - started });
+  return result;
+}
+
 export function createPushApp(o: PushAppOptions) {
   const app = new Hono<{ Variables: { requestId: string } }>();
   app.use('*', async (c, next) => {
@@ -84,11 +135,19 @@ export function createPushApp(o: PushAppOptions) {
   });
   app.onError((err, c) => errorResponse(c, toAppError(err, o.log, c.get('requestId'))));
   app.notFound(() => {
-    throw new AppError('NOT_FOUND', 'this function answers POST /push only');
+    throw new AppError('NOT_FOUND', 'this function answers POST /push and POST /reconcile only');
+  });
+  const authenticate = async (header: string | undefined) => {
+    if (o.authenticate !== 'none') await o.authenticate(header);
+  };
+
+  app.post('/reconcile', limitBody(64 * 1024), async (c) => {
+    await authenticate(c.req.header('authorization'));
+    return c.json(await reconcileNow(o));
   });
 
   app.post('/push', limitBody(o.maxBodyBytes ?? 1024 * 1024), async (c) => {
-    if (o.authenticate !== 'none') await o.authenticate(c.req.header('authorization'));
+    await authenticate(c.req.header('authorization'));
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
@@ -132,8 +191,10 @@ export function createPushApp(o: PushAppOptions) {
         cause: e,
       });
     }
-    o.log.info('push handled', { ...ids, kind: decoded.message.kind, ms: Date.now() - started });
-    return c.json({ outcome: 'done', kind: decoded.message.kind });
+    const msg = decoded.message;
+    const followedUp = msg.kind === 'create' && (await followUp(o, msg, started));
+    o.log.info('push handled', { ...ids, kind: msg.kind, followedUp, ms: Date.now() - started });
+    return c.json({ outcome: 'done', kind: msg.kind, ...(followedUp ? { followedUp } : {}) });
   });
   return app;
 }

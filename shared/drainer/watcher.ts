@@ -4,20 +4,10 @@
  * state is ever missed. Reports a job only when its phase changes (or it disappears).
  */
 import type { Clock } from '../base/clock.js';
-import {
-  ANNOTATION_ATTEMPT,
-  LABEL_JOB_ID,
-  MANAGED_SELECTOR,
-} from '../targets/kubernetes/labels.js';
+import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver, JobWatch, KubeJobStatus } from '../targets/kubernetes/port.js';
 import type { Logger } from '../base/log.js';
-
-export interface JobMeta {
-  jobId: string;
-  attempt: number;
-  namespace: string;
-  name: string;
-}
+import { jobMetaOf, type JobMeta } from './report-status.js';
 
 export interface WatchClusterOptions {
   cluster: ClusterDriver;
@@ -26,18 +16,6 @@ export interface WatchClusterOptions {
   onStatus(status: KubeJobStatus | undefined, deleted: boolean, meta: JobMeta): Promise<void>;
   minBackoffMs?: number;
   maxBackoffMs?: number;
-}
-
-function metaOf(s: KubeJobStatus): JobMeta | undefined {
-  const jobId = s.labels[LABEL_JOB_ID];
-  if (!jobId) return undefined;
-  const attempt = Number(s.annotations[ANNOTATION_ATTEMPT] ?? 1);
-  return {
-    jobId,
-    attempt: Number.isFinite(attempt) ? attempt : 1,
-    namespace: s.namespace,
-    name: s.name,
-  };
 }
 
 /** Starts following; returns a function that stops it. */
@@ -61,7 +39,7 @@ export function watchCluster(o: WatchClusterOptions): () => void {
   };
 
   function observe(status: KubeJobStatus, deleted: boolean): void {
-    const meta = metaOf(status);
+    const meta = jobMetaOf(status);
     if (meta) record(meta, deleted ? undefined : status);
   }
 

@@ -315,6 +315,28 @@ export function testClusterDriver(name: string, make: () => Promise<ClusterHarne
         expect((await driver.listJobs(`${LABEL_JOB_ID}=nothing-here`)).items).toEqual([]);
       });
 
+      it('listJobs pages with limit and continue: every Job once, no token on the last page', async () => {
+        for (let i = 0; i < 3; i++) await driver.createJob(manifestFor(aJob()));
+        const whole = (await driver.listJobs(MANAGED_SELECTOR)).items.map((i) => i.uid);
+        expect(whole.length).toBeGreaterThanOrEqual(3);
+        const paged: string[] = [];
+        let token: string | undefined;
+        let pages = 0;
+        do {
+          const page = await driver.listJobs(MANAGED_SELECTOR, {
+            limit: 2,
+            ...(token ? { continue: token } : {}),
+          });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          paged.push(...page.items.map((i) => i.uid));
+          token = page.continue;
+          pages++;
+        } while (token && pages < 100);
+        expect(token).toBeUndefined();
+        expect(pages).toBe(Math.ceil(whole.length / 2));
+        expect([...paged].sort()).toEqual([...whole].sort());
+      });
+
       it('deleteJob: true when it existed, false when it did not', async () => {
         const job = aJob({ seconds: 30 });
         const manifest = manifestFor(job);

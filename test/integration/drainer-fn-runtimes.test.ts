@@ -47,15 +47,22 @@ const baseEnv = () => ({
   SWITCHYARD_TOKEN: token,
   DRAINER_QUEUE: 'aws',
   DRAINER_CLUSTERS: `sim-one=server:${sim.url}`,
+  // The follow-up check after a create is tested in push-reconcile.test.ts; off here.
+  DRAINER_FN_FOLLOW_UP_MS: '0',
 });
 
 /** A Lambda function-URL invocation event (payload format 2.0) as AWS delivers a POST. */
-function functionUrlEvent(body: string, headers: Record<string, string>, base64 = false) {
+function functionUrlEvent(
+  body: string,
+  headers: Record<string, string>,
+  base64 = false,
+  path = '/push',
+) {
   const now = new Date();
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: '/push',
+    rawPath: path,
     rawQueryString: '',
     headers: {
       'content-type': 'application/json',
@@ -75,7 +82,7 @@ function functionUrlEvent(body: string, headers: Record<string, string>, base64 
       domainPrefix: 'abcdefghijklmnop',
       http: {
         method: 'POST',
-        path: '/push',
+        path,
         protocol: 'HTTP/1.1',
         sourceIp: '66.102.6.180',
         userAgent: 'APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)',
@@ -132,6 +139,19 @@ describe('the Lambda function-URL handler', () => {
       expect(res.statusCode).toBe(401);
       expect(JSON.parse(res.body).error.code).toBe('UNAUTHENTICATED');
     }
+  });
+
+  it('runs /reconcile as Cloud Scheduler calls it (OIDC token, "{}" body), and 401 without one', async () => {
+    const auth = { authorization: `Bearer ${await google.sign({})}` };
+    const res = await handler(functionUrlEvent('{}', auth, false, '/reconcile'), {});
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(res.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ complete: true, clustersHeartbeated: 1 });
+    expect(body.jobsSeen).toBeGreaterThanOrEqual(1); // the Job the first case created
+    expect(body.reported).toBe(body.jobsSeen);
+    const refused = await handler(functionUrlEvent('{}', {}, false, '/reconcile'), {});
+    expect(refused.statusCode).toBe(401);
+    expect(JSON.parse(refused.body).error.code).toBe('UNAUTHENTICATED');
   });
 });
 

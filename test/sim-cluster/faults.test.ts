@@ -177,6 +177,17 @@ describe('robustness and protocol details', () => {
     expect((await clients(sim.url).core.listNode()).items).toHaveLength(2);
   });
 
+  it.each([
+    ['limit=abc', /invalid limit "abc"/],
+    ['limit=1&continue=bm90LWpzb24', /invalid continue token/],
+  ])('answers a list with %s with a 400 BadRequest Status', async (query, want) => {
+    const res = await fetch(`${sim.url}/apis/batch/v1/jobs?${query}`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { reason: string; message: string };
+    expect(body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+    expect(body.message).toMatch(want);
+  });
+
   it('answers unknown paths with a 404 Status and marks every response as simulated', async () => {
     const res = await fetch(`${sim.url}/apis/apps/v1/deployments`);
     expect(res.status).toBe(404);

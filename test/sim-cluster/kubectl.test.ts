@@ -102,6 +102,22 @@ describe('kubectl', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('get follows limit/continue pages (--chunk-size), as a table and as a plain list', async () => {
+    const table = await kubectl('get', 'nodes', '--chunk-size=1', '--no-headers');
+    expect(table.code).toBe(0);
+    expect(
+      table.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['kc-nvidia-a100-0', 'kc-nvidia-a100-1']);
+    const names = await kubectl('get', 'nodes', '--chunk-size=1', '-o', 'name');
+    expect(names.stdout.trim().split('\n')).toEqual([
+      'node/kc-nvidia-a100-0',
+      'node/kc-nvidia-a100-1',
+    ]);
+  });
+
   it('create namespace works although kubectl sends it as protobuf', async () => {
     const run = await kubectl('create', 'namespace', 'imperative');
     expect(run.stdout.trim()).toBe('namespace/imperative created');

@@ -43,6 +43,17 @@ describe('parseDrainerFnEnv', () => {
     expect(env.DRAINER_FN_BUDGET_MS).toBe(8000);
   });
 
+  it('defaults to a 1 s follow-up check and 200-Job reconcile pages within 60 s', () => {
+    const env = parseDrainerFnEnv({ ...base, ...oidc }, 'node');
+    expect(env).toMatchObject({
+      DRAINER_FN_FOLLOW_UP_MS: 1000,
+      DRAINER_FN_RECONCILE_PAGE_SIZE: 200,
+      DRAINER_FN_RECONCILE_BUDGET_MS: 60_000,
+    });
+    const off = parseDrainerFnEnv({ ...base, ...oidc, DRAINER_FN_FOLLOW_UP_MS: '0' }, 'node');
+    expect(off.DRAINER_FN_FOLLOW_UP_MS).toBe(0);
+  });
+
   it.each([
     {
       name: 'auth none on 0.0.0.0',
@@ -73,6 +84,18 @@ describe('parseDrainerFnEnv', () => {
       env: { ...base, ...oidc, DRAINER_FN_BUDGET_MS: '900000' },
       runtime: 'node' as const,
       want: /DRAINER_FN_BUDGET_MS: .*ack deadline/,
+    },
+    {
+      name: 'a negative follow-up delay',
+      env: { ...base, ...oidc, DRAINER_FN_FOLLOW_UP_MS: '-5' },
+      runtime: 'node' as const,
+      want: /DRAINER_FN_FOLLOW_UP_MS: .*0 turns the follow-up check off/,
+    },
+    {
+      name: 'a reconcile page size of 0',
+      env: { ...base, ...oidc, DRAINER_FN_RECONCILE_PAGE_SIZE: '0' },
+      runtime: 'node' as const,
+      want: /DRAINER_FN_RECONCILE_PAGE_SIZE/,
     },
   ])('refuses $name with INVALID_CONFIG naming the fix', ({ env, runtime, want }) => {
     expect(() => parseDrainerFnEnv(env, runtime)).toThrow(

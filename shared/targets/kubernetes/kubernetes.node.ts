@@ -243,13 +243,19 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       }
     },
 
-    async listJobs(labelSelector: string) {
+    async listJobs(labelSelector: string, page?: { limit?: number; continue?: string }) {
       const list = await call(`listing Jobs (${labelSelector})`, (c) =>
-        c.batch.listJobForAllNamespaces({ labelSelector }),
+        c.batch.listJobForAllNamespaces({
+          labelSelector,
+          ...(page?.limit ? { limit: page.limit } : {}),
+          ...(page?.continue ? { _continue: page.continue } : {}),
+        }),
       );
+      const next = list.metadata?._continue;
       return {
         items: list.items.map((job) => jobStatusFromKube(job)),
         resourceVersion: list.metadata?.resourceVersion ?? '',
+        ...(next ? { continue: next } : {}),
       };
     },
 

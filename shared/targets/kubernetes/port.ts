@@ -101,8 +101,15 @@ export interface ClusterDriver {
   getJob(namespace: string, name: string): Promise<KubeJobStatus | undefined>;
   /** Deletes the Job and its pods. Resolves `false` if it did not exist. */
   deleteJob(namespace: string, name: string): Promise<boolean>;
-  /** Jobs in all namespaces matching a label selector, with the list's resourceVersion. */
-  listJobs(labelSelector: string): Promise<{ items: KubeJobStatus[]; resourceVersion: string }>;
+  /**
+   * Jobs in all namespaces matching a label selector, with the list's resourceVersion. With
+   * `page.limit`, at most that many, and `continue` to pass back for the next page (absent on the
+   * last one).
+   */
+  listJobs(
+    labelSelector: string,
+    page?: { limit?: number; continue?: string },
+  ): Promise<{ items: KubeJobStatus[]; resourceVersion: string; continue?: string }>;
   /** Watches Jobs in all namespaces from `resourceVersion`. */
   watchJobs(
     labelSelector: string,

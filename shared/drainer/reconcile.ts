@@ -1,0 +1,155 @@
+/**
+ * Status without a long-lived watch (issue #15): what the push function's `POST /reconcile` and
+ * its follow-up check after a create do. A reconcile lists, page by page, every Job Switchyard
+ * manages on each of the function's clusters, reports each one's current phase through the same
+ * report protocol as the pull drainer's watches (the control plane ignores repeats), and sends a
+ * capacity heartbeat per cluster. Clusters are reconciled side by side; one that cannot be reached
+ * is named in the answer and does not stop the others. Edge-safe.
+ */
+import type { CreateMessage } from '../protocol/messages.js';
+import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
+import type { ClusterDriver } from '../targets/kubernetes/port.js';
+import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
+
+export interface ReconcileOptions {
+  /** Jobs per list request (Kubernetes `limit`). */
+  pageSize?: number;
+  /** Reports in flight at once per cluster. */
+  concurrency?: number;
+  /** Epoch ms after which no further page is read (the answer then says `complete: false`). */
+  deadline: number;
+}
+
+export interface ClusterReconcile {
+  clusterId: string;
+  /** Whether its Jobs could be listed to the end (false: unreachable, failing, or out of time). */
+  complete: boolean;
+  jobsSeen: number;
+  reported: number;
+  /** Reports the control plane did not take (retried by the next reconcile). */
+  reportsFailed: number;
+  pages: number;
+  heartbeat: boolean;
+  /** Why listing or the heartbeat failed. */
+  error?: string;
+}
+
+export interface ReconcileResult {
+  jobsSeen: number;
+  reported: number;
+  clustersHeartbeated: number;
+  complete: boolean;
+  clusters: ClusterReconcile[];
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Runs `fn` over `items` with at most `limit` in flight; never rejects. */
+async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function heartbeatOf(
+  d: StatusReportDeps,
+  id: string,
+  cluster: ClusterDriver,
+  r: ClusterReconcile,
+) {
+  try {
+    await d.control.heartbeat(id, await cluster.capacity());
+    r.heartbeat = true;
+  } catch (e) {
+    r.error = `heartbeat: ${errorText(e)}`;
+  }
+}
+
+async function reconcileCluster(
+  d: StatusReportDeps,
+  id: string,
+  cluster: ClusterDriver,
+  o: ReconcileOptions,
+): Promise<ClusterReconcile> {
+  const r: ClusterReconcile = {
+    clusterId: id,
+    complete: false,
+    jobsSeen: 0,
+    reported: 0,
+    reportsFailed: 0,
+    pages: 0,
+    heartbeat: false,
+  };
+  // 1. Capacity first: it is what placement needs most, and it says early if the cluster is down.
+  await heartbeatOf(d, id, cluster, r);
+  // 2. Every managed Job, page by page, each reported as it is now.
+  let token: string | undefined;
+  try {
+    do {
+      if (Date.now() >= o.deadline) {
+        r.error = 'out of time before the last page; the next reconcile continues';
+        return r;
+      }
+      const page = await cluster.listJobs(MANAGED_SELECTOR, {
+        limit: o.pageSize ?? 200,
+        ...(token ? { continue: token } : {}),
+      });
+      r.pages++;
+      r.jobsSeen += page.items.length;
+      await eachLimited(page.items, o.concurrency ?? 8, async (status) => {
+        const meta = jobMetaOf(status);
+        if (!meta) return;
+        try {
+          await reportJobStatus(d, id, status, meta);
+          r.reported++;
+        } catch (e) {
+          r.reportsFailed++;
+          d.log.warn('reconcile: status report failed', {
+            cluster: id,
+            job: meta.jobId,
+            error: errorText(e),
+          });
+        }
+      });
+      token = page.continue;
+    } while (token);
+    r.complete = true;
+  } catch (e) {
+    r.error = `listing Jobs: ${errorText(e)}`;
+    d.log.warn('reconcile: cannot list Jobs', { cluster: id, error: errorText(e) });
+  }
+  return r;
+}
+
+/** Reconciles every cluster of the function, side by side. Never rejects. */
+export async function reconcileClusters(
+  d: StatusReportDeps,
+  o: ReconcileOptions,
+): Promise<ReconcileResult> {
+  const clusters = await Promise.all(
+    [...d.clusters].map(([id, cluster]) => reconcileCluster(d, id, cluster, o)),
+  );
+  const sum = (f: (c: ClusterReconcile) => number) => clusters.reduce((n, c) => n + f(c), 0);
+  return {
+    jobsSeen: sum((c) => c.jobsSeen),
+    reported: sum((c) => c.reported),
+    clustersHeartbeated: sum((c) => (c.heartbeat ? 1 : 0)),
+    complete: clusters.every((c) => c.complete),
+    clusters,
+  };
+}
+
+/**
+ * The follow-up check after a create: reads the new Job once and reports it when it has already
+ * left `pending` (the create itself reported `pending`). Resolves whether a report was sent.
+ */
+export async function checkCreatedJob(d: StatusReportDeps, msg: CreateMessage): Promise<boolean> {
+  const { clusterId, namespace, kubeName } = msg.placement;
+  const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName);
+  const meta = status && jobMetaOf(status);
+  if (!status || !meta || status.phase === 'pending') return false;
+  await reportJobStatus(d, clusterId, status, meta);
+  return true;
+}

@@ -1,0 +1,79 @@
+/**
+ * How a drainer turns what it reads from a Kubernetes Job into a status report, written once for
+ * the pull drainer's watches (`drainer.ts`) and the push function's reconcile and follow-up check
+ * (`reconcile.ts`, `push.ts`). The control plane ignores a report that repeats what it knows, so
+ * sending the same phase again is harmless.
+ */
+import { iso, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import type { ControlPlane } from '../protocol/control-port.js';
+import { ANNOTATION_ATTEMPT, LABEL_JOB_ID } from '../targets/kubernetes/labels.js';
+import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
+
+export interface JobMeta {
+  jobId: string;
+  attempt: number;
+  namespace: string;
+  name: string;
+}
+
+export interface StatusReportDeps {
+  clusters: ReadonlyMap<string, ClusterDriver>;
+  control: ControlPlane;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Which Switchyard job (and attempt) a Kubernetes Job runs, from its label and annotation. */
+export function jobMetaOf(s: KubeJobStatus): JobMeta | undefined {
+  const jobId = s.labels[LABEL_JOB_ID];
+  if (!jobId) return undefined;
+  const attempt = Number(s.annotations[ANNOTATION_ATTEMPT] ?? 1);
+  return {
+    jobId,
+    attempt: Number.isFinite(attempt) ? attempt : 1,
+    namespace: s.namespace,
+    name: s.name,
+  };
+}
+
+/** How a finished Job's container ended: lists and watch events carry no pods, `getJob` reads them. */
+async function resultOf(d: StatusReportDeps, clusterId: string, status: KubeJobStatus) {
+  if (status.phase !== 'succeeded' && status.phase !== 'failed') return undefined;
+  if (status.result) return status.result;
+  const full = await d.clusters
+    .get(clusterId)
+    ?.getJob(status.namespace, status.name)
+    .catch(() => undefined);
+  return full?.result;
+}
+
+/**
+ * Reports the Job's phase (or, `status` undefined, that it disappeared) and deletes the Job when
+ * the control plane answers that it should not run.
+ */
+export async function reportJobStatus(
+  d: StatusReportDeps,
+  clusterId: string,
+  status: KubeJobStatus | undefined,
+  meta: JobMeta,
+): Promise<void> {
+  const result = status ? await resultOf(d, clusterId, status) : undefined;
+  const answer = await d.control.report({
+    jobId: meta.jobId,
+    clusterId,
+    attempt: meta.attempt,
+    phase: status ? status.phase : 'deleted',
+    ...(status?.reason ? { reason: status.reason } : {}),
+    ...(status?.message ? { message: status.message } : {}),
+    ...(result ? { result } : {}),
+    at: iso(d.clock.now()),
+  });
+  if (answer.action === 'delete' && status) {
+    d.log.info('deleting a Kubernetes Job that should not run', {
+      cluster: clusterId,
+      name: meta.name,
+    });
+    await d.clusters.get(clusterId)?.deleteJob(meta.namespace, meta.name);
+  }
+}
