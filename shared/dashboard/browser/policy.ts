@@ -202,6 +202,8 @@ async function simulate(): Promise<void> {
 const money = (n: number) => (n < 0 ? '−' : '') + '$' + Math.abs(n).toFixed(2) + '/h';
 const outcomeText = (o: SimOutcome) => o.outcome + (o.clusterId ? ' on ' + o.clusterId : '');
 
+const count = (n: number) => h('strong', { class: 'count', text: String(n) });
+
 function reasonsList(r: PolicySimulation['summary']['newlyPending']): HTMLElement | null {
   if (r.reasons.length === 0) return null;
   return h(
@@ -233,10 +235,10 @@ function simulationResult(sim: PolicySimulation): HTMLElement {
       h('dt', { text: 'Moves between clusters' }),
       h('dd', { class: 'sim-moves' }, moves.length ? h('ul', { class: 'reasons' }, moves) : 'none'),
       h('dt', { text: 'Newly pending' }),
-      h('dd', { class: 'sim-pending' }, [String(s.newlyPending.jobs), reasonsList(s.newlyPending)]),
+      h('dd', { class: 'sim-pending' }, [count(s.newlyPending.jobs), reasonsList(s.newlyPending)]),
       h('dt', { text: 'Newly rejected' }),
       h('dd', { class: 'sim-rejected' }, [
-        String(s.newlyRejected.jobs),
+        count(s.newlyRejected.jobs),
         reasonsList(s.newlyRejected),
       ]),
       h('dt', { text: 'Cost per hour' }),
