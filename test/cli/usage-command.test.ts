@@ -78,6 +78,21 @@ describe('switchyard usage against the real server', () => {
     await api('POST', `/v1/jobs/${job.body.id}/cancel`);
   });
 
+  it('picks one tenant with --tenant, and names a bad tenant id on one line, exit 1', async () => {
+    const [one, bad] = await Promise.all([
+      cli(['usage', '--tenant', 'admin', '--json']),
+      cli(['usage', '--tenant', 'Bad Tenant']),
+    ]);
+    expect(one.code).toBe(0);
+    const body = JSON.parse(one.stdout) as Usage;
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(
+      new Set(body.items.map((i) => i.id.replace(/^(tenant|project):/, '').split('/')[0])),
+    ).toEqual(new Set(['admin']));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('tenant must be a tenant id');
+  });
+
   it('refuses a stray argument with a usage error, exit 2', async () => {
     const r = await cli(['usage', 'extra']);
     expect(r.code).toBe(2);
