@@ -1,7 +1,8 @@
 // Browser tier, the Policy tab (issue #18), in headless Debian Chromium against the real server
 // process: an admin token sees the version in force, its history newest first with each version's
 // diff against the one before, and the what-if of a pasted draft (the same answer the API gives
-// for it, with the placed job that would move); a partner token has no Policy tab at all.
+// for it, with the placed job that would move); a partner token has no Policy tab at all. And the
+// admin's Usage view, which lists every tenant, names another tenant's projects with their tenant.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,32 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard Policy tab in Chromium
     await page.locator('#clusters-table').waitFor();
     expect(await page.locator('#panel-policy').isHidden()).toBe(true);
     expect(await page.locator('#tab-policy').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it("names another tenant's projects with their tenant in the admin's Usage view", async () => {
+    const minted = await api<{ token: string }>('POST', '/v1/tokens', {
+      tenantId: 'globex',
+      scopes: ['jobs:submit', 'jobs:read'],
+      projects: ['*'],
+    });
+    expect(minted.status).toBe(201);
+    const globex = apiClient(server.url, minted.body.token);
+    const submitted = await globex<{ id: string }>('POST', '/v1/jobs', {
+      name: 'globex-etl',
+      project: 'etl',
+      image: 'ghcr.io/acme/train:1.2',
+      env: { SIM_DURATION_SECONDS: '120' },
+      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+    });
+    expect(submitted.status).toBe(202);
+    const page = await signedIn(server.token);
+    await page.click('#tab-usage');
+    const row = page.locator('#usage-table tr[data-usage="project:globex/etl"]').first();
+    await row.waitFor();
+    expect(await row.locator('td').first().locator('strong').textContent()).toBe('globex/etl');
+    await page.locator('#usage-table tr[data-usage="tenant:globex"]').first().waitFor();
+    await globex('POST', `/v1/jobs/${submitted.body.id}/cancel`);
     await page.context().close();
   });
 
