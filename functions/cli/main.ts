@@ -20,6 +20,7 @@ import { policySimulateCommand } from './commands/policy-simulate.js';
 import * as schedules from './commands/schedules.js';
 import { explainCommand, submitCommand } from './commands/submit.js';
 import { statusCommand } from './commands/status.js';
+import { usageCommand } from './commands/usage.js';
 import {
   signingKeysCommand,
   tokensCreateCommand,
@@ -39,6 +40,7 @@ const COMMANDS: Command[] = [
   explainCommand,
   clustersCommand,
   queuesCommand,
+  usageCommand,
   cordonCommand,
   uncordonCommand,
   drainCommand,

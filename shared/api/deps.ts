@@ -18,7 +18,7 @@ import type { Metrics } from './metrics.js';
 
 /** The read views the API serves, each bound to the services it reads (built by `createCore`). */
 export interface ReadViews {
-  usage(principal: Principal): ReturnType<typeof tenantUsage>;
+  usage(principal: Principal, tenant?: string): ReturnType<typeof tenantUsage>;
   queues(principal: Principal): ReturnType<typeof tenantQueues>;
   deliveries(principal: Principal, jobId: string): ReturnType<typeof listJobDeliveries>;
 }

@@ -47,6 +47,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <button type="button" role="tab" id="tab-jobs" data-tab="jobs">Jobs</button>
       <button type="button" role="tab" id="tab-schedules" data-tab="schedules">Schedules</button>
       <button type="button" role="tab" id="tab-usage" data-tab="usage">Usage</button>
+      <button type="button" role="tab" id="tab-policy" data-tab="policy" hidden>Policy</button>
     </nav>
     <div id="error" class="error" role="alert" hidden></div>
     <div id="notice" class="notice" role="status" hidden></div>
@@ -87,6 +88,21 @@ export const DASHBOARD_HTML = `<!doctype html>
 
     <section id="panel-usage" class="panel" role="tabpanel" aria-labelledby="tab-usage" hidden>
       <div id="usage-body"><p class="muted">Loading usage…</p></div>
+    </section>
+
+    <section id="panel-policy" class="panel" role="tabpanel" aria-labelledby="tab-policy" hidden>
+      <div id="policy-body"><p class="muted">Loading the routing policy…</p></div>
+      <div id="policy-diff" class="card" aria-live="polite" hidden></div>
+      <form id="policy-sim-form" class="card policy-sim" method="post" action="/">
+        <h2>What if? Replay recent jobs under a draft</h2>
+        <label for="policy-draft">Draft policy (JSON, as PUT /v1/policy takes it)</label>
+        <textarea id="policy-draft" rows="10" spellcheck="false" autocomplete="off"></textarea>
+        <div class="actions">
+          <button id="policy-simulate" type="submit">Simulate</button>
+          <button id="policy-load-current" type="button" class="ghost">Start from the version in force</button>
+        </div>
+        <div id="policy-sim-result" aria-live="polite"></div>
+      </form>
     </section>
   </section>
 </main>

@@ -108,6 +108,16 @@ table.events td:first-child { width: 1%; }
 @media (min-width: 1001px) {
   .jobs-layout.with-detail #jobs-table :is(.gpus, .priority, .origin) { display: none; }
 }
+/* The Policy tab: the document in force scrolls in its own box; a diff line per change. */
+pre.policy-doc { max-height: 320px; overflow: auto; background: #f7f8fa; border: 1px solid var(--line);
+  border-radius: 6px; padding: 8px 10px; margin: 0; font-size: 12px; }
+#policy-history tr[aria-selected="true"] { background: #eef3ff; }
+#policy-diff, .policy-sim { margin-top: 16px; }
+ul.diff { margin: 0; padding-left: 0; list-style: none; overflow-wrap: anywhere; }
+ul.diff .op-add { color: var(--ok); }
+ul.diff .op-del { color: var(--bad); }
+.policy-sim label { display: block; margin-bottom: 4px; color: var(--muted); font-size: 12px; }
+.policy-sim .actions { margin: 8px 0; }
 @media (max-width: 1000px) { .jobs-layout.with-detail { grid-template-columns: minmax(0, 1fr); } }
 @media (max-width: 600px) {
   .top, .sim-note { padding-left: 12px; padding-right: 12px; }

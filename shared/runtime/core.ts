@@ -93,7 +93,7 @@ export function createCore(o: CoreOptions) {
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};
   const control = createControlPlane(dispatch, { onCapacityFreed: () => wake() });
-  const views = createReadViews({ ctx, policy, jobs });
+  const views = createReadViews({ ctx, policy, jobs, adminTenant: o.auth.adminTenant });
   const app: Hono<AppEnv> = createApp({
     ctx,
     jobs,

@@ -11,9 +11,14 @@ export function createReadViews(deps: {
   ctx: CoreContext;
   policy: PolicyService;
   jobs: JobService;
+  adminTenant: string;
 }): ReadViews {
   return {
-    usage: (p) => tenantUsage(deps.ctx, deps.policy, p),
+    usage: (p, tenant) =>
+      tenantUsage(deps.ctx, deps.policy, p, {
+        adminTenant: deps.adminTenant,
+        ...(tenant !== undefined && { tenant }),
+      }),
     queues: (p) => tenantQueues(deps.ctx, p),
     deliveries: (p, jobId) => listJobDeliveries(deps.ctx, deps.jobs, p, jobId),
   };

@@ -28,6 +28,7 @@ const ARGS: Record<string, string[]> = {
   'tokens revoke': ['tok_x'],
   'signing-keys': [],
   hooks: [],
+  usage: [],
   'policy get': [],
   'policy put': ['policy.yaml'],
   'policy diff': ['policy.yaml'],

@@ -80,7 +80,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     jobs,
     policy: dispatchOf(ctx).policy,
     policySimulator: createPolicySimulator(dispatchOf(ctx)),
-    views: createReadViews({ ctx, policy: dispatchOf(ctx).policy, jobs }),
+    views: createReadViews({ ctx, policy: dispatchOf(ctx).policy, jobs, adminTenant: ADMIN }),
     clusters,
     clusterAdmin: createClusterAdmin(dispatchOf(ctx)),
     schedules: createScheduleService(ctx),

@@ -22,6 +22,7 @@ const principal = (projects: string[], scopes: readonly string[] = SCOPES): Prin
   scopes: new Set(scopes),
   projects,
 });
+const Q = { adminTenant: 'admin' };
 const job = (project: string, gpus: number) => ({
   name: `${project}-${gpus}`,
   project,
@@ -113,18 +114,67 @@ describe('tenantUsage', () => {
         ],
       },
     ];
-    expect((await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*']))).items).toEqual(want);
+    expect((await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*']), Q)).items).toEqual(
+      want,
+    );
   });
 
   it("bounds what it shows by the token's projects, and needs jobs:read", async () => {
-    const { items } = await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['etl', 'new-one']));
+    const { items } = await tenantUsage(
+      ctx,
+      dispatchOf(ctx).policy,
+      principal(['etl', 'new-one']),
+      Q,
+    );
     // No tenant line: it would count the other projects' GPUs.
     expect(items.map((i) => i.id)).toEqual(['project:acme/etl', 'project:acme/new-one']);
     expect(items[1]!.gpus).toEqual([{ type: 'total', inUse: 0, quota: null }]);
     await expect(
-      tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*'], ['jobs:submit'])),
+      tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*'], ['jobs:submit']), Q),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN',
+    });
+  });
+
+  it('shows an admin-tenant token for every project each tenant, or the one tenant= picks', async () => {
+    const globex = { ...principal(['*']), tenantId: 'globex' };
+    const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
+    expect((await jobs.submit(globex, job('etl', 1))).job.state).toBe('dispatched');
+    const policy = dispatchOf(ctx).policy;
+    const admin = { ...principal(['*']), tenantId: 'admin' };
+    const acme = (await tenantUsage(ctx, policy, principal(['*']), Q)).items;
+    const all = (await tenantUsage(ctx, policy, admin, Q)).items;
+    expect(all.filter((i) => i.kind === 'tenant').map((i) => i.tenantId)).toEqual([
+      'admin',
+      'acme',
+      'globex',
+    ]);
+    // Each tenant's lines are the ones its own token for every project sees.
+    expect(all.filter((i) => i.tenantId === 'acme')).toEqual(acme);
+    const picked = (await tenantUsage(ctx, policy, admin, { ...Q, tenant: 'globex' })).items;
+    expect(picked).toEqual(all.filter((i) => i.tenantId === 'globex'));
+    expect(picked.map((i) => [i.id, i.gpus.find((g) => g.type === 'total')])).toEqual([
+      ['tenant:globex', { type: 'total', inUse: 1, quota: null }],
+      ['project:globex/etl', { type: 'total', inUse: 1, quota: 1 }],
+    ]);
+    // Another tenant, or an admin token bounded to some projects, sees only its own.
+    const bounded = { ...admin, projects: ['research'] };
+    expect((await tenantUsage(ctx, policy, bounded, Q)).items.map((i) => i.tenantId)).toEqual([
+      'admin',
+    ]);
+    for (const who of [principal(['*']), bounded]) {
+      await expect(tenantUsage(ctx, policy, who, { ...Q, tenant: 'globex' })).rejects.toMatchObject(
+        { code: 'FORBIDDEN' },
+      );
+    }
+    expect(
+      (await tenantUsage(ctx, policy, principal(['*']), { ...Q, tenant: 'acme' })).items,
+    ).toEqual(acme);
+    await expect(
+      tenantUsage(ctx, policy, admin, { ...Q, tenant: 'Not A Tenant' }),
+    ).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('tenant must be a tenant id'),
     });
   });
 });

@@ -35,9 +35,18 @@ export function accountRoutes(deps: AppDeps) {
       tag: 'jobs',
       summary: "GPUs in use against quota: the caller's tenant and each project its token may use",
       scope: 'jobs:read',
+      query: [
+        {
+          name: 'tenant',
+          schema: { type: 'string' },
+          description:
+            "one tenant's usage; another tenant's only for an admin-tenant token for every project, which by default sees every tenant",
+        },
+      ],
+      errors: [400, 403],
       responses: { 200: { description: 'usage per tenant and project', schema: 'Usage' } },
     },
-    async (c) => c.json(await deps.views.usage(c.get('principal'))),
+    async (c) => c.json(await deps.views.usage(c.get('principal'), c.req.query('tenant'))),
   );
   return r;
 }

@@ -8,7 +8,9 @@ import { $, replace, show, type Child } from './dom.js';
 import type { Cluster, Page, Tab, WhoAmI } from './types.js';
 
 const REFRESH_MS = 3000;
-const TABS: Tab[] = ['clusters', 'queues', 'jobs', 'schedules', 'usage'];
+const TABS: Tab[] = ['clusters', 'queues', 'jobs', 'schedules', 'usage', 'policy'];
+/** Tabs shown only to tokens with a scope (the API would refuse the others anyway). */
+const TAB_SCOPE: Partial<Record<Tab, string>> = { policy: 'policy:admin' };
 
 export interface View {
   init?(): void;
@@ -54,6 +56,8 @@ async function loadMe(withToken?: string): Promise<WhoAmI> {
     me.projects.indexOf('*') >= 0 ? 'all projects' : 'projects ' + me.projects.join(', ');
   $('whoami').textContent = me.tenantId + ' · ' + projects;
   $('whoami').title = 'scopes: ' + me.scopes.join(', ');
+  for (const t of TABS) show($('tab-' + t), allowed(t));
+  if (!allowed(current.tab)) markTab('clusters');
   return me;
 }
 
@@ -154,14 +158,24 @@ async function signIn(ev: SubmitEvent): Promise<void> {
   }
 }
 
-export function selectTab(wanted: string): void {
-  const tab = (TABS as string[]).indexOf(wanted) < 0 ? 'clusters' : (wanted as Tab);
+/** Whether the token may see a tab; before whoami answers every tab is allowed (load checks again). */
+function allowed(tab: Tab): boolean {
+  const scope = TAB_SCOPE[tab];
+  return !scope || !current.me || can(scope);
+}
+
+function markTab(tab: Tab): void {
   current.tab = tab;
   for (const t of TABS) {
     $('tab-' + t).setAttribute('aria-selected', String(t === tab));
     show($('panel-' + t), t === tab);
   }
   if (location.hash !== '#' + tab) history.replaceState(null, '', '#' + tab);
+}
+
+export function selectTab(wanted: string): void {
+  const known = (TABS as string[]).indexOf(wanted) >= 0;
+  markTab(known && allowed(wanted as Tab) ? (wanted as Tab) : 'clusters');
   setNotice(null);
   void refresh(true);
 }

@@ -5,6 +5,7 @@
 import { clustersView } from './clusters.js';
 import { init, registerViews } from './core.js';
 import { jobsView } from './jobs.js';
+import { policyView } from './policy.js';
 import { queuesView } from './queues.js';
 import { schedulesView } from './schedules.js';
 import { usageView } from './usage.js';
@@ -15,6 +16,7 @@ registerViews({
   schedules: schedulesView,
   queues: queuesView,
   usage: usageView,
+  policy: policyView,
 });
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -2,7 +2,7 @@
  * The wire shapes the dashboard reads from the `/v1` API: only the fields it shows, written out
  * here (type-only) so the browser bundle depends on nothing but the DOM.
  */
-export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage';
+export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage' | 'policy';
 
 export interface Page<T> {
   items: T[];
@@ -152,4 +152,44 @@ export interface UsageView {
     project?: string;
     gpus: UsageGpu[];
   }>;
+}
+
+export interface PolicyMeta {
+  revision: number;
+  updatedAt?: string;
+  updatedBy?: string;
+  summary?: string;
+  rollbackOf?: number;
+  policyVersion?: string | number;
+}
+
+export interface StoredPolicy extends PolicyMeta {
+  document: Record<string, unknown> | null;
+}
+
+export interface PolicyDiff {
+  from: number;
+  to: number;
+  summary: string;
+  changes: Array<{ op: '+' | '-' | '~'; path: string; from?: unknown; to?: unknown }>;
+}
+
+export interface SimOutcome {
+  outcome: 'placed' | 'pending' | 'rejected';
+  clusterId?: string;
+  message?: string;
+}
+
+export interface PolicySimulation {
+  summary: {
+    replayed: number;
+    changed: number;
+    moves: { clusters: Array<{ from: string; to: string; jobs: number }> };
+    newlyPending: { jobs: number; reasons: Array<{ reason: string; jobs: number }> };
+    newlyRejected: { jobs: number; reasons: Array<{ reason: string; jobs: number }> };
+    newlyPlaced: number;
+    costPerHour: { before: number; after: number; change: number };
+  };
+  changes: Array<{ jobId: string; project: string; before: SimOutcome; after: SimOutcome }>;
+  changesOmitted: number;
 }

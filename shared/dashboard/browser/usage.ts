@@ -3,7 +3,7 @@
  * project) and each project its token may use (GET /v1/usage), with a bar where a quota is set.
  */
 import { api } from './api.js';
-import { changed, type View } from './core.js';
+import { changed, current, type View } from './core.js';
 import { $, h, headRow, replace } from './dom.js';
 import type { UsageGpu, UsageView } from './types.js';
 
@@ -18,7 +18,7 @@ export const usageView: View = {
         const who =
           i === 0
             ? [
-                h('strong', { text: tenant ? u.tenantId : u.project }),
+                h('strong', { text: tenant ? u.tenantId : projectName(u) }),
                 h('div', { class: 'muted', text: tenant ? 'tenant' : 'project' }),
               ]
             : null;
@@ -59,6 +59,12 @@ export const usageView: View = {
     ]);
   },
 };
+
+/** Another tenant's project (admins see every tenant) is named with its tenant. */
+function projectName(u: UsageView['items'][number]): string | undefined {
+  const own = !current.me || u.tenantId === current.me.tenantId;
+  return own ? u.project : u.tenantId + '/' + u.project;
+}
 
 function quotaBar(g: UsageGpu, quota: number): HTMLDivElement {
   const pct = quota > 0 ? Math.min(100, Math.round((g.inUse / quota) * 100)) : 100;

@@ -1,0 +1,202 @@
+// Browser tier, the Policy tab (issue #18), in headless Debian Chromium against the real server
+// process: an admin token sees the version in force, its history newest first with each version's
+// diff against the one before, and the what-if of a pasted draft (the same answer the API gives
+// for it, with the placed job that would move); a partner token has no Policy tab at all. And the
+// admin's Usage view, which lists every tenant, names another tenant's projects with their tenant.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const mustRun = process.env.CI === 'true';
+
+type Body = Record<string, unknown>;
+const V1 = { version: 'v1' };
+const V2 = {
+  version: 'v2',
+  rules: [{ name: 'research-a100', match: { projects: ['research'] }, prefer: [] as Body[] }],
+};
+V2.rules[0]!.prefer = [{ clouds: ['gcp'], weight: 5 }];
+
+describe.skipIf(!haveChromium && !mustRun)('the dashboard Policy tab in Chromium', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let api: ReturnType<typeof apiClient>;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  async function signedIn(token: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    await page.goto(server.url + '/');
+    await page.fill('#token-input', token);
+    await page.click('#login-form button[type=submit]');
+    await page.locator('#clusters-table').waitFor();
+    return page;
+  }
+
+  beforeAll(async () => {
+    if (!haveChromium) {
+      throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'sy-browser-policy-'));
+    [server, browser] = await Promise.all([
+      startServer({ dataDir: dir }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        timeout: 15_000,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      }),
+    ]);
+    api = apiClient(server.url, server.token);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows an admin the version in force, its history with diffs, and a simulated draft', async () => {
+    const first = await api<{ revision: number }>('PUT', '/v1/policy', V1);
+    expect(first.status).toBe(200);
+    const second = await api<{ revision: number }>('PUT', '/v1/policy', V2);
+    expect(second.body.revision).toBe(first.body.revision + 1);
+    const top = second.body.revision;
+    const submitted = await api<{ id: string }>('POST', '/v1/jobs', {
+      name: 'placed-one',
+      project: 'research',
+      image: 'ghcr.io/acme/train:1.2',
+      env: { SIM_DURATION_SECONDS: '120' },
+      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+    });
+    expect(submitted.status).toBe(202);
+    // The draft forbids every cluster to research, so the replayed job turns rejected.
+    const draft = {
+      version: 'v3-draft',
+      rules: [{ name: 'nowhere', match: { projects: ['research'] }, forbid: { clusters: ['*'] } }],
+    };
+    type Outcome = { outcome: string; clusterId?: string };
+    const expected = await api<{
+      summary: { replayed: number; changed: number; newlyRejected: { jobs: number } };
+      changes: Array<{ jobId: string; before: Outcome; after: Outcome }>;
+    }>('POST', '/v1/policy:simulate', { document: draft });
+    expect(expected.status).toBe(200);
+    const change = expected.body.changes.find((c) => c.jobId === submitted.body.id);
+    expect(change?.before.outcome).toBe('placed');
+    expect(change?.after.outcome).toBe('rejected');
+
+    const page = await signedIn(server.token);
+    await page.click('#tab-policy');
+    const inForce = page.locator('#policy-in-force h2', { hasText: `revision ${top}` });
+    await inForce.waitFor();
+    expect(JSON.parse((await page.locator('#policy-document').textContent())!)).toMatchObject(V2);
+    const revisions = await page
+      .locator('#policy-history tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.revision)));
+    expect(revisions.slice(0, 2)).toEqual([top, top - 1]);
+    expect(
+      await page.locator(`#policy-history tr[data-revision="${top}"]`).textContent(),
+    ).toContain('research-a100');
+
+    await page.click(`#policy-history tr[data-revision="${top}"]`);
+    await page.locator('#policy-diff h2', { hasText: `Revision ${top - 1} → ${top}` }).waitFor();
+    const lines = await page.locator('#policy-diff-lines li').allTextContents();
+    expect(lines).toContain('~ version: "v1" → "v2"');
+    expect(lines.some((l) => l.startsWith('+ rules[research-a100]'))).toBe(true);
+
+    await page.fill('#policy-draft', 'rules: [not json');
+    await page.click('#policy-simulate');
+    await page.locator('#policy-sim-error', { hasText: 'not JSON' }).waitFor();
+
+    await page.fill('#policy-draft', JSON.stringify(draft));
+    await page.click('#policy-simulate');
+    await page.locator('#policy-sim-summary').waitFor();
+    expect(await page.locator('#policy-sim-summary .sim-replayed').textContent()).toBe(
+      String(expected.body.summary.replayed),
+    );
+    expect(await page.locator('#policy-sim-summary .sim-changed').textContent()).toBe(
+      String(expected.body.summary.changed),
+    );
+    const rejected = page.locator('#policy-sim-summary .sim-rejected');
+    expect(await rejected.locator('.count').textContent()).toBe(
+      String(expected.body.summary.newlyRejected.jobs),
+    );
+    expect(await rejected.locator('li').first().textContent()).toContain(
+      'excluded by rule nowhere',
+    );
+    const row = page.locator(`#policy-sim-changes tr[data-job-id="${submitted.body.id}"]`);
+    expect(await row.locator('td').nth(2).textContent()).toBe(
+      `placed on ${change!.before.clusterId}`,
+    );
+    expect(await row.locator('td').nth(3).textContent()).toBe('rejected');
+    // Readable 390 px wide: the document, history and results scroll in their own boxes.
+    await page.setViewportSize({ width: 390, height: 900 });
+    expect(
+      await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      ),
+    ).toBe(0);
+    // Nothing was stored by the what-if.
+    expect((await api<{ revision: number }>('GET', '/v1/policy')).body.revision).toBe(top);
+    await api('POST', `/v1/jobs/${submitted.body.id}/cancel`);
+    await page.context().close();
+  });
+
+  it('gives a token without policy:admin no Policy tab', async () => {
+    const minted = await api<{ token: string }>('POST', '/v1/tokens', {
+      scopes: ['jobs:submit', 'jobs:read'],
+      projects: ['research'],
+    });
+    expect(minted.status).toBe(201);
+    const page = await signedIn(minted.body.token);
+    expect(await page.locator('#tab-policy').isHidden()).toBe(true);
+    expect(await page.locator('#tab-usage').isVisible()).toBe(true);
+    // Even asked for by its address, the tab falls back to the clusters view.
+    await page.goto(server.url + '/#policy');
+    await page.locator('#clusters-table').waitFor();
+    expect(await page.locator('#panel-policy').isHidden()).toBe(true);
+    expect(await page.locator('#tab-policy').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it("names another tenant's projects with their tenant in the admin's Usage view", async () => {
+    const minted = await api<{ token: string }>('POST', '/v1/tokens', {
+      tenantId: 'globex',
+      scopes: ['jobs:submit', 'jobs:read'],
+      projects: ['*'],
+    });
+    expect(minted.status).toBe(201);
+    const globex = apiClient(server.url, minted.body.token);
+    const submitted = await globex<{ id: string }>('POST', '/v1/jobs', {
+      name: 'globex-etl',
+      project: 'etl',
+      image: 'ghcr.io/acme/train:1.2',
+      env: { SIM_DURATION_SECONDS: '120' },
+      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+    });
+    expect(submitted.status).toBe(202);
+    const page = await signedIn(server.token);
+    await page.click('#tab-usage');
+    const row = page.locator('#usage-table tr[data-usage="project:globex/etl"]').first();
+    await row.waitFor();
+    expect(await row.locator('td').first().locator('strong').textContent()).toBe('globex/etl');
+    await page.locator('#usage-table tr[data-usage="tenant:globex"]').first().waitFor();
+    await globex('POST', `/v1/jobs/${submitted.body.id}/cancel`);
+    await page.context().close();
+  });
+
+  it('logged no error in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
