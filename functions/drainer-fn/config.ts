@@ -3,7 +3,6 @@
  * Lambda handler (lambda.ts): the environment parsed once with zod, then the push app built with
  * client-node cluster drivers and the HTTP control plane. See README "Drainers as functions".
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { systemClock } from '../../shared/base/clock.js';
@@ -14,20 +13,10 @@ import { createPushOidcVerifier, GOOGLE_JWKS_URL } from '../../shared/drainer/oi
 import { createPushApp } from '../../shared/drainer/push.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
+import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
 
 const envSchema = z.object({
-  SWITCHYARD_URL: z.url({
-    error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com',
-  }),
-  SWITCHYARD_TOKEN: z.string().min(20).optional(),
-  SWITCHYARD_TOKEN_FILE: z.string().optional(),
-  DRAINER_QUEUE: z
-    .string()
-    .regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue served, e.g. aws' }),
-  DRAINER_CLUSTERS: z
-    .string()
-    .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
-  KUBECONFIG: z.string().optional(),
+  ...drainerEnvFields,
   DRAINER_FN_AUTH: z
     .enum(['oidc', 'none'], { error: 'DRAINER_FN_AUTH is oidc or none' })
     .default('oidc'),
@@ -110,7 +99,7 @@ export function parseDrainerFnEnv(
 
 /** The push app and the drivers it holds (close them on shutdown). */
 export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
-  const token = e.SWITCHYARD_TOKEN ?? readFileSync(e.SWITCHYARD_TOKEN_FILE!, 'utf8').trim();
+  const token = drainerToken(e)!;
   const clusters = clusterDrivers(e.DRAINER_CLUSTERS, e.KUBECONFIG);
   const app = createPushApp({
     queueName: e.DRAINER_QUEUE,

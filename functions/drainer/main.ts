@@ -3,7 +3,6 @@
  * client-node (kubeconfig context or in-cluster credentials), watches them, and reports to the
  * control plane over HTTP. Configured by environment (see README "Running a drainer").
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { systemClock } from '../../shared/base/clock.js';
@@ -15,22 +14,9 @@ import { issuesOf } from '../../shared/base/validation.js';
 import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
+import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
 
-const envSchema = z.object({
-  SWITCHYARD_URL: z.url({
-    error: 'SWITCHYARD_URL must be the control plane URL, e.g. https://switchyard.example.com',
-  }),
-  SWITCHYARD_TOKEN: z.string().min(20).optional(),
-  SWITCHYARD_TOKEN_FILE: z.string().optional(),
-  DRAINER_QUEUE: z
-    .string()
-    .regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue to drain, e.g. aws' }),
-  /** `id=context:NAME`, `id=server:URL` or `id=in-cluster`, comma-separated. */
-  DRAINER_CLUSTERS: z
-    .string()
-    .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
-  KUBECONFIG: z.string().optional(),
-});
+const envSchema = z.object(drainerEnvFields);
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
@@ -43,11 +29,7 @@ async function main(): Promise<void> {
     );
   }
   const env = parsed.data;
-  const token =
-    env.SWITCHYARD_TOKEN ??
-    (env.SWITCHYARD_TOKEN_FILE
-      ? readFileSync(env.SWITCHYARD_TOKEN_FILE, 'utf8').trim()
-      : undefined);
+  const token = drainerToken(env);
   if (!token)
     throw new AppError(
       'INVALID_CONFIG',
