@@ -7,11 +7,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
 
@@ -50,14 +49,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard Policy tab in Chromium
       throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
     }
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-policy-'));
-    [server, browser] = await Promise.all([
-      startServer({ dataDir: dir }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        timeout: 15_000,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      }),
-    ]);
+    [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
     api = apiClient(server.url, server.token);
   });
 

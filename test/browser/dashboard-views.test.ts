@@ -10,11 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
 
@@ -67,14 +66,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard views in Chromium', ()
     receiver = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     receiverHost = `127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    [server, browser] = await Promise.all([
-      startServer({ dataDir: dir }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        timeout: 15_000,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-      }),
-    ]);
+    [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
     api = apiClient(server.url, server.token);
     // Created first, so it has fired at least once by the time the schedules test looks.
     const created = await api<{ id: string }>('POST', '/v1/schedules', {

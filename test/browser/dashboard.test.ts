@@ -6,11 +6,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const mustRun = process.env.CI === 'true';
 if (!haveChromium && !mustRun) {
@@ -43,23 +42,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
       throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
     }
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-'));
-    [server, browser] = await Promise.all([
-      startServer({ dataDir: dir }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        timeout: 15_000,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
     api = apiClient(server.url, server.token);
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     context.setDefaultTimeout(10_000);
