@@ -12,6 +12,8 @@ export interface ApiContext {
   countCreateAttempt: () => void;
   watches: WatchRegistry;
   bookmarkMs: number;
+  /** How long a job runs without `SIM_DURATION_SECONDS` (its log counts the steps). */
+  defaultDurationSeconds: number;
   log: (line: string) => void;
 }
 

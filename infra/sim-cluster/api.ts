@@ -16,6 +16,7 @@ import type { KubeObject, PodObject } from './types.js';
 import { serveWatch } from './watch.js';
 import { create, existing, patch, remove } from './writes.js';
 import type { ApiContext, Target } from './api-context.js';
+import { simulatedPodLog } from './pod-log.js';
 
 function parseTarget(segments: string[]): Target | undefined {
   let rest: string[];
@@ -211,10 +212,6 @@ function page(
 
 function podLog(ctx: ApiContext, t: Target, res: ServerResponse): void {
   const pod = existing(ctx, { ...t, subresource: undefined }) as PodObject;
-  const lines = [
-    `[switchyard simulated cluster] pod ${pod.metadata.namespace}/${pod.metadata.name}: no real container runs here.`,
-  ];
-  if (pod.spec.nodeName)
-    lines.push(`simulated run on node ${pod.spec.nodeName}, phase ${pod.status.phase}`);
+  const lines = simulatedPodLog(pod, Date.now(), ctx.defaultDurationSeconds);
   sendText(res, 200, `${lines.join('\n')}\n`);
 }

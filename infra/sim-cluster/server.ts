@@ -52,6 +52,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
     },
     watches,
     bookmarkMs: options.bookmarkMs ?? 5_000,
+    defaultDurationSeconds: options.defaultDurationSeconds ?? 3,
     log,
   };
 

@@ -180,3 +180,39 @@ describe('kubectl', () => {
     expect(pods.stderr).toContain('No resources found');
   });
 });
+
+describe('kubectl logs', () => {
+  it("shows the job's SIM_LOG lines, a step per second run, and the exit line", async () => {
+    writeFileSync(
+      join(dir, 'logs.yaml'),
+      JOB_YAML('logged')
+        .replace('namespace: team-k', 'namespace: logs-ns')
+        .replace(
+          'env: [{name: SIM_DURATION_SECONDS, value: "1"}]',
+          'env: [{name: SIM_DURATION_SECONDS, value: "2"}, {name: SIM_EXIT_CODE, value: "3"}, {name: SIM_LOG, value: "loading data\\nepoch 1"}]',
+        ),
+    );
+    expect((await kubectl('create', 'namespace', 'logs-ns')).code).toBe(0);
+    expect((await kubectl('create', '-f', join(dir, 'logs.yaml'))).code).toBe(0);
+    await waitFor(
+      'the logged job to fail',
+      async () => {
+        const run = await kubectl('get', 'job', 'logged', '-n', 'logs-ns', '-o', 'json');
+        const status = JSON.parse(run.stdout || '{}').status ?? {};
+        return (status.failed ?? 0) > 0;
+      },
+      15_000,
+    );
+    const logs = await kubectl('logs', '-n', 'logs-ns', '-l', 'job-name=logged');
+    expect(logs.code).toBe(0);
+    const lines = logs.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/simulated cluster\] pod logs-ns\/logged-\w+: no real container/);
+    expect(lines.slice(1)).toEqual([
+      'loading data',
+      'epoch 1',
+      'step 1/2',
+      'step 2/2',
+      'exited with code 3 (Error)',
+    ]);
+  });
+});
