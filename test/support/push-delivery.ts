@@ -1,4 +1,4 @@
-/** Pub/Sub push bodies as the emulator sends them (recipe slurm-and-pubsub-push.md part 2). */
+/** Pub/Sub push bodies as the emulator sends them: `{ message: { data (base64), … }, subscription }`. */
 export function pushBody(message: unknown, messageId = '1') {
   return pushOfData(btoa(JSON.stringify(message)), messageId);
 }
