@@ -1,6 +1,6 @@
 // The drainer function behind the Pub/Sub emulator's push delivery (base64 data, no
-// deliveryAttempt, no OIDC header): a push subscription pointed at the function's Node listener on loopback (the emulator
-// sends no OIDC token, so auth is off, which only a loopback listener allows). The create messages
+// deliveryAttempt): a push subscription pointed at the function's Node listener on loopback (the
+// emulator sends no OIDC token, so auth is off, which only a loopback listener allows). The create messages
 // the dispatcher published are published to the emulator topic as the Pub/Sub queue driver does
 // (data = the JSON body); the emulator pushes them; the function creates the Jobs on a simulated
 // cluster and reports to the control plane over loopback HTTP. No pull drainer runs.
