@@ -3,16 +3,18 @@
 // diff against the one before, and the what-if of a pasted draft (the same answer the API gives
 // for it, with the placed job that would move); a partner token has no Policy tab at all. And the
 // admin's Usage view, which lists every tenant, names another tenant's projects with their tenant.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import {
+  launchChromium,
+  requireChromium,
+  signedInTab,
+  skipBrowserTests,
+} from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
-
-const haveChromium = existsSync(CHROMIUM);
-const mustRun = process.env.CI === 'true';
 
 type Body = Record<string, unknown>;
 const V1 = { version: 'v1' };
@@ -22,32 +24,18 @@ const V2 = {
 };
 V2.rules[0]!.prefer = [{ clouds: ['gcp'], weight: 5 }];
 
-describe.skipIf(!haveChromium && !mustRun)('the dashboard Policy tab in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the dashboard Policy tab in Chromium', () => {
   let dir: string;
   let server: ServerProcess;
   let api: ReturnType<typeof apiClient>;
   let browser: Browser;
   const problems: string[] = [];
 
-  async function signedIn(token: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    await page.goto(server.url + '/');
-    await page.fill('#token-input', token);
-    await page.click('#login-form button[type=submit]');
-    await page.locator('#clusters-table').waitFor();
-    return page;
-  }
+  const signedIn = (token: string): Promise<Page> =>
+    signedInTab(browser, server.url, token, { width: 1280, problems });
 
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
+    requireChromium();
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-policy-'));
     [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
     api = apiClient(server.url, server.token);

@@ -4,18 +4,20 @@
 // GPUs / priority / origin, a rejected job's "not placed", a callback's host and deliveries,
 // schedules in their own time zone with their latest runs and actions, quota usage, and a
 // readable page 390 px wide.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import {
+  launchChromium,
+  requireChromium,
+  signedInTab,
+  skipBrowserTests,
+} from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
-
-const haveChromium = existsSync(CHROMIUM);
-const mustRun = process.env.CI === 'true';
 
 type JobBody = { id: string; state: string };
 
@@ -28,7 +30,7 @@ const job = (name: string, seconds: number, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-describe.skipIf(!haveChromium && !mustRun)('the dashboard views in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
   let dir: string;
   let server: ServerProcess;
   let api: ReturnType<typeof apiClient>;
@@ -40,28 +42,17 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard views in Chromium', ()
   const foreignRequests: string[] = [];
 
   /** A fresh tab of the given width, signed in with `token`, on the Clusters view. */
-  async function signedIn(token: string, width = 1440): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  const signedIn = (token: string, width = 1440): Promise<Page> =>
+    signedInTab(browser, server.url, token, {
+      width,
+      problems,
+      onRequest: (url) => {
+        if (!url.startsWith(server.url)) foreignRequests.push(url);
+      },
     });
-    page.on('request', (r) => {
-      if (!r.url().startsWith(server.url)) foreignRequests.push(r.url());
-    });
-    await page.goto(server.url + '/');
-    await page.fill('#token-input', token);
-    await page.click('#login-form button[type=submit]');
-    await page.locator('#clusters-table').waitFor();
-    return page;
-  }
 
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
+    requireChromium();
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-views-'));
     receiver = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));

@@ -2,19 +2,13 @@
 // `playwright install`) against the real server process on the embedded default: sign-in, the
 // simulated clusters, a job from submission to success with its decision and events, cordon /
 // drain / uncordon, cancel, schedules, escaping, sign-out.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.js';
+import { launchChromium, requireChromium, skipBrowserTests } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
-
-const haveChromium = existsSync(CHROMIUM);
-const mustRun = process.env.CI === 'true';
-if (!haveChromium && !mustRun) {
-  console.log('dashboard browser tests skipped: Chromium is missing (apt-get install -y chromium)');
-}
 
 type JobBody = { id: string; state: string };
 type ClusterBody = { id: string; status: string };
@@ -28,7 +22,7 @@ const job = (name: string, seconds: number, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
   let dir: string;
   let server: ServerProcess;
   let api: ReturnType<typeof apiClient>;
@@ -38,9 +32,7 @@ describe.skipIf(!haveChromium && !mustRun)('the dashboard in Chromium', () => {
   const foreignRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(`CI=true and ${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
+    requireChromium();
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-'));
     [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
     api = apiClient(server.url, server.token);
