@@ -28,24 +28,25 @@ const noopCancel = {
   attempt: 1,
 };
 
-let google: FakeGoogle;
-let app: ReturnType<typeof createPushApp>;
-
-beforeAll(async () => {
-  google = await startFakeGoogle(AUDIENCE);
-  app = createPushApp({
+/** The push app with no clusters, verifying tokens against the signing keys at `jwksUrl`. */
+function appVerifyingWith(jwksUrl: string) {
+  return createPushApp({
     queueName: 'aws',
     clusters: new Map(),
     control: unusedControl,
     clock: { now: () => Date.now() },
     log: silentLogger,
     budgetMs: 5_000,
-    authenticate: createPushOidcVerifier({
-      audience: AUDIENCE,
-      serviceAccount: PUSH_SA,
-      jwksUrl: google.jwksUrl,
-    }),
+    authenticate: createPushOidcVerifier({ audience: AUDIENCE, serviceAccount: PUSH_SA, jwksUrl }),
   });
+}
+
+let google: FakeGoogle;
+let app: ReturnType<typeof createPushApp>;
+
+beforeAll(async () => {
+  google = await startFakeGoogle(AUDIENCE);
+  app = appVerifyingWith(google.jwksUrl);
 });
 afterAll(() => google.close());
 
@@ -134,19 +135,7 @@ describe('POST /push authentication (Google OIDC)', () => {
   it('answers 503 (Pub/Sub retries) when the signing keys cannot be fetched', async () => {
     const closed = await startFakeGoogle(AUDIENCE);
     await closed.close();
-    const unreachable = createPushApp({
-      queueName: 'aws',
-      clusters: new Map(),
-      control: unusedControl,
-      clock: { now: () => Date.now() },
-      log: silentLogger,
-      budgetMs: 5_000,
-      authenticate: createPushOidcVerifier({
-        audience: AUDIENCE,
-        serviceAccount: PUSH_SA,
-        jwksUrl: closed.jwksUrl,
-      }),
-    });
+    const unreachable = appVerifyingWith(closed.jwksUrl);
     const res = await unreachable.request('http://fn.test/push', {
       method: 'POST',
       headers: { authorization: `Bearer ${await google.sign({})}` },
