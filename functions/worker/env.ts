@@ -3,8 +3,7 @@
  * messages that name what is missing.
  */
 import { z } from 'zod';
-import { AppError } from '../../shared/base/errors.js';
-import { issuesOf } from '../../shared/base/validation.js';
+import { issuesOf, fieldsError } from '../../shared/base/validation.js';
 
 const csv = z
   .string()
@@ -83,13 +82,7 @@ export function parseWorkerEnv(raw: Record<string, unknown>): WorkerEnv {
   const result = workerEnvSchema.safeParse(strings);
   if (!result.success) {
     const fields = issuesOf(result.error);
-    throw new AppError(
-      'INVALID_CONFIG',
-      `the Worker is not configured: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-      {
-        details: { fields },
-      },
-    );
+    throw fieldsError('INVALID_CONFIG', 'the Worker is not configured', fields);
   }
   return result.data;
 }

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { AppError, AlreadyExistsError, notFound } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 import type { TokenRecord } from '../store/port.js';
 import type { Principal } from '../domain/principal.js';
 import { canUseProject, requireScope, SCOPES } from '../domain/principal.js';
@@ -85,11 +85,7 @@ export function parseStrict<T>(schema: z.ZodType<T>, body: unknown, what: string
   const result = schema.safeParse(body);
   if (!result.success) {
     const issues = issuesOf(result.error);
-    throw new AppError(
-      'BAD_REQUEST',
-      `the ${what} has ${issues.length} invalid field(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { details: { fields: issues } },
-    );
+    throw fieldsError('BAD_REQUEST', `the ${what} has ${issues.length} invalid field(s)`, issues);
   }
   return result.data;
 }

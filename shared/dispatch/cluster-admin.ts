@@ -11,7 +11,7 @@ import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { jobsPlacedOn, replaceAway } from './failover.js';
 import { mutateCluster } from '../clusters/mutate.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 import type { Cluster, ClusterAdminState } from '../domain/cluster.js';
 
 const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
@@ -74,13 +74,7 @@ export function createClusterAdmin(ctx: DispatchContext) {
     const parsed = clusterBodySchema.safeParse(body);
     if (!parsed.success) {
       const fields = issuesOf(parsed.error);
-      throw new AppError(
-        'BAD_REQUEST',
-        `the cluster is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-        {
-          details: { fields },
-        },
-      );
+      throw fieldsError('BAD_REQUEST', 'the cluster is not valid', fields);
     }
     const existing = await ctx.store.clusters.get(id);
     const def = parsed.data;

@@ -3,8 +3,7 @@
  * enough to fix a submission.
  */
 import { z } from 'zod';
-import { AppError } from '../base/errors.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 import type { JobSpec } from './job.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -123,12 +122,10 @@ export function parseJobSpec(
   const refused = url !== undefined ? screenCallback?.(url) : undefined;
   if (refused) issues.push({ path: 'callback.url', message: refused });
   if (issues.length > 0) {
-    throw new AppError(
+    throw fieldsError(
       'INVALID_JOB',
-      `the job submission has ${issues.length} invalid field(s): ${issues
-        .map((i) => `${i.path}: ${i.message}`)
-        .join('; ')}`,
-      { details: { fields: issues } },
+      `the job submission has ${issues.length} invalid field(s)`,
+      issues,
     );
   }
   return result.data as JobSpec;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 
 export const HISTORY_LIMIT = { default: 20, max: 100 } as const;
 
@@ -68,11 +68,9 @@ export function parseRollback(body: unknown): z.output<typeof rollbackSchema> {
   const result = rollbackSchema.safeParse(body);
   if (result.success) return result.data;
   const issues = issuesOf(result.error);
-  throw new AppError(
+  throw fieldsError(
     'BAD_REQUEST',
-    `the rollback needs { "version": N }, N a revision from GET /v1/policy/history: ${issues
-      .map((i) => `${i.path}: ${i.message}`)
-      .join('; ')}`,
-    { details: { fields: issues } },
+    'the rollback needs { "version": N }, N a revision from GET /v1/policy/history',
+    issues,
   );
 }

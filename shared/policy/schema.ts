@@ -5,9 +5,10 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AppError, type FieldIssue } from '../base/errors.js';
+import type { AppError } from '../base/errors.js';
+import { type FieldIssue } from '../base/errors.js';
 import { MAX_PRIORITY } from '../domain/spec.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 import { checkDocumentSize, checkYamlNesting } from '../base/nesting.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -133,12 +134,11 @@ export type PolicySelector = NonNullable<PolicyRule['require']>;
 export type PolicyQuota = z.output<typeof quota>;
 
 function invalid(issues: FieldIssue[]): AppError {
-  return new AppError(
+  return fieldsError(
     'INVALID_POLICY',
-    `the routing policy has ${issues.length} invalid field(s): ${issues
-      .map((i) => `${i.path}: ${i.message}`)
-      .join('; ')}; fix them and submit the policy again`,
-    { details: { fields: issues } },
+    `the routing policy has ${issues.length} invalid field(s)`,
+    issues,
+    '; fix them and submit the policy again',
   );
 }
 

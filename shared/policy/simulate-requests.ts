@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 
 export const SIMULATE_LIMITS = {
   jobs: { default: 1_000, max: 10_000 },
@@ -37,11 +37,10 @@ export function parseSimulateBody(body: unknown): SimulateBody {
   const result = simulateSchema.safeParse(body);
   if (result.success) return result.data;
   const issues = issuesOf(result.error);
-  throw new AppError(
+  throw fieldsError(
     'BAD_REQUEST',
-    'the simulation needs { "document": {...} } (a draft policy) or { "version": N } (a kept ' +
-      `revision): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    { details: { fields: issues } },
+    'the simulation needs { "document": {...} } (a draft policy) or { "version": N } (a kept revision)',
+    issues,
   );
 }
 

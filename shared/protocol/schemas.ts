@@ -3,8 +3,7 @@
  * described by the OpenAPI document from these same schemas.
  */
 import { z } from 'zod';
-import { AppError } from '../base/errors.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 
 export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
@@ -46,11 +45,5 @@ export function parseDrainerRequest<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const fields = issuesOf(r.error);
-  throw new AppError(
-    'BAD_REQUEST',
-    `invalid drainer request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
-    {
-      details: { fields },
-    },
-  );
+  throw fieldsError('BAD_REQUEST', 'invalid drainer request', fields);
 }

@@ -9,7 +9,7 @@ import { newId } from '../base/clock.js';
 import { AppError, VersionConflictError } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
 import { parseJobSpec } from '../domain/spec.js';
-import { issuesOf } from '../base/validation.js';
+import { issuesOf, fieldsError } from '../base/validation.js';
 import { checkTenantLimit, nowIso } from '../context/core-context.js';
 import { canSee, loadOwned, scheduleOwner, type OwnedKind } from '../auth/ownership.js';
 import { withoutSecrets } from '../jobs/redact.js';
@@ -85,11 +85,7 @@ function validate<T>(
     issues.push(...collect(() => parseJobSpec(template, ctx.screenCallback), 'template.'));
   }
   if (issues.length > 0 || !r.success) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `the ${what} has ${issues.length} invalid field(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { details: { fields: issues } },
-    );
+    throw fieldsError('BAD_REQUEST', `the ${what} has ${issues.length} invalid field(s)`, issues);
   }
   return r.data;
 }
