@@ -1,4 +1,5 @@
 /** A cluster Switchyard can place work on, as configured, and what its drainer last reported. */
+import type { WorkloadKind } from './job.js';
 
 export type ClusterAdminState = 'active' | 'cordoned' | 'draining';
 /** `offline` is derived: an active cluster whose heartbeat is too old. */
@@ -19,11 +20,23 @@ export interface AcceleratorCapacity {
   free: number;
   /** Largest number of free GPUs on any one node. */
   maxFreePerNode: number;
+  /**
+   * Free GPUs of this type on each schedulable node, largest first (a gang of `n` pods with `c`
+   * GPUs each fits now only when the n-th entry is >= c). Absent from older drainers.
+   */
+  freePerNode?: number[];
 }
 
 export interface CapacityReport {
   reportedAt: string;
   accelerators: Record<string, AcceleratorCapacity>;
+  /**
+   * Workload kinds the target can run, discovered from its API (`job` always; `jobset` with
+   * jobset.x-k8s.io, `pytorchjob` with kubeflow.org, `rayjob` with ray.io). Absent means `job`.
+   */
+  kinds?: WorkloadKind[];
+  /** True when the target's API serves kueue.x-k8s.io. */
+  kueue?: boolean;
 }
 
 export interface Cluster {

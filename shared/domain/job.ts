@@ -57,6 +57,12 @@ export interface JobResources {
   memory?: string;
 }
 
+/** The workload kinds Switchyard can run; `job` is a single-pod `batch/v1` Job. */
+export const WORKLOAD_KINDS = ['job', 'jobset', 'pytorchjob', 'rayjob'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+/** Most pods a gang may ask for at once. */
+export const MAX_NODES = 64;
+
 /** What the submitter asked for, validated and normalised. */
 export interface JobSpec {
   name: string;
@@ -65,6 +71,14 @@ export interface JobSpec {
   command?: string[];
   args?: string[];
   env: Record<string, string>;
+  /** What runs in the cluster; absent means `job`. */
+  kind?: WorkloadKind;
+  /**
+   * How many pods must run at once (the gang), each with `resources`; absent means 1. A gang's
+   * GPUs are `nodes × resources.accelerator.count`, and it fits a cluster only when that many of
+   * its nodes each have `count` free GPUs of the type.
+   */
+  nodes?: number;
   resources: JobResources;
   priority: number;
   labels: Record<string, string>;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
-import type { JobSpec } from './job.js';
+import { MAX_NODES, WORKLOAD_KINDS, type JobSpec } from './job.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
@@ -58,6 +58,14 @@ export const jobSubmissionSchema = z.strictObject({
     )
     .refine((e) => Object.keys(e).length <= 128, 'at most 128 env variables')
     .default({}),
+  kind: z
+    .enum(WORKLOAD_KINDS, { error: `kind must be one of ${WORKLOAD_KINDS.join(', ')}` })
+    .optional(),
+  nodes: z
+    .int({ error: 'nodes must be a whole number' })
+    .min(1, 'nodes must be at least 1')
+    .max(MAX_NODES, `nodes must be at most ${MAX_NODES}`)
+    .optional(),
   resources: z.strictObject({
     accelerator: z
       .strictObject({

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
+import { WORKLOAD_KINDS } from '../domain/job.js';
 
 export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
@@ -35,8 +36,11 @@ export const capacitySchema = z.strictObject({
         total: z.int().min(0),
         free: z.int().min(0),
         maxFreePerNode: z.int().min(0),
+        freePerNode: z.array(z.int().min(0)).max(100_000).optional(),
       }),
     ),
+    kinds: z.array(z.enum(WORKLOAD_KINDS)).max(WORKLOAD_KINDS.length).optional(),
+    kueue: z.boolean().optional(),
   }),
 });
 
