@@ -85,6 +85,8 @@ export interface KindFields {
   kind?: WorkloadKind;
   nodes?: number;
   options?: { jobset?: { leaders?: number }; pytorch?: { masters?: number }; ray?: unknown };
+  command?: unknown;
+  args?: unknown;
 }
 
 /**
@@ -124,6 +126,16 @@ export function kindIssues(spec: KindFields): FieldIssue[] {
       path: 'options.ray.entrypoint',
       message: 'options.ray.entrypoint is required for kind rayjob: the command the Ray job runs',
     });
+  }
+  if (kind === 'rayjob') {
+    for (const key of ['command', 'args'] as const) {
+      if (spec[key] !== undefined) {
+        issues.push({
+          path: key,
+          message: `a rayjob runs options.ray.entrypoint (its pods run Ray itself); put the ${key} there`,
+        });
+      }
+    }
   }
   return issues;
 }

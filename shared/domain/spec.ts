@@ -126,6 +126,8 @@ function kindFieldsOf(body: unknown): KindFields {
   const kind = WORKLOAD_KINDS.find((k) => k === b.kind);
   if (kind) fields.kind = kind;
   if (Number.isInteger(b.nodes) && (b.nodes as number) >= 1) fields.nodes = b.nodes as number;
+  fields.command = b.command;
+  fields.args = b.args;
   if (typeof b.options !== 'object' || b.options === null) return fields;
   // Which kinds' options are present, and the splits where they are whole numbers.
   const raw = b.options as Record<string, unknown>;

@@ -80,6 +80,18 @@ describe('workload kinds and options', () => {
     expect(refusal({ ...base, kind: 'job', nodes: 2 }).fields.nodes).toBeDefined();
   });
 
+  it('refuses a command for a rayjob, pointing to the entrypoint', () => {
+    const { fields } = refusal({
+      ...base,
+      kind: 'rayjob',
+      command: ['python'],
+      args: ['x.py'],
+      options: { ray: { entrypoint: 'python x.py' } },
+    });
+    expect(fields.command).toMatch(/options\.ray\.entrypoint/);
+    expect(fields.args).toMatch(/options\.ray\.entrypoint/);
+  });
+
   it('requires a RayJob entrypoint', () => {
     expect(refusal({ ...base, kind: 'rayjob' }).fields['options.ray.entrypoint']).toMatch(
       /required for kind rayjob/,
