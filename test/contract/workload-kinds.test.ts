@@ -220,6 +220,7 @@ describe.each(['jobset', 'pytorchjob', 'rayjob'] as const)('%s through the drive
     );
     expect(done?.phase).toBe('failed');
     expect(done?.result?.exitCode).toBe(3);
+    expect(done?.message).toMatch(/^replica \S+ failed/);
     await driver.deleteJob(NAMESPACE, m.metadata.name, kind);
   });
 

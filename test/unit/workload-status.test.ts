@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  failingReplica,
   workloadStatusFromKube,
   type WorkloadLike,
 } from '../../shared/targets/kubernetes/kube-workload-status.js';
@@ -269,5 +270,19 @@ describe('multi-kind list and watch tokens', () => {
     expect(nextContinue('jobset', undefined, kinds)).toBeUndefined();
     expect(nextContinue('job', 'abc', ['job'])).toBe('abc');
     expect(decodeContinue('abc', ['job'])).toEqual({ kind: 'job', token: 'abc' });
+  });
+});
+
+describe('failingReplica', () => {
+  const pod = (name: string, exitCode?: number) => ({
+    metadata: { name },
+    status: {
+      containerStatuses:
+        exitCode === undefined ? [] : [{ state: { terminated: { exitCode, reason: 'Error' } } }],
+    },
+  });
+  it('names the first pod that ended non-zero', () => {
+    expect(failingReplica([pod('m-0', 0), pod('w-0'), pod('w-1', 3), pod('w-2', 1)])).toBe('w-1');
+    expect(failingReplica([pod('m-0', 0), pod('w-0')])).toBeUndefined();
   });
 });

@@ -157,3 +157,18 @@ export function workloadStatusFromKube(kind: WorkloadKind, obj: WorkloadLike): K
       return rayJobStatus(obj);
   }
 }
+
+interface NamedPod {
+  metadata?: { name?: string };
+  status?: {
+    containerStatuses?: { state?: { terminated?: { exitCode?: number; reason?: string } } }[];
+  };
+}
+
+/** The first pod of a gang whose container ended non-zero, by name; undefined when none did. */
+export function failingReplica(pods: readonly NamedPod[]): string | undefined {
+  const failed = pods.find((p) =>
+    (p.status?.containerStatuses ?? []).some((c) => (c.state?.terminated?.exitCode ?? 0) !== 0),
+  );
+  return failed?.metadata?.name;
+}

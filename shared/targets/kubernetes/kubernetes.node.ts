@@ -21,7 +21,11 @@ import {
   watchEventError,
 } from './kube-errors.js';
 import { capacityFromKube, containerResult, pendingReason } from './kube-status.js';
-import { workloadStatusFromKube, type WorkloadLike } from './kube-workload-status.js';
+import {
+  failingReplica,
+  workloadStatusFromKube,
+  type WorkloadLike,
+} from './kube-workload-status.js';
 import { watchPath, workloadApi } from './kube-workloads.node.js';
 import { LABEL_JOB_ID } from './labels.js';
 import { withKueue } from './manifest-kueue.js';
@@ -168,7 +172,12 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       const pods = await podsOf(kind, status, !done);
       if (!done) return { ...status, ...pendingReason(pods) };
       const result = containerResult(pods, status.reason);
-      return Object.keys(result).length > 0 ? { ...status, result } : status;
+      const ended = Object.keys(result).length > 0 ? { ...status, result } : status;
+      // A gang: say which replica failed (the result has its exit code and reason).
+      const replica = kind !== 'job' && status.phase === 'failed' && failingReplica(pods);
+      if (!replica) return ended;
+      const message = `replica ${replica} failed${status.message ? `: ${status.message}` : ''}`;
+      return { ...ended, message };
     } catch {
       return status; // best effort: the pods may be gone; the object's own status still holds
     }
