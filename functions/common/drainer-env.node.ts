@@ -19,6 +19,8 @@ export const drainerEnvFields = {
     .string()
     .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
   KUBECONFIG: z.string().optional(),
+  /** Clusters that run Kueue: `id=LOCALQUEUE`, comma-separated (see cluster-drivers.node.ts). */
+  DRAINER_KUEUE: z.string().optional(),
 };
 
 /** The drainer's token: `SWITCHYARD_TOKEN`, else the contents of `SWITCHYARD_TOKEN_FILE`. */

@@ -100,7 +100,7 @@ export function parseDrainerFnEnv(
 /** The push app and the drivers it holds (close them on shutdown). */
 export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
   const token = drainerToken(e)!;
-  const clusters = clusterDrivers(e.DRAINER_CLUSTERS, e.KUBECONFIG);
+  const clusters = clusterDrivers(e.DRAINER_CLUSTERS, e.KUBECONFIG, e.DRAINER_KUEUE);
   const app = createPushApp({
     queueName: e.DRAINER_QUEUE,
     clusters,

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const log = createConsoleLogger();
   const { config } = loadConfig();
   const queue = buildQueue(config, resolve(config.dataDir), systemClock);
-  const clusters = clusterDrivers(env.DRAINER_CLUSTERS, env.KUBECONFIG);
+  const clusters = clusterDrivers(env.DRAINER_CLUSTERS, env.KUBECONFIG, env.DRAINER_KUEUE);
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,

@@ -29,6 +29,7 @@ export async function startClusters(
   const started: StartedClusters = { sims: [], drivers: new Map(), definitions: [] };
   for (const [i, c] of config.clusters.entries()) {
     let apiUrl: string | undefined;
+    const kueue = c.kueue ? { kueue: { localQueue: c.kueue.localQueue } } : {};
     if ('simulated' in c.connect) {
       const sim = await startSimCluster({
         id: c.id,
@@ -50,15 +51,18 @@ export async function startClusters(
       apiUrl = sim.url;
       started.drivers.set(
         c.id,
-        createKubernetesCluster({ clusterId: c.id, kubeconfig: { server: sim.url } }),
+        createKubernetesCluster({ clusterId: c.id, kubeconfig: { server: sim.url }, ...kueue }),
       );
     } else if ('kubeconfig' in c.connect) {
       started.drivers.set(
         c.id,
-        createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig }),
+        createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig, ...kueue }),
       );
     } else {
-      started.drivers.set(c.id, createKubernetesCluster({ clusterId: c.id, inCluster: true }));
+      started.drivers.set(
+        c.id,
+        createKubernetesCluster({ clusterId: c.id, inCluster: true, ...kueue }),
+      );
     }
     started.definitions.push({
       id: c.id,
@@ -67,6 +71,7 @@ export async function startClusters(
       labels: c.labels,
       queue: c.queue ?? c.cloud,
       pools: c.pools,
+      ...kueue,
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
     });
   }

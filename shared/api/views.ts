@@ -62,6 +62,12 @@ export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: n
         costPerGpuHour: pools[0]?.costPerGpuHour ?? null,
       };
     }),
+    // What the cluster's API serves, from its drainer's last discovery (absent: Jobs only).
+    kinds: cluster.capacity?.kinds ?? ['job'],
+    kueue: {
+      installed: cluster.capacity?.kueue ?? false,
+      localQueue: cluster.kueue?.localQueue ?? null,
+    },
     capacityKnown: !offline,
     lastHeartbeat: cluster.capacity?.reportedAt ?? null,
     simulated: cluster.simulated ? { apiUrl: cluster.simulated.apiUrl } : null,

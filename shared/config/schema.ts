@@ -40,6 +40,17 @@ export const clusterConfigSchema = z.strictObject({
   queue: id.optional(),
   pools: z.array(poolSchema).min(1),
   connect: connectSchema,
+  /** The cluster runs Kueue: its workloads go to this LocalQueue, created suspended. */
+  kueue: z
+    .strictObject({
+      localQueue: z
+        .string()
+        .regex(
+          /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+          'kueue.localQueue is the name of a Kueue LocalQueue in the job namespaces (lower-case letters, digits and -)',
+        ),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

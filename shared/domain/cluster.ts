@@ -49,6 +49,11 @@ export interface Cluster {
   state: ClusterAdminState;
   pools: AcceleratorPool[];
   capacity?: CapacityReport;
+  /**
+   * The cluster runs Kueue and Switchyard hands its workloads to this LocalQueue (labelled
+   * `kueue.x-k8s.io/queue-name`, created suspended for Kueue to admit).
+   */
+  kueue?: { localQueue: string };
   /** For simulated clusters: the URL of their Kubernetes API. */
   simulated?: { apiUrl: string };
   version: number;

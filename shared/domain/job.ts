@@ -63,6 +63,37 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 /** Most pods a gang may ask for at once. */
 export const MAX_NODES = 64;
 
+/** JobSet options: a leader/worker split of the gang and how often the JobSet may restart. */
+export interface JobSetOptions {
+  /** Pods in the `leader` replicated Job (0 or 1; default 1); the rest are `workers`. */
+  leaders?: number;
+  failurePolicy?: { maxRestarts?: number };
+}
+
+/** PyTorchJob options: processes per pod and the Master/Worker split. */
+export interface PyTorchOptions {
+  /** `torchrun --nproc-per-node`; default the per-node GPU count (1 without GPUs). */
+  nprocPerNode?: number;
+  /** Master replicas (0 or 1; default 1); the rest of the gang are Workers. */
+  masters?: number;
+}
+
+/** RayJob options: the Ray job's entrypoint and the head pod (the gang are the worker pods). */
+export interface RayOptions {
+  entrypoint: string;
+  /** Resources of the head pod, which holds no GPUs; default cpu 1, memory 2Gi. */
+  head?: { cpu?: string; memory?: string };
+  /** Whether the Ray cluster is deleted when the job ends; default true. */
+  shutdownAfterJobFinishes?: boolean;
+}
+
+/** Options of the job's kind; at most the one key that matches `kind`. */
+export interface WorkloadOptions {
+  jobset?: JobSetOptions;
+  pytorch?: PyTorchOptions;
+  ray?: RayOptions;
+}
+
 /** What the submitter asked for, validated and normalised. */
 export interface JobSpec {
   name: string;
@@ -79,6 +110,8 @@ export interface JobSpec {
    * its nodes each have `count` free GPUs of the type.
    */
   nodes?: number;
+  /** Options of the kind (`jobset`, `pytorch` or `ray`); checked against `kind`. */
+  options?: WorkloadOptions;
   resources: JobResources;
   priority: number;
   labels: Record<string, string>;

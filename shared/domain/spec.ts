@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
 import { MAX_NODES, WORKLOAD_KINDS, type JobSpec } from './job.js';
+import { kindIssues, workloadOptionsSchema, type KindFields } from './kind-options.js';
+import type { FieldIssue } from '../base/errors.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
@@ -66,6 +68,7 @@ export const jobSubmissionSchema = z.strictObject({
     .min(1, 'nodes must be at least 1')
     .max(MAX_NODES, `nodes must be at most ${MAX_NODES}`)
     .optional(),
+  options: workloadOptionsSchema.optional(),
   resources: z.strictObject({
     accelerator: z
       .strictObject({
@@ -115,6 +118,36 @@ export const jobSubmissionSchema = z.strictObject({
     .optional(),
 });
 
+/** The kind, gang size and options of a body that failed the schema, where they are well-formed. */
+function kindFieldsOf(body: unknown): KindFields {
+  if (typeof body !== 'object' || body === null) return {};
+  const b = body as Record<string, unknown>;
+  const fields: KindFields = {};
+  const kind = WORKLOAD_KINDS.find((k) => k === b.kind);
+  if (kind) fields.kind = kind;
+  if (Number.isInteger(b.nodes) && (b.nodes as number) >= 1) fields.nodes = b.nodes as number;
+  fields.command = b.command;
+  fields.args = b.args;
+  if (typeof b.options !== 'object' || b.options === null) return fields;
+  // Which kinds' options are present, and the splits where they are whole numbers.
+  const raw = b.options as Record<string, unknown>;
+  const whole = (o: unknown, key: string) => {
+    const v = (o as Record<string, unknown> | null)?.[key];
+    return Number.isInteger(v) ? { [key]: v as number } : {};
+  };
+  fields.options = {};
+  if (raw.jobset !== undefined) fields.options.jobset = whole(raw.jobset, 'leaders');
+  if (raw.pytorch !== undefined) fields.options.pytorch = whole(raw.pytorch, 'masters');
+  if (raw.ray !== undefined) fields.options.ray = raw.ray;
+  return fields;
+}
+
+/** The schema's issues, then the cross-field ones about paths the schema did not flag. */
+function mergeIssues(first: FieldIssue[], more: FieldIssue[]): FieldIssue[] {
+  const seen = new Set(first.map((i) => i.path));
+  return [...first, ...more.filter((i) => !seen.has(i.path))];
+}
+
 /**
  * Parses an untrusted submission into a JobSpec or throws INVALID_JOB listing every bad field.
  * `screenCallback` (the SSRF guard's DNS-free check, where the deployment delivers webhooks)
@@ -125,7 +158,9 @@ export function parseJobSpec(
   screenCallback?: (url: string) => string | undefined,
 ): JobSpec {
   const result = jobSubmissionSchema.safeParse(body);
-  const issues = result.success ? [] : issuesOf(result.error);
+  const issues = result.success
+    ? kindIssues(result.data)
+    : mergeIssues(issuesOf(result.error), kindIssues(kindFieldsOf(body)));
   const url = result.success ? result.data.callback?.url : undefined;
   const refused = url !== undefined ? screenCallback?.(url) : undefined;
   if (refused) issues.push({ path: 'callback.url', message: refused });

@@ -87,7 +87,7 @@ async function handleCreate(
     );
     const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
     if (answer.action === 'delete')
-      await cluster.deleteJob(placement.namespace, placement.kubeName);
+      await cluster.deleteJob(placement.namespace, placement.kubeName, msg.spec.kind ?? 'job');
   } catch (e) {
     if (isRetryable(e) && delivery.mayRetry) throw e;
     const attempts = delivery.attempt > 0 ? ` after ${delivery.attempt} attempt(s)` : '';

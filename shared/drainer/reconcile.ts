@@ -147,7 +147,7 @@ export async function reconcileClusters(
  */
 export async function checkCreatedJob(d: StatusReportDeps, msg: CreateMessage): Promise<boolean> {
   const { clusterId, namespace, kubeName } = msg.placement;
-  const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName);
+  const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName, msg.spec.kind);
   const meta = status && jobMetaOf(status);
   if (!status || !meta || status.phase === 'pending') return false;
   await reportJobStatus(d, clusterId, status, meta);

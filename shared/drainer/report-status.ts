@@ -43,7 +43,7 @@ async function resultOf(d: StatusReportDeps, clusterId: string, status: KubeJobS
   if (status.result) return status.result;
   const full = await d.clusters
     .get(clusterId)
-    ?.getJob(status.namespace, status.name)
+    ?.getJob(status.namespace, status.name, status.kind)
     .catch(() => undefined);
   return full?.result;
 }

@@ -11,10 +11,10 @@ import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
 import type {
   ClusterDriver,
   ClusterErrorKind,
-  KubeJobManifest,
   KubeJobPhase,
   KubeJobStatus,
   WatchEventType,
+  WorkloadManifest,
 } from '../../shared/targets/kubernetes/port.js';
 import { ClusterError } from '../../shared/targets/kubernetes/port.js';
 import type { Job } from '../../shared/domain/job.js';
@@ -82,7 +82,7 @@ function aJob(
   };
 }
 
-function manifestFor(job: Job): KubeJobManifest {
+function manifestFor(job: Job): WorkloadManifest {
   return buildManifest({
     jobId: job.id,
     tenantId: job.tenantId,

@@ -19,7 +19,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, 'docs', 'examples');
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
-const JOBS = ['job.yaml', 'failing-job.yaml', 'a100-job.yaml'];
+const JOBS = ['job.yaml', 'failing-job.yaml', 'a100-job.yaml', 'pytorchjob.yaml', 'rayjob.yaml'];
 const POLICIES = ['policy.yaml'];
 const KUBECTL = ['kubectl-job.yaml'];
 

@@ -42,3 +42,20 @@ describe('clusterView', () => {
     expect(view.accelerators[0]).toMatchObject({ totalGpus: 16, freeGpus: wantFree });
   });
 });
+
+describe('clusterView: workload kinds and Kueue', () => {
+  it('shows the discovered kinds and Kueue with the configured LocalQueue', () => {
+    const cluster = reportedAgo(1_000);
+    cluster.capacity = { ...cluster.capacity!, kinds: ['job', 'pytorchjob'], kueue: true };
+    cluster.kueue = { localQueue: 'team-a' };
+    const view = clusterView(cluster, NOW, TIMEOUT);
+    expect(view.kinds).toEqual(['job', 'pytorchjob']);
+    expect(view.kueue).toEqual({ installed: true, localQueue: 'team-a' });
+  });
+
+  it('a drainer that reports no kinds runs Jobs only, without Kueue', () => {
+    const view = clusterView(reportedAgo(1_000), NOW, TIMEOUT);
+    expect(view.kinds).toEqual(['job']);
+    expect(view.kueue).toEqual({ installed: false, localQueue: null });
+  });
+});

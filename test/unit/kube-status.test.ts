@@ -271,8 +271,8 @@ describe('capacityFromKube', () => {
         node('h1', { accelerator: 'h100', gpus: '8' }),
       ],
       wantAccelerators: {
-        a100: { total: 12, free: 12, maxFreePerNode: 8 },
-        h100: { total: 8, free: 8, maxFreePerNode: 8 },
+        a100: { total: 12, free: 12, maxFreePerNode: 8, freePerNode: [8, 4] },
+        h100: { total: 8, free: 8, maxFreePerNode: 8, freePerNode: [8] },
       },
     },
     {
@@ -283,12 +283,12 @@ describe('capacityFromKube', () => {
         node('notready', { accelerator: 'a100', gpus: '8', ready: false }),
         node('ok', { accelerator: 'a100', gpus: '2' }),
       ],
-      wantAccelerators: { a100: { total: 2, free: 2, maxFreePerNode: 2 } },
+      wantAccelerators: { a100: { total: 2, free: 2, maxFreePerNode: 2, freePerNode: [2] } },
     },
     {
       name: 'a labelled node without GPUs counts zero',
       nodes: [node('cpu', { accelerator: 'a100' })],
-      wantAccelerators: { a100: { total: 0, free: 0, maxFreePerNode: 0 } },
+      wantAccelerators: { a100: { total: 0, free: 0, maxFreePerNode: 0, freePerNode: [0] } },
     },
     {
       name: 'running and bound pending pods are subtracted; unbound and finished are not',
@@ -304,7 +304,7 @@ describe('capacityFromKube', () => {
         pod('a2', 'Failed', [{ requests: '8' }]),
         pod('a2', 'Running', [{ requests: '2' }]),
       ],
-      wantAccelerators: { a100: { total: 16, free: 10, maxFreePerNode: 6 } },
+      wantAccelerators: { a100: { total: 16, free: 10, maxFreePerNode: 6, freePerNode: [6, 4] } },
     },
     {
       name: 'pods on unknown nodes are ignored; free never goes below zero',
@@ -313,27 +313,27 @@ describe('capacityFromKube', () => {
         pod('elsewhere', 'Running', [{ requests: '8' }]),
         pod('a1', 'Running', [{ requests: '4' }]),
       ],
-      wantAccelerators: { a100: { total: 1, free: 0, maxFreePerNode: 0 } },
+      wantAccelerators: { a100: { total: 1, free: 0, maxFreePerNode: 0, freePerNode: [0] } },
     },
     {
       name: 'an init container counts when it asks for more than the main containers',
       nodes: [node('a1', { accelerator: 'a100', gpus: '8' })],
       pods: [pod('a1', 'Running', [{ requests: '1' }, { init: '3' }])],
-      wantAccelerators: { a100: { total: 8, free: 5, maxFreePerNode: 5 } },
+      wantAccelerators: { a100: { total: 8, free: 5, maxFreePerNode: 5, freePerNode: [5] } },
     },
     {
       name: 'milli-quantities are floored',
       nodes: [node('a1', { accelerator: 'a100', gpus: '4500m' })],
-      wantAccelerators: { a100: { total: 4, free: 4, maxFreePerNode: 4 } },
+      wantAccelerators: { a100: { total: 4, free: 4, maxFreePerNode: 4, freePerNode: [4] } },
     },
     {
-      name: 'maxFreePerNode is the freest node',
+      name: 'maxFreePerNode is the freest node; freePerNode lists every node, largest first',
       nodes: [
         node('a1', { accelerator: 'a100', gpus: '8' }),
         node('a2', { accelerator: 'a100', gpus: '8' }),
       ],
       pods: [pod('a1', 'Running', [{ requests: '7' }]), pod('a2', 'Running', [{ requests: '3' }])],
-      wantAccelerators: { a100: { total: 16, free: 6, maxFreePerNode: 5 } },
+      wantAccelerators: { a100: { total: 16, free: 6, maxFreePerNode: 5, freePerNode: [5, 1] } },
     },
   ];
   for (const tc of cases) {

@@ -226,6 +226,16 @@ export function componentSchemas(): Record<string, JsonSchema> {
         costPerGpuHour: nullable(num()),
       }),
     ),
+    kinds: {
+      ...arr({ type: 'string', enum: ['job', 'jobset', 'pytorchjob', 'rayjob'] }),
+      description:
+        "workload kinds the cluster's API serves (job always; jobset, pytorchjob, rayjob where their operators are installed), from its drainer's last discovery",
+    },
+    kueue: {
+      ...obj({ installed: bool(), localQueue: nullable(str()) }),
+      description:
+        'whether the cluster serves kueue.x-k8s.io, and the LocalQueue configured for its workloads (null: none)',
+    },
     capacityKnown: {
       ...bool(),
       description:

@@ -186,7 +186,7 @@ function podGpus(pod: PodLike): number {
 /**
  * GPU capacity per accelerator type: allocatable `nvidia.com/gpu` of schedulable, Ready nodes
  * labelled `switchyard.io/accelerator`, minus what bound pods (Running, or Pending with a node)
- * request on those nodes.
+ * request on those nodes; in total and per node (`freePerNode`, largest first).
  */
 export function capacityFromKube(
   nodes: NodeLike[],
@@ -214,10 +214,18 @@ export function capacityFromKube(
   for (const [name, type] of [...nodeType].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const total = allocatable.get(name) ?? 0;
     const free = Math.max(0, total - (used.get(name) ?? 0));
-    const entry = (accelerators[type] ??= { total: 0, free: 0, maxFreePerNode: 0 });
+    const entry = (accelerators[type] ??= {
+      total: 0,
+      free: 0,
+      maxFreePerNode: 0,
+      freePerNode: [],
+    });
     entry.total += total;
     entry.free += free;
     entry.maxFreePerNode = Math.max(entry.maxFreePerNode, free);
+    entry.freePerNode!.push(free);
   }
+  // Largest first: a gang of n pods with c GPUs each fits now when the n-th entry is >= c.
+  for (const entry of Object.values(accelerators)) entry.freePerNode!.sort((x, y) => y - x);
   return { reportedAt, accelerators };
 }

@@ -3,20 +3,16 @@
  * kubeconfig or in-cluster credentials, and the local simulated clusters by `{ server }`. Every
  * request goes through a per-cluster token bucket (client-node has none) and a throttled request
  * is retried after the server's `Retry-After`. Failures leave as classified `ClusterError`s.
- * The pure parts are edge-safe siblings: object mapping in kube-status.ts, errors in kube-errors.ts.
+ * Workloads are Jobs or, where API discovery finds their groups, JobSets, PyTorchJobs and
+ * RayJobs (kube-workloads.node.ts); lists and watches cover every served kind (multi-kind.ts).
+ * The pure parts are edge-safe siblings: object mapping in kube-status.ts and
+ * kube-workload-status.ts, errors in kube-errors.ts.
  */
-import {
-  BatchV1Api,
-  CoreV1Api,
-  KubeConfig,
-  ServerConfiguration,
-  Watch,
-  createConfiguration,
-} from '@kubernetes/client-node';
-import type { Middleware, V1Job } from '@kubernetes/client-node';
 import type { Clock } from '../../base/clock.js';
 import { iso, systemClock } from '../../base/clock.js';
 import type { CapacityReport } from '../../domain/cluster.js';
+import type { WorkloadKind } from '../../domain/job.js';
+import { makeClients, type Clients } from './kube-clients.node.js';
 import {
   classify,
   describeError,
@@ -24,24 +20,27 @@ import {
   throttleDelayMs,
   watchEventError,
 } from './kube-errors.js';
-import type { JobLike } from './kube-status.js';
+import { capacityFromKube, containerResult, pendingReason } from './kube-status.js';
 import {
-  capacityFromKube,
-  containerResult,
-  jobStatusFromKube,
-  pendingReason,
-} from './kube-status.js';
+  failingReplica,
+  workloadStatusFromKube,
+  type WorkloadLike,
+} from './kube-workload-status.js';
+import { watchPath, workloadApi } from './kube-workloads.node.js';
 import { LABEL_JOB_ID } from './labels.js';
+import { withKueue } from './manifest-kueue.js';
+import { decodeContinue, decodeVersions, encodeVersions, nextContinue } from './multi-kind.js';
 import type {
   ClusterDriver,
   JobWatch,
   JobWatchHandlers,
-  KubeJobManifest,
   KubeJobStatus,
+  WorkloadManifest,
 } from './port.js';
 import { ClusterError } from './port.js';
 import type { ThrottleRetryOptions } from './rate-limit.js';
 import { createRateLimiter, withRateLimit } from './rate-limit.js';
+import { kindOfObject, kindsFromGroups, WORKLOAD_RESOURCES } from './workload-kinds.js';
 
 // The pure parts live beside the driver; re-exported for callers that import them from here.
 export { classify } from './kube-errors.js';
@@ -63,23 +62,28 @@ export interface KubernetesClusterOptions {
   requestTimeoutMs?: number;
   /** Retry budget for throttled requests; default 3 tries, advised waits up to 10 s. */
   throttleRetry?: ThrottleRetryOptions;
+  /**
+   * The cluster runs Kueue: workloads go to this LocalQueue, created suspended for Kueue to
+   * admit (only while discovery finds kueue.x-k8s.io).
+   */
+  kueue?: { localQueue: string };
+  /** How long discovered API groups are trusted before `GET /apis` again; default 60 s. */
+  discoveryTtlMs?: number;
   clock?: Clock;
 }
 
-interface Clients {
-  config: KubeConfig;
-  batch: BatchV1Api;
-  core: CoreV1Api;
-  watch: Watch;
-}
-
-const JOBS_WATCH_PATH = '/apis/batch/v1/jobs';
 /** Set by the Job controller on its pods (Kubernetes ≥ 1.27). */
 const LABEL_CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 /** Set by the Job controller on its pods (also as `batch.kubernetes.io/job-name` since 1.27). */
 const LABEL_JOB_NAME = 'job-name';
 /** Pods that may hold GPUs: everything not finished (also filtered client-side). */
 const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
+
+interface Served {
+  kinds: WorkloadKind[];
+  kueue: boolean;
+  at: number;
+}
 
 export function createKubernetesCluster(options: KubernetesClusterOptions): ClusterDriver {
   const { clusterId } = options;
@@ -88,6 +92,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
   const watches = new Set<{ close(): void }>();
   let clients: Clients | undefined;
   let closed = false;
+  let served: Served | undefined;
 
   function getClients(): Clients {
     if (closed) throw new ClusterError('unreachable', `cluster ${clusterId}: driver is closed`);
@@ -114,40 +119,67 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       throw classify(error, clusterId, what);
     }
   }
+  const api = workloadApi(call);
 
-  async function readJob(namespace: string, name: string): Promise<V1Job | undefined> {
+  /** The kinds and Kueue the cluster serves, from `GET /apis` at most once per TTL. */
+  async function discover(fresh = false): Promise<Served> {
+    const now = clock.now();
+    if (!fresh && served && now - served.at < (options.discoveryTtlMs ?? 60_000)) return served;
     try {
-      return await call(`reading Job ${namespace}/${name}`, (c) =>
-        c.batch.readNamespacedJob({ namespace, name }),
-      );
+      const list = await call('discovering API groups', (c) => c.apis.getAPIVersions());
+      const versions = (list.groups ?? []).flatMap((g) => g.versions.map((v) => v.groupVersion));
+      served = { ...kindsFromGroups(versions), at: now };
     } catch (error) {
-      if (error instanceof ClusterError && error.statusCode === 404) return undefined;
-      throw error;
+      // A server without group discovery serves Jobs only; anything else is the caller's problem.
+      if (!(error instanceof ClusterError) || error.statusCode !== 404) throw error;
+      served = { kinds: ['job'], kueue: false, at: now };
     }
+    return served;
   }
 
-  /** A finished Job's status with how its container ended, read from its pods (best effort). */
-  async function withResult(
-    namespace: string,
-    name: string,
-    uid: string | undefined,
-    status: KubeJobStatus,
-  ): Promise<KubeJobStatus> {
+  function statusOfObject(kind: WorkloadKind, obj: WorkloadLike): KubeJobStatus {
+    return workloadStatusFromKube(kind, obj);
+  }
+
+  /** Pods of a workload: a Job's by its uid or name; the CRD kinds' by Switchyard's job-id label. */
+  async function podsOf(kind: WorkloadKind, status: KubeJobStatus, byUid: boolean) {
+    const { namespace, name, uid } = status;
+    const selector =
+      kind !== 'job'
+        ? `${LABEL_JOB_ID}=${status.labels[LABEL_JOB_ID] ?? ''}`
+        : byUid
+          ? `${LABEL_CONTROLLER_UID}=${uid}`
+          : `${LABEL_JOB_NAME}=${name}`;
+    const pods = await call(`listing pods of ${namespace}/${name}`, (c) =>
+      c.core.listNamespacedPod({ namespace, labelSelector: selector }),
+    );
+    // Only this object's pods, not those of an earlier one of the same name.
+    return kind !== 'job'
+      ? pods.items
+      : pods.items.filter(
+          (p) =>
+            !uid ||
+            !p.metadata?.ownerReferences ||
+            p.metadata.ownerReferences.some((o) => o.uid === uid),
+        );
+  }
+
+  /** Adds how a finished workload's failing (else first) container ended, or why it waits. */
+  async function withPods(kind: WorkloadKind, status: KubeJobStatus): Promise<KubeJobStatus> {
+    const done = status.phase === 'succeeded' || status.phase === 'failed';
+    if (!done && (status.phase !== 'pending' || status.reason || !status.uid)) return status;
     try {
-      const pods = await call(`listing pods of Job ${namespace}/${name}`, (c) =>
-        c.core.listNamespacedPod({ namespace, labelSelector: `${LABEL_JOB_NAME}=${name}` }),
-      );
-      // Only this Job's pods, not those of an earlier Job of the same name.
-      const own = pods.items.filter(
-        (p) =>
-          !uid ||
-          !p.metadata?.ownerReferences ||
-          p.metadata.ownerReferences.some((o) => o.uid === uid),
-      );
-      const result = containerResult(own, status.reason);
-      return Object.keys(result).length > 0 ? { ...status, result } : status;
+      const pods = await podsOf(kind, status, !done);
+      if (!done) return { ...status, ...pendingReason(pods) };
+      const result = containerResult(pods, status.reason);
+      const ended = Object.keys(result).length > 0 ? { ...status, result } : status;
+      // A gang: say which replica failed (the result has its exit code and reason).
+      const replica = kind !== 'job' && status.phase === 'failed' && failingReplica(pods);
+      if (!replica) return ended;
+      const message = `replica ${replica} failed${status.message ? `: ${status.message}` : ''}`;
+      return { ...ended, message };
     } catch {
-      return status; // the pods may be gone already; the Job's own status still holds
+      return status; // best effort: the pods may be gone; the object's own status still holds
     }
   }
 
@@ -171,92 +203,97 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       }
     },
 
-    async createJob(manifest: KubeJobManifest): Promise<'created' | 'exists'> {
+    async createJob(manifest: WorkloadManifest): Promise<'created' | 'exists'> {
       const { namespace, name } = manifest.metadata;
-      try {
-        await call(`creating Job ${namespace}/${name}`, (c) =>
-          c.batch.createNamespacedJob({ namespace, body: manifest as unknown as V1Job }),
+      const kind = kindOfObject(manifest.kind) ?? 'job';
+      const what = `${manifest.kind} ${namespace}/${name}`;
+      const found = kind !== 'job' || options.kueue ? await discover() : undefined;
+      if (found && !found.kinds.includes(kind)) {
+        const r = WORKLOAD_RESOURCES[kind];
+        throw new ClusterError(
+          'invalid',
+          `cluster ${clusterId} cannot run a ${manifest.kind}: its API does not serve ${r.group}/${r.version}; install the operator or place the job elsewhere`,
         );
+      }
+      const body =
+        options.kueue && found?.kueue ? withKueue(manifest, options.kueue.localQueue) : manifest;
+      try {
+        await api.create(kind, namespace, body);
         return 'created';
       } catch (error) {
         if (!(error instanceof ClusterError) || error.statusCode !== 409) throw error;
       }
       // 409 AlreadyExists: a redelivery of our own create, or somebody else's object.
-      const existing = await readJob(namespace, name);
+      const existing = await api.read(kind, namespace, name);
       if (!existing) {
         throw new ClusterError(
           'conflict',
-          `cluster ${clusterId}: Job ${namespace}/${name} existed a moment ago and is gone now; retry the create`,
+          `cluster ${clusterId}: ${what} existed a moment ago and is gone now; retry the create`,
           409,
         );
       }
       const wanted = manifest.metadata.labels[LABEL_JOB_ID];
-      const found = existing.metadata?.labels?.[LABEL_JOB_ID];
-      if (wanted === undefined || found !== wanted) {
+      const theirs = existing.metadata?.labels?.[LABEL_JOB_ID];
+      if (wanted === undefined || theirs !== wanted) {
         throw new ClusterError(
           'foreign-object',
-          `cluster ${clusterId}: Job ${namespace}/${name} exists but is not this job's ` +
-            `(${LABEL_JOB_ID}=${found ?? '<none>'}, expected ${wanted ?? '<none>'}); it was left untouched — ` +
+          `cluster ${clusterId}: ${what} exists but is not this job's ` +
+            `(${LABEL_JOB_ID}=${theirs ?? '<none>'}, expected ${wanted ?? '<none>'}); it was left untouched — ` +
             'find out who created it before removing it',
           409,
         );
       }
-      if (existing.metadata?.deletionTimestamp) {
+      if ((existing.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) {
         throw new ClusterError(
           'conflict',
-          `cluster ${clusterId}: Job ${namespace}/${name} is being deleted; retry once it is gone`,
+          `cluster ${clusterId}: ${what} is being deleted; retry once it is gone`,
           409,
         );
       }
       return 'exists';
     },
 
-    async getJob(namespace: string, name: string): Promise<KubeJobStatus | undefined> {
-      const job = await readJob(namespace, name);
-      if (!job) return undefined;
-      const status = jobStatusFromKube(job);
-      const uid = job.metadata?.uid;
-      if (status.phase === 'succeeded' || status.phase === 'failed') {
-        return withResult(namespace, name, uid, status);
-      }
-      if (status.phase !== 'pending' || status.reason || !uid) return status;
-      // Why it waits is only on its pod (Unschedulable, ContainerCreating, ImagePullBackOff…).
-      try {
-        const pods = await call(`listing pods of Job ${namespace}/${name}`, (c) =>
-          c.core.listNamespacedPod({ namespace, labelSelector: `${LABEL_CONTROLLER_UID}=${uid}` }),
-        );
-        return { ...status, ...pendingReason(pods.items) };
-      } catch {
-        return status; // best effort: the Job's own status is what matters
-      }
+    async getJob(
+      namespace: string,
+      name: string,
+      kind: WorkloadKind = 'job',
+    ): Promise<KubeJobStatus | undefined> {
+      const obj = await api.read(kind, namespace, name);
+      return obj ? withPods(kind, statusOfObject(kind, obj)) : undefined;
     },
 
-    async deleteJob(namespace: string, name: string): Promise<boolean> {
-      try {
-        await call(`deleting Job ${namespace}/${name}`, (c) =>
-          c.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ClusterError && error.statusCode === 404) return false;
-        throw error;
-      }
+    async deleteJob(namespace: string, name: string, kind?: WorkloadKind): Promise<boolean> {
+      if (kind) return api.remove(kind, namespace, name);
+      // Kind unknown (a cancel): whichever served kind has it; names are unique per job.
+      const { kinds } = await discover();
+      const removed = await Promise.all(kinds.map((k) => api.remove(k, namespace, name)));
+      return removed.some(Boolean);
     },
 
     async listJobs(labelSelector: string, page?: { limit?: number; continue?: string }) {
-      const list = await call(`listing Jobs (${labelSelector})`, (c) =>
-        c.batch.listJobForAllNamespaces({
-          labelSelector,
-          ...(page?.limit ? { limit: page.limit } : {}),
-          ...(page?.continue ? { _continue: page.continue } : {}),
-        }),
-      );
-      const next = list.metadata?._continue;
-      return {
-        items: list.items.map((job) => jobStatusFromKube(job)),
-        resourceVersion: list.metadata?.resourceVersion ?? '',
-        ...(next ? { continue: next } : {}),
-      };
+      const { kinds } = await discover();
+      if (page?.limit || page?.continue) {
+        const at = decodeContinue(page.continue, kinds);
+        if (!at) return { items: [], resourceVersion: '' };
+        const one = await api.list(at.kind, labelSelector, {
+          ...(page.limit ? { limit: page.limit } : {}),
+          ...(at.token ? { continue: at.token } : {}),
+        });
+        const next = nextContinue(at.kind, one.continue, kinds);
+        return {
+          items: one.items.map((o) => statusOfObject(at.kind, o)),
+          resourceVersion: encodeVersions(new Map([[at.kind, one.resourceVersion]])),
+          ...(next ? { continue: next } : {}),
+        };
+      }
+      const lists = await Promise.all(kinds.map((k) => api.list(k, labelSelector)));
+      const versions = new Map<WorkloadKind, string>();
+      const items: KubeJobStatus[] = [];
+      kinds.forEach((k, i) => {
+        versions.set(k, lists[i]!.resourceVersion);
+        for (const o of lists[i]!.items) items.push(statusOfObject(k, o));
+      });
+      return { items, resourceVersion: encodeVersions(versions) };
     },
 
     async watchJobs(
@@ -264,66 +301,48 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       resourceVersion: string,
       handlers: JobWatchHandlers,
     ): Promise<JobWatch> {
-      const c = getClients();
-      await limiter.acquire();
+      const versions = decodeVersions(resourceVersion);
+      const kinds = versions.size > 0 ? [...versions.keys()] : (await discover()).kinds;
       let ended = false;
-      const connection: { controller?: AbortController } = {};
+      const controllers: AbortController[] = [];
       const entry = { close: () => finish(false) };
       // One exit for every way a watch ends; `onEnd` only when the caller did not stop it.
       const finish = (notify: boolean, error?: unknown) => {
         if (ended) return;
         ended = true;
         watches.delete(entry);
-        connection.controller?.abort();
+        for (const controller of controllers) controller.abort();
         if (notify) handlers.onEnd(error);
       };
       watches.add(entry);
-      let controller: AbortController;
-      try {
-        controller = await c.watch.watch(
-          JOBS_WATCH_PATH,
-          {
-            labelSelector,
-            resourceVersion: resourceVersion || undefined,
-            allowWatchBookmarks: true,
-          },
-          (type: string, object: unknown) => {
-            if (ended) return;
-            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-              try {
-                handlers.onEvent(type, jobStatusFromKube(object as JobLike));
-              } catch (error) {
-                // client-node would swallow it; end the watch so the caller relists instead.
-                finish(true, error);
-              }
-            } else if (type === 'ERROR') {
-              finish(true, watchEventError(object, clusterId));
-            }
-            // BOOKMARK: nothing to report; the next watch starts from the caller's last version.
-          },
-          (error: unknown) => {
-            if (error && statusOf(error) === 429) limiter.pause(1000);
-            finish(true, error ? classify(error, clusterId, 'watching Jobs') : undefined);
-          },
+      for (const kind of kinds) {
+        if (ended) break;
+        const controller = await watchKind(
+          kind,
+          labelSelector,
+          versions.get(kind),
+          handlers,
+          finish,
         );
-      } catch (error) {
-        // Thrown before any request was made (e.g. credentials could not be applied).
-        finish(false);
-        throw classify(error, clusterId, 'starting a watch on Jobs');
+        controllers.push(controller);
+        if (ended) controller.abort();
       }
-      connection.controller = controller;
-      if (ended) controller.abort();
       return { stop: () => finish(false) };
     },
 
     async capacity(): Promise<CapacityReport> {
-      const [nodes, pods] = await Promise.all([
+      const [nodes, pods, found] = await Promise.all([
         call('listing nodes', (c) => c.core.listNode({})),
         call('listing pods', (c) =>
           c.core.listPodForAllNamespaces({ fieldSelector: UNFINISHED_PODS }),
         ),
+        discover(true),
       ]);
-      return capacityFromKube(nodes.items, pods.items, iso(clock.now()));
+      return {
+        ...capacityFromKube(nodes.items, pods.items, iso(clock.now())),
+        kinds: [...found.kinds],
+        kueue: found.kueue,
+      };
     },
 
     async close(): Promise<void> {
@@ -331,58 +350,46 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       for (const watch of [...watches]) watch.close();
     },
   } satisfies ClusterDriver;
-  return driver;
-}
 
-function makeClients(options: KubernetesClusterOptions): Clients {
-  const config = new KubeConfig();
-  const source = options.kubeconfig;
-  if (source && 'server' in source) {
-    config.loadFromOptions({
-      // client-node refuses plain http unless TLS verification is "skipped"; there is no TLS then.
-      clusters: [
-        {
-          name: options.clusterId,
-          server: source.server,
-          skipTLSVerify: source.server.startsWith('http:'),
+  /** One kind's watch of every namespace; events and its end go to the shared `finish`. */
+  async function watchKind(
+    kind: WorkloadKind,
+    labelSelector: string,
+    resourceVersion: string | undefined,
+    handlers: JobWatchHandlers,
+    finish: (notify: boolean, error?: unknown) => void,
+  ): Promise<AbortController> {
+    const c = getClients();
+    await limiter.acquire();
+    const what = `watching ${WORKLOAD_RESOURCES[kind].objectKind}s`;
+    try {
+      return await c.watch.watch(
+        watchPath(kind),
+        { labelSelector, resourceVersion: resourceVersion || undefined, allowWatchBookmarks: true },
+        (type: string, object: unknown) => {
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+            try {
+              handlers.onEvent(type, workloadStatusFromKube(kind, object as WorkloadLike));
+            } catch (error) {
+              // client-node would swallow it; end the watch so the caller relists instead.
+              finish(true, error);
+            }
+          } else if (type === 'ERROR') {
+            finish(true, watchEventError(object, clusterId));
+          }
+          // BOOKMARK: nothing to report; the next watch starts from the caller's last version.
         },
-      ],
-      users: [{ name: 'anonymous' }],
-      contexts: [{ name: options.clusterId, cluster: options.clusterId, user: 'anonymous' }],
-      currentContext: options.clusterId,
-    });
-  } else if (options.inCluster) {
-    config.loadFromCluster();
-  } else if (source?.yaml !== undefined) {
-    config.loadFromString(source.yaml);
-  } else if (source?.file !== undefined) {
-    config.loadFromFile(source.file);
-  } else {
-    config.loadFromDefault();
+        (error: unknown) => {
+          if (error && statusOf(error) === 429) limiter.pause(1000);
+          finish(true, error ? classify(error, clusterId, what) : undefined);
+        },
+      );
+    } catch (error) {
+      // Thrown before any request was made (e.g. credentials could not be applied).
+      finish(false);
+      throw classify(error, clusterId, `starting a watch on ${kind}`);
+    }
   }
-  if (source && !('server' in source) && source.context !== undefined) {
-    config.setCurrentContext(source.context);
-  }
-  const server = config.getCurrentCluster()?.server;
-  if (!server) throw new Error('no current cluster with a server URL');
 
-  const timeoutMs = options.requestTimeoutMs ?? 15_000;
-  const timeout: Middleware = {
-    pre: async (context) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
-      return context;
-    },
-    post: async (response) => response,
-  };
-  const configuration = createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: config },
-    promiseMiddleware: [timeout],
-  });
-  return {
-    config,
-    batch: new BatchV1Api(configuration),
-    core: new CoreV1Api(configuration),
-    watch: new Watch(config),
-  };
+  return driver;
 }

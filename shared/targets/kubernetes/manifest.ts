@@ -1,162 +1,65 @@
 /**
- * The Kubernetes Job for a placed job: a pure function of the dispatch request, so a
+ * The Kubernetes object for a placed job: a pure function of the dispatch request, so a
  * redelivered dispatch builds the very same object (deterministic name, origin labels) and the
- * cluster's 409 tells a redelivery apart from a foreign object. Edge-safe, no I/O.
+ * cluster's 409 tells a redelivery apart from a foreign object. The kind decides the shape:
+ * a `batch/v1` Job here, a JobSet, PyTorchJob or RayJob in the manifest-*.ts beside it.
+ * Edge-safe, no I/O.
  */
-import type { JobSpec, Placement } from '../../domain/job.js';
-import type { KubeJobManifest } from './port.js';
+import type { KubeJobManifest, WorkloadManifest } from './port.js';
 import {
-  ANNOTATION_ATTEMPT,
-  ANNOTATION_JOB_NAME,
-  ANNOTATION_SUBMITTED_BY,
-  GPU_RESOURCE,
-  GPU_TAINT_KEY,
-  LABEL_ACCELERATOR,
-  LABEL_JOB_ID,
-  LABEL_MANAGED_BY,
-  LABEL_PROJECT,
-  LABEL_TENANT,
-  MANAGED_BY_VALUE,
-} from './labels.js';
+  DEFAULT_TTL_SECONDS_AFTER_FINISHED,
+  podTemplate,
+  workloadMetadata,
+  type ManifestOptions,
+  type WorkloadRequest,
+} from './manifest-pod.js';
+import { buildJobSetManifest } from './manifest-jobset.js';
+import { buildPyTorchJobManifest } from './manifest-pytorchjob.js';
+import { buildRayJobManifest } from './manifest-rayjob.js';
 
-export interface ManifestOptions {
-  /** How long a finished Job (and its pods) stays for inspection; default 3600. */
-  ttlSecondsAfterFinished?: number;
-}
-
-export const DEFAULT_TTL_SECONDS_AFTER_FINISHED = 3600;
-
-const LABEL_VALUE_MAX = 63;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Whether `value` is a valid Kubernetes label value (empty, or ≤ 63 chars of `[-A-Za-z0-9_.]` with alphanumeric ends). */
-export function isLabelValue(value: string): boolean {
-  return value === '' || LABEL_NAME.test(value);
-}
-
-/** Whether `key` is a valid Kubernetes label key: `[prefix/]name`, prefix a DNS subdomain ≤ 253. */
-export function isLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  if (!LABEL_NAME.test(name)) return false;
-  if (slash < 0) return true;
-  const prefix = key.slice(0, slash);
-  return prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix);
-}
-
-/**
- * Makes any string a valid label value: invalid characters become `-`, then it is cut to 63
- * characters and trimmed to alphanumeric ends (possibly to `''`). Valid values are unchanged.
- */
-export function sanitizeLabelValue(value: string): string {
-  if (isLabelValue(value)) return value;
-  return value
-    .replace(/[^-A-Za-z0-9_.]/g, '-')
-    .slice(0, LABEL_VALUE_MAX)
-    .replace(/^[^A-Za-z0-9]+/, '')
-    .replace(/[^A-Za-z0-9]+$/, '');
-}
-
-/** Label keys a user may not set: Switchyard's own, and those reserved for Kubernetes itself. */
-function isReservedKey(key: string): boolean {
-  if (key === LABEL_MANAGED_BY) return true;
-  const slash = key.indexOf('/');
-  if (slash < 0) return false;
-  const prefix = key.slice(0, slash);
-  const within = (domain: string) => prefix === domain || prefix.endsWith(`.${domain}`);
-  if (within('switchyard.io')) return true;
-  // kubernetes.io and k8s.io belong to Kubernetes; app.kubernetes.io is meant for applications.
-  if (prefix === 'app.kubernetes.io') return false;
-  return within('kubernetes.io') || within('k8s.io');
-}
-
-/** Entries of a record in a locale-independent key order. */
-function sortedEntries(record: Record<string, string>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** What a manifest is built from: the create message a drainer received (or a job and placement). */
-export interface WorkloadRequest {
-  jobId: string;
-  tenantId: string;
-  submittedBy: string;
-  /** The spec without its callback: secrets never reach a cluster. */
-  spec: Omit<JobSpec, 'callback'>;
-  placement: Placement;
-}
-
-function jobLabels(job: WorkloadRequest): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of sortedEntries(job.spec.labels)) {
-    if (isLabelKey(key) && isLabelValue(value) && !isReservedKey(key)) labels[key] = value;
-  }
-  labels[LABEL_MANAGED_BY] = MANAGED_BY_VALUE;
-  labels[LABEL_JOB_ID] = sanitizeLabelValue(job.jobId);
-  labels[LABEL_TENANT] = sanitizeLabelValue(job.tenantId);
-  labels[LABEL_PROJECT] = sanitizeLabelValue(job.spec.project);
-  return labels;
-}
-
-function containerResources(job: WorkloadRequest): Record<string, Record<string, string>> {
-  const { cpu, memory, accelerator } = job.spec.resources;
-  const amounts: Record<string, string> = {};
-  if (cpu !== undefined) amounts.cpu = cpu;
-  if (memory !== undefined) amounts.memory = memory;
-  if (accelerator && accelerator.count > 0) amounts[GPU_RESOURCE] = String(accelerator.count);
-  if (Object.keys(amounts).length === 0) return {};
-  return { requests: { ...amounts }, limits: { ...amounts } };
-}
+// The shared parts moved to manifest-pod.ts; re-exported for callers that import them from here.
+export {
+  DEFAULT_TTL_SECONDS_AFTER_FINISHED,
+  isLabelKey,
+  isLabelValue,
+  sanitizeLabelValue,
+  type ManifestOptions,
+  type WorkloadRequest,
+} from './manifest-pod.js';
 
 /**
  * The `batch/v1` Job for `job` at its placement: no retries inside the cluster (`backoffLimit: 0`;
  * Switchyard decides about retries), cleaned up after `ttlSecondsAfterFinished`, bounded by the
  * job's deadline, and for GPU jobs pinned to nodes of the requested accelerator type.
  */
-export function buildManifest(
+export function buildJobManifest(
   job: WorkloadRequest,
   options: ManifestOptions = {},
 ): KubeJobManifest {
-  const { spec, placement } = job;
-  const labels = jobLabels(job);
-  const accelerator =
-    spec.resources.accelerator && spec.resources.accelerator.count > 0
-      ? spec.resources.accelerator
-      : undefined;
-
-  const container: Record<string, unknown> = { name: 'main', image: spec.image };
-  if (spec.command !== undefined) container.command = [...spec.command];
-  if (spec.args !== undefined) container.args = [...spec.args];
-  const env = sortedEntries(spec.env).map(([name, value]) => ({ name, value }));
-  if (env.length > 0) container.env = env;
-  container.resources = containerResources(job);
-
-  const podSpec: Record<string, unknown> = { restartPolicy: 'Never', containers: [container] };
-  if (accelerator) {
-    podSpec.nodeSelector = { [LABEL_ACCELERATOR]: accelerator.type };
-    podSpec.tolerations = [{ key: GPU_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }];
-  }
-
   const jobSpec: Record<string, unknown> = {
     backoffLimit: 0,
     ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS_AFTER_FINISHED,
   };
-  if (spec.deadlineSeconds !== undefined) jobSpec.activeDeadlineSeconds = spec.deadlineSeconds;
-  jobSpec.template = { metadata: { labels: { ...labels } }, spec: podSpec };
+  if (job.spec.deadlineSeconds !== undefined) {
+    jobSpec.activeDeadlineSeconds = job.spec.deadlineSeconds;
+  }
+  jobSpec.template = podTemplate(job);
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: workloadMetadata(job), spec: jobSpec };
+}
 
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name: placement.kubeName,
-      namespace: placement.namespace,
-      labels,
-      annotations: {
-        [ANNOTATION_ATTEMPT]: String(placement.attempt),
-        [ANNOTATION_JOB_NAME]: spec.name,
-        [ANNOTATION_SUBMITTED_BY]: job.submittedBy,
-      },
-    },
-    spec: jobSpec,
-  };
+/** The object of the job's kind (absent kind: a Job). */
+export function buildManifest(
+  job: WorkloadRequest,
+  options: ManifestOptions = {},
+): WorkloadManifest {
+  switch (job.spec.kind ?? 'job') {
+    case 'jobset':
+      return buildJobSetManifest(job, options);
+    case 'pytorchjob':
+      return buildPyTorchJobManifest(job, options);
+    case 'rayjob':
+      return buildRayJobManifest(job, options);
+    case 'job':
+      return buildJobManifest(job, options);
+  }
 }

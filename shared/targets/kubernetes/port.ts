@@ -5,19 +5,50 @@
  * All drivers pass test/contract/cluster.contract.ts.
  */
 import type { CapacityReport } from '../../domain/cluster.js';
+import type { WorkloadKind } from '../../domain/job.js';
+
+export interface ManifestMetadata {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 
 /** A `batch/v1` Job manifest as plain JSON. */
 export interface KubeJobManifest {
   apiVersion: 'batch/v1';
   kind: 'Job';
-  metadata: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-  };
+  metadata: ManifestMetadata;
   spec: Record<string, unknown>;
 }
+
+/** A JobSet (`jobset.x-k8s.io/v1alpha2`). */
+export interface JobSetManifest {
+  apiVersion: 'jobset.x-k8s.io/v1alpha2';
+  kind: 'JobSet';
+  metadata: ManifestMetadata;
+  spec: Record<string, unknown>;
+}
+
+/** A Kubeflow PyTorchJob (`kubeflow.org/v1`). */
+export interface PyTorchJobManifest {
+  apiVersion: 'kubeflow.org/v1';
+  kind: 'PyTorchJob';
+  metadata: ManifestMetadata;
+  spec: Record<string, unknown>;
+}
+
+/** A KubeRay RayJob (`ray.io/v1`). */
+export interface RayJobManifest {
+  apiVersion: 'ray.io/v1';
+  kind: 'RayJob';
+  metadata: ManifestMetadata;
+  spec: Record<string, unknown>;
+}
+
+/** Any workload Switchyard creates, keyed by its Kubernetes `kind`. */
+export type WorkloadManifest =
+  KubeJobManifest | JobSetManifest | PyTorchJobManifest | RayJobManifest;
 
 export type KubeJobPhase = 'pending' | 'running' | 'succeeded' | 'failed';
 
@@ -29,8 +60,10 @@ export interface ContainerResult {
   reason?: string;
 }
 
-/** What Switchyard reads back from a Job. */
+/** What Switchyard reads back from a Job (or a JobSet, PyTorchJob, RayJob). */
 export interface KubeJobStatus {
+  /** The workload kind of the object; absent means a `batch/v1` Job. */
+  kind?: WorkloadKind;
   namespace: string;
   name: string;
   uid: string;
@@ -92,31 +125,41 @@ export interface ClusterDriver {
   /** Creates the namespace with these labels if missing. */
   ensureNamespace(name: string, labels: Record<string, string>): Promise<void>;
   /**
-   * Creates the Job. If one with that name exists and carries the same
+   * Creates the workload (a Job, JobSet, PyTorchJob or RayJob; a kind the cluster's API does not
+   * serve is a `ClusterError('invalid')`). If one with that name exists and carries the same
    * `switchyard.io/job-id` label it is adopted (`'exists'`); if it belongs to someone else a
    * `ClusterError('foreign-object')` is thrown and nothing is touched.
    */
-  createJob(manifest: KubeJobManifest): Promise<'created' | 'exists'>;
-  /** The Job's status; when it has finished, with its container's `result` read from its pod. */
-  getJob(namespace: string, name: string): Promise<KubeJobStatus | undefined>;
-  /** Deletes the Job and its pods. Resolves `false` if it did not exist. */
-  deleteJob(namespace: string, name: string): Promise<boolean>;
+  createJob(manifest: WorkloadManifest): Promise<'created' | 'exists'>;
   /**
-   * Jobs in all namespaces matching a label selector, with the list's resourceVersion. With
-   * `page.limit`, at most that many, and `continue` to pass back for the next page (absent on the
-   * last one).
+   * The workload's status (`kind` absent: a Job); when it has finished, with its failing (else
+   * first) container's `result` read from its pods.
+   */
+  getJob(namespace: string, name: string, kind?: WorkloadKind): Promise<KubeJobStatus | undefined>;
+  /**
+   * Deletes the workload and its pods (`kind` absent: of whichever kind the cluster serves has
+   * that name). Resolves `false` if it did not exist.
+   */
+  deleteJob(namespace: string, name: string, kind?: WorkloadKind): Promise<boolean>;
+  /**
+   * Workloads of every kind the cluster serves, in all namespaces, matching a label selector,
+   * with a resourceVersion to watch from (opaque: one per kind). With `page.limit`, at most that
+   * many, and `continue` to pass back for the next page (absent on the last one).
    */
   listJobs(
     labelSelector: string,
     page?: { limit?: number; continue?: string },
   ): Promise<{ items: KubeJobStatus[]; resourceVersion: string; continue?: string }>;
-  /** Watches Jobs in all namespaces from `resourceVersion`. */
+  /** Watches workloads of every listed kind in all namespaces from `listJobs`' resourceVersion. */
   watchJobs(
     labelSelector: string,
     resourceVersion: string,
     handlers: JobWatchHandlers,
   ): Promise<JobWatch>;
-  /** Live GPU capacity: nodes' allocatable GPUs per accelerator label minus GPUs requested by running pods. */
+  /**
+   * Live GPU capacity (nodes' allocatable GPUs per accelerator label minus GPUs requested by
+   * running pods, also per node) and the workload kinds and Kueue the cluster's API serves.
+   */
   capacity(): Promise<CapacityReport>;
   close(): Promise<void>;
 }

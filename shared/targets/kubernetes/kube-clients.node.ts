@@ -1,0 +1,89 @@
+/**
+ * The client-node API objects of one cluster, built from its connection settings: kubeconfig
+ * (file, inline, context), in-cluster credentials, or a bare server URL (the simulated clusters),
+ * each request bounded by a timeout. Node-only.
+ */
+import {
+  ApisApi,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  ServerConfiguration,
+  Watch,
+  createConfiguration,
+} from '@kubernetes/client-node';
+import type { Middleware } from '@kubernetes/client-node';
+
+export interface ClientOptions {
+  clusterId: string;
+  kubeconfig?: { file?: string; context?: string; yaml?: string } | { server: string };
+  inCluster?: boolean;
+  requestTimeoutMs?: number;
+}
+
+export interface Clients {
+  config: KubeConfig;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+  /** The CRD kinds (JobSet, PyTorchJob, RayJob). */
+  custom: CustomObjectsApi;
+  /** API discovery (`GET /apis`). */
+  apis: ApisApi;
+  watch: Watch;
+}
+
+export function makeClients(options: ClientOptions): Clients {
+  const config = new KubeConfig();
+  const source = options.kubeconfig;
+  if (source && 'server' in source) {
+    config.loadFromOptions({
+      // client-node refuses plain http unless TLS verification is "skipped"; there is no TLS then.
+      clusters: [
+        {
+          name: options.clusterId,
+          server: source.server,
+          skipTLSVerify: source.server.startsWith('http:'),
+        },
+      ],
+      users: [{ name: 'anonymous' }],
+      contexts: [{ name: options.clusterId, cluster: options.clusterId, user: 'anonymous' }],
+      currentContext: options.clusterId,
+    });
+  } else if (options.inCluster) {
+    config.loadFromCluster();
+  } else if (source?.yaml !== undefined) {
+    config.loadFromString(source.yaml);
+  } else if (source?.file !== undefined) {
+    config.loadFromFile(source.file);
+  } else {
+    config.loadFromDefault();
+  }
+  if (source && !('server' in source) && source.context !== undefined) {
+    config.setCurrentContext(source.context);
+  }
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error('no current cluster with a server URL');
+
+  const timeoutMs = options.requestTimeoutMs ?? 15_000;
+  const timeout: Middleware = {
+    pre: async (context) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return context;
+    },
+    post: async (response) => response,
+  };
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [timeout],
+  });
+  return {
+    config,
+    batch: new BatchV1Api(configuration),
+    core: new CoreV1Api(configuration),
+    custom: new CustomObjectsApi(configuration),
+    apis: new ApisApi(configuration),
+    watch: new Watch(config),
+  };
+}
