@@ -36,7 +36,7 @@ export type Outcome = 'placed' | 'pending' | 'rejected';
 /** One job's outcome under one policy. */
 export interface ReplayOutcome {
   outcome: Outcome;
-  waitingFor?: 'quota' | 'capacity';
+  waitingFor?: 'quota' | 'budget' | 'capacity';
   clusterId?: string;
   cloud?: string;
   region?: string;
@@ -215,7 +215,7 @@ export function replayPlacements(input: ReplayInput): ReplayResult {
 const sum = (xs: readonly ReasonCount[]): number => xs.reduce((n, x) => n + x.jobs, 0);
 
 function pendingReason(o: ReplayOutcome): string {
-  return `${o.waitingFor === 'quota' ? 'quota' : 'capacity'}: ${o.message}`;
+  return `${o.waitingFor ?? 'capacity'}: ${o.message}`;
 }
 
 function changeOf(job: ReplayJob, before: ReplayOutcome, after: ReplayOutcome): ReplayChange {

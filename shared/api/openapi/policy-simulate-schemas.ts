@@ -13,7 +13,7 @@ const reasons = obj({ jobs: int(), reasons: arr(obj({ reason: str(), jobs: int()
 const outcome = obj(
   {
     outcome: OUTCOME,
-    waitingFor: { type: 'string', enum: ['quota', 'capacity'] },
+    waitingFor: { type: 'string', enum: ['quota', 'budget', 'capacity'] },
     clusterId: str(),
     cloud: str(),
     region: str(),

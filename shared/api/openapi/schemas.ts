@@ -141,8 +141,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
       outcome: { type: 'string', enum: ['placed', 'rejected', 'pending'] },
       waitingFor: {
         type: 'string',
-        enum: ['quota', 'capacity'],
-        description: 'when pending: a tenant or project quota, or room on a cluster',
+        enum: ['quota', 'budget', 'capacity'],
+        description:
+          'when pending: a tenant or project GPU quota, a budget in money per hour, or room on a cluster',
       },
       clusterId: str(),
       message: str(),
