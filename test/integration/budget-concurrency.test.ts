@@ -65,11 +65,14 @@ async function setUp(store: StateStore): Promise<void> {
 const drivers: Array<{
   name: string;
   skip: boolean;
+  /** DynamoDB Local answers slowly (seconds per run on 2 cores): fewer runs keep the tier short. */
+  runs: number;
   open: () => Promise<{ a: StateStore; b: StateStore; done(): Promise<void> }>;
 }> = [
   {
     name: 'SQLite (two connections)',
     skip: false,
+    runs: 3,
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sy-budget-'));
       const a = createSqliteStore({ path: join(dir, 'state.db') });
@@ -88,6 +91,7 @@ const drivers: Array<{
   {
     name: 'DynamoDB Local (two clients)',
     skip: !dynamodbEndpoint,
+    runs: 1,
     open: async () => {
       const table = `sy-budget-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
       const make = () =>
@@ -108,83 +112,87 @@ const drivers: Array<{
 /** Spend per hour in counter units (millionths) of `gpus` GPUs at PRICE. */
 const units = (gpus: number): number => Math.round(PRICE * gpus * 1e6);
 
-describe.each(drivers)('budgets in money under two control planes on $name', ({ skip, open }) => {
-  const opened: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    for (const done of opened) await done();
-  });
+describe.each(drivers)(
+  'budgets in money under two control planes on $name',
+  ({ skip, runs, open }) => {
+    const opened: Array<() => Promise<void>> = [];
+    afterAll(async () => {
+      for (const done of opened) await done();
+    });
 
-  it.skipIf(skip)(
-    'never exceeds the budget; the losers wait pending and are admitted as jobs end',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 6, maxLength: 12 }),
-          async (sizes) => {
-            const { a, b, done } = await open();
-            opened.push(done);
-            await setUp(a);
-            const services = [
-              createJobService(ctxOf(a), createDispatcher(dispatchOf(ctxOf(a)))),
-              createJobService(ctxOf(b), createDispatcher(dispatchOf(ctxOf(b)))),
-            ];
-            const jobs = await Promise.all(
-              sizes.map((count, i) =>
-                services[i % 2]!.submit(principal, {
-                  name: `j${i}`,
-                  project: 'p',
-                  image: 'x',
-                  resources: { accelerator: { type: 'nvidia-a100', count } },
-                }),
-              ),
-            );
-            const spend = async () => (await a.usage.get([SPEND]))[SPEND] ?? 0;
-            const listed = async () => (await a.jobs.list({ tenantId: 'acme', limit: 100 })).items;
-            const held = async () =>
-              (await listed())
-                .filter((j) => j.state === 'dispatched')
-                .reduce((n, j) => n + units(j.spec.resources.accelerator!.count), 0);
-            const check = async () => {
-              expect(await spend()).toBeLessThanOrEqual(BUDGET * 1e6);
-              expect(await held()).toBe(await spend());
-            };
-            await check();
-            expect(jobs.every(({ job }) => ['dispatched', 'pending'].includes(job.state))).toBe(
-              true,
-            );
-            // The sizes add up to more than the budget allows at once: someone waits.
-            if (units(sizes.reduce((n, s) => n + s, 0)) > BUDGET * 1e6) {
-              const waiting = (await listed()).filter((j) => j.state === 'pending');
-              expect(waiting.length).toBeGreaterThan(0);
-              const reasons = waiting.map((j) => j.decision?.message ?? '').join('\n');
-              expect(reasons).toMatch(/spend|would exceed its limit/);
-            }
-
-            // Finish what runs, admit from both instances at once, repeat: all run in the end.
-            const control = createControlPlane(dispatchOf(ctxOf(b)));
-            for (let round = 0; round < sizes.length + 1; round++) {
-              for (const j of (await listed()).filter((x) => x.state === 'dispatched')) {
-                await control.report({
-                  jobId: j.id,
-                  clusterId: 'big-cluster',
-                  attempt: j.placement!.attempt,
-                  phase: 'succeeded',
-                  at: new Date().toISOString(),
-                });
-              }
-              await Promise.all([
-                admitPending(dispatchOf(ctxOf(a))),
-                admitPending(dispatchOf(ctxOf(b))),
-              ]);
+    it.skipIf(skip)(
+      'never exceeds the budget; the losers wait pending and are admitted as jobs end',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 6, maxLength: 12 }),
+            async (sizes) => {
+              const { a, b, done } = await open();
+              opened.push(done);
+              await setUp(a);
+              const services = [
+                createJobService(ctxOf(a), createDispatcher(dispatchOf(ctxOf(a)))),
+                createJobService(ctxOf(b), createDispatcher(dispatchOf(ctxOf(b)))),
+              ];
+              const jobs = await Promise.all(
+                sizes.map((count, i) =>
+                  services[i % 2]!.submit(principal, {
+                    name: `j${i}`,
+                    project: 'p',
+                    image: 'x',
+                    resources: { accelerator: { type: 'nvidia-a100', count } },
+                  }),
+                ),
+              );
+              const spend = async () => (await a.usage.get([SPEND]))[SPEND] ?? 0;
+              const listed = async () =>
+                (await a.jobs.list({ tenantId: 'acme', limit: 100 })).items;
+              const held = async () =>
+                (await listed())
+                  .filter((j) => j.state === 'dispatched')
+                  .reduce((n, j) => n + units(j.spec.resources.accelerator!.count), 0);
+              const check = async () => {
+                expect(await spend()).toBeLessThanOrEqual(BUDGET * 1e6);
+                expect(await held()).toBe(await spend());
+              };
               await check();
-            }
-            expect((await listed()).every((j) => j.state === 'succeeded')).toBe(true);
-            expect(await spend()).toBe(0);
-          },
-        ),
-        { numRuns: 2 },
-      );
-    },
-    120_000,
-  );
-});
+              expect(jobs.every(({ job }) => ['dispatched', 'pending'].includes(job.state))).toBe(
+                true,
+              );
+              // The sizes add up to more than the budget allows at once: someone waits.
+              if (units(sizes.reduce((n, s) => n + s, 0)) > BUDGET * 1e6) {
+                const waiting = (await listed()).filter((j) => j.state === 'pending');
+                expect(waiting.length).toBeGreaterThan(0);
+                const reasons = waiting.map((j) => j.decision?.message ?? '').join('\n');
+                expect(reasons).toMatch(/spend|would exceed its limit/);
+              }
+
+              // Finish what runs, admit from both instances at once, repeat: all run in the end.
+              const control = createControlPlane(dispatchOf(ctxOf(b)));
+              for (let round = 0; round < sizes.length + 1; round++) {
+                for (const j of (await listed()).filter((x) => x.state === 'dispatched')) {
+                  await control.report({
+                    jobId: j.id,
+                    clusterId: 'big-cluster',
+                    attempt: j.placement!.attempt,
+                    phase: 'succeeded',
+                    at: new Date().toISOString(),
+                  });
+                }
+                await Promise.all([
+                  admitPending(dispatchOf(ctxOf(a))),
+                  admitPending(dispatchOf(ctxOf(b))),
+                ]);
+                await check();
+              }
+              expect((await listed()).every((j) => j.state === 'succeeded')).toBe(true);
+              expect(await spend()).toBe(0);
+            },
+          ),
+          { numRuns: runs },
+        );
+      },
+      120_000,
+    );
+  },
+);
