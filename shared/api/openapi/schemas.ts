@@ -258,6 +258,14 @@ export function componentSchemas(): Record<string, JsonSchema> {
         tenantId: str(),
         project: nullable(str()),
         gpus: arr(obj({ type: str(), inUse: int(), quota: nullable(int()) })),
+        cost: obj({
+          perHour: {
+            type: 'number',
+            description: "placed jobs' GPUs × their pool's costPerGpuHour",
+          },
+          budget: nullable({ type: 'number', description: "the policy's maxCostPerHour" }),
+          currency: str(),
+        }),
       }),
     ),
   });
