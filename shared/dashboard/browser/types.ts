@@ -151,7 +151,15 @@ export interface UsageView {
     tenantId?: string;
     project?: string;
     gpus: UsageGpu[];
+    /** Spend per hour against the budget in money; absent from servers before budgets. */
+    cost?: UsageCost;
   }>;
+}
+
+export interface UsageCost {
+  perHour: number;
+  budget: number | null;
+  currency: string;
 }
 
 export interface PolicyMeta {
