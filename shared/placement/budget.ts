@@ -182,3 +182,33 @@ export function budgetNote(
     : '';
   return `; ${parts.join(', ')}${unpriced}`;
 }
+
+/** One budget of a what-if replay: the draft's limit against the spend counted now. */
+export interface BudgetPressure {
+  /** `tenant:<tenant>` or `project:<tenant>/<project>`. */
+  id: string;
+  maxCostPerHour: number;
+  currency: string;
+  spendPerHour: number;
+}
+
+/** The budgets `policy` sets for these tenants and projects, with their spend in `usage`. */
+export function budgetsOf(
+  policy: CompiledPolicy,
+  owners: Iterable<readonly [tenantId: string, project: string]>,
+  usage: UsageView,
+): BudgetPressure[] {
+  const out = new Map<string, BudgetPressure>();
+  for (const [tenantId, project] of owners) {
+    for (const k of spendKeys(policy, tenantId, project)) {
+      if (k.max === undefined || out.has(k.key)) continue;
+      out.set(k.key, {
+        id: k.key.slice('spend:'.length),
+        maxCostPerHour: fromSpendUnits(k.max),
+        currency: k.currency,
+        spendPerHour: fromSpendUnits(usage.get(k.key) ?? 0),
+      });
+    }
+  }
+  return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
