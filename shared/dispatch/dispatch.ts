@@ -19,7 +19,7 @@ import {
   type PreparedClusters,
 } from '../placement/place.js';
 import { quotaUsageKeys } from '../placement/usage.js';
-import { spendKeys } from '../placement/budget.js';
+import { limitReachedMessage, spendKeys } from '../placement/budget.js';
 import { jobSpendReservation } from './spend.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
@@ -192,7 +192,7 @@ export async function commitDecision(
             j,
             'pending',
             'QuotaReached',
-            `${e.message}; the job waits until usage falls`,
+            limitReachedMessage(e.key, e.message),
             nowIso(ctx),
             { decision },
           )

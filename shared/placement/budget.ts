@@ -212,3 +212,13 @@ export function budgetsOf(
   }
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/**
+ * The message for a reservation refused on `key` (the store's `QuotaExceededError`): another
+ * instance took the last of the limit between the decision and the write, so the job waits.
+ */
+export function limitReachedMessage(key: string, fallback: string): string {
+  const m = /^spend:(tenant|project):(?:[^/]+\/)?(.+)$/.exec(key);
+  if (!m) return `${fallback}; the job waits until usage falls`;
+  return `${m[1]} ${m[2]}'s budget in money was reached meanwhile (another dispatch took it); the job waits until its spend falls`;
+}

@@ -4,7 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../shared/domain/cluster.js';
 import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
-import { formatMoney, overBudget, spendKeys } from '../../shared/placement/budget.js';
+import {
+  formatMoney,
+  limitReachedMessage,
+  overBudget,
+  spendKeys,
+} from '../../shared/placement/budget.js';
 import { place } from '../../shared/placement/place.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { AppError } from '../../shared/base/errors.js';
@@ -106,6 +111,16 @@ describe('placement under a budget', () => {
       "would raise project research's spend to $61.20/h, budget $50/h",
     );
     expect(formatMoney(3.5, 'EUR')).toBe('3.50 EUR');
+  });
+
+  it('names the budget when another instance took it between decision and write', () => {
+    expect(limitReachedMessage('spend:project:acme/research', 'x')).toBe(
+      "project research's budget in money was reached meanwhile (another dispatch took it); the job waits until its spend falls",
+    );
+    expect(limitReachedMessage('spend:tenant:acme', 'x')).toMatch(/^tenant acme's budget/);
+    expect(limitReachedMessage('tenant:acme:total', 'usage tenant:acme:total would exceed')).toBe(
+      'usage tenant:acme:total would exceed; the job waits until usage falls',
+    );
   });
 
   it('over budget everywhere: pending (not rejected), waiting for the budget', () => {
