@@ -54,9 +54,17 @@ export function spendKeys(policy: CompiledPolicy, tenantId: string, project: str
   ];
 }
 
-/** True when a budget in money applies to the tenant or project. */
-export function hasBudget(keys: readonly SpendKey[]): boolean {
-  return keys.some((k) => k.max !== undefined);
+/** `spendKeys` when a budget applies to the tenant or project, else undefined (two lookups). */
+export function budgetKeys(
+  policy: CompiledPolicy,
+  tenantId: string,
+  project: string,
+): SpendKey[] | undefined {
+  const t = policy.tenantQuotas.get(tenantId)?.maxCostPerHour;
+  const p = policy.projectQuotas.size
+    ? policy.projectQuotas.get(`${tenantId}/${project}`)?.maxCostPerHour
+    : undefined;
+  return t === undefined && p === undefined ? undefined : spendKeys(policy, tenantId, project);
 }
 
 /** The cheapest price per GPU-hour of `accelerator` among `pools`; undefined when none has one. */

@@ -8,7 +8,7 @@ import type { CandidateExplanation, Decision, JobSpec } from '../domain/job.js';
 import { matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
 import type { PreparedClusters } from './prepare.js';
 import { checkQuota, type UsageView } from './usage.js';
-import { budgetNote, filterByBudget, hasBudget, spendKeys, type BudgetPass } from './budget.js';
+import { budgetKeys, budgetNote, filterByBudget, type BudgetPass } from './budget.js';
 import {
   BLOCKED,
   FEASIBLE,
@@ -255,9 +255,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
   // 4b. Budgets in money: pass over the clusters where the job would overspend (budget.ts).
-  const spend = col && n > 0 && !quota.wait ? spendKeys(policy, tenantId, spec.project) : [];
+  const spend = col && n > 0 && !quota.wait && budgetKeys(policy, tenantId, spec.project);
   let budget: BudgetPass | undefined;
-  if (col && hasBudget(spend)) {
+  if (col && spend) {
     budget = filterByBudget(s, n, col, count, spend, usage);
     n = budget.n;
   }
@@ -300,7 +300,8 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   }
   const chosen = ranked[0]!;
   const id = chosen.clusterId;
-  const note = budget ? budgetNote(spend, col!, s.cluster[s.order[0]!]!, id, count, usage) : '';
+  const note =
+    budget && spend ? budgetNote(spend, col!, s.cluster[s.order[0]!]!, id, count, usage) : '';
   return {
     outcome: 'placed',
     clusterId: id,
