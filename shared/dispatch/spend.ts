@@ -16,6 +16,6 @@ export function jobSpendReservation(
   acc: AcceleratorRequest,
 ): Reservation[] {
   const price = unitPrice(cluster.pools, acc.type) ?? 0;
-  const cost = toSpendUnits(price * acc.count);
+  const cost = toSpendUnits(price * acc.count * (job.spec.nodes ?? 1)); // a gang: every pod
   return spendReservation(spendKeys(policy, job.tenantId, job.spec.project), cost);
 }

@@ -164,7 +164,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     }
     if (!acc) return;
     const col = clusters.byAccelerator.get(acc.type);
-    const cost = col ? costOn(col, i, acc.count) : 0;
+    const cost = col ? costOn(col, i, acc.count * (job.spec.nodes ?? 1)) : 0; // a gang: every pod
     if (cost > 0) {
       for (const k of spendKeys(policy, job.tenantId, job.spec.project)) {
         usage.set(k.key, usageOf(k.key) + cost);

@@ -1,8 +1,8 @@
 /**
  * Budgets in money. A tenant's or project's quota may set `maxCostPerHour`: its running jobs may
- * cost at most that much per hour, where a job costs its GPUs × the cheapest `costPerGpuHour` of
- * its accelerator's pools on the cluster it runs on (a pool without a price counts 0, and the
- * explanation says so). Spend is kept in usage counters, in millionths of the currency so that
+ * cost at most that much per hour, where a job costs its GPUs (a gang's: nodes × GPUs per pod) ×
+ * the cheapest `costPerGpuHour` of its accelerator's pools on the cluster it runs on (a pool
+ * without a price counts 0, and the explanation says so). Spend is kept in usage counters, in millionths of the currency so that
  * every store adds integers exactly:
  *   spend:tenant:<tenant>              cost per hour of the tenant's placed jobs
  *   spend:project:<tenant>/<project>   same, per project

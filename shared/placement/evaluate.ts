@@ -258,7 +258,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const spend = col && n > 0 && !quota.wait && budgetKeys(policy, tenantId, spec.project);
   let budget: BudgetPass | undefined;
   if (col && spend) {
-    budget = filterByBudget(s, n, col, count, spend, usage);
+    budget = filterByBudget(s, n, col, count * (spec.nodes ?? 1), spend, usage);
     n = budget.n;
   }
   if (quota.wait || n === 0) {
@@ -301,7 +301,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const chosen = ranked[0]!;
   const id = chosen.clusterId;
   const note =
-    budget && spend ? budgetNote(spend, col!, s.cluster[s.order[0]!]!, id, count, usage) : '';
+    budget && spend
+      ? budgetNote(spend, col!, s.cluster[s.order[0]!]!, id, count * (spec.nodes ?? 1), usage)
+      : '';
   return {
     outcome: 'placed',
     clusterId: id,

@@ -164,6 +164,22 @@ describe('placement under a budget', () => {
     expect(r.message).toContain('counts $0/h against the budget');
   });
 
+  it('a gang costs every pod: nodes × GPUs per pod', () => {
+    const gang = (nodes: number) =>
+      place({
+        spec: aSpec({ gpus: 4, nodes }),
+        tenantId: 'acme',
+        clusters: [snap(priced('a', 2.5))],
+        policy: research(15),
+        now: NOW,
+        heartbeatTimeoutMs: HEARTBEAT_MS,
+      });
+    expect(gang(1).outcome).toBe('placed'); // $10/h
+    const two = gang(2); // $20/h
+    expect([two.outcome, two.waitingFor]).toEqual(['pending', 'budget']);
+    expect(two.message).toContain('spend to $20/h, budget $15/h');
+  });
+
   it('a tenant budget binds every project; another tenant is not affected', () => {
     const policy = policyOf({ quotas: { tenants: { acme: { maxCostPerHour: 10 } } } });
     const usage = { 'spend:tenant:acme': 9_000_000 };
