@@ -19,6 +19,8 @@ import {
   type PreparedClusters,
 } from '../placement/place.js';
 import { quotaUsageKeys } from '../placement/usage.js';
+import { limitReachedMessage, spendKeys } from '../placement/budget.js';
+import { jobSpendReservation } from './spend.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
 import type { DispatchContext } from './context.js';
@@ -38,9 +40,10 @@ async function quotaUsage(
 ): Promise<Record<string, number>> {
   const acc = spec.resources.accelerator;
   if (!acc) return {};
-  const limited = quotaUsageKeys(policy, tenantId, spec.project, acc.type).filter(
-    (k) => k.max !== undefined,
-  );
+  const limited = [
+    ...quotaUsageKeys(policy, tenantId, spec.project, acc.type),
+    ...spendKeys(policy, tenantId, spec.project),
+  ].filter((k) => k.max !== undefined);
   return limited.length ? ctx.store.usage.get(limited.map((k) => k.key)) : {};
 }
 
@@ -113,14 +116,23 @@ export async function publishCreate(ctx: DispatchContext, job: Job): Promise<voi
   }
 }
 
-function reservationFor(job: Job, clusterId: string, policy: CompiledPolicy): Reservation[] {
+function reservationFor(job: Job, cluster: Cluster, policy: CompiledPolicy): Reservation[] {
   const acc = job.spec.resources.accelerator;
-  return usageKeys(job.tenantId, job.spec.project, acc?.type, clusterId, policy).map((k) => ({
-    key: k.key,
-    amount: k.unit === 'gpus' ? (acc?.count ?? 0) : 1,
-    ...(k.max !== undefined ? { max: k.max } : {}),
-  }));
+  const gpus = usageKeys(job.tenantId, job.spec.project, acc?.type, cluster.id, policy).map(
+    (k) => ({
+      key: k.key,
+      amount: k.unit === 'gpus' ? (acc?.count ?? 0) : 1,
+      ...(k.max !== undefined ? { max: k.max } : {}),
+    }),
+  );
+  return acc ? [...gpus, ...jobSpendReservation(policy, job, cluster, acc)] : gpus;
 }
+
+const WAITING_REASON = {
+  quota: 'WaitingForQuota',
+  budget: 'WaitingForBudget',
+  capacity: 'WaitingForCapacity',
+} as const;
 
 /** Applies a decision to a job that is `received` or `pending`: dispatch, wait, or reject. */
 export function applyDecision(
@@ -138,7 +150,7 @@ export function applyDecision(
       kubeName: kubeJobName(job.id),
       attempt: (job.placement?.attempt ?? 0) + 1,
     };
-    const reservation = reservationFor(job, cluster.id, policy);
+    const reservation = reservationFor(job, cluster, policy);
     return transition(job, 'dispatched', 'Placed', decision.message, at, {
       placement,
       decision,
@@ -147,7 +159,7 @@ export function applyDecision(
   }
   if (decision.outcome === 'pending') {
     if (job.state === 'pending') return undefined;
-    const reason = decision.waitingFor === 'quota' ? 'WaitingForQuota' : 'WaitingForCapacity';
+    const reason = WAITING_REASON[decision.waitingFor ?? 'capacity'];
     return transition(job, 'pending', reason, decision.message, at, { decision });
   }
   return transition(job, 'rejected', 'NoFeasibleCluster', decision.message, at, { decision });
@@ -180,7 +192,7 @@ export async function commitDecision(
             j,
             'pending',
             'QuotaReached',
-            `${e.message}; the job waits until usage falls`,
+            limitReachedMessage(e.key, e.message),
             nowIso(ctx),
             { decision },
           )

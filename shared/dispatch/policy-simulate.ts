@@ -18,6 +18,7 @@ import {
   type SimulateWindow,
 } from '../policy/simulate-requests.js';
 import { replayPlacements, type ReplayJob } from '../placement/replay.js';
+import { projectSpendKey, tenantSpendKey } from '../placement/budget.js';
 import { LayeredUsage } from '../placement/usage.js';
 import { listVisibleJobs } from '../jobs/visible-list.js';
 import type { DispatchContext } from './context.js';
@@ -66,19 +67,28 @@ export function createPolicySimulator(ctx: DispatchContext) {
     const window = parseSimulateWindow(q);
     const inForce = await readCurrent(ctx.store.settings);
     const t = principal.tenantId;
-    const [recent, state, tenantUsage, projectUsage] = await Promise.all([
-      recentJobs(ctx, principal, window),
-      ctx.clusterState.recent(),
-      ctx.store.usage.list(`tenant:${t}:`),
-      ctx.store.usage.list(`project:${t}/`),
-    ]);
+    const [recent, state, tenantUsage, projectUsage, tenantSpend, projectSpend] = await Promise.all(
+      [
+        recentJobs(ctx, principal, window),
+        ctx.clusterState.recent(),
+        ctx.store.usage.list(`tenant:${t}:`),
+        ctx.store.usage.list(`project:${t}/`),
+        ctx.store.usage.get([tenantSpendKey(t)]),
+        ctx.store.usage.list(projectSpendKey(t, '')),
+      ],
+    );
     const now = ctx.clock.now();
     const result = replayPlacements({
       jobs: recent.jobs,
       clusters: preparedOf(state),
       current: inForce ? compilePolicy(inForce.document) : EMPTY_POLICY,
       draft: compilePolicy(draft),
-      usage: new LayeredUsage(state.usage, { ...tenantUsage, ...projectUsage }),
+      usage: new LayeredUsage(state.usage, {
+        ...tenantUsage,
+        ...projectUsage,
+        ...tenantSpend,
+        ...projectSpend,
+      }),
       now,
       heartbeatTimeoutMs: ctx.settings.heartbeatTimeoutMs,
       maxChanges: window.maxChanges,

@@ -162,8 +162,8 @@ export interface CandidateExplanation {
 
 export interface Decision {
   outcome: 'placed' | 'rejected' | 'pending';
-  /** Set when `pending`: what the job waits for, a tenant or project quota or room on a cluster. */
-  waitingFor?: 'quota' | 'capacity';
+  /** Set when `pending`: what the job waits for: a GPU quota, a budget in money, or room. */
+  waitingFor?: 'quota' | 'budget' | 'capacity';
   clusterId?: string;
   message: string;
   candidates: CandidateExplanation[];

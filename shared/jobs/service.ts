@@ -20,6 +20,7 @@ import { isTerminal, JOB_STATES } from '../domain/job.js';
 import { parseJobSpec } from '../domain/spec.js';
 import { transition } from '../domain/transition.js';
 import { listVisibleJobs } from './visible-list.js';
+import { limitReachedMessage } from '../placement/budget.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** An in-flight claim older than this belongs to a request that died: a retry takes over. */
@@ -139,7 +140,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
           return { job: earlier, created: false };
       }
       if (!(e instanceof QuotaExceededError)) throw e;
-      const why = `${e.message}; the job waits until usage falls`;
+      const why = limitReachedMessage(e.key, e.message);
       decided = transition(received, 'pending', 'QuotaReached', why, at, { decision });
       await ctx.store.jobs.create(decided, [], deliveriesFor(at, undefined, decided));
     }

@@ -1,7 +1,8 @@
 /**
- * GPU usage against quota as a tenant sees it: its own counters and quotas, and those of each
- * project its token may use. Read from the usage counters the dispatch path keeps (the same ones
- * quotas are enforced on), so the figures are what placement sees, on every store driver.
+ * GPU usage against quota, and spend per hour against budgets in money, as a tenant sees it: its
+ * own counters, quotas and budgets, and those of each project its token may use. Read from the
+ * usage counters the dispatch path keeps (the same ones quotas and budgets are enforced on), so
+ * the figures are what placement sees, on every store driver.
  */
 import { AppError } from '../base/errors.js';
 import type { Principal } from '../domain/principal.js';
@@ -9,6 +10,7 @@ import { canUseProject, requireScope } from '../domain/principal.js';
 import type { CompiledQuota } from '../policy/compile.js';
 import type { CoreContext } from '../context/core-context.js';
 import type { PolicyService } from '../policy/service.js';
+import { fromSpendUnits, projectSpendKey, tenantSpendKey } from '../placement/budget.js';
 
 export interface UsageLine {
   /** Accelerator type, or `total` for every type together. */
@@ -18,6 +20,14 @@ export interface UsageLine {
   quota: number | null;
 }
 
+/** Spend against a budget in money: the cost per hour of the placed jobs (`placement/budget.ts`). */
+export interface CostLine {
+  perHour: number;
+  /** The policy's `maxCostPerHour`; `null`: no budget. */
+  budget: number | null;
+  currency: string;
+}
+
 export interface UsageItem {
   /** `tenant:<tenant>` or `project:<tenant>/<project>`. */
   id: string;
@@ -25,6 +35,15 @@ export interface UsageItem {
   tenantId: string;
   project: string | null;
   gpus: UsageLine[];
+  cost: CostLine;
+}
+
+function costLine(counters: Record<string, number>, key: string, q: CompiledQuota | undefined) {
+  return {
+    perHour: fromSpendUnits(counters[key] ?? 0),
+    budget: q?.maxCostPerHour ?? null,
+    currency: q?.currency ?? 'USD',
+  };
 }
 
 function lines(
@@ -91,11 +110,15 @@ export async function tenantUsage(
   requireScope(principal, 'jobs:read');
   const wanted = tenantsWanted(principal, q);
   const one = wanted === 'all' ? '' : `${wanted[0]}`;
-  const [policy, tenantCounters, projectCounters] = await Promise.all([
+  const { usage } = ctx.store;
+  const [policy, tenantCounters, projectCounters, tenantSpend, projectSpend] = await Promise.all([
     policies.compiled(),
-    ctx.store.usage.list(one ? `tenant:${one}:` : 'tenant:'),
-    ctx.store.usage.list(one ? `project:${one}/` : 'project:'),
+    usage.list(one ? `tenant:${one}:` : 'tenant:'),
+    usage.list(one ? `project:${one}/` : 'project:'),
+    one ? usage.get([tenantSpendKey(one)]) : usage.list('spend:tenant:'),
+    usage.list(one ? projectSpendKey(one, '') : 'spend:project:'),
   ]);
+  const spend = { ...tenantSpend, ...projectSpend };
   const counters = { ...tenantCounters, ...projectCounters };
   let tenants = wanted === 'all' ? [] : wanted;
   if (wanted === 'all') {
@@ -111,7 +134,7 @@ export async function tenantUsage(
   for (const tenantId of tenants) {
     // Another tenant's lines (admins only): every project of it, as a token for `*` would see.
     const viewer = tenantId === principal.tenantId ? principal : { ...principal, projects: ['*'] };
-    items.push(...usageOfTenant(policy, counters, tenantId, viewer));
+    items.push(...usageOfTenant(policy, counters, spend, tenantId, viewer));
   }
   return { items };
 }
@@ -124,6 +147,7 @@ export async function tenantUsage(
 function usageOfTenant(
   policy: Compiled,
   counters: Record<string, number>,
+  spend: Record<string, number>,
   tenantId: string,
   principal: Principal,
 ): UsageItem[] {
@@ -153,6 +177,7 @@ function usageOfTenant(
       tenantId,
       project: null,
       gpus: lines(counters, `tenant:${tenantId}`, sortedTypes, policy.tenantQuotas.get(tenantId)),
+      cost: costLine(spend, tenantSpendKey(tenantId), policy.tenantQuotas.get(tenantId)),
     });
   }
   for (const project of [...projects].sort()) {
@@ -165,6 +190,7 @@ function usageOfTenant(
       tenantId,
       project,
       gpus: lines(counters, prefix, sortedTypes, quota),
+      cost: costLine(spend, projectSpendKey(tenantId, project), quota),
     });
   }
   return items;

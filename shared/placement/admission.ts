@@ -20,6 +20,7 @@ import { evaluate, type EvalEnv, type PlacementResult } from './evaluate.js';
 import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './prepare.js';
 import { createHeap } from './heap.js';
 import { checkQuota, usageKeys } from './usage.js';
+import { costOn, spendKeys } from './budget.js';
 
 export interface PendingJob {
   id: string;
@@ -162,6 +163,13 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
       usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? (acc?.count ?? 0) : 1));
     }
     if (!acc) return;
+    const col = clusters.byAccelerator.get(acc.type);
+    const cost = col ? costOn(col, i, acc.count * (job.spec.nodes ?? 1)) : 0; // a gang: every pod
+    if (cost > 0) {
+      for (const k of spendKeys(policy, job.tenantId, job.spec.project)) {
+        usage.set(k.key, usageOf(k.key) + cost);
+      }
+    }
     let arr = extraGpus.get(acc.type);
     if (!arr) extraGpus.set(acc.type, (arr = new Float64Array(clusters.clusters.length)));
     arr[i] = (arr[i] ?? 0) + acc.count;
@@ -194,7 +202,9 @@ function admitOne(
     env,
   );
   if (decision.outcome === 'pending') {
-    failedAt.set(signature, Math.min(failed ?? count, count));
+    // Only capacity shrinks for every later job alike; a budget is the job's tenant's own.
+    if (decision.waitingFor === 'capacity')
+      failedAt.set(signature, Math.min(failed ?? count, count));
     return undefined;
   }
   return decision;

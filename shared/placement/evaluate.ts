@@ -8,6 +8,7 @@ import type { CandidateExplanation, Decision, JobSpec } from '../domain/job.js';
 import { matchRules, type CompiledPolicy, type RuleMatch } from '../policy/compile.js';
 import type { PreparedClusters } from './prepare.js';
 import { checkQuota, type UsageView } from './usage.js';
+import { budgetKeys, budgetNote, filterByBudget, type BudgetPass } from './budget.js';
 import {
   BLOCKED,
   FEASIBLE,
@@ -253,15 +254,25 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     const message = `cannot admit ${need}: ${quota.never}`;
     return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
+  // 4b. Budgets in money: pass over the clusters where the job would overspend (budget.ts).
+  const spend = col && n > 0 && !quota.wait && budgetKeys(policy, tenantId, spec.project);
+  let budget: BudgetPass | undefined;
+  if (col && spend) {
+    budget = filterByBudget(s, n, col, count * (spec.nodes ?? 1), spend, usage);
+    n = budget.n;
+  }
   if (quota.wait || n === 0) {
+    const waitingFor = quota.wait ? 'quota' : budget?.cheapest ? 'budget' : 'capacity';
     const message = quota.wait
       ? `the job waits: ${quota.wait}`
-      : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
-    const waitingFor = quota.wait ? ('quota' as const) : ('capacity' as const);
+      : budget?.cheapest
+        ? `the job waits: ${budget.cheapest}`
+        : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
     if (env.skipPendingCandidates)
       return { outcome: 'pending', waitingFor, message, ...common([], 0, policy, match) };
     const b = buildFiltered(pass);
     addFeasibleAsFiltered(b, s, n, list, max, `waiting for quota: ${quota.wait}`);
+    addOverBudget(b, budget, list, max);
     return {
       outcome: 'pending',
       waitingFor,
@@ -271,6 +282,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   }
   // 5. Scoring and the pick; ties go to the smallest cluster id.
   const b = buildFiltered(pass);
+  addOverBudget(b, budget, list, max);
   const sc = scoreFeasible(s, n, clusters, col, policy.weights, type, prefers);
   const top = Math.max(1, env.explainTop ?? DEFAULT_EXPLAIN_TOP);
   const m = rankTop(sc, max === undefined ? top : max);
@@ -288,10 +300,14 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   }
   const chosen = ranked[0]!;
   const id = chosen.clusterId;
+  const note =
+    budget && spend
+      ? budgetNote(spend, col!, s.cluster[s.order[0]!]!, id, count * (spec.nodes ?? 1), usage)
+      : '';
   return {
     outcome: 'placed',
     clusterId: id,
-    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)`,
+    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)${note}`,
     ...common(b.candidates, b.omitted, policy, match),
   };
 }
@@ -308,6 +324,21 @@ function addFeasibleAsFiltered(
   for (let f = 0; f < n; f++) {
     const c = filtered(list[s.cluster[f]!]!.id, reason);
     if (max === undefined) b.candidates[s.cluster[f]!] = c;
+    else if (b.candidates.length < max) b.candidates.push(c);
+    else b.omitted++;
+  }
+}
+
+/** Explains the clusters passed over for a budget (see `filterByBudget`). */
+function addOverBudget(
+  b: Built,
+  budget: BudgetPass | undefined,
+  list: PreparedClusters['clusters'],
+  max: number | undefined,
+): void {
+  for (const { index, reason } of budget?.over ?? []) {
+    const c = filtered(list[index]!.id, reason);
+    if (max === undefined) b.candidates[index] = c;
     else if (b.candidates.length < max) b.candidates.push(c);
     else b.omitted++;
   }

@@ -11,6 +11,7 @@ import type { CompiledPolicy } from '../policy/compile.js';
 import { evaluate } from './evaluate.js';
 import type { PreparedClusters } from './prepare.js';
 import type { UsageView } from './usage.js';
+import { budgetsOf, type BudgetPressure } from './budget.js';
 
 export interface ReplayJob {
   id: string;
@@ -36,7 +37,7 @@ export type Outcome = 'placed' | 'pending' | 'rejected';
 /** One job's outcome under one policy. */
 export interface ReplayOutcome {
   outcome: Outcome;
-  waitingFor?: 'quota' | 'capacity';
+  waitingFor?: 'quota' | 'budget' | 'capacity';
   clusterId?: string;
   cloud?: string;
   region?: string;
@@ -76,6 +77,11 @@ export interface ReplaySummary {
   newlyPlaced: number;
   /** Jobs without an accelerator or on a pool without a price count as 0. */
   costPerHour: { before: number; after: number; change: number };
+  /**
+   * Budgets in money: how many jobs wait for one under each policy, and the draft's budgets for
+   * the replayed jobs' tenants and projects against the spend counted now.
+   */
+  budgetPressure: { waiting: { before: number; after: number }; budgets: BudgetPressure[] };
 }
 
 export interface ReplayResult {
@@ -166,6 +172,8 @@ export function replayPlacements(input: ReplayInput): ReplayResult {
   let newlyPlaced = 0;
   let costBefore = 0;
   let costAfter = 0;
+  const waiting = { before: 0, after: 0 };
+  const owners = new Map<string, readonly [string, string]>();
   const byId = new Map(input.clusters.clusters.map((c) => [c.id, c.cluster]));
   for (const job of input.jobs) {
     const a = placeOne(job, input.current, input, byId);
@@ -174,6 +182,9 @@ export function replayPlacements(input: ReplayInput): ReplayResult {
     after[b.outcome]++;
     costBefore += a.costPerHour ?? 0;
     costAfter += b.costPerHour ?? 0;
+    if (a.waitingFor === 'budget') waiting.before++;
+    if (b.waitingFor === 'budget') waiting.after++;
+    owners.set(`${job.tenantId}/${job.spec.project}`, [job.tenantId, job.spec.project]);
     const same =
       a.outcome === b.outcome && a.clusterId === b.clusterId && a.waitingFor === b.waitingFor;
     if (same) continue;
@@ -206,6 +217,7 @@ export function replayPlacements(input: ReplayInput): ReplayResult {
         after: round(costAfter),
         change: round(costAfter - costBefore),
       },
+      budgetPressure: { waiting, budgets: budgetsOf(input.draft, owners.values(), input.usage) },
     },
     changes,
     changesOmitted: changed - changes.length,
@@ -215,7 +227,7 @@ export function replayPlacements(input: ReplayInput): ReplayResult {
 const sum = (xs: readonly ReasonCount[]): number => xs.reduce((n, x) => n + x.jobs, 0);
 
 function pendingReason(o: ReplayOutcome): string {
-  return `${o.waitingFor === 'quota' ? 'quota' : 'capacity'}: ${o.message}`;
+  return `${o.waitingFor ?? 'capacity'}: ${o.message}`;
 }
 
 function changeOf(job: ReplayJob, before: ReplayOutcome, after: ReplayOutcome): ReplayChange {

@@ -51,6 +51,9 @@ export interface CompiledRule {
 export interface CompiledQuota {
   readonly gpus: ReadonlyMap<string, number>;
   readonly totalGpus?: number;
+  /** The budget in money per hour, and its currency (see `placement/budget.ts`). */
+  readonly maxCostPerHour?: number;
+  readonly currency?: string;
 }
 
 export interface CompiledPolicy {
@@ -103,6 +106,10 @@ function compileQuota(q: PolicyQuota): CompiledQuota {
   return {
     gpus: new Map(Object.entries(q.gpus ?? {})),
     ...(q.totalGpus !== undefined && { totalGpus: q.totalGpus }),
+    ...(q.maxCostPerHour !== undefined && {
+      maxCostPerHour: q.maxCostPerHour,
+      currency: q.currency ?? 'USD',
+    }),
   };
 }
 

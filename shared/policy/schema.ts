@@ -81,10 +81,22 @@ const rule = z
     message: 'a rule needs at least one of require, forbid, prefer, priority',
   });
 
-const quota = z.strictObject({
-  gpus: z.record(id, z.int().min(0)).optional(),
-  totalGpus: z.int().min(0).optional(),
-});
+const quota = z
+  .strictObject({
+    gpus: z.record(id, z.int().min(0)).optional(),
+    totalGpus: z.int().min(0).optional(),
+    /** A budget in money: cost per hour (GPUs × the pool's costPerGpuHour) of running jobs. */
+    maxCostPerHour: z.number().min(0).max(1e9).optional(),
+    /** What the pools' prices are in; only labels the figures (default USD). */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'currency is a three-letter ISO 4217 code such as USD or EUR')
+      .optional(),
+  })
+  .refine((q) => q.currency === undefined || q.maxCostPerHour !== undefined, {
+    message: 'currency needs maxCostPerHour beside it',
+    path: ['currency'],
+  });
 
 const weight = z.number().min(0).max(1000);
 

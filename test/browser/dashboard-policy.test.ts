@@ -61,9 +61,11 @@ describe.skipIf(skipBrowserTests)('the dashboard Policy tab in Chromium', () => 
       resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
     });
     expect(submitted.status).toBe(202);
-    // The draft forbids every cluster to research, so the replayed job turns rejected.
+    // The draft forbids every cluster to research, so the replayed job turns rejected; it also
+    // sets research a budget in money, shown as budget pressure.
     const draft = {
       version: 'v3-draft',
+      quotas: { projects: { 'admin/research': { maxCostPerHour: 40 } } },
       rules: [{ name: 'nowhere', match: { projects: ['research'] }, forbid: { clusters: ['*'] } }],
     };
     type Outcome = { outcome: string; clusterId?: string };
@@ -115,6 +117,9 @@ describe.skipIf(skipBrowserTests)('the dashboard Policy tab in Chromium', () => 
     expect(await rejected.locator('li').first().textContent()).toContain(
       'excluded by rule nowhere',
     );
+    const budgets = await page.locator('#policy-sim-summary .sim-budgets').textContent();
+    expect(budgets).toContain('jobs waiting for a budget');
+    expect(budgets).toMatch(/project:admin\/research: \d+\.\d\d of 40 USD\/h spent now/);
     const row = page.locator(`#policy-sim-changes tr[data-job-id="${submitted.body.id}"]`);
     expect(await row.locator('td').nth(2).textContent()).toBe(
       `placed on ${change!.before.clusterId}`,

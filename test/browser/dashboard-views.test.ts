@@ -2,7 +2,7 @@
 // Debian Chromium against the real server process: buttons that follow the token's scopes (a
 // partner token sees no cluster or schedule actions), GPU bars of the share in use, the jobs list's
 // GPUs / priority / origin, a rejected job's "not placed", a callback's host and deliveries,
-// schedules in their own time zone with their latest runs and actions, quota usage, and a
+// schedules in their own time zone with their latest runs and actions, quota usage and spend, and a
 // readable page 390 px wide.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -113,6 +113,11 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await tenantTotal.waitFor();
     expect(Number(await tenantTotal.textContent())).toBeGreaterThanOrEqual(4);
     expect(Number(await projectA100.textContent())).toBeGreaterThanOrEqual(4);
+    // Spend: 4 GPUs at onprem-dc1's $1.20/GPU-h are at least $4.80/h (no budget is set).
+    const spend = page.locator(`#usage-spend tr[data-usage="project:${me}/research"]`);
+    expect(await spend.locator('.budget').textContent()).toBe('no budget');
+    const perHour = Number((await spend.locator('.spend').textContent())!.replace(/[$/h]/g, ''));
+    expect(perHour).toBeGreaterThanOrEqual(4.8);
     await api('POST', `/v1/jobs/${full.body.id}/cancel`);
     await page.context().close();
   });

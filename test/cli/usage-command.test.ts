@@ -1,6 +1,7 @@
 // `switchyard usage` end to end: the built CLI against the real server process (embedded default,
-// simulated clusters): GPUs in use by type against the policy's quotas, per tenant and project, as
-// a table and with --json (the API's answer as it is); a wrong flag is a usage error (exit 2).
+// simulated clusters): GPUs in use by type against the policy's quotas and spend against its
+// budgets, per tenant and project, as a table and with --json (the API's answer as it is); a
+// wrong flag is a usage error (exit 2).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ const POLICY = {
   version: 'usage-1',
   quotas: {
     tenants: { admin: { gpus: { [A100]: 6 } } },
-    projects: { 'admin/research': { totalGpus: 4 } },
+    projects: { 'admin/research': { totalGpus: 4, maxCostPerHour: 100 } },
   },
 };
 
@@ -70,6 +71,11 @@ describe('switchyard usage against the real server', () => {
     expect(r.stdout).toMatch(/^WHO\s+ACCELERATOR\s+IN USE\s+QUOTA\s+FREE$/m);
     expect(r.stdout).toMatch(new RegExp(`^admin \\(tenant\\)\\s+${A100}\\s+3\\s+6\\s+3$`, 'm'));
     expect(r.stdout).toMatch(/^admin\/research\s+all types\s+3\s+4\s+1$/m);
+    // Spend: 3 A100s at aws-us-east-1's 3.4 or onprem-dc1's 1.2 per GPU-hour, budget 100.
+    expect(r.stdout).toMatch(/^WHO\s+SPEND\s+BUDGET\s+LEFT$/m);
+    expect(r.stdout).toMatch(
+      /^admin\/research\s+(10\.20|3\.60) USD\/h\s+100 USD\/h\s+(89\.80|96\.40) USD\/h$/m,
+    );
     expect(j.code).toBe(0);
     const body = JSON.parse(j.stdout) as Usage;
     const direct = await api<Usage>('GET', '/v1/usage');

@@ -1,8 +1,8 @@
 // What-if replay through the API over loopback HTTP on a SQLite file: a seeded history of jobs
 // submitted under a residency rule, replayed under a draft that changes the rule (exact moves,
 // clouds, regions and cost), under a draft that tightens the tenant's quota (exact jobs newly
-// pending or rejected, with the reason), from a kept version; PUT ?dryRun=true stores nothing;
-// bad input is a 400 naming the field.
+// pending or rejected, with the reason) or sets a budget in money (budget pressure), from a kept
+// version; PUT ?dryRun=true stores nothing; bad input is a 400 naming the field.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -161,6 +161,36 @@ describe('POST /v1/policy:simulate', () => {
     expect(s.outcomes).toEqual({
       before: { placed: 5, pending: 0, rejected: 0 },
       after: { placed: 3, pending: 2, rejected: 0 },
+    });
+  });
+
+  it('a tightened budget in money turns exactly the jobs that would overspend pending', async () => {
+    // Spend now: US 3 GPUs at 3 + EU 4 GPUs at 5 = $29/h; the budget leaves $4/h, so only us-b
+    // (1 GPU at 3 on aws-use1) still fits on its own.
+    const draft = {
+      ...V1,
+      version: 'v1-budget',
+      quotas: { tenants: { admin: { maxCostPerHour: 33 } } },
+    };
+    const res = await call('POST', '/v1/policy:simulate?maxChanges=10', { document: draft });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const s = res.body.summary as Body;
+    expect(changeRows(res.body)).toEqual(
+      ['eu-a', 'us-a', 'eu-b', 'eu-c'].map((n) => [
+        ids.get(n),
+        'placed',
+        expect.any(String),
+        'pending',
+        'budget',
+      ]),
+    );
+    const usA = (res.body.changes as Body[])[1]!.after as Body;
+    expect(usA.message).toBe(
+      "the job waits: would raise tenant admin's spend to $35/h, budget $33/h",
+    );
+    expect(s.budgetPressure).toEqual({
+      waiting: { before: 0, after: 4 },
+      budgets: [{ id: 'tenant:admin', maxCostPerHour: 33, currency: 'USD', spendPerHour: 29 }],
     });
   });
 

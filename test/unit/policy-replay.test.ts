@@ -1,6 +1,6 @@
 // The pure what-if replay (shared/placement/replay.ts): per-job outcomes under two policies on one
-// snapshot, the aggregate (moves, newly pending/rejected/placed by reason, cost), the cap on
-// listed changes, and that a job's own placement never takes room from the next one.
+// snapshot, the aggregate (moves, newly pending/rejected/placed by reason, cost, budget pressure),
+// the cap on listed changes, and that a job's own placement never takes room from the next one.
 import { describe, expect, it } from 'vitest';
 import { prepareClusters } from '../../shared/placement/place.js';
 import { replayPlacements, type ReplayJob } from '../../shared/placement/replay.js';
@@ -96,6 +96,32 @@ describe('replayPlacements', () => {
       ['pending', 'quota'],
     ]);
     expect(big.summary.newlyPending.reasons[0]!.reason).toMatch(/^quota: /);
+  });
+
+  it('a tightened budget turns known jobs pending, counted as budget pressure', () => {
+    const current = policyOf({ weights });
+    const draft = policyOf({
+      weights,
+      quotas: { projects: { 'acme/research': { maxCostPerHour: 10 } } },
+    });
+    // $4/h already spent; us costs $2/GPU-h, eu $3/GPU-h (us wins on cost under both policies).
+    const usage = new Map([['spend:project:acme/research', 4_000_000]]);
+    const jobs = [job('a', 2), job('bb', 3), job('ccc', 4)];
+    const r = replayPlacements({ ...base, usage, jobs, current, draft, maxChanges: 10 });
+    // a: $4 + $4 = $8 fits; bb: $4 + $6 = $10 fits; ccc: $4 + $8 = $12 > $10 on us, $16 on eu.
+    expect(r.changes.map((c) => [c.jobId, c.after.outcome, c.after.waitingFor])).toEqual([
+      ['ccc', 'pending', 'budget'],
+    ]);
+    expect(r.changes[0]!.after.message).toBe(
+      "the job waits: would raise project research's spend to $12/h, budget $10/h",
+    );
+    expect(r.summary.newlyPending.reasons[0]!.reason).toMatch(/^budget: /);
+    expect(r.summary.budgetPressure).toEqual({
+      waiting: { before: 0, after: 1 },
+      budgets: [
+        { id: 'project:acme/research', maxCostPerHour: 10, currency: 'USD', spendPerHour: 4 },
+      ],
+    });
   });
 
   it('lists at most maxChanges changed jobs and counts the rest', () => {

@@ -1,6 +1,6 @@
-// The Usage view (GET /v1/usage) against the memory store with real placements: GPUs in use from
-// the counters dispatch keeps, quotas from the policy, a token's projects bounding what it sees;
-// and where a job came from (its origin) as the job view names it.
+// The Usage view (GET /v1/usage) against the memory store with real placements: GPUs in use and
+// spend per hour from the counters dispatch keeps, quotas and budgets from the policy, a token's
+// projects bounding what it sees; and where a job came from (its origin) as the job view names it.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
 import { jobOrigin } from '../../shared/api/views.js';
@@ -49,16 +49,16 @@ describe('tenantUsage', () => {
       labels: {},
       queue: 'aws',
       state: 'active',
-      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8, costPerGpuHour: 2.5 }],
       version: 1,
       updatedAt: new Date(NOW).toISOString(),
     });
     await dispatchOf(ctx).policy.put(principal(['*']), {
       version: 1,
       quotas: {
-        tenants: { acme: { totalGpus: 6 } },
+        tenants: { acme: { totalGpus: 6, maxCostPerHour: 20 } },
         projects: {
-          'acme/etl': { gpus: { 'nvidia-a100': 4 } },
+          'acme/etl': { gpus: { 'nvidia-a100': 4 }, maxCostPerHour: 9, currency: 'EUR' },
           'acme/ml': { totalGpus: 2 },
           'globex/etl': { totalGpus: 1 },
         },
@@ -85,6 +85,7 @@ describe('tenantUsage', () => {
           { type: 'nvidia-a100', inUse: 4, quota: null },
           { type: 'total', inUse: 4, quota: 6 },
         ],
+        cost: { perHour: 10, budget: 20, currency: 'USD' },
       },
       {
         id: 'project:acme/etl',
@@ -95,6 +96,7 @@ describe('tenantUsage', () => {
           { type: 'nvidia-a100', inUse: 3, quota: 4 },
           { type: 'total', inUse: 3, quota: null },
         ],
+        cost: { perHour: 7.5, budget: 9, currency: 'EUR' },
       },
       {
         id: 'project:acme/ml',
@@ -102,6 +104,7 @@ describe('tenantUsage', () => {
         tenantId: 'acme',
         project: 'ml',
         gpus: [{ type: 'total', inUse: 0, quota: 2 }],
+        cost: { perHour: 0, budget: null, currency: 'USD' },
       },
       {
         id: 'project:acme/research',
@@ -112,6 +115,7 @@ describe('tenantUsage', () => {
           { type: 'nvidia-a100', inUse: 1, quota: null },
           { type: 'total', inUse: 1, quota: null },
         ],
+        cost: { perHour: 2.5, budget: null, currency: 'USD' },
       },
     ];
     expect((await tenantUsage(ctx, dispatchOf(ctx).policy, principal(['*']), Q)).items).toEqual(

@@ -35,6 +35,11 @@ interface Simulation {
     newlyRejected: Reasons;
     newlyPlaced: number;
     costPerHour: { before: number; after: number; change: number };
+    /** Absent from servers before budgets in money. */
+    budgetPressure?: {
+      waiting: { before: number; after: number };
+      budgets: { id: string; maxCostPerHour: number; currency: string; spendPerHour: number }[];
+    };
   };
   changes: { jobId: string; project: string; gpus: number; before: Outcome; after: Outcome }[];
   changesOmitted: number;
@@ -61,7 +66,22 @@ function summaryLines(file: string, r: Simulation): string[] {
     x.jobs === 0
       ? []
       : [`newly ${what}: ${x.jobs}`, ...x.reasons.map((q) => `  ${q.jobs} x ${q.reason}`)];
-  return [...lines, ...reasons('pending', s.newlyPending), ...reasons('rejected', s.newlyRejected)];
+  const b = s.budgetPressure;
+  const budgets = !b?.budgets.length
+    ? []
+    : [
+        `budget pressure: ${b.waiting.before} -> ${b.waiting.after} job(s) waiting for a budget`,
+        ...b.budgets.map(
+          (x) =>
+            `  ${x.id}: ${money(x.spendPerHour)} of ${money(x.maxCostPerHour)} ${x.currency}/h spent now`,
+        ),
+      ];
+  return [
+    ...lines,
+    ...budgets,
+    ...reasons('pending', s.newlyPending),
+    ...reasons('rejected', s.newlyRejected),
+  ];
 }
 
 export const policySimulateCommand: Command = {

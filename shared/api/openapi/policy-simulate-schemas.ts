@@ -13,7 +13,7 @@ const reasons = obj({ jobs: int(), reasons: arr(obj({ reason: str(), jobs: int()
 const outcome = obj(
   {
     outcome: OUTCOME,
-    waitingFor: { type: 'string', enum: ['quota', 'capacity'] },
+    waitingFor: { type: 'string', enum: ['quota', 'budget', 'capacity'] },
     clusterId: str(),
     cloud: str(),
     region: str(),
@@ -53,6 +53,17 @@ export function policySimulateSchemas(): Record<string, JsonSchema> {
           newlyRejected: reasons,
           newlyPlaced: int(),
           costPerHour: obj({ before: num(), after: num(), change: num() }),
+          budgetPressure: obj({
+            waiting: obj({ before: int(), after: int() }),
+            budgets: arr(
+              obj({
+                id: str({ description: '`tenant:<tenant>` or `project:<tenant>/<project>`' }),
+                maxCostPerHour: num(),
+                currency: str(),
+                spendPerHour: num({ description: 'spend counted now, before any replayed job' }),
+              }),
+            ),
+          }),
         }),
         changes: arr(
           obj(

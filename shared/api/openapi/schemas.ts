@@ -141,8 +141,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
       outcome: { type: 'string', enum: ['placed', 'rejected', 'pending'] },
       waitingFor: {
         type: 'string',
-        enum: ['quota', 'capacity'],
-        description: 'when pending: a tenant or project quota, or room on a cluster',
+        enum: ['quota', 'budget', 'capacity'],
+        description:
+          'when pending: a tenant or project GPU quota, a budget in money per hour, or room on a cluster',
       },
       clusterId: str(),
       message: str(),
@@ -267,6 +268,14 @@ export function componentSchemas(): Record<string, JsonSchema> {
         tenantId: str(),
         project: nullable(str()),
         gpus: arr(obj({ type: str(), inUse: int(), quota: nullable(int()) })),
+        cost: obj({
+          perHour: {
+            type: 'number',
+            description: "placed jobs' GPUs × their pool's costPerGpuHour",
+          },
+          budget: nullable({ type: 'number', description: "the policy's maxCostPerHour" }),
+          currency: str(),
+        }),
       }),
     ),
   });

@@ -213,6 +213,31 @@ function reasonsList(r: PolicySimulation['summary']['newlyPending']): HTMLElemen
   );
 }
 
+/** Jobs waiting for a budget in money, and each of the draft's budgets against spend now. */
+function budgetPressure(b: PolicySimulation['summary']['budgetPressure']): HTMLElement[] {
+  if (!b || b.budgets.length === 0) return [];
+  const items = b.budgets.map((x) =>
+    h('li', {
+      text:
+        x.id +
+        ': ' +
+        x.spendPerHour.toFixed(2) +
+        ' of ' +
+        x.maxCostPerHour +
+        ' ' +
+        x.currency +
+        '/h spent now',
+    }),
+  );
+  return [
+    h('dt', { text: 'Budget pressure' }),
+    h('dd', { class: 'sim-budgets' }, [
+      b.waiting.before + ' → ' + b.waiting.after + ' jobs waiting for a budget',
+      h('ul', { class: 'reasons' }, items),
+    ]),
+  ];
+}
+
 function simulationResult(sim: PolicySimulation): HTMLElement {
   const s = sim.summary;
   const moves = s.moves.clusters.map((m) =>
@@ -241,6 +266,7 @@ function simulationResult(sim: PolicySimulation): HTMLElement {
         count(s.newlyRejected.jobs),
         reasonsList(s.newlyRejected),
       ]),
+      budgetPressure(s.budgetPressure),
       h('dt', { text: 'Cost per hour' }),
       h('dd', {
         class: 'sim-cost',

@@ -151,7 +151,15 @@ export interface UsageView {
     tenantId?: string;
     project?: string;
     gpus: UsageGpu[];
+    /** Spend per hour against the budget in money; absent from servers before budgets. */
+    cost?: UsageCost;
   }>;
+}
+
+export interface UsageCost {
+  perHour: number;
+  budget: number | null;
+  currency: string;
 }
 
 export interface PolicyMeta {
@@ -189,6 +197,15 @@ export interface PolicySimulation {
     newlyRejected: { jobs: number; reasons: Array<{ reason: string; jobs: number }> };
     newlyPlaced: number;
     costPerHour: { before: number; after: number; change: number };
+    budgetPressure?: {
+      waiting: { before: number; after: number };
+      budgets: Array<{
+        id: string;
+        maxCostPerHour: number;
+        currency: string;
+        spendPerHour: number;
+      }>;
+    };
   };
   changes: Array<{ jobId: string; project: string; before: SimOutcome; after: SimOutcome }>;
   changesOmitted: number;

@@ -1,11 +1,13 @@
 /**
  * The Usage view: GPUs in use against quota for the caller's tenant (for a token of every
- * project) and each project its token may use (GET /v1/usage), with a bar where a quota is set.
+ * project) and each project its token may use (GET /v1/usage), with a bar where a quota is set;
+ * then spend per hour against the budgets in money (`usage-spend.ts`).
  */
 import { api } from './api.js';
 import { changed, current, type View } from './core.js';
 import { $, h, headRow, replace } from './dom.js';
 import type { UsageGpu, UsageView } from './types.js';
+import { spendTable } from './usage-spend.js';
 
 export const usageView: View = {
   async load() {
@@ -43,6 +45,7 @@ export const usageView: View = {
           h('tbody', null, rows),
         ]),
       ),
+      spendTable(view.items, projectName),
       first && first.kind === 'tenant'
         ? null
         : h('p', {
@@ -53,8 +56,9 @@ export const usageView: View = {
       h('p', {
         class: 'muted',
         text:
-          'Quotas come from the routing policy (quotas.tenants, quotas.projects). ' +
-          'A job that would pass a quota waits as pending until its GPUs free up.',
+          'Quotas and budgets (maxCostPerHour) come from the routing policy (quotas.tenants, ' +
+          "quotas.projects); a job's cost is its GPUs × its pool's price per GPU-hour. " +
+          'A job that would pass a quota or a budget waits as pending until usage falls.',
       }),
     ]);
   },
