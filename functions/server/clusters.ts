@@ -57,9 +57,9 @@ export async function startClusters(
         c.id,
         createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig }),
       );
-    } else {
+    } else if ('inCluster' in c.connect) {
       started.drivers.set(c.id, createKubernetesCluster({ clusterId: c.id, inCluster: true }));
-    }
+    } // connect.slurm: a Slurm target, not a Kubernetes driver (shared/targets/slurm)
     started.definitions.push({
       id: c.id,
       cloud: c.cloud,

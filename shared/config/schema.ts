@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { issuesOf } from '../base/validation.js';
+import { slurmConnectSchema } from './slurm.js';
 
 const id = z
   .string()
@@ -29,6 +30,7 @@ const connectSchema = z.union([
     kubeconfig: z.strictObject({ file: z.string().optional(), context: z.string().optional() }),
   }),
   z.strictObject({ inCluster: z.literal(true) }),
+  z.strictObject({ slurm: slurmConnectSchema }),
 ]);
 
 export const clusterConfigSchema = z.strictObject({

@@ -1,14 +1,11 @@
 /**
- * Runs the Target contract against the Kubernetes adapter on the simulated Kubernetes API, and
- * against the Slurm driver on a real Slurm (infra/slurm; skipped with what to install when Slurm
- * is missing, failing under CI=true).
+ * Runs the Target contract against the Kubernetes adapter on the simulated Kubernetes API. The
+ * Slurm driver runs it on a real Slurm in test/integration/slurm-target.test.ts, beside its own
+ * tests, so one Slurm starts for both.
  */
-import { describe } from 'vitest';
 import { startSimCluster } from '../../infra/sim-cluster/index.js';
 import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
 import { kubernetesTarget } from '../../shared/targets/kubernetes/target.js';
-import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
-import { skipSlurmTests, useSlurm } from '../support/slurm.js';
 import { testTarget } from './target.contract.js';
 
 testTarget('kubernetes (simulated API)', async () => {
@@ -32,21 +29,4 @@ testTarget('kubernetes (simulated API)', async () => {
       await sim.close();
     },
   };
-});
-
-describe.skipIf(skipSlurmTests)('slurm', () => {
-  const slurm = useSlurm();
-  testTarget('slurm (real Slurm 22.05 through slurmrestd)', async () => {
-    const s = slurm();
-    const target = createSlurmTarget({
-      clusterId: 'contract-slurm',
-      url: s.url,
-      user: s.user,
-      token: s.token,
-      partition: s.partition,
-      workdir: s.workdir,
-      defaultAccelerator: 'nvidia-a100',
-    });
-    return { target, accelerator: 'nvidia-a100', freePerNode: true, cleanup: () => target.close() };
-  });
 });

@@ -1,0 +1,34 @@
+/**
+ * `connect.slurm` of a cluster: a Slurm cluster reached through slurmrestd (shared/targets/slurm).
+ * The JWT comes from a file or an environment variable, never from the configuration itself.
+ */
+import { z } from 'zod';
+
+export const slurmConnectSchema = z
+  .strictObject({
+    /** slurmrestd's base URL, e.g. http://slurm-head:6820. */
+    url: z.url(),
+    /** A file holding the JWT (e.g. from `scontrol token`); re-read when it changes. */
+    tokenFile: z.string().min(1).optional(),
+    /** The environment variable holding the JWT. */
+    tokenEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use an environment variable name')
+      .optional(),
+    /** The user the token belongs to; jobs run as this user. */
+    user: z.string().min(1).max(64),
+    partition: z.string().min(1).max(128),
+    account: z.string().min(1).max(128).optional(),
+    /** Absolute folder on the cluster's shared file system: working directory and output files. */
+    workdir: z.string().regex(/^\//, 'use an absolute path on the cluster'),
+    /** `pyxis`: the image through srun --container-image; `none`: the command runs on the node. */
+    containers: z.enum(['none', 'pyxis', 'oci']).default('none'),
+    /** gres type → accelerator, e.g. `{ a100: nvidia-a100 }`; untyped GPUs are the first pool's. */
+    gresTypes: z.record(z.string().min(1), z.string().min(1)).default({}),
+  })
+  .refine((s) => (s.tokenFile === undefined) !== (s.tokenEnv === undefined), {
+    message: 'give exactly one of tokenFile and tokenEnv',
+    path: ['tokenFile'],
+  });
+
+export type SlurmConnect = z.infer<typeof slurmConnectSchema>;
