@@ -19,8 +19,11 @@ export const slurmConnectSchema = z
     user: z.string().min(1).max(64),
     partition: z.string().min(1).max(128),
     account: z.string().min(1).max(128).optional(),
-    /** Absolute folder on the cluster's shared file system: working directory and output files. */
-    workdir: z.string().regex(/^\//, 'use an absolute path on the cluster'),
+    /**
+     * Folder on the cluster's shared file system, writable by `user`: working directory and output
+     * files. A relative path is resolved against Switchyard's own working directory (a local Slurm).
+     */
+    workdir: z.string().min(1).max(1024),
     /** `pyxis`: the image through srun --container-image; `none`: the command runs on the node. */
     containers: z.enum(['none', 'pyxis', 'oci']).default('none'),
     /** gres type → accelerator, e.g. `{ a100: nvidia-a100 }`; untyped GPUs are the first pool's. */

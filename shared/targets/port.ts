@@ -39,6 +39,8 @@ export interface TargetJobStatus {
   name: string;
   /** The target's own id: a Kubernetes uid, a Slurm job id. */
   externalId: string;
+  /** The placement attempt it was made for. */
+  attempt: number;
   state: TargetJobState;
   /** The target's reason for the state, e.g. `Unschedulable`, `Resources`, `NonZeroExitCode`. */
   reason?: string;

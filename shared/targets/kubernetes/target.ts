@@ -4,7 +4,14 @@
  * so a cancelled Kubernetes job reads back as gone rather than `cancelled`. Edge-safe.
  */
 import type { Target, TargetJobState, TargetJobStatus, TargetWorkload } from '../port.js';
-import { LABEL_JOB_ID, LABEL_MANAGED_BY, MANAGED_BY_VALUE, MANAGED_SELECTOR } from './labels.js';
+import {
+  ANNOTATION_ATTEMPT,
+  LABEL_JOB_ID,
+  LABEL_MANAGED_BY,
+  LABEL_TENANT,
+  MANAGED_BY_VALUE,
+  MANAGED_SELECTOR,
+} from './labels.js';
 import { buildManifest, type ManifestOptions } from './manifest.js';
 import type { ClusterDriver, KubeJobPhase, KubeJobStatus } from './port.js';
 
@@ -20,6 +27,7 @@ function toStatus(job: KubeJobStatus): TargetJobStatus {
     jobId: job.labels[LABEL_JOB_ID] ?? '',
     name: job.name,
     externalId: job.uid,
+    attempt: Number(job.annotations[ANNOTATION_ATTEMPT] ?? 1) || 1,
     state: STATES[job.phase],
   };
   const reason = job.result?.reason ?? job.reason;
@@ -36,6 +44,7 @@ export function kubernetesTarget(driver: ClusterDriver, options: ManifestOptions
     async create(work: TargetWorkload) {
       const manifest = buildManifest(work, options);
       await driver.ensureNamespace(manifest.metadata.namespace, {
+        [LABEL_TENANT]: manifest.metadata.labels[LABEL_TENANT] ?? '',
         [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
       });
       return driver.createJob(manifest);

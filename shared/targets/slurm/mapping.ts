@@ -167,7 +167,13 @@ export function hasEnded(job: SlurmJob): boolean {
 
 export function toStatus(job: SlurmJob, jobId: string): TargetJobStatus {
   const state = targetState(job.states);
-  const status: TargetJobStatus = { jobId, name: job.name, externalId: String(job.jobId), state };
+  const status: TargetJobStatus = {
+    jobId,
+    name: job.name,
+    externalId: String(job.jobId),
+    attempt: parseComment(job.comment)?.attempt ?? 1,
+    state,
+  };
   const primary = job.states.find((s) => ENDED.has(s));
   const reason = state === 'failed' && primary !== 'FAILED' ? primary : job.reason;
   if (reason && reason !== 'None') status.reason = reason;
