@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { issuesOf } from '../base/validation.js';
-import { slurmConnectSchema } from './slurm.js';
+import { connectErrors, slurmConnectSchema } from './slurm.js';
 
 const id = z
   .string()
@@ -41,7 +41,7 @@ export const clusterConfigSchema = z.strictObject({
   /** Queue its drainer consumes; defaults to the cloud. */
   queue: id.optional(),
   pools: z.array(poolSchema).min(1),
-  connect: connectSchema,
+  connect: z.union(connectSchema.options, connectErrors),
 });
 
 export const configSchema = z.strictObject({

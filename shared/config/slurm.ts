@@ -35,3 +35,21 @@ export const slurmConnectSchema = z
   });
 
 export type SlurmConnect = z.infer<typeof slurmConnectSchema>;
+
+/**
+ * The message for a `connect` that matches no kind: the union alone would only say "Invalid
+ * input", so name the kinds, or for a `slurm` block the fields that are wrong in it.
+ */
+function connectError(input: unknown): string {
+  if (input && typeof input === 'object' && 'slurm' in input) {
+    const result = slurmConnectSchema.safeParse((input as { slurm: unknown }).slurm);
+    if (!result.success) {
+      const fields = result.error.issues.map((i) => `slurm.${i.path.join('.')}: ${i.message}`);
+      return fields.join('; ');
+    }
+  }
+  return 'use exactly one of simulated, kubeconfig, inCluster or slurm';
+}
+
+/** Options for the `connect` union: its message says what to fix. */
+export const connectErrors = { error: (issue: { input?: unknown }) => connectError(issue.input) };
