@@ -82,6 +82,23 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     expect(shown).toMatch(/JobState=CANCELLED/);
   });
 
+  it('a restarted drainer (a fresh target, nothing remembered) adopts instead of submitting again', async () => {
+    const w = aWorkload({ seconds: 5 });
+    expect(await target().create(w)).toBe('created');
+    const restarted = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+    });
+    expect(await restarted.create(w)).toBe('exists');
+    const names = await slurm().cli('squeue', ['-h', '-o', '%j', '-n', `sy-${w.jobId}`]);
+    expect(names.trim().split('\n')).toEqual([`sy-${w.jobId}`]);
+    await restarted.cancel(refOf(w));
+  });
+
   it("never adopts a user's own job that merely has the name", async () => {
     const w = aWorkload();
     const sbatch = await fetch(`${slurm().url}/slurm/v0.0.38/job/submit`, {
