@@ -9,10 +9,14 @@ import { createKubernetesCluster } from '../../shared/targets/kubernetes/kuberne
 import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import type { ClusterDefinition } from '../../shared/clusters/service.js';
 import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
+import type { Target } from '../../shared/targets/port.js';
+import { slurmTargetFor } from './slurm-targets.js';
 
 export interface StartedClusters {
   sims: SimCluster[];
   drivers: Map<string, ClusterDriver>;
+  /** Clusters that are not Kubernetes (`connect.slurm`). */
+  targets: Map<string, Target>;
   definitions: ClusterDefinition[];
 }
 
@@ -26,7 +30,12 @@ export async function startClusters(
   config: SwitchyardConfig,
   dataDir: string,
 ): Promise<StartedClusters> {
-  const started: StartedClusters = { sims: [], drivers: new Map(), definitions: [] };
+  const started: StartedClusters = {
+    sims: [],
+    drivers: new Map(),
+    targets: new Map(),
+    definitions: [],
+  };
   for (const [i, c] of config.clusters.entries()) {
     let apiUrl: string | undefined;
     const kueue = c.kueue ? { kueue: { localQueue: c.kueue.localQueue } } : {};
@@ -58,11 +67,13 @@ export async function startClusters(
         c.id,
         createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig, ...kueue }),
       );
-    } else {
+    } else if ('inCluster' in c.connect) {
       started.drivers.set(
         c.id,
         createKubernetesCluster({ clusterId: c.id, inCluster: true, ...kueue }),
       );
+    } else {
+      started.targets.set(c.id, slurmTargetFor(c, c.connect.slurm));
     }
     started.definitions.push({
       id: c.id,

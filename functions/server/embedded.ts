@@ -54,7 +54,7 @@ export async function startEmbedded(
   mkdirSync(join(dataDir, 'sim'), { recursive: true, mode: 0o700 });
 
   // 1. Clusters: simulated ones start here; every one gets a client-node driver.
-  const { sims, drivers, definitions } = await startClusters(config, dataDir);
+  const { sims, drivers, targets, definitions } = await startClusters(config, dataDir);
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   writePrivateFile(
     kubeconfigPath,
@@ -120,13 +120,14 @@ export async function startEmbedded(
       queues: [...new Set(definitions.map((d) => d.queue))].join(','),
     });
   for (const queueName of queueNames) {
-    const served = new Map(
-      [...drivers].filter(([id]) => definitions.find((d) => d.id === id)?.queue === queueName),
-    );
+    const servedHere = ([id]: [string, unknown]) =>
+      definitions.find((d) => d.id === id)?.queue === queueName;
+    const served = new Map([...drivers].filter(servedHere));
     const drainer = createDrainer({
       queueName,
       queue,
       clusters: served,
+      targets: new Map([...targets].filter(servedHere)),
       control: core.control,
       clock,
       log,

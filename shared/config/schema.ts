@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { issuesOf } from '../base/validation.js';
+import { connectErrors, slurmConnectSchema } from './slurm.js';
 
 const id = z
   .string()
@@ -29,6 +30,7 @@ const connectSchema = z.union([
     kubeconfig: z.strictObject({ file: z.string().optional(), context: z.string().optional() }),
   }),
   z.strictObject({ inCluster: z.literal(true) }),
+  z.strictObject({ slurm: slurmConnectSchema }),
 ]);
 
 export const clusterConfigSchema = z.strictObject({
@@ -39,7 +41,7 @@ export const clusterConfigSchema = z.strictObject({
   /** Queue its drainer consumes; defaults to the cloud. */
   queue: id.optional(),
   pools: z.array(poolSchema).min(1),
-  connect: connectSchema,
+  connect: z.union(connectSchema.options, connectErrors),
   /** The cluster runs Kueue: its workloads go to this LocalQueue, created suspended. */
   kueue: z
     .strictObject({

@@ -12,11 +12,16 @@ import { queueMessageSchema } from '../protocol/messages.js';
 import { handleDrainerMessage } from './handle.js';
 import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
+import type { Target } from '../targets/port.js';
+import { followTarget } from './targets.js';
 
 export interface DrainerOptions {
   queueName: string;
   queue: Queue;
   clusters: ReadonlyMap<string, ClusterDriver>;
+  /** Clusters of other kinds (Slurm), followed by polling every `targetPollMs` (default 2 s). */
+  targets?: ReadonlyMap<string, Target>;
+  targetPollMs?: number;
   control: ControlPlane;
   clock: Clock;
   log: Logger;
@@ -90,7 +95,7 @@ export function createDrainer(o: DrainerOptions) {
   }
 
   async function heartbeat(): Promise<void> {
-    for (const [id, cluster] of o.clusters) {
+    for (const [id, cluster] of [...o.clusters, ...(o.targets ?? [])]) {
       try {
         await o.control.heartbeat(id, await cluster.capacity());
       } catch (e) {
@@ -121,6 +126,9 @@ export function createDrainer(o: DrainerOptions) {
             onStatus: (s, deleted, meta) => reportJobStatus(o, id, deleted ? undefined : s, meta),
           }),
         );
+      }
+      for (const target of o.targets?.values() ?? []) {
+        stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs }));
       }
     },
     async stop(): Promise<void> {

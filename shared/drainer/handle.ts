@@ -12,11 +12,15 @@ import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { ClusterError } from '../targets/kubernetes/port.js';
 import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from '../targets/kubernetes/labels.js';
 import { buildManifest } from '../targets/kubernetes/manifest.js';
+import type { Target } from '../targets/port.js';
+import { cancelOnTarget, createOnTarget } from './targets.js';
 
 export interface MessageHandlerDeps {
   /** The queue this drainer serves, named in the report for a cluster it does not serve. */
   queueName: string;
   clusters: ReadonlyMap<string, ClusterDriver>;
+  /** Clusters of other kinds (Slurm) this drainer serves, by id. */
+  targets?: ReadonlyMap<string, Target>;
   control: ControlPlane;
   clock: Clock;
   log: Logger;
@@ -63,6 +67,23 @@ async function handleCreate(
   }
   const at = () => iso(d.clock.now());
   const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
+  const target = d.targets?.get(placement.clusterId);
+  if (!cluster && target) {
+    try {
+      return await createOnTarget(d, target, msg);
+    } catch (e) {
+      if (isRetryable(e) && delivery.mayRetry) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      await d.control.report({
+        ...report,
+        phase: 'create-failed',
+        reason: failureReason(e),
+        message,
+        at: at(),
+      });
+      return;
+    }
+  }
   if (!cluster) {
     await d.control.report({
       ...report,
@@ -103,6 +124,8 @@ async function handleCreate(
 
 async function handleCancel(d: MessageHandlerDeps, msg: CancelMessage): Promise<void> {
   const cluster = d.clusters.get(msg.clusterId);
+  const target = d.targets?.get(msg.clusterId);
+  if (!cluster && target) return cancelOnTarget(d, target, msg);
   if (!cluster) return;
   await cluster.deleteJob(msg.namespace, msg.kubeName);
   await d.control.report({

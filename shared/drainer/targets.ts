@@ -1,0 +1,161 @@
+/**
+ * The drainer's side of a non-Kubernetes target (targets/port.ts; today Slurm): create-or-adopt
+ * after the claim, cancel, and following the jobs it made. Slurm has no watch, so `followTarget`
+ * lists the target's own jobs at a bounded rate (one list per `intervalMs`, through the target's
+ * own request budget) and reports each change the way the Kubernetes watcher does. Target states
+ * map onto the report phases: submitted and waiting → pending (a report never moves a job back, so
+ * a requeued job keeps its state and the reason is logged), cancelled → deleted, and a job that
+ * vanished while unfinished → deleted.
+ */
+import { iso, type Clock } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
+import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
+import type { Target, TargetJobStatus } from '../targets/port.js';
+
+export interface TargetDeps {
+  control: ControlPlane;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Creates (or adopts) the job on the target and reports it pending; errors go to the caller. */
+export async function createOnTarget(
+  d: TargetDeps,
+  target: Target,
+  msg: CreateMessage,
+): Promise<void> {
+  const outcome = await target.create(msg);
+  d.log.info(outcome === 'created' ? 'job submitted' : 'job already submitted; adopted', {
+    jobId: msg.jobId,
+    cluster: target.clusterId,
+    kind: target.kind,
+  });
+  const { placement } = msg;
+  const answer = await d.control.report({
+    jobId: msg.jobId,
+    clusterId: placement.clusterId,
+    attempt: placement.attempt,
+    phase: 'pending',
+    at: iso(d.clock.now()),
+  });
+  if (answer.action === 'delete') await target.cancel(refOfCreate(msg));
+}
+
+const refOfCreate = (msg: CreateMessage) => ({
+  jobId: msg.jobId,
+  name: msg.placement.kubeName,
+  namespace: msg.placement.namespace,
+});
+
+export async function cancelOnTarget(
+  d: TargetDeps,
+  target: Target,
+  msg: CancelMessage,
+): Promise<void> {
+  await target.cancel({ jobId: msg.jobId, name: msg.kubeName, namespace: msg.namespace });
+  await d.control.report({
+    jobId: msg.jobId,
+    clusterId: msg.clusterId,
+    attempt: msg.attempt,
+    phase: 'deleted',
+    at: iso(d.clock.now()),
+  });
+}
+
+/** The report for a target status. */
+export function reportOf(clusterId: string, s: TargetJobStatus, at: string): StatusReport {
+  const phase: StatusReport['phase'] =
+    s.state === 'submitted' || s.state === 'waiting'
+      ? 'pending'
+      : s.state === 'cancelled'
+        ? 'deleted'
+        : s.state;
+  const report: StatusReport = { jobId: s.jobId, clusterId, attempt: s.attempt, phase, at };
+  if (s.reason) report.reason = s.reason;
+  if (s.message) report.message = s.message;
+  if (phase === 'succeeded' || phase === 'failed') {
+    report.result = {
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      reason: s.reason ?? (phase === 'succeeded' ? 'Completed' : 'Error'),
+    };
+  }
+  return report;
+}
+
+/** Starts following; returns a function that stops it. */
+export function followTarget(d: TargetDeps & { target: Target; intervalMs?: number }): () => void {
+  const { target } = d;
+  const intervalMs = d.intervalMs ?? 2_000;
+  const seen = new Map<string, { phase: string; status: TargetJobStatus }>();
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function send(report: StatusReport, status: TargetJobStatus): Promise<void> {
+    const answer = await d.control.report(report);
+    if (answer.action === 'delete' && report.phase !== 'deleted') {
+      d.log.info('cancelling a job that should not run', {
+        cluster: target.clusterId,
+        jobId: status.jobId,
+      });
+      await target.cancel({ jobId: status.jobId, name: status.name });
+    }
+  }
+
+  async function pass(): Promise<void> {
+    const now = iso(d.clock.now());
+    const listed = await target.list();
+    const present = new Set(listed.map((s) => `${s.jobId}/${s.attempt}`));
+    for (const [key, { phase, status }] of seen) {
+      if (present.has(key)) continue;
+      seen.delete(key);
+      if (phase === 'pending' || phase === 'running') {
+        await send(
+          {
+            jobId: status.jobId,
+            clusterId: target.clusterId,
+            attempt: status.attempt,
+            phase: 'deleted',
+            at: now,
+          },
+          status,
+        );
+      }
+    }
+    for (const status of listed) {
+      const key = `${status.jobId}/${status.attempt}`;
+      const report = reportOf(target.clusterId, status, now);
+      if (seen.get(key)?.phase === report.phase) continue;
+      if (status.state === 'waiting') {
+        d.log.info('job is waiting again on its target', {
+          jobId: status.jobId,
+          reason: status.reason,
+        });
+      }
+      try {
+        await send(report, status);
+        seen.set(key, { phase: report.phase, status });
+      } catch (e) {
+        d.log.warn('status report failed', { cluster: target.clusterId, error: String(e) });
+      }
+    }
+  }
+
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      await pass();
+    } catch (e) {
+      d.log.warn('cannot list jobs on target; will retry', {
+        cluster: target.clusterId,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The target port: what dispatch needs from any place that runs jobs, whatever its API. A
+ * Kubernetes cluster (targets/kubernetes/target.ts, over the ClusterDriver) and a Slurm cluster
+ * (targets/slurm/) implement it; both pass test/contract/target.contract.ts. A target only ever
+ * touches what Switchyard made: its objects carry the job id and are found by it. Edge-safe.
+ */
+import type { CapacityReport } from '../domain/cluster.js';
+import type { JobSpec, Placement } from '../domain/job.js';
+
+export type TargetKind = 'kubernetes' | 'slurm';
+
+/** What one placed job asks a target to run: a create message, or a job and its placement. */
+export interface TargetWorkload {
+  jobId: string;
+  tenantId: string;
+  submittedBy: string;
+  /** The spec without its callback: secrets never reach a target. */
+  spec: Omit<JobSpec, 'callback'>;
+  placement: Placement;
+}
+
+/** How a job Switchyard made is found again: its id, its name (`sy-<job id>`), its namespace. */
+export interface TargetJobRef {
+  jobId: string;
+  name: string;
+  /** Kubernetes only; other targets ignore it. */
+  namespace?: string;
+}
+
+/**
+ * Where a job stands on its target, in Switchyard's words. `waiting`: the target took it back
+ * (Slurm requeued or preempted it) and it will run again; `submitted`: accepted, not running yet.
+ */
+export type TargetJobState =
+  'submitted' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'waiting';
+
+export interface TargetJobStatus {
+  jobId: string;
+  name: string;
+  /** The target's own id: a Kubernetes uid, a Slurm job id. */
+  externalId: string;
+  /** The placement attempt it was made for. */
+  attempt: number;
+  state: TargetJobState;
+  /** The target's reason for the state, e.g. `Unschedulable`, `Resources`, `NonZeroExitCode`. */
+  reason?: string;
+  message?: string;
+  /** Set once it ended: the exit code of its command (absent when the target shows none). */
+  exitCode?: number;
+}
+
+export interface Target {
+  readonly clusterId: string;
+  readonly kind: TargetKind;
+  /**
+   * Starts the job, or adopts the one this job id already has there (`'exists'`): a redelivered
+   * create never runs the job twice. Throws ClusterError (`foreign-object` when the name is taken
+   * by something Switchyard did not make for this job).
+   */
+  create(work: TargetWorkload): Promise<'created' | 'exists'>;
+  /** Stops the job. Resolves `false` when the target has no such job (or it already ended). */
+  cancel(ref: TargetJobRef): Promise<boolean>;
+  /** Its status, or undefined when the target has no such job (never made, or cleaned up). */
+  status(ref: TargetJobRef): Promise<TargetJobStatus | undefined>;
+  /** Every job Switchyard made there that the target still shows (for reconcile). */
+  list(): Promise<TargetJobStatus[]>;
+  /** Live GPU capacity per accelerator, with `freePerNode`, and the workload kinds it runs. */
+  capacity(): Promise<CapacityReport>;
+  close(): Promise<void>;
+}

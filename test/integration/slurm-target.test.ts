@@ -1,0 +1,201 @@
+/**
+ * The Slurm target against a real Slurm 22.05 (infra/slurm: two nodes, 4 fake GPUs each; skipped
+ * with what to install when Slurm is missing, failing under CI=true): the Target contract suite,
+ * then what the contract cannot say generically — the command really ran with its env and wrote its output
+ * under workdir, a 2-node gang runs on both nodes in one allocation, Slurm itself shows a cancel as
+ * CANCELLED, a user's own `sy-…` job is never adopted, and a drained node's GPUs do not count.
+ * Last, end to end: `npm start` on infra/config/with-slurm.yaml (pointed at this Slurm) routes jobs
+ * to onprem-hpc, whose in-process drainer submits them and follows them by polling.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
+import type { Target } from '../../shared/targets/port.js';
+import { aWorkload, refOf, testTarget, waitForStatus } from '../contract/target.contract.js';
+import { apiClient, startServer, waitFor, type ServerProcess } from '../support/server-process.js';
+import { skipSlurmTests, useSlurm } from '../support/slurm.js';
+
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+
+describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
+  const slurm = useSlurm();
+  let cached: Target | undefined;
+  const target = () =>
+    (cached ??= createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+      defaultAccelerator: 'nvidia-a100',
+    }));
+
+  testTarget('slurm (real Slurm 22.05 through slurmrestd)', async () => ({
+    target: target(),
+    accelerator: 'nvidia-a100',
+    freePerNode: true,
+    cleanup: async () => {},
+  }));
+
+  const outputOf = (jobId: string) => {
+    const file = readdirSync(slurm().workdir).find((f) => f.startsWith(`sy-${jobId}-`));
+    return file ? readFileSync(join(slurm().workdir, file), 'utf8') : '';
+  };
+
+  it('runs the real command with its env and GPUs, output under workdir', async () => {
+    const w = aWorkload({ gpus: { type: 'nvidia-a100', count: 2 } });
+    w.spec.command = [
+      'sh',
+      '-c',
+      'echo "greeting=$GREETING gpus=$CUDA_VISIBLE_DEVICES it\'s $SWITCHYARD_JOB_ID"',
+    ];
+    w.spec.env = { GREETING: 'hello slurm' };
+    expect(await target().create(w)).toBe('created');
+    const end = await waitForStatus(target(), refOf(w), (s) => !!s && ENDED.has(s.state));
+    expect(end).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    expect(outputOf(w.jobId)).toBe(`greeting=hello slurm gpus=0,1 it's ${w.jobId}\n`);
+  });
+
+  it('runs a 2-node gang as one allocation, the command once on each node', async () => {
+    const w = aWorkload({ gpus: { type: 'nvidia-a100', count: 1 } });
+    w.spec.nodes = 2;
+    w.spec.command = ['sh', '-c', 'echo "on $SLURMD_NODENAME of $SLURM_JOB_NUM_NODES"'];
+    await target().create(w);
+    const end = await waitForStatus(target(), refOf(w), (s) => !!s && ENDED.has(s.state));
+    expect(end).toMatchObject({ state: 'succeeded' });
+    expect(end!.message).toMatch(/on n\[1-2\]$/);
+    const lines = outputOf(w.jobId).trim().split('\n').sort();
+    expect(lines).toEqual(['on n1 of 2', 'on n2 of 2']);
+  });
+
+  it('a cancel shows as CANCELLED in Slurm itself', async () => {
+    const w = aWorkload({ seconds: 60 });
+    await target().create(w);
+    const running = await waitForStatus(target(), refOf(w), (s) => s?.state === 'running');
+    expect(await target().cancel(refOf(w))).toBe(true);
+    await waitForStatus(target(), refOf(w), (s) => s?.state === 'cancelled');
+    const shown = await slurm().cli('scontrol', ['show', 'job', running!.externalId]);
+    expect(shown).toMatch(/JobState=CANCELLED/);
+  });
+
+  it('a restarted drainer (a fresh target, nothing remembered) adopts instead of submitting again', async () => {
+    const w = aWorkload({ seconds: 5 });
+    expect(await target().create(w)).toBe('created');
+    const restarted = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+    });
+    expect(await restarted.create(w)).toBe('exists');
+    const names = await slurm().cli('squeue', ['-h', '-o', '%j', '-n', `sy-${w.jobId}`]);
+    expect(names.trim().split('\n')).toEqual([`sy-${w.jobId}`]);
+    await restarted.cancel(refOf(w));
+  });
+
+  it("never adopts a user's own job that merely has the name", async () => {
+    const w = aWorkload();
+    const sbatch = await fetch(`${slurm().url}/slurm/v0.0.38/job/submit`, {
+      method: 'POST',
+      headers: {
+        'X-SLURM-USER-NAME': slurm().user,
+        'X-SLURM-USER-TOKEN': slurm().token,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        script: '#!/bin/bash\nsleep 5\n',
+        job: {
+          name: `sy-${w.jobId}`,
+          comment: 'my own job',
+          partition: slurm().partition,
+          current_working_directory: slurm().workdir,
+          environment: { PATH: '/usr/bin:/bin' },
+        },
+      }),
+    });
+    expect(sbatch.status).toBe(200);
+    expect(await target().create(w)).toBe('created');
+    expect((await target().list()).filter((s) => s.jobId === w.jobId)).toHaveLength(1);
+  });
+
+  it('capacity counts 8 GPUs on two nodes, and none of a drained node', async () => {
+    const idle = await target().capacity();
+    expect(idle.accelerators['nvidia-a100']).toMatchObject({ total: 8 });
+    await slurm().cli('scontrol', ['update', 'nodename=n2', 'state=drain', 'reason=contract']);
+    try {
+      const drained = (await target().capacity()).accelerators['nvidia-a100']!;
+      expect(drained.total).toBe(4);
+      expect(drained.freePerNode).toHaveLength(1);
+    } finally {
+      await slurm().cli('scontrol', ['update', 'nodename=n2', 'state=resume']);
+    }
+  });
+
+  describe('through the server on infra/config/with-slurm.yaml', () => {
+    let server: ServerProcess | undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'sy-slurm-e2e-'));
+    afterAll(async () => {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    type JobBody = {
+      id: string;
+      state: string;
+      clusterId: string | null;
+      result: { exitCode: number | null; reason: string } | null;
+    };
+
+    it('routes jobs to the Slurm cluster: one succeeds, one exiting 3 fails with exit code 3', async () => {
+      const config = parse(readFileSync('infra/config/with-slurm.yaml', 'utf8')) as {
+        clusters: Array<{ id: string; connect: { slurm?: Record<string, string> } }>;
+      };
+      const hpc = config.clusters.find((c) => c.id === 'onprem-hpc')!.connect.slurm!;
+      Object.assign(hpc, {
+        url: slurm().url,
+        tokenFile: slurm().tokenFile,
+        workdir: slurm().workdir,
+      });
+      writeFileSync(join(dir, 'config.yaml'), stringify(config));
+      server = await startServer({
+        dataDir: join(dir, 'data'),
+        env: { SWITCHYARD_CONFIG: join(dir, 'config.yaml') },
+      });
+      const api = apiClient(server.url, server.token);
+      const job = (script: string) => ({
+        name: 'hpc',
+        project: 'research',
+        image: 'busybox:1.36',
+        command: ['sh', '-c', script],
+        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+        constraints: { clusters: ['onprem-hpc'] },
+      });
+      const ok = await api<JobBody>('POST', '/v1/jobs', job('echo ok'));
+      const bad = await api<JobBody>('POST', '/v1/jobs', job('exit 3'));
+      expect([ok.status, bad.status]).toEqual([202, 202]);
+      const ended = (id: string) =>
+        waitFor(
+          async () => {
+            const { body } = await api<JobBody>('GET', `/v1/jobs/${id}`);
+            return ['succeeded', 'failed', 'cancelled', 'rejected'].includes(body.state)
+              ? body
+              : undefined;
+          },
+          20_000,
+          `job ${id} to end`,
+        );
+      const [okEnd, badEnd] = await Promise.all([ended(ok.body.id), ended(bad.body.id)]);
+      expect(okEnd).toMatchObject({ state: 'succeeded', clusterId: 'onprem-hpc' });
+      expect(badEnd).toMatchObject({ state: 'failed', clusterId: 'onprem-hpc' });
+      expect(badEnd.result?.exitCode).toBe(3);
+      const squeue = await slurm().cli('scontrol', ['show', 'job']);
+      expect(squeue).toContain(`JobName=sy-${ok.body.id}`);
+    });
+  });
+});
