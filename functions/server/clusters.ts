@@ -67,6 +67,7 @@ export async function startClusters(
       labels: c.labels,
       queue: c.queue ?? c.cloud,
       pools: c.pools,
+      ...(c.kinds && { kinds: c.kinds }),
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
     });
   }

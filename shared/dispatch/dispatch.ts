@@ -19,6 +19,7 @@ import {
   type PreparedClusters,
 } from '../placement/place.js';
 import { quotaUsageKeys } from '../placement/usage.js';
+import { jobGpus } from '../placement/gang.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
 import type { DispatchContext } from './context.js';
@@ -117,7 +118,7 @@ function reservationFor(job: Job, clusterId: string, policy: CompiledPolicy): Re
   const acc = job.spec.resources.accelerator;
   return usageKeys(job.tenantId, job.spec.project, acc?.type, clusterId, policy).map((k) => ({
     key: k.key,
-    amount: k.unit === 'gpus' ? (acc?.count ?? 0) : 1,
+    amount: k.unit === 'gpus' ? jobGpus(job.spec) : 1,
     ...(k.max !== undefined ? { max: k.max } : {}),
   }));
 }

@@ -48,6 +48,11 @@ export interface Cluster {
   queue: string;
   state: ClusterAdminState;
   pools: AcceleratorPool[];
+  /**
+   * Workload kinds the configuration declares the cluster runs, used until its drainer reports
+   * the kinds it discovered (then the report's `kinds` alone count). Absent means `job` only.
+   */
+  kinds?: WorkloadKind[];
   capacity?: CapacityReport;
   /** For simulated clusters: the URL of their Kubernetes API. */
   simulated?: { apiUrl: string };

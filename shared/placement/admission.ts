@@ -20,6 +20,7 @@ import { evaluate, type EvalEnv, type PlacementResult } from './evaluate.js';
 import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './prepare.js';
 import { createHeap } from './heap.js';
 import { checkQuota, usageKeys } from './usage.js';
+import { jobGpus } from './gang.js';
 
 export interface PendingJob {
   id: string;
@@ -156,15 +157,16 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
 
   function reserve(job: PendingJob, clusterId: string): void {
     const acc = job.spec.resources.accelerator;
+    const gpus = jobGpus(job.spec);
     const i = indexOf.get(clusterId)!;
     extraJobs[i] = (extraJobs[i] ?? 0) + 1;
     for (const k of usageKeys(job.tenantId, job.spec.project, acc?.type, clusterId, policy)) {
-      usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? (acc?.count ?? 0) : 1));
+      usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? gpus : 1));
     }
     if (!acc) return;
     let arr = extraGpus.get(acc.type);
     if (!arr) extraGpus.set(acc.type, (arr = new Float64Array(clusters.clusters.length)));
-    arr[i] = (arr[i] ?? 0) + acc.count;
+    arr[i] = (arr[i] ?? 0) + gpus;
   }
 }
 
@@ -176,14 +178,8 @@ function admitOne(
   const acc = job.spec.resources.accelerator;
   const count = acc?.count ?? 0;
   if (acc) {
-    const quota = checkQuota(
-      env.policy,
-      job.tenantId,
-      job.spec.project,
-      acc.type,
-      count,
-      env.usage,
-    );
+    const gpus = jobGpus(job.spec);
+    const quota = checkQuota(env.policy, job.tenantId, job.spec.project, acc.type, gpus, env.usage);
     if (quota.wait && !quota.never) return undefined;
   }
   const signature = filterSignature(job, match);
@@ -202,7 +198,8 @@ function admitOne(
 
 /** Equal for jobs that the same clusters pass (given enough capacity): the hard filters' inputs. */
 function filterSignature(job: PendingJob, match: RuleMatch): string {
-  let sig = job.spec.resources.accelerator?.type ?? '';
+  // A gang of as many pods or more, each as large or larger, fails where a smaller one did.
+  let sig = `${job.spec.resources.accelerator?.type ?? ''}|${job.spec.kind ?? 'job'}|${job.spec.nodes ?? 1}`;
   for (const r of match.rules) {
     if (r.require) sig += `|+${r.require.text}`;
     if (r.forbid) sig += `|-${r.forbid.text}`;

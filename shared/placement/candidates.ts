@@ -18,13 +18,18 @@ import {
   filteredSlots,
   FORBID,
   FREE_SHORT,
+  GANG_ROOM_SHORT,
+  GANG_TOO_SMALL,
   INACTIVE,
+  KIND_MISSING,
   NODE_FREE_SHORT,
   NODES_TOO_SMALL,
   OFFLINE,
   REQUIRE,
   type Memo,
 } from './memo.js';
+import { gangColumnsOf, kindMissing } from './gang.js';
+import type { WorkloadKind } from '../domain/job.js';
 
 export interface FilterPass {
   readonly clusters: PreparedClusters;
@@ -34,6 +39,10 @@ export interface FilterPass {
   readonly scope: Pick<AcceleratorColumn, 'indices' | 'template'> | undefined;
   readonly type: string;
   readonly count: number;
+  /** Pods in the gang (1 for a single pod), its GPUs (`nodes × count`) and its workload kind. */
+  readonly nodes: number;
+  readonly gpus: number;
+  readonly kind: WorkloadKind;
   readonly requireReasons: readonly string[];
   readonly forbidReasons: readonly string[];
   /** Keep at most this many filtered candidates (compact decision); undefined keeps all. */
@@ -89,6 +98,21 @@ export function buildFiltered(p: FilterPass): Built {
         );
         break;
       }
+      case KIND_MISSING:
+        c = filteredSlots(memo, `kind|${p.kind}`)[i] ??= frozenCandidate(
+          list[i]!.id,
+          kindMissing(p.kind),
+        );
+        break;
+      case GANG_TOO_SMALL:
+        c = filteredSlots(memo, `gang|${type}|${count}|${p.nodes}`)[i] ??= frozenCandidate(
+          list[i]!.id,
+          `needs ${p.nodes} nodes of ${count} ${type}; has ${nodesOf(arg[i]!)}`,
+        );
+        break;
+      case GANG_ROOM_SHORT:
+        c = gangRoomShort(p, i, arg[i]!);
+        break;
       case REQUIRE:
         c = requires[arg[i]!]![i] ??= frozenCandidate(list[i]!.id, p.requireReasons[arg[i]!]!);
         break;
@@ -115,9 +139,9 @@ export function buildFiltered(p: FilterPass): Built {
       case FREE_SHORT: {
         const free = arg[i]!;
         const cached = free === col!.free[i];
-        if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${count}`))[i];
+        if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${p.gpus}`))[i];
         if (!c) {
-          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${count}`;
+          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${p.gpus}`;
           if (cached) c = short![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -153,6 +177,18 @@ export function buildFiltered(p: FilterPass): Built {
   return { candidates, omitted };
 }
 
+const nodesOf = (n: number): string => `${n} ${n === 1 ? 'node' : 'nodes'}`;
+
+/** `needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room`, shared at the snapshot's room. */
+function gangRoomShort(p: FilterPass, i: number, room: number): CandidateExplanation {
+  const { clusters, col, type, count, nodes } = p;
+  const id = clusters.clusters[i]!.id;
+  const why = `needs ${nodes} nodes with ${count} free ${type} each; ${nodesOf(room)} ${room === 1 ? 'has' : 'have'} room`;
+  const g = gangColumnsOf(clusters, col!, type, count);
+  if (room !== Math.min(g.room[i]!, Math.floor(col!.free[i]! / count))) return filtered(id, why);
+  return (filteredSlots(p.memo, `room|${type}|${count}|${nodes}`)[i] ??= frozenCandidate(id, why));
+}
+
 /** The distinct policy reasons that filtered clusters, in scope order (for a rejection). */
 export function policyReasons(p: FilterPass, jobRequires: number): string[] {
   const { status, arg } = p.memo.scratch;
@@ -169,6 +205,11 @@ export function policyReasons(p: FilterPass, jobRequires: number): string[] {
 export interface Tally {
   noAccelerator: number;
   nodesTooSmall: number;
+  /** Clusters without the job's kind, and clusters with too few nodes large enough for a pod. */
+  kindMissing?: number;
+  gangTooSmall?: number;
+  /** Most nodes large enough for one pod on any of the `gangTooSmall` clusters. */
+  gangMost?: number;
   jobConstraints: number;
   policy: string[];
   policyCount: number;
@@ -183,7 +224,13 @@ export const gpus = (n: number, what?: string): string =>
 const verb = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
 /** The message of a rejection: why no cluster could ever run the job, and what to do. */
-export function rejection(need: string, clusterCount: number, t: Tally): string {
+export function rejection(
+  need: string,
+  clusterCount: number,
+  t: Tally,
+  kindNote = '',
+  gangNote = '',
+): string {
   if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
   const parts: string[] = [];
   const advice: string[] = [];
@@ -191,8 +238,18 @@ export function rejection(need: string, clusterCount: number, t: Tally): string 
     parts.push(`${t.noAccelerator} ${verb(t.noAccelerator, 'has', 'have')} no such accelerator`);
   if (t.nodesTooSmall > 0)
     parts.push(`${t.nodesTooSmall} ${verb(t.nodesTooSmall, 'has', 'have')} nodes too small for it`);
-  if (t.noAccelerator + t.nodesTooSmall > 0)
-    advice.push('request another accelerator type or fewer GPUs');
+  const kinds = t.kindMissing ?? 0;
+  const gangs = t.gangTooSmall ?? 0;
+  if (gangs > 0)
+    parts.push(
+      `${gangs} ${verb(gangs, 'has', 'have')} too few nodes for the gang (${gangNote}; the most any has is ${t.gangMost ?? 0})`,
+    );
+  if (t.noAccelerator + t.nodesTooSmall + gangs > 0)
+    advice.push(`request another accelerator type or fewer GPUs${gangs > 0 ? ' or nodes' : ''}`);
+  if (kinds > 0) {
+    parts.push(`${kinds} cannot run the workload kind (${kindNote})`);
+    advice.push('install the operator on a cluster or submit another kind');
+  }
   if (t.jobConstraints > 0) {
     parts.push(
       `${t.jobConstraints} ${verb(t.jobConstraints, 'does', 'do')} not meet the job's constraints`,
