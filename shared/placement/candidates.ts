@@ -28,7 +28,7 @@ import {
   REQUIRE,
   type Memo,
 } from './memo.js';
-import { gangColumnsOf, kindMissing } from './gang.js';
+import { kindMissing, type GangColumns } from './gang.js';
 import type { WorkloadKind } from '../domain/job.js';
 
 export interface FilterPass {
@@ -43,6 +43,8 @@ export interface FilterPass {
   readonly nodes: number;
   readonly gpus: number;
   readonly kind: WorkloadKind;
+  /** The gang's per-cluster node counts, for a gang of pods with GPUs. */
+  readonly gang: GangColumns | undefined;
   readonly requireReasons: readonly string[];
   readonly forbidReasons: readonly string[];
   /** Keep at most this many filtered candidates (compact decision); undefined keeps all. */
@@ -84,6 +86,9 @@ export function buildFiltered(p: FilterPass): Built {
   let small: Array<CandidateExplanation | undefined> | undefined;
   let short: Array<CandidateExplanation | undefined> | undefined;
   let nodeShort: Array<CandidateExplanation | undefined> | undefined;
+  let kinds: Array<CandidateExplanation | undefined> | undefined;
+  let few: Array<CandidateExplanation | undefined> | undefined;
+  let roomShort: Array<CandidateExplanation | undefined> | undefined;
   for (let k = 0; indices && k < indices.length; k++) {
     const i = indices[k]!;
     const code = status[i]!;
@@ -99,20 +104,29 @@ export function buildFiltered(p: FilterPass): Built {
         break;
       }
       case KIND_MISSING:
-        c = filteredSlots(memo, `kind|${p.kind}`)[i] ??= frozenCandidate(
+        c = (kinds ??= filteredSlots(memo, `kind|${p.kind}`))[i] ??= frozenCandidate(
           list[i]!.id,
           kindMissing(p.kind),
         );
         break;
       case GANG_TOO_SMALL:
-        c = filteredSlots(memo, `gang|${type}|${count}|${p.nodes}`)[i] ??= frozenCandidate(
-          list[i]!.id,
-          `needs ${p.nodes} nodes of ${count} ${type}; has ${nodesOf(arg[i]!)}`,
-        );
+        c = (few ??= filteredSlots(memo, `gang|${type}|${count}|${p.nodes}`))[i] ??=
+          frozenCandidate(
+            list[i]!.id,
+            `needs ${p.nodes} nodes of ${count} ${type}; has ${nodesOf(arg[i]!)}`,
+          );
         break;
-      case GANG_ROOM_SHORT:
-        c = gangRoomShort(p, i, arg[i]!);
+      case GANG_ROOM_SHORT: {
+        const room = arg[i]!;
+        const cached = room === Math.min(p.gang!.room[i]!, Math.floor(col!.free[i]! / count));
+        if (cached) c = (roomShort ??= filteredSlots(memo, `room|${type}|${count}|${p.nodes}`))[i];
+        if (!c) {
+          const why = gangRoomShort(p, room);
+          if (cached) c = roomShort![i] = frozenCandidate(list[i]!.id, why);
+          else c = filtered(list[i]!.id, why);
+        }
         break;
+      }
       case REQUIRE:
         c = requires[arg[i]!]![i] ??= frozenCandidate(list[i]!.id, p.requireReasons[arg[i]!]!);
         break;
@@ -179,15 +193,9 @@ export function buildFiltered(p: FilterPass): Built {
 
 const nodesOf = (n: number): string => `${n} ${n === 1 ? 'node' : 'nodes'}`;
 
-/** `needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room`, shared at the snapshot's room. */
-function gangRoomShort(p: FilterPass, i: number, room: number): CandidateExplanation {
-  const { clusters, col, type, count, nodes } = p;
-  const id = clusters.clusters[i]!.id;
-  const why = `needs ${nodes} nodes with ${count} free ${type} each; ${nodesOf(room)} ${room === 1 ? 'has' : 'have'} room`;
-  const g = gangColumnsOf(clusters, col!, type, count);
-  if (room !== Math.min(g.room[i]!, Math.floor(col!.free[i]! / count))) return filtered(id, why);
-  return (filteredSlots(p.memo, `room|${type}|${count}|${nodes}`)[i] ??= frozenCandidate(id, why));
-}
+/** `needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room`. */
+const gangRoomShort = ({ type, count, nodes }: FilterPass, room: number): string =>
+  `needs ${nodes} nodes with ${count} free ${type} each; ${nodesOf(room)} ${room === 1 ? 'has' : 'have'} room`;
 
 /** The distinct policy reasons that filtered clusters, in scope order (for a rejection). */
 export function policyReasons(p: FilterPass, jobRequires: number): string[] {

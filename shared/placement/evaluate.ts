@@ -269,6 +269,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     nodes,
     gpus,
     kind,
+    gang,
     requireReasons,
     forbidReasons,
     max,

@@ -15,8 +15,8 @@ const IDS = ['a', 'b', 'c', 'd', 'e'];
 
 const ALL = WORKLOAD_KINDS as readonly WorkloadKind[];
 const kindsArb = fc.oneof(
-  fc.constant(undefined),
-  fc.constant([...ALL]),
+  fc.constant<WorkloadKind[] | undefined>(undefined),
+  fc.constant<WorkloadKind[] | undefined>([...ALL]),
   fc
     .subarray(WORKLOAD_KINDS.slice(1) as WorkloadKind[])
     .map((k) => ['job', ...k] as WorkloadKind[]),
