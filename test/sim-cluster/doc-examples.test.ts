@@ -19,7 +19,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, 'docs', 'examples');
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
-const JOBS = ['job.yaml', 'failing-job.yaml', 'a100-job.yaml'];
+const JOBS = ['job.yaml', 'failing-job.yaml', 'a100-job.yaml', 'pytorchjob.yaml'];
 const POLICIES = ['policy.yaml'];
 const KUBECTL = ['kubectl-job.yaml'];
 
@@ -48,6 +48,11 @@ describe('docs/examples', () => {
   it('failing-job.yaml makes its simulated container exit non-zero', () => {
     const spec = parseJobSpec(parse(read('failing-job.yaml')));
     expect(Number(spec.env?.SIM_EXIT_CODE)).toBeGreaterThan(0);
+  });
+
+  it('pytorchjob.yaml is a 2-node PyTorchJob gang', () => {
+    const spec = parseJobSpec(parse(read('pytorchjob.yaml')));
+    expect([spec.kind, spec.nodes]).toEqual(['pytorchjob', 2]);
   });
 
   it.each(POLICIES)('%s is a valid routing policy', (name) => {
