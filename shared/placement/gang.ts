@@ -19,21 +19,6 @@ export const KIND_GROUP: Record<WorkloadKind, string> = {
   rayjob: 'ray.io',
 };
 
-export interface Gang {
-  kind: WorkloadKind;
-  nodes: number;
-  /** GPUs per pod (0 for CPU-only). */
-  count: number;
-  /** GPUs of the whole gang: `nodes × count`. */
-  gpus: number;
-}
-
-export function gangOf(spec: JobSpec): Gang {
-  const nodes = spec.nodes ?? 1;
-  const count = spec.resources.accelerator?.count ?? 0;
-  return { kind: spec.kind ?? 'job', nodes, count, gpus: nodes * count };
-}
-
 /** GPUs a job holds while placed (quotas, reservations, capacity): every pod of the gang. */
 export function jobGpus(spec: JobSpec): number {
   return (spec.nodes ?? 1) * (spec.resources.accelerator?.count ?? 0);
