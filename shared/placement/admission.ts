@@ -82,6 +82,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
   const usage = new Map(Object.entries(input.usage));
   const usageOf = (key: string): number => usage.get(key) ?? 0;
   const extraGpus = new Map<string, Float64Array>();
+  const extraPods = new Map<string, Float64Array>();
   const extraJobs = new Float64Array(clusters.clusters.length);
   const indexOf = new Map(clusters.clusters.map((c, i) => [c.id, i]));
   const env: EvalEnv = {
@@ -91,6 +92,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     heartbeatTimeoutMs: input.heartbeatTimeoutMs,
     usage,
     extraGpus,
+    extraPods,
     extraJobs,
     ...(input.maxCandidates !== undefined && { maxCandidates: input.maxCandidates }),
     ...(input.explainTop !== undefined && { explainTop: input.explainTop }),
@@ -164,9 +166,14 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
       usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? gpus : 1));
     }
     if (!acc) return;
-    let arr = extraGpus.get(acc.type);
-    if (!arr) extraGpus.set(acc.type, (arr = new Float64Array(clusters.clusters.length)));
-    arr[i] = (arr[i] ?? 0) + gpus;
+    add(extraGpus, acc.type, i, gpus);
+    add(extraPods, acc.type, i, job.spec.nodes ?? 1);
+  }
+
+  function add(columns: Map<string, Float64Array>, type: string, i: number, n: number): void {
+    let arr = columns.get(type);
+    if (!arr) columns.set(type, (arr = new Float64Array(clusters.clusters.length)));
+    arr[i] = (arr[i] ?? 0) + n;
   }
 }
 

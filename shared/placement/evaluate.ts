@@ -76,6 +76,11 @@ export interface EvalEnv {
   usage: UsageView;
   /** Admission's working copy: GPUs per accelerator and jobs added per cluster index by the plan. */
   extraGpus?: ReadonlyMap<string, Float64Array>;
+  /**
+   * Pods per accelerator and cluster index added by the plan: each takes at most one node, so a
+   * gang counts that many fewer nodes with room there.
+   */
+  extraPods?: ReadonlyMap<string, Float64Array>;
   extraJobs?: Float64Array;
   /**
    * Keep at most this many filtered and this many feasible (best first) candidates, counting the
@@ -157,6 +162,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const scope = acc ? col : clusters.everyCluster;
   const indices = scope ? scope.indices : EMPTY;
   const extraGpus = col && env.extraGpus?.get(type);
+  const extraPods = gang && env.extraPods?.get(type);
   const { usage, extraJobs, now, heartbeatTimeoutMs } = env;
   const { status, arg } = s;
   const { inactive, reportedAtMs } = memo;
@@ -230,7 +236,8 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
         continue;
       }
       if (gang) {
-        const room = Math.min(gang.room[i]!, Math.floor(free / count));
+        const claimed = extraPods ? extraPods[i]! : 0;
+        const room = Math.max(0, Math.min(gang.room[i]! - claimed, Math.floor(free / count)));
         if (room < nodes) {
           status[i] = GANG_ROOM_SHORT;
           arg[i] = room;

@@ -187,6 +187,25 @@ describe('the whole gang counts', () => {
     expect(out.map((o) => [o.jobId, o.decision.outcome])).toEqual([['g1', 'placed']]);
   });
 
+  it('in admission: a gang does not count the nodes an earlier one in the plan took', () => {
+    const pending = ['g1', 'one', 'g2'].map((id, i) => ({
+      id,
+      tenantId: 't1',
+      spec: id === 'one' ? gang(1, 4) : gang(2, 8),
+      createdAt: new Date(NOW + i).toISOString(),
+    }));
+    // 40 GPUs free but only three nodes with 8: after g1 (2 nodes) and a 4-GPU pod (at most one
+    // more node), g2 has no two nodes left, though 20 GPUs are.
+    const out = planAdmission({
+      pending,
+      clusters: [snap(h100('a', [8, 8, 8, 4, 4, 4, 4]))],
+      usage: {},
+      now: NOW,
+      heartbeatTimeoutMs: HEARTBEAT_MS,
+    });
+    expect(out.map((o) => o.jobId)).toEqual(['g1', 'one']);
+  });
+
   it('in the reservation a dispatch takes', () => {
     const spec = gang(4, 8);
     const cluster = h100('a', [8, 8, 8, 8]);
