@@ -34,6 +34,9 @@ export interface JobView {
   spec: {
     image: string;
     priority?: number;
+    /** Workload kind (absent: `job`) and gang size (absent: 1). */
+    kind?: string;
+    nodes?: number;
     resources?: { accelerator?: { type: string; count: number }; cpu?: string; memory?: string };
   };
   clusterId: string | null;
@@ -84,9 +87,20 @@ function formatScore(score: number | undefined): string {
   return Number.isInteger(score) ? String(score) : score.toFixed(3);
 }
 
+/** `1 x nvidia-a100` for one pod, `2 × 8 nvidia-h100 = 16 GPUs` for a gang of two. */
 export function accelerator(job: JobView): string | undefined {
   const a = job.spec.resources?.accelerator;
-  return a ? `${a.count} x ${a.type}` : undefined;
+  const nodes = job.spec.nodes ?? 1;
+  if (!a) return nodes > 1 ? `${nodes} pods, no GPUs` : undefined;
+  return nodes > 1
+    ? `${nodes} × ${a.count} ${a.type} = ${nodes * a.count} GPUs`
+    : `${a.count} x ${a.type}`;
+}
+
+/** The workload kind and its pods: `job`, `pytorchjob × 2`. */
+export function workload(job: JobView): string {
+  const nodes = job.spec.nodes ?? 1;
+  return `${job.spec.kind ?? 'job'}${nodes > 1 ? ` × ${nodes}` : ''}`;
 }
 
 /** Everything about one job: fields, the decision, the event history. */
@@ -100,6 +114,7 @@ export function renderJob(job: JobView, now: number): string {
     ['cluster', job.clusterId],
     ['kubernetes', k ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined],
     ['image', job.spec.image],
+    ['kind', workload(job)],
     ['accelerator', accelerator(job)],
     ['priority', job.spec.priority],
     ['idempotency key', job.idempotencyKey],

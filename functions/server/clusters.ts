@@ -83,6 +83,7 @@ export async function startClusters(
       queue: c.queue ?? c.cloud,
       pools: c.pools,
       ...kueue,
+      ...(c.kinds && { kinds: c.kinds }),
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
     });
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { issuesOf } from '../base/validation.js';
 import { connectErrors, slurmConnectSchema } from './slurm.js';
+import { WORKLOAD_KINDS } from '../domain/job.js';
 
 const id = z
   .string()
@@ -41,6 +42,8 @@ export const clusterConfigSchema = z.strictObject({
   /** Queue its drainer consumes; defaults to the cloud. */
   queue: id.optional(),
   pools: z.array(poolSchema).min(1),
+  /** Workload kinds it runs before its drainer reports what it discovered; default `job` only. */
+  kinds: z.array(z.enum(WORKLOAD_KINDS)).min(1).max(WORKLOAD_KINDS.length).optional(),
   connect: z.union(connectSchema.options, connectErrors),
   /** The cluster runs Kueue: its workloads go to this LocalQueue, created suspended. */
   kueue: z

@@ -13,6 +13,7 @@ import { jobsPlacedOn, replaceAway } from './failover.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { issuesOf, fieldsError } from '../base/validation.js';
 import type { Cluster, ClusterAdminState } from '../domain/cluster.js';
+import { WORKLOAD_KINDS } from '../domain/job.js';
 
 const clusterIdPattern = /^[a-z0-9]([-a-z0-9]{1,61}[a-z0-9])$/;
 
@@ -34,6 +35,12 @@ export const clusterBodySchema = z.strictObject({
       }),
     )
     .min(1),
+  /** Workload kinds it runs until its drainer reports what it discovered; absent: `job` only. */
+  kinds: z
+    .array(z.enum(WORKLOAD_KINDS, { error: `kinds are ${WORKLOAD_KINDS.join(', ')}` }))
+    .min(1)
+    .max(WORKLOAD_KINDS.length)
+    .optional(),
 });
 
 export interface DrainReport {
@@ -85,12 +92,14 @@ export function createClusterAdmin(ctx: DispatchContext) {
       labels: def.labels,
       queue: def.queue ?? def.cloud,
       pools: def.pools,
+      ...(def.kinds && { kinds: def.kinds }),
       state: existing?.state ?? 'active',
       ...(existing?.capacity ? { capacity: existing.capacity } : {}),
       ...(existing?.simulated ? { simulated: existing.simulated } : {}),
       version: existing?.version ?? 1,
       updatedAt: nowIso(ctx),
     });
+    ctx.clusterState.forget(); // the next decision here sees the new pools and kinds
     return { cluster, created: !existing };
   }
 

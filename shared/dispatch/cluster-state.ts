@@ -13,6 +13,7 @@
  */
 import { prepareClusters, takeGpus, type ClusterSnapshot } from '../placement/place.js';
 import type { PreparedClusters } from '../placement/prepare.js';
+import { jobGpus } from '../placement/gang.js';
 import type { Clock } from '../base/clock.js';
 import type { Job } from '../domain/job.js';
 import type { StateStore } from '../store/port.js';
@@ -96,8 +97,9 @@ export function createClusterStateCache(deps: {
       const snap = state.snapshots[index]!;
       const acc = job.spec.resources.accelerator;
       if (acc) {
-        snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + acc.count;
-        if (state.prepared) takeGpus(state.prepared, index, acc.type, acc.count);
+        const gpus = jobGpus(job.spec); // every pod of a gang
+        snap.committedGpus[acc.type] = (snap.committedGpus[acc.type] ?? 0) + gpus;
+        if (state.prepared) takeGpus(state.prepared, index, acc.type, gpus);
       }
       const jobsKey = `cluster:${clusterId}:jobs`;
       state.usage.set(jobsKey, (state.usage.get(jobsKey) ?? 0) + 1);

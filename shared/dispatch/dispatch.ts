@@ -21,6 +21,7 @@ import {
 import { quotaUsageKeys } from '../placement/usage.js';
 import { limitReachedMessage, spendKeys } from '../placement/budget.js';
 import { jobSpendReservation } from './spend.js';
+import { jobGpus } from '../placement/gang.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
 import type { DispatchContext } from './context.js';
@@ -121,7 +122,7 @@ function reservationFor(job: Job, cluster: Cluster, policy: CompiledPolicy): Res
   const gpus = usageKeys(job.tenantId, job.spec.project, acc?.type, cluster.id, policy).map(
     (k) => ({
       key: k.key,
-      amount: k.unit === 'gpus' ? (acc?.count ?? 0) : 1,
+      amount: k.unit === 'gpus' ? jobGpus(job.spec) : 1,
       ...(k.max !== undefined ? { max: k.max } : {}),
     }),
   );

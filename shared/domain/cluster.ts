@@ -48,6 +48,11 @@ export interface Cluster {
   queue: string;
   state: ClusterAdminState;
   pools: AcceleratorPool[];
+  /**
+   * Workload kinds the configuration declares the cluster runs, used until its drainer reports
+   * the kinds it discovered (then the report's `kinds` alone count). Absent means `job` only.
+   */
+  kinds?: WorkloadKind[];
   capacity?: CapacityReport;
   /**
    * The cluster runs Kueue and Switchyard hands its workloads to this LocalQueue (labelled

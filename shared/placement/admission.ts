@@ -21,6 +21,7 @@ import { prepareClusters, type ClusterSnapshot, type PreparedClusters } from './
 import { createHeap } from './heap.js';
 import { checkQuota, usageKeys } from './usage.js';
 import { costOn, spendKeys } from './budget.js';
+import { jobGpus } from './gang.js';
 
 export interface PendingJob {
   id: string;
@@ -82,6 +83,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
   const usage = new Map(Object.entries(input.usage));
   const usageOf = (key: string): number => usage.get(key) ?? 0;
   const extraGpus = new Map<string, Float64Array>();
+  const extraPods = new Map<string, Float64Array>();
   const extraJobs = new Float64Array(clusters.clusters.length);
   const indexOf = new Map(clusters.clusters.map((c, i) => [c.id, i]));
   const env: EvalEnv = {
@@ -91,6 +93,7 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
     heartbeatTimeoutMs: input.heartbeatTimeoutMs,
     usage,
     extraGpus,
+    extraPods,
     extraJobs,
     ...(input.maxCandidates !== undefined && { maxCandidates: input.maxCandidates }),
     ...(input.explainTop !== undefined && { explainTop: input.explainTop }),
@@ -157,22 +160,28 @@ export function planAdmission(input: AdmissionInput): AdmissionDecision[] {
 
   function reserve(job: PendingJob, clusterId: string): void {
     const acc = job.spec.resources.accelerator;
+    const gpus = jobGpus(job.spec);
     const i = indexOf.get(clusterId)!;
     extraJobs[i] = (extraJobs[i] ?? 0) + 1;
     for (const k of usageKeys(job.tenantId, job.spec.project, acc?.type, clusterId, policy)) {
-      usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? (acc?.count ?? 0) : 1));
+      usage.set(k.key, usageOf(k.key) + (k.unit === 'gpus' ? gpus : 1));
     }
     if (!acc) return;
     const col = clusters.byAccelerator.get(acc.type);
-    const cost = col ? costOn(col, i, acc.count * (job.spec.nodes ?? 1)) : 0; // a gang: every pod
+    const cost = col ? costOn(col, i, gpus) : 0; // a gang: every pod
     if (cost > 0) {
       for (const k of spendKeys(policy, job.tenantId, job.spec.project)) {
         usage.set(k.key, usageOf(k.key) + cost);
       }
     }
-    let arr = extraGpus.get(acc.type);
-    if (!arr) extraGpus.set(acc.type, (arr = new Float64Array(clusters.clusters.length)));
-    arr[i] = (arr[i] ?? 0) + acc.count;
+    add(extraGpus, acc.type, i, gpus);
+    add(extraPods, acc.type, i, job.spec.nodes ?? 1);
+  }
+
+  function add(columns: Map<string, Float64Array>, type: string, i: number, n: number): void {
+    let arr = columns.get(type);
+    if (!arr) columns.set(type, (arr = new Float64Array(clusters.clusters.length)));
+    arr[i] = (arr[i] ?? 0) + n;
   }
 }
 
@@ -184,14 +193,8 @@ function admitOne(
   const acc = job.spec.resources.accelerator;
   const count = acc?.count ?? 0;
   if (acc) {
-    const quota = checkQuota(
-      env.policy,
-      job.tenantId,
-      job.spec.project,
-      acc.type,
-      count,
-      env.usage,
-    );
+    const gpus = jobGpus(job.spec);
+    const quota = checkQuota(env.policy, job.tenantId, job.spec.project, acc.type, gpus, env.usage);
     if (quota.wait && !quota.never) return undefined;
   }
   const signature = filterSignature(job, match);
@@ -212,7 +215,8 @@ function admitOne(
 
 /** Equal for jobs that the same clusters pass (given enough capacity): the hard filters' inputs. */
 function filterSignature(job: PendingJob, match: RuleMatch): string {
-  let sig = job.spec.resources.accelerator?.type ?? '';
+  // A gang of as many pods or more, each as large or larger, fails where a smaller one did.
+  let sig = `${job.spec.resources.accelerator?.type ?? ''}|${job.spec.kind ?? 'job'}|${job.spec.nodes ?? 1}`;
   for (const r of match.rules) {
     if (r.require) sig += `|+${r.require.text}`;
     if (r.forbid) sig += `|-${r.forbid.text}`;

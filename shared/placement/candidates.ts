@@ -18,13 +18,18 @@ import {
   filteredSlots,
   FORBID,
   FREE_SHORT,
+  GANG_ROOM_SHORT,
+  GANG_TOO_SMALL,
   INACTIVE,
+  KIND_MISSING,
   NODE_FREE_SHORT,
   NODES_TOO_SMALL,
   OFFLINE,
   REQUIRE,
   type Memo,
 } from './memo.js';
+import { kindMissing, type GangColumns } from './gang.js';
+import type { WorkloadKind } from '../domain/job.js';
 
 export interface FilterPass {
   readonly clusters: PreparedClusters;
@@ -34,6 +39,12 @@ export interface FilterPass {
   readonly scope: Pick<AcceleratorColumn, 'indices' | 'template'> | undefined;
   readonly type: string;
   readonly count: number;
+  /** Pods in the gang (1 for a single pod), its GPUs (`nodes × count`) and its workload kind. */
+  readonly nodes: number;
+  readonly gpus: number;
+  readonly kind: WorkloadKind;
+  /** The gang's per-cluster node counts, for a gang of pods with GPUs. */
+  readonly gang: GangColumns | undefined;
   readonly requireReasons: readonly string[];
   readonly forbidReasons: readonly string[];
   /** Keep at most this many filtered candidates (compact decision); undefined keeps all. */
@@ -75,6 +86,9 @@ export function buildFiltered(p: FilterPass): Built {
   let small: Array<CandidateExplanation | undefined> | undefined;
   let short: Array<CandidateExplanation | undefined> | undefined;
   let nodeShort: Array<CandidateExplanation | undefined> | undefined;
+  let kinds: Array<CandidateExplanation | undefined> | undefined;
+  let few: Array<CandidateExplanation | undefined> | undefined;
+  let roomShort: Array<CandidateExplanation | undefined> | undefined;
   for (let k = 0; indices && k < indices.length; k++) {
     const i = indices[k]!;
     const code = status[i]!;
@@ -87,6 +101,30 @@ export function buildFiltered(p: FilterPass): Built {
           list[i]!.id,
           `largest ${type} node has ${gpus(col!.maxPerNode[i]!)}; the job needs ${count} on one node`,
         );
+        break;
+      }
+      case KIND_MISSING:
+        c = (kinds ??= filteredSlots(memo, `kind|${p.kind}`))[i] ??= frozenCandidate(
+          list[i]!.id,
+          kindMissing(p.kind),
+        );
+        break;
+      case GANG_TOO_SMALL:
+        c = (few ??= filteredSlots(memo, `gang|${type}|${count}|${p.nodes}`))[i] ??=
+          frozenCandidate(
+            list[i]!.id,
+            `needs ${p.nodes} nodes of ${count} ${type}; has ${nodesOf(arg[i]!)}`,
+          );
+        break;
+      case GANG_ROOM_SHORT: {
+        const room = arg[i]!;
+        const cached = room === Math.min(p.gang!.room[i]!, Math.floor(col!.free[i]! / count));
+        if (cached) c = (roomShort ??= filteredSlots(memo, `room|${type}|${count}|${p.nodes}`))[i];
+        if (!c) {
+          const why = gangRoomShort(p, room);
+          if (cached) c = roomShort![i] = frozenCandidate(list[i]!.id, why);
+          else c = filtered(list[i]!.id, why);
+        }
         break;
       }
       case REQUIRE:
@@ -115,9 +153,9 @@ export function buildFiltered(p: FilterPass): Built {
       case FREE_SHORT: {
         const free = arg[i]!;
         const cached = free === col!.free[i];
-        if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${count}`))[i];
+        if (cached) c = (short ??= filteredSlots(memo, `free|${type}|${p.gpus}`))[i];
         if (!c) {
-          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${count}`;
+          const why = `only ${gpus(free, `free ${type}`)}; the job needs ${p.gpus}`;
           if (cached) c = short![i] = frozenCandidate(list[i]!.id, why);
           else c = filtered(list[i]!.id, why);
         }
@@ -153,6 +191,12 @@ export function buildFiltered(p: FilterPass): Built {
   return { candidates, omitted };
 }
 
+const nodesOf = (n: number): string => `${n} ${n === 1 ? 'node' : 'nodes'}`;
+
+/** `needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room`. */
+const gangRoomShort = ({ type, count, nodes }: FilterPass, room: number): string =>
+  `needs ${nodes} nodes with ${count} free ${type} each; ${nodesOf(room)} ${room === 1 ? 'has' : 'have'} room`;
+
 /** The distinct policy reasons that filtered clusters, in scope order (for a rejection). */
 export function policyReasons(p: FilterPass, jobRequires: number): string[] {
   const { status, arg } = p.memo.scratch;
@@ -169,6 +213,11 @@ export function policyReasons(p: FilterPass, jobRequires: number): string[] {
 export interface Tally {
   noAccelerator: number;
   nodesTooSmall: number;
+  /** Clusters without the job's kind, and clusters with too few nodes large enough for a pod. */
+  kindMissing?: number;
+  gangTooSmall?: number;
+  /** Most nodes large enough for one pod on any of the `gangTooSmall` clusters. */
+  gangMost?: number;
   jobConstraints: number;
   policy: string[];
   policyCount: number;
@@ -183,7 +232,13 @@ export const gpus = (n: number, what?: string): string =>
 const verb = (n: number, one: string, many: string): string => (n === 1 ? one : many);
 
 /** The message of a rejection: why no cluster could ever run the job, and what to do. */
-export function rejection(need: string, clusterCount: number, t: Tally): string {
+export function rejection(
+  need: string,
+  clusterCount: number,
+  t: Tally,
+  kindNote = '',
+  gangNote = '',
+): string {
   if (clusterCount === 0) return 'no clusters are registered: add one to the configuration';
   const parts: string[] = [];
   const advice: string[] = [];
@@ -191,8 +246,18 @@ export function rejection(need: string, clusterCount: number, t: Tally): string 
     parts.push(`${t.noAccelerator} ${verb(t.noAccelerator, 'has', 'have')} no such accelerator`);
   if (t.nodesTooSmall > 0)
     parts.push(`${t.nodesTooSmall} ${verb(t.nodesTooSmall, 'has', 'have')} nodes too small for it`);
-  if (t.noAccelerator + t.nodesTooSmall > 0)
-    advice.push('request another accelerator type or fewer GPUs');
+  const kinds = t.kindMissing ?? 0;
+  const gangs = t.gangTooSmall ?? 0;
+  if (gangs > 0)
+    parts.push(
+      `${gangs} ${verb(gangs, 'has', 'have')} too few nodes for the gang (${gangNote}; the most any has is ${t.gangMost ?? 0})`,
+    );
+  if (t.noAccelerator + t.nodesTooSmall + gangs > 0)
+    advice.push(`request another accelerator type or fewer GPUs${gangs > 0 ? ' or nodes' : ''}`);
+  if (kinds > 0) {
+    parts.push(`${kinds} cannot run the workload kind (${kindNote})`);
+    advice.push('install the operator on a cluster or submit another kind');
+  }
   if (t.jobConstraints > 0) {
     parts.push(
       `${t.jobConstraints} ${verb(t.jobConstraints, 'does', 'do')} not meet the job's constraints`,

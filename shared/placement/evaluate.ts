@@ -14,7 +14,10 @@ import {
   FEASIBLE,
   FORBID,
   FREE_SHORT,
+  GANG_ROOM_SHORT,
+  GANG_TOO_SMALL,
   INACTIVE,
+  KIND_MISSING,
   memoOf,
   NODE_FREE_SHORT,
   NODES_TOO_SMALL,
@@ -41,6 +44,13 @@ import {
   scoreOnlyReasons,
   type Prefer,
 } from './score.js';
+import {
+  describeNeed,
+  gangColumnsOf,
+  kindBit,
+  kindMaskOf,
+  kindMissing as kindMissingText,
+} from './gang.js';
 
 export type PlacementResult = Omit<
   Decision,
@@ -67,6 +77,11 @@ export interface EvalEnv {
   usage: UsageView;
   /** Admission's working copy: GPUs per accelerator and jobs added per cluster index by the plan. */
   extraGpus?: ReadonlyMap<string, Float64Array>;
+  /**
+   * Pods per accelerator and cluster index added by the plan: each takes at most one node, so a
+   * gang counts that many fewer nodes with room there.
+   */
+  extraPods?: ReadonlyMap<string, Float64Array>;
   extraJobs?: Float64Array;
   /**
    * Keep at most this many filtered and this many feasible (best first) candidates, counting the
@@ -90,6 +105,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   const acc = spec.resources.accelerator;
   const type = acc?.type ?? '';
   const count = acc?.count ?? 0;
+  const nodes = spec.nodes ?? 1;
+  const gpus = nodes * count;
+  const kind = spec.kind ?? 'job';
   const memo = memoOf(clusters);
   const s = memo.scratch;
 
@@ -136,15 +154,24 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   // 2. Hard filters, static ones first (they decide rejection), then the ones that pass.
   const list = clusters.clusters;
   const col = acc ? clusters.byAccelerator.get(type) : undefined;
+  // Gangs: per-cluster node counts for pods of `count` GPUs; kinds: a bit per kind per cluster.
+  const gang =
+    col && nodes > 1 && count > 0 ? gangColumnsOf(clusters, col, type, count) : undefined;
+  const kb = kind === 'job' ? 0 : kindBit(kind);
+  const kinds = kb ? kindMaskOf(clusters) : undefined;
   // Clusters without the accelerator come pre-explained in the column's template.
   const scope = acc ? col : clusters.everyCluster;
   const indices = scope ? scope.indices : EMPTY;
   const extraGpus = col && env.extraGpus?.get(type);
+  const extraPods = gang && env.extraPods?.get(type);
   const { usage, extraJobs, now, heartbeatTimeoutMs } = env;
   const { status, arg } = s;
   const { inactive, reportedAtMs } = memo;
   const spread = usage.size > 0 || extraJobs !== undefined;
   let nodesTooSmall = 0;
+  let kindMissing = 0;
+  let gangTooSmall = 0;
+  let gangMost = 0;
   let jobConstraints = 0;
   let policyCount = 0;
   let blockedCount = 0;
@@ -152,9 +179,21 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   let n = 0;
   outer: for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
+    if (kinds && (kinds[i]! & kb) === 0) {
+      kindMissing++;
+      status[i] = KIND_MISSING;
+      continue;
+    }
     if (col && col.maxPerNode[i]! < count) {
       nodesTooSmall++;
       status[i] = NODES_TOO_SMALL;
+      continue;
+    }
+    if (gang && gang.big[i]! < nodes) {
+      gangTooSmall++;
+      if (gang.big[i]! > gangMost) gangMost = gang.big[i]!;
+      status[i] = GANG_TOO_SMALL;
+      arg[i] = gang.big[i]!;
       continue;
     }
     for (let r = 0; r < requires.length; r++) {
@@ -192,16 +231,26 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     if (col) {
       const taken = extraGpus ? extraGpus[i]! : 0;
       free = taken > 0 ? Math.max(0, col.free[i]! - taken) : col.free[i]!;
-      if (free < count) {
+      if (free < gpus) {
         status[i] = FREE_SHORT;
         arg[i] = free;
         continue;
       }
-      const nodeFree = Math.min(col.nodeFree[i]!, free);
-      if (nodeFree < count) {
-        status[i] = NODE_FREE_SHORT;
-        arg[i] = nodeFree;
-        continue;
+      if (gang) {
+        const claimed = extraPods ? extraPods[i]! : 0;
+        const room = Math.max(0, Math.min(gang.room[i]! - claimed, Math.floor(free / count)));
+        if (room < nodes) {
+          status[i] = GANG_ROOM_SHORT;
+          arg[i] = room;
+          continue;
+        }
+      } else {
+        const nodeFree = Math.min(col.nodeFree[i]!, free);
+        if (nodeFree < count) {
+          status[i] = NODE_FREE_SHORT;
+          arg[i] = nodeFree;
+          continue;
+        }
       }
     }
     let preference = 0;
@@ -225,11 +274,15 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     scope,
     type,
     count,
+    nodes,
+    gpus,
+    kind,
+    gang,
     requireReasons,
     forbidReasons,
     max,
   };
-  const need = acc ? `${count} x ${type}` : 'this CPU-only job';
+  const need = describeNeed(spec);
 
   // 3. Rejection: nothing the job may use could ever run it.
   if (everFeasible === 0) {
@@ -237,16 +290,20 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     const tally = {
       noAccelerator: list.length - indices.length,
       nodesTooSmall,
+      kindMissing,
+      gangTooSmall,
+      gangMost,
       jobConstraints,
       policy: policyReasons(pass, jobRequires),
       policyCount,
       blocked: blockedCount,
     };
-    const message = rejection(need, list.length, tally);
+    const gangNote = `needs ${nodes} nodes of ${count} ${type}`;
+    const message = rejection(need, list.length, tally, kindMissingText(kind), gangNote);
     return { outcome: 'rejected', message, ...common(b.candidates, b.omitted, policy, match) };
   }
   // 4. Quotas: a job at quota waits; one larger than its quota is rejected.
-  const quota = acc ? checkQuota(policy, tenantId, spec.project, type, count, usage) : {};
+  const quota = acc ? checkQuota(policy, tenantId, spec.project, type, gpus, usage) : {};
   if (quota.never) {
     const b = buildFiltered(pass);
     // The clusters with room are filtered by the quota too (else their placeholders would leak).
@@ -307,7 +364,7 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   return {
     outcome: 'placed',
     clusterId: id,
-    message: `placed on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)${note}`,
+    message: `placed ${nodes > 1 ? `${need} ` : ''}on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)${note}`,
     ...common(b.candidates, b.omitted, policy, match),
   };
 }

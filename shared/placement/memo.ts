@@ -24,6 +24,12 @@ export const OFFLINE = 6;
 export const FREE_SHORT = 7;
 export const NODE_FREE_SHORT = 8;
 export const FEASIBLE = 9;
+/** The cluster cannot run the job's workload kind (its operator is not installed). */
+export const KIND_MISSING = 10;
+/** Fewer nodes large enough for one pod than the gang has pods. */
+export const GANG_TOO_SMALL = 11;
+/** Fewer nodes with room for one pod now than the gang has pods. */
+export const GANG_ROOM_SHORT = 12;
 
 export interface Scratch {
   /** Per cluster: a status (above), and its argument (rule index, free GPUs, feasible index). */
@@ -130,7 +136,11 @@ export function forgetCapacityCandidates(
   const memo = memos.get(clusters);
   if (!memo) return;
   for (const [key, slots] of memo.filtered) {
-    if (key.startsWith(`free|${accelerator}|`) || key.startsWith(`node|${accelerator}|`)) {
+    if (
+      key.startsWith(`free|${accelerator}|`) ||
+      key.startsWith(`node|${accelerator}|`) ||
+      key.startsWith(`room|${accelerator}|`)
+    ) {
       slots[index] = undefined;
     }
   }

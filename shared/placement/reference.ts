@@ -35,6 +35,32 @@ const selects = (s: P.CompiledSelector, c: Cluster): boolean =>
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
+/** The kinds a cluster runs: reported, else configured, else `job`. */
+const kindsOf = (c: Cluster): string[] => (c.capacity ? c.capacity.kinds : c.kinds) ?? ['job'];
+
+/**
+ * Nodes with room for a pod of `count` GPUs of `type` per the report: each node's free GPUs from
+ * `freePerNode`; without it each pool node with at most `maxFreePerNode` free, the rest of the
+ * GPUs in use spread node by node, cheapest to fill first, so that as few as possible keep room.
+ */
+function roomyNodes(c: Cluster, type: string, count: number): number {
+  const report = c.capacity?.accelerators[type];
+  if (report?.freePerNode) return report.freePerNode.filter((f) => f >= count).length;
+  const free = c.pools
+    .filter((p) => p.accelerator === type)
+    .flatMap((p) =>
+      Array<number>(p.nodes).fill(Math.min(p.gpusPerNode, report?.maxFreePerNode ?? Infinity)),
+    );
+  let used = report ? Math.max(0, sum(free) - report.free) : 0;
+  let room = 0;
+  for (const f of [...free].sort((a, b) => a - b)) {
+    if (f < count) continue;
+    if (used >= f - count + 1) used -= f - count + 1;
+    else room++;
+  }
+  return room;
+}
+
 /** The quotas a job of `type` counts against: the usage counter and its limit. */
 function quotas(policy: P.CompiledPolicy, tenant: string, project: string, type: string) {
   const t = policy.tenantQuotas.get(tenant);
@@ -53,21 +79,31 @@ export function placeReference(input: ReferenceInput): ReferenceDecision {
   const policy = input.policy ?? P.EMPTY_POLICY;
   const acc = spec.resources.accelerator;
   const count = acc?.count ?? 0;
+  const nodes = spec.nodes ?? 1;
+  const gpus = nodes * count;
+  const kind = spec.kind ?? 'job';
+  const gang = acc !== undefined && nodes > 1 && count > 0;
   const { project, labels, priority } = spec;
   const facts = { tenantId, project, labels, priority, ...(acc && { accelerator: acc.type }) };
   const rules = P.matchRules(policy, facts).rules;
   const requires = rules.flatMap((r) => (r.require ? [r.require] : []));
   if (spec.constraints) requires.unshift(P.compileSelector(spec.constraints));
   const pools = (c: Cluster) => c.pools.filter((p) => p.accelerator === acc?.type);
-  // 1. The clusters that could ever run the job: nodes big enough, allowed, not blocked.
+  // 1. The clusters that could ever run the job: its kind, nodes big enough (and enough of them
+  // for a gang), allowed, not blocked.
+  const big = (c: Cluster) =>
+    sum(pools(c).flatMap((p) => (p.gpusPerNode >= count ? [p.nodes] : [])));
   const ever = input.clusters.filter(
     ({ cluster: c }) =>
+      (kind === 'job' || kindsOf(c).includes(kind)) &&
       (!acc || pools(c).some((p) => p.gpusPerNode >= count)) &&
+      (!gang || big(c) >= nodes) &&
       requires.every((s) => selects(s, c)) &&
       !rules.some((r) => r.forbid && selects(r.forbid, c)) &&
       !blocked.includes(c.id),
   );
-  // 2. Those that can now: active, heard from lately, that many GPUs free, and on one node.
+  // 2. Those that can now: active, heard from lately, that many GPUs free, and on one node (on
+  // `nodes` nodes for a gang, at most one pod per `count` free GPUs).
   const rows = ever.flatMap(({ cluster: c, committedGpus }) => {
     const heard = c.capacity ? Date.parse(c.capacity.reportedAt) : now;
     if (c.state !== 'active' || now - heard > input.heartbeatTimeoutMs) return [];
@@ -80,7 +116,10 @@ export function placeReference(input: ReferenceInput): ReferenceDecision {
     const node = report
       ? report.maxFreePerNode
       : Math.max(0, ...pools(c).map((p) => p.gpusPerNode));
-    if (acc && (free < count || Math.min(node, free) < count)) return [];
+    if (acc && free < gpus) return [];
+    if (gang && Math.min(roomyNodes(c, acc.type, count), Math.floor(free / count)) < nodes)
+      return [];
+    if (acc && !gang && Math.min(node, free) < count) return [];
     const costs = pools(c).flatMap((p) => p.costPerGpuHour ?? []);
     const prefer = rules.flatMap((r) => r.prefer.filter((p) => selects(p.selector, c)));
     return [
@@ -97,8 +136,8 @@ export function placeReference(input: ReferenceInput): ReferenceDecision {
   if (ever.length === 0) return { outcome: 'rejected', feasible };
   // 3. Quotas: larger than one, rejected; over one with the usage now, pending.
   const limits = acc ? quotas(policy, tenantId, project, acc.type) : [];
-  if (limits.some((q) => count > q.max)) return { outcome: 'rejected', feasible };
-  const atQuota = limits.some((q) => (usage[q.key] ?? 0) + count > q.max);
+  if (limits.some((q) => gpus > q.max)) return { outcome: 'rejected', feasible };
+  const atQuota = limits.some((q) => (usage[q.key] ?? 0) + gpus > q.max);
   if (atQuota || rows.length === 0) return { outcome: 'pending', feasible };
   // 4. Scores: each term normalised over the feasible clusters; ties go to the smallest id.
   const w = policy.weights;

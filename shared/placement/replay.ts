@@ -12,6 +12,7 @@ import { evaluate } from './evaluate.js';
 import type { PreparedClusters } from './prepare.js';
 import type { UsageView } from './usage.js';
 import { budgetsOf, type BudgetPressure } from './budget.js';
+import { jobGpus } from './gang.js';
 
 export interface ReplayJob {
   id: string;
@@ -129,7 +130,7 @@ function placeOne(
     out.region = cluster.region;
     const acc = job.spec.resources.accelerator;
     const unit = acc ? unitCost(cluster, acc.type) : undefined;
-    out.costPerHour = acc && unit !== undefined ? round(unit * acc.count) : 0;
+    out.costPerHour = acc && unit !== undefined ? round(unit * jobGpus(job.spec)) : 0;
   }
   return out;
 }
@@ -236,7 +237,7 @@ function changeOf(job: ReplayJob, before: ReplayOutcome, after: ReplayOutcome): 
     jobId: job.id,
     project: job.spec.project,
     submittedAt: job.createdAt,
-    gpus: acc?.count ?? 0,
+    gpus: jobGpus(job.spec),
     ...(acc && { accelerator: acc.type }),
     before,
     after,

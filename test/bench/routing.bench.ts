@@ -3,11 +3,13 @@
  * 1. place() latency p50/p99 at 10, 100, 1,000 and 10,000 clusters with a 200-rule policy, beside a
  *    baseline measured in the same run: a bare loop over the same clusters doing only the
  *    accelerator check. Targets: p99 <= 100 µs at 1,000 clusters, <= 1 ms at 10,000.
- * 2. planAdmission() throughput for 100,000 pending jobs across 50 tenants. Target >= 50,000/s.
+ * 2. place() latency for gangs (2-8 pods of 4 or 8 GPUs, of every workload kind) beside single-pod
+ *    jobs at 1,000 and 10,000 clusters, in alternating rounds. Target: gang p99 <= 100 µs at 1,000.
+ * 3. planAdmission() throughput for 100,000 pending jobs across 50 tenants. Target >= 50,000/s.
  */
 import { loadavg } from 'node:os';
 import type { Cluster } from '../../shared/domain/cluster.js';
-import type { JobSpec } from '../../shared/domain/job.js';
+import { WORKLOAD_KINDS, type JobSpec } from '../../shared/domain/job.js';
 import { planAdmission, type PendingJob } from '../../shared/placement/admission.js';
 import { place, prepareClusters, type ClusterSnapshot } from '../../shared/placement/place.js';
 import { compilePolicy, type CompiledPolicy } from '../../shared/policy/compile.js';
@@ -63,10 +65,16 @@ function buildClusters(n: number, rand: () => number): ClusterSnapshot[] {
         accelerators: Object.fromEntries(
           pools.map((p) => {
             const total = p.nodes * p.gpusPerNode;
-            const free = Math.floor(rand() * (total + 1));
-            return [p.accelerator, { total, free, maxFreePerNode: Math.min(free, p.gpusPerNode) }];
+            // Each node's free GPUs, largest first, as drainers report them.
+            const perNode = Array.from({ length: p.nodes }, () =>
+              Math.floor(rand() * (p.gpusPerNode + 1)),
+            ).sort((a, b) => b - a);
+            const free = perNode.reduce((a, b) => a + b, 0);
+            const report = { total, free, maxFreePerNode: perNode[0]!, freePerNode: perNode };
+            return [p.accelerator, report];
           }),
         ),
+        kinds: rand() < 0.2 ? ['job', 'jobset'] : [...WORKLOAD_KINDS],
       },
       version: 1,
       updatedAt: new Date(NOW).toISOString(),
@@ -247,6 +255,58 @@ function latencyTable(policy: CompiledPolicy): void {
   printTable(head, rows);
 }
 
+/** Gangs against single-pod jobs on the same clusters, in alternating rounds. */
+function gangTable(policy: CompiledPolicy): void {
+  const rand = rng(11);
+  const singles = Array.from({ length: 256 }, (_, i) => buildJob(rand, i));
+  const gangs = singles.map(({ tenantId, spec }) => ({
+    tenantId,
+    spec: {
+      ...spec,
+      kind: WORKLOAD_KINDS[Math.floor(rand() * WORKLOAD_KINDS.length)]!,
+      nodes: 2 + Math.floor(rand() * 7),
+      resources: { accelerator: { ...spec.resources.accelerator!, count: rand() < 0.5 ? 4 : 8 } },
+    },
+  }));
+  const rows: string[][] = [];
+  for (const n of [1000, 10_000]) {
+    const prepared = prepareClusters(buildClusters(n, rand));
+    const outcomes = new Map<string, number>();
+    let sink = 0;
+    const run = (jobs: typeof singles, i: number, count: boolean) => {
+      const d = place({
+        ...jobs[i % jobs.length]!,
+        clusters: prepared,
+        policy,
+        now: NOW,
+        heartbeatTimeoutMs: HEARTBEAT_MS,
+      });
+      sink += d.candidates.length;
+      if (count) outcomes.set(d.outcome, (outcomes.get(d.outcome) ?? 0) + 1);
+    };
+    const iterations = n >= 10_000 ? 3000 : 10_000;
+    const [single, gang] = measurePair(
+      iterations,
+      (i) => run(singles, i, false),
+      (i) => run(gangs, i, true),
+    );
+    if (sink < 0) console.log(sink);
+    rows.push([
+      String(n),
+      us(single.p50),
+      us(single.p99),
+      us(gang.p50),
+      us(gang.p99),
+      us(gang.bestRoundP99),
+      (gang.p50 / single.p50).toFixed(2),
+      (gang.p99 / single.p99).toFixed(2),
+      [...outcomes].map(([o, k]) => `${o} ${k}`).join(', '),
+    ]);
+  }
+  const head = ['clusters', 'single p50', 'single p99', 'gang p50', 'gang p99', 'gang p99 best'];
+  printTable([...head, 'ratio p50', 'ratio p99', 'gang outcomes'], rows);
+}
+
 function admissionThroughput(policy: CompiledPolicy): void {
   const rand = rng(7);
   const clusters = prepareClusters(buildClusters(1000, rand));
@@ -306,7 +366,7 @@ function printTable(head: string[], rows: string[][]): void {
   console.log();
 }
 
-const only = process.argv[2]; // `placement` or `admission` to run one part
+const only = process.argv[2]; // `placement`, `gangs` or `admission` to run one part
 const policy = buildPolicy();
 const load = loadavg()
   .map((l) => l.toFixed(1))
@@ -314,11 +374,15 @@ const load = loadavg()
 console.log(
   `Routing benchmark: ${policy.rules.length}-rule policy, Node ${process.version}, load average ${load}\n`,
 );
-if (only !== 'admission') {
+if (only !== 'admission' && only !== 'gangs') {
   console.log('Placement latency (prepared clusters; baseline = bare accelerator-check loop)');
   latencyTable(policy);
 }
-if (only !== 'placement') {
+if (only !== 'admission' && only !== 'placement') {
+  console.log('Gang placement latency (2-8 pods of 4 or 8 GPUs; ratio = gang / single pod)');
+  gangTable(policy);
+}
+if (only !== 'placement' && only !== 'gangs') {
   console.log('Admission throughput (each pending job considered counts as one decision)');
   admissionThroughput(policy);
 }

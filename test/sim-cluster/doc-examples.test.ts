@@ -50,6 +50,11 @@ describe('docs/examples', () => {
     expect(Number(spec.env?.SIM_EXIT_CODE)).toBeGreaterThan(0);
   });
 
+  it('pytorchjob.yaml is a 2-node PyTorchJob gang', () => {
+    const spec = parseJobSpec(parse(read('pytorchjob.yaml')));
+    expect([spec.kind, spec.nodes]).toEqual(['pytorchjob', 2]);
+  });
+
   it.each(POLICIES)('%s is a valid routing policy', (name) => {
     const policy = parsePolicyText(read(name));
     expect(policy.rules.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 /** `jobs`, `job ID`, `cancel ID`: list, inspect and cancel jobs. */
 import { expectPositionals, parseCount, str, type Command } from '../args.js';
 import { age, json, table } from '../format.js';
-import { renderJob, type JobView } from '../views.js';
+import { accelerator, renderJob, workload, type JobView } from '../views.js';
 
 export interface Page {
   items: JobView[];
@@ -54,8 +54,17 @@ Options:
 export function renderJobList(items: JobView[], now: number): string {
   if (items.length === 0) return 'no jobs';
   return table(
-    ['ID', 'NAME', 'PROJECT', 'STATE', 'CLUSTER', 'AGE'],
-    items.map((j) => [j.id, j.name, j.project, j.state, j.clusterId ?? '-', age(j.createdAt, now)]),
+    ['ID', 'NAME', 'PROJECT', 'KIND', 'GPUS', 'STATE', 'CLUSTER', 'AGE'],
+    items.map((j) => [
+      j.id,
+      j.name,
+      j.project,
+      workload(j),
+      accelerator(j) ?? '-',
+      j.state,
+      j.clusterId ?? '-',
+      age(j.createdAt, now),
+    ]),
   );
 }
 

@@ -17,6 +17,7 @@ import {
   TERMINAL_STATES,
   type DecisionView,
   type JobView,
+  workload,
 } from '../views.js';
 
 const POLL_MS = 500;
@@ -85,6 +86,7 @@ function summary(job: JobView, replayed: boolean): string {
     ['name', `${job.name} (project ${job.project})`],
     ['state', job.state],
     ['cluster', job.clusterId ?? '-'],
+    ['kind', workload(job)],
     ['accelerator', accelerator(job)],
     ['decision', d && (d.message.startsWith(d.outcome) ? d.message : `${d.outcome}: ${d.message}`)],
   ]);

@@ -8,6 +8,7 @@ import { act, can } from './core.js';
 import { $, badge, h, headRow, labelTags, mono, replace, stateBadge, type Child } from './dom.js';
 import { TERMINAL, timeCell } from './dom.js';
 import type { Decision, Delivery, Job, JobEvent, Page } from './types.js';
+import { gpusText, kindText } from './workload.js';
 
 const ORIGIN_TEXT: Record<string, string> = { api: 'API', hook: 'hook', schedule: 'schedule' };
 
@@ -140,7 +141,8 @@ export function renderDetail(
       ['Kubernetes', placementText(job)],
       ['Image', mono(spec.image)],
       ['Command', command ? mono(command) : null],
-      ['Accelerator', acc ? acc.count + ' × ' + acc.type : 'none'],
+      ['Kind', kindText(spec)],
+      ['Accelerator', acc ? gpusText(spec) : 'none'],
       ['CPU / memory', (res.cpu || '—') + ' / ' + (res.memory || '—')],
       ['Priority', String(spec.priority)],
       ['Labels', labelTags(spec.labels)],

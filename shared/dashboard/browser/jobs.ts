@@ -6,7 +6,8 @@ import { ApiError, api, errorText } from './api.js';
 import { act, changed, current, refresh, setError, signOutOn401, type View } from './core.js';
 import { $, ago, h, replace, show, stateBadge } from './dom.js';
 import { originCell, renderDetail } from './job-detail.js';
-import type { Delivery, Job, JobSpec, Page } from './types.js';
+import type { Delivery, Job, Page } from './types.js';
+import { workloadCell } from './workload.js';
 
 const PAGE = 25;
 
@@ -65,11 +66,6 @@ export const jobsView: View = {
   },
 };
 
-function gpusText(spec: JobSpec | undefined): string {
-  const acc = spec && spec.resources && spec.resources.accelerator;
-  return acc ? acc.count + ' × ' + acc.type : '—';
-}
-
 function jobRow(j: Job): HTMLTableRowElement {
   const tr = h(
     'tr',
@@ -86,7 +82,7 @@ function jobRow(j: Job): HTMLTableRowElement {
       h('td', { text: j.project }),
       h('td', { class: 'state' }, stateBadge(j.state)),
       h('td', { text: j.clusterId || '—' }),
-      h('td', { class: 'gpus', text: gpusText(j.spec) }),
+      h('td', { class: 'gpus', text: workloadCell(j.spec) }),
       h('td', { class: 'priority', text: String(j.spec ? j.spec.priority : '—') }),
       h('td', { class: 'origin' }, originCell(j.origin)),
       h('td', null, h('span', { class: 'time', title: j.createdAt, text: ago(j.createdAt) })),

@@ -53,6 +53,9 @@ export interface JobSpec {
   env?: Record<string, string>;
   deadlineSeconds?: number;
   callback?: { url: string } | null;
+  /** Workload kind (absent: `job`) and gang size (absent: 1). */
+  kind?: string;
+  nodes?: number;
   resources?: {
     cpu?: string;
     memory?: string;
