@@ -230,4 +230,5 @@ main()
     process.exitCode = 1;
   })
   .finally(() => void stopAll());
-process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void stopAll().then(() => process.exit(130)));
