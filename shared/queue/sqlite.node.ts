@@ -4,9 +4,9 @@
  * each a fresh random receipt and hides it for `visibilityMs`. A message that would be delivered
  * more than `maxAttempts` times is dead-lettered instead. ack/nack/extend match on the receipt, so
  * a consumer whose message was already redelivered to another cannot touch it. Several connections
- * and processes may share one file (WAL, `busy_timeout`). Writes of one event-loop turn share one
- * commit (group commit); in the embedded pair the table lives in the store's database, on the
- * store's connection (`sqlite-pair.node.ts`).
+ * and processes may share one file (WAL, `busy_timeout`). Publishes of one event-loop turn share
+ * one commit (group commit; a consumer's pull/ack/nack/extend commit at once); in the embedded pair
+ * the table lives in the store's database, on the store's connection (`sqlite-pair.node.ts`).
  */
 import type Database from 'better-sqlite3';
 import { newId, systemClock, type Clock } from '../base/clock.js';
@@ -139,21 +139,23 @@ export function createSqliteQueueOn(
       return gc.run(() => insert(queue, body));
     },
 
+    // The consumer's writes commit on their own, at once: they answer no client, and waiting for
+    // the next batch would add an event-loop turn to every step of a drainer.
     async pull(queue, pullOptions) {
       checkPullOptions(pullOptions);
-      return gc.run(() => pullTx(queue, pullOptions));
+      return pullTx.immediate(queue, pullOptions);
     },
 
     async ack(queue, receipt) {
-      await gc.run(() => q.ack.run(queue, receipt));
+      q.ack.run(queue, receipt);
     },
 
     async nack(queue, receipt, delayMs = 0) {
-      await gc.run(() => q.nack.run(clock.now() + delayMs, queue, receipt));
+      q.nack.run(clock.now() + delayMs, queue, receipt);
     },
 
     async extend(queue, receipt, visibilityMs) {
-      await gc.run(() => q.extend.run(clock.now() + visibilityMs, queue, receipt));
+      q.extend.run(clock.now() + visibilityMs, queue, receipt);
     },
 
     async deadLetters(queue, limit) {
