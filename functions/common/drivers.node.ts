@@ -5,6 +5,8 @@ import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import type { Queue } from '../../shared/queue/port.js';
 import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
 import { createSqliteQueue } from '../../shared/queue/sqlite.node.js';
+import type { JobPublish } from '../../shared/queue/job-publish.js';
+import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
 import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
@@ -53,8 +55,9 @@ export function buildQueue(
   switch (config.queue.driver) {
     case 'sqlite':
       secureDataDir(dataDir);
+      // The queue's table lives in the store's database (see buildDrivers).
       return createSqliteQueue({
-        path: join(dataDir, 'queue.db'),
+        path: join(dataDir, 'state.db'),
         maxAttempts: config.queue.maxAttempts,
         clock,
       });
@@ -72,4 +75,28 @@ export function buildQueue(
       });
     }
   }
+}
+
+/**
+ * The store and queue together. When both are SQLite they are one database and one connection
+ * (`state.db`; an older `queue.db` is moved in), and a new job commits with its message.
+ */
+export async function buildDrivers(
+  config: SwitchyardConfig,
+  dataDir: string,
+  clock: Clock,
+): Promise<{ store: StateStore; queue: Queue; jobPublish?: JobPublish }> {
+  if (config.store.driver === 'sqlite' && config.queue.driver === 'sqlite') {
+    secureDataDir(dataDir);
+    return createSqlitePair({
+      path: join(dataDir, 'state.db'),
+      maxAttempts: config.queue.maxAttempts,
+      clock,
+      legacyQueuePath: join(dataDir, 'queue.db'),
+    });
+  }
+  return {
+    store: await buildStore(config, dataDir, clock),
+    queue: buildQueue(config, dataDir, clock),
+  };
 }

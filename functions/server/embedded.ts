@@ -16,7 +16,7 @@ import { createCore } from '../../shared/runtime/core.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
-import { buildQueue, buildStore } from '../common/drivers.node.js';
+import { buildDrivers } from '../common/drivers.node.js';
 import { startClusters } from './clusters.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
 import { every } from './timers.js';
@@ -64,12 +64,12 @@ export async function startEmbedded(
   // 2. State, queues, and the core. SSRF: every callback host is resolved once, every address
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
   //    receivers in (development only).
-  const store = await buildStore(config, dataDir, clock);
-  const queue = buildQueue(config, dataDir, clock);
+  const { store, queue, jobPublish } = await buildDrivers(config, dataDir, clock);
   const urlGuard = createUrlGuard({ resolve: systemResolve, allow: config.webhooks.allowHosts });
   const core = createCore({
     store,
     queue,
+    ...(jobPublish ? { jobPublish } : {}),
     clock,
     log,
     settings: {

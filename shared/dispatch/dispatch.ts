@@ -267,9 +267,13 @@ export function createDispatcher(ctx: DispatchContext): Dispatcher {
       const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
       return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
     },
-    async handOff(job) {
+    async createAndHandOff(job, changes, outbox) {
+      if (job.state !== 'dispatched') return ctx.store.jobs.create(job, changes, outbox);
+      const message = { queue: job.placement!.queue, body: createMessage(job) };
+      if (ctx.jobPublish) await ctx.jobPublish.createAndPublish(job, changes, outbox, message);
+      else await ctx.store.jobs.create(job, changes, outbox);
       await ctx.clusterState.noteDispatched(job);
-      await publishCreate(ctx, job);
+      if (!ctx.jobPublish) await publishCreate(ctx, job);
     },
     async released(job) {
       await releaseReportedGpus(ctx, job);

@@ -123,11 +123,11 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       ],
     };
     // 1. Decide, 2. store the job with its decision and reservation in one atomic write (waiting
-    //    instead if another instance took the last of a quota meanwhile), 3. publish.
+    //    instead if another instance took the last of a quota meanwhile) and publish it.
     const { decision, apply } = await dispatcher.decide(principal.tenantId, spec);
     let decided = apply(received, at) ?? received;
     try {
-      await ctx.store.jobs.create(
+      await dispatcher.createAndHandOff(
         decided,
         reservationDeltas(undefined, decided),
         deliveriesFor(at, undefined, decided),
@@ -143,9 +143,6 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       const why = limitReachedMessage(e.key, e.message);
       decided = transition(received, 'pending', 'QuotaReached', why, at, { decision });
       await ctx.store.jobs.create(decided, [], deliveriesFor(at, undefined, decided));
-    }
-    if (decided.state === 'dispatched') {
-      await dispatcher.handOff(decided);
     }
     ctx.log.info('job submitted', {
       jobId: decided.id,

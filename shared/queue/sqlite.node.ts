@@ -4,11 +4,14 @@
  * each a fresh random receipt and hides it for `visibilityMs`. A message that would be delivered
  * more than `maxAttempts` times is dead-lettered instead. ack/nack/extend match on the receipt, so
  * a consumer whose message was already redelivered to another cannot touch it. Several connections
- * and processes may share one file (WAL, `busy_timeout`).
+ * and processes may share one file (WAL, `busy_timeout`). Publishes of one event-loop turn share
+ * one commit (group commit; a consumer's pull/ack/nack/extend commit at once); in the embedded pair
+ * the table lives in the store's database, on the store's connection (`sqlite-pair.node.ts`).
  */
 import type Database from 'better-sqlite3';
 import { newId, systemClock, type Clock } from '../base/clock.js';
 import { openSqlite } from '../store/sqlite.node.js';
+import { createGroupCommit, type GroupCommit } from '../store/sqlite/group-commit.node.js';
 import { checkMaxAttempts, checkPullOptions, DEFAULT_MAX_ATTEMPTS } from './options.js';
 import type { MessageBody, PullOptions, Queue, QueueMessage } from './port.js';
 
@@ -51,9 +54,28 @@ const toMessage = (row: Row): QueueMessage => ({
 
 /** Opens (and creates if needed) the queue at `options.path`. */
 export function createSqliteQueue(options: SqliteQueueOptions): Queue {
+  const db: Database.Database = openSqlite(options.path);
+  const gc = createGroupCommit(db);
+  const { queue } = createSqliteQueueOn(db, gc, options, async () => {
+    gc.flush();
+    if (db.open) db.close();
+  });
+  return queue;
+}
+
+/**
+ * The queue on an open connection whose writes go through `gc` (shared with the store in the
+ * embedded pair); `close` is what closing the queue does to the connection. Also returns `insert`,
+ * the publish's synchronous write, for a caller that adds it to its own savepoint.
+ */
+export function createSqliteQueueOn(
+  db: Database.Database,
+  gc: GroupCommit,
+  options: Omit<SqliteQueueOptions, 'path'>,
+  close: () => Promise<void>,
+) {
   const clock = options.clock ?? systemClock;
   const maxAttempts = checkMaxAttempts(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-  const db: Database.Database = openSqlite(options.path);
   db.exec(SCHEMA);
 
   const q = {
@@ -104,15 +126,21 @@ export function createSqliteQueue(options: SqliteQueueOptions): Queue {
     return delivered;
   });
 
-  return {
+  const insert = (queue: string, body: MessageBody): string => {
+    const id = newId(clock);
+    q.insert.run(queue, id, JSON.stringify(body), new Date(clock.now()).toISOString());
+    return id;
+  };
+
+  const queue = {
     driver: 'sqlite',
 
-    async publish(queue, body) {
-      const id = newId(clock);
-      q.insert.run(queue, id, JSON.stringify(body), new Date(clock.now()).toISOString());
-      return id;
+    publish(queue, body) {
+      return gc.run(() => insert(queue, body));
     },
 
+    // The consumer's writes commit on their own, at once: they answer no client, and waiting for
+    // the next batch would add an event-loop turn to every step of a drainer.
     async pull(queue, pullOptions) {
       checkPullOptions(pullOptions);
       return pullTx.immediate(queue, pullOptions);
@@ -134,8 +162,7 @@ export function createSqliteQueue(options: SqliteQueueOptions): Queue {
       return (q.dead.all(queue, limit) as Row[]).map(toMessage);
     },
 
-    async close() {
-      if (db.open) db.close();
-    },
+    close,
   } satisfies Queue;
+  return { queue: queue as Queue, insert };
 }

@@ -24,6 +24,7 @@ import { createPolicySimulator } from '../dispatch/policy-simulate.js';
 import { createReadViews } from './read-views.js';
 import { createJobService } from '../jobs/service.js';
 import type { Queue } from '../queue/port.js';
+import type { JobPublish } from '../queue/job-publish.js';
 import { createScheduleService } from '../schedules/service.js';
 import type { StateStore } from '../store/port.js';
 import { createDeliveryWorker } from '../webhooks/delivery-worker.js';
@@ -31,6 +32,8 @@ import { createDeliveryWorker } from '../webhooks/delivery-worker.js';
 export interface CoreOptions {
   store: StateStore;
   queue: Queue;
+  /** The embedded pair's one-transaction job create and publish (see `queue/job-publish.ts`). */
+  jobPublish?: JobPublish;
   clock: Clock;
   log: Logger;
   settings: CoreSettings;
@@ -72,7 +75,12 @@ export function createCore(o: CoreOptions) {
   // handed to dispatch and to the routes that read or change them.
   const policy = createPolicyService(ctx);
   const clusterState = createClusterStateCache({ store: o.store, clock: o.clock });
-  const dispatch: DispatchContext = { ...ctx, policy, clusterState };
+  const dispatch: DispatchContext = {
+    ...ctx,
+    policy,
+    clusterState,
+    ...(o.jobPublish ? { jobPublish: o.jobPublish } : {}),
+  };
   const jobs = createJobService(ctx, createDispatcher(dispatch));
   const clusters = createClusterService(ctx);
   const clusterAdmin = createClusterAdmin(dispatch);

@@ -4,7 +4,8 @@
  * a committed write survives a killed process or host; `busy_timeout` lets several connections or
  * processes share one file. Conditional writes are `UPDATE … WHERE id = ? AND version = ?` and
  * check `changes`, so they hold across connections. A job create or update, with its usage
- * counter changes and its deliveries (the outbox), is one IMMEDIATE transaction. The newer tables live in `./sqlite/`.
+ * counter changes and its deliveries (the outbox), is one transaction; the writes of one event-loop
+ * turn share one commit (`./sqlite/group-commit.node.ts`). The newer tables live in `./sqlite/`.
  */
 import Database from 'better-sqlite3';
 import type { Cluster } from '../domain/cluster.js';
@@ -24,6 +25,7 @@ import { createSqliteClaims } from './sqlite/claims.node.js';
 import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common.node.js';
 import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
 import { createSqliteUsage } from './sqlite/usage.node.js';
+import { createGroupCommit, type GroupCommit } from './sqlite/group-commit.node.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a private throwaway database. */
@@ -69,6 +71,15 @@ export function openSqlite(path: string): Database.Database {
 /** Creates a store on the SQLite database at `options.path`; the schema is created on open. */
 export function createSqliteStore(options: SqliteStoreOptions): StateStore {
   const db = openSqlite(options.path);
+  return createSqliteStoreOn(db, createGroupCommit(db)).store;
+}
+
+/**
+ * The store on an open connection whose writes go through `gc`. Also returns `createJob`, the
+ * job create's synchronous write, for a caller that adds its own writes to the same savepoint
+ * (the embedded pair's job-and-message transaction, `queue/sqlite-pair.node.ts`).
+ */
+export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
   db.exec(SCHEMA);
   const usage = createSqliteUsage(db);
 
@@ -202,18 +213,18 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     },
   );
 
-  return {
+  const store = {
     driver: 'sqlite',
 
     jobs: {
-      async create(job, changes = [], outbox = []) {
-        jobCreateTx.immediate(job, changes, outbox);
+      create(job, changes = [], outbox = []) {
+        return gc.run(() => jobCreateTx(job, changes, outbox));
       },
       async get(id) {
         return parse<Job>(q.jobGet.get(id) as Row | undefined);
       },
-      async update(job, changes = [], outbox = []) {
-        return jobUpdateTx.immediate(job, changes, outbox);
+      update(job, changes = [], outbox = []) {
+        return gc.run(() => jobUpdateTx(job, changes, outbox));
       },
       async list(query) {
         const limit = checkLimit(query.limit);
@@ -303,27 +314,31 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     },
 
     idempotency: {
-      async claim(record, now) {
-        return claimTx.immediate(record, now);
+      claim(record, now) {
+        return gc.run(() => claimTx(record, now));
       },
       async complete(tenantId, key, jobId) {
-        q.idemComplete.run(jobId, tenantId, key);
+        await gc.run(() => q.idemComplete.run(jobId, tenantId, key));
       },
       async release(tenantId, key) {
-        q.idemDelete.run(tenantId, key);
+        await gc.run(() => q.idemDelete.run(tenantId, key));
       },
     },
 
     deliveries: {
-      async create(delivery) {
-        insert(`delivery ${delivery.id}`, () => q.deliveryInsert.run(deliveryParams(delivery)));
+      create(delivery) {
+        return gc.run(() =>
+          insert(`delivery ${delivery.id}`, () => q.deliveryInsert.run(deliveryParams(delivery))),
+        );
       },
-      async update(delivery) {
-        const body = JSON.stringify({ ...delivery, version: delivery.version + 1 });
-        if (q.deliveryUpdate.run({ ...delivery, body }).changes !== 1) {
-          throw new VersionConflictError(`delivery ${delivery.id}`);
-        }
-        return JSON.parse(body) as Delivery;
+      update(delivery) {
+        return gc.run(() => {
+          const body = JSON.stringify({ ...delivery, version: delivery.version + 1 });
+          if (q.deliveryUpdate.run({ ...delivery, body }).changes !== 1) {
+            throw new VersionConflictError(`delivery ${delivery.id}`);
+          }
+          return JSON.parse(body) as Delivery;
+        });
       },
       async listDue(now, limit) {
         checkLimit(limit, Number.MAX_SAFE_INTEGER);
@@ -357,7 +372,11 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
     claims: createSqliteClaims(db),
 
     async close() {
+      gc.flush();
       if (db.open) db.close();
     },
   } satisfies StateStore;
+  const createJob = (job: Job, changes: readonly UsageDelta[], outbox: readonly Delivery[]) =>
+    jobCreateTx(job, changes, outbox);
+  return { store: store as StateStore, createJob };
 }

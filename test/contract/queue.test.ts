@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import type { Queue } from '../../shared/queue/port.js';
 import { createSqliteQueue } from '../../shared/queue/sqlite.node.js';
+import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
 import { createFakeClock, testQueueDriver } from './queue.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-queue-'));
@@ -45,6 +46,14 @@ testQueueDriver(
       return queue;
     },
   },
+);
+
+// The embedded pair: the queue's table in the store's database, on the store's connection.
+const pairClock = createFakeClock();
+testQueueDriver(
+  'sqlite pair',
+  () => createSqlitePair({ path: freshPath(), clock: pairClock, maxAttempts: 3 }).queue,
+  { clock: pairClock, maxAttempts: 3 },
 );
 
 testQueueDriver('sqlite, real time', () => createSqliteQueue({ path: freshPath() }), {

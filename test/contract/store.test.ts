@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
 import { testStoreDriver } from './store.contract.js';
 
 testStoreDriver('memory', () => createMemoryStore());
@@ -29,3 +30,9 @@ testStoreDriver(
 );
 
 testStoreDriver('sqlite :memory:', () => createSqliteStore({ path: ':memory:' }));
+
+// The embedded pair's store: the same tables on a connection it shares with the queue.
+const pairDir = mkdtempSync(join(tmpdir(), 'switchyard-pair-'));
+testStoreDriver('sqlite pair', () => createSqlitePair({ path: join(pairDir, `${n++}.db`) }).store, {
+  cleanup: async () => rmSync(pairDir, { recursive: true, force: true }),
+});

@@ -38,7 +38,8 @@ function expectPrivate(dir: string): void {
     expect({ path, mode: mode.toString(8) }).toEqual({ path, mode: isDir ? '700' : '600' });
   }
   // The files that matter are all there, side files included, so the loop above saw them.
-  for (const name of ['state.db', 'state.db-wal', 'state.db-shm', 'queue.db', 'queue.db-wal']) {
+  // The embedded queue's table lives in state.db (one database, one transaction per submission).
+  for (const name of ['state.db', 'state.db-wal', 'state.db-shm']) {
     expect(found).toHaveProperty([name]);
   }
   for (const name of ['token', 'kubeconfig', 'sim']) expect(found).toHaveProperty([name]);

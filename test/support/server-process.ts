@@ -27,10 +27,13 @@ export async function startServer(options: {
   dataDir: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Extra Node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }): Promise<ServerProcess> {
   // One process (tsx as a loader, not its CLI, which would run the server in a child): a SIGKILL
   // here is a real kill -9 of the server.
-  const child = spawn(process.execPath, [...TSX_LOADER, join(ROOT, 'functions/server/main.ts')], {
+  const main = [...(options.nodeArgs ?? []), ...TSX_LOADER, join(ROOT, 'functions/server/main.ts')];
+  const child = spawn(process.execPath, main, {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,0 +1,58 @@
+/** Percentiles and round summaries for `bench:submit`. */
+
+export interface LoadOutput {
+  ok: number;
+  others: Record<string, number>;
+  elapsed: number;
+  latencies: number[];
+}
+
+export interface Round {
+  rate: number;
+  p50: number;
+  p99: number;
+  others: Record<string, number>;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function summarize(out: LoadOutput): Round {
+  const sorted = [...out.latencies].sort((a, b) => a - b);
+  return {
+    rate: out.ok / out.elapsed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    others: out.others,
+  };
+}
+
+export const fmt = (r: Round): string =>
+  `${r.rate.toFixed(0).padStart(6)} /s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99
+    .toFixed(1)
+    .padStart(
+      7,
+    )} ms${Object.keys(r.others).length ? `  non-202: ${JSON.stringify(r.others)}` : ''}`;
+
+interface EventLike {
+  at: string;
+  state: string;
+}
+
+/** Milliseconds from a job's `received` event to its first `submitted` (Kubernetes Job created). */
+export function createdAfterMs(events: readonly EventLike[]): number | undefined {
+  const received = events.find((e) => e.state === 'received');
+  const created = events.find((e) => e.state === 'submitted');
+  if (!received || !created) return undefined;
+  return Date.parse(created.at) - Date.parse(received.at);
+}
+
+export function describeLatency(label: string, ms: readonly number[], missing: number): string {
+  const s = [...ms].sort((a, b) => a - b);
+  const pct = (p: number) => `${percentile(s, p).toFixed(0)} ms`;
+  return `${label}: n=${s.length} p50 ${pct(50)}  p90 ${pct(90)}  p99 ${pct(99)}  max ${pct(100)}${
+    missing ? `  (${missing} not yet created)` : ''
+  }`;
+}
