@@ -13,6 +13,7 @@ import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
 import type { Logger } from '../../shared/base/log.js';
 import { createCore } from '../../shared/runtime/core.js';
+import { withWakeups } from '../../shared/queue/wakeup.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
@@ -65,7 +66,8 @@ export async function startEmbedded(
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
   //    receivers in (development only).
   const store = await buildStore(config, dataDir, clock);
-  const queue = buildQueue(config, dataDir, clock);
+  // Wrapped so a publish wakes the in-process drainers of that queue at once (no poll delay).
+  const queue = withWakeups(buildQueue(config, dataDir, clock));
   const urlGuard = createUrlGuard({ resolve: systemResolve, allow: config.webhooks.allowHosts });
   const core = createCore({
     store,
