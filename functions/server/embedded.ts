@@ -10,7 +10,7 @@ import type { SimCluster } from '../../infra/sim-cluster/index.js';
 import { systemClock, type Clock } from '../../shared/base/clock.js';
 import { bootstrapAdmin, reissueAdminIfKeyGone } from '../../shared/auth/bootstrap.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
-import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
+import { createDrainer, type Drainer, type DrainerOptions } from '../../shared/drainer/drainer.js';
 import type { Logger } from '../../shared/base/log.js';
 import { createCore } from '../../shared/runtime/core.js';
 import { withWakeups } from '../../shared/queue/wakeup.js';
@@ -31,7 +31,14 @@ export interface Embedded {
   tokenPath: string;
   kubeconfigPath: string;
   sims: SimCluster[];
+  /** The in-process drainers, one per queue (none with `drainers.inProcess: false`). */
+  drainers: Drainer[];
   close(): Promise<void>;
+}
+
+/** Knobs for benchmarks, not configuration: how the in-process drainers pull. */
+export interface EmbeddedTuning {
+  drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull'>;
 }
 
 /** The local admin token, or undefined when the file is missing. */
@@ -47,6 +54,7 @@ export async function startEmbedded(
   config: SwitchyardConfig,
   log: Logger,
   clock: Clock = systemClock,
+  tuning: EmbeddedTuning = {},
 ): Promise<Embedded> {
   // 0. The data directory holds the signing keys: 0700, files 0600, refused if others can write it.
   const dataDir = resolve(config.dataDir);
@@ -135,6 +143,7 @@ export async function startEmbedded(
       visibilityMs: config.queue.visibilitySeconds * 1000,
       maxAttempts: config.queue.maxAttempts,
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
+      ...tuning.drainer,
     });
     drainer.start();
     drainers.push(drainer);
@@ -173,6 +182,7 @@ export async function startEmbedded(
     tokenPath,
     kubeconfigPath,
     sims,
+    drainers,
     async close() {
       maintenance.stop();
       delivering.stop();

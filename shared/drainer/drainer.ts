@@ -29,6 +29,8 @@ export interface DrainerOptions {
    * when the queue could wake the drainer. Kept as the baseline of `npm run bench:dispatch`.
    */
   fixedPoll?: boolean;
+  /** Start heartbeats and watches but pull nothing until `startPulling()` (benchmarks). */
+  holdPull?: boolean;
   /** Messages handled at once by the pipelined loop (default 64). */
   maxInFlight?: number;
   /** Longest wait for a wake-up before pulling anyway (default 1000 ms). */
@@ -136,18 +138,26 @@ export function createDrainer(o: DrainerOptions) {
     }
   }
 
+  let pulling = false;
+  function startPulling(): void {
+    if (!running || pulling) return;
+    pulling = true;
+    if (o.fixedPoll) {
+      loop(async () => {
+        while (running && (await pollOnce()) > 0) {
+          /* drain while there is work */
+        }
+      }, pollMs);
+    } else pump.start();
+  }
+
   return {
+    startPulling,
     start(): void {
       if (running) return;
       running = true;
       loop(heartbeat, heartbeatMs);
-      if (o.fixedPoll) {
-        loop(async () => {
-          while (running && (await pollOnce()) > 0) {
-            /* drain while there is work */
-          }
-        }, pollMs);
-      } else pump.start();
+      if (!o.holdPull) startPulling();
       for (const [id, cluster] of o.clusters) {
         stops.push(
           watchCluster({
@@ -161,6 +171,7 @@ export function createDrainer(o: DrainerOptions) {
     },
     async stop(): Promise<void> {
       running = false;
+      pulling = false;
       pump.stop();
       timers.forEach(clearTimeout);
       stops.forEach((s) => s());
