@@ -38,7 +38,7 @@ export interface Embedded {
 
 /** Knobs for benchmarks, not configuration: how the in-process drainers pull. */
 export interface EmbeddedTuning {
-  drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull'>;
+  drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull' | 'idleWaitMs' | 'pollMs'>;
 }
 
 /** The local admin token, or undefined when the file is missing. */
