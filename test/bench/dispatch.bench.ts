@@ -14,7 +14,8 @@
  *    every cluster's budget); submit → Kubernetes Job created and submit → running percentiles come
  *    from each job's own events (received → submitted → running, stamped by server and drainer).
  * The ratio event/poll is printed for each figure. Knobs: BENCH_CLUSTERS, BENCH_JOBS,
- * BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll then event; 2 adds event then poll).
+ * BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll then event; 2 adds event then poll), BENCH_STORE
+ * (`memory` takes the state store's fsyncs out, to see the drain side alone).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,15 +53,21 @@ async function dispatchPhase(mode: Mode, sys: Awaited<ReturnType<typeof startSys
   const deadline = t0 + 180_000;
   while (sampler.created() < JOBS && performance.now() < deadline) await sleep(20);
   const drainSeconds = (performance.now() - t0) / 1000;
+  const createdInTime = sampler.created();
+  // The latency probes start on an idle system: let the rest of the backlog finish first.
+  while (sampler.created() < JOBS && performance.now() < deadline + 120_000) await sleep(100);
   await sleep(1000); // a late duplicate would show up here
   sampler.stop();
   const peaks = peakQps(sampler.samples);
   const { duplicates, perCluster } = createsOf(sys.emb.sims);
   const created = perCluster.reduce((a, b) => a + b, 0);
-  if (created < JOBS) console.log(`  ${mode}: only ${created}/${JOBS} Jobs created in 180 s`);
+  if (createdInTime < JOBS)
+    console.log(
+      `  ${mode}: only ${createdInTime}/${JOBS} Jobs created in 180 s (${created} later)`,
+    );
   return {
     submitPerSec,
-    createdPerSec: created / drainSeconds,
+    createdPerSec: createdInTime / drainSeconds,
     drainSeconds,
     duplicates,
     clustersUsed: perCluster.filter((n) => n > 0).length,
@@ -91,7 +98,7 @@ async function latencyPhase(sys: Awaited<ReturnType<typeof startSystem>>) {
         running.push(Date.parse(r) - at0);
         break;
       }
-      if (tries > 100) throw new Error(`job ${id} did not run: ${JSON.stringify(job.events)}`);
+      if (tries > 600) throw new Error(`job ${id} did not run: ${JSON.stringify(job.events)}`);
       await sleep(100);
     }
   }
