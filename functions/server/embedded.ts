@@ -10,9 +10,10 @@ import type { SimCluster } from '../../infra/sim-cluster/index.js';
 import { systemClock, type Clock } from '../../shared/base/clock.js';
 import { bootstrapAdmin, reissueAdminIfKeyGone } from '../../shared/auth/bootstrap.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
-import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
+import { createDrainer, type Drainer, type DrainerOptions } from '../../shared/drainer/drainer.js';
 import type { Logger } from '../../shared/base/log.js';
 import { createCore } from '../../shared/runtime/core.js';
+import { wakeAfterJobPublish, withWakeups } from '../../shared/queue/wakeup.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
@@ -30,7 +31,14 @@ export interface Embedded {
   tokenPath: string;
   kubeconfigPath: string;
   sims: SimCluster[];
+  /** The in-process drainers, one per queue (none with `drainers.inProcess: false`). */
+  drainers: Drainer[];
   close(): Promise<void>;
+}
+
+/** Knobs for benchmarks, not configuration: how the in-process drainers pull. */
+export interface EmbeddedTuning {
+  drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull' | 'idleWaitMs' | 'pollMs'>;
 }
 
 /** The local admin token, or undefined when the file is missing. */
@@ -46,6 +54,7 @@ export async function startEmbedded(
   config: SwitchyardConfig,
   log: Logger,
   clock: Clock = systemClock,
+  tuning: EmbeddedTuning = {},
 ): Promise<Embedded> {
   // 0. The data directory holds the signing keys: 0700, files 0600, refused if others can write it.
   const dataDir = resolve(config.dataDir);
@@ -64,7 +73,12 @@ export async function startEmbedded(
   // 2. State, queues, and the core. SSRF: every callback host is resolved once, every address
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
   //    receivers in (development only).
-  const { store, queue, jobPublish } = await buildDrivers(config, dataDir, clock);
+  const state = await buildDrivers(config, dataDir, clock);
+  const { store } = state;
+  // Wrapped so a publish wakes the in-process drainers of that queue at once (no poll delay),
+  // including a dispatch's message committed with its job in one transaction (`jobPublish`).
+  const queue = withWakeups(state.queue);
+  const jobPublish = state.jobPublish && wakeAfterJobPublish(state.jobPublish, queue);
   const urlGuard = createUrlGuard({ resolve: systemResolve, allow: config.webhooks.allowHosts });
   const core = createCore({
     store,
@@ -134,6 +148,7 @@ export async function startEmbedded(
       visibilityMs: config.queue.visibilitySeconds * 1000,
       maxAttempts: config.queue.maxAttempts,
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
+      ...tuning.drainer,
     });
     drainer.start();
     drainers.push(drainer);
@@ -172,6 +187,7 @@ export async function startEmbedded(
     tokenPath,
     kubeconfigPath,
     sims,
+    drainers,
     async close() {
       maintenance.stop();
       delivering.stop();

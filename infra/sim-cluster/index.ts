@@ -4,3 +4,4 @@
  */
 export { startSimCluster } from './server.js';
 export type { SimCluster, SimClusterOptions, SimFaults, SimNodePool, SimStats } from './options.js';
+export { startSimClusters, type SimClusters } from './many.js';

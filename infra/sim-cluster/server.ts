@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApi } from './api.js';
 import type { ApiContext } from './api-context.js';
-import { tick } from './controller.js';
+import { TickIndex } from './tick-index.js';
+import { tickIndexed } from './tick-indexed.js';
 import { StatusError, tooManyRequests } from './errors.js';
 import { ensureDefaultNamespaces } from './events.js';
 import { readJsonAnyType, sendJson, sendStatusError } from './http.js';
@@ -127,11 +128,21 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
   const tickOptions = { defaultDurationSeconds: options.defaultDurationSeconds ?? 3, log };
   const runTick = () => {
     try {
-      tick(store, new Date(), tickOptions);
+      tickIndexed(store, index, new Date(), tickOptions);
     } catch (error) {
       log(`tick failed: ${(error as Error)?.stack ?? String(error)}`);
     }
   };
+  // A new pod or freed GPUs schedule a tick on the next turn of the event loop (coalesced), so a
+  // created Job runs within milliseconds; the period still ends pods and expires TTLs.
+  let soon: NodeJS.Immediate | undefined;
+  const index = new TickIndex(store, () => {
+    if (soon || closed) return;
+    soon = setImmediate(() => {
+      soon = undefined;
+      if (!closed) runTick();
+    });
+  });
   runTick();
   const ticker = setInterval(runTick, options.tickMs ?? 200);
   log(`simulated Kubernetes API listening on ${url} (${options.dataFile ?? 'in memory'})`);
@@ -145,6 +156,8 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       if (closed) return;
       closed = true;
       clearInterval(ticker);
+      if (soon) clearImmediate(soon);
+      index.close();
       pendingDelays.forEach((t) => clearTimeout(t));
       [...watches].forEach((stop) => stop());
       const done = new Promise<void>((resolve) => server.close(() => resolve()));

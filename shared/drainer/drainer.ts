@@ -9,11 +9,13 @@ import type { Logger } from '../base/log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import { queueMessageSchema } from '../protocol/messages.js';
+import { canWake } from '../queue/wakeup.js';
 import { handleDrainerMessage } from './handle.js';
 import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
+import { createPump, sleep } from './pump.js';
 
 export interface DrainerOptions {
   queueName: string;
@@ -25,7 +27,19 @@ export interface DrainerOptions {
   control: ControlPlane;
   clock: Clock;
   log: Logger;
+  /** Idle wait between empty pulls when the queue cannot wake the drainer (default 250). */
   pollMs?: number;
+  /**
+   * The legacy loop: pull up to 10, finish them all, pull again, sleep `pollMs` when empty, even
+   * when the queue could wake the drainer. Kept as the baseline of `npm run bench:dispatch`.
+   */
+  fixedPoll?: boolean;
+  /** Start heartbeats and watches but pull nothing until `startPulling()` (benchmarks). */
+  holdPull?: boolean;
+  /** Messages handled at once by the pipelined loop (default 64). */
+  maxInFlight?: number;
+  /** Longest wait for a wake-up before pulling anyway (default 1000 ms). */
+  idleWaitMs?: number;
   visibilityMs?: number;
   heartbeatMs?: number;
   /** Deliveries of one message before a create failure is final (the queue dead-letters after). */
@@ -72,6 +86,28 @@ export function createDrainer(o: DrainerOptions) {
     }
   }
 
+  const pump = createPump({
+    pull: (max) => o.queue.pull(o.queueName, { max, visibilityMs }),
+    handle: (d) =>
+      handle(d).catch((e: unknown) =>
+        o.log.warn('message handling failed', {
+          id: d.id,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      ),
+    idle: (ms, signal) =>
+      canWake(o.queue)
+        ? o.queue.waitForMessages(o.queueName, ms, signal).then(() => {})
+        : sleep(pollMs, signal),
+    maxInFlight: o.maxInFlight ?? 64,
+    idleWaitMs: canWake(o.queue) ? (o.idleWaitMs ?? 1_000) : pollMs,
+    onError: (e) =>
+      o.log.warn('drainer pull failed', {
+        queue: o.queueName,
+        error: e instanceof Error ? e.message : String(e),
+      }),
+  });
+
   async function pollOnce(): Promise<number> {
     const batch = await o.queue.pull(o.queueName, { max: 10, visibilityMs });
     await Promise.all(batch.map(handle));
@@ -107,16 +143,26 @@ export function createDrainer(o: DrainerOptions) {
     }
   }
 
-  return {
-    start(): void {
-      if (running) return;
-      running = true;
-      loop(heartbeat, heartbeatMs);
+  let pulling = false;
+  function startPulling(): void {
+    if (!running || pulling) return;
+    pulling = true;
+    if (o.fixedPoll) {
       loop(async () => {
         while (running && (await pollOnce()) > 0) {
           /* drain while there is work */
         }
       }, pollMs);
+    } else pump.start();
+  }
+
+  return {
+    startPulling,
+    start(): void {
+      if (running) return;
+      running = true;
+      loop(heartbeat, heartbeatMs);
+      if (!o.holdPull) startPulling();
       for (const [id, cluster] of o.clusters) {
         stops.push(
           watchCluster({
@@ -133,6 +179,8 @@ export function createDrainer(o: DrainerOptions) {
     },
     async stop(): Promise<void> {
       running = false;
+      pulling = false;
+      pump.stop();
       timers.forEach(clearTimeout);
       stops.forEach((s) => s());
     },

@@ -134,7 +134,9 @@ describe('POST /push: create messages', () => {
 
   it('answers 503 when its time budget runs out, and the redelivery adopts', async () => {
     const job = await submitted();
-    sim.setFaults({ latencyMs: 1_000 });
+    // One request now outlasts the budget: the driver knows the namespace from the tests above,
+    // so a create is a single request (two at 1 s each used to run over it).
+    sim.setFaults({ latencyMs: 2_000 });
     const started = Date.now();
     const slow = await push(pushBody(job.message));
     expect(slow.status).toBe(503);

@@ -1,0 +1,159 @@
+/**
+ * What the controller tick needs, kept up to date from the store's change events instead of
+ * listing (and deep-copying) every Job and Pod on each tick: pending pods, running pods with their
+ * end times, GPUs in use per node, pods whose Job is gone, finished Jobs with a TTL. Each event
+ * costs O(1); a tick then touches only what is due. `onWork` is called when there may be
+ * scheduling to do (a pod added, GPUs freed, nodes changed), so the server can run a tick at once
+ * instead of on its next period.
+ */
+import { ENDS_AT, STARTED_AT, jobFinished, ownerUid } from './kubelet.js';
+import { podGpus } from './placement.js';
+import type { Store, StoreEvent } from './store.js';
+import type { JobObject, PodObject } from './types.js';
+
+export interface PodEntry {
+  namespace: string;
+  name: string;
+  created: string;
+  owner: string | undefined;
+  endsAt: number;
+  startedAt: number;
+}
+
+export interface JobEntry {
+  namespace: string;
+  name: string;
+  deadlineSeconds: number | undefined;
+  startTime: string | undefined;
+  /** When a finished Job with ttlSecondsAfterFinished is due for deletion. */
+  deleteAt: number | undefined;
+}
+
+interface Bound {
+  node: string;
+  gpus: number;
+}
+
+const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+export class TickIndex {
+  readonly pods = new Map<string, PodEntry>();
+  readonly jobs = new Map<string, JobEntry>();
+  readonly pending = new Set<string>();
+  readonly running = new Set<string>();
+  readonly used = new Map<string, number>();
+  readonly orphans = new Set<string>();
+  readonly ttlJobs = new Set<string>();
+  /** Whether pending pods may now place differently than at the last scheduling pass. */
+  schedulingDirty = true;
+  private readonly bound = new Map<string, Bound>();
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    store: Store,
+    private readonly onWork: () => void = () => {},
+  ) {
+    for (const job of store.list<JobObject>('Job')) this.applyJob('ADDED', job);
+    for (const pod of store.list<PodObject>('Pod')) this.applyPod('ADDED', pod);
+    this.unsubscribe = store.subscribe((e) => this.apply(e));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private apply(e: StoreEvent): void {
+    if (e.kind === 'Pod') this.applyPod(e.type, e.object as PodObject);
+    else if (e.kind === 'Job') this.applyJob(e.type, e.object as JobObject);
+    else if (e.kind === 'Node') this.markDirty();
+  }
+
+  private markDirty(): void {
+    this.schedulingDirty = true;
+    this.onWork();
+  }
+
+  private applyJob(type: string, job: JobObject): void {
+    const uid = job.metadata.uid ?? '';
+    if (type === 'DELETED') {
+      this.jobs.delete(uid);
+      this.ttlJobs.delete(uid);
+      for (const key of this.byOwner.get(uid) ?? []) this.orphans.add(key);
+      return;
+    }
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    const finished =
+      job.status.completionTime ??
+      job.status.conditions?.find((c) => c.type === 'Failed')?.lastTransitionTime;
+    const deleteAt =
+      ttl !== undefined && jobFinished(job) && finished
+        ? Date.parse(finished) + ttl * 1000
+        : undefined;
+    this.jobs.set(uid, {
+      namespace: job.metadata.namespace ?? '',
+      name: job.metadata.name,
+      deadlineSeconds: job.spec.activeDeadlineSeconds,
+      startTime: job.status.startTime,
+      deleteAt,
+    });
+    if (deleteAt !== undefined) this.ttlJobs.add(uid);
+    else this.ttlJobs.delete(uid);
+  }
+
+  private applyPod(type: string, pod: PodObject): void {
+    const namespace = pod.metadata.namespace ?? '';
+    const key = podKey(namespace, pod.metadata.name);
+    const previous = this.pods.get(key);
+    const freed = this.unbind(key);
+    this.pending.delete(key);
+    this.running.delete(key);
+    if (previous?.owner) this.byOwner.get(previous.owner)?.delete(key);
+    if (type === 'DELETED') {
+      this.pods.delete(key);
+      this.orphans.delete(key);
+      if (freed) this.markDirty();
+      return;
+    }
+    const owner = ownerUid(pod);
+    const annotations = pod.metadata.annotations ?? {};
+    this.pods.set(key, {
+      namespace,
+      name: pod.metadata.name,
+      created: pod.metadata.creationTimestamp ?? '',
+      owner,
+      endsAt: Date.parse(String(annotations[ENDS_AT] ?? '')),
+      startedAt: Date.parse(String(annotations[STARTED_AT] ?? '')),
+    });
+    if (owner) {
+      let set = this.byOwner.get(owner);
+      if (!set) this.byOwner.set(owner, (set = new Set()));
+      set.add(key);
+      if (!this.jobs.has(owner)) this.orphans.add(key);
+      else this.orphans.delete(key);
+    } else this.orphans.delete(key);
+    const phase = pod.status.phase;
+    const node = pod.spec.nodeName;
+    if (phase === 'Running') this.running.add(key);
+    if (node && (phase === 'Running' || phase === 'Pending')) {
+      const gpus = podGpus(pod.spec);
+      this.bound.set(key, { node, gpus });
+      this.used.set(node, (this.used.get(node) ?? 0) + gpus);
+    }
+    if (phase === 'Pending' && !node) {
+      this.pending.add(key);
+      if (type === 'ADDED' || freed) this.markDirty();
+    } else if (freed && !this.bound.has(key)) this.markDirty();
+  }
+
+  /** Removes a pod's GPUs from its node; true when it held a node. */
+  private unbind(key: string): boolean {
+    const b = this.bound.get(key);
+    if (!b) return false;
+    this.bound.delete(key);
+    const left = (this.used.get(b.node) ?? 0) - b.gpus;
+    if (left > 0) this.used.set(b.node, left);
+    else this.used.delete(b.node);
+    return true;
+  }
+}

@@ -1,0 +1,76 @@
+// Event-driven drain in the embedded system (SQLite store and queue, one simulated cluster, the
+// in-process drainer): the drainer's idle wait is set to a minute, longer than this test may take,
+// so a submission reaches its Kubernetes Job only because the publish woke the drainer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbedded, type Embedded } from '../../functions/server/embedded.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { parseConfig } from '../../shared/config/schema.js';
+import { waitFor } from '../sim-cluster/helpers.js';
+
+const MINUTE = 60_000;
+let dir: string;
+let emb: Embedded;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sy-event-drain-'));
+  const config = parseConfig(
+    {
+      server: { port: 0 },
+      dataDir: dir,
+      clusters: [
+        {
+          id: 'sim-one',
+          cloud: 'aws',
+          region: 'r1',
+          pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+          connect: { simulated: { defaultDurationSeconds: 60 } },
+        },
+      ],
+    },
+    'event-drain test',
+  );
+  emb = await startEmbedded(config, silentLogger, systemClock, {
+    drainer: { idleWaitMs: MINUTE, pollMs: MINUTE },
+  });
+  await Promise.all(emb.drainers.map((d) => d.heartbeat()));
+});
+
+afterAll(async () => {
+  await emb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('event-driven drain', () => {
+  it('creates the Kubernetes Job of a submission while the drainer waits a minute between pulls', async () => {
+    const auth = { authorization: `Bearer ${emb.adminToken}` };
+    const res = await fetch(`${emb.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'woken',
+        project: 'research',
+        image: 'x',
+        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const job = await waitFor(
+      'the job to reach its cluster',
+      async () => {
+        const j = (await (await fetch(`${emb.url}/v1/jobs/${id}`, { headers: auth })).json()) as {
+          state: string;
+          clusterId: string | null;
+        };
+        return j.state === 'submitted' || j.state === 'running' ? j : undefined;
+      },
+      10_000,
+    );
+    expect(job.clusterId).toBe('sim-one');
+    expect(Object.keys(emb.sims[0]!.stats().creates)).toEqual([expect.stringContaining(id)]);
+  });
+});
