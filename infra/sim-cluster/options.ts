@@ -1,4 +1,8 @@
 /** Public option and fault types of the simulated cluster (re-exported by index.ts). */
+import type { Operator } from './workloads/crds.js';
+import type { SimKueueOptions } from './workloads/kueue.js';
+
+export type { Operator, SimKueueOptions };
 
 export interface SimNodePool {
   accelerator: string;
@@ -43,6 +47,13 @@ export interface SimClusterOptions {
   bookmarkMs?: number;
   /** Default: no logging. */
   log?: (line: string) => void;
+  /**
+   * Workload operators installed (their CRDs served, their controllers run); default jobset,
+   * kubeflow and ray. `kueue` is added by `kueue` or by listing it here.
+   */
+  operators?: Operator[];
+  /** Installs Kueue with one ClusterQueue of this GPU quota and a LocalQueue in every namespace. */
+  kueue?: SimKueueOptions;
 }
 
 export interface SimStats {
