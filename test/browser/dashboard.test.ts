@@ -134,7 +134,7 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
     expect(text).toContain(`sy-admin/sy-${id}`);
     expect(text).toContain('1 × nvidia-a100');
     const candidates = detail.locator('.candidates tbody tr');
-    expect(await candidates.count()).toBe(3);
+    expect(await candidates.count()).toBe(5);
     expect(
       await detail.locator('.candidates tr[data-candidate="gcp-europe-west4"]').textContent(),
     ).toContain('filtered');
