@@ -58,7 +58,7 @@ async function pods(selector: string): Promise<V1Pod[]> {
   ).items;
 }
 
-describe('each kind runs its gang to success', () => {
+describe.concurrent('each kind runs its gang to success', () => {
   it('PyTorchJob: master + workers with torchrun env, Succeeded through a watch', async () => {
     const api = customObjects(sim.url);
     const watched = watchUntil(
