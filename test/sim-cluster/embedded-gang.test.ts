@@ -96,6 +96,8 @@ describe('embedded default', () => {
     expect(ok.clusters[0]!.connect).toMatchObject({
       simulated: { operators: ['jobset', 'kueue'], kueue: { gpuQuota: 8, localQueue: 'team-q' } },
     });
-    expect(() => parseConfig(cluster({ operators: ['volcano'] }), 't.yaml')).toThrow(/clusters\.0\.connect/);
+    expect(() => parseConfig(cluster({ operators: ['volcano'] }), 't.yaml')).toThrow(
+      /clusters\.0\.connect/,
+    );
   });
 });
