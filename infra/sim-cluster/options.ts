@@ -21,7 +21,7 @@ export interface SimFaults {
   down?: boolean;
   /** Added before every response. */
   latencyMs?: number;
-  /** The next `count` (default: all) job creates fail with this Kubernetes Status error. */
+  /** The next `count` (default: all) Job and workload (JobSet, PyTorchJob, RayJob, …) creates fail with this Kubernetes Status error. */
   failCreates?: { status: 403 | 422 | 500 | 503 | 429; count?: number; retryAfterSeconds?: number };
   /** Every request except `/sim/*` is answered 429 with Retry-After. */
   throttleAll?: { retryAfterSeconds: number };
@@ -59,7 +59,7 @@ export interface SimClusterOptions {
 export interface SimStats {
   /** Successful creates ever per "namespace/name" (persisted with `dataFile`). */
   creates: Record<string, number>;
-  /** Job create requests since start, including failed ones. */
+  /** Job and custom-resource create requests since start, including failed ones. */
   createAttempts: number;
   /** Requests since start, including `/sim/*` and refused ones. */
   requests: number;

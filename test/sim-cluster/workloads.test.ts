@@ -258,6 +258,21 @@ describe('gang scheduling, failure, validation', () => {
     expect(String(semantic.body.message)).toContain('no container named pytorch');
   });
 
+  it('failCreates applies to workload creates, which count in the stats', async () => {
+    const api = customObjects(sim.url);
+    sim.setFaults({ failCreates: { status: 503, count: 1 } });
+    const before = sim.stats().createAttempts;
+    const body = rayJob({ name: 'ray-fault' });
+    const failed = await apiError(
+      api.createNamespacedCustomObject({ ...GROUPS.rayjobs, namespace: 'default', body }),
+    );
+    expect(failed.code).toBe(503);
+    await api.createNamespacedCustomObject({ ...GROUPS.rayjobs, namespace: 'default', body });
+    sim.setFaults({});
+    expect(sim.stats().createAttempts).toBe(before + 2);
+    expect(sim.stats().creates['default/ray-fault']).toBe(1);
+  });
+
   it('deleting a workload garbage-collects its pods', async () => {
     const api = customObjects(sim.url);
     await api.createNamespacedCustomObject({

@@ -6,7 +6,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../api-context.js';
-import { alreadyExists, badRequest, invalid, notFound, StatusError } from '../errors.js';
+import {
+  alreadyExists,
+  badRequest,
+  injectedCreateFailure,
+  invalid,
+  notFound,
+  StatusError,
+} from '../errors.js';
+import type { SimFaults } from '../options.js';
 import type { StatusCause } from '../errors.js';
 import { readJsonBody, sendJson } from '../http.js';
 import type { KubeObject } from '../types.js';
@@ -70,6 +78,26 @@ function validate(
   return { Warning: unknown.map((u) => `299 - "unknown field \\"${u}\\""`).join(', ') };
 }
 
+/** `failCreates` applies to workload creates as to Job creates, worded for the resource. */
+function injectedFailure(
+  r: CustomResource,
+  fault: NonNullable<SimFaults['failCreates']>,
+  name: string,
+): StatusError {
+  if (fault.status === 403)
+    return new StatusError(
+      403,
+      'Forbidden',
+      `${r.plural}.${r.group} "${name}" is forbidden: exceeded quota: gpu-quota (injected fault)`,
+      { name, group: r.group, kind: r.plural },
+    );
+  if (fault.status === 422)
+    return invalid(r.kind, r.group, name, [
+      { reason: 'FieldValueInvalid', message: 'Invalid value: injected fault', field: 'spec' },
+    ]);
+  return injectedCreateFailure(fault.status, name, fault.retryAfterSeconds);
+}
+
 export async function createCr(
   ctx: ApiContext,
   t: CrTarget,
@@ -82,8 +110,11 @@ export async function createCr(
   const namespace = t.namespace;
   if (namespace !== undefined && !ctx.store.get('Namespace', '', namespace))
     throw notFound('', 'namespaces', namespace);
+  ctx.countCreateAttempt();
   const object = checkEnvelope(body, r.kind, `${r.group}/${r.version}`, namespace);
   delete object.status;
+  const fault = ctx.takeCreateFailure();
+  if (fault) throw injectedFailure(r, fault, String(object.metadata.name ?? ''));
   const headers = validate(ctx, t, object, url, true);
   if (ctx.store.get(r.kind, namespace ?? '', object.metadata.name))
     throw alreadyExists(r.group, r.plural, object.metadata.name);
