@@ -156,7 +156,11 @@ function pyTorchStatus(o: KubeObject, v: GangView, now: Date): Rec {
         : v.phase === 'Succeeded'
           ? 'PyTorchJobSucceeded'
           : 'PyTorchJobFailed',
-      `${id} is running.`,
+      v.phase === 'Running'
+        ? `${id} is running.`
+        : v.phase === 'Succeeded'
+          ? `${id} successfully completed.`
+          : `${id} is failed.`,
       now,
     );
   if (v.phase === 'Succeeded')
