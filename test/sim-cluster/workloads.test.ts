@@ -137,6 +137,31 @@ describe.concurrent('each kind runs its gang to success', () => {
   });
 });
 
+describe.concurrent('deadlines', () => {
+  it('PyTorchJob runPolicy.activeDeadlineSeconds fails the workload with DeadlineExceeded', async () => {
+    const api = customObjects(sim.url);
+    const body = pytorchJob({ name: 'pt-deadline', gpus: 0, seconds: 60 });
+    body.spec.runPolicy = {
+      ...body.spec.runPolicy,
+      activeDeadlineSeconds: 1,
+    } as typeof body.spec.runPolicy;
+    await api.createNamespacedCustomObject({ ...GROUPS.pytorchjobs, namespace: 'default', body });
+    const failed = await waitFor('deadline', async () => {
+      const o = (await api.getNamespacedCustomObject({
+        ...GROUPS.pytorchjobs,
+        namespace: 'default',
+        name: 'pt-deadline',
+      })) as Obj;
+      return conditionIs(o, 'Failed') ? o : undefined;
+    });
+    const cond = (failed.status?.conditions as { type: string; reason: string }[]).find(
+      (c) => c.type === 'Failed',
+    );
+    expect(cond?.reason).toBe('DeadlineExceeded');
+    expect(await pods('training.kubeflow.org/job-name=pt-deadline')).toHaveLength(0);
+  });
+});
+
 describe('gang scheduling, failure, validation', () => {
   it('waits with zero pods bound while the gang does not fit, then runs when room frees', async () => {
     const { batch, core } = clients(sim.url);
