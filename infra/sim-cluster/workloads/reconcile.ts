@@ -281,9 +281,19 @@ function reconcileOne(pass: Pass, o: KubeObject, owned: PodObject[]): void {
   writeStatus(pass, { ...o }, { ...view, phase: after });
 }
 
+/**
+ * Stores whose last pass found no workload: gang pods are only created by a pass that found one,
+ * so while none exists the pass (and its pod listing, which clones every pod) can be skipped.
+ */
+const idle = new WeakSet<Store>();
+
 /** One reconcile pass over every served workload kind. */
 export function tickWorkloads(store: Store, now: Date, options: WorkloadTickOptions): void {
   const kinds = servedResources(options.operators).filter((r) => WORKLOAD_KINDS.includes(r.kind));
+  const present = kinds.some((r) => store.list(r.kind).length > 0);
+  if (!present && idle.has(store)) return;
+  if (present) idle.delete(store);
+  else idle.add(store);
   const workloads = kinds
     .flatMap((r) => store.list(r.kind))
     .sort((a, b) =>
