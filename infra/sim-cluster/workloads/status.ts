@@ -119,10 +119,10 @@ function jobSetStatus(o: KubeObject, v: GangView, now: Date): Rec {
   };
 }
 
-function pyTorchStatus(o: KubeObject, v: GangView, now: Date): Rec {
-  const s = { ...(o.status as Rec) };
+/** The training operator's conditions for `v`, from the ones already written. */
+function pyTorchConditions(o: KubeObject, v: GangView, now: Date): Condition[] {
   const id = `PyTorchJob ${o.metadata.namespace}/${o.metadata.name}`;
-  let conds = (s.conditions ?? []) as Condition[];
+  let conds = ((o.status as Rec | undefined)?.conditions ?? []) as Condition[];
   conds = setCondition(conds, 'Created', 'True', 'PyTorchJobCreated', `${id} is created.`, now);
   if (v.phase === 'Suspended') {
     conds = setCondition(
@@ -183,6 +183,11 @@ function pyTorchStatus(o: KubeObject, v: GangView, now: Date): Rec {
       now,
     );
   }
+  return conds;
+}
+
+function pyTorchStatus(o: KubeObject, v: GangView, now: Date): Rec {
+  const s = { ...(o.status as Rec) };
   const roles = [...new Set(v.replicas.map((r) => r.role))];
   const replicaStatuses = Object.fromEntries(
     roles.map((role) => {
@@ -195,7 +200,7 @@ function pyTorchStatus(o: KubeObject, v: GangView, now: Date): Rec {
   const ended = v.phase === 'Succeeded' || v.phase === 'Failed';
   return {
     ...s,
-    conditions: conds,
+    conditions: pyTorchConditions(o, v, now),
     replicaStatuses,
     ...(running && !s.startTime ? { startTime: isoSeconds(now) } : {}),
     ...(ended && !s.completionTime ? { completionTime: isoSeconds(now) } : {}),
