@@ -55,6 +55,8 @@ export async function startClusters(
           { accelerator: 'cpu', nodes: 1, gpusPerNode: 0, namePrefix: `${c.id}-system` },
         ],
         defaultDurationSeconds: c.connect.simulated.defaultDurationSeconds,
+        ...(c.connect.simulated.operators ? { operators: c.connect.simulated.operators } : {}),
+        ...(c.connect.simulated.kueue ? { kueue: c.connect.simulated.kueue } : {}),
       });
       started.sims.push(sim);
       apiUrl = sim.url;

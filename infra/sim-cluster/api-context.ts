@@ -3,6 +3,7 @@ import type { SimFaults } from './options.js';
 import type { Resource } from './resources.js';
 import type { Store } from './store.js';
 import type { WatchRegistry } from './watch.js';
+import type { Operator } from './workloads/crds.js';
 
 export interface ApiContext {
   store: Store;
@@ -15,6 +16,8 @@ export interface ApiContext {
   /** How long a job runs without `SIM_DURATION_SECONDS` (its log counts the steps). */
   defaultDurationSeconds: number;
   log: (line: string) => void;
+  /** Workload operators whose CRDs this cluster serves. */
+  operators: ReadonlySet<Operator>;
 }
 
 export interface Target {

@@ -17,6 +17,7 @@ import { serveWatch } from './watch.js';
 import { create, existing, patch, remove } from './writes.js';
 import type { ApiContext, Target } from './api-context.js';
 import { simulatedPodLog } from './pod-log.js';
+import { handleWorkloadApi } from './workloads/api.js';
 
 function parseTarget(segments: string[]): Target | undefined {
   let rest: string[];
@@ -47,6 +48,7 @@ export async function handleApi(
 ): Promise<void> {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
+  if (await handleWorkloadApi(ctx, req, res, url, path)) return;
   const fixed: Record<string, () => unknown> = {
     '/version': discovery.versionInfo,
     '/api': () => discovery.apiVersions(req.headers.host ?? ''),

@@ -21,6 +21,7 @@ import { placePod, podGpus } from './placement.js';
 import type { Store } from './store.js';
 import type { JobObject, NodeObject, PodObject } from './types.js';
 import { randomSuffix } from './validate.js';
+import { gangOwner } from './workloads/shape.js';
 
 /** Stores a validated Job (adding the labels a real Job controller adds) and creates its pod. */
 export function createJob(store: Store, input: JobObject, now: Date): JobObject {
@@ -99,7 +100,8 @@ export function tick(store: Store, now: Date, options: TickOptions): void {
   }
   const live = pods.filter((p) => !ownerUid(p) || jobsByUid.has(ownerUid(p) ?? ''));
   // 2. End running pods whose time or Job deadline has come.
-  for (const pod of live.filter((p) => p.status.phase === 'Running')) {
+  // Pods of a gang (JobSet, PyTorchJob, RayJob) are run by workloads/reconcile.ts instead.
+  for (const pod of live.filter((p) => p.status.phase === 'Running' && !gangOwner(p))) {
     const job = jobsByUid.get(ownerUid(pod) ?? '');
     const endsAt = Date.parse(String(pod.metadata.annotations?.[ENDS_AT] ?? '')) || now.getTime();
     const deadline = job?.spec.activeDeadlineSeconds;
@@ -131,7 +133,7 @@ export function tick(store: Store, now: Date, options: TickOptions): void {
     }
   }
   const pending = current
-    .filter((p) => p.status.phase === 'Pending' && !p.spec.nodeName)
+    .filter((p) => p.status.phase === 'Pending' && !p.spec.nodeName && !gangOwner(p))
     .sort(
       (a, b) =>
         (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||

@@ -2,11 +2,24 @@
  * Runs one simulated Kubernetes API server until Ctrl-C.
  *   npx tsx infra/sim-cluster/main.ts --id dev --port 18001 --pool nvidia-a100:2x8 [--pool …]
  *     [--data dev.db] [--duration 3] [--tick 200] [--host 127.0.0.1] [--quiet]
+ *     [--operators jobset,kubeflow,ray,kueue] [--kueue-gpus 16]
  * `--pool ACCELERATOR:NODESxGPUS` adds a node pool (default nvidia-a100:2x8).
  */
 import { parseArgs } from 'node:util';
-import type { SimNodePool } from './options.js';
+import type { Operator, SimNodePool } from './options.js';
+import { OPERATORS } from './workloads/crds.js';
 import { startSimCluster } from './server.js';
+
+function parseOperators(text: string | undefined): Operator[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').filter(Boolean);
+  const bad = list.filter((o) => !(OPERATORS as readonly string[]).includes(o));
+  if (bad.length)
+    throw new Error(
+      `--operators: unknown ${bad.join(', ')}; use a list of ${OPERATORS.join(', ')}`,
+    );
+  return list as Operator[];
+}
 
 function parsePool(text: string): SimNodePool {
   const m = /^([a-z0-9][-a-z0-9.]*):(\d+)x(\d+)$/i.exec(text);
@@ -29,12 +42,15 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '3' },
       tick: { type: 'string', default: '200' },
       quiet: { type: 'boolean', default: false },
+      operators: { type: 'string' },
+      'kueue-gpus': { type: 'string' },
     },
   });
   const numbers = {
     port: Number(values.port),
     duration: Number(values.duration),
     tick: Number(values.tick),
+    'kueue-gpus': Number(values['kueue-gpus'] ?? 0),
   };
   for (const [name, n] of Object.entries(numbers)) {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
@@ -47,6 +63,8 @@ async function main(): Promise<void> {
     defaultDurationSeconds: numbers.duration,
     tickMs: numbers.tick || 200,
     ...(values.data ? { dataFile: values.data } : {}),
+    ...(values.operators !== undefined ? { operators: parseOperators(values.operators) } : {}),
+    ...(values['kueue-gpus'] ? { kueue: { gpuQuota: numbers['kueue-gpus'] } } : {}),
     ...(values.quiet ? {} : { log: (line: string) => console.log(line) }),
   });
   console.log(

@@ -1,4 +1,8 @@
 /** Public option and fault types of the simulated cluster (re-exported by index.ts). */
+import type { Operator } from './workloads/crds.js';
+import type { SimKueueOptions } from './workloads/kueue.js';
+
+export type { Operator, SimKueueOptions };
 
 export interface SimNodePool {
   accelerator: string;
@@ -17,7 +21,7 @@ export interface SimFaults {
   down?: boolean;
   /** Added before every response. */
   latencyMs?: number;
-  /** The next `count` (default: all) job creates fail with this Kubernetes Status error. */
+  /** The next `count` (default: all) Job and workload (JobSet, PyTorchJob, RayJob, …) creates fail with this Kubernetes Status error. */
   failCreates?: { status: 403 | 422 | 500 | 503 | 429; count?: number; retryAfterSeconds?: number };
   /** Every request except `/sim/*` is answered 429 with Retry-After. */
   throttleAll?: { retryAfterSeconds: number };
@@ -43,12 +47,19 @@ export interface SimClusterOptions {
   bookmarkMs?: number;
   /** Default: no logging. */
   log?: (line: string) => void;
+  /**
+   * Workload operators installed (their CRDs served, their controllers run); default jobset,
+   * kubeflow and ray. `kueue` is added by `kueue` or by listing it here.
+   */
+  operators?: Operator[];
+  /** Installs Kueue with one ClusterQueue of this GPU quota and a LocalQueue in every namespace. */
+  kueue?: SimKueueOptions;
 }
 
 export interface SimStats {
   /** Successful creates ever per "namespace/name" (persisted with `dataFile`). */
   creates: Record<string, number>;
-  /** Job create requests since start, including failed ones. */
+  /** Job and custom-resource create requests since start, including failed ones. */
   createAttempts: number;
   /** Requests since start, including `/sim/*` and refused ones. */
   requests: number;

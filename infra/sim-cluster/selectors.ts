@@ -101,7 +101,7 @@ export interface FieldRequirement {
  * The field labels a real API server accepts per kind (every kind has `metadata.name` and
  * `metadata.namespace`); any other answers 400 `field label not supported`, as kube-apiserver does.
  */
-const FIELD_LABELS: Record<Kind, readonly string[]> = {
+const FIELD_LABELS: Partial<Record<Kind, readonly string[]>> = {
   Namespace: ['status.phase'],
   Node: ['spec.unschedulable'],
   Pod: [
@@ -141,7 +141,7 @@ export function parseFieldSelector(
     if (!m) throw badRequest(`invalid field selector: "${part}"`);
     const [, path = '', op, value = ''] = m;
     if (path !== 'metadata.name' && path !== 'metadata.namespace') {
-      if (!FIELD_LABELS[kind].includes(path)) {
+      if (!FIELD_LABELS[kind]?.includes(path)) {
         throw badRequest(`field label not supported: ${path}`);
       }
     }

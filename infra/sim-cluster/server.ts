@@ -16,6 +16,9 @@ import { syncNodes } from './nodes.js';
 import type { SimCluster, SimClusterOptions, SimFaults, SimStats } from './options.js';
 import { Store } from './store.js';
 import type { WatchRegistry } from './watch.js';
+import { DEFAULT_OPERATORS } from './workloads/crds.js';
+import { tickKueue } from './workloads/kueue.js';
+import { tickWorkloads } from './workloads/reconcile.js';
 
 export async function startSimCluster(options: SimClusterOptions): Promise<SimCluster> {
   const log = (line: string) => options.log?.(`[sim-cluster ${options.id}] (simulated) ${line}`);
@@ -55,6 +58,10 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
     bookmarkMs: options.bookmarkMs ?? 5_000,
     defaultDurationSeconds: options.defaultDurationSeconds ?? 3,
     log,
+    operators: new Set([
+      ...(options.operators ?? DEFAULT_OPERATORS),
+      ...(options.kueue ? (['kueue'] as const) : []),
+    ]),
   };
 
   const control = async (req: IncomingMessage, res: ServerResponse, path: string) => {
@@ -128,7 +135,10 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
   const tickOptions = { defaultDurationSeconds: options.defaultDurationSeconds ?? 3, log };
   const runTick = () => {
     try {
-      tickIndexed(store, index, new Date(), tickOptions);
+      const now = new Date();
+      if (ctx.operators.has('kueue')) tickKueue(store, now, options.kueue);
+      tickWorkloads(store, now, { ...tickOptions, operators: ctx.operators });
+      tickIndexed(store, index, now, tickOptions);
     } catch (error) {
       log(`tick failed: ${(error as Error)?.stack ?? String(error)}`);
     }

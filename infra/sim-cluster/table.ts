@@ -155,6 +155,8 @@ export function toTable(
         return [o.metadata.name, 'Active', age(o, now)];
       case 'Event':
         return eventRow(o as EventObject, now);
+      default:
+        return [o.metadata.name, age(o, now)];
     }
   };
   return {

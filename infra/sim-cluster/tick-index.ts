@@ -7,6 +7,7 @@
  * instead of on its next period.
  */
 import { ENDS_AT, STARTED_AT, jobFinished, ownerUid } from './kubelet.js';
+import { gangOwner } from './workloads/shape.js';
 import { podGpus } from './placement.js';
 import type { Store, StoreEvent } from './store.js';
 import type { JobObject, PodObject } from './types.js';
@@ -115,7 +116,10 @@ export class TickIndex {
       if (freed) this.markDirty();
       return;
     }
-    const owner = ownerUid(pod);
+    // Pods of a gang (JobSet, PyTorchJob, RayJob) are bound and ended by workloads/reconcile.ts:
+    // the index only counts the GPUs they hold, never schedules, ends or collects them.
+    const gang = gangOwner(pod) !== undefined;
+    const owner = gang ? undefined : ownerUid(pod);
     const annotations = pod.metadata.annotations ?? {};
     this.pods.set(key, {
       namespace,
@@ -134,13 +138,13 @@ export class TickIndex {
     } else this.orphans.delete(key);
     const phase = pod.status.phase;
     const node = pod.spec.nodeName;
-    if (phase === 'Running') this.running.add(key);
+    if (phase === 'Running' && !gang) this.running.add(key);
     if (node && (phase === 'Running' || phase === 'Pending')) {
       const gpus = podGpus(pod.spec);
       this.bound.set(key, { node, gpus });
       this.used.set(node, (this.used.get(node) ?? 0) + gpus);
     }
-    if (phase === 'Pending' && !node) {
+    if (phase === 'Pending' && !node && !gang) {
       this.pending.add(key);
       if (type === 'ADDED' || freed) this.markDirty();
     } else if (freed && !this.bound.has(key)) this.markDirty();

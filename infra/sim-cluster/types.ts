@@ -1,6 +1,10 @@
 /** The slices of Kubernetes object shapes the simulated cluster reads and writes. */
 
-export type Kind = 'Namespace' | 'Node' | 'Job' | 'Pod' | 'Event';
+/** Custom resources of the workload operators and Kueue (infra/sim-cluster/workloads). */
+export type WorkloadKind =
+  'JobSet' | 'PyTorchJob' | 'RayJob' | 'ClusterQueue' | 'LocalQueue' | 'Workload';
+
+export type Kind = 'Namespace' | 'Node' | 'Job' | 'Pod' | 'Event' | WorkloadKind;
 
 export interface OwnerReference {
   apiVersion: string;

@@ -16,6 +16,8 @@ import { JOB, NAMESPACE, pruneUnknown } from './schemas.js';
 import type { JobObject, KubeObject } from './types.js';
 import { checkEnvelope, validateJob, validateNamespace } from './validate.js';
 
+const WORKLOAD_KINDS = ['JobSet', 'PyTorchJob', 'RayJob', 'LocalQueue', 'Workload'] as const;
+
 export function existing(ctx: ApiContext, t: Target): KubeObject {
   const found = ctx.store.get(t.resource.kind, t.namespace ?? '', t.name ?? '');
   if (!found) throw notFound(t.resource.group, t.resource.plural, t.name ?? '');
@@ -111,7 +113,7 @@ export async function remove(
   if (t.resource.kind === 'Namespace') {
     for (const job of ctx.store.list<JobObject>('Job', object.metadata.name))
       deleteJob(ctx.store, job, 'Background');
-    for (const kind of ['Pod', 'Event'] as const)
+    for (const kind of ['Pod', 'Event', ...WORKLOAD_KINDS] as const)
       for (const o of ctx.store.list(kind, object.metadata.name))
         ctx.store.delete(kind, object.metadata.name, o.metadata.name);
     ctx.store.delete('Namespace', '', object.metadata.name);

@@ -25,6 +25,19 @@ const connectSchema = z.union([
       /** 0 or absent: the server port + 1 + the cluster's index, or ephemeral when the server's is. */
       port: z.int().min(0).max(65_535).optional(),
       defaultDurationSeconds: z.number().positive().max(86_400).default(5),
+      /** Workload operators the simulated cluster has (default jobset, kubeflow, ray). */
+      operators: z
+        .array(z.enum(['jobset', 'kubeflow', 'ray', 'kueue']))
+        .max(4)
+        .optional(),
+      /** Installs a simulated Kueue: one ClusterQueue with this GPU quota, a LocalQueue per namespace. */
+      kueue: z
+        .strictObject({
+          gpuQuota: z.int().min(0).max(1_000_000),
+          clusterQueue: id.optional(),
+          localQueue: id.optional(),
+        })
+        .optional(),
     }),
   }),
   z.strictObject({

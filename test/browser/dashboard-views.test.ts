@@ -284,7 +284,7 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     );
     const page = await signedIn(minted.body.token);
     expect(await page.locator('#whoami').textContent()).toMatch(/· projects research$/);
-    expect(await page.locator('#clusters-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#clusters-table tbody tr').count()).toBe(5);
     expect(await page.locator('#clusters-table button').count()).toBe(0);
     await page.click('#tab-schedules');
     await page.locator(`#schedules-table tr[data-schedule="${everyMinute}"]`).waitFor();
@@ -305,7 +305,7 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
 
     // The same page with the admin token offers every action.
     const admin = await signedIn(server.token);
-    expect(await admin.locator('#clusters-table button[data-op="cordon"]').count()).toBe(3);
+    expect(await admin.locator('#clusters-table button[data-op="cordon"]').count()).toBe(5);
     await admin.click('#tab-jobs');
     await admin.locator(`#jobs-rows tr[data-job-id="${running.body.id}"]`).click();
     await admin.locator('#job-cancel').waitFor();
@@ -325,7 +325,7 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await page.locator(`#jobs-rows tr[data-job-id="${submitted.body.id}"]`).click();
     const candidates = page.locator('#job-detail table.candidates');
     await candidates.waitFor();
-    expect(await candidates.locator('tbody tr').count()).toBe(3);
+    expect(await candidates.locator('tbody tr').count()).toBe(5);
     expect(await pageOverflow()).toBe(0);
     const tallest = await candidates.evaluate((table) => {
       const lineHeight = parseFloat(getComputedStyle(table.querySelector('td')!).lineHeight) || 20;

@@ -88,7 +88,7 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
     expect(await page.locator('#app').isHidden()).toBe(true);
   });
 
-  it('signs in with the pasted token and shows the three simulated clusters with their GPUs', async () => {
+  it('signs in with the pasted token and shows the five simulated clusters with their GPUs', async () => {
     await page.fill('#token-input', server.token);
     await page.click('#login-form button[type=submit]');
     await page.locator('#clusters-table').waitFor();
@@ -96,12 +96,14 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
       server.token,
     );
     const rows = page.locator('#clusters-table tbody tr');
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(5);
     const row = (id: string) => page.locator(`#clusters-table tr[data-cluster="${id}"]`);
     for (const [id, type, total] of [
       ['aws-us-east-1', 'nvidia-a100', 16],
       ['gcp-europe-west4', 'nvidia-h100', 16],
       ['onprem-dc1', 'nvidia-a100', 4],
+      ['gcp-us-central1', 'nvidia-h100', 32],
+      ['onprem-dc2', 'nvidia-h100', 8],
     ] as const) {
       const text = (await row(id).textContent())!;
       expect(text).toContain(type);
@@ -110,7 +112,7 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
       expect(await row(id).locator('.status').textContent()).toBe('active');
     }
     expect(await page.locator('#sim-note').textContent()).toContain(
-      'All 3 clusters are simulated Kubernetes API servers',
+      'All 5 clusters are simulated Kubernetes API servers',
     );
   });
 
@@ -132,7 +134,7 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
     expect(text).toContain(`sy-admin/sy-${id}`);
     expect(text).toContain('1 × nvidia-a100');
     const candidates = detail.locator('.candidates tbody tr');
-    expect(await candidates.count()).toBe(3);
+    expect(await candidates.count()).toBe(5);
     expect(
       await detail.locator('.candidates tr[data-candidate="gcp-europe-west4"]').textContent(),
     ).toContain('filtered');

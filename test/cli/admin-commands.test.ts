@@ -310,7 +310,9 @@ describe('switchyard admin commands against the real server', () => {
     expect(body.clusters.items.map((c) => c.id).sort()).toEqual([
       'aws-us-east-1',
       'gcp-europe-west4',
+      'gcp-us-central1',
       'onprem-dc1',
+      'onprem-dc2',
     ]);
     for (const c of body.clusters.items) expect(r.stdout).toContain(`  ${c.id} (simulated)`);
     expect(body.jobs.items.length).toBeGreaterThan(0);
@@ -356,7 +358,7 @@ describe('switchyard admin commands against the real server', () => {
       ids.map((id) => [id, 'rejected']),
     );
     expect(r.stdout).toMatch(
-      /^replayed \d+ job\(s\) .* on 3 cluster\(s\): draft\.json against revision \d+/,
+      /^replayed \d+ job\(s\) .* on 5 cluster\(s\): draft\.json against revision \d+/,
     );
     expect(r.stdout).toMatch(/^2 would change: /m);
     expect(r.stdout).toMatch(/^newly rejected: 2$/m);

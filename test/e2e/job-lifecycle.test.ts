@@ -68,7 +68,7 @@ describe.each(variants.filter((v) => !v.skip))(
       expect(server.output()).toMatch(/simulated/i);
     });
 
-    it('lists the three simulated clusters with capacity and API URLs', async () => {
+    it('lists the simulated clusters with capacity and API URLs', async () => {
       const { status, body } = await api<{
         items: Array<{
           id: string;
@@ -80,7 +80,9 @@ describe.each(variants.filter((v) => !v.skip))(
       expect(body.items.map((c) => c.id)).toEqual([
         'aws-us-east-1',
         'gcp-europe-west4',
+        'gcp-us-central1',
         'onprem-dc1',
+        'onprem-dc2',
       ]);
       for (const c of body.items)
         expect(c.simulated?.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -296,7 +298,7 @@ describe.each(variants.filter((v) => !v.skip))(
       });
       expect(status).toBe(202);
       expect(body.state).toBe('rejected');
-      expect(body.decision?.candidates).toHaveLength(3);
+      expect(body.decision?.candidates).toHaveLength(5);
     });
 
     it('lists jobs with filters and cursor pagination', async () => {
