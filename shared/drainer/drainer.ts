@@ -1,7 +1,8 @@
 /**
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
- * every transition, and reports each cluster's live GPU capacity.
+ * every transition, ships their pods' output (`logs.ts`), and reports each cluster's live GPU
+ * capacity.
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -12,6 +13,7 @@ import { queueMessageSchema } from '../protocol/messages.js';
 import { handleDrainerMessage } from './handle.js';
 import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
+import { createLogShipper, followLogs } from './logs.js';
 
 export interface DrainerOptions {
   queueName: string;
@@ -26,6 +28,8 @@ export interface DrainerOptions {
   /** Deliveries of one message before a create failure is final (the queue dead-letters after). */
   maxAttempts?: number;
   ttlSecondsAfterFinished?: number;
+  /** How often running jobs' output is read and shipped (default 1 s). */
+  logEveryMs?: number;
 }
 
 export function createDrainer(o: DrainerOptions) {
@@ -36,6 +40,7 @@ export function createDrainer(o: DrainerOptions) {
   let running = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stops: Array<() => void> = [];
+  const logs = createLogShipper({ ...o, everyMs: o.logEveryMs });
 
   async function handle(delivery: QueueMessage): Promise<void> {
     const parsed = queueMessageSchema.safeParse(delivery.body);
@@ -107,6 +112,7 @@ export function createDrainer(o: DrainerOptions) {
       if (running) return;
       running = true;
       loop(heartbeat, heartbeatMs);
+      logs.start();
       loop(async () => {
         while (running && (await pollOnce()) > 0) {
           /* drain while there is work */
@@ -118,7 +124,10 @@ export function createDrainer(o: DrainerOptions) {
             cluster,
             clock: o.clock,
             log: o.log,
-            onStatus: (s, deleted, meta) => reportJobStatus(o, id, deleted ? undefined : s, meta),
+            onStatus: async (s, deleted, meta) => {
+              await followLogs(logs, id, deleted ? undefined : s, meta);
+              await reportJobStatus(o, id, deleted ? undefined : s, meta);
+            },
           }),
         );
       }
@@ -127,6 +136,7 @@ export function createDrainer(o: DrainerOptions) {
       running = false;
       timers.forEach(clearTimeout);
       stops.forEach((s) => s());
+      logs.stop();
     },
     pollOnce,
     heartbeat,

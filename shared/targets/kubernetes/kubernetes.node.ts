@@ -32,6 +32,7 @@ import {
   pendingReason,
 } from './kube-status.js';
 import { LABEL_JOB_ID } from './labels.js';
+import { podLogMethods } from './pod-logs.node.js';
 import type {
   ClusterDriver,
   JobWatch,
@@ -153,6 +154,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
 
   const driver = {
     clusterId,
+    ...podLogMethods(call),
 
     async ensureNamespace(name: string, labels: Record<string, string>): Promise<void> {
       try {
