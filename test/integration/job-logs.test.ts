@@ -1,0 +1,185 @@
+// Job logs end to end on real parts: the API served over loopback HTTP on a SQLite store, a
+// simulated Kubernetes cluster read through client-node, and the pull drainer shipping its pods'
+// output over the drainer protocol's HTTP route. A job with SIM_LOG lines: `GET /v1/jobs/:id/logs`
+// shows them and the exit line, `tail` works, `follow=true` streams lines while the job runs and
+// ends when it has ended, another tenant or project gets 404, a bad query 400, the cap truncates
+// with a note, and the CLI's `logs` prints the same.
+import { serve, type ServerType } from '@hono/node-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimCluster } from '../../infra/sim-cluster/index.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
+import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
+import { createSqliteStore } from '../../shared/store/sqlite.node.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
+import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
+import { startTestSim } from '../sim-cluster/helpers.js';
+import { buildCliInto, cliRunner } from '../support/cli-process.js';
+import { waitFor } from '../support/server-process.js';
+
+const CAP = 1500;
+let f: Fixture;
+let token: string;
+let server: ServerType;
+let base: string;
+let sim: SimCluster;
+let drainer: Drainer;
+let dir: string;
+
+const get = (path: string, t = token) =>
+  fetch(`${base}${path}`, { headers: { authorization: `Bearer ${t}` } });
+
+async function submit(env: Record<string, string>): Promise<string> {
+  const res = await f.call('POST', '/v1/jobs', { token, body: jobBody('research', { env }) });
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+}
+
+const stateOf = async (id: string) => (await f.store.jobs.get(id))?.state;
+const untilState = (id: string, state: string) =>
+  waitFor(async () => ((await stateOf(id)) === state ? true : undefined), 15_000, `${id} ${state}`);
+
+beforeAll(async () => {
+  f = await createFixture({
+    store: createSqliteStore({ path: ':memory:' }),
+    settings: { logCapBytes: CAP },
+  });
+  token = (await f.mint(ADMIN)).token;
+  server = serve({ fetch: f.app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sim = await startTestSim({ id: 'sim-one', defaultDurationSeconds: 2 });
+  const cluster = createKubernetesCluster({
+    clusterId: 'sim-one',
+    kubeconfig: { server: sim.url },
+    clock: f.clock,
+  });
+  drainer = createDrainer({
+    queueName: 'aws',
+    queue: f.ctx.queue,
+    clusters: new Map([['sim-one', cluster]]),
+    control: createHttpControlPlane({ baseUrl: base, token }),
+    clock: f.clock,
+    log: silentLogger,
+    pollMs: 100,
+    logEveryMs: 200,
+  });
+  drainer.start();
+  dir = mkdtempSync(join(tmpdir(), 'sy-logs-'));
+}, 30_000);
+
+afterAll(async () => {
+  await drainer?.stop();
+  await sim?.close();
+  await new Promise((r) => server?.close(r));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('job logs through the pull drainer', () => {
+  let id: string;
+  let big: string;
+  const followed: Array<{ text: string; state: string | undefined }> = [];
+
+  it('follow=true streams lines while the job runs and ends when it has ended', async () => {
+    const simLog = 'loading dataset\nepoch 1 starting';
+    id = await submit({ SIM_LOG: simLog, SIM_DURATION_SECONDS: '3' });
+    // Truncation: 30 lines of 100 characters ship in the first chunk, past the 1500-byte cap.
+    const long = Array.from(
+      { length: 30 },
+      (_, i) => `${String(i).padStart(3, '0')} ${'y'.repeat(96)}`,
+    );
+    big = await submit({ SIM_LOG: long.join('\n'), SIM_DURATION_SECONDS: '2' });
+    await untilState(id, 'running');
+    const res = await get(`/v1/jobs/${id}/logs?follow=true`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      followed.push({ text: decoder.decode(r.value), state: await stateOf(id) });
+    }
+    const text = followed.map((p) => p.text).join('');
+    expect(text).toContain('loading dataset\nepoch 1 starting\n');
+    expect(text).toMatch(/step 1\/3\nstep 2\/3\nstep 3\/3\nexited with code 0 \(Completed\)\n$/);
+    // Output arrived while the job was still running, and the stream ended after it ended.
+    expect(followed.some((p) => p.state === 'running' && /step \d\/3/.test(p.text))).toBe(true);
+    expect(await stateOf(id)).toBe('succeeded');
+  }, 30_000);
+
+  it("shows the job's SIM_LOG lines and its exit line; tail and replica select lines", async () => {
+    const res = await get(`/v1/jobs/${id}/logs`);
+    expect(res.headers.get('switchyard-log-truncated')).toBe('false');
+    const lines = (await res.text()).trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^\[switchyard simulated cluster\] pod sy-admin\/sy-.*: no real container/,
+    );
+    expect(lines.slice(1)).toEqual([
+      'loading dataset',
+      'epoch 1 starting',
+      'step 1/3',
+      'step 2/3',
+      'step 3/3',
+      'exited with code 0 (Completed)',
+    ]);
+    expect(await (await get(`/v1/jobs/${id}/logs?tail=2`)).text()).toBe(
+      'step 3/3\nexited with code 0 (Completed)\n',
+    );
+    expect(await (await get(`/v1/jobs/${id}/logs?replica=1`)).text()).toBe('');
+    // since: lines printed at or after a time, here the third step's.
+    const stamped = await (await get(`/v1/jobs/${id}/logs?timestamps=true`)).text();
+    const step3 = stamped.split('\n').find((l) => l.endsWith(' step 3/3'))!;
+    expect(step3).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z step 3\/3$/);
+    const since = await (await get(`/v1/jobs/${id}/logs?since=${step3.split(' ')[0]}`)).text();
+    expect(since).toBe('step 3/3\nexited with code 0 (Completed)\n');
+  });
+
+  it('another tenant and another project get 404; a bad query gets 400 naming it', async () => {
+    const other = (await f.mint('someone-else')).token;
+    const project = (await f.mint(ADMIN, undefined, ['other'])).token;
+    for (const t of [other, project]) {
+      const res = await get(`/v1/jobs/${id}/logs`, t);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    }
+    for (const q of ['tail=abc', 'since=yesterday', 'replica=-1', 'follow=yes', 'lines=3']) {
+      const res = await get(`/v1/jobs/${id}/logs?${q}`);
+      expect(res.status, q).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('BAD_REQUEST');
+      expect(body.error.message).toContain(q.split('=')[0]);
+    }
+  });
+
+  it('past the cap the oldest output is dropped, with a note and a header', async () => {
+    await untilState(big, 'succeeded');
+    const res = await get(`/v1/jobs/${big}/logs`);
+    expect(res.headers.get('switchyard-log-truncated')).toBe('true');
+    const text = await res.text();
+    expect(text).toMatch(
+      /^\[switchyard\] earlier output was dropped: a job keeps its last 1500 bytes/,
+    );
+    expect(text).not.toContain('000 yyy');
+    expect(text).toMatch(/step 2\/2\nexited with code 0 \(Completed\)\n$/);
+  });
+
+  it('switchyard logs prints the output; --tail and a bad flag', async () => {
+    const built = buildCliInto(join(dir, 'build'));
+    const cli = cliRunner(built, () => ({ url: base, token, cwd: dir }));
+    const all = await cli(['logs', id]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('loading dataset\nepoch 1 starting\nstep 1/3\n');
+    const tail = await cli(['logs', id, '--tail', '1']);
+    expect(tail.stdout).toBe('exited with code 0 (Completed)\n');
+    const followed = await cli(['logs', id, '-f', '--tail', '2']);
+    expect(followed.stdout).toBe('step 3/3\nexited with code 0 (Completed)\n');
+    const bad = await cli(['logs', id, '--tail', 'x']);
+    expect(bad.code).toBe(2);
+    const missing = await cli(['logs', 'job_nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('NOT_FOUND');
+  }, 30_000);
+});
