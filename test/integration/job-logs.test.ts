@@ -4,30 +4,21 @@
 // shows them and the exit line, `tail` works, `follow=true` streams lines while the job runs and
 // ends when it has ended, another tenant or project gets 404, a bad query 400, the cap truncates
 // with a note, and the CLI's `logs` prints the same.
-import { serve, type ServerType } from '@hono/node-server';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimCluster } from '../../infra/sim-cluster/index.js';
-import { silentLogger } from '../../shared/base/log.js';
-import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
-import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
-import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
-import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
-import { startTestSim } from '../sim-cluster/helpers.js';
+import { ADMIN, jobBody, type Fixture } from '../security/fixture.js';
 import { buildCliInto, cliRunner } from '../support/cli-process.js';
+import { startDrainedApp } from '../support/drained-app.js';
 import { waitFor } from '../support/server-process.js';
 
 const CAP = 1500;
+let stack: Awaited<ReturnType<typeof startDrainedApp>>;
 let f: Fixture;
 let token: string;
-let server: ServerType;
 let base: string;
-let sim: SimCluster;
-let drainer: Drainer;
 let dir: string;
 
 const get = (path: string, t = token) =>
@@ -44,38 +35,16 @@ const untilState = (id: string, state: string) =>
   waitFor(async () => ((await stateOf(id)) === state ? true : undefined), 15_000, `${id} ${state}`);
 
 beforeAll(async () => {
-  f = await createFixture({
+  stack = await startDrainedApp({
     store: createSqliteStore({ path: ':memory:' }),
     settings: { logCapBytes: CAP },
   });
-  token = (await f.mint(ADMIN)).token;
-  server = serve({ fetch: f.app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  sim = await startTestSim({ id: 'sim-one', defaultDurationSeconds: 2 });
-  const cluster = createKubernetesCluster({
-    clusterId: 'sim-one',
-    kubeconfig: { server: sim.url },
-    clock: f.clock,
-  });
-  drainer = createDrainer({
-    queueName: 'aws',
-    queue: f.ctx.queue,
-    clusters: new Map([['sim-one', cluster]]),
-    control: createHttpControlPlane({ baseUrl: base, token }),
-    clock: f.clock,
-    log: silentLogger,
-    pollMs: 100,
-    logEveryMs: 200,
-  });
-  drainer.start();
+  ({ f, token, url: base } = stack);
   dir = mkdtempSync(join(tmpdir(), 'sy-logs-'));
 }, 30_000);
 
 afterAll(async () => {
-  await drainer?.stop();
-  await sim?.close();
-  await new Promise((r) => server?.close(r));
+  await stack?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
