@@ -24,8 +24,12 @@ let dir: string;
 const get = (path: string, t = token) =>
   fetch(`${base}${path}`, { headers: { authorization: `Bearer ${t}` } });
 
-async function submit(env: Record<string, string>): Promise<string> {
-  const res = await f.call('POST', '/v1/jobs', { token, body: jobBody('research', { env }) });
+const SECRET = 'whsec_bG9ncy1zZWNyZXQtbG9ncy1zZWNyZXQtbG9ncw==';
+const CALLBACK = { callback: { url: 'https://hooks.example.com/status', secret: SECRET } };
+
+async function submit(env: Record<string, string>, extra = {}): Promise<string> {
+  const body = jobBody('research', { env, ...extra });
+  const res = await f.call('POST', '/v1/jobs', { token, body });
   expect(res.status).toBe(202);
   return res.body.id as string;
 }
@@ -55,7 +59,7 @@ describe('job logs through the pull drainer', () => {
 
   it('follow=true streams lines while the job runs and ends when it has ended', async () => {
     const simLog = 'loading dataset\nepoch 1 starting';
-    id = await submit({ SIM_LOG: simLog, SIM_DURATION_SECONDS: '3' });
+    id = await submit({ SIM_LOG: simLog, SIM_DURATION_SECONDS: '3' }, CALLBACK);
     // Truncation: 30 lines of 100 characters ship in the first chunk, past the 1500-byte cap.
     const long = Array.from(
       { length: 30 },
@@ -133,6 +137,16 @@ describe('job logs through the pull drainer', () => {
     );
     expect(text).not.toContain('000 yyy');
     expect(text).toMatch(/step 2\/2\nexited with code 0 \(Completed\)\n$/);
+  });
+
+  it("secrets never appear in what Switchyard writes: the served log or the drainer's own", async () => {
+    const served = await (await get(`/v1/jobs/${id}/logs?timestamps=true`)).text();
+    const drainerLog = stack.logged.join('\n');
+    expect(drainerLog).toContain(id); // it did log about the job
+    for (const secret of [SECRET.slice(6), token.split('.')[2]!]) {
+      expect(served).not.toContain(secret);
+      expect(drainerLog).not.toContain(secret);
+    }
   });
 
   it('switchyard logs prints the output; --tail and a bad flag', async () => {

@@ -4,7 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { SimCluster } from '../../infra/sim-cluster/index.js';
-import { silentLogger } from '../../shared/base/log.js';
+import type { Logger } from '../../shared/base/log.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
@@ -23,13 +23,20 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
     kubeconfig: { server: sim.url },
     clock: f.clock,
   });
+  /** Every line the drainer logged, as JSON, for tests that check what it wrote. */
+  const logged: string[] = [];
+  const record =
+    (level: string) =>
+    (msg: string, fields?: Record<string, unknown>): void =>
+      void logged.push(JSON.stringify({ level, msg, ...fields }));
+  const log: Logger = { info: record('info'), warn: record('warn'), error: record('error') };
   const drainer: Drainer = createDrainer({
     queueName: 'aws',
     queue: f.ctx.queue,
     clusters: new Map([['sim-one', cluster]]),
     control: createHttpControlPlane({ baseUrl: url, token }),
     clock: f.clock,
-    log: silentLogger,
+    log,
     pollMs: 100,
     logEveryMs: 200,
   });
@@ -38,6 +45,7 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
     f,
     url,
     token,
+    logged,
     async stop() {
       await drainer.stop();
       await cluster.close();
