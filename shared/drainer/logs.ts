@@ -9,7 +9,12 @@
  */
 import type { Logger } from '../base/log.js';
 import type { ControlPlane } from '../protocol/control-port.js';
-import { chunkChars, MAX_CHUNK_CHARS, MAX_CHUNK_LINES, MAX_LINE_CHARS } from '../protocol/logs.js';
+import {
+  chunkBytesOnWire,
+  MAX_CHUNK_BYTES,
+  MAX_CHUNK_LINES,
+  MAX_LINE_CHARS,
+} from '../protocol/logs.js';
 import type { ClusterDriver, JobPod } from '../targets/kubernetes/port.js';
 import type { JobMeta } from './report-status.js';
 
@@ -71,13 +76,19 @@ export function unseen(c: PodCursor, lines: string[]): string[] {
 export function chunksOf(lines: string[]): string[][] {
   const out: string[][] = [];
   let current: string[] = [];
+  let bytes = 0;
   for (const line of lines) {
-    const full = current.length >= MAX_CHUNK_LINES;
-    if (current.length > 0 && (full || chunkChars([...current, line]) > MAX_CHUNK_CHARS)) {
+    const size = chunkBytesOnWire([line]);
+    if (
+      current.length >= MAX_CHUNK_LINES ||
+      (current.length > 0 && bytes + size > MAX_CHUNK_BYTES)
+    ) {
       out.push(current);
       current = [];
+      bytes = 0;
     }
     current.push(line);
+    bytes += size;
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -6,13 +6,19 @@
  */
 import { z } from 'zod';
 
-/** Most lines, and characters (times, text and newlines), one chunk may carry. */
+/**
+ * Most lines, and bytes on the wire (each line JSON-encoded, as UTF-8), one chunk may carry: well
+ * inside the API's default body limit (256 KiB), whatever the output's characters.
+ */
 export const MAX_CHUNK_LINES = 2000;
-export const MAX_CHUNK_CHARS = 128 * 1024;
+export const MAX_CHUNK_BYTES = 128 * 1024;
 
-/** The characters `lines` count against `MAX_CHUNK_CHARS`. */
-export const chunkChars = (lines: readonly string[]): number =>
-  lines.reduce((n, l) => n + l.length + 1, 0);
+const encoder = new TextEncoder();
+
+/** The bytes `lines` take in a request body, counted against `MAX_CHUNK_BYTES`. */
+export const chunkBytesOnWire = (lines: readonly string[]): number =>
+  lines.reduce((n, l) => n + encoder.encode(JSON.stringify(l)).length + 1, 0);
+
 /** A line longer than this is cut (Kubernetes itself caps a log line at 16 KiB). */
 export const MAX_LINE_CHARS = 16 * 1024;
 
@@ -36,8 +42,8 @@ export const logShipmentSchema = z
       .min(1)
       .max(MAX_CHUNK_LINES),
   })
-  .refine((c) => chunkChars(c.lines) <= MAX_CHUNK_CHARS, {
-    message: `a chunk holds at most ${MAX_CHUNK_CHARS} characters: send more, smaller chunks`,
+  .refine((c) => chunkBytesOnWire(c.lines) <= MAX_CHUNK_BYTES, {
+    message: `a chunk holds at most ${MAX_CHUNK_BYTES} bytes of JSON-encoded lines: send more, smaller chunks`,
     path: ['lines'],
   });
 

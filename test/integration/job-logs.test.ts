@@ -149,6 +149,33 @@ describe('job logs through the pull drainer', () => {
     }
   });
 
+  it('POST /v1/drainer/logs refuses a malformed chunk and stores nothing for a job placed elsewhere', async () => {
+    const chunk = {
+      jobId: id,
+      clusterId: 'sim-one',
+      attempt: 1,
+      stream: 'pod-x',
+      replica: 0,
+      fromLine: 0,
+      lines: ['2026-01-01T00:00:00Z injected'],
+    };
+    const bad = await f.call('POST', '/v1/drainer/logs', {
+      token,
+      body: { ...chunk, lines: ['no time here'], fromLine: -1 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    const paths = (bad.body.error as { details: { fields: { path: string }[] } }).details.fields;
+    expect(paths.map((p) => p.path).sort()).toEqual(['fromLine', 'lines.0']);
+    const stale = await f.call('POST', '/v1/drainer/logs', {
+      token,
+      body: { ...chunk, attempt: 9 },
+    });
+    expect(stale.status).toBe(200);
+    expect(stale.body).toEqual({ stored: 0, nextLine: 1 });
+    expect(await (await get(`/v1/jobs/${id}/logs`)).text()).not.toContain('injected');
+  });
+
   it('switchyard logs prints the output; --tail and a bad flag', async () => {
     const built = buildCliInto(join(dir, 'build'));
     const cli = cliRunner(built, () => ({ url: base, token, cwd: dir }));

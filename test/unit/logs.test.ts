@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { podLogBody, type PodLogLine } from '../../infra/sim-cluster/pod-log.js';
 import { chunksOf, timeKey, unseen } from '../../shared/drainer/logs.js';
 import { parseLogQuery } from '../../shared/jobs/logs-view.js';
-import { chunkChars, MAX_CHUNK_CHARS, MAX_CHUNK_LINES } from '../../shared/protocol/logs.js';
+import { chunkBytesOnWire, MAX_CHUNK_BYTES, MAX_CHUNK_LINES } from '../../shared/protocol/logs.js';
 import { AppError } from '../../shared/base/errors.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -57,10 +57,14 @@ describe('drainer log cursor', () => {
     expect(timeKey('2026-01-01T00:00:01Z') < timeKey('2026-01-01T00:00:01.000000001Z')).toBe(true);
     const many = Array.from({ length: MAX_CHUNK_LINES + 5 }, (_, i) => `t line ${i}`);
     expect(chunksOf(many).map((c) => c.length)).toEqual([MAX_CHUNK_LINES, 5]);
-    const wide = Array.from({ length: 20 }, () => `t ${'x'.repeat(16_000)}`);
+    // Wide lines of multi-byte and control characters: the bound is on bytes in the request body.
+    const wide = Array.from(
+      { length: 20 },
+      (_, i) => `t ${(i % 2 ? '€' : '\u0001').repeat(16_000)}`,
+    );
     const chunks = chunksOf(wide);
     expect(chunks.flat()).toEqual(wide);
-    for (const c of chunks) expect(chunkChars(c)).toBeLessThanOrEqual(MAX_CHUNK_CHARS);
+    for (const c of chunks) expect(chunkBytesOnWire(c)).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
   });
 });
 
