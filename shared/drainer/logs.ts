@@ -26,7 +26,7 @@ export interface LogShipperOptions {
   everyMs?: number;
 }
 
-interface PodCursor {
+export interface PodCursor {
   nextLine: number;
   /** The time of the last line shipped, as the cluster printed it (sent back as `sinceTime`). */
   lastTs?: string;
@@ -48,7 +48,7 @@ export function timeKey(ts: string): string {
 
 const cut = (line: string) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
 
-/** The lines of a read that come after what `c` shipped; updates the time part of `c`. */
+/** The lines of a read that come after what `c` shipped (`c` is not changed). */
 export function unseen(c: PodCursor, lines: string[]): string[] {
   const lastKey = c.lastTs === undefined ? undefined : timeKey(c.lastTs);
   let skipAtLast = c.atLast;
@@ -64,12 +64,17 @@ export function unseen(c: PodCursor, lines: string[]): string[] {
     }
     fresh.push(cut(line));
   }
-  for (const line of fresh) {
+  return fresh;
+}
+
+/** Moves `c` past `shipped` (lines the control plane has taken). */
+export function advance(c: PodCursor, shipped: readonly string[]): void {
+  for (const line of shipped) {
     const ts = line.slice(0, line.indexOf(' '));
     c.atLast = ts === c.lastTs ? c.atLast + 1 : 1;
     c.lastTs = ts;
   }
-  return fresh;
+  c.nextLine += shipped.length;
 }
 
 /** Splits lines into chunks within the protocol's bounds. */
@@ -94,34 +99,42 @@ export function chunksOf(lines: string[]): string[][] {
   return out;
 }
 
+/** Reads one pod's output since what was shipped and ships the new lines in chunks. */
+async function shipPod(
+  o: LogShipperOptions,
+  f: Followed,
+  driver: ClusterDriver,
+  pod: JobPod,
+): Promise<void> {
+  const c = f.pods.get(pod.name) ?? { nextLine: 0, atLast: 0 };
+  f.pods.set(pod.name, c);
+  const read = await driver.readPodLog!(
+    f.meta.namespace,
+    pod,
+    c.lastTs ? { sinceTime: c.lastTs } : {},
+  );
+  for (const lines of chunksOf(unseen(c, read))) {
+    const answer = await o.control.shipLogs!({
+      jobId: f.meta.jobId,
+      clusterId: f.clusterId,
+      attempt: f.meta.attempt,
+      stream: pod.name,
+      replica: pod.replica,
+      fromLine: c.nextLine,
+      lines,
+    });
+    advance(c, lines);
+    // A restarted drainer starts at line 0; the store says where the stream really is.
+    c.nextLine = Math.max(c.nextLine, answer.nextLine);
+  }
+}
+
 export function createLogShipper(o: LogShipperOptions) {
   const followed = new Map<string, Followed>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   const keyOf = (clusterId: string, m: JobMeta) =>
     `${clusterId}/${m.namespace}/${m.name}/${m.attempt}`;
-
-  async function shipPod(f: Followed, driver: ClusterDriver, pod: JobPod): Promise<void> {
-    const c = f.pods.get(pod.name) ?? { nextLine: 0, atLast: 0 };
-    f.pods.set(pod.name, c);
-    const read = await driver.readPodLog!(
-      f.meta.namespace,
-      pod,
-      c.lastTs ? { sinceTime: c.lastTs } : {},
-    );
-    for (const lines of chunksOf(unseen(c, read))) {
-      const answer = await o.control.shipLogs!({
-        jobId: f.meta.jobId,
-        clusterId: f.clusterId,
-        attempt: f.meta.attempt,
-        stream: pod.name,
-        replica: pod.replica,
-        fromLine: c.nextLine,
-        lines,
-      });
-      c.nextLine = Math.max(c.nextLine + lines.length, answer.nextLine);
-    }
-  }
 
   async function ship(f: Followed): Promise<void> {
     const driver = o.clusters.get(f.clusterId);
@@ -130,7 +143,7 @@ export function createLogShipper(o: LogShipperOptions) {
     for (const pod of pods) {
       if (pod.phase === 'Pending' || pod.phase === 'Unknown') continue;
       try {
-        await shipPod(f, driver, pod);
+        await shipPod(o, f, driver, pod);
       } catch (e) {
         o.log.warn('cannot ship logs of a pod; will retry', {
           jobId: f.meta.jobId,

@@ -2,7 +2,7 @@
 // a drainer has not shipped, chunk bounds, and the API's query parsing.
 import { describe, expect, it } from 'vitest';
 import { podLogBody, type PodLogLine } from '../../infra/sim-cluster/pod-log.js';
-import { chunksOf, timeKey, unseen } from '../../shared/drainer/logs.js';
+import { advance, chunksOf, timeKey, unseen, type PodCursor } from '../../shared/drainer/logs.js';
 import { parseLogQuery } from '../../shared/jobs/logs-view.js';
 import { chunkBytesOnWire, MAX_CHUNK_BYTES, MAX_CHUNK_LINES } from '../../shared/protocol/logs.js';
 import { AppError } from '../../shared/base/errors.js';
@@ -38,13 +38,16 @@ describe('drainer log cursor', () => {
   const stamp = (ms: number, text: string) => `${new Date(ms).toISOString()} ${text}`;
 
   it('a re-read from the last time ships only lines it has not shipped, also at that same time', () => {
-    const c = { nextLine: 0, atLast: 0 } as { nextLine: number; lastTs?: string; atLast: number };
+    const c: PodCursor = { nextLine: 0, atLast: 0 };
     const first = [stamp(T0, 'a'), stamp(T0 + 1000, 'b')];
     expect(unseen(c, first)).toEqual(first);
-    expect(c).toMatchObject({ lastTs: '2026-01-01T00:00:01.000Z', atLast: 1 });
+    expect(unseen(c, first)).toEqual(first); // nothing moves until the lines were shipped
+    advance(c, first);
+    expect(c).toEqual({ nextLine: 2, lastTs: '2026-01-01T00:00:01.000Z', atLast: 1 });
     // The next read (sinceTime = the last time) repeats `b`, then a new line at the same time.
     const again = [stamp(T0 + 1000, 'b'), stamp(T0 + 1000, 'c'), stamp(T0 + 2000, 'd')];
     expect(unseen(c, again)).toEqual([stamp(T0 + 1000, 'c'), stamp(T0 + 2000, 'd')]);
+    advance(c, [stamp(T0 + 1000, 'c'), stamp(T0 + 2000, 'd')]);
     expect(unseen(c, [stamp(T0 + 2000, 'd')])).toEqual([]);
     // A cluster that ignores sinceTime (whole log again) adds nothing either.
     expect(unseen(c, [...first, ...again])).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { chunkBytes, dropCount, newLines } from '../log-common.js';
-import type { LogTable } from '../log-port.js';
+import type { AppendResult, LogAppend, LogLimits, LogTable } from '../log-port.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job_logs (
@@ -27,9 +27,8 @@ interface MetaRow {
   expires_at: string;
 }
 
-export function createSqliteLogs(db: Database.Database): LogTable {
-  db.exec(SCHEMA);
-  const q = {
+function statements(db: Database.Database) {
+  return {
     meta: db.prepare('SELECT * FROM job_logs WHERE job_id = ?'),
     putMeta: db.prepare(
       `INSERT OR REPLACE INTO job_logs (job_id, next_seq, bytes, dropped_bytes, streams, expires_at)
@@ -49,63 +48,59 @@ export function createSqliteLogs(db: Database.Database): LogTable {
        WHERE job_id = ? AND seq > ? AND expires_at > ? ORDER BY seq`,
     ),
   };
-  const sweep = (now: string) => {
-    for (const { job_id } of q.expired.all(now) as { job_id: string }[]) {
-      q.dropMeta.run(job_id);
-      q.dropChunks.run(job_id);
+}
+
+type Statements = ReturnType<typeof statements>;
+
+/** Stores the new lines of `entry` as a chunk and drops the oldest past the cap (in a transaction). */
+function appendIn(
+  q: Statements,
+  entry: LogAppend,
+  { capBytes, expiresAt }: LogLimits,
+  now: string,
+): AppendResult {
+  sweep(q, now);
+  const row = q.meta.get(entry.jobId) as MetaRow | undefined;
+  const streams = row ? (JSON.parse(row.streams) as Record<string, number>) : {};
+  const { lines, nextLine } = newLines(entry, streams[entry.stream] ?? 0);
+  streams[entry.stream] = nextLine;
+  let nextSeq = row?.next_seq ?? 1;
+  let bytes = row?.bytes ?? 0;
+  let dropped = row?.dropped_bytes ?? 0;
+  if (lines.length > 0) {
+    const size = chunkBytes(lines);
+    const { jobId, stream, replica } = entry;
+    q.insert.run(jobId, nextSeq++, stream, replica, size, expiresAt, JSON.stringify(lines));
+    bytes += size;
+    if (bytes > capBytes) {
+      const sizes = q.sizes.all(entry.jobId) as { seq: number; bytes: number }[];
+      const drop = dropCount(sizes, bytes, capBytes);
+      if (drop.n > 0) q.trim.run(entry.jobId, sizes[drop.n - 1]!.seq);
+      dropped += bytes - drop.bytes;
+      bytes = drop.bytes;
     }
-  };
+  }
+  const meta = { jobId: entry.jobId, nextSeq, bytes, dropped, expiresAt };
+  q.putMeta.run({ ...meta, streams: JSON.stringify(streams) });
+  return { stored: lines.length, nextLine };
+}
 
-  const append = db.transaction(
-    (
-      entry: Parameters<LogTable['append']>[0],
-      capBytes: number,
-      expiresAt: string,
-      now: string,
-    ) => {
-      sweep(now);
-      const row = q.meta.get(entry.jobId) as MetaRow | undefined;
-      const streams = row ? (JSON.parse(row.streams) as Record<string, number>) : {};
-      const { lines, nextLine } = newLines(entry, streams[entry.stream] ?? 0);
-      streams[entry.stream] = nextLine;
-      let nextSeq = row?.next_seq ?? 1;
-      let bytes = row?.bytes ?? 0;
-      let dropped = row?.dropped_bytes ?? 0;
-      if (lines.length > 0) {
-        const size = chunkBytes(lines);
-        q.insert.run(
-          entry.jobId,
-          nextSeq++,
-          entry.stream,
-          entry.replica,
-          size,
-          expiresAt,
-          JSON.stringify(lines),
-        );
-        bytes += size;
-        if (bytes > capBytes) {
-          const sizes = q.sizes.all(entry.jobId) as { seq: number; bytes: number }[];
-          const drop = dropCount(sizes, bytes, capBytes);
-          if (drop.n > 0) q.trim.run(entry.jobId, sizes[drop.n - 1]!.seq);
-          dropped += bytes - drop.bytes;
-          bytes = drop.bytes;
-        }
-      }
-      q.putMeta.run({
-        jobId: entry.jobId,
-        nextSeq,
-        bytes,
-        dropped,
-        streams: JSON.stringify(streams),
-        expiresAt,
-      });
-      return { stored: lines.length, nextLine };
-    },
+function sweep(q: Statements, now: string): void {
+  for (const { job_id } of q.expired.all(now) as { job_id: string }[]) {
+    q.dropMeta.run(job_id);
+    q.dropChunks.run(job_id);
+  }
+}
+
+export function createSqliteLogs(db: Database.Database): LogTable {
+  db.exec(SCHEMA);
+  const q = statements(db);
+  const append = db.transaction((entry: LogAppend, limits: LogLimits, now: string) =>
+    appendIn(q, entry, limits, now),
   );
-
   return {
     async append(entry, limits, now) {
-      return append.immediate(entry, limits.capBytes, limits.expiresAt, now);
+      return append.immediate(entry, limits, now);
     },
     async read(jobId, now, afterSeq = 0) {
       const row = q.meta.get(jobId) as MetaRow | undefined;
