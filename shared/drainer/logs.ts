@@ -113,7 +113,9 @@ async function shipPod(
     pod,
     c.lastTs ? { sinceTime: c.lastTs } : {},
   );
-  for (const lines of chunksOf(unseen(c, read))) {
+  let fresh = unseen(c, read);
+  while (fresh.length > 0) {
+    const lines = chunksOf(fresh)[0]!;
     const answer = await o.control.shipLogs!({
       jobId: f.meta.jobId,
       clusterId: f.clusterId,
@@ -123,9 +125,12 @@ async function shipPod(
       fromLine: c.nextLine,
       lines,
     });
-    advance(c, lines);
-    // A restarted drainer starts at line 0; the store says where the stream really is.
+    // A restarted drainer starts at line 0: the store says where the stream really is, and the
+    // lines it holds already are not sent again.
+    const taken = Math.min(fresh.length, Math.max(lines.length, answer.nextLine - c.nextLine));
+    advance(c, fresh.slice(0, taken));
     c.nextLine = Math.max(c.nextLine, answer.nextLine);
+    fresh = fresh.slice(taken);
   }
 }
 

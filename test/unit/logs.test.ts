@@ -2,7 +2,18 @@
 // a drainer has not shipped, chunk bounds, and the API's query parsing.
 import { describe, expect, it } from 'vitest';
 import { podLogBody, type PodLogLine } from '../../infra/sim-cluster/pod-log.js';
-import { advance, chunksOf, timeKey, unseen, type PodCursor } from '../../shared/drainer/logs.js';
+import {
+  advance,
+  chunksOf,
+  createLogShipper,
+  timeKey,
+  unseen,
+  type PodCursor,
+} from '../../shared/drainer/logs.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
+import type { LogShipment } from '../../shared/protocol/logs.js';
 import { parseLogQuery } from '../../shared/jobs/logs-view.js';
 import { chunkBytesOnWire, MAX_CHUNK_BYTES, MAX_CHUNK_LINES } from '../../shared/protocol/logs.js';
 import { AppError } from '../../shared/base/errors.js';
@@ -101,5 +112,43 @@ describe('GET /v1/jobs/:id/logs query', () => {
     })();
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ path: name }] } });
+  });
+});
+
+describe('a restarted drainer', () => {
+  it('sends one chunk of what the store holds, then only new lines', async () => {
+    const store = createMemoryStore();
+    const lines = Array.from({ length: 4500 }, (_, i) => `${new Date(T0 + i).toISOString()} l${i}`);
+    const pod = { name: 'sy-j-0', replica: 0, phase: 'Running', container: 'main' };
+    const driver = {
+      listJobPods: async () => [pod],
+      readPodLog: async (_ns: string, _pod: unknown, o?: { sinceTime?: string }) =>
+        lines.filter((l) => !o?.sinceTime || l.slice(0, 24) >= o.sinceTime),
+    } as unknown as ClusterDriver;
+    const sent: LogShipment[] = [];
+    const control = {
+      claim: async () => ({ proceed: true }),
+      report: async () => ({}),
+      heartbeat: async () => {},
+      shipLogs: async (c: LogShipment) => {
+        sent.push(c);
+        const limits = { capBytes: 1 << 24, expiresAt: '2100-01-01T00:00:00Z' };
+        return store.logs.append(c, limits, '2026-01-01T00:00:00Z');
+      },
+    };
+    const meta = { jobId: 'j', attempt: 1, namespace: 'ns', name: 'sy-j' };
+    const shipper = () =>
+      createLogShipper({ clusters: new Map([['c', driver]]), control, log: silentLogger });
+    await shipper().finish('c', meta);
+    expect(sent.map((c) => c.lines.length)).toEqual([2000, 2000, 500]);
+    sent.length = 0;
+    lines.push(`${new Date(T0 + 9999).toISOString()} new`);
+    await shipper().finish('c', meta);
+    expect(sent.map((c) => [c.fromLine, c.lines.length])).toEqual([
+      [0, 2000],
+      [4500, 1],
+    ]);
+    const read = await store.logs.read('j', '2026-01-01T00:00:00Z');
+    expect(read.chunks.flatMap((c) => c.lines)).toEqual(lines);
   });
 });
