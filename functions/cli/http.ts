@@ -44,6 +44,8 @@ export interface Client {
     path: string,
     options?: RequestOptions,
   ): Promise<Reply<T>>;
+  /** A GET whose successful answer is read by the caller (text, a stream); errors as `request`. */
+  raw?(path: string, query?: RequestOptions['query'], timeoutMs?: number): Promise<Response>;
 }
 
 function reasonOf(err: unknown): string {
@@ -83,6 +85,23 @@ export function createClient(options: { url: string; token: string; timeoutMs?: 
   const { url, token } = options;
   return {
     url,
+    async raw(path, q = {}, timeoutMs) {
+      const query = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) if (v !== undefined) query.set(k, String(v));
+      const target = `${url}${path}${query.size ? `?${query}` : ''}`;
+      let res: Response;
+      try {
+        res = await fetch(target, {
+          headers: { authorization: `Bearer ${token}` },
+          redirect: 'error',
+          ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+        });
+      } catch (err) {
+        throw new UnreachableError(url, reasonOf(err));
+      }
+      if (!res.ok) throw envelopeError(res.status, await res.text());
+      return res;
+    },
     async request<T>(method: string, path: string, req: RequestOptions = {}): Promise<Reply<T>> {
       const query = new URLSearchParams();
       for (const [k, v] of Object.entries(req.query ?? {})) {

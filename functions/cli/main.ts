@@ -14,6 +14,7 @@ import {
 } from './commands/clusters.js';
 import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
+import { logsCommand } from './commands/logs.js';
 import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
 import { policyHistoryCommand, policyRollbackCommand } from './commands/policy-history.js';
 import { policySimulateCommand } from './commands/policy-simulate.js';
@@ -36,6 +37,7 @@ const COMMANDS: Command[] = [
   jobsCommand,
   jobCommand,
   cancelCommand,
+  logsCommand,
   deliveriesCommand,
   explainCommand,
   clustersCommand,

@@ -94,6 +94,8 @@ export async function startEmbedded(
       offlineGraceMs: config.scheduling.offlineGraceSeconds * 1000,
       hooksPerTenant: config.limits.hooksPerTenant,
       schedulesPerTenant: config.limits.schedulesPerTenant,
+      logCapBytes: config.logs.capBytes,
+      logRetentionSeconds: Math.round(config.logs.retentionHours * 3600),
     },
     auth: {
       issuer: config.auth.issuer,

@@ -16,7 +16,7 @@ import type { KubeObject, PodObject } from './types.js';
 import { serveWatch } from './watch.js';
 import { create, existing, patch, remove } from './writes.js';
 import type { ApiContext, Target } from './api-context.js';
-import { simulatedPodLog } from './pod-log.js';
+import { podLogBody, simulatedPodLogLines } from './pod-log.js';
 import { handleWorkloadApi } from './workloads/api.js';
 
 function parseTarget(segments: string[]): Target | undefined {
@@ -70,7 +70,7 @@ export async function handleApi(
   const { resource } = target;
   if (target.subresource) {
     if (resource.kind === 'Pod' && target.subresource === 'log' && method === 'GET')
-      return podLog(ctx, target, res);
+      return podLog(ctx, target, res, url);
     throw pathNotFound(path);
   }
   if (method === 'GET' && target.name === undefined) return list(ctx, target, req, res, url);
@@ -212,8 +212,9 @@ function page(
   return { items, next };
 }
 
-function podLog(ctx: ApiContext, t: Target, res: ServerResponse): void {
+function podLog(ctx: ApiContext, t: Target, res: ServerResponse, url: URL): void {
   const pod = existing(ctx, { ...t, subresource: undefined }) as PodObject;
-  const lines = simulatedPodLog(pod, Date.now(), ctx.defaultDurationSeconds);
-  sendText(res, 200, `${lines.join('\n')}\n`);
+  const now = Date.now();
+  const lines = simulatedPodLogLines(pod, now, ctx.defaultDurationSeconds);
+  sendText(res, 200, podLogBody(lines, url.searchParams, now));
 }

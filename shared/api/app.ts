@@ -14,6 +14,7 @@ import { createHookLimits } from './hook-limits.js';
 import { limitRate } from './partner-middleware.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { jobLogRoutes } from './routes/job-logs.js';
 import { hookIntakeId, hookRoutes } from './routes/hooks.js';
 import { signingKeyRoutes, tokenRoutes } from './routes/tokens.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mount('/v1', explainRoute(deps));
   mount('/v1/jobs', jobRoutes(deps));
   mount('/v1/jobs', deliveryRoutes(deps));
+  mount('/v1/jobs', jobLogRoutes(deps));
   mount('/v1/tokens', tokenRoutes(deps));
   mount('/v1/signing-keys', signingKeyRoutes(deps));
   mount('/v1/hooks', hookRoutes(deps, hookLimits));

@@ -12,6 +12,7 @@ import type { PolicySimulator } from '../dispatch/policy-simulate.js';
 import type { tenantQueues } from '../jobs/queues-view.js';
 import type { tenantUsage } from '../jobs/usage-view.js';
 import type { listJobDeliveries } from '../webhooks/delivery-log.js';
+import type { jobLogs, LogQuery } from '../jobs/logs-view.js';
 import type { ScheduleService } from '../schedules/service.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Metrics } from './metrics.js';
@@ -21,6 +22,7 @@ export interface ReadViews {
   usage(principal: Principal, tenant?: string): ReturnType<typeof tenantUsage>;
   queues(principal: Principal): ReturnType<typeof tenantQueues>;
   deliveries(principal: Principal, jobId: string): ReturnType<typeof listJobDeliveries>;
+  logs(principal: Principal, jobId: string, query: LogQuery): ReturnType<typeof jobLogs>;
 }
 
 export interface AppDeps {

@@ -171,6 +171,21 @@ export const configSchema = z.strictObject({
       schedulesPerTenant: z.int().min(1).max(100_000).default(100),
     })
     .prefault({}),
+  /** Job output shipped by drainers: the last `capBytes` per job, kept `retentionHours`. */
+  logs: z
+    .strictObject({
+      capBytes: z
+        .int()
+        .min(65_536)
+        .max(64 * 1024 * 1024)
+        .default(2 * 1024 * 1024),
+      retentionHours: z
+        .number()
+        .min(1 / 60)
+        .max(24 * 365)
+        .default(168),
+    })
+    .prefault({}),
 });
 
 export type SwitchyardConfig = z.infer<typeof configSchema>;

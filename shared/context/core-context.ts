@@ -21,6 +21,10 @@ export interface CoreSettings {
   hooksPerTenant: number;
   /** Schedules one tenant may have (`limits.schedulesPerTenant`). */
   schedulesPerTenant: number;
+  /** Most bytes of output kept per job (`logs.capBytes`; default 2 MiB, shared/dispatch/logs.ts). */
+  logCapBytes?: number;
+  /** How long shipped output is kept (`logs.retentionHours`; default 7 days). */
+  logRetentionSeconds?: number;
 }
 
 export const defaultCoreSettings: CoreSettings = {

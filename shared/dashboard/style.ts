@@ -98,6 +98,8 @@ table.grid tbody tr.selected { background: #eef3ff; }
 #jobs-more { margin-top: 10px; }
 .job-detail h2 { margin-top: 0; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 .job-detail .head-actions { margin-left: auto; display: flex; gap: 6px; }
+pre.job-log { max-height: 360px; overflow: auto; background: #0f1419; color: #e6e6e6; border-radius: 8px;
+  padding: 10px 12px; margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 dl.kv { display: grid; grid-template-columns: 150px minmax(0, 1fr); gap: 4px 12px; margin: 0; }
 dl.kv dt { color: var(--muted); }
 dl.kv dd { margin: 0; overflow-wrap: anywhere; }

@@ -22,6 +22,7 @@ import { isOffline } from '../placement/place.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
+import { shipLogs } from './logs.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -199,7 +200,7 @@ export function createControlPlane(
     await mutateCluster(ctx, clusterId, (c) => ({ ...c, capacity, updatedAt: nowIso(ctx) }));
   }
 
-  return { claim, report, heartbeat };
+  return { claim, report, heartbeat, shipLogs: (chunk) => shipLogs(ctx, chunk) };
 }
 
 /** A drainer clock may run this far ahead of ours before its reports are refused. */

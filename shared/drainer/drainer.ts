@@ -1,7 +1,8 @@
 /**
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
- * every transition, and reports each cluster's live GPU capacity.
+ * every transition, ships their pods' output (`logs.ts`), and reports each cluster's live GPU
+ * capacity.
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -16,6 +17,7 @@ import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
 import { createPump, sleep } from './pump.js';
+import { createLogShipper, followLogs } from './logs.js';
 
 export interface DrainerOptions {
   queueName: string;
@@ -45,6 +47,8 @@ export interface DrainerOptions {
   /** Deliveries of one message before a create failure is final (the queue dead-letters after). */
   maxAttempts?: number;
   ttlSecondsAfterFinished?: number;
+  /** How often running jobs' output is read and shipped (default 1 s). */
+  logEveryMs?: number;
 }
 
 export function createDrainer(o: DrainerOptions) {
@@ -55,6 +59,7 @@ export function createDrainer(o: DrainerOptions) {
   let running = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
   const stops: Array<() => void> = [];
+  const logs = createLogShipper({ ...o, everyMs: o.logEveryMs });
 
   async function handle(delivery: QueueMessage): Promise<void> {
     const parsed = queueMessageSchema.safeParse(delivery.body);
@@ -163,13 +168,17 @@ export function createDrainer(o: DrainerOptions) {
       running = true;
       loop(heartbeat, heartbeatMs);
       if (!o.holdPull) startPulling();
+      logs.start();
       for (const [id, cluster] of o.clusters) {
         stops.push(
           watchCluster({
             cluster,
             clock: o.clock,
             log: o.log,
-            onStatus: (s, deleted, meta) => reportJobStatus(o, id, deleted ? undefined : s, meta),
+            onStatus: async (s, deleted, meta) => {
+              await followLogs(logs, id, deleted ? undefined : s, meta);
+              await reportJobStatus(o, id, deleted ? undefined : s, meta);
+            },
           }),
         );
       }
@@ -183,6 +192,7 @@ export function createDrainer(o: DrainerOptions) {
       pump.stop();
       timers.forEach(clearTimeout);
       stops.forEach((s) => s());
+      logs.stop();
     },
     pollOnce,
     heartbeat,

@@ -4,6 +4,7 @@
  */
 import type { CapacityReport } from '../domain/cluster.js';
 import type { ContainerResult, KubeJobPhase } from '../targets/kubernetes/port.js';
+import type { LogShipAnswer, LogShipment } from './logs.js';
 
 export interface ClaimRequest {
   jobId: string;
@@ -39,4 +40,6 @@ export interface ControlPlane {
   claim(request: ClaimRequest): Promise<ClaimAnswer>;
   report(report: StatusReport): Promise<ReportAnswer>;
   heartbeat(clusterId: string, capacity: CapacityReport): Promise<void>;
+  /** Stores a chunk of a job's output (shared/protocol/logs.ts); absent where logs are not kept. */
+  shipLogs?(chunk: LogShipment): Promise<LogShipAnswer>;
 }

@@ -11,6 +11,7 @@ import type {
   ReportAnswer,
   StatusReport,
 } from './control-port.js';
+import type { LogShipAnswer, LogShipment } from './logs.js';
 
 export interface HttpControlPlaneOptions {
   /** Base URL of the Switchyard API, e.g. `https://switchyard.example.com`. */
@@ -61,5 +62,6 @@ export function createHttpControlPlane(o: HttpControlPlaneOptions): ControlPlane
     heartbeat: async (clusterId: string, capacity: CapacityReport) => {
       await post('heartbeat', { clusterId, capacity });
     },
+    shipLogs: (chunk: LogShipment) => post<LogShipAnswer>('logs', chunk),
   };
 }

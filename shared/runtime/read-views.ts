@@ -1,4 +1,4 @@
-/** The API's read views (usage, queues, deliveries), each bound to the services it reads. */
+/** The API's read views (usage, queues, deliveries, logs), each bound to the services it reads. */
 import type { ReadViews } from '../api/deps.js';
 import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
@@ -6,6 +6,7 @@ import { tenantQueues } from '../jobs/queues-view.js';
 import { tenantUsage } from '../jobs/usage-view.js';
 import type { PolicyService } from '../policy/service.js';
 import { listJobDeliveries } from '../webhooks/delivery-log.js';
+import { jobLogs } from '../jobs/logs-view.js';
 
 export function createReadViews(deps: {
   ctx: CoreContext;
@@ -21,5 +22,6 @@ export function createReadViews(deps: {
       }),
     queues: (p) => tenantQueues(deps.ctx, p),
     deliveries: (p, jobId) => listJobDeliveries(deps.ctx, deps.jobs, p, jobId),
+    logs: (p, jobId, query) => jobLogs(deps.ctx, deps.jobs, p, jobId, query),
   };
 }

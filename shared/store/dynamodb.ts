@@ -11,6 +11,7 @@ import type { EnsureTableResult } from './dynamodb/ensure-table.js';
 import { ensureTable } from './dynamodb/ensure-table.js';
 import type { Ctx } from './dynamodb/items.js';
 import { createJobTable } from './dynamodb/jobs.js';
+import { createLogTable } from './dynamodb/logs.js';
 import { createUsageTable } from './dynamodb/usage.js';
 import {
   createClaimTable,
@@ -81,6 +82,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): DynamoDbStor
     schedules: createScheduleTable(ctx),
     hooks: createHookTable(ctx),
     claims: createClaimTable(ctx),
+    logs: createLogTable(ctx),
     async ensureTable() {
       try {
         return await ensureTable(getClient(), options.tableName);

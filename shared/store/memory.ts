@@ -25,6 +25,7 @@ import {
   createOnce,
   jobSideEffects,
 } from './memory-tables.js';
+import { createMemoryLogs } from './memory-logs.js';
 import type {
   Delivery,
   IdempotencyRecord,
@@ -219,6 +220,7 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
     schedules: createMemorySchedules(),
     hooks: createMemoryHooks(),
     claims: createMemoryClaims(),
+    logs: createMemoryLogs(),
 
     async close() {},
   } satisfies StateStore;

@@ -5,6 +5,7 @@
  */
 import type { Cluster } from '../domain/cluster.js';
 import type { Job, JobState } from '../domain/job.js';
+import type { LogTable } from './log-port.js';
 
 export interface Page<T> {
   items: T[];
@@ -277,5 +278,6 @@ export interface StateStore {
   readonly schedules: ScheduleTable;
   readonly hooks: HookTable;
   readonly claims: ClaimTable;
+  readonly logs: LogTable;
   close(): Promise<void>;
 }

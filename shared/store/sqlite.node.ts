@@ -22,6 +22,7 @@ import type {
   UsageDelta,
 } from './port.js';
 import { createSqliteClaims } from './sqlite/claims.node.js';
+import { createSqliteLogs } from './sqlite/logs.node.js';
 import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common.node.js';
 import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
 import { createSqliteUsage } from './sqlite/usage.node.js';
@@ -370,6 +371,7 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
     schedules: createSqliteSchedules(db),
     hooks: createSqliteHooks(db),
     claims: createSqliteClaims(db),
+    logs: createSqliteLogs(db),
 
     async close() {
       gc.flush();

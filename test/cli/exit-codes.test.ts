@@ -17,6 +17,7 @@ const ARGS: Record<string, string[]> = {
   job: ['job_x'],
   cancel: ['job_x'],
   deliveries: ['job_x'],
+  logs: ['job_x'],
   explain: ['job.yaml'],
   clusters: [],
   queues: [],

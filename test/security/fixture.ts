@@ -11,7 +11,11 @@ import { createTokenService, type TokenServiceOptions } from '../../shared/auth/
 import { createClusterAdmin } from '../../shared/dispatch/cluster-admin.js';
 import { createClusterService } from '../../shared/clusters/service.js';
 import { createHookService } from '../../shared/hooks/service.js';
-import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import {
+  defaultCoreSettings,
+  type CoreContext,
+  type CoreSettings,
+} from '../../shared/context/core-context.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
@@ -36,6 +40,8 @@ export interface FixtureOptions {
   publicUrl?: string;
   /** Another store than a fresh memory one (a SQLite file, to reopen it as after a restart). */
   store?: StateStore;
+  /** Settings over the defaults (e.g. a small `logCapBytes`). */
+  settings?: Partial<CoreSettings>;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -51,7 +57,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     store,
     queue,
     clock,
-    settings: defaultCoreSettings,
+    settings: { ...defaultCoreSettings, ...options.settings },
     log: silentLogger,
     ...(options.screenCallback ? { screenCallback: options.screenCallback } : {}),
   };

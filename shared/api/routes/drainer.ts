@@ -1,4 +1,4 @@
-/** /v1/drainer: what remote drainers call — claim a dispatch, report status, report capacity. */
+/** /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs. */
 import { requireScope } from '../../domain/principal.js';
 import { describedRoutes } from '../../http/route-def.js';
 import {
@@ -7,6 +7,8 @@ import {
   parseDrainerRequest as parse,
   reportSchema,
 } from '../../protocol/schemas.js';
+import { logShipmentSchema } from '../../protocol/logs.js';
+import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 
@@ -68,6 +70,24 @@ export function drainerRoutes(deps: AppDeps) {
       const { clusterId, capacity } = parse(capacitySchema, await readJson(c.req.raw));
       await deps.control.heartbeat(clusterId, capacity);
       return c.body(null, 204);
+    },
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/logs',
+      id: 'drainerLogs',
+      summary: "Ship a chunk of a job's output",
+      scope: 'drainer',
+      body: { name: 'DrainerLogs', schema: logShipmentSchema },
+      responses: { 200: { description: 'lines stored, and where the next chunk starts' } },
+      errors: [409],
+    },
+    async (c) => {
+      const chunk = parse(logShipmentSchema, await readJson(c.req.raw));
+      if (!deps.control.shipLogs)
+        throw new AppError('NOT_FOUND', 'this control plane keeps no logs');
+      return c.json(await deps.control.shipLogs(chunk));
     },
   );
   return r;

@@ -1,9 +1,11 @@
 /**
- * A job's detail in the Jobs view: its spec, result, Kubernetes object, callback deliveries, the
- * routing decision with every candidate, its event history, and Cancel for tokens with jobs:cancel.
+ * A job's detail in the Jobs view: its spec, result, Kubernetes object, its output (job-logs.ts),
+ * callback deliveries, the routing decision with every candidate, its event history, and Cancel
+ * for tokens with jobs:cancel.
  * Rendering only: jobs.ts loads the job and owns the open/close state.
  */
 import { api } from './api.js';
+import { logSection } from './job-logs.js';
 import { act, can } from './core.js';
 import { $, badge, h, headRow, labelTags, mono, replace, stateBadge, type Child } from './dom.js';
 import { TERMINAL, timeCell } from './dom.js';
@@ -158,6 +160,7 @@ export function renderDetail(
       ['Submitted', timeCell(job.createdAt)],
       ['Updated', timeCell(job.updatedAt)],
     ]),
+    logSection(job),
     decisionSection(job.decision),
     deliveriesSection(deliveries),
     eventsSection(job.events || []),

@@ -6,7 +6,8 @@ import { ApiError, api, errorText } from './api.js';
 import { act, changed, current, refresh, setError, signOutOn401, type View } from './core.js';
 import { $, ago, h, replace, show, stateBadge } from './dom.js';
 import { originCell, renderDetail } from './job-detail.js';
-import type { Delivery, Job, Page } from './types.js';
+import { stopLogs } from './job-logs.js';
+import type { Delivery, Job, JobSpec, Page } from './types.js';
 import { workloadCell } from './workload.js';
 
 const PAGE = 25;
@@ -114,6 +115,7 @@ function openDetail(id: string): void {
 function closeDetail(): void {
   jobs.detailId = null;
   delete current.lastKey.job;
+  stopLogs();
   const box = $('job-detail');
   show(box, false);
   box.replaceChildren();

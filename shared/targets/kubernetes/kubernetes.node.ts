@@ -30,6 +30,7 @@ import { watchPath, workloadApi } from './kube-workloads.node.js';
 import { LABEL_JOB_ID } from './labels.js';
 import { withKueue } from './manifest-kueue.js';
 import { decodeContinue, decodeVersions, encodeVersions, nextContinue } from './multi-kind.js';
+import { podLogMethods } from './pod-logs.node.js';
 import type {
   ClusterDriver,
   JobWatch,
@@ -187,6 +188,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
 
   const driver = {
     clusterId,
+    ...podLogMethods(call),
 
     async ensureNamespace(name: string, labels: Record<string, string>): Promise<void> {
       if (knownNamespaces.has(name)) return;

@@ -120,6 +120,22 @@ export class ClusterError extends Error {
   }
 }
 
+/** One pod of a job, as log shipping needs it. */
+export interface JobPod {
+  name: string;
+  /** Its replica index in a multi-node job (0 when it has none). */
+  replica: number;
+  /** Kubernetes' pod phase: `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`. */
+  phase: string;
+  container: string;
+}
+
+export interface PodLogOptions {
+  /** Lines at or after this RFC 3339 time. */
+  sinceTime?: string;
+  tailLines?: number;
+}
+
 export interface ClusterDriver {
   readonly clusterId: string;
   /** Creates the namespace with these labels if missing. */
@@ -156,6 +172,10 @@ export interface ClusterDriver {
     resourceVersion: string,
     handlers: JobWatchHandlers,
   ): Promise<JobWatch>;
+  /** The pods of Switchyard job `jobId` in `namespace` (label `switchyard.io/job-id`), for logs. */
+  listJobPods?(namespace: string, jobId: string): Promise<JobPod[]>;
+  /** A pod's output, each line `<RFC 3339 time> <text>` (Kubernetes `timestamps=true`). */
+  readPodLog?(namespace: string, pod: JobPod, options?: PodLogOptions): Promise<string[]>;
   /**
    * Live GPU capacity (nodes' allocatable GPUs per accelerator label minus GPUs requested by
    * running pods, also per node) and the workload kinds and Kueue the cluster's API serves.
