@@ -7,7 +7,7 @@ import { act, changed, current, refresh, setError, signOutOn401, type View } fro
 import { $, ago, h, replace, show, stateBadge } from './dom.js';
 import { originCell, renderDetail } from './job-detail.js';
 import { stopLogs } from './job-logs.js';
-import type { Delivery, Job, JobSpec, Page } from './types.js';
+import type { Delivery, Job, Page } from './types.js';
 import { workloadCell } from './workload.js';
 
 const PAGE = 25;
