@@ -254,3 +254,34 @@ describe('retry in the submission', () => {
     expect(() => parseJobSpec({ ...base, retry: 3 })).toThrow(AppError);
   });
 });
+
+describe('the CLI get', () => {
+  it('lists the runs of a job that ran more than once', async () => {
+    const { renderJob } = await import('../../functions/cli/views.js');
+    const base = {
+      id: 'job1',
+      state: 'succeeded',
+      name: 'j',
+      project: 'p',
+      spec: { image: 'busybox' },
+      clusterId: 'b',
+      kubernetes: null,
+      decision: null,
+      events: [],
+      createdAt: AT,
+      updatedAt: AT,
+    };
+    const run = { placedAt: AT, startedAt: AT, exitCode: null };
+    const attempts = [
+      { ...run, attempt: 1, clusterId: 'a', endedAt: AT, outcome: 'retried', reason: 'NodeLost' },
+      { ...run, attempt: 2, clusterId: 'b', endedAt: AT, outcome: 'succeeded', reason: 'Done' },
+    ];
+    const text = renderJob({ ...base, attempts }, Date.parse(AT));
+    expect(text).toMatch(/Attempts\n.*#\s+CLUSTER\s+STARTED\s+ENDED\s+OUTCOME\s+REASON/);
+    expect(text).toMatch(/1\s+a\s+\S+\s+\S+\s+retried\s+NodeLost/);
+    expect(text).toMatch(/2\s+b\s+\S+\s+\S+\s+succeeded\s+Done/);
+    expect(renderJob({ ...base, attempts: attempts.slice(1) }, Date.parse(AT))).not.toContain(
+      'Attempts',
+    );
+  });
+});
