@@ -4,7 +4,8 @@
  * NoSchedule/NoExecute taints, so nothing is scheduled there and capacity reports leave it out;
  * its pods are failed by the taint manager (condition `DisruptionTarget`, reason
  * `DeletionByTaintManager`; containers `ContainerStatusUnknown`, exit code 137), and a Job whose
- * pod that was fails (`backoffLimit` is not honoured, as elsewhere in the simulation). Nodes lost
+ * pod that was fails: `PodFailurePolicy` when a `FailJob` rule matches `DisruptionTarget`, else
+ * `BackoffLimitExceeded` (`backoffLimit` is not honoured, as elsewhere in the simulation). Nodes lost
  * earlier and not listed any more come back Ready.
  */
 import { cond, jobFinished, ownerUid } from './kubelet.js';
@@ -81,7 +82,7 @@ function loseNode(store: Store, node: NodeObject, now: Date, log: (line: string)
     failPod(store, pod, now);
     log(`pod ${pod.metadata.namespace}/${pod.metadata.name} failed: ${TAINT_MANAGER}`);
     const job = jobs.get(ownerUid(pod) ?? '');
-    if (job && !jobFinished(job)) failJob(store, job, now);
+    if (job && !jobFinished(job)) failJob(store, job, pod, now);
   }
 }
 
@@ -117,16 +118,33 @@ function failPod(store: Store, pod: PodObject, now: Date): void {
   store.update('Pod', pod);
 }
 
-function failJob(store: Store, job: JobObject, now: Date): void {
+/** The index of a `FailJob` rule of the Job's pod failure policy that matches a disruption. */
+function disruptionRule(job: JobObject): number {
+  const policy = job.spec.podFailurePolicy as
+    { rules?: Array<{ action?: string; onPodConditions?: Array<{ type?: string }> }> } | undefined;
+  return (policy?.rules ?? []).findIndex(
+    (r) =>
+      r.action === 'FailJob' &&
+      (r.onPodConditions ?? []).some((c) => c.type === 'DisruptionTarget'),
+  );
+}
+
+/** Fails the pod's Job: by its pod failure policy when a rule matches, else by backoffLimit 0. */
+function failJob(store: Store, job: JobObject, pod: PodObject, now: Date): void {
   const { active: _active, ...rest } = job.status;
-  const msg = 'Job has reached the specified backoff limit';
+  const rule = disruptionRule(job);
+  const why = rule >= 0 ? 'PodFailurePolicy' : 'BackoffLimitExceeded';
+  const msg =
+    rule >= 0
+      ? `Pod ${pod.metadata.namespace}/${pod.metadata.name} has condition DisruptionTarget matching FailJob rule at index ${rule}`
+      : 'Job has reached the specified backoff limit';
   job.status = {
     ...rest,
     ready: 0,
     failed: (job.status.failed ?? 0) + 1,
     conditions: [
-      cond('FailureTarget', 'True', now, 'BackoffLimitExceeded', msg),
-      cond('Failed', 'True', now, 'BackoffLimitExceeded', msg),
+      cond('FailureTarget', 'True', now, why, msg),
+      cond('Failed', 'True', now, why, msg),
     ],
   };
   store.update('Job', job);

@@ -17,8 +17,8 @@ export const DEFAULT_INFRA_BACKOFF_SECONDS = 0;
 /**
  * Reasons that mean the infrastructure, not the job, ended the run: Kubernetes' pod
  * `DisruptionTarget` reasons, an eviction or lost node, a Job failed by its pod failure policy
- * (Switchyard's Jobs set one only for disruptions), Slurm's node failure and preemption states,
- * and Switchyard's own `ClusterLost`.
+ * (Switchyard's Job manifests have one FailJob rule, for `DisruptionTarget`), Slurm's node
+ * failure and preemption states, and Switchyard's own `ClusterLost`.
  */
 export const INFRA_REASONS: ReadonlySet<string> = new Set([
   'DeletionByTaintManager',

@@ -40,11 +40,20 @@ async function runningPod(name: string): Promise<V1Pod> {
 describe('node loss', () => {
   it('fails the pods of a lost node with DisruptionTarget and their Job; clearing brings it back', async () => {
     const { batch, core } = clients(sim.url);
+    // As Switchyard creates Jobs: a disruption fails the Job by its pod failure policy.
+    const withPolicy = gpuJob({ name: 'long', seconds: 60, gpus: 2 });
+    withPolicy.spec!.podFailurePolicy = {
+      rules: [
+        { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      ],
+    };
+    await batch.createNamespacedJob({ namespace: 'team-a', body: withPolicy });
     await batch.createNamespacedJob({
       namespace: 'team-a',
-      body: gpuJob({ name: 'long', seconds: 60, gpus: 4 }),
+      body: gpuJob({ name: 'plain', seconds: 60, gpus: 2 }),
     });
     const node = (await runningPod('long')).spec!.nodeName!;
+    expect((await runningPod('plain')).spec!.nodeName).toBe(node);
     const res = await putFaults({ loseNodes: [node] });
     expect(res.status).toBe(200);
 
@@ -53,17 +62,29 @@ describe('node loss', () => {
     expect(lost.spec?.taints).toContainEqual(
       expect.objectContaining({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }),
     );
-    const [pod] = (await core.listNamespacedPod({ namespace: 'team-a' })).items;
-    expect(pod!.status?.phase).toBe('Failed');
-    expect(pod!.status?.conditions).toContainEqual(
-      expect.objectContaining({
-        type: 'DisruptionTarget',
-        status: 'True',
-        reason: 'DeletionByTaintManager',
-      }),
+    const pods = (await core.listNamespacedPod({ namespace: 'team-a' })).items;
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(pod.status?.phase).toBe('Failed');
+      expect(pod.status?.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'DeletionByTaintManager',
+        }),
+      );
+    }
+    const failedBy = async (name: string) => {
+      const job = await batch.readNamespacedJob({ name, namespace: 'team-a' });
+      expect(conditionTrue(job, 'Failed')).toBe(true);
+      return job.status?.conditions?.find((c) => c.type === 'Failed');
+    };
+    const byPolicy = await failedBy('long');
+    expect(byPolicy?.reason).toBe('PodFailurePolicy');
+    expect(byPolicy?.message).toMatch(
+      /has condition DisruptionTarget matching FailJob rule at index 0/,
     );
-    const job = await batch.readNamespacedJob({ name: 'long', namespace: 'team-a' });
-    expect(conditionTrue(job, 'Failed')).toBe(true);
+    expect((await failedBy('plain'))?.reason).toBe('BackoffLimitExceeded');
 
     // The driver reads the disruption as the end's reason (what retries are decided on).
     const driver = createKubernetesCluster({ clusterId: sim.id, kubeconfig: { server: sim.url } });
