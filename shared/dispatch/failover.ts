@@ -12,6 +12,7 @@ import type { Job } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
 import { placementsThisRun } from '../domain/retry.js';
 import { requeueLost } from './retry-run.js';
+import { isOffline } from '../placement/place.js';
 
 export const DEFAULT_MAX_HOPS = 3;
 
@@ -97,18 +98,25 @@ export async function jobsPlacedOn(ctx: DispatchContext, clusterId: string): Pro
 
 /**
  * Moves work off clusters that have been offline past the grace period: work not yet running is
- * re-placed; running jobs are presumed lost and retried (`ClusterLost`, see `retry-run.ts`).
+ * re-placed; running jobs are presumed lost and retried (`ClusterLost`, see `retry-run.ts`), but
+ * only while another cluster's heartbeat is fresh: when every cluster is silent (the control plane
+ * itself was down, or heartbeats do not reach it) nothing says the running work is gone.
  */
 export async function evacuateOffline(ctx: DispatchContext): Promise<number> {
   const now = ctx.clock.now();
   let moved = 0;
-  for (const cluster of await ctx.store.clusters.list()) {
+  const clusters = await ctx.store.clusters.list();
+  const heardFromSome = clusters.some(
+    (c) => c.capacity && !isOffline(c, now, ctx.settings.heartbeatTimeoutMs),
+  );
+  for (const cluster of clusters) {
     if (!cluster.capacity) continue;
     const silentFor = now - Date.parse(cluster.capacity.reportedAt);
     if (silentFor <= ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs) continue;
     const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
     for (const job of await jobsPlacedOn(ctx, cluster.id)) {
       if (job.state === 'running') {
+        if (!heardFromSome) continue;
         await requeueLost(ctx, job, `${message}; the running job is presumed lost`);
         moved++;
         continue;

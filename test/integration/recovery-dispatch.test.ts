@@ -133,6 +133,18 @@ describe('a cluster offline past its grace period with a running job', () => {
     expect(hooks.at(-1)).toBe('job.succeeded');
   });
 
+  it('leaves it running while every cluster is silent (the control plane may be what was down)', async () => {
+    const t = await setUp();
+    const { job } = await t.jobs.submit(admin, submission());
+    await run(t, job.id);
+    t.advance(60_000);
+    await runMaintenance(dispatchOf(t.ctx), t.jobs);
+    expect((await t.get(job.id)).state).toBe('running');
+    await t.beat('dear'); // heartbeats arrive again, and cheap's still do not
+    await runMaintenance(dispatchOf(t.ctx), t.jobs);
+    expect((await t.get(job.id)).placement?.clusterId).toBe('dear');
+  });
+
   it('fails it with ClusterLost when it has no attempt left', async () => {
     const t = await setUp();
     const { job } = await t.jobs.submit(admin, submission({ retry: { maxAttempts: 1 } }));
