@@ -199,24 +199,6 @@ export function componentSchemas(): Record<string, JsonSchema> {
     },
     ['idempotencyKey', 'retryAt'],
   );
-  c.JobAttempt = obj(
-    {
-      attempt: int({ minimum: 1 }),
-      clusterId: str(),
-      placedAt: time(),
-      startedAt: time(),
-      endedAt: nullable(time()),
-      outcome: {
-        type: 'string',
-        enum: ['active', 'retried', 'succeeded', 'failed', 'cancelled'],
-        description: 'retried: it failed and the job ran again; active: not ended yet',
-      },
-      reason: str(),
-      exitCode: nullable(int()),
-      message: str(),
-    },
-    ['placedAt', 'startedAt'],
-  );
   c.JobList = listOf('Job', true);
   c.Delivery = obj({
     id: str(),
