@@ -42,10 +42,23 @@ export interface JobView {
   clusterId: string | null;
   kubernetes: { namespace: string; name: string; attempt: number } | null;
   decision: DecisionView | null;
+  /** Every run, oldest first (absent from servers before retries). */
+  attempts?: AttemptView[];
   events: EventView[];
   createdAt: string;
   updatedAt: string;
   idempotencyKey?: string;
+}
+
+export interface AttemptView {
+  attempt: number;
+  clusterId: string;
+  placedAt?: string;
+  startedAt?: string;
+  endedAt: string | null;
+  outcome: string;
+  reason: string;
+  exitCode: number | null;
 }
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
@@ -132,7 +145,21 @@ export function renderJob(job: JobView, now: number): string {
         ),
       )}`
     : '';
-  return head + decision + events;
+  return head + decision + attemptsTable(job.attempts ?? []) + events;
+}
+
+/** The job's runs: which cluster, when, how each ended (only when it ran more than once). */
+function attemptsTable(attempts: AttemptView[]): string {
+  if (attempts.length < 2) return '';
+  const rows = attempts.map((a) => [
+    String(a.attempt),
+    a.clusterId,
+    a.startedAt ?? a.placedAt ?? '-',
+    a.endedAt ?? '-',
+    a.outcome,
+    a.exitCode === null ? a.reason : `${a.reason} (exit ${a.exitCode})`,
+  ]);
+  return `\n\nAttempts\n${indent(table(['#', 'CLUSTER', 'STARTED', 'ENDED', 'OUTCOME', 'REASON'], rows))}`;
 }
 
 export function indent(text: string): string {

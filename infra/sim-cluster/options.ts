@@ -27,6 +27,8 @@ export interface SimFaults {
   throttleAll?: { retryAfterSeconds: number };
   /** Any watch from a resourceVersion other than "0"/absent gets 410 Expired. */
   expireWatches?: boolean;
+  /** These nodes are lost (NotReady, their pods failed); lost nodes not listed come back. */
+  loseNodes?: string[];
 }
 
 export interface SimClusterOptions {

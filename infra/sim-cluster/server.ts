@@ -13,6 +13,7 @@ import { StatusError, tooManyRequests } from './errors.js';
 import { ensureDefaultNamespaces } from './events.js';
 import { readJsonAnyType, sendJson, sendStatusError } from './http.js';
 import { syncNodes } from './nodes.js';
+import { applyLostNodes, checkLoseNodes } from './faults-node.js';
 import type { SimCluster, SimClusterOptions, SimFaults, SimStats } from './options.js';
 import { Store } from './store.js';
 import type { WatchRegistry } from './watch.js';
@@ -25,6 +26,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
   const store = new Store(options.dataFile);
   syncNodes(store, options.id, options.pools, new Date());
   ensureDefaultNamespaces(store, new Date());
+  applyLostNodes(store, [], new Date(), log); // faults do not survive a restart: nodes come back
   let faults: SimFaults = {};
   let createFailuresLeft: number | undefined;
   let createAttempts = 0;
@@ -34,6 +36,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
   let closed = false;
 
   const setFaults = (f: SimFaults) => {
+    applyLostNodes(store, checkLoseNodes(store, f.loseNodes), new Date(), log);
     faults = { ...f };
     createFailuresLeft = f.failCreates?.count;
     log(`faults set: ${JSON.stringify(f)}`);

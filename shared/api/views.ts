@@ -2,6 +2,7 @@
 import type { Cluster } from '../domain/cluster.js';
 import { freeGpus, isOffline } from '../placement/place.js';
 import type { Job } from '../domain/job.js';
+import { attemptsView } from '../domain/retry.js';
 
 /** Where a job came from: the API (a token), an inbound hook or a schedule, with that one's id. */
 export function jobOrigin(submittedBy: string): { kind: 'api' | 'hook' | 'schedule'; id: string } {
@@ -31,6 +32,8 @@ export function jobView(job: Job) {
       : null,
     decision: job.decision ?? null,
     result: job.result ?? null,
+    attempts: attemptsView(job),
+    ...(job.retryAt && job.state === 'pending' ? { retryAt: job.retryAt } : {}),
     events: job.events,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

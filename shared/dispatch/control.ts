@@ -23,6 +23,7 @@ import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
 import { shipLogs } from './logs.js';
+import { retryFailedRun } from './retry-run.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -141,10 +142,19 @@ export function createControlPlane(
     const ended = isTerminal(to) ? resultOf(r) : undefined;
     const reason = endReason(r, ended) ?? r.reason ?? PHASE_REASON[r.phase]!;
     const base = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
-    const message =
+    let message =
       ended && ended.exitCode !== null
         ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
         : base;
+    if (to === 'failed' && ended) {
+      const failure = { clusterId: r.clusterId, reason, exitCode: ended.exitCode };
+      const retry = await retryFailedRun(ctx, r.jobId, r.attempt, failure, message);
+      if (retry.retried) {
+        await freed(retry.retried);
+        return {};
+      }
+      if (retry.infrastructure || existing.spec.retry) message = `${message}; ${retry.why}`;
+    }
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).

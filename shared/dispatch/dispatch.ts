@@ -29,6 +29,7 @@ import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Decision, Job, JobSpec, Placement, Reservation } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
+import { runKubeName } from '../domain/retry.js';
 import { preparedOf } from './cluster-state.js';
 import { releaseReportedGpus } from './released-gpus.js';
 
@@ -148,7 +149,8 @@ export function applyDecision(
       clusterId: cluster.id,
       queue: cluster.queue,
       namespace: tenantNamespace(job.tenantId),
-      kubeName: kubeJobName(job.id),
+      // A retried run gets its own Kubernetes name: the failed run's Job may still exist.
+      kubeName: runKubeName(job, kubeJobName(job.id)),
       attempt: (job.placement?.attempt ?? 0) + 1,
     };
     const reservation = reservationFor(job, cluster, policy);
@@ -208,7 +210,11 @@ export async function commitDecision(
  * capacity and quotas allow. Returns how many were dispatched.
  */
 export async function admitPending(ctx: DispatchContext, limit = 2_000): Promise<number> {
-  const pending = await ctx.store.jobs.listByState(['pending'], limit);
+  // A retried job waits out its backoff first.
+  const now = ctx.clock.now();
+  const pending = (await ctx.store.jobs.listByState(['pending'], limit)).filter(
+    (j) => !j.retryAt || Date.parse(j.retryAt) <= now,
+  );
   if (pending.length === 0) return 0;
   const policy = await ctx.policy.compiled();
   const [snapshots, usage] = await Promise.all([ctx.clusterState.read(), ctx.store.usage.list('')]);

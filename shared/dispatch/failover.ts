@@ -10,6 +10,9 @@ import { QuotaExceededError, notFound } from '../base/errors.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
+import { placementsThisRun } from '../domain/retry.js';
+import { requeueLost } from './retry-run.js';
+import { isOffline } from '../placement/place.js';
 
 export const DEFAULT_MAX_HOPS = 3;
 
@@ -42,8 +45,8 @@ export async function replaceAway(
     const at = nowIso(ctx);
     const blocked = [...new Set([...(j.blockedClusters ?? []), clusterId])];
     const note = `${message} (attempt ${j.placement.attempt} on ${clusterId})`;
-    if (j.placement.attempt >= maxHops) {
-      const why = `${note}; gave up after ${j.placement.attempt} placement(s): ${failures(j, note)}`;
+    if (placementsThisRun(j) >= maxHops) {
+      const why = `${note}; gave up after ${placementsThisRun(j)} placement(s): ${failures(j, note)}`;
       return transition(j, 'failed', reason, why, at, { blockedClusters: blocked });
     }
     // Back to pending first: the event history shows the move, and applyDecision accepts it.
@@ -93,16 +96,31 @@ export async function jobsPlacedOn(ctx: DispatchContext, clusterId: string): Pro
   return inflight.filter((j) => j.placement?.clusterId === clusterId);
 }
 
-/** Moves not-yet-running work off clusters that have been offline past the grace period. */
+/**
+ * Moves work off clusters that have been offline past the grace period: work not yet running is
+ * re-placed; running jobs are presumed lost and retried (`ClusterLost`, see `retry-run.ts`), but
+ * only while another cluster's heartbeat is fresh: when every cluster is silent (the control plane
+ * itself was down, or heartbeats do not reach it) nothing says the running work is gone.
+ */
 export async function evacuateOffline(ctx: DispatchContext): Promise<number> {
   const now = ctx.clock.now();
   let moved = 0;
-  for (const cluster of await ctx.store.clusters.list()) {
+  const clusters = await ctx.store.clusters.list();
+  const heardFromSome = clusters.some(
+    (c) => c.capacity && !isOffline(c, now, ctx.settings.heartbeatTimeoutMs),
+  );
+  for (const cluster of clusters) {
     if (!cluster.capacity) continue;
     const silentFor = now - Date.parse(cluster.capacity.reportedAt);
     if (silentFor <= ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs) continue;
-    for (const job of (await jobsPlacedOn(ctx, cluster.id)).filter((j) => j.state !== 'running')) {
-      const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
+    const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
+    for (const job of await jobsPlacedOn(ctx, cluster.id)) {
+      if (job.state === 'running') {
+        if (!heardFromSome) continue;
+        await requeueLost(ctx, job, `${message}; the running job is presumed lost`);
+        moved++;
+        continue;
+      }
       await replaceAway(
         ctx,
         job.id,

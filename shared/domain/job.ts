@@ -120,6 +120,36 @@ export interface JobSpec {
   callback?: Callback;
   /** Where the submitter allows the job to run; every given field must hold. */
   constraints?: PlacementConstraints;
+  /** Runs again after a failure (see `domain/retry.ts` for which failures and how often). */
+  retry?: RetryPolicy;
+}
+
+/** A submission's retry policy: how many runs in all, the wait between them, which exit codes. */
+export interface RetryPolicy {
+  /** Runs in all, the first included (1–10). */
+  maxAttempts: number;
+  /** Wait before the job may be placed again (0–3600). */
+  backoffSeconds: number;
+  /** Exit codes of the job's own code that run it again; other codes fail it at once. */
+  onExitCodes?: number[];
+}
+
+/** One run of a job that ended (the current run is not listed until it ends). */
+export interface JobAttempt {
+  /** 1 for the first run; grows by one with every retry. */
+  attempt: number;
+  clusterId: string;
+  /** When the run was placed on the cluster, when it started running, when it ended. */
+  placedAt?: string;
+  startedAt?: string;
+  endedAt: string;
+  /** `retried`: it failed and the job runs again; else the job's end state (`failed`, …). */
+  outcome: 'retried' | 'failed' | 'succeeded' | 'cancelled';
+  reason: string;
+  exitCode: number | null;
+  message: string;
+  /** `placement.attempt` when the run ended (failover hops are counted per run from it). */
+  placementAttempt?: number;
 }
 
 /** A submission's own placement constraints. Lists mean "any of"; `regions` are globs. */
@@ -220,4 +250,8 @@ export interface Job {
    * when it ends or goes back to `pending`.
    */
   reservation?: Reservation[];
+  /** Runs that ended before the current one (retries), oldest first. */
+  attempts?: JobAttempt[];
+  /** A retried job waits `pending` until this time before it is placed again. */
+  retryAt?: string;
 }

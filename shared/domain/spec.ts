@@ -18,6 +18,9 @@ export const MAX_PRIORITY = 1000;
 /** The priority of a submission that gives none; a policy rule's `priority.default` replaces it. */
 export const DEFAULT_PRIORITY = 100;
 const GLOB = /^[A-Za-z0-9*?._/-]{1,253}$/;
+/** Bounds of a submission's `retry`: runs in all, and the wait between them. */
+export const MAX_RETRY_ATTEMPTS = 10;
+export const MAX_RETRY_BACKOFF_SECONDS = 3600;
 
 // An OCI image reference, per the distribution reference grammar: [registry[:port]/]path[:tag]
 // [@digest]. No spaces, newlines or upper case in the path, so it goes into a manifest as is.
@@ -39,6 +42,35 @@ const dnsName = (what: string) =>
       NAME,
       `${what} must be lower-case letters, digits and '-', starting and ending alphanumeric`,
     );
+
+const retrySchema = z.strictObject(
+  {
+    maxAttempts: z
+      .int({ error: 'retry.maxAttempts must be a whole number from 1 to 10 (runs in all)' })
+      .min(1, 'retry.maxAttempts must be at least 1 (runs in all, the first included)')
+      .max(MAX_RETRY_ATTEMPTS, `retry.maxAttempts must be at most ${MAX_RETRY_ATTEMPTS}`),
+    backoffSeconds: z
+      .int({ error: 'retry.backoffSeconds must be a whole number of seconds from 0 to 3600' })
+      .min(0, 'retry.backoffSeconds must be at least 0')
+      .max(
+        MAX_RETRY_BACKOFF_SECONDS,
+        `retry.backoffSeconds must be at most ${MAX_RETRY_BACKOFF_SECONDS}`,
+      )
+      .default(0),
+    onExitCodes: z
+      .array(
+        z
+          .int({ error: 'retry.onExitCodes entries must be exit codes from 1 to 255' })
+          .min(1, 'retry.onExitCodes entries must be from 1 to 255 (0 is success)')
+          .max(255, 'retry.onExitCodes entries must be from 1 to 255'),
+        { error: 'retry.onExitCodes must be a list of exit codes, e.g. [3, 137]' },
+      )
+      .min(1, 'retry.onExitCodes must list at least one exit code, or be left out')
+      .max(32, 'retry.onExitCodes may list at most 32 exit codes')
+      .optional(),
+  },
+  { error: 'retry must be an object such as {"maxAttempts": 3, "backoffSeconds": 30}' },
+);
 
 export const jobSubmissionSchema = z.strictObject({
   name: dnsName('name'),
@@ -116,6 +148,7 @@ export const jobSubmissionSchema = z.strictObject({
       labels: z.record(z.string().max(253), z.string().max(63)).optional(),
     })
     .optional(),
+  retry: retrySchema.optional(),
 });
 
 /** The kind, gang size and options of a body that failed the schema, where they are well-formed. */

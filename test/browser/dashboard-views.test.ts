@@ -214,6 +214,34 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     expect(await result.textContent()).toBe('exit code 3 · Error');
     await page.context().close();
   });
+  it('lists the runs of a retried job with their cluster, outcome and exit code', async () => {
+    const retry = { maxAttempts: 2, backoffSeconds: 0, onExitCodes: [3] };
+    const env = { SIM_DURATION_SECONDS: '0', SIM_EXIT_CODE: '3' };
+    const submitted = await api<JobBody>(
+      'POST',
+      '/v1/jobs',
+      job('retries', 0, { resources: {}, env, retry }),
+    );
+    for (let i = 0; i < 200; i++) {
+      if ((await api<JobBody>('GET', `/v1/jobs/${submitted.body.id}`)).body.state === 'failed')
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const page = await signedIn(server.token);
+    await page.click('#tab-jobs');
+    await page.locator(`#jobs-rows tr[data-job-id="${submitted.body.id}"]`).click();
+    const rows = page.locator('#job-detail table.attempts tbody tr');
+    await rows.nth(1).waitFor();
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(cells.map((c) => [c[0], c[4], c[5]])).toEqual([
+      ['1', 'retried', 'BackoffLimitExceeded (exit 3)'],
+      ['2', 'failed', 'BackoffLimitExceeded (exit 3)'],
+    ]);
+    await page.context().close();
+  });
+
   it('shows schedules in their own time zone, their latest runs with jobs, and suspends, resumes and deletes', async () => {
     const nightly = await api<{ id: string }>('POST', '/v1/schedules', {
       name: 'nightly-berlin',

@@ -183,6 +183,12 @@ describe('buildJobManifest', () => {
         'switchyard.io/submitted-by': 'tok_123',
       });
       expect(spec.backoffLimit).toBe(0);
+      // A disruption fails the Job as PodFailurePolicy, which Switchyard retries elsewhere.
+      expect(spec.podFailurePolicy).toEqual({
+        rules: [
+          { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      });
       expect(spec.ttlSecondsAfterFinished).toBe(tc.wantTtl);
       expect(spec.activeDeadlineSeconds).toBe(tc.wantDeadline);
       expect((template.metadata as Obj).labels).toEqual(manifest.metadata.labels);

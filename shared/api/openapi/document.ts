@@ -11,6 +11,7 @@ import type { JsonSchema } from './schemas.js';
 import { componentSchemas, fromZod, ref } from './schemas.js';
 import { policyVersionSchemas } from './policy-schemas.js';
 import { policySimulateSchemas } from './policy-simulate-schemas.js';
+import { jobAttemptSchemas } from './job-attempt-schemas.js';
 
 const json = (schema: string | JsonSchema) => (typeof schema === 'string' ? ref(schema) : schema);
 
@@ -147,7 +148,13 @@ function requestSchemas(routes: readonly MountedRoute[], c: Record<string, JsonS
 export function buildOpenApiDocument(routes: readonly MountedRoute[]): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {};
   requestSchemas(routes, schemas);
-  Object.assign(schemas, componentSchemas(), policyVersionSchemas(), policySimulateSchemas());
+  Object.assign(
+    schemas,
+    componentSchemas(),
+    policyVersionSchemas(),
+    policySimulateSchemas(),
+    jobAttemptSchemas(),
+  );
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of routes) {
     const path = openApiPath(op.path);

@@ -184,12 +184,21 @@ export function componentSchemas(): Record<string, JsonSchema> {
         description:
           'how the container ended once the job succeeded or failed on a cluster (exit code, and a reason such as Completed, Error, OOMKilled or DeadlineExceeded); null before',
       },
+      attempts: {
+        ...arr(ref('JobAttempt')),
+        description:
+          'every run of the job, oldest first: the runs that failed and were retried, then the current or last one',
+      },
+      retryAt: {
+        ...time(),
+        description: 'while a retried job waits pending: when it may be placed again',
+      },
       events: arr(ref('JobEvent')),
       createdAt: time(),
       updatedAt: time(),
       idempotencyKey: str(),
     },
-    ['idempotencyKey'],
+    ['idempotencyKey', 'retryAt'],
   );
   c.JobList = listOf('Job', true);
   c.Delivery = obj({

@@ -9,7 +9,7 @@ import { logSection } from './job-logs.js';
 import { act, can } from './core.js';
 import { $, badge, h, headRow, labelTags, mono, replace, stateBadge, type Child } from './dom.js';
 import { TERMINAL, timeCell } from './dom.js';
-import type { Decision, Delivery, Job, JobEvent, Page } from './types.js';
+import type { Decision, Delivery, Job, JobAttempt, JobEvent, Page } from './types.js';
 import { gpusText, kindText } from './workload.js';
 
 const ORIGIN_TEXT: Record<string, string> = { api: 'API', hook: 'hook', schedule: 'schedule' };
@@ -163,6 +163,7 @@ export function renderDetail(
     logSection(job),
     decisionSection(job.decision),
     deliveriesSection(deliveries),
+    attemptsSection(job.attempts || []),
     eventsSection(job.events || []),
   ]);
 }
@@ -244,6 +245,35 @@ function eventsSection(events: JobEvent[]): Child {
       { class: 'table-wrap' },
       h('table', { class: 'grid events' }, [
         headRow(['Time', 'State', 'Reason', 'Message']),
+        h('tbody', null, rows),
+      ]),
+    ),
+  ];
+}
+
+/** The job's runs, shown once it ran more than once (a retry). */
+function attemptsSection(attempts: JobAttempt[]): Child {
+  if (attempts.length < 2) return null;
+  const rows = attempts.map((a) =>
+    h('tr', null, [
+      h('td', { text: String(a.attempt) }),
+      h('td', { class: 'mono', text: a.clusterId }),
+      h('td', null, a.startedAt || a.placedAt ? timeCell((a.startedAt || a.placedAt)!) : '—'),
+      h('td', null, a.endedAt ? timeCell(a.endedAt) : '—'),
+      h('td', null, stateBadge(a.outcome)),
+      h('td', {
+        class: 'mono',
+        text: a.exitCode === null ? a.reason : a.reason + ' (exit ' + a.exitCode + ')',
+      }),
+    ]),
+  );
+  return [
+    h('h3', { text: 'Attempts' }),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h('table', { class: 'grid attempts' }, [
+        headRow(['#', 'Cluster', 'Started', 'Ended', 'Outcome', 'Reason']),
         h('tbody', null, rows),
       ]),
     ),

@@ -104,7 +104,20 @@ export interface Job {
   kubernetes?: { namespace: string; name: string; attempt: number } | null;
   idempotencyKey?: string | null;
   decision?: Decision | null;
+  attempts?: JobAttempt[];
   events?: JobEvent[];
+}
+
+/** One run of a job: where, when, how it ended (`active` while it runs). */
+export interface JobAttempt {
+  attempt: number;
+  clusterId: string;
+  placedAt?: string;
+  startedAt?: string;
+  endedAt: string | null;
+  outcome: string;
+  reason: string;
+  exitCode: number | null;
 }
 
 export interface Delivery {

@@ -135,7 +135,8 @@ const JOB_STOPPED_IT = new Set(['DeadlineExceeded']);
 /**
  * How a finished Job's container ended, from its pods: the first container that ended non-zero
  * (else the first that ended) gives the exit code and reason (`Error`, `OOMKilled`, `Completed`…);
- * a Job stopped by Kubernetes (`DeadlineExceeded`) keeps that reason. Empty when no pod shows it.
+ * a Job stopped by Kubernetes (`DeadlineExceeded`) keeps that reason, and a pod with the
+ * `DisruptionTarget` condition gives its reason (`DeletionByTaintManager`, `EvictionByEvictionAPI`…). Empty when no pod shows it.
  */
 export function containerResult(pods: PodLike[], jobReason?: string): ContainerResult {
   let found: { exitCode?: number; reason?: string } | undefined;
@@ -148,7 +149,14 @@ export function containerResult(pods: PodLike[], jobReason?: string): ContainerR
   }
   const result: ContainerResult = {};
   if (typeof found?.exitCode === 'number') result.exitCode = found.exitCode;
-  const reason = jobReason && JOB_STOPPED_IT.has(jobReason) ? jobReason : found?.reason;
+  // A pod Kubernetes disrupted (node lost, evicted, preempted) names why: that is the end's cause.
+  const disrupted = pods
+    .flatMap((p) => p.status?.conditions ?? [])
+    .find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+  const reason =
+    jobReason && JOB_STOPPED_IT.has(jobReason)
+      ? jobReason
+      : (disrupted?.reason ?? (disrupted ? 'DisruptionTarget' : found?.reason));
   if (reason) result.reason = reason;
   return result;
 }

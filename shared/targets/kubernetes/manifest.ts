@@ -29,7 +29,7 @@ export {
 
 /**
  * The `batch/v1` Job for `job` at its placement: no retries inside the cluster (`backoffLimit: 0`;
- * Switchyard decides about retries), cleaned up after `ttlSecondsAfterFinished`, bounded by the
+ * Switchyard decides about retries; a disruption fails it as `PodFailurePolicy`), cleaned up after `ttlSecondsAfterFinished`, bounded by the
  * job's deadline, and for GPU jobs pinned to nodes of the requested accelerator type.
  */
 export function buildJobManifest(
@@ -38,6 +38,13 @@ export function buildJobManifest(
 ): KubeJobManifest {
   const jobSpec: Record<string, unknown> = {
     backoffLimit: 0,
+    // A disrupted pod (node lost, evicted, preempted) fails the Job with reason PodFailurePolicy,
+    // so the cause stays on the Job after the pod is gone and Switchyard retries it elsewhere.
+    podFailurePolicy: {
+      rules: [
+        { action: 'FailJob', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      ],
+    },
     ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS_AFTER_FINISHED,
   };
   if (job.spec.deadlineSeconds !== undefined) {
