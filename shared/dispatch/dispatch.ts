@@ -30,6 +30,7 @@ import type { Decision, Job, JobSpec, Placement, Reservation } from '../domain/j
 import { transition } from '../domain/transition.js';
 import { preparedOf } from './cluster-state.js';
 import { releaseReportedGpus } from './released-gpus.js';
+import { withPreemptionPreview } from './preemption.js';
 
 /** Usage counters a decision for this tenant/project needs (quotas). */
 async function quotaUsage(
@@ -262,7 +263,10 @@ export async function redispatchStale(ctx: DispatchContext, limit = 500): Promis
 export function createDispatcher(ctx: DispatchContext): Dispatcher {
   return {
     async decide(tenantId, spec) {
-      const { decision, snapshots, policy } = await decideNow(ctx, tenantId, spec);
+      const now = await decideNow(ctx, tenantId, spec);
+      const { snapshots, policy } = now;
+      // Waiting for room: what preemption would do (carried out by the maintenance sweep).
+      const decision = await withPreemptionPreview(ctx, tenantId, spec, now.decision);
       const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
       return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
     },

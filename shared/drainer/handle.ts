@@ -104,7 +104,8 @@ async function handleCreate(
 async function handleCancel(d: MessageHandlerDeps, msg: CancelMessage): Promise<void> {
   const cluster = d.clusters.get(msg.clusterId);
   if (!cluster) return;
-  await cluster.deleteJob(msg.namespace, msg.kubeName);
+  const grace = msg.gracePeriodSeconds;
+  await cluster.deleteJob(msg.namespace, msg.kubeName, undefined, grace);
   await d.control.report({
     jobId: msg.jobId,
     clusterId: msg.clusterId,

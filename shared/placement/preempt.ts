@@ -123,7 +123,7 @@ export function freePerNodeAfter(
 }
 
 /** The snapshot with the victims' GPUs given back (committed work already counted in `free`). */
-function freedSnapshot(
+export function snapshotWithout(
   snap: ClusterSnapshot,
   type: string,
   victims: readonly RunningJob[],
@@ -198,7 +198,7 @@ function planOn(
     if (share && after < share.guaranteed) continue;
     chosen.push(v);
     taken.set(v.tenantId, (taken.get(v.tenantId) ?? 0) + gpusOf(v));
-    if ((ok = fits(input, freedSnapshot(snap, type, chosen), spec, type))) break;
+    if ((ok = fits(input, snapshotWithout(snap, type, chosen), spec, type))) break;
   }
   const id = snap.cluster.id;
   if (!ok)
@@ -208,7 +208,7 @@ function planOn(
   // Prune: spare any victim (highest priority, longest run first) the job fits without.
   for (let i = chosen.length - 1; i >= 0; i--) {
     const without = chosen.filter((_, j) => j !== i);
-    if (fits(input, freedSnapshot(snap, type, without), spec, type)) chosen.splice(i, 1);
+    if (fits(input, snapshotWithout(snap, type, without), spec, type)) chosen.splice(i, 1);
   }
   return { snap, victims: chosen };
 }
