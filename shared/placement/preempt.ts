@@ -174,6 +174,16 @@ function fits(input: PreemptInput, snap: ClusterSnapshot, spec: JobSpec, type: s
   return place({ ...rest, clusters: [snap], explainTop: 1 }).outcome === 'placed';
 }
 
+/** Whether the waiting job fits `snap` once `victims` are gone (exported for tests). */
+export function fitsWithout(
+  input: PreemptInput,
+  snap: ClusterSnapshot,
+  victims: readonly RunningJob[],
+): boolean {
+  const type = input.placement.spec.resources.accelerator?.type ?? '';
+  return fits(input, snapshotWithout(snap, type, victims), input.placement.spec, type);
+}
+
 interface ClusterPlan {
   snap: ClusterSnapshot;
   victims: RunningJob[];
@@ -184,10 +194,10 @@ function planOn(
   input: PreemptInput,
   snap: ClusterSnapshot,
   eligible: RunningJob[],
-  type: string,
 ): ClusterPlan | string {
-  const { spec } = input.placement;
   const { maxVictims } = input.rules;
+  const id = snap.cluster.id;
+  if (fitsWithout(input, snap, [])) return `${id}: has room without preemption`;
   const taken = new Map<string, number>();
   const chosen: RunningJob[] = [];
   let ok = false;
@@ -198,9 +208,8 @@ function planOn(
     if (share && after < share.guaranteed) continue;
     chosen.push(v);
     taken.set(v.tenantId, (taken.get(v.tenantId) ?? 0) + gpusOf(v));
-    if ((ok = fits(input, snapshotWithout(snap, type, chosen), spec, type))) break;
+    if ((ok = fitsWithout(input, snap, chosen))) break;
   }
-  const id = snap.cluster.id;
   if (!ok)
     return chosen.length >= maxVictims
       ? `${id}: more than ${maxVictims} victim(s) would be needed`
@@ -208,7 +217,7 @@ function planOn(
   // Prune: spare any victim (highest priority, longest run first) the job fits without.
   for (let i = chosen.length - 1; i >= 0; i--) {
     const without = chosen.filter((_, j) => j !== i);
-    if (fits(input, snapshotWithout(snap, type, without), spec, type)) chosen.splice(i, 1);
+    if (fitsWithout(input, snap, without)) chosen.splice(i, 1);
   }
   return { snap, victims: chosen };
 }
@@ -218,11 +227,11 @@ function better(a: ClusterPlan, b: ClusterPlan): boolean {
   const top = (p: ClusterPlan) => Math.max(...p.victims.map((v) => v.priority));
   const lost = (p: ClusterPlan) => p.victims.reduce((n, v) => n + v.runSeconds * gpusOf(v), 0);
   return (
-    top(a) - top(b) ||
-    a.victims.length - b.victims.length ||
-    lost(a) - lost(b) ||
-    (a.snap.cluster.id < b.snap.cluster.id ? -1 : 1)
-  ) < 0;
+    (top(a) - top(b) ||
+      a.victims.length - b.victims.length ||
+      lost(a) - lost(b) ||
+      (a.snap.cluster.id < b.snap.cluster.id ? -1 : 1)) < 0
+  );
 }
 
 /** Chooses one cluster and its victims for a job waiting for room, or says why none. */
@@ -243,7 +252,7 @@ export function choosePreemption(input: PreemptInput): PreemptResult {
       if (here.length > 0) reasons.push(`${id}: no job there may be evicted`);
       continue;
     }
-    const plan = planOn(input, snap, eligible.sort(victimOrder), acc.type);
+    const plan = planOn(input, snap, eligible.sort(victimOrder));
     if (typeof plan === 'string') reasons.push(plan);
     else if (!best || better(plan, best)) best = plan;
   }
