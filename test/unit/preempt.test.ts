@@ -12,6 +12,8 @@ import {
 import { normalizePolicy } from '../../shared/policy/diff.js';
 import { parsePolicy } from '../../shared/policy/schema.js';
 import { AppError } from '../../shared/base/errors.js';
+import { readFileSync } from 'node:fs';
+import { parsePolicyText } from '../../shared/policy/schema.js';
 import { aCluster, aSpec, HEARTBEAT_MS, NOW, policyOf, snap } from './placement-builders.js';
 
 /** A cluster of `nodes` × `size` A100s whose report says each node has `perNode[i]` free. */
@@ -187,6 +189,16 @@ describe('policy preemption block', () => {
     });
     expect(normalizePolicy(doc)).toEqual(p);
     expect(parsePolicy({ version: 1 }).preemption).toBeUndefined();
+  });
+
+  it('the example in docs/policy.md is valid', () => {
+    const md = readFileSync(new URL('../../docs/policy.md', import.meta.url), 'utf8');
+    const yaml = md.split('```yaml\npreemption:')[1]!.split('```')[0]!;
+    const p = parsePolicyText(`version: 1\npreemption:${yaml}`);
+    expect(p.preemption).toMatchObject({
+      enabled: true,
+      nonPreemptible: { priorities: { min: 900 } },
+    });
   });
 
   it('lists every bad field', () => {
