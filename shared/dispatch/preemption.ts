@@ -15,7 +15,6 @@ import type { Decision, Job, JobSpec, PreemptionNote } from '../domain/job.js';
 import { withEvent } from '../domain/transition.js';
 import type { CancelMessage } from '../protocol/messages.js';
 import type { CompiledPolicy } from '../policy/compile.js';
-import { LayeredUsage } from '../placement/place.js';
 import type { ClusterSnapshot } from '../placement/prepare.js';
 import {
   choosePreemption,
@@ -198,24 +197,52 @@ async function evict(
   return true;
 }
 
-/** Carries out a plan for `job`: evict, then place `job` on the freed cluster. */
+/**
+ * The snapshot as if the victims still held their GPUs. Evicting them lowered the cluster's placed
+ * counter while its report still counts their pods, so the read's committed GPUs fell by up to
+ * theirs; `snapshotWithout` gives them back exactly once from here.
+ */
+function stillCounting(
+  snap: ClusterSnapshot,
+  type: string,
+  victims: readonly RunningJob[],
+  usage: Readonly<Record<string, number>>,
+): ClusterSnapshot {
+  const held = victims.reduce((n, v) => n + gpusOf(v), 0);
+  const report = snap.cluster.capacity?.accelerators[type];
+  const used = report ? report.total - report.free : 0;
+  const placed = usage[`cluster:${snap.cluster.id}:${type}`] ?? 0;
+  const committed = Math.max(0, placed + held - used);
+  return { ...snap, committedGpus: { ...snap.committedGpus, [type]: committed } };
+}
+
+/**
+ * Carries out a plan for `job`: evict, then place `job` on the freed cluster against a fresh read
+ * with only the victims this call evicted given back (one that ended meanwhile is in the read).
+ */
 async function carryOut(ctx: DispatchContext, job: Job, planned: Planned): Promise<boolean> {
   const plan = planned.result.plan!;
+  if ((await ctx.store.jobs.get(job.id))?.state !== 'pending') return false;
   const grace = planned.policy.preemption!.gracePeriodSeconds;
-  for (const v of plan.victims) await evict(ctx, v.jobId, plan.clusterId, job, grace);
-  const snap = planned.snapshots.find((s) => s.cluster.id === plan.clusterId)!;
-  const ids = new Set(plan.victims.map((v) => v.jobId));
-  const victims = planned.running.filter((r) => ids.has(r.id));
-  const freed = snapshotWithout(snap, job.spec.resources.accelerator!.type, victims);
+  const evicted = new Set<string>();
+  for (const v of plan.victims) {
+    if (await evict(ctx, v.jobId, plan.clusterId, job, grace)) evicted.add(v.jobId);
+  }
+  ctx.clusterState.forget();
+  const [snapshots, usage] = await Promise.all([ctx.clusterState.read(), ctx.store.usage.list('')]);
+  const snap = snapshots.find((s) => s.cluster.id === plan.clusterId);
+  if (!snap) return false;
+  const type = job.spec.resources.accelerator!.type;
+  const victims = planned.running.filter((r) => evicted.has(r.id));
+  const freed = snapshotWithout(stillCounting(snap, type, victims, usage), type, victims);
   const placed = decide(ctx, {
     tenantId: job.tenantId,
     spec: job.spec,
     clusters: [freed],
     blocked: job.blockedClusters ?? [],
     policy: planned.policy,
-    usage: new LayeredUsage(new Map(), planned.usage),
+    usage,
   });
-  ctx.clusterState.forget();
   if (placed.outcome !== 'placed') return false;
   const decision: Decision = {
     ...placed,
@@ -223,6 +250,7 @@ async function carryOut(ctx: DispatchContext, job: Job, planned: Planned): Promi
     preemption: noteOf(plan, true),
   };
   const after = await commitDecision(ctx, job.id, decision, snap.cluster, planned.policy);
+  ctx.clusterState.forget();
   return after.state === 'dispatched';
 }
 
