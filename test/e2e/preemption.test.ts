@@ -68,9 +68,19 @@ describe('preemption', () => {
   });
 
   it('explains the victims, evicts them on one cluster, and every job finishes', async () => {
+    // East's work has the lowest priority, so east is the one cluster to lose work.
     const low: Job[] = [];
-    for (let i = 0; i < 4; i++) {
-      low.push((await api<Job>('POST', '/v1/jobs', body(`low-${i}`, 10, 1, 3))).body);
+    for (const [cluster, priority] of [
+      ['east', 10],
+      ['west', 20],
+    ] as const) {
+      for (let i = 0; i < 2; i++) {
+        const spec = {
+          ...body(`low-${cluster}-${i}`, priority, 1, 3),
+          constraints: { clusters: [cluster] },
+        };
+        low.push((await api<Job>('POST', '/v1/jobs', spec)).body);
+      }
     }
     for (const j of low) await until(j.id, (x) => x.state === 'running', `${j.id} to run`);
 
@@ -78,7 +88,7 @@ describe('preemption', () => {
     const explained = (await api<Decision>('POST', '/v1/jobs:explain', high)).body;
     expect([explained.outcome, explained.waitingFor]).toEqual(['pending', 'capacity']);
     const plan = explained.preemption!;
-    expect(plan.done).toBe(false);
+    expect(plan).toMatchObject({ clusterId: 'east', done: false });
     const victims = plan.victims.map((v) => v.jobId).sort();
     const onPlanned = low.filter((j) => j.clusterId === plan.clusterId).map((j) => j.id);
     expect(victims).toEqual(onPlanned.sort());
