@@ -197,7 +197,6 @@ function planOn(
 ): ClusterPlan | string {
   const { maxVictims } = input.rules;
   const id = snap.cluster.id;
-  if (fitsWithout(input, snap, [])) return `${id}: has room without preemption`;
   const taken = new Map<string, number>();
   const chosen: RunningJob[] = [];
   let ok = false;
@@ -240,12 +239,18 @@ export function choosePreemption(input: PreemptInput): PreemptResult {
   const acc = spec.resources.accelerator;
   if (!input.rules.enabled) return { reasons: ['preemption is off in the routing policy'] };
   if (!acc) return { reasons: ['a CPU-only job does not preempt'] };
+  // Only for room: not a job rejected or waiting for a quota or budget, nor one that fits now.
+  const now = place({ ...input.placement, explainTop: 1 });
+  if (now.outcome === 'rejected' || (now.outcome === 'pending' && now.waitingFor !== 'capacity'))
+    return { reasons: [`the job does not wait for room: ${now.message}`] };
+  const blocked = new Set(input.placement.blocked ?? []);
+  const open = input.placement.clusters.filter((s) => !blocked.has(s.cluster.id));
+  const roomy = open.find((s) => fitsWithout(input, s, []));
+  if (roomy) return { reasons: [`${roomy.cluster.id} has room for the job without preemption`] };
   const reasons: string[] = [];
   let best: ClusterPlan | undefined;
-  const blocked = new Set(input.placement.blocked ?? []);
-  for (const snap of input.placement.clusters) {
+  for (const snap of open) {
     const id = snap.cluster.id;
-    if (blocked.has(id)) continue;
     const here = input.running.filter((r) => r.clusterId === id && r.accelerator === acc.type);
     const eligible = here.filter((r) => !protection(r, input.priority, input.rules));
     if (eligible.length === 0) {

@@ -152,11 +152,15 @@ describe('choosePreemption properties', () => {
               ),
             ).toBe(false);
           });
-          // Nothing to preempt for when the job fits already.
-          expect(fitsWithout(input, s, [])).toBe(false);
-        } else if (c.maxVictims >= input.running.length) {
+          // Nothing to preempt for when the job fits somewhere already.
+          for (const other of input.placement.clusters)
+            expect(fitsWithout(input, other, [])).toBe(false);
+        } else if (
+          c.maxVictims >= input.running.length &&
+          // Room somewhere already: admission places the job, nothing to preempt for.
+          !input.placement.clusters.some((s) => fitsWithout(input, s, []))
+        ) {
           for (const s of input.placement.clusters) {
-            if (fitsWithout(input, s, [])) continue; // room already: nothing to preempt for
             const eligible = input.running.filter(
               (r) => r.clusterId === s.cluster.id && !protection(r, c.priority, input.rules),
             );

@@ -170,6 +170,16 @@ describe('choosePreemption', () => {
     expect(freePerNodeAfter(b, 'nvidia-a100', [1, 1])).toEqual([4, 4, 3, 3]);
   });
 
+  it('does not preempt for a job that has room somewhere, or waits for a quota', () => {
+    const jobs = [running('a', { perPod: 2 })];
+    const room = choosePreemption(input([full('a', 1, 2), full('b', 1, 2, [2])], jobs));
+    expect(room.plan).toBeUndefined();
+    expect(room.reasons).toEqual(['b has room for the job without preemption']);
+    const doc = { ...ON, quotas: { tenants: { t2: { totalGpus: 1 } } } };
+    const quota = choosePreemption(input([full('a', 1, 2)], jobs, { doc }));
+    expect(quota.plan).toBeUndefined();
+  });
+
   it('names the reason when nothing can make room', () => {
     const r = choosePreemption(input([full('a', 1, 2)], [running('a')], { gpus: 2 }));
     expect(r.plan).toBeUndefined();
