@@ -1,7 +1,7 @@
 // Preemption through the job service, dispatch and the control plane on the memory store and queue:
 // a waiting job's decision and jobs:explain name the victims beforehand (nothing evicted); the
 // maintenance sweep evicts them on ONE cluster (back to pending, Preempted, reservation released,
-// a cancel message with the grace period), places the preemptor there with the freed GPUs held
+// a cancel message with the grace period, a job.pending webhook), places the preemptor there with the freed GPUs held
 // for it (a third job does not get them), and the victims are admitted again (attempt 2) when
 // room returns. With preemption off the sweep does nothing.
 import { describe, expect, it } from 'vitest';
@@ -26,8 +26,10 @@ const me: Principal = {
   scopes: new Set(SCOPES),
   projects: ['*'],
 };
+const CALLBACK = { url: 'https://hooks.example.com/sy', secret: `whsec_${btoa('k'.repeat(32))}` };
 const body = (name: string, count: number, priority: number) => ({
   name,
+  callback: CALLBACK,
   project: 'research',
   image: 'busybox',
   priority,
@@ -120,6 +122,9 @@ describe('preemption through dispatch', () => {
       expect(now.reservation).toBeUndefined();
       expect(now.events.at(-1)).toMatchObject({ state: 'pending', reason: 'Preempted' });
       expect(now.events.at(-1)!.message).toContain(`by job ${high.id}`);
+      const hooks = await ctx.store.deliveries.listByJob(j.id);
+      const last = JSON.parse(hooks.at(-1)!.payload) as { type: string; data: { reason: string } };
+      expect([last.type, last.data.reason]).toEqual(['job.pending', 'Preempted']);
     }
     expect((await ctx.store.usage.get(['cluster:a:nvidia-a100']))['cluster:a:nvidia-a100']).toBe(2);
     const sent = await drain(ctx, 'q-a');
