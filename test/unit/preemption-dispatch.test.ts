@@ -1,9 +1,9 @@
 // Preemption through the job service, dispatch and the control plane on the memory store and queue:
 // a waiting job's decision and jobs:explain name the victims beforehand (nothing evicted); the
 // maintenance sweep evicts them on ONE cluster (back to pending, Preempted, reservation released,
-// a cancel message with the grace period, a job.pending webhook), places the preemptor there with the freed GPUs held
-// for it (a third job does not get them), and the victims are admitted again (attempt 2) when
-// room returns. With preemption off the sweep does nothing.
+// a cancel message with the grace period, a job.pending webhook), places the preemptor there with
+// the freed GPUs held for it (a third job does not get them), and the victims are admitted again
+// (attempt 2) when room returns. With preemption off the sweep does nothing.
 import { describe, expect, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
 import type { Principal } from '../../shared/domain/principal.js';
