@@ -262,11 +262,13 @@ export async function redispatchStale(ctx: DispatchContext, limit = 500): Promis
 /** The job service's view of dispatch (see `jobs/dispatcher-port.ts`). */
 export function createDispatcher(ctx: DispatchContext): Dispatcher {
   return {
-    async decide(tenantId, spec) {
+    async decide(tenantId, spec, options) {
       const now = await decideNow(ctx, tenantId, spec);
       const { snapshots, policy } = now;
-      // Waiting for room: what preemption would do (carried out by the maintenance sweep).
-      const decision = await withPreemptionPreview(ctx, tenantId, spec, now.decision);
+      // Explain of a job waiting for room: what preemption would do (the maintenance sweep does it).
+      const decision = options?.explain
+        ? await withPreemptionPreview(ctx, tenantId, spec, now.decision)
+        : now.decision;
       const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
       return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
     },

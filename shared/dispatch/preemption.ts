@@ -6,7 +6,7 @@
  * workload is deleted with the policy's grace period through the drainer's cancel message. The
  * preemptor is then placed on that cluster at once, so its reservation holds the freed GPUs: the
  * cluster's report still counts the victims' pods until they are gone, so no third job sees room.
- * Explain (and a submission that waits) carries the plan it would carry out, not done.
+ * Explain carries the plan it would carry out, not done (a submission does not plan one).
  */
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
@@ -140,7 +140,7 @@ function noteOf(plan: PreemptionPlan, done: boolean): PreemptionNote {
 const waitsForRoom = (d: Decision | undefined) =>
   d?.outcome === 'pending' && d.waitingFor === 'capacity';
 
-/** The decision with the preemption it would lead to (explain, a waiting submission). */
+/** The decision with the preemption it would lead to (jobs:explain). */
 export async function withPreemptionPreview(
   ctx: DispatchContext,
   tenantId: string,

@@ -11,8 +11,11 @@ export interface Decided {
 }
 
 export interface Dispatcher {
-  /** Places a job of this tenant now, against the current cluster snapshot and policy. */
-  decide(tenantId: string, spec: JobSpec): Promise<Decided>;
+  /**
+   * Places a job of this tenant now, against the current cluster snapshot and policy. With
+   * `explain`, a job that would wait for room also gets the preemption it would lead to.
+   */
+  decide(tenantId: string, spec: JobSpec, options?: { explain?: boolean }): Promise<Decided>;
   /** A stored, dispatched job: counts it in the snapshot and publishes it to its queue. */
   handOff(job: Job): Promise<void>;
   /** A job let go of what it held (cancelled): the next decision must see those GPUs free. */
