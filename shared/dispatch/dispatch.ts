@@ -32,6 +32,7 @@ import { transition } from '../domain/transition.js';
 import { runKubeName } from '../domain/retry.js';
 import { preparedOf } from './cluster-state.js';
 import { releaseReportedGpus } from './released-gpus.js';
+import { withPreemptionPreview } from './preemption.js';
 
 /** Usage counters a decision for this tenant/project needs (quotas). */
 async function quotaUsage(
@@ -268,8 +269,13 @@ export async function redispatchStale(ctx: DispatchContext, limit = 500): Promis
 /** The job service's view of dispatch (see `jobs/dispatcher-port.ts`). */
 export function createDispatcher(ctx: DispatchContext): Dispatcher {
   return {
-    async decide(tenantId, spec) {
-      const { decision, snapshots, policy } = await decideNow(ctx, tenantId, spec);
+    async decide(tenantId, spec, options) {
+      const now = await decideNow(ctx, tenantId, spec);
+      const { snapshots, policy } = now;
+      // Explain of a job waiting for room: what preemption would do (the maintenance sweep does it).
+      const decision = options?.explain
+        ? await withPreemptionPreview(ctx, tenantId, spec, now.decision)
+        : now.decision;
       const cluster = snapshots.find((s) => s.cluster.id === decision.clusterId)?.cluster;
       return { decision, apply: (job, at) => applyDecision(job, decision, cluster, at, policy) };
     },

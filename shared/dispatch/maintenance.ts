@@ -7,6 +7,7 @@ import { fireDueSchedules } from '../schedules/fire.js';
 import type { DispatchContext } from './context.js';
 import { admitPending, redispatchStale } from './dispatch.js';
 import { evacuateOffline } from './failover.js';
+import { preemptForWaiting } from './preemption.js';
 import type { JobService } from '../jobs/service.js';
 
 export interface MaintenanceResult {
@@ -14,6 +15,8 @@ export interface MaintenanceResult {
   admitted: number;
   redispatched: number;
   fired: number;
+  /** Jobs placed by preempting lower-priority work. */
+  preempted: number;
 }
 
 export async function runMaintenance(
@@ -23,6 +26,7 @@ export async function runMaintenance(
   const { fired } = await fireDueSchedules(ctx, jobs);
   const evacuated = await evacuateOffline(ctx);
   const admitted = await admitPending(ctx);
+  const preempted = await preemptForWaiting(ctx);
   const redispatched = await redispatchStale(ctx);
-  return { evacuated, admitted, redispatched, fired };
+  return { evacuated, admitted, redispatched, fired, preempted };
 }

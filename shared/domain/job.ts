@@ -190,6 +190,16 @@ export interface CandidateExplanation {
   terms?: { cost: number; freeCapacity: number; spread: number; preference: number };
 }
 
+/** The preemption a decision did (or, waiting or in explain, would do): which jobs, where, why. */
+export interface PreemptionNote {
+  clusterId: string;
+  /** Other tenants' jobs are named by id only. */
+  victims: Array<{ jobId: string; priority: number; gpus: number; runSeconds: number }>;
+  message: string;
+  /** True once the victims were evicted for this job; false for what would be done. */
+  done: boolean;
+}
+
 export interface Decision {
   outcome: 'placed' | 'rejected' | 'pending';
   /** Set when `pending`: what the job waits for: a GPU quota, a budget in money, or room. */
@@ -206,6 +216,8 @@ export interface Decision {
   effectivePriority?: number;
   /** How many candidates were left out of `candidates` to keep the decision small. */
   candidatesOmitted?: number;
+  /** Set when the job waits for room that evicting lower-priority work would make. */
+  preemption?: PreemptionNote;
 }
 
 export interface Reservation {

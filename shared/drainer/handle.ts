@@ -127,7 +127,8 @@ async function handleCancel(d: MessageHandlerDeps, msg: CancelMessage): Promise<
   const target = d.targets?.get(msg.clusterId);
   if (!cluster && target) return cancelOnTarget(d, target, msg);
   if (!cluster) return;
-  await cluster.deleteJob(msg.namespace, msg.kubeName);
+  const grace = msg.gracePeriodSeconds;
+  await cluster.deleteJob(msg.namespace, msg.kubeName, undefined, grace);
   await d.control.report({
     jobId: msg.jobId,
     clusterId: msg.clusterId,

@@ -12,8 +12,11 @@ export interface Decided {
 }
 
 export interface Dispatcher {
-  /** Places a job of this tenant now, against the current cluster snapshot and policy. */
-  decide(tenantId: string, spec: JobSpec): Promise<Decided>;
+  /**
+   * Places a job of this tenant now, against the current cluster snapshot and policy. With
+   * `explain`, a job that would wait for room also gets the preemption it would lead to.
+   */
+  decide(tenantId: string, spec: JobSpec, options?: { explain?: boolean }): Promise<Decided>;
   /**
    * Stores a new job with its reservation and outbox (the errors of `jobs.create`) and, when it is
    * dispatched, counts it in the snapshot and publishes it to its queue — in one transaction

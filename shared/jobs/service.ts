@@ -90,7 +90,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     requireScope(principal, 'jobs:submit');
     const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
-    return (await dispatcher.decide(principal.tenantId, spec)).decision;
+    return (await dispatcher.decide(principal.tenantId, spec, { explain: true })).decision;
   }
 
   async function createAndDispatch(

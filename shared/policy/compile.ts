@@ -6,7 +6,7 @@
 import { DEFAULT_PRIORITY } from '../domain/spec.js';
 import type { PlacementConstraints } from '../domain/job.js';
 import { compileGlob, matchGlob, type Glob } from './glob.js';
-import type { Policy, PolicyQuota, PolicySelector } from './schema.js';
+import type { Policy, PolicyPreemption, PolicyQuota, PolicySelector } from './schema.js';
 
 /** Matches strings against a list of globs (`*` any run, `?` one character). */
 export interface StringMatcher {
@@ -56,7 +56,20 @@ export interface CompiledQuota {
   readonly currency?: string;
 }
 
+/** The policy's `preemption` block, compiled (absent from the policy: preemption is off). */
+export interface CompiledPreemption {
+  readonly enabled: boolean;
+  readonly minPriorityGap: number;
+  readonly gracePeriodSeconds: number;
+  readonly maxVictims: number;
+  /** Priorities never evicted (inclusive bounds); absent: none. */
+  readonly protectedPriority?: { readonly min: number; readonly max: number };
+  /** Projects never evicted: globs over `<project>` and `<tenant>/<project>`. */
+  readonly protectedProjects?: StringMatcher;
+}
+
 export interface CompiledPolicy {
+  readonly preemption?: CompiledPreemption;
   readonly version: string;
   readonly weights: { cost: number; freeCapacity: number; spread: number; preference: number };
   readonly shares: ReadonlyMap<string, number>;
@@ -113,6 +126,23 @@ function compileQuota(q: PolicyQuota): CompiledQuota {
   };
 }
 
+function compilePreemption(p: PolicyPreemption): CompiledPreemption {
+  const { priorities, projects } = p.nonPreemptible ?? {};
+  return {
+    enabled: p.enabled,
+    minPriorityGap: p.minPriorityGap,
+    gracePeriodSeconds: p.gracePeriodSeconds,
+    maxVictims: p.maxVictims,
+    ...(priorities && {
+      protectedPriority: {
+        min: priorities.min ?? 0,
+        max: priorities.max ?? Number.POSITIVE_INFINITY,
+      },
+    }),
+    ...(projects && { protectedProjects: compileGlobs(projects) }),
+  };
+}
+
 /** Compiles a validated policy (see `parsePolicy`). */
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const rules: CompiledRule[] = policy.rules.map((r, index) => {
@@ -150,6 +180,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     [...named].map((t) => [t, rules.filter((r) => !r.tenants || r.tenants.has(t))] as const),
   );
   return {
+    ...(policy.preemption && { preemption: compilePreemption(policy.preemption) }),
     version: String(policy.version),
     weights: { ...policy.weights },
     shares: new Map(Object.entries(policy.shares)),

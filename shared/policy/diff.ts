@@ -35,6 +35,14 @@ export function normalizePolicy(doc: Doc): Doc {
     quotas: withDefaults(doc.quotas ?? {}, { tenants: {}, projects: {} }),
     rules: doc.rules ?? [],
   };
+  if (isObject(doc.preemption)) {
+    out.preemption = withDefaults(doc.preemption, {
+      enabled: false,
+      minPriorityGap: 100,
+      gracePeriodSeconds: 30,
+      maxVictims: 8,
+    });
+  }
   if (Array.isArray(out.rules)) {
     out.rules = out.rules.map((r: unknown) => (isObject(r) ? { ...r, match: r.match ?? {} } : r));
   }

@@ -100,6 +100,33 @@ const quota = z
 
 const weight = z.number().min(0).max(1000);
 
+/** Defaults of `preemption` when the block is given (also in ./diff.ts's normalisation). */
+export const PREEMPTION_DEFAULTS = {
+  enabled: false,
+  minPriorityGap: 100,
+  gracePeriodSeconds: 30,
+  maxVictims: 8,
+} as const;
+
+/** When a waiting job may evict lower-priority work (see placement/preempt.ts). */
+const preemption = z.strictObject({
+  enabled: z.boolean().default(PREEMPTION_DEFAULTS.enabled),
+  /** Only jobs at least this far below the preemptor's priority may be evicted. */
+  minPriorityGap: z.int().min(1).max(MAX_PRIORITY).default(PREEMPTION_DEFAULTS.minPriorityGap),
+  /** How long an evicted workload's pods get to stop (Kubernetes grace period). */
+  gracePeriodSeconds: z.int().min(0).max(3600).default(PREEMPTION_DEFAULTS.gracePeriodSeconds),
+  /** Most jobs evicted for one preemptor. */
+  maxVictims: z.int().min(1).max(100).default(PREEMPTION_DEFAULTS.maxVictims),
+  nonPreemptible: z
+    .strictObject({
+      /** Jobs at or above `min` (and at or below `max`, if given) are never evicted. */
+      priorities: range.optional(),
+      /** `<tenant>/<project>` globs (or project globs) whose jobs are never evicted. */
+      projects: list(glob).optional(),
+    })
+    .optional(),
+});
+
 export const policySchema = z
   .strictObject({
     version: z.union([z.string().min(1).max(64), z.int().min(0)], {
@@ -124,6 +151,7 @@ export const policySchema = z
       })
       .default({ tenants: {}, projects: {} }),
     rules: z.array(rule).max(10_000).default([]),
+    preemption: preemption.optional(),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();
@@ -144,6 +172,7 @@ export type Policy = z.output<typeof policySchema>;
 export type PolicyRule = Policy['rules'][number];
 export type PolicySelector = NonNullable<PolicyRule['require']>;
 export type PolicyQuota = z.output<typeof quota>;
+export type PolicyPreemption = z.output<typeof preemption>;
 
 function invalid(issues: FieldIssue[]): AppError {
   return fieldsError(

@@ -28,6 +28,10 @@ export const cancelMessageSchema = z.object({
   namespace: z.string(),
   kubeName: z.string(),
   attempt: z.int().min(1),
+  /** Why (absent: the user cancelled); `Preempted` for a preemption's victim. */
+  reason: z.string().max(64).optional(),
+  /** How long the pods get to stop; absent: the cluster's default. */
+  gracePeriodSeconds: z.int().min(0).max(3600).optional(),
 });
 
 export const queueMessageSchema = z.discriminatedUnion('kind', [

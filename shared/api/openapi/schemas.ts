@@ -153,6 +153,16 @@ export function componentSchemas(): Record<string, JsonSchema> {
       matchedRules: arr(str()),
       effectivePriority: int(),
       candidatesOmitted: int(),
+      preemption: obj(
+        {
+          clusterId: str(),
+          victims: arr(obj({ jobId: str(), priority: int(), gpus: int(), runSeconds: int() })),
+          message: str(),
+          done: bool(),
+        },
+        [],
+        'the one cluster and the lower-priority jobs evicted there for this job (done), or that would be (explain, waiting)',
+      ),
     },
     [
       'waitingFor',
@@ -161,6 +171,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
       'matchedRules',
       'effectivePriority',
       'candidatesOmitted',
+      'preemption',
     ],
     'the placement decision with every candidate cluster and why',
   );

@@ -64,17 +64,16 @@ export function workloadApi(call: Call) {
     },
 
     /** Deletes the object and (in the background) what it owns; false when it did not exist. */
-    async remove(kind: WorkloadKind, namespace: string, name: string): Promise<boolean> {
+    async remove(kind: WorkloadKind, namespace: string, name: string, grace?: number) {
+      const how = {
+        propagationPolicy: 'Background',
+        ...(grace !== undefined && { gracePeriodSeconds: grace }),
+      };
       try {
         await call(`deleting ${objectName(kind)} ${namespace}/${name}`, (c) =>
           kind === 'job'
-            ? c.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' })
-            : c.custom.deleteNamespacedCustomObject({
-                ...crd(kind),
-                namespace,
-                name,
-                propagationPolicy: 'Background',
-              }),
+            ? c.batch.deleteNamespacedJob({ namespace, name, ...how })
+            : c.custom.deleteNamespacedCustomObject({ ...crd(kind), namespace, name, ...how }),
         );
         return true;
       } catch (error) {

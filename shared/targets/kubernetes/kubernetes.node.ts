@@ -283,11 +283,11 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       return obj ? withPods(kind, statusOfObject(kind, obj)) : undefined;
     },
 
-    async deleteJob(namespace: string, name: string, kind?: WorkloadKind): Promise<boolean> {
-      if (kind) return api.remove(kind, namespace, name);
+    async deleteJob(namespace: string, name: string, kind?: WorkloadKind, grace?: number) {
+      if (kind) return api.remove(kind, namespace, name, grace);
       // Kind unknown (a cancel): whichever served kind has it; names are unique per job.
       const { kinds } = await discover();
-      const removed = await Promise.all(kinds.map((k) => api.remove(k, namespace, name)));
+      const removed = await Promise.all(kinds.map((k) => api.remove(k, namespace, name, grace)));
       return removed.some(Boolean);
     },
 

@@ -154,9 +154,15 @@ export interface ClusterDriver {
   getJob(namespace: string, name: string, kind?: WorkloadKind): Promise<KubeJobStatus | undefined>;
   /**
    * Deletes the workload and its pods (`kind` absent: of whichever kind the cluster serves has
-   * that name). Resolves `false` if it did not exist.
+   * that name). Resolves `false` if it did not exist. `gracePeriodSeconds`: how long its pods get
+   * to stop (a preemption's grace period); absent, the cluster's default.
    */
-  deleteJob(namespace: string, name: string, kind?: WorkloadKind): Promise<boolean>;
+  deleteJob(
+    namespace: string,
+    name: string,
+    kind?: WorkloadKind,
+    gracePeriodSeconds?: number,
+  ): Promise<boolean>;
   /**
    * Workloads of every kind the cluster serves, in all namespaces, matching a label selector,
    * with a resourceVersion to watch from (opaque: one per kind). With `page.limit`, at most that
