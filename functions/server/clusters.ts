@@ -84,6 +84,7 @@ export async function startClusters(
       pools: c.pools,
       ...kueue,
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
+      ...('slurm' in c.connect ? { slurm: { partition: c.connect.slurm.partition } } : {}),
     });
   }
   return started;

@@ -22,6 +22,7 @@ import { isOffline } from '../placement/place.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
+import { onRequeued, onTargetCancelled, withTargetJobId, wordsOf } from './target-reports.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -123,7 +124,16 @@ export function createControlPlane(
     if (!existing) return { action: 'delete' };
     if (!placedHere(existing, r.clusterId, r.attempt)) return { action: 'delete' };
     if (r.phase === 'deleted') return onDeleted(r);
+    const here = (j: Job) => placedHere(j, r.clusterId, r.attempt);
+    if (r.phase === 'cancelled') {
+      await freed(await onTargetCancelled(ctx, r, here));
+      return {};
+    }
     if (existing.state === 'cancelled') return { action: 'delete' };
+    if (r.phase === 'requeued') {
+      await onRequeued(ctx, r, here);
+      return {};
+    }
     if (r.phase === 'create-failed') {
       const job = await replaceAway(
         ctx,
@@ -137,29 +147,34 @@ export function createControlPlane(
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
+    const w = wordsOf(r);
     const ended = isTerminal(to) ? resultOf(r) : undefined;
-    const reason = endReason(r, ended) ?? r.reason ?? PHASE_REASON[r.phase]!;
-    const base = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const reason =
+      endReason(r, ended) ??
+      r.reason ??
+      (r.phase === 'pending' ? w.created : PHASE_REASON[r.phase]!);
+    const base = r.message ?? `${w.object} is ${r.phase} on ${r.clusterId}`;
     const message =
       ended && ended.exitCode !== null
         ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
         : base;
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
-      if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
+      if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
+      if (!canTransition(j.state, to)) return withTargetJobId(j, r);
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
-      let next = j;
+      let next = withTargetJobId(j, r) ?? j;
       if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
         next = transition(
           next,
           'submitted',
-          'KubernetesJobCreated',
-          `Kubernetes Job exists on ${r.clusterId}`,
+          w.created,
+          `${w.object} exists on ${r.clusterId}`,
           r.at,
         );
       }
       return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
-    if (changed) {
+    if (changed && job.events.at(-1)?.state === to) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);
     }
@@ -167,6 +182,7 @@ export function createControlPlane(
   }
 
   async function onDeleted(r: StatusReport): Promise<ReportAnswer> {
+    const w = wordsOf(r);
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (j.state === 'cancelled') {
@@ -175,8 +191,8 @@ export function createControlPlane(
           { ...j, cleanedUp: true },
           {
             at: r.at,
-            reason: 'KubernetesJobDeleted',
-            message: `Kubernetes Job removed from ${r.clusterId}`,
+            reason: w.deleted,
+            message: `${w.object} removed from ${r.clusterId}`,
           },
         );
       }
@@ -184,8 +200,8 @@ export function createControlPlane(
       return transition(
         j,
         'failed',
-        'KubernetesJobDeleted',
-        `the Kubernetes Job was deleted on ${r.clusterId} before it finished`,
+        w.deleted,
+        `the ${w.object} was deleted on ${r.clusterId} before it finished`,
         r.at,
       );
     });

@@ -1,6 +1,7 @@
 // `connect.slurm` in the cluster configuration (shared/config/slurm.ts), the shipped
 // infra/config/with-slurm.yaml, and how the drainer reports what a target shows
-// (shared/drainer/targets.ts `reportOf`): waiting goes back to pending, cancelled is deleted.
+// (shared/drainer/targets.ts `reportOf`): waiting is requeued, cancelled is cancelled, and every
+// report names the target kind and the Slurm job id.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -92,14 +93,16 @@ describe('reports of target statuses', () => {
 
   it.each([
     ['submitted', 'pending'],
-    ['waiting', 'pending'],
+    ['waiting', 'requeued'],
     ['running', 'running'],
-    ['cancelled', 'deleted'],
+    ['cancelled', 'cancelled'],
   ] as const)('%s is reported as %s', (state, phase) => {
     expect(reportOf('hpc', s({ state }), at)).toMatchObject({
       phase,
       attempt: 2,
       clusterId: 'hpc',
+      targetKind: 'slurm',
+      targetJobId: '7',
     });
   });
 
