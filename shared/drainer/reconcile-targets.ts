@@ -70,7 +70,11 @@ export async function reconcileTarget(
         r.reported++;
       } catch (e) {
         r.reportsFailed++;
-        d.log.warn('reconcile: status report failed', { cluster: id, job: status.jobId });
+        d.log.warn('reconcile: status report failed', {
+          cluster: id,
+          job: status.jobId,
+          error: errorText(e),
+        });
       }
     }
     r.complete = true;
