@@ -128,7 +128,7 @@ export async function startEmbedded(
       queue,
       clusters: served,
       targets: new Map([...targets].filter(servedHere)),
-      targetPollMs: config.drainers.targetPollMs,
+      ...(config.drainers.targetPollMs ? { targetPollMs: config.drainers.targetPollMs } : {}),
       control: core.control,
       clock,
       log,
