@@ -38,6 +38,8 @@ export interface JobView {
   };
   clusterId: string | null;
   kubernetes: { namespace: string; name: string; attempt: number } | null;
+  /** The Slurm job id, once the drainer reported it. */
+  targetJobId?: string | null;
   decision: DecisionView | null;
   events: EventView[];
   createdAt: string;
@@ -98,7 +100,14 @@ export function renderJob(job: JobView, now: number): string {
     ['project', job.project],
     ['state', job.state],
     ['cluster', job.clusterId],
-    ['kubernetes', k ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined],
+    [
+      'kubernetes',
+      k && !job.targetJobId ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined,
+    ],
+    [
+      'slurm job',
+      job.targetJobId && k ? `${job.targetJobId} (${k.name}, attempt ${k.attempt})` : undefined,
+    ],
     ['image', job.spec.image],
     ['accelerator', accelerator(job)],
     ['priority', job.spec.priority],
