@@ -3,6 +3,8 @@
 // `kind: slurm` with its partition beside Kubernetes clusters; while its REST API answers, the
 // drainer's heartbeat keeps it online; once that slurmrestd is stopped the heartbeat fails, the
 // cluster goes offline, and a job queued for it fails over to the Kubernetes cluster the job allows.
+// And the push drainer function on the same Slurm: a pushed create submits the job, `/reconcile`
+// heartbeats the cluster and reports the job as Slurm ends it, with its Slurm job id.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startExtraRestd } from '../../infra/slurm/index.js';
 import { iso } from '../../shared/base/clock.js';
@@ -11,6 +13,11 @@ import { createClusterService } from '../../shared/clusters/service.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { evacuateOffline } from '../../shared/dispatch/failover.js';
 import { createDrainer } from '../../shared/drainer/drainer.js';
+import { createPushApp } from '../../shared/drainer/push.js';
+import type { ControlPlane, StatusReport } from '../../shared/protocol/control-port.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
+import { pushBody } from '../support/push-delivery.js';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import { ADMIN, createFixture, jobBody } from '../security/fixture.js';
 import { dispatchOf } from '../support/dispatch-context.js';
@@ -119,5 +126,59 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
       .body as unknown as JobView;
     expect(moved).toMatchObject({ state: 'dispatched', clusterId: 'sim-one' });
     expect(moved.events.map((e) => e.reason)).toContain('ClusterOffline');
+  });
+
+  it('the push function submits on Slurm and /reconcile reports the job with its Slurm job id', async () => {
+    const reports: StatusReport[] = [];
+    const heartbeats: string[] = [];
+    const control: ControlPlane = {
+      claim: async () => ({ proceed: true }),
+      report: async (r) => {
+        reports.push(r);
+        return {};
+      },
+      heartbeat: async (id) => void heartbeats.push(id),
+    };
+    const target = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+      defaultAccelerator: 'nvidia-a100',
+    });
+    const app = createPushApp({
+      queueName: 'onprem',
+      clusters: new Map(),
+      targets: new Map([['onprem-hpc', target]]),
+      control,
+      clock: systemClock,
+      log: silentLogger,
+      authenticate: 'none',
+      budgetMs: 5_000,
+    });
+    const w = aWorkload({ seconds: 0 });
+    w.placement.clusterId = 'onprem-hpc';
+    w.spec.name = 'pushed-job'; // a queue message carries a valid submission
+    const pushed = await app.request('http://fn/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pushBody({ kind: 'create', ...w })),
+    });
+    expect(pushed.status).toBe(200);
+    expect(await pushed.json()).toEqual({ outcome: 'done', kind: 'create' });
+    expect(reports).toEqual([
+      expect.objectContaining({ jobId: w.jobId, phase: 'pending', targetKind: 'slurm' }),
+    ]);
+    const end = await waitForStatus(target, refOf(w), (s) => s?.state === 'succeeded');
+    const reconciled = await app.request('http://fn/reconcile', { method: 'POST' });
+    expect(reconciled.status).toBe(200);
+    expect(heartbeats).toEqual(['onprem-hpc']);
+    expect(reports.filter((r) => r.jobId === w.jobId).at(-1)).toMatchObject({
+      phase: 'succeeded',
+      targetJobId: end!.externalId,
+      result: { exitCode: 0 },
+    });
   });
 });
