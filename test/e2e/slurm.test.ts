@@ -1,7 +1,8 @@
 // Slurm end to end through `npm start` on infra/config/with-slurm.yaml, pointed at the run's shared
 // local Slurm (test/support/slurm.ts), with short poll and admission intervals: one job routed to
 // onprem-hpc by a policy rule and one by `constraints.clusters` reach `succeeded` with verified
-// webhooks, one exiting 3 fails with exit code 3, each view shows its Slurm job id; and a kill -9
+// webhooks, one exiting 3 fails with exit code 3, each view shows its Slurm job id; a cancel through
+// the API ends cancelled and Slurm shows CANCELLED; and a kill -9
 // of Switchyard while a job runs on Slurm leaves exactly one Slurm job for it after the restart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,6 +142,35 @@ describe.skipIf(skipSlurmTests)('Slurm through npm start on with-slurm.yaml', ()
       'job.running',
       'job.succeeded',
     ]);
+  });
+
+  it('a cancel through the API stops the Slurm job: Slurm shows CANCELLED, the job ends cancelled', async () => {
+    const { body } = await api<JobBody>(
+      'POST',
+      '/v1/jobs',
+      job('research', 'sleep 60', { constraints: { clusters: ['onprem-hpc'] } }),
+    );
+    const running = await waitFor(
+      async () => {
+        const { body: j } = await api<JobBody>('GET', `/v1/jobs/${body.id}`);
+        return j.state === 'running' && j.targetJobId ? j : undefined;
+      },
+      10_000,
+      'the job to run on Slurm',
+    );
+    expect((await api('POST', `/v1/jobs/${body.id}/cancel`)).status).toBe(200);
+    const cleaned = await waitFor(
+      async () => {
+        const { body: j } = await api<JobBody>('GET', `/v1/jobs/${body.id}`);
+        return j.events.some((e) => e.reason === 'TargetCancelled') ? j : undefined;
+      },
+      10_000,
+      'the Slurm cancel to be reported',
+    );
+    expect(cleaned.state).toBe('cancelled');
+    expect(cleaned.events.map((e) => e.state)).not.toContain('failed');
+    const shown = await slurm().cli('scontrol', ['show', 'job', running.targetJobId!]);
+    expect(shown).toMatch(/JobState=CANCELLED/);
   });
 
   it('a kill -9 of Switchyard mid-flight leaves exactly one Slurm job for the submission', async () => {
