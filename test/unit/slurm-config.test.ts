@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { parseConfig } from '../../shared/config/schema.js';
 import { reportOf } from '../../shared/drainer/targets.js';
 import type { TargetJobStatus } from '../../shared/targets/port.js';
+import { runIncludesSlurm } from '../support/slurm-run.js';
 
 const cluster = (slurm: Record<string, unknown>) => ({
   clusters: [
@@ -118,4 +119,14 @@ describe('reports of target statuses', () => {
       reason: 'Completed',
     });
   });
+});
+
+describe('whether a test run starts the shared local Slurm', () => {
+  const argv = (...args: string[]) => ['node', 'vitest.mjs', 'run', ...args];
+  it.each([
+    [argv('--config', 'test/vitest.config.ts'), true],
+    [argv('--config', 'test/vitest.config.ts', 'test/e2e/slurm.test.ts'), true],
+    [argv('--config', 'test/vitest.config.ts', 'test/unit/openapi.test.ts'), false],
+    [argv('test/unit/openapi.test.ts', '-t', 'Slurm job id'), false],
+  ])('%j → %s', (args, starts) => expect(runIncludesSlurm(args)).toBe(starts));
 });
