@@ -158,9 +158,12 @@ export function createControlPlane(
       ended && ended.exitCode !== null
         ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
         : base;
+    let moved = false; // a transition, not only the target's job id recorded (last attempt's)
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
+      moved = false;
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (!canTransition(j.state, to)) return withTargetJobId(j, r);
+      moved = true;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
       let next = withTargetJobId(j, r) ?? j;
       if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
@@ -174,7 +177,7 @@ export function createControlPlane(
       }
       return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
-    if (changed && job.events.at(-1)?.state === to) {
+    if (changed && moved) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);
     }

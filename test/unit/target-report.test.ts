@@ -58,6 +58,17 @@ describe('reports from a Slurm target', () => {
     expect(JSON.stringify(v.events)).not.toContain('Kubernetes');
   });
 
+  it('a repeat of the same phase records the Slurm job id without a second event', async () => {
+    const job = await placedJob();
+    await slurm(job, 'pending', { targetJobId: undefined }); // the create's report: no id yet
+    const first = await view(job);
+    expect(first.targetJobId).toBeNull();
+    await slurm(job, 'pending'); // the first poll's report carries it
+    const second = await view(job);
+    expect(second.targetJobId).toBe('4242');
+    expect(second.events).toHaveLength(first.events.length);
+  });
+
   it('a cancel on the target ends the job cancelled, not failed', async () => {
     const job = await placedJob();
     await slurm(job, 'running');
