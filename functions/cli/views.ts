@@ -41,6 +41,8 @@ export interface JobView {
   };
   clusterId: string | null;
   kubernetes: { namespace: string; name: string; attempt: number } | null;
+  /** The Slurm job id, once the drainer reported it. */
+  targetJobId?: string | null;
   decision: DecisionView | null;
   /** Every run, oldest first (absent from servers before retries). */
   attempts?: AttemptView[];
@@ -125,7 +127,14 @@ export function renderJob(job: JobView, now: number): string {
     ['project', job.project],
     ['state', job.state],
     ['cluster', job.clusterId],
-    ['kubernetes', k ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined],
+    [
+      'kubernetes',
+      k && !job.targetJobId ? `${k.namespace}/${k.name} (attempt ${k.attempt})` : undefined,
+    ],
+    [
+      'slurm job',
+      job.targetJobId && k ? `${job.targetJobId} (${k.name}, attempt ${k.attempt})` : undefined,
+    ],
     ['image', job.spec.image],
     ['kind', workload(job)],
     ['accelerator', accelerator(job)],

@@ -14,10 +14,22 @@ export const drainerEnvFields = {
   DRAINER_QUEUE: z
     .string()
     .regex(/^[a-z0-9-]{2,63}$/, { error: 'DRAINER_QUEUE names the queue to drain, e.g. aws' }),
-  /** `id=context:NAME`, `id=server:URL` or `id=in-cluster`, comma-separated. */
-  DRAINER_CLUSTERS: z
-    .string()
-    .min(3, { error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster' }),
+  /**
+   * `id=context:NAME`, `id=server:URL`, `id=in-cluster` or `id=slurm` (its `connect.slurm` from
+   * SWITCHYARD_CONFIG), comma-separated.
+   */
+  DRAINER_CLUSTERS: z.string().min(3, {
+    error: 'DRAINER_CLUSTERS lists id=context:NAME | id=server:URL | id=in-cluster | id=slurm',
+  }),
+  /** How often Slurm clusters are polled (no watch), in ms; each poll is one list request. */
+  DRAINER_TARGET_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(100, {
+      error: 'DRAINER_TARGET_POLL_MS is at least 100 (ms between polls of a Slurm cluster)',
+    })
+    .max(600_000)
+    .optional(),
   KUBECONFIG: z.string().optional(),
   /** Clusters that run Kueue: `id=LOCALQUEUE`, comma-separated (see cluster-drivers.node.ts). */
   DRAINER_KUEUE: z.string().optional(),

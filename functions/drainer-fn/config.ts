@@ -14,6 +14,9 @@ import { createPushApp } from '../../shared/drainer/push.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
 import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
+import { slurmTargetsFor, splitDrainerClusters } from '../common/slurm-target.node.js';
+import { loadConfig } from '../../shared/config/load.node.js';
+import type { Target } from '../../shared/targets/port.js';
 
 const envSchema = z.object({
   ...drainerEnvFields,
@@ -97,13 +100,27 @@ export function parseDrainerFnEnv(
   return e;
 }
 
-/** The push app and the drivers it holds (close them on shutdown). */
-export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
+/**
+ * The push app and the drivers and targets it holds (close them on shutdown). `id=slurm` entries
+ * of DRAINER_CLUSTERS read their `connect.slurm` from the configuration (SWITCHYARD_CONFIG).
+ */
+export function buildDrainerFn(
+  e: DrainerFnEnv,
+  log: Logger,
+  env: Record<string, string | undefined> = process.env,
+) {
   const token = drainerToken(e)!;
-  const clusters = clusterDrivers(e.DRAINER_CLUSTERS, e.KUBECONFIG, e.DRAINER_KUEUE);
+  const split = splitDrainerClusters(e.DRAINER_CLUSTERS);
+  const clusters = clusterDrivers(split.kubernetes, e.KUBECONFIG, e.DRAINER_KUEUE);
+  const targets = new Map<string, Target>();
+  if (split.slurm.length > 0) {
+    const { config, source } = loadConfig(env);
+    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source)) targets.set(id, t);
+  }
   const app = createPushApp({
     queueName: e.DRAINER_QUEUE,
     clusters,
+    targets,
     control: createHttpControlPlane({ baseUrl: e.SWITCHYARD_URL, token }),
     clock: systemClock,
     log,
@@ -121,5 +138,5 @@ export function buildDrainerFn(e: DrainerFnEnv, log: Logger) {
             jwksUrl: e.DRAINER_FN_JWKS_URL,
           }),
   });
-  return { app, clusters };
+  return { app, clusters, targets };
 }

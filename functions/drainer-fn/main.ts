@@ -11,12 +11,12 @@ import { buildDrainerFn, parseDrainerFnEnv } from './config.js';
 function main(): void {
   const env = parseDrainerFnEnv(process.env, 'node');
   const log = createConsoleLogger();
-  const { app, clusters } = buildDrainerFn(env, log);
+  const { app, clusters, targets } = buildDrainerFn(env, log);
   const server = serve({ fetch: app.fetch, hostname: env.DRAINER_FN_HOST, port: env.PORT }, (a) => {
     log.info('drainer function listening', {
       url: `http://${env.DRAINER_FN_HOST}:${a.port}/push`,
       queue: env.DRAINER_QUEUE,
-      clusters: [...clusters.keys()].join(','),
+      clusters: [...clusters.keys(), ...targets.keys()].join(','),
       controlPlane: env.SWITCHYARD_URL,
       budgetMs: env.DRAINER_FN_BUDGET_MS,
       followUpMs: env.DRAINER_FN_FOLLOW_UP_MS,
@@ -31,8 +31,8 @@ function main(): void {
   });
   const stop = () => {
     server.close();
-    void Promise.allSettled([...clusters.values()].map((c) => c.close())).then(() =>
-      process.exit(0),
+    void Promise.allSettled([...clusters.values(), ...targets.values()].map((c) => c.close())).then(
+      () => process.exit(0),
     );
   };
   process.on('SIGINT', stop);

@@ -1,7 +1,9 @@
 /**
  * A standalone drainer, run next to its clusters: pulls one cloud's queue, creates the Jobs through
  * client-node (kubeconfig context or in-cluster credentials), watches them, and reports to the
- * control plane over HTTP. Configured by environment (see README "Running a drainer").
+ * control plane over HTTP. Slurm clusters (`id=slurm` in DRAINER_CLUSTERS, their `connect.slurm`
+ * from SWITCHYARD_CONFIG) are followed by polling. Configured by environment (see README "Running
+ * a drainer").
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -15,6 +17,7 @@ import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
 import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
+import { slurmTargetsFor, splitDrainerClusters } from '../common/slurm-target.node.js';
 
 const envSchema = z.object(drainerEnvFields);
 
@@ -36,13 +39,17 @@ async function main(): Promise<void> {
       'set SWITCHYARD_TOKEN or SWITCHYARD_TOKEN_FILE to a token with the drainer scope',
     );
   const log = createConsoleLogger();
-  const { config } = loadConfig();
+  const { config, source } = loadConfig();
   const queue = buildQueue(config, resolve(config.dataDir), systemClock);
-  const clusters = clusterDrivers(env.DRAINER_CLUSTERS, env.KUBECONFIG, env.DRAINER_KUEUE);
+  const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
+  const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
+  const targets = slurmTargetsFor(split.slurm, config.clusters, source);
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,
     clusters,
+    targets,
+    ...(env.DRAINER_TARGET_POLL_MS ? { targetPollMs: env.DRAINER_TARGET_POLL_MS } : {}),
     control: createHttpControlPlane({ baseUrl: env.SWITCHYARD_URL, token }),
     clock: systemClock,
     log,
@@ -54,12 +61,12 @@ async function main(): Promise<void> {
   log.info('drainer started', {
     queue: env.DRAINER_QUEUE,
     queueDriver: queue.driver,
-    clusters: [...clusters.keys()].join(','),
+    clusters: [...clusters.keys(), ...targets.keys()].join(','),
     controlPlane: env.SWITCHYARD_URL,
   });
   const stop = async () => {
     await drainer.stop();
-    await Promise.allSettled([...clusters.values()].map((c) => c.close()));
+    await Promise.allSettled([...clusters.values(), ...targets.values()].map((c) => c.close()));
     await queue.close();
     process.exit(0);
   };

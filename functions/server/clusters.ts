@@ -87,6 +87,7 @@ export async function startClusters(
       ...kueue,
       ...(c.kinds && { kinds: c.kinds }),
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
+      ...('slurm' in c.connect ? { slurm: { partition: c.connect.slurm.partition } } : {}),
     });
   }
   return started;

@@ -144,6 +144,7 @@ export async function startEmbedded(
       queue,
       clusters: served,
       targets: new Map([...targets].filter(servedHere)),
+      ...(config.drainers.targetPollMs ? { targetPollMs: config.drainers.targetPollMs } : {}),
       control: core.control,
       clock,
       log,

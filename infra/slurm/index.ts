@@ -158,7 +158,14 @@ async function stopPidFile(file: string): Promise<void> {
   if (alive()) process.kill(pid, 'SIGKILL');
 }
 
-async function waitReady(url: string, user: string, token: string, nodes: number, ms: number) {
+async function waitReady(
+  url: string,
+  user: string,
+  token: string,
+  nodes: number,
+  ms: number,
+  anyState = false,
+) {
   const deadline = Date.now() + ms;
   let last = '';
   while (Date.now() < deadline) {
@@ -167,7 +174,7 @@ async function waitReady(url: string, user: string, token: string, nodes: number
         headers: { 'X-SLURM-USER-NAME': user, 'X-SLURM-USER-TOKEN': token },
       });
       const body = (await res.json()) as { nodes?: { state?: string }[] };
-      const idle = (body.nodes ?? []).filter((n) => n.state === 'idle').length;
+      const idle = (body.nodes ?? []).filter((n) => anyState || n.state === 'idle').length;
       if (res.ok && idle === nodes) return;
       last = `HTTP ${res.status}, ${idle}/${nodes} nodes idle`;
     } catch (e) {
@@ -224,16 +231,7 @@ export async function startSlurm(opts: SlurmHarnessOptions = {}): Promise<Runnin
     ]);
     await run(which('slurmctld')!, [], { env });
     for (const n of nodes) await run(which('slurmd')!, ['-N', n.name], { env });
-    const log = openSync(join(dir, 'log', 'slurmrestd.log'), 'a');
-    const rest = spawn(
-      which('slurmrestd')!,
-      ['-u', user, '-g', groupOf(user), '-a', 'rest_auth/jwt', '-s', 'openapi/v0.0.38'].concat(
-        `127.0.0.1:${restPort}`,
-      ),
-      { env: { ...env, SLURM_JWT: 'daemon' }, detached: true, stdio: ['ignore', log, log] },
-    );
-    rest.unref();
-    writeFileSync(join(dir, 'run', 'slurmrestd.pid'), String(rest.pid));
+    spawnRestd(dir, user, restPort, 'slurmrestd');
     const key = readFileSync(join(dir, 'etc', 'jwt_hs256.key'));
     const token = mintSlurmToken(key, user, 7 * 86_400);
     const tokenFile = join(dir, 'token');
@@ -249,7 +247,7 @@ export async function startSlurm(opts: SlurmHarnessOptions = {}): Promise<Runnin
       workdir: join(dir, 'jobs'),
       dir,
       nodeNames: nodes.map((n) => n.name),
-      cli: async (tool, args) => (await run(which(tool)!, args, { env })).stdout,
+      cli: slurmCli(dir),
       stop: async () => {
         await run(which('scancel')!, ['--full', '-u', user], { env }).catch(() => undefined);
         await stopAll();
@@ -259,6 +257,48 @@ export async function startSlurm(opts: SlurmHarnessOptions = {}): Promise<Runnin
     await stopAll();
     throw e;
   }
+}
+
+/** Runs a Slurm command-line tool against the harness in `dir`. */
+export function slurmCli(dir: string): RunningSlurm['cli'] {
+  const env = { ...process.env, SLURM_CONF: join(dir, 'etc', 'slurm.conf') };
+  return async (tool, args) => (await run(which(tool)!, args, { env })).stdout;
+}
+
+/** Starts a slurmrestd on `port` in the background, its pid in `run/<name>.pid`. */
+function spawnRestd(dir: string, user: string, port: number, name: string): void {
+  const env = { ...process.env, SLURM_CONF: join(dir, 'etc', 'slurm.conf'), SLURM_JWT: 'daemon' };
+  const log = openSync(join(dir, 'log', `${name}.log`), 'a');
+  const rest = spawn(
+    which('slurmrestd')!,
+    ['-u', user, '-g', groupOf(user), '-a', 'rest_auth/jwt', '-s', 'openapi/v0.0.38'].concat(
+      `127.0.0.1:${port}`,
+    ),
+    { env, detached: true, stdio: ['ignore', log, log] },
+  );
+  rest.unref();
+  writeFileSync(join(dir, 'run', `${name}.pid`), String(rest.pid));
+}
+
+/**
+ * A second slurmrestd in front of a running harness's controller, on its own port: a front that a
+ * test may stop (an outage of the REST API) while the Slurm itself, shared by other tests, runs on.
+ */
+export async function startExtraRestd(
+  slurm: Pick<RunningSlurm, 'dir' | 'user' | 'token' | 'nodeNames'>,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freeLoopbackPort();
+  const name = `slurmrestd-${port}`;
+  spawnRestd(slurm.dir, slurm.user, port, name);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => stopPidFile(join(slurm.dir, 'run', `${name}.pid`));
+  try {
+    await waitReady(url, slurm.user, slurm.token, slurm.nodeNames.length, 15_000, true);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, stop };
 }
 
 function groupOf(user: string): string {

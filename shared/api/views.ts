@@ -30,6 +30,7 @@ export function jobView(job: Job) {
           attempt: job.placement.attempt,
         }
       : null,
+    targetJobId: job.placement?.targetJobId ?? null,
     decision: job.decision ?? null,
     result: job.result ?? null,
     attempts: attemptsView(job),
@@ -52,6 +53,8 @@ export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: n
     region: cluster.region,
     labels: cluster.labels,
     queue: cluster.queue,
+    kind: cluster.slurm ? 'slurm' : 'kubernetes',
+    partition: cluster.slurm?.partition ?? null,
     status: cluster.state === 'active' && offline ? 'offline' : cluster.state,
     accelerators: types.map((type) => {
       const pools = cluster.pools.filter((p) => p.accelerator === type);

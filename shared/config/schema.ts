@@ -155,8 +155,15 @@ export const configSchema = z.strictObject({
   /**
    * `inProcess: false`: the embedded server starts no drainer of its own, so another drainer (the
    * push function, README "Drainers as functions", or `npm run drainer`) is the only one.
+   * `targetPollMs`: how often a drainer lists the jobs of a cluster without a watch (Slurm);
+   * absent: every 2 s.
    */
-  drainers: z.strictObject({ inProcess: z.boolean().default(true) }).prefault({}),
+  drainers: z
+    .strictObject({
+      inProcess: z.boolean().default(true),
+      targetPollMs: z.int().min(100).max(600_000).optional(),
+    })
+    .prefault({}),
   /** Per API token (and per inbound hook), in this instance's memory. */
   rateLimit: z
     .strictObject({

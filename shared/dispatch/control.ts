@@ -24,6 +24,7 @@ import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
 import { shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
+import { onRequeued, onTargetCancelled, withTargetJobId, wordsOf } from './target-reports.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -125,7 +126,16 @@ export function createControlPlane(
     if (!existing) return { action: 'delete' };
     if (!placedHere(existing, r.clusterId, r.attempt)) return { action: 'delete' };
     if (r.phase === 'deleted') return onDeleted(r);
+    const here = (j: Job) => placedHere(j, r.clusterId, r.attempt);
+    if (r.phase === 'cancelled') {
+      await freed(await onTargetCancelled(ctx, r, here));
+      return {};
+    }
     if (existing.state === 'cancelled') return { action: 'delete' };
+    if (r.phase === 'requeued') {
+      await onRequeued(ctx, r, here);
+      return {};
+    }
     if (r.phase === 'create-failed') {
       const job = await replaceAway(
         ctx,
@@ -139,9 +149,13 @@ export function createControlPlane(
       return {};
     }
     const to = PHASE_TO_STATE[r.phase]!;
+    const w = wordsOf(r);
     const ended = isTerminal(to) ? resultOf(r) : undefined;
-    const reason = endReason(r, ended) ?? r.reason ?? PHASE_REASON[r.phase]!;
-    const base = r.message ?? `Kubernetes Job is ${r.phase} on ${r.clusterId}`;
+    const reason =
+      endReason(r, ended) ??
+      r.reason ??
+      (r.phase === 'pending' ? w.created : PHASE_REASON[r.phase]!);
+    const base = r.message ?? `${w.object} is ${r.phase} on ${r.clusterId}`;
     let message =
       ended && ended.exitCode !== null
         ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
@@ -155,22 +169,26 @@ export function createControlPlane(
       }
       if (retry.infrastructure || existing.spec.retry) message = `${message}; ${retry.why}`;
     }
+    let moved = false; // a transition, not only the target's job id recorded (last attempt's)
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
-      if (!placedHere(j, r.clusterId, r.attempt) || !canTransition(j.state, to)) return undefined;
+      moved = false;
+      if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
+      if (!canTransition(j.state, to)) return withTargetJobId(j, r);
+      moved = true;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
-      let next = j;
+      let next = withTargetJobId(j, r) ?? j;
       if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
         next = transition(
           next,
           'submitted',
-          'KubernetesJobCreated',
-          `Kubernetes Job exists on ${r.clusterId}`,
+          w.created,
+          `${w.object} exists on ${r.clusterId}`,
           r.at,
         );
       }
       return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
-    if (changed) {
+    if (changed && moved) {
       ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);
     }
@@ -178,6 +196,7 @@ export function createControlPlane(
   }
 
   async function onDeleted(r: StatusReport): Promise<ReportAnswer> {
+    const w = wordsOf(r);
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (j.state === 'cancelled') {
@@ -186,8 +205,8 @@ export function createControlPlane(
           { ...j, cleanedUp: true },
           {
             at: r.at,
-            reason: 'KubernetesJobDeleted',
-            message: `Kubernetes Job removed from ${r.clusterId}`,
+            reason: w.deleted,
+            message: `${w.object} removed from ${r.clusterId}`,
           },
         );
       }
@@ -195,8 +214,8 @@ export function createControlPlane(
       return transition(
         j,
         'failed',
-        'KubernetesJobDeleted',
-        `the Kubernetes Job was deleted on ${r.clusterId} before it finished`,
+        w.deleted,
+        `the ${w.object} was deleted on ${r.clusterId} before it finished`,
         r.at,
       );
     });

@@ -61,6 +61,8 @@ export interface Cluster {
   kueue?: { localQueue: string };
   /** For simulated clusters: the URL of their Kubernetes API. */
   simulated?: { apiUrl: string };
+  /** A cluster that is not Kubernetes (`connect.slurm`): its kind and Slurm partition. */
+  slurm?: { partition: string };
   version: number;
   updatedAt: string;
 }

@@ -168,6 +168,8 @@ export interface Placement {
   /** Kubernetes Job name: `sy-<job id>`. */
   kubeName: string;
   attempt: number;
+  /** The target's own id of this attempt's job, once its drainer reported it (a Slurm job id). */
+  targetJobId?: string;
 }
 
 export interface JobEvent {

@@ -10,6 +10,8 @@ import type { CreateMessage } from '../protocol/messages.js';
 import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
+import type { Target } from '../targets/port.js';
+import { checkCreatedOnTarget, reconcileTargets } from './reconcile-targets.js';
 
 export interface ReconcileOptions {
   /** Jobs per list request (Kubernetes `limit`). */
@@ -123,14 +125,16 @@ async function reconcileCluster(
   return r;
 }
 
-/** Reconciles every cluster of the function, side by side. Never rejects. */
+/** Reconciles every cluster of the function (and its Slurm targets), side by side. Never rejects. */
 export async function reconcileClusters(
-  d: StatusReportDeps,
+  d: StatusReportDeps & { targets?: ReadonlyMap<string, Target> },
   o: ReconcileOptions,
 ): Promise<ReconcileResult> {
-  const clusters = await Promise.all(
-    [...d.clusters].map(([id, cluster]) => reconcileCluster(d, id, cluster, o)),
-  );
+  const [kube, others] = await Promise.all([
+    Promise.all([...d.clusters].map(([id, cluster]) => reconcileCluster(d, id, cluster, o))),
+    reconcileTargets(d, o.deadline),
+  ]);
+  const clusters = [...kube, ...others];
   const sum = (f: (c: ClusterReconcile) => number) => clusters.reduce((n, c) => n + f(c), 0);
   return {
     jobsSeen: sum((c) => c.jobsSeen),
@@ -145,7 +149,12 @@ export async function reconcileClusters(
  * The follow-up check after a create: reads the new Job once and reports it when it has already
  * left `pending` (the create itself reported `pending`). Resolves whether a report was sent.
  */
-export async function checkCreatedJob(d: StatusReportDeps, msg: CreateMessage): Promise<boolean> {
+export async function checkCreatedJob(
+  d: StatusReportDeps & { targets?: ReadonlyMap<string, Target> },
+  msg: CreateMessage,
+): Promise<boolean> {
+  const onTarget = await checkCreatedOnTarget(d, msg);
+  if (onTarget !== undefined) return onTarget;
   const { clusterId, namespace, kubeName } = msg.placement;
   const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName, msg.spec.kind);
   const meta = status && jobMetaOf(status);

@@ -3,15 +3,16 @@
  * after the claim, cancel, and following the jobs it made. Slurm has no watch, so `followTarget`
  * lists the target's own jobs at a bounded rate (one list per `intervalMs`, through the target's
  * own request budget) and reports each change the way the Kubernetes watcher does. Target states
- * map onto the report phases: submitted and waiting → pending (a report never moves a job back, so
- * a requeued job keeps its state and the reason is logged), cancelled → deleted, and a job that
- * vanished while unfinished → deleted.
+ * map onto the report phases: submitted → pending, waiting (requeued, preempted) → requeued (the
+ * control plane moves a running job back to submitted with the reason), cancelled → cancelled, and
+ * a job that vanished while unfinished → deleted. Every report names the target's kind and its own
+ * job id (the Slurm job id), shown as the job's `placement.targetJobId`.
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
-import type { Target, TargetJobStatus } from '../targets/port.js';
+import type { Target, TargetJobStatus, TargetKind } from '../targets/port.js';
 
 export interface TargetDeps {
   control: ControlPlane;
@@ -37,6 +38,7 @@ export async function createOnTarget(
     clusterId: placement.clusterId,
     attempt: placement.attempt,
     phase: 'pending',
+    targetKind: target.kind,
     at: iso(d.clock.now()),
   });
   if (answer.action === 'delete') await target.cancel(refOfCreate(msg));
@@ -58,20 +60,38 @@ export async function cancelOnTarget(
     jobId: msg.jobId,
     clusterId: msg.clusterId,
     attempt: msg.attempt,
-    phase: 'deleted',
+    phase: 'cancelled',
+    targetKind: target.kind,
     at: iso(d.clock.now()),
   });
 }
 
+const PHASE_OF: Record<TargetJobStatus['state'], StatusReport['phase']> = {
+  submitted: 'pending',
+  waiting: 'requeued',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
 /** The report for a target status. */
-export function reportOf(clusterId: string, s: TargetJobStatus, at: string): StatusReport {
-  const phase: StatusReport['phase'] =
-    s.state === 'submitted' || s.state === 'waiting'
-      ? 'pending'
-      : s.state === 'cancelled'
-        ? 'deleted'
-        : s.state;
-  const report: StatusReport = { jobId: s.jobId, clusterId, attempt: s.attempt, phase, at };
+export function reportOf(
+  clusterId: string,
+  s: TargetJobStatus,
+  at: string,
+  kind: TargetKind = 'slurm',
+): StatusReport {
+  const phase = PHASE_OF[s.state];
+  const report: StatusReport = {
+    jobId: s.jobId,
+    clusterId,
+    attempt: s.attempt,
+    phase,
+    targetKind: kind,
+    targetJobId: s.externalId,
+    at,
+  };
   if (s.reason) report.reason = s.reason;
   if (s.message) report.message = s.message;
   if (phase === 'succeeded' || phase === 'failed') {
@@ -93,7 +113,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
 
   async function send(report: StatusReport, status: TargetJobStatus): Promise<void> {
     const answer = await d.control.report(report);
-    if (answer.action === 'delete' && report.phase !== 'deleted') {
+    if (answer.action === 'delete' && report.phase !== 'deleted' && report.phase !== 'cancelled') {
       d.log.info('cancelling a job that should not run', {
         cluster: target.clusterId,
         jobId: status.jobId,
@@ -109,13 +129,15 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     for (const [key, { phase, status }] of seen) {
       if (present.has(key)) continue;
       seen.delete(key);
-      if (phase === 'pending' || phase === 'running') {
+      if (phase === 'pending' || phase === 'running' || phase === 'requeued') {
         await send(
           {
             jobId: status.jobId,
             clusterId: target.clusterId,
             attempt: status.attempt,
             phase: 'deleted',
+            targetKind: target.kind,
+            targetJobId: status.externalId,
             at: now,
           },
           status,
@@ -124,7 +146,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     }
     for (const status of listed) {
       const key = `${status.jobId}/${status.attempt}`;
-      const report = reportOf(target.clusterId, status, now);
+      const report = reportOf(target.clusterId, status, now, target.kind);
       if (seen.get(key)?.phase === report.phase) continue;
       if (status.state === 'waiting') {
         d.log.info('job is waiting again on its target', {

@@ -5,6 +5,7 @@
 import type { CapacityReport } from '../domain/cluster.js';
 import type { ContainerResult, KubeJobPhase } from '../targets/kubernetes/port.js';
 import type { LogShipAnswer, LogShipment } from './logs.js';
+import type { TargetKind } from '../targets/port.js';
 
 export interface ClaimRequest {
   jobId: string;
@@ -22,9 +23,17 @@ export interface StatusReport {
   jobId: string;
   clusterId: string;
   attempt: number;
-  /** The Kubernetes Job's phase, or `deleted` when it disappeared, or `create-failed`. */
-  phase: KubeJobPhase | 'deleted' | 'create-failed';
+  /**
+   * The Kubernetes Job's phase, or `deleted` when it disappeared, or `create-failed`; from other
+   * targets also `cancelled` (stopped there, e.g. `scancel`) and `requeued` (taken back to wait
+   * again: Slurm PREEMPTED/REQUEUED). See dispatch/target-reports.ts.
+   */
+  phase: KubeJobPhase | 'deleted' | 'create-failed' | 'cancelled' | 'requeued';
   reason?: string;
+  /** Which kind of target reports (default `kubernetes`): the words of events follow it. */
+  targetKind?: TargetKind;
+  /** The target's own id of the job (a Slurm job id), kept as `placement.targetJobId`. */
+  targetJobId?: string;
   message?: string;
   /** For `succeeded`/`failed`: how the container ended, when its pod still showed it. */
   result?: ContainerResult;

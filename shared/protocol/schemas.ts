@@ -15,8 +15,19 @@ export const reportSchema = z.strictObject({
   jobId: z.string().max(64),
   clusterId: z.string().max(63),
   attempt: z.int().min(1),
-  phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'deleted', 'create-failed']),
+  phase: z.enum([
+    'pending',
+    'running',
+    'succeeded',
+    'failed',
+    'deleted',
+    'create-failed',
+    'cancelled',
+    'requeued',
+  ]),
   reason: z.string().max(128).optional(),
+  targetKind: z.enum(['kubernetes', 'slurm']).optional(),
+  targetJobId: z.string().max(128).optional(),
   message: z.string().max(2048).optional(),
   result: z
     .strictObject({

@@ -194,6 +194,24 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows the Slurm job id of a job placed on a Slurm cluster', async () => {
+    const submitted = await api<JobBody>('POST', '/v1/jobs', job('on-slurm', 1, { resources: {} }));
+    const page = await signedIn(server.token);
+    // The view of a job a Slurm drainer reported (test/e2e/slurm.test.ts runs that for real).
+    await page.route(`**/v1/jobs/${submitted.body.id}`, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as Record<string, unknown>;
+      await route.fulfill({ response: res, json: { ...body, targetJobId: '4242' } });
+    });
+    await page.click('#tab-jobs');
+    await page.locator(`#jobs-rows tr[data-job-id="${submitted.body.id}"]`).click();
+    const slurmJob = page.locator('#job-detail dt:text-is("Slurm job") + dd');
+    await slurmJob.waitFor();
+    expect(await slurmJob.textContent()).toBe('4242 (attempt 1)');
+    expect(await page.locator('#job-detail dt:text-is("Kubernetes")').count()).toBe(0);
+    await page.context().close();
+  });
+
   it("shows a failed job's exit code and reason when the job view carries a result", async () => {
     const submitted = await api<JobBody>('POST', '/v1/jobs', job('exits-3', 1, { resources: {} }));
     const page = await signedIn(server.token);

@@ -4,18 +4,15 @@
  * then what the contract cannot say generically — the command really ran with its env and wrote its output
  * under workdir, a 2-node gang runs on both nodes in one allocation, Slurm itself shows a cancel as
  * CANCELLED, a user's own `sy-…` job is never adopted, and a drained node's GPUs do not count.
- * Last, end to end: `npm start` on infra/config/with-slurm.yaml (pointed at this Slurm) routes jobs
- * to onprem-hpc, whose in-process drainer submits them and follows them by polling.
+ * The Slurm is the run's shared one (test/support/slurm.ts); the end-to-end runs through `npm start`
+ * are in test/e2e/slurm.test.ts.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import type { Target } from '../../shared/targets/port.js';
 import { aWorkload, refOf, testTarget, waitForStatus } from '../contract/target.contract.js';
-import { apiClient, startServer, waitFor, type ServerProcess } from '../support/server-process.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
@@ -135,67 +132,5 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     } finally {
       await slurm().cli('scontrol', ['update', 'nodename=n2', 'state=resume']);
     }
-  });
-
-  describe('through the server on infra/config/with-slurm.yaml', () => {
-    let server: ServerProcess | undefined;
-    const dir = mkdtempSync(join(tmpdir(), 'sy-slurm-e2e-'));
-    afterAll(async () => {
-      await server?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    type JobBody = {
-      id: string;
-      state: string;
-      clusterId: string | null;
-      result: { exitCode: number | null; reason: string } | null;
-    };
-
-    it('routes jobs to the Slurm cluster: one succeeds, one exiting 3 fails with exit code 3', async () => {
-      const config = parse(readFileSync('infra/config/with-slurm.yaml', 'utf8')) as {
-        clusters: Array<{ id: string; connect: { slurm?: Record<string, string> } }>;
-      };
-      const hpc = config.clusters.find((c) => c.id === 'onprem-hpc')!.connect.slurm!;
-      Object.assign(hpc, {
-        url: slurm().url,
-        tokenFile: slurm().tokenFile,
-        workdir: slurm().workdir,
-      });
-      writeFileSync(join(dir, 'config.yaml'), stringify(config));
-      server = await startServer({
-        dataDir: join(dir, 'data'),
-        env: { SWITCHYARD_CONFIG: join(dir, 'config.yaml') },
-      });
-      const api = apiClient(server.url, server.token);
-      const job = (script: string) => ({
-        name: 'hpc',
-        project: 'research',
-        image: 'busybox:1.36',
-        command: ['sh', '-c', script],
-        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-        constraints: { clusters: ['onprem-hpc'] },
-      });
-      const ok = await api<JobBody>('POST', '/v1/jobs', job('echo ok'));
-      const bad = await api<JobBody>('POST', '/v1/jobs', job('exit 3'));
-      expect([ok.status, bad.status]).toEqual([202, 202]);
-      const ended = (id: string) =>
-        waitFor(
-          async () => {
-            const { body } = await api<JobBody>('GET', `/v1/jobs/${id}`);
-            return ['succeeded', 'failed', 'cancelled', 'rejected'].includes(body.state)
-              ? body
-              : undefined;
-          },
-          20_000,
-          `job ${id} to end`,
-        );
-      const [okEnd, badEnd] = await Promise.all([ended(ok.body.id), ended(bad.body.id)]);
-      expect(okEnd).toMatchObject({ state: 'succeeded', clusterId: 'onprem-hpc' });
-      expect(badEnd).toMatchObject({ state: 'failed', clusterId: 'onprem-hpc' });
-      expect(badEnd.result?.exitCode).toBe(3);
-      const squeue = await slurm().cli('scontrol', ['show', 'job']);
-      expect(squeue).toContain(`JobName=sy-${ok.body.id}`);
-    });
   });
 });

@@ -1,29 +1,33 @@
-// The local Slurm (infra/slurm) for one test file: started once in beforeAll, stopped in afterAll
-// (~1.5 s each way). Without the packages (or root) the file's Slurm tests are skipped with one line
-// saying what to install; with CI=true they fail instead.
-import { afterAll, beforeAll } from 'vitest';
-import { slurmUnavailable, startSlurm, type RunningSlurm } from '../../infra/slurm/index.js';
+// The local Slurm (infra/slurm) for the Slurm test files: started once per run by the global setup
+// (test/support/global-setup.ts, only when the run includes a Slurm test file) and shared by every
+// file, so its ~1.5 s start is paid once. Without the packages (or root) the Slurm tests are skipped
+// with one line saying what to install; with CI=true they fail instead.
+import { inject } from 'vitest';
+import { slurmCli, slurmUnavailable, type RunningSlurm } from '../../infra/slurm/index.js';
 
 const missing = slurmUnavailable();
 /** True when the Slurm tests are skipped on this machine (never under CI=true). */
 export const skipSlurmTests = missing !== undefined && process.env.CI !== 'true';
 if (skipSlurmTests) console.log(`Slurm tests skipped: ${missing}`);
 
+/** What the global setup hands the test files (everything but the functions). */
+export type SharedSlurm = Omit<RunningSlurm, 'cli' | 'stop'>;
+
 /**
- * Registers hooks that start Slurm for the calling file's tests; call inside a
- * `describe.skipIf(skipSlurmTests)`. The getter throws before beforeAll has run.
+ * The shared Slurm for the calling file's tests; call inside a `describe.skipIf(skipSlurmTests)`.
+ * The getter throws when the global setup did not start it (CI without Slurm).
  */
 export function useSlurm(): () => RunningSlurm {
-  let slurm: RunningSlurm | undefined;
-  beforeAll(async () => {
-    if (missing) throw new Error(`CI=true and the local Slurm cannot run: ${missing}`);
-    slurm = await startSlurm();
-  });
-  afterAll(async () => {
-    await slurm?.stop();
-  });
   return () => {
-    if (!slurm) throw new Error('Slurm is not started yet (use it inside a test)');
-    return slurm;
+    const shared = inject('slurm');
+    if (!shared) {
+      throw new Error(
+        missing
+          ? `CI=true and the local Slurm cannot run: ${missing}`
+          : 'the global setup did not start Slurm (run a Slurm test file by a path naming slurm)',
+      );
+    }
+    const s = JSON.parse(shared) as SharedSlurm;
+    return { ...s, cli: slurmCli(s.dir), stop: async () => {} };
   };
 }

@@ -340,6 +340,8 @@ describe('mirrored request schemas', () => {
           phase: 'failed',
           reason: 'r',
           message: 'm',
+          targetKind: 'slurm',
+          targetJobId: '4242',
           result: { exitCode: 3, reason: 'Error' },
           at,
         },

@@ -1,12 +1,14 @@
 // `connect.slurm` in the cluster configuration (shared/config/slurm.ts), the shipped
 // infra/config/with-slurm.yaml, and how the drainer reports what a target shows
-// (shared/drainer/targets.ts `reportOf`): waiting goes back to pending, cancelled is deleted.
+// (shared/drainer/targets.ts `reportOf`): waiting is requeued, cancelled is cancelled, and every
+// report names the target kind and the Slurm job id.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../shared/config/schema.js';
 import { reportOf } from '../../shared/drainer/targets.js';
 import type { TargetJobStatus } from '../../shared/targets/port.js';
+import { runIncludesSlurm } from '../support/slurm-run.js';
 
 const cluster = (slurm: Record<string, unknown>) => ({
   clusters: [
@@ -92,14 +94,16 @@ describe('reports of target statuses', () => {
 
   it.each([
     ['submitted', 'pending'],
-    ['waiting', 'pending'],
+    ['waiting', 'requeued'],
     ['running', 'running'],
-    ['cancelled', 'deleted'],
+    ['cancelled', 'cancelled'],
   ] as const)('%s is reported as %s', (state, phase) => {
     expect(reportOf('hpc', s({ state }), at)).toMatchObject({
       phase,
       attempt: 2,
       clusterId: 'hpc',
+      targetKind: 'slurm',
+      targetJobId: '7',
     });
   });
 
@@ -115,4 +119,14 @@ describe('reports of target statuses', () => {
       reason: 'Completed',
     });
   });
+});
+
+describe('whether a test run starts the shared local Slurm', () => {
+  const argv = (...args: string[]) => ['node', 'vitest.mjs', 'run', ...args];
+  it.each([
+    [argv('--config', 'test/vitest.config.ts'), true],
+    [argv('--config', 'test/vitest.config.ts', 'test/e2e/slurm.test.ts'), true],
+    [argv('--config', 'test/vitest.config.ts', 'test/unit/openapi.test.ts'), false],
+    [argv('test/unit/openapi.test.ts', '-t', 'Slurm job id'), false],
+  ])('%j → %s', (args, starts) => expect(runIncludesSlurm(args)).toBe(starts));
 });

@@ -10,6 +10,8 @@ export interface ClusterView {
   cloud: string;
   region: string;
   status: string;
+  kind?: 'kubernetes' | 'slurm';
+  partition?: string | null;
   accelerators: Array<{ type: string; totalGpus: number; freeGpus: number | null }>;
   lastHeartbeat: string | null;
   simulated: { apiUrl: string } | null;
@@ -41,7 +43,9 @@ export function renderClusters(items: ClusterView[], now: number): string {
   return table(
     ['ID', 'CLOUD', 'REGION', 'STATUS', 'ACCELERATORS', 'HEARTBEAT'],
     items.map((c) => [
-      c.id + (c.simulated ? ' (simulated)' : ''),
+      c.id +
+        (c.simulated ? ' (simulated)' : '') +
+        (c.kind === 'slurm' ? ` (slurm, partition ${c.partition})` : ''),
       c.cloud,
       c.region,
       c.status,

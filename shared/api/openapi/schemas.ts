@@ -189,6 +189,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       ),
       clusterId: nullable(str()),
       kubernetes: nullable(obj({ namespace: str(), name: str(), attempt: int({ minimum: 1 }) })),
+      targetJobId: {
+        ...nullable(str()),
+        description:
+          "the target's own id of the job once its drainer reported it (a Slurm job id); null before, and on Kubernetes",
+      },
       decision: nullable(ref('Decision')),
       result: {
         ...nullable(obj({ exitCode: nullable(int()), reason: str() })),
@@ -233,6 +238,15 @@ export function componentSchemas(): Record<string, JsonSchema> {
     region: str(),
     labels: map(str()),
     queue: str(),
+    kind: {
+      type: 'string',
+      enum: ['kubernetes', 'slurm'],
+      description: 'what runs its jobs: a Kubernetes API, or a Slurm cluster through slurmrestd',
+    },
+    partition: {
+      ...nullable(str()),
+      description: 'the Slurm partition jobs go to (null: not Slurm)',
+    },
     status: { type: 'string', enum: ['active', 'cordoned', 'draining', 'offline'] },
     accelerators: arr(
       obj({

@@ -140,7 +140,9 @@ export function renderDetail(
       ['Cluster', job.clusterId],
       ['Result', resultText(job.result)],
       ['Origin', job.origin ? [originCell(job.origin), ' ', mono(job.origin.id)] : undefined],
-      ['Kubernetes', placementText(job)],
+      job.targetJobId
+        ? ['Slurm job', mono(job.targetJobId + ' (attempt ' + (job.kubernetes?.attempt ?? 1) + ')')]
+        : ['Kubernetes', placementText(job)],
       ['Image', mono(spec.image)],
       ['Command', command ? mono(command) : null],
       ['Kind', kindText(spec)],

@@ -102,6 +102,8 @@ export interface Job {
   updatedAt?: string;
   result?: { exitCode?: number | null; reason?: string | null } | null;
   kubernetes?: { namespace: string; name: string; attempt: number } | null;
+  /** The Slurm job id once its drainer reported it (only Slurm targets report one today). */
+  targetJobId?: string | null;
   idempotencyKey?: string | null;
   decision?: Decision | null;
   attempts?: JobAttempt[];

@@ -1,0 +1,83 @@
+/**
+ * A configured `connect.slurm` cluster as a Slurm target for any Node drainer (the server's
+ * in-process one, `npm run drainer`, the push function): the JWT is
+ * read from its file (on every request, so a renewed token file is picked up) or its environment
+ * variable, never kept in the configuration.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AppError } from '../../shared/base/errors.js';
+import type { ClusterConfig } from '../../shared/config/schema.js';
+import type { SlurmConnect } from '../../shared/config/slurm.js';
+import type { Target } from '../../shared/targets/port.js';
+import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
+
+function tokenSource(clusterId: string, s: SlurmConnect): () => Promise<string> {
+  if (s.tokenFile) {
+    const file = s.tokenFile;
+    return async () => (await readFile(file, 'utf8')).trim();
+  }
+  const name = s.tokenEnv!;
+  return async () => {
+    const value = process.env[name];
+    if (!value) {
+      throw new AppError(
+        'INVALID_CONFIG',
+        `cluster ${clusterId}: environment variable ${name} (connect.slurm.tokenEnv) is not set`,
+      );
+    }
+    return value.trim();
+  };
+}
+
+export function slurmTargetFor(c: ClusterConfig, s: SlurmConnect): Target {
+  return createSlurmTarget({
+    clusterId: c.id,
+    url: s.url,
+    user: s.user,
+    token: tokenSource(c.id, s),
+    partition: s.partition,
+    workdir: resolve(s.workdir),
+    containers: s.containers,
+    gresTypes: s.gresTypes,
+    defaultAccelerator: c.pools[0]!.accelerator,
+    ...(s.account ? { account: s.account } : {}),
+  });
+}
+
+const SLURM_ENTRY = /^([a-z0-9-]{3,63})=slurm$/;
+
+/**
+ * `DRAINER_CLUSTERS` split in two: `id=slurm` entries name clusters whose `connect.slurm` block is
+ * read from the configuration (SWITCHYARD_CONFIG); every other entry is a Kubernetes one.
+ */
+export function splitDrainerClusters(spec: string): { kubernetes: string; slurm: string[] } {
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const slurm = entries.flatMap((e) => SLURM_ENTRY.exec(e)?.[1] ?? []);
+  const kubernetes = entries.filter((e) => !SLURM_ENTRY.test(e)).join(',');
+  return { kubernetes, slurm };
+}
+
+/** The Slurm targets for `ids`, each from its cluster's `connect.slurm` in the configuration. */
+export function slurmTargetsFor(
+  ids: readonly string[],
+  clusters: readonly ClusterConfig[],
+  source: string,
+): Map<string, Target> {
+  const targets = new Map<string, Target>();
+  for (const id of ids) {
+    const c = clusters.find((x) => x.id === id);
+    if (!c || !('slurm' in c.connect)) {
+      const slurmIds = clusters.filter((x) => 'slurm' in x.connect).map((x) => x.id);
+      throw new AppError(
+        'INVALID_CONFIG',
+        `DRAINER_CLUSTERS names ${id}=slurm, but the configuration ${source} has ${c ? `cluster ${id} without connect.slurm` : `no cluster ${id}`} (clusters with connect.slurm: ${slurmIds.join(', ') || 'none'}); point SWITCHYARD_CONFIG at the configuration that defines it`,
+      );
+    }
+    targets.set(id, slurmTargetFor(c, c.connect.slurm));
+  }
+  return targets;
+}

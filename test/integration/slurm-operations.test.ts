@@ -1,0 +1,184 @@
+// A Slurm cluster in operations, in-process with a settable clock (the security fixture's API) and
+// the run's real Slurm behind a slurmrestd of this test's own: GET /v1/clusters shows it as
+// `kind: slurm` with its partition beside Kubernetes clusters; while its REST API answers, the
+// drainer's heartbeat keeps it online; once that slurmrestd is stopped the heartbeat fails, the
+// cluster goes offline, and a job queued for it fails over to the Kubernetes cluster the job allows.
+// And the push drainer function on the same Slurm: a pushed create submits the job, `/reconcile`
+// heartbeats the cluster and reports the job as Slurm ends it, with its Slurm job id.
+import { afterAll, describe, expect, it } from 'vitest';
+import { startExtraRestd } from '../../infra/slurm/index.js';
+import { iso } from '../../shared/base/clock.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { createClusterService } from '../../shared/clusters/service.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
+import { evacuateOffline } from '../../shared/dispatch/failover.js';
+import { createDrainer } from '../../shared/drainer/drainer.js';
+import { createPushApp } from '../../shared/drainer/push.js';
+import type { ControlPlane, StatusReport } from '../../shared/protocol/control-port.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
+import { pushBody } from '../support/push-delivery.js';
+import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
+import { ADMIN, createFixture, jobBody } from '../security/fixture.js';
+import { dispatchOf } from '../support/dispatch-context.js';
+import { skipSlurmTests, useSlurm } from '../support/slurm.js';
+
+type ClusterView = { id: string; kind: string; partition: string | null; status: string };
+type JobView = {
+  state: string;
+  clusterId: string;
+  events: Array<{ reason: string; message: string }>;
+};
+
+describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
+  const slurm = useSlurm();
+  let stopRest: (() => Promise<void>) | undefined;
+  afterAll(async () => stopRest?.());
+
+  it('goes offline when its slurmrestd stops, and queued work fails over to Kubernetes', async () => {
+    const f = await createFixture();
+    f.clock.set(Date.now());
+    const token = (await f.mint(ADMIN)).token;
+    const ctx = dispatchOf(f.ctx);
+    await createClusterService(f.ctx).register([
+      {
+        id: 'onprem-hpc',
+        cloud: 'onprem',
+        region: 'dc1',
+        labels: { scheduler: 'slurm' },
+        queue: 'onprem',
+        pools: [{ accelerator: 'nvidia-a100', nodes: 2, gpusPerNode: 4, costPerGpuHour: 0.5 }],
+        slurm: { partition: slurm().partition },
+      },
+    ]);
+    const rest = await startExtraRestd(slurm());
+    stopRest = rest.stop;
+    const target = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: rest.url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+      defaultAccelerator: 'nvidia-a100',
+      clock: f.clock,
+    });
+    const control = createControlPlane(ctx);
+    const drainer = createDrainer({
+      queueName: 'onprem',
+      queue: f.ctx.queue,
+      clusters: new Map(),
+      targets: new Map([['onprem-hpc', target]]),
+      control,
+      clock: f.clock,
+      log: silentLogger,
+    });
+    const kubernetesHeartbeat = () =>
+      control.heartbeat('sim-one', {
+        reportedAt: iso(f.clock.now()),
+        accelerators: { 'nvidia-a100': { total: 8, free: 8, maxFreePerNode: 8 } },
+      });
+    const clusters = async () =>
+      ((await f.call('GET', '/v1/clusters', { token })).body.items as ClusterView[]).sort((a, b) =>
+        a.id.localeCompare(b.id),
+      );
+
+    await drainer.heartbeat();
+    await kubernetesHeartbeat();
+    expect(await clusters()).toEqual([
+      expect.objectContaining({
+        id: 'onprem-hpc',
+        kind: 'slurm',
+        partition: 'debug',
+        status: 'active',
+      }),
+      expect.objectContaining({
+        id: 'sim-one',
+        kind: 'kubernetes',
+        partition: null,
+        status: 'active',
+      }),
+    ]);
+
+    // Queued for Slurm: the Kubernetes cluster is cordoned while it is placed, then usable again.
+    expect((await f.call('POST', '/v1/clusters/sim-one/cordon', { token })).status).toBe(200);
+    const submitted = await f.call('POST', '/v1/jobs', {
+      token,
+      body: jobBody('research', { constraints: { clusters: ['onprem-hpc', 'sim-one'] } }),
+    });
+    expect(submitted.body).toMatchObject({ state: 'dispatched', clusterId: 'onprem-hpc' });
+    expect((await f.call('POST', '/v1/clusters/sim-one/uncordon', { token })).status).toBe(200);
+
+    await rest.stop();
+    const before = (await f.store.clusters.get('onprem-hpc'))!.capacity!.reportedAt;
+    f.clock.advance(1_000);
+    await drainer.heartbeat(); // fails: nothing answers at its slurmrestd
+    expect((await f.store.clusters.get('onprem-hpc'))!.capacity!.reportedAt).toBe(before);
+
+    f.clock.advance(ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs);
+    await kubernetesHeartbeat();
+    expect((await clusters()).map((c) => [c.id, c.status])).toEqual([
+      ['onprem-hpc', 'offline'],
+      ['sim-one', 'active'],
+    ]);
+    expect(await evacuateOffline(ctx)).toBe(1);
+    const moved = (await f.call('GET', `/v1/jobs/${submitted.body.id as string}`, { token }))
+      .body as unknown as JobView;
+    expect(moved).toMatchObject({ state: 'dispatched', clusterId: 'sim-one' });
+    expect(moved.events.map((e) => e.reason)).toContain('ClusterOffline');
+  });
+
+  it('the push function submits on Slurm and /reconcile reports the job with its Slurm job id', async () => {
+    const reports: StatusReport[] = [];
+    const heartbeats: string[] = [];
+    const control: ControlPlane = {
+      claim: async () => ({ proceed: true }),
+      report: async (r) => {
+        reports.push(r);
+        return {};
+      },
+      heartbeat: async (id) => void heartbeats.push(id),
+    };
+    const target = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+      defaultAccelerator: 'nvidia-a100',
+    });
+    const app = createPushApp({
+      queueName: 'onprem',
+      clusters: new Map(),
+      targets: new Map([['onprem-hpc', target]]),
+      control,
+      clock: systemClock,
+      log: silentLogger,
+      authenticate: 'none',
+      budgetMs: 5_000,
+    });
+    const w = aWorkload({ seconds: 0 });
+    w.placement.clusterId = 'onprem-hpc';
+    w.spec.name = 'pushed-job'; // a queue message carries a valid submission
+    const pushed = await app.request('http://fn/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pushBody({ kind: 'create', ...w })),
+    });
+    expect(pushed.status).toBe(200);
+    expect(await pushed.json()).toEqual({ outcome: 'done', kind: 'create' });
+    expect(reports).toEqual([
+      expect.objectContaining({ jobId: w.jobId, phase: 'pending', targetKind: 'slurm' }),
+    ]);
+    const end = await waitForStatus(target, refOf(w), (s) => s?.state === 'succeeded');
+    const reconciled = await app.request('http://fn/reconcile', { method: 'POST' });
+    expect(reconciled.status).toBe(200);
+    expect(heartbeats).toEqual(['onprem-hpc']);
+    expect(reports.filter((r) => r.jobId === w.jobId).at(-1)).toMatchObject({
+      phase: 'succeeded',
+      targetJobId: end!.externalId,
+      result: { exitCode: 0 },
+    });
+  });
+});

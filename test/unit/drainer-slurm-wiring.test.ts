@@ -1,0 +1,60 @@
+// Remote drainers serve Slurm clusters the way they serve Kubernetes ones: `id=slurm` in
+// DRAINER_CLUSTERS takes that cluster's `connect.slurm` from SWITCHYARD_CONFIG (the shipped
+// infra/config/with-slurm.yaml here). The push function then holds a Slurm target for it beside its
+// Kubernetes drivers; a name the configuration does not define as Slurm is refused saying what to fix.
+import { describe, expect, it } from 'vitest';
+import { buildDrainerFn, parseDrainerFnEnv } from '../../functions/drainer-fn/config.js';
+import { slurmTargetsFor, splitDrainerClusters } from '../../functions/common/slurm-target.node.js';
+import { loadConfig } from '../../shared/config/load.node.js';
+import { createConsoleLogger } from '../../functions/server/logger.js';
+
+const WITH_SLURM = 'infra/config/with-slurm.yaml';
+
+describe('DRAINER_CLUSTERS with Slurm clusters', () => {
+  it('splits id=slurm entries from the Kubernetes ones', () => {
+    expect(
+      splitDrainerClusters(
+        'aws-us-east-1=server:http://127.0.0.1:1, onprem-hpc=slurm,x-y=in-cluster',
+      ),
+    ).toEqual({
+      kubernetes: 'aws-us-east-1=server:http://127.0.0.1:1,x-y=in-cluster',
+      slurm: ['onprem-hpc'],
+    });
+  });
+
+  it('builds a Slurm target from the configured connect.slurm', () => {
+    const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
+    const targets = slurmTargetsFor(['onprem-hpc'], config.clusters, source);
+    expect(targets.get('onprem-hpc')).toMatchObject({ clusterId: 'onprem-hpc', kind: 'slurm' });
+  });
+
+  it('refuses a cluster that is missing or not Slurm, naming the Slurm clusters there are', () => {
+    const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
+    expect(() => slurmTargetsFor(['nope-1'], config.clusters, source)).toThrow(
+      /DRAINER_CLUSTERS names nope-1=slurm, but the configuration .* has no cluster nope-1 \(clusters with connect.slurm: onprem-hpc\)/,
+    );
+    const kube = config.clusters.find((c) => !('slurm' in c.connect))!.id;
+    expect(() => slurmTargetsFor([kube], config.clusters, source)).toThrow(
+      new RegExp(`cluster ${kube} without connect.slurm`),
+    );
+  });
+
+  it('the push function holds the Slurm target beside its Kubernetes drivers', async () => {
+    const env = {
+      SWITCHYARD_URL: 'http://127.0.0.1:8787',
+      SWITCHYARD_TOKEN: 'x'.repeat(40),
+      DRAINER_QUEUE: 'onprem',
+      DRAINER_CLUSTERS: 'onprem-hpc=slurm,aws-us-east-1=server:http://127.0.0.1:8788',
+      DRAINER_FN_AUTH: 'none',
+    };
+    const parsed = parseDrainerFnEnv(env, 'node');
+    const built = buildDrainerFn(parsed, createConsoleLogger(), {
+      SWITCHYARD_CONFIG: WITH_SLURM,
+    });
+    expect([...built.clusters.keys()]).toEqual(['aws-us-east-1']);
+    expect([...built.targets.keys()]).toEqual(['onprem-hpc']);
+    await Promise.all(
+      [...built.clusters.values(), ...built.targets.values()].map((c) => c.close()),
+    );
+  });
+});
