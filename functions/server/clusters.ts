@@ -11,6 +11,7 @@ import type { ClusterDefinition } from '../../shared/clusters/service.js';
 import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
 import { resolveKueue } from '../../shared/config/kueue.js';
 import type { Target } from '../../shared/targets/port.js';
+import { simulatedKinds } from './sim-kinds.js';
 import { slurmTargetFor } from './slurm-targets.js';
 
 export interface StartedClusters {
@@ -89,6 +90,9 @@ export async function startClusters(
       pools: c.pools,
       ...kueue,
       ...(c.kinds && { kinds: c.kinds }),
+      ...(!c.kinds && 'simulated' in c.connect
+        ? { kinds: simulatedKinds(c.connect.simulated.operators) }
+        : {}),
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
     });
   }
