@@ -9,7 +9,9 @@ import { createKubernetesCluster } from '../../shared/targets/kubernetes/kuberne
 import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import type { ClusterDefinition } from '../../shared/clusters/service.js';
 import type { ClusterConfig, SwitchyardConfig } from '../../shared/config/schema.js';
+import { resolveKueue } from '../../shared/config/kueue.js';
 import type { Target } from '../../shared/targets/port.js';
+import { simulatedKinds } from './sim-kinds.js';
 import { slurmTargetFor } from './slurm-targets.js';
 
 export interface StartedClusters {
@@ -38,7 +40,9 @@ export async function startClusters(
   };
   for (const [i, c] of config.clusters.entries()) {
     let apiUrl: string | undefined;
-    const kueue = c.kueue ? { kueue: { localQueue: c.kueue.localQueue } } : {};
+    // One Kueue setting is enough for a simulated cluster (shared/config/kueue.ts).
+    const resolved = resolveKueue(c);
+    const kueue = resolved.driver ? { kueue: resolved.driver } : {};
     if ('simulated' in c.connect) {
       const sim = await startSimCluster({
         id: c.id,
@@ -56,7 +60,7 @@ export async function startClusters(
         ],
         defaultDurationSeconds: c.connect.simulated.defaultDurationSeconds,
         ...(c.connect.simulated.operators ? { operators: c.connect.simulated.operators } : {}),
-        ...(c.connect.simulated.kueue ? { kueue: c.connect.simulated.kueue } : {}),
+        ...(resolved.sim ? { kueue: resolved.sim } : {}),
       });
       started.sims.push(sim);
       apiUrl = sim.url;
@@ -86,6 +90,9 @@ export async function startClusters(
       pools: c.pools,
       ...kueue,
       ...(c.kinds && { kinds: c.kinds }),
+      ...(!c.kinds && 'simulated' in c.connect
+        ? { kinds: simulatedKinds(c.connect.simulated.operators) }
+        : {}),
       ...(apiUrl ? { simulated: { apiUrl } } : {}),
       ...('slurm' in c.connect ? { slurm: { partition: c.connect.slurm.partition } } : {}),
     });

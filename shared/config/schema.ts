@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
 import { issuesOf } from '../base/validation.js';
+import { kueueConflict } from './kueue.js';
 import { connectErrors, slurmConnectSchema } from './slurm.js';
 import { WORKLOAD_KINDS } from '../domain/job.js';
 
@@ -151,7 +152,14 @@ export const configSchema = z.strictObject({
       allowHosts: z.array(z.string().min(1).max(255)).max(100).default([]),
     })
     .prefault({}),
-  clusters: z.array(clusterConfigSchema).default([]),
+  clusters: z
+    .array(
+      clusterConfigSchema.superRefine((c, ctx) => {
+        const conflict = kueueConflict(c);
+        if (conflict) ctx.addIssue({ code: 'custom', path: ['kueue'], message: conflict });
+      }),
+    )
+    .default([]),
   /**
    * `inProcess: false`: the embedded server starts no drainer of its own, so another drainer (the
    * push function, README "Drainers as functions", or `npm run drainer`) is the only one.

@@ -1,7 +1,8 @@
 /**
  * The Kubernetes driver with workload kinds, against the simulated Kubernetes API: discovery of
  * the kinds and Kueue the API serves, free GPUs per node, a kind the API does not serve refused
- * before any create, Kueue options ignored where Kueue is not installed, and — for each CRD kind
+ * before any create and Kueue options ignored where Kueue is not installed (on a second cluster
+ * with the JobSet operator only), a Kueue LocalQueue admitting a queued job, and — for each CRD kind
  * the simulated API serves — create/adopt, run to the end with the failing replica's exit code,
  * list, watch and delete. Cases that need a CRD the simulated API does not serve yet skip, saying
  * so; they run as soon as it does.
@@ -26,6 +27,9 @@ const GPU = 'nvidia-h100';
 
 let sim: SimCluster;
 let driver: ClusterDriver;
+/** A cluster with the JobSet operator only and no Kueue: what the driver does without them. */
+let bare: SimCluster;
+let bareDriver: ClusterDriver;
 /** The group/versions the simulated API lists at `/apis`. */
 let served: Set<string>;
 
@@ -35,6 +39,8 @@ beforeAll(async () => {
     port: 0,
     pools: [{ accelerator: GPU, nodes: 2, gpusPerNode: 8 }],
     tickMs: 50,
+    // Kueue's CRDs and admission too; the Kueue case makes its own ClusterQueue and LocalQueue.
+    operators: ['jobset', 'kubeflow', 'ray', 'kueue'],
   });
   driver = createKubernetesCluster({
     clusterId: sim.id,
@@ -42,6 +48,19 @@ beforeAll(async () => {
     requestTimeoutMs: 5_000,
   });
   await driver.ensureNamespace(NAMESPACE, {});
+  bare = await startSimCluster({
+    id: 'kinds-bare',
+    port: 0,
+    pools: [{ accelerator: GPU, nodes: 1, gpusPerNode: 8 }],
+    tickMs: 50,
+    operators: ['jobset'],
+  });
+  bareDriver = createKubernetesCluster({
+    clusterId: bare.id,
+    kubeconfig: { server: bare.url },
+    requestTimeoutMs: 5_000,
+  });
+  await bareDriver.ensureNamespace(NAMESPACE, {});
   const list = (await (await fetch(`${sim.url}/apis`)).json()) as {
     groups: { versions: { groupVersion: string }[] }[];
   };
@@ -50,6 +69,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await driver?.close();
   await sim?.close();
+  await bareDriver?.close();
+  await bare?.close();
 });
 
 const servesKind = (kind: WorkloadKind) =>
@@ -125,44 +146,42 @@ describe('discovery and capacity', () => {
     expect(await driver.deleteJob(NAMESPACE, m.metadata.name, 'job')).toBe(true);
   });
 
-  it('refuses a kind the API does not serve before creating anything', async (ctx) => {
-    const missing = (['jobset', 'pytorchjob', 'rayjob'] as const).find((k) => !servesKind(k));
-    if (!missing) return ctx.skip('the simulated API serves every workload kind');
-    const m = manifest(missing);
-    const error = await driver.createJob(m).then(
+  it('refuses a kind the API does not serve before creating anything', async () => {
+    const m = manifest('pytorchjob');
+    const error = await bareDriver.createJob(m).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ClusterError);
     expect((error as ClusterError).kind).toBe('invalid');
-    expect((error as ClusterError).message).toContain(WORKLOAD_RESOURCES[missing].group);
+    expect((error as ClusterError).message).toContain(WORKLOAD_RESOURCES.pytorchjob.group);
     expect(
-      (await driver.listJobs(`${LABEL_JOB_ID}=${m.metadata.labels[LABEL_JOB_ID]}`)).items,
+      (await bareDriver.listJobs(`${LABEL_JOB_ID}=${m.metadata.labels[LABEL_JOB_ID]}`)).items,
     ).toEqual([]);
   });
 
   it('a Kueue LocalQueue is used only where discovery finds Kueue', async () => {
-    const queued = createKubernetesCluster({
-      clusterId: sim.id,
-      kubeconfig: { server: sim.url },
-      kueue: { localQueue: 'team-a' },
-    });
-    try {
-      const m = manifest('job');
-      expect(await queued.createJob(m)).toBe('created');
-      const raw = (await (
-        await fetch(`${sim.url}/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${m.metadata.name}`)
-      ).json()) as { metadata: { labels: Record<string, string> }; spec: { suspend?: boolean } };
-      if (servesKueue()) {
-        expect(raw.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a');
-        expect(raw.spec.suspend).toBe(true);
-      } else {
-        expect(raw.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
-        expect(raw.spec.suspend ?? false).toBe(false);
+    for (const [target, kueue] of [
+      [sim, true],
+      [bare, false],
+    ] as const) {
+      const queued = createKubernetesCluster({
+        clusterId: target.id,
+        kubeconfig: { server: target.url },
+        kueue: { localQueue: 'team-a' },
+      });
+      try {
+        const m = manifest('job');
+        expect(await queued.createJob(m)).toBe('created');
+        const raw = (await (
+          await fetch(`${target.url}/apis/batch/v1/namespaces/${NAMESPACE}/jobs/${m.metadata.name}`)
+        ).json()) as { metadata: { labels: Record<string, string> }; spec: { suspend?: boolean } };
+        expect(raw.metadata.labels['kueue.x-k8s.io/queue-name']).toBe(kueue ? 'team-a' : undefined);
+        expect(raw.spec.suspend ?? false).toBe(kueue);
+        await queued.deleteJob(NAMESPACE, m.metadata.name);
+      } finally {
+        await queued.close();
       }
-      await queued.deleteJob(NAMESPACE, m.metadata.name);
-    } finally {
-      await queued.close();
     }
   });
 });
@@ -208,8 +227,8 @@ async function kueueQueues(): Promise<void> {
 }
 
 describe('Kueue-managed', () => {
-  it('a queued workload waits suspended (reason Suspended) until admitted, then runs to the end', async (ctx) => {
-    if (!servesKueue()) return ctx.skip('the simulated API does not serve kueue.x-k8s.io yet');
+  it('a queued workload waits suspended (reason Suspended) until admitted, then runs to the end', async () => {
+    expect(servesKueue()).toBe(true);
     await kueueQueues();
     const queued = createKubernetesCluster({
       clusterId: sim.id,

@@ -1,52 +1,56 @@
 /**
- * `kueue: { localQueue }` on a configured cluster: validated with the field's path, and carried
- * into the cluster's registry definition (what GET /v1/clusters shows) beside its driver.
+ * One Kueue setting is enough for a simulated cluster: cluster `kueue.localQueue` installs a
+ * simulated Kueue with that queue, `connect.simulated.kueue` gives the driver its LocalQueue, and
+ * two different queue names are a config error naming both settings.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveKueue } from '../../shared/config/kueue.js';
 import { parseConfig } from '../../shared/config/schema.js';
-import { startClusters } from '../../functions/server/clusters.js';
 
-const cluster = (extra: object) => ({
-  clusters: [
-    {
-      id: 'gcp-kueue',
-      cloud: 'gcp',
-      region: 'us-central1',
-      pools: [{ accelerator: 'nvidia-h100', nodes: 1, gpusPerNode: 8 }],
-      connect: { simulated: { port: 0 } },
-      ...extra,
-    },
-  ],
-});
+const pools = [{ accelerator: 'nvidia-h100', nodes: 2, gpusPerNode: 8 }];
+const config = (cluster: object) =>
+  parseConfig(
+    { clusters: [{ id: 'k8s-q', cloud: 'gcp', region: 'r', pools, ...cluster }] },
+    't.yaml',
+  );
 
-describe('clusters[].kueue', () => {
-  it('refuses a bad LocalQueue name or an unknown field, naming the path', () => {
-    expect(() => parseConfig(cluster({ kueue: { localQueue: 'Team A' } }), 'c.yaml')).toThrow(
-      /clusters\.0\.kueue\.localQueue: kueue\.localQueue is the name of a Kueue LocalQueue/,
-    );
-    expect(() => parseConfig(cluster({ kueue: { queue: 'a' } }), 'c.yaml')).toThrow(
-      /clusters\.0\.kueue/,
-    );
+describe('resolveKueue', () => {
+  it('a cluster-level localQueue on a simulated cluster installs Kueue with every pool GPU', () => {
+    const [c] = config({ kueue: { localQueue: 'team-a' }, connect: { simulated: {} } }).clusters;
+    expect(resolveKueue(c!)).toEqual({
+      driver: { localQueue: 'team-a' },
+      sim: { gpuQuota: 16, localQueue: 'team-a' },
+    });
   });
 
-  it('reaches the registry definition; absent, the cluster has none', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sy-kueue-'));
-    const config = parseConfig(
-      { server: { port: 0 }, ...cluster({ kueue: { localQueue: 'team-a' } }) },
-      'c.yaml',
-    );
-    const started = await startClusters(config, dir);
-    try {
-      expect(started.definitions[0]?.kueue).toEqual({ localQueue: 'team-a' });
-      expect(started.drivers.has('gcp-kueue')).toBe(true);
-    } finally {
-      for (const d of started.drivers.values()) await d.close();
-      for (const s of started.sims) await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(parseConfig(cluster({}), 'c.yaml').clusters[0]?.kueue).toBeUndefined();
+  it('a simulated Kueue gives the driver its LocalQueue, named or the default', () => {
+    const [named] = config({
+      connect: { simulated: { kueue: { gpuQuota: 8, localQueue: 'team-b' } } },
+    }).clusters;
+    expect(resolveKueue(named!)).toEqual({
+      driver: { localQueue: 'team-b' },
+      sim: { gpuQuota: 8, localQueue: 'team-b' },
+    });
+    const [unnamed] = config({ connect: { simulated: { kueue: { gpuQuota: 4 } } } }).clusters;
+    expect(resolveKueue(unnamed!).driver).toEqual({ localQueue: 'user-queue' });
+  });
+
+  it('no Kueue anywhere: neither; a real cluster: the driver only', () => {
+    const [none] = config({ connect: { simulated: {} } }).clusters;
+    expect(resolveKueue(none!)).toEqual({});
+    const [real] = config({
+      kueue: { localQueue: 'team-c' },
+      connect: { kubeconfig: { context: 'gke' } },
+    }).clusters;
+    expect(resolveKueue(real!)).toEqual({ driver: { localQueue: 'team-c' } });
+  });
+
+  it('two different queue names are refused, naming both settings', () => {
+    expect(() =>
+      config({
+        kueue: { localQueue: 'team-a' },
+        connect: { simulated: { kueue: { gpuQuota: 8, localQueue: 'team-b' } } },
+      }),
+    ).toThrow(/clusters\.0\.kueue.*connect\.simulated\.kueue\.localQueue/s);
   });
 });

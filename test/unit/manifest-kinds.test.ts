@@ -178,6 +178,10 @@ describe('buildManifest by kind', () => {
     const headAmounts = { cpu: '4', memory: '2Gi' };
     expect(headContainer.resources).toEqual({ requests: headAmounts, limits: headAmounts });
     expect(head.template.spec.nodeSelector).toBeUndefined();
+    // No GPU asked for, but the GPU taint tolerated: a GPU-only cluster can still host the head.
+    expect(head.template.spec.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
     expect(head.template.metadata.labels['switchyard.io/job-id']).toBe(
       '01jgang0000000000000000000',
     );

@@ -12,8 +12,10 @@ import {
   decodeContinue,
   decodeVersions,
   encodeVersions,
+  listAcrossKinds,
   nextContinue,
 } from '../../shared/targets/kubernetes/multi-kind.js';
+import type { WorkloadKind } from '../../shared/domain/job.js';
 import { kindOfObject, kindsFromGroups } from '../../shared/targets/kubernetes/workload-kinds.js';
 
 const meta = {
@@ -270,6 +272,49 @@ describe('multi-kind list and watch tokens', () => {
     expect(nextContinue('jobset', undefined, kinds)).toBeUndefined();
     expect(nextContinue('job', 'abc', ['job'])).toBe('abc');
     expect(decodeContinue('abc', ['job'])).toEqual({ kind: 'job', token: 'abc' });
+  });
+});
+
+describe('listAcrossKinds', () => {
+  // A fake server: each kind's items, paged by an index token as the API server pages.
+  const data: Record<string, string[]> = {
+    job: ['j1', 'j2', 'j3'],
+    jobset: [],
+    pytorchjob: ['p1'],
+    rayjob: [],
+  };
+  const kinds = ['job', 'jobset', 'pytorchjob', 'rayjob'] as const;
+  const list = async (kind: WorkloadKind, limit?: number, token?: string) => {
+    const from = token ? Number(token) : 0;
+    const all = data[kind]!;
+    const to = limit === undefined ? all.length : Math.min(all.length, from + limit);
+    return {
+      items: all.slice(from, to),
+      resourceVersion: `${kind}-rv`,
+      ...(to < all.length ? { continue: String(to) } : {}),
+    };
+  };
+
+  it('fills pages across kinds, skips empty kinds, and ends without a token', async () => {
+    for (const limit of [1, 2, 3, 4, 5]) {
+      const pages: string[][] = [];
+      let token: string | undefined;
+      do {
+        const page = await listAcrossKinds(kinds, limit, token, list);
+        pages.push(page.items.map(([, item]) => item));
+        token = page.continue;
+      } while (token && pages.length < 20);
+      expect(token).toBeUndefined();
+      expect(pages.flat()).toEqual(['j1', 'j2', 'j3', 'p1']);
+      expect(pages.length).toBe(Math.ceil(4 / limit));
+      expect(pages.every((p) => p.length > 0 && p.length <= limit)).toBe(true);
+    }
+  });
+
+  it('tags each item with its kind', async () => {
+    const page = await listAcrossKinds(kinds, 10, undefined, list);
+    expect(page.items.map(([kind]) => kind)).toEqual(['job', 'job', 'job', 'pytorchjob']);
+    expect(page.continue).toBeUndefined();
   });
 });
 

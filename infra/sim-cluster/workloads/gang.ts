@@ -14,13 +14,13 @@ export function placeGang(
   used: ReadonlyMap<string, number>,
 ): GangPlacement {
   const scratch = new Map(used);
+  const total = specs.reduce((sum, s) => sum + podGpus(s), 0);
   const chosen: string[] = [];
   for (const [i, spec] of specs.entries()) {
     const placement = placePod(spec, nodes, scratch);
     if (placement.node === undefined) {
-      const gpus = podGpus(spec);
       return {
-        message: `pod group of ${specs.length} pods (${gpus} nvidia.com/gpu each) does not fit at once: ${i}/${specs.length} pods could be placed, so none is bound; for the next: ${placement.message}`,
+        message: `pod group of ${specs.length} pods (${total} nvidia.com/gpu in all) does not fit at once: ${i}/${specs.length} pods could be placed, so none is bound; for the next: ${placement.message}`,
       };
     }
     chosen.push(placement.node);

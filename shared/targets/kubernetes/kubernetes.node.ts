@@ -29,7 +29,7 @@ import {
 import { watchPath, workloadApi } from './kube-workloads.node.js';
 import { LABEL_JOB_ID } from './labels.js';
 import { withKueue } from './manifest-kueue.js';
-import { decodeContinue, decodeVersions, encodeVersions, nextContinue } from './multi-kind.js';
+import { decodeVersions, encodeVersions, listAcrossKinds } from './multi-kind.js';
 import { podLogMethods } from './pod-logs.node.js';
 import type {
   ClusterDriver,
@@ -294,18 +294,13 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     async listJobs(labelSelector: string, page?: { limit?: number; continue?: string }) {
       const { kinds } = await discover();
       if (page?.limit || page?.continue) {
-        const at = decodeContinue(page.continue, kinds);
-        if (!at) return { items: [], resourceVersion: '' };
-        const one = await api.list(at.kind, labelSelector, {
-          ...(page.limit ? { limit: page.limit } : {}),
-          ...(at.token ? { continue: at.token } : {}),
-        });
-        const next = nextContinue(at.kind, one.continue, kinds);
-        return {
-          items: one.items.map((o) => statusOfObject(at.kind, o)),
-          resourceVersion: encodeVersions(new Map([[at.kind, one.resourceVersion]])),
-          ...(next ? { continue: next } : {}),
-        };
+        const one = await listAcrossKinds(kinds, page.limit, page.continue, (kind, limit, token) =>
+          api.list(kind, labelSelector, {
+            ...(limit ? { limit } : {}),
+            ...(token ? { continue: token } : {}),
+          }),
+        );
+        return { ...one, items: one.items.map(([kind, o]) => statusOfObject(kind, o)) };
       }
       const lists = await Promise.all(kinds.map((k) => api.list(k, labelSelector)));
       const versions = new Map<WorkloadKind, string>();

@@ -132,6 +132,11 @@ export interface PodTemplateOptions {
   withoutCommand?: boolean;
   /** `Never` unless an operator manages restarts itself (`undefined` leaves it unset). */
   restartPolicy?: 'Never' | undefined;
+  /**
+   * Tolerate the GPU taint without asking for a GPU node (a Ray head beside its GPU workers): in
+   * a cluster whose every node is a tainted GPU node it could not be scheduled at all otherwise.
+   */
+  tolerateGpuTaint?: boolean;
 }
 
 /**
@@ -164,8 +169,8 @@ export function podTemplate(
   const restart = 'restartPolicy' in options ? options.restartPolicy : 'Never';
   if (restart) podSpec.restartPolicy = restart;
   podSpec.containers = [container];
-  if (accelerator) {
-    podSpec.nodeSelector = { [LABEL_ACCELERATOR]: accelerator.type };
+  if (accelerator) podSpec.nodeSelector = { [LABEL_ACCELERATOR]: accelerator.type };
+  if (accelerator || options.tolerateGpuTaint) {
     podSpec.tolerations = [{ key: GPU_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }];
   }
   return { metadata: { labels: jobLabels(job) }, spec: podSpec };

@@ -1,6 +1,6 @@
 /**
  * The KubeRay RayJob (`ray.io/v1`) for a gang: a head pod (no GPUs; `options.ray.head` or cpu 1,
- * memory 2Gi) and one worker group of `nodes` pods with the job's resources, the `entrypoint`
+ * memory 2Gi, tolerating the GPU taint so a GPU-only cluster can host it) and one worker group of `nodes` pods with the job's resources, the `entrypoint`
  * the submitter runs, the Ray cluster shut down after the job by default, and the deadline as
  * `activeDeadlineSeconds`. Field names follow the upstream KubeRay API.
  */
@@ -23,6 +23,7 @@ export function buildRayJobManifest(
   const opts = spec.options?.ray;
   const workers = Math.max(spec.nodes ?? 1, 1);
   const shutdown = opts?.shutdownAfterJobFinishes ?? true;
+  const gpuGang = (spec.resources.accelerator?.count ?? 0) > 0;
   const rayJob: Record<string, unknown> = {
     entrypoint: opts?.entrypoint ?? '',
     shutdownAfterJobFinishes: shutdown,
@@ -42,6 +43,8 @@ export function buildRayJobManifest(
         ...common,
         containerName: 'ray-head',
         resources: { ...DEFAULT_RAY_HEAD, ...opts?.head },
+        // GPU-only clusters (every node tainted) must still be able to host the head.
+        tolerateGpuTaint: gpuGang,
       }),
     },
     workerGroupSpecs: [

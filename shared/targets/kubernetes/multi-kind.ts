@@ -55,3 +55,61 @@ export function nextContinue(
   const following = kinds[kinds.indexOf(kind) + 1];
   return following ? `${following}:` : undefined;
 }
+
+/** One kind's page as the server returned it. */
+export interface KindPage<T> {
+  items: T[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+/**
+ * One page of up to `limit` items over `kinds`, filled across kinds in turn (a kind that ends
+ * part-way through the page hands the rest of the page to the next). A token is returned only
+ * when something is left: at a kind boundary the following kinds are probed (limit 1) so the
+ * last page carries no token and no page is empty, as a single server's paging behaves.
+ */
+export async function listAcrossKinds<T>(
+  kinds: readonly WorkloadKind[],
+  limit: number | undefined,
+  token: string | undefined,
+  list: (kind: WorkloadKind, limit: number | undefined, token?: string) => Promise<KindPage<T>>,
+): Promise<{ items: [WorkloadKind, T][]; resourceVersion: string; continue?: string }> {
+  const items: [WorkloadKind, T][] = [];
+  const versions = new Map<WorkloadKind, string>();
+  let at = decodeContinue(token, kinds);
+  while (at) {
+    const room = limit === undefined ? undefined : limit - items.length;
+    if (room !== undefined && room <= 0) {
+      // Full at a kind boundary: is anything left in this or a following kind?
+      const probe = await list(at.kind, 1, at.token);
+      if (probe.items.length > 0) break;
+      at = nextKind(at.kind, kinds);
+      continue;
+    }
+    const page = await list(at.kind, room, at.token);
+    versions.set(at.kind, page.resourceVersion);
+    for (const item of page.items) items.push([at.kind, item]);
+    if (page.continue) {
+      at = { kind: at.kind, token: page.continue };
+      if (room === undefined || items.length < (limit ?? 0)) continue;
+      break;
+    }
+    at = nextKind(at.kind, kinds);
+  }
+  const next = at ? encodeAt(at, kinds) : undefined;
+  return { items, resourceVersion: encodeVersions(versions), ...(next ? { continue: next } : {}) };
+}
+
+function nextKind(
+  kind: WorkloadKind,
+  kinds: readonly WorkloadKind[],
+): { kind: WorkloadKind; token?: string } | undefined {
+  const following = kinds[kinds.indexOf(kind) + 1];
+  return following ? { kind: following } : undefined;
+}
+
+function encodeAt(at: { kind: WorkloadKind; token?: string }, kinds: readonly WorkloadKind[]) {
+  if (kinds.length === 1 && at.kind === 'job' && at.token) return at.token;
+  return `${at.kind}:${at.token ?? ''}`;
+}
