@@ -25,16 +25,8 @@ import {
   REQUIRE,
   verdictsOf,
   constraintVerdicts,
-  type Scratch,
 } from './memo.js';
-import {
-  buildFiltered,
-  filtered,
-  policyReasons,
-  rejection,
-  type Built,
-  type FilterPass,
-} from './candidates.js';
+import { buildFiltered, policyReasons, rejection, type FilterPass } from './candidates.js';
 import {
   DEFAULT_EXPLAIN_TOP,
   explain,
@@ -51,6 +43,7 @@ import {
   kindMaskOf,
   kindMissing as kindMissingText,
 } from './gang.js';
+import { addFeasibleAsFiltered, addOverBudget, common } from './decision-parts.js';
 
 export type PlacementResult = Omit<
   Decision,
@@ -366,54 +359,5 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     clusterId: id,
     message: `placed ${nodes > 1 ? `${need} ` : ''}on ${id} with score ${chosen.score} (${chosen.reasons.join(', ')}), the best of ${n} feasible cluster(s)${note}`,
     ...common(b.candidates, b.omitted, policy, match),
-  };
-}
-
-/** Explains the `n` clusters that passed every filter as filtered after all, for `reason`. */
-function addFeasibleAsFiltered(
-  b: Built,
-  s: Scratch,
-  n: number,
-  list: PreparedClusters['clusters'],
-  max: number | undefined,
-  reason: string,
-): void {
-  for (let f = 0; f < n; f++) {
-    const c = filtered(list[s.cluster[f]!]!.id, reason);
-    if (max === undefined) b.candidates[s.cluster[f]!] = c;
-    else if (b.candidates.length < max) b.candidates.push(c);
-    else b.omitted++;
-  }
-}
-
-/** Explains the clusters passed over for a budget (see `filterByBudget`). */
-function addOverBudget(
-  b: Built,
-  budget: BudgetPass | undefined,
-  list: PreparedClusters['clusters'],
-  max: number | undefined,
-): void {
-  for (const { index, reason } of budget?.over ?? []) {
-    const c = filtered(list[index]!.id, reason);
-    if (max === undefined) b.candidates[index] = c;
-    else if (b.candidates.length < max) b.candidates.push(c);
-    else b.omitted++;
-  }
-}
-
-function common(
-  candidates: CandidateExplanation[],
-  omitted: number,
-  policy: CompiledPolicy,
-  match: RuleMatch,
-) {
-  const matchedRules: string[] = [];
-  for (const r of match.rules) matchedRules.push(r.name);
-  return {
-    candidates,
-    policyVersion: policy.version,
-    matchedRules,
-    effectivePriority: match.effectivePriority,
-    ...(omitted > 0 && { candidatesOmitted: omitted }),
   };
 }
