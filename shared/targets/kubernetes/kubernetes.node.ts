@@ -13,6 +13,7 @@ import { iso, systemClock } from '../../base/clock.js';
 import type { CapacityReport } from '../../domain/cluster.js';
 import type { WorkloadKind } from '../../domain/job.js';
 import { makeClients, type Clients } from './kube-clients.node.js';
+import { createDiscovery, podsOf } from './kube-lookups.node.js';
 import {
   classify,
   describeError,
@@ -41,7 +42,7 @@ import type {
 import { ClusterError } from './port.js';
 import type { ThrottleRetryOptions } from './rate-limit.js';
 import { createRateLimiter, withRateLimit } from './rate-limit.js';
-import { kindOfObject, kindsFromGroups, WORKLOAD_RESOURCES } from './workload-kinds.js';
+import { kindOfObject, WORKLOAD_RESOURCES } from './workload-kinds.js';
 
 // The pure parts live beside the driver; re-exported for callers that import them from here.
 export { classify } from './kube-errors.js';
@@ -73,18 +74,8 @@ export interface KubernetesClusterOptions {
   clock?: Clock;
 }
 
-/** Set by the Job controller on its pods (Kubernetes ≥ 1.27). */
-const LABEL_CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
-/** Set by the Job controller on its pods (also as `batch.kubernetes.io/job-name` since 1.27). */
-const LABEL_JOB_NAME = 'job-name';
 /** Pods that may hold GPUs: everything not finished (also filtered client-side). */
 const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
-
-interface Served {
-  kinds: WorkloadKind[];
-  kueue: boolean;
-  at: number;
-}
 
 export function createKubernetesCluster(options: KubernetesClusterOptions): ClusterDriver {
   const { clusterId } = options;
@@ -93,7 +84,6 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
   const watches = new Set<{ close(): void }>();
   let clients: Clients | undefined;
   let closed = false;
-  let served: Served | undefined;
   /** Namespaces seen to exist: a Job in one then costs 1 request, not 2 (forgotten on a 404). */
   const knownNamespaces = new Set<string>();
 
@@ -124,47 +114,10 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
   }
   const api = workloadApi(call);
 
-  /** The kinds and Kueue the cluster serves, from `GET /apis` at most once per TTL. */
-  async function discover(fresh = false): Promise<Served> {
-    const now = clock.now();
-    if (!fresh && served && now - served.at < (options.discoveryTtlMs ?? 60_000)) return served;
-    try {
-      const list = await call('discovering API groups', (c) => c.apis.getAPIVersions());
-      const versions = (list.groups ?? []).flatMap((g) => g.versions.map((v) => v.groupVersion));
-      served = { ...kindsFromGroups(versions), at: now };
-    } catch (error) {
-      // A server without group discovery serves Jobs only; anything else is the caller's problem.
-      if (!(error instanceof ClusterError) || error.statusCode !== 404) throw error;
-      served = { kinds: ['job'], kueue: false, at: now };
-    }
-    return served;
-  }
+  const discover = createDiscovery(call, clock, options.discoveryTtlMs ?? 60_000);
 
   function statusOfObject(kind: WorkloadKind, obj: WorkloadLike): KubeJobStatus {
     return workloadStatusFromKube(kind, obj);
-  }
-
-  /** Pods of a workload: a Job's by its uid or name; the CRD kinds' by Switchyard's job-id label. */
-  async function podsOf(kind: WorkloadKind, status: KubeJobStatus, byUid: boolean) {
-    const { namespace, name, uid } = status;
-    const selector =
-      kind !== 'job'
-        ? `${LABEL_JOB_ID}=${status.labels[LABEL_JOB_ID] ?? ''}`
-        : byUid
-          ? `${LABEL_CONTROLLER_UID}=${uid}`
-          : `${LABEL_JOB_NAME}=${name}`;
-    const pods = await call(`listing pods of ${namespace}/${name}`, (c) =>
-      c.core.listNamespacedPod({ namespace, labelSelector: selector }),
-    );
-    // Only this object's pods, not those of an earlier one of the same name.
-    return kind !== 'job'
-      ? pods.items
-      : pods.items.filter(
-          (p) =>
-            !uid ||
-            !p.metadata?.ownerReferences ||
-            p.metadata.ownerReferences.some((o) => o.uid === uid),
-        );
   }
 
   /** Adds how a finished workload's failing (else first) container ended, or why it waits. */
@@ -172,7 +125,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     const done = status.phase === 'succeeded' || status.phase === 'failed';
     if (!done && (status.phase !== 'pending' || status.reason || !status.uid)) return status;
     try {
-      const pods = await podsOf(kind, status, !done);
+      const pods = await podsOf(call, kind, status, !done);
       if (!done) return { ...status, ...pendingReason(pods) };
       const result = containerResult(pods, status.reason);
       const ended = Object.keys(result).length > 0 ? { ...status, result } : status;
