@@ -274,16 +274,9 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     return job;
   }
 
-  /**
-   * Jobs not yet ended, counted by state (`/metrics`). Reads at most 10,000 of them: the figure
-   * is a gauge for dashboards, not an exact count past that.
-   */
+  /** Jobs not yet ended, counted by state (`/metrics`): an index count, no job is read. */
   async function activeCounts(): Promise<Record<string, number>> {
-    const states = JOB_STATES.filter((s) => !isTerminal(s));
-    const active = await ctx.store.jobs.listByState(states, 10_000);
-    const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
-    for (const j of active) counts[j.state] = (counts[j.state] ?? 0) + 1;
-    return counts;
+    return ctx.store.jobs.countByState(JOB_STATES.filter((s) => !isTerminal(s)));
   }
 
   return { submit, explain, get, list, cancel, activeCounts };
