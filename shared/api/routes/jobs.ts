@@ -2,6 +2,7 @@
 import { JOB_STATES } from '../../domain/job.js';
 import { jobSubmissionSchema } from '../../domain/spec.js';
 import { describedRoutes } from '../../http/route-def.js';
+import { secondsSince } from '../../metrics/registry.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 import { jobView } from '../views.js';
@@ -59,9 +60,16 @@ export function jobRoutes(deps: AppDeps) {
     async (c) => {
       const body = await readJson(c.req.raw);
       const key = c.req.header('idempotency-key');
+      const started = performance.now();
       const { job, created } = await deps.jobs.submit(c.get('principal'), body, key);
-      if (created)
+      if (created) {
         deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', { state: job.state });
+        deps.metrics.observe(
+          'switchyard_submit_duration_seconds',
+          'Time to accept a job: validate, place, store and publish',
+          secondsSince(started),
+        );
+      }
       if (!created) c.header('idempotent-replayed', 'true');
       return c.json(jobView(job), 202);
     },
