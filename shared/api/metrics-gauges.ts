@@ -39,6 +39,7 @@ function clusterGauges(clusters: readonly Cluster[], now: number, timeoutMs: num
       { cluster: c.id },
       Math.max(0, (now - Date.parse(c.capacity.reportedAt)) / 1000),
     );
+    out.push(...drainerCounters(c));
     for (const [accelerator, a] of Object.entries(c.capacity.accelerators)) {
       const labels = { cluster: c.id, accelerator };
       g('switchyard_cluster_gpus_total', 'GPUs of each type a cluster reports', labels, a.total);
@@ -46,6 +47,29 @@ function clusterGauges(clusters: readonly Cluster[], now: number, timeoutMs: num
     }
   }
   return out;
+}
+
+/** The totals the cluster's drainer shipped with its last heartbeat (shared/drainer/stats.ts). */
+function drainerCounters(c: Cluster): Gauge[] {
+  const d = c.capacity?.drainer;
+  if (!d) return [];
+  const type = 'counter' as const;
+  return [
+    ...Object.entries(d.creates).map(([outcome, value]) => ({
+      name: 'switchyard_drainer_creates_total',
+      help: 'Creates the drainer tried on each cluster, by outcome (ok or the error class)',
+      labels: { cluster: c.id, outcome },
+      value,
+      type,
+    })),
+    {
+      name: 'switchyard_drainer_request_budget_wait_seconds_total',
+      help: "Seconds the drainer's requests waited for the cluster's client-side request budget",
+      labels: { cluster: c.id },
+      value: d.budgetWaitSeconds,
+      type,
+    },
+  ];
 }
 
 async function queueGauges(ctx: CoreContext, queues: readonly string[]): Promise<Gauge[]> {

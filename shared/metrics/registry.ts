@@ -7,11 +7,13 @@
 
 export type Labels = Record<string, string>;
 
+/** A value read at scrape time; `counter` when it is a total kept elsewhere (a drainer's). */
 export interface Gauge {
   name: string;
   help: string;
   labels: Labels;
   value: number;
+  type?: 'gauge' | 'counter';
 }
 
 /** Seconds: 1 ms to 10 s, the span of a placement decision and of a submit. */
@@ -92,7 +94,7 @@ export function createRegistry() {
       const byName = new Map<string, Gauge[]>();
       for (const g of gauges) byName.set(g.name, [...(byName.get(g.name) ?? []), g]);
       for (const [name, list] of byName) {
-        lines.push(`# HELP ${name} ${list[0]!.help}`, `# TYPE ${name} gauge`);
+        lines.push(`# HELP ${name} ${list[0]!.help}`, `# TYPE ${name} ${list[0]!.type ?? 'gauge'}`);
         for (const g of list) lines.push(`${name}${braces(labelKey(g.labels))} ${number(g.value)}`);
       }
       return lines.join('\n') + '\n';

@@ -187,6 +187,26 @@ describe('/metrics after submit → succeed', () => {
     expect(find(samples, 'switchyard_webhook_delivery_seconds_count')[0]?.value).toBe(taken);
   });
 
+  it("shows the drainer's creates and request-budget wait, shipped with its heartbeat", async () => {
+    // The drainer heartbeats every 5 s: wait for the first report after the create.
+    const created = await waitFor(
+      async () => {
+        const { samples } = await scrape(monitor);
+        const ok = find(samples, 'switchyard_drainer_creates_total', { outcome: 'ok' });
+        return ok.length ? samples : undefined;
+      },
+      10_000,
+      'drainer stats in a heartbeat',
+    );
+    const ok = { cluster: 'sim-one', outcome: 'ok' };
+    expect(find(created, 'switchyard_drainer_creates_total', ok)[0]?.value).toBeGreaterThanOrEqual(
+      1,
+    );
+    const wait = find(created, 'switchyard_drainer_request_budget_wait_seconds_total');
+    expect(wait.map((s) => s.labels.cluster)).toEqual(['sim-one']);
+    expect(wait[0]!.value).toBeGreaterThanOrEqual(0);
+  });
+
   it('counts API requests by route template, never the raw path', async () => {
     const { samples } = await scrape(monitor);
     const requests = find(samples, 'switchyard_http_requests_total');

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry, escapeLabel, LATENCY_BUCKETS } from '../../shared/metrics/registry.js';
 import { recordWebhookEvent } from '../../shared/metrics/webhooks.js';
+import { createDrainerStats } from '../../shared/drainer/stats.js';
+import { capacitySchema } from '../../shared/protocol/schemas.js';
+import { ClusterError } from '../../shared/targets/kubernetes/port.js';
 
 const lines = (text: string, prefix: string) =>
   text.split('\n').filter((l) => l.startsWith(prefix));
@@ -47,5 +50,37 @@ describe('the metrics registry', () => {
     expect(text).toContain('switchyard_webhook_failures_total{final="true"} 1');
     expect(text).toContain('switchyard_webhook_dead_letters_total 1');
     expect(text).toContain('switchyard_webhook_delivery_seconds_sum 1.5');
+  });
+});
+
+describe('drainer stats', () => {
+  it('counts creates per cluster by outcome and fit the heartbeat schema', () => {
+    const stats = createDrainerStats({ now: () => Date.parse('2030-01-01T00:00:00Z') });
+    stats.create('a');
+    stats.create('a', new ClusterError('unreachable', 'connection refused'));
+    stats.create('a', new ClusterError('unreachable', 'connection refused'));
+    stats.create('a', new Error('odd'));
+    stats.create('b');
+    const a = stats.snapshot('a', 1500);
+    expect(a).toEqual({
+      since: '2030-01-01T00:00:00.000Z',
+      creates: { ok: 1, unreachable: 2, error: 1 },
+      budgetWaitSeconds: 1.5,
+    });
+    expect(stats.snapshot('c').creates).toEqual({});
+    const capacity = { reportedAt: a.since, accelerators: {}, drainer: a };
+    expect(capacitySchema.safeParse({ clusterId: 'a', capacity }).success).toBe(true);
+    const letter = (n: number) => String.fromCharCode(97 + n);
+    const outcomes = (n: number) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`o${letter(i % 26)}${letter(Math.floor(i / 26))}`, 1]),
+      );
+    const withCreates = (creates: Record<string, number>) => ({
+      clusterId: 'a',
+      capacity: { ...capacity, drainer: { ...a, creates } },
+    });
+    expect(capacitySchema.safeParse(withCreates(outcomes(32))).success).toBe(true);
+    expect(capacitySchema.safeParse(withCreates(outcomes(33))).success).toBe(false);
+    expect(capacitySchema.safeParse(withCreates({ 'Not A Class': 1 })).success).toBe(false);
   });
 });
