@@ -110,6 +110,7 @@ export function createMessage(job: Job): CreateMessage {
     submittedBy: job.submittedBy,
     placement: job.placement!,
     spec,
+    ...(job.traceId ? { traceId: job.traceId } : {}),
   };
 }
 

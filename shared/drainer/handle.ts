@@ -65,7 +65,7 @@ async function handleCreate(
     attempt: placement.attempt,
   });
   if (!claim.proceed) {
-    d.log.info('skipping create', { jobId, reason: claim.reason });
+    d.log.info('skipping create', { jobId, reason: claim.reason, traceId: msg.traceId });
     return;
   }
   const at = () => iso(d.clock.now());
@@ -112,7 +112,7 @@ async function handleCreate(
     counted = true;
     d.log.info(
       outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted',
-      { jobId, cluster: placement.clusterId, name: placement.kubeName },
+      { jobId, cluster: placement.clusterId, name: placement.kubeName, traceId: msg.traceId },
     );
     const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
     if (answer.action === 'delete')

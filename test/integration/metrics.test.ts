@@ -2,7 +2,7 @@
 // Kubernetes cluster, the pull drainer over the drainer protocol, and the status webhook delivered
 // to a local receiver. The scrape is parsed line by line with the text format's grammar (a small
 // parser below) and checked for every family docs/metrics.md lists; the per-tenant series show
-// only to a token that also holds `metrics:tenants`.
+// only to a token that also holds `metrics:tenants`. A submit's W3C traceparent reaches the drainer's log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordWebhookEvent } from '../../shared/metrics/webhooks.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
@@ -253,6 +253,46 @@ describe('/metrics after submit → succeed', () => {
     const again = await scrape(monitor);
     expect(again.samples.some((s) => 'tenant' in s.labels)).toBe(false);
     expect(find(again.samples, 'switchyard_jobs_active', { state: 'pending' })[0]?.value).toBe(1);
+  });
+});
+
+describe('traceparent', () => {
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+  it("carries the submit's trace id into the create message and the drainer's log", async () => {
+    const acme = (await f.mint('acme', ['jobs:submit'])).token;
+    const res = await f.call('POST', '/v1/jobs', {
+      token: acme,
+      body: jobBody('research', { env: { SIM_DURATION_SECONDS: '1' } }),
+      headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
+    const id = res.body.id as string;
+    expect((await f.store.jobs.get(id))?.traceId).toBe(TRACE);
+    const line = await waitFor(
+      async () => stack.logged.find((l) => l.includes(id) && l.includes('Kubernetes Job created')),
+      10_000,
+      'the create logged',
+    );
+    expect(JSON.parse(line).traceId).toBe(TRACE);
+  });
+
+  it('makes a trace id when there is none, and refuses a malformed traceparent with 400', async () => {
+    const acme = (await f.mint('acme', ['jobs:submit'])).token;
+    const made = await f.call('POST', '/v1/jobs', { token: acme, body: jobBody('research') });
+    expect(made.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const traceId = made.headers.get('traceparent')!.split('-')[1];
+    expect((await f.store.jobs.get(made.body.id as string))?.traceId).toBe(traceId);
+    for (const bad of ['00-xyz-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`]) {
+      const res = await f.call('POST', '/v1/jobs', {
+        token: acme,
+        body: jobBody('research'),
+        headers: { traceparent: bad },
+      });
+      expect([res.status, (res.body.error as { code: string }).code]).toEqual([400, 'BAD_REQUEST']);
+      expect((res.body.error as { message: string }).message).toContain('traceparent');
+    }
   });
 });
 

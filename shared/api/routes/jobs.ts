@@ -3,6 +3,7 @@ import { JOB_STATES } from '../../domain/job.js';
 import { jobSubmissionSchema } from '../../domain/spec.js';
 import { describedRoutes } from '../../http/route-def.js';
 import { secondsSince } from '../../metrics/registry.js';
+import { traceIdOf, traceparentFor } from '../../metrics/trace.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 import { jobView } from '../views.js';
@@ -47,6 +48,12 @@ export function jobRoutes(deps: AppDeps) {
           schema: { type: 'string', maxLength: 255 },
           description: 'the same key with the same body returns the same job',
         },
+        {
+          name: 'traceparent',
+          schema: { type: 'string', maxLength: 55 },
+          description:
+            'W3C Trace Context; its trace id goes with the job (answered as traceparent), else one is made',
+        },
       ],
       responses: {
         202: {
@@ -60,8 +67,10 @@ export function jobRoutes(deps: AppDeps) {
     async (c) => {
       const body = await readJson(c.req.raw);
       const key = c.req.header('idempotency-key');
+      const traceId = traceIdOf(c.req.header('traceparent'));
       const started = performance.now();
-      const { job, created } = await deps.jobs.submit(c.get('principal'), body, key);
+      const { job, created } = await deps.jobs.submit(c.get('principal'), body, key, traceId);
+      if (job.traceId) c.header('traceparent', traceparentFor(job.traceId));
       if (created) {
         deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', { state: job.state });
         deps.metrics.observe(
