@@ -34,6 +34,7 @@ import { policyRollbackRoute, policyRoutes } from './routes/policy.js';
 import { policySimulateRoute } from './routes/policy-simulate.js';
 import { queueRoutes } from './routes/queues.js';
 import { accountRoutes } from './routes/account.js';
+import { routeTemplate } from './route-template.js';
 
 /** Public: the OpenAPI 3.1 description of every route mounted, built once on first request. */
 function openApiRoute(mounted: readonly MountedRoute[]) {
@@ -60,10 +61,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('requestId', requestId);
     c.header('x-request-id', requestId);
     await next();
-    deps.metrics.inc('switchyard_http_requests_total', 'HTTP requests by method and status', {
-      method: c.req.method,
-      status: String(c.res.status),
-    });
+    deps.metrics.inc(
+      'switchyard_http_requests_total',
+      'HTTP requests by method, route template and status',
+      { method: c.req.method, route: routeTemplate(c), status: String(c.res.status) },
+    );
   });
 
   app.use('/v1/*', limitBody(deps.maxBodyBytes ?? 256 * 1024));

@@ -7,7 +7,7 @@
  * - a minted token's scopes are a subset of the caller's, its projects a subset of the caller's
  *   (`*` only from a caller that has `*`), its lifetime at most the maximum token age and never
  *   past the caller's own expiry;
- * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`, `metrics:read`) go only
+ * - platform-wide scopes (`clusters:admin`, `policy:admin`, `drainer`, `metrics:*`) go only
  *   on tokens of the admin tenant, since they act on (or show) every tenant;
  * - listing shows records, never a token (the admin tenant may list any tenant's); revoking is effective at once, says how many tokens the
  *   revoked one minted (directly or through them) are still live, and with `cascade` revokes them;
@@ -33,6 +33,7 @@ const PLATFORM_SCOPES: readonly string[] = [
   'policy:admin',
   'drainer',
   'metrics:read',
+  'metrics:tenants',
 ];
 
 export interface TokenAdminOptions {

@@ -5,6 +5,7 @@ import { iso } from '../base/clock.js';
 import type { Queue } from '../queue/port.js';
 import type { StateStore } from '../store/port.js';
 import type { Logger } from '../base/log.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
 
 export interface CoreSettings {
   /** A cluster whose heartbeat is older than this is offline. */
@@ -65,6 +66,8 @@ export interface CoreContext {
   log: Logger;
   /** Why a callback URL can never be delivered to (checked without DNS), or undefined. */
   screenCallback?: (url: string) => string | undefined;
+  /** This instance's in-process metrics (placement latency); absent in some unit tests. */
+  metrics?: MetricsRegistry;
 }
 
 export function nowIso(ctx: CoreContext): string {

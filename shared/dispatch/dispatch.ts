@@ -24,6 +24,7 @@ import { jobSpendReservation } from './spend.js';
 import { jobGpus } from '../placement/gang.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Dispatcher } from '../jobs/dispatcher-port.js';
+import { secondsSince } from '../metrics/registry.js';
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
@@ -62,6 +63,7 @@ export interface DecideInput {
 
 export function decide(ctx: DispatchContext, input: DecideInput): Decision {
   const now = ctx.clock.now();
+  const started = performance.now();
   const result = place({
     spec: input.spec,
     tenantId: input.tenantId,
@@ -72,6 +74,11 @@ export function decide(ctx: DispatchContext, input: DecideInput): Decision {
     now,
     heartbeatTimeoutMs: ctx.settings.heartbeatTimeoutMs,
   });
+  ctx.metrics?.observe(
+    'switchyard_placement_duration_seconds',
+    'Time to decide where one job goes (in-process CPU; 0 on the Worker, see docs/metrics.md)',
+    secondsSince(started),
+  );
   return { ...result, evaluatedAt: iso(now) };
 }
 
@@ -105,6 +112,7 @@ export function createMessage(job: Job): CreateMessage {
     submittedBy: job.submittedBy,
     placement: job.placement!,
     spec,
+    ...(job.traceId ? { traceId: job.traceId } : {}),
   };
 }
 

@@ -37,6 +37,16 @@ export interface CapacityReport {
   kinds?: WorkloadKind[];
   /** True when the target's API serves kueue.x-k8s.io. */
   kueue?: boolean;
+  /** The reporting drainer's own counters for this cluster (shared/drainer/stats.ts). */
+  drainer?: DrainerReportStats;
+}
+
+/** Totals since the drainer started (`since`): creates by outcome, request-budget wait. */
+export interface DrainerReportStats {
+  since: string;
+  /** `ok`, or a cluster error class (`unreachable`, `throttled`, `invalid`, …). */
+  creates: Record<string, number>;
+  budgetWaitSeconds: number;
 }
 
 export interface Cluster {

@@ -249,6 +249,8 @@ export interface Job {
   /** Id of the credential that submitted it. */
   submittedBy: string;
   idempotencyKey?: string;
+  /** W3C trace id (32 hex) from the submit's `traceparent`, or made at submit. */
+  traceId?: string;
   placement?: Placement;
   decision?: Decision;
   events: JobEvent[];

@@ -11,8 +11,10 @@ export const SCOPES = [
   'tokens:admin',
   /** For drainers: claim dispatches and report job status and cluster capacity. */
   'drainer',
-  /** For monitoring: job figures in `/metrics` (without it, only aggregate HTTP counts). */
+  /** For monitoring: `/metrics` (without it, 401/403). */
   'metrics:read',
+  /** With `metrics:read`: the per-tenant series of `/metrics` (pending jobs, GPUs in use). */
+  'metrics:tenants',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -12,6 +12,7 @@ import type { ControlPlane } from '../protocol/control-port.js';
 import { queueMessageSchema } from '../protocol/messages.js';
 import { canWake } from '../queue/wakeup.js';
 import { handleDrainerMessage } from './handle.js';
+import { createDrainerStats } from './stats.js';
 import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
@@ -55,6 +56,8 @@ export function createDrainer(o: DrainerOptions) {
   const pollMs = o.pollMs ?? 250;
   const visibilityMs = o.visibilityMs ?? 30_000;
   const heartbeatMs = o.heartbeatMs ?? 5_000;
+  const stats = createDrainerStats(o.clock);
+  const handlerDeps = { ...o, stats };
   const maxAttempts = o.maxAttempts ?? 5;
   let running = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
@@ -73,7 +76,7 @@ export function createDrainer(o: DrainerOptions) {
       visibilityMs / 2,
     );
     try {
-      await handleDrainerMessage(o, parsed.data, {
+      await handleDrainerMessage(handlerDeps, parsed.data, {
         attempt: delivery.attempt,
         mayRetry: delivery.attempt < maxAttempts,
       });
@@ -138,7 +141,9 @@ export function createDrainer(o: DrainerOptions) {
   async function heartbeat(): Promise<void> {
     for (const [id, cluster] of [...o.clusters, ...(o.targets ?? [])]) {
       try {
-        await o.control.heartbeat(id, await cluster.capacity());
+        const capacity = await cluster.capacity();
+        const waited = 'budgetWaitMs' in cluster ? cluster.budgetWaitMs?.() : undefined;
+        await o.control.heartbeat(id, { ...capacity, drainer: stats.snapshot(id, waited) });
       } catch (e) {
         o.log.warn('capacity read failed', {
           cluster: id,

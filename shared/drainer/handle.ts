@@ -14,6 +14,7 @@ import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from '../targets/kub
 import { buildManifest } from '../targets/kubernetes/manifest.js';
 import type { Target } from '../targets/port.js';
 import { cancelOnTarget, createOnTarget } from './targets.js';
+import type { DrainerStats } from './stats.js';
 
 export interface MessageHandlerDeps {
   /** The queue this drainer serves, named in the report for a cluster it does not serve. */
@@ -25,6 +26,8 @@ export interface MessageHandlerDeps {
   clock: Clock;
   log: Logger;
   ttlSecondsAfterFinished?: number;
+  /** Counts creates by outcome for the heartbeat (`stats.ts`). */
+  stats?: DrainerStats;
 }
 
 export interface Delivery {
@@ -62,7 +65,7 @@ async function handleCreate(
     attempt: placement.attempt,
   });
   if (!claim.proceed) {
-    d.log.info('skipping create', { jobId, reason: claim.reason });
+    d.log.info('skipping create', { jobId, reason: claim.reason, traceId: msg.traceId });
     return;
   }
   const at = () => iso(d.clock.now());
@@ -70,8 +73,10 @@ async function handleCreate(
   const target = d.targets?.get(placement.clusterId);
   if (!cluster && target) {
     try {
-      return await createOnTarget(d, target, msg);
+      await createOnTarget(d, target, msg);
+      return d.stats?.create(placement.clusterId);
     } catch (e) {
+      d.stats?.create(placement.clusterId, e);
       if (isRetryable(e) && delivery.mayRetry) throw e;
       const message = e instanceof Error ? e.message : String(e);
       await d.control.report({
@@ -94,6 +99,7 @@ async function handleCreate(
     });
     return;
   }
+  let counted = false;
   try {
     await cluster.ensureNamespace(placement.namespace, {
       [LABEL_TENANT]: msg.tenantId,
@@ -102,14 +108,17 @@ async function handleCreate(
     const outcome = await cluster.createJob(
       buildManifest(msg, { ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600 }),
     );
+    d.stats?.create(placement.clusterId);
+    counted = true;
     d.log.info(
       outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted',
-      { jobId, cluster: placement.clusterId, name: placement.kubeName },
+      { jobId, cluster: placement.clusterId, name: placement.kubeName, traceId: msg.traceId },
     );
     const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
     if (answer.action === 'delete')
       await cluster.deleteJob(placement.namespace, placement.kubeName, msg.spec.kind ?? 'job');
   } catch (e) {
+    if (!counted) d.stats?.create(placement.clusterId, e);
     if (isRetryable(e) && delivery.mayRetry) throw e;
     const attempts = delivery.attempt > 0 ? ` after ${delivery.attempt} attempt(s)` : '';
     await d.control.report({

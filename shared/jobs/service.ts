@@ -97,6 +97,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     principal: Principal,
     body: unknown,
     keyed?: { key: string; storedKey: string; fingerprint: string },
+    traceId?: string,
   ): Promise<SubmitResult> {
     const spec = parseJobSpec(body, ctx.screenCallback);
     requireProject(principal, spec.project);
@@ -113,6 +114,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       updatedAt: at,
       submittedBy: principal.tokenId,
       ...(keyed ? { idempotencyKey: keyed.key } : {}),
+      ...(traceId ? { traceId } : {}),
       events: [
         {
           at,
@@ -156,9 +158,10 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     principal: Principal,
     body: unknown,
     idempotencyKey?: string,
+    traceId?: string,
   ): Promise<SubmitResult> {
     requireScope(principal, 'jobs:submit');
-    if (idempotencyKey === undefined) return createAndDispatch(principal, body);
+    if (idempotencyKey === undefined) return createAndDispatch(principal, body, undefined, traceId);
     if (!KEY_SHAPE.test(idempotencyKey)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
@@ -201,11 +204,12 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       // id makes this find the job that request stored, if it stored one.
     }
     try {
-      const result = await createAndDispatch(principal, body, {
-        key: idempotencyKey,
-        storedKey,
-        fingerprint: claim.fingerprint,
-      });
+      const result = await createAndDispatch(
+        principal,
+        body,
+        { key: idempotencyKey, storedKey, fingerprint: claim.fingerprint },
+        traceId,
+      );
       await ctx.store.idempotency.complete(principal.tenantId, storedKey, result.job.id);
       return result;
     } catch (e) {
@@ -274,16 +278,9 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     return job;
   }
 
-  /**
-   * Jobs not yet ended, counted by state (`/metrics`). Reads at most 10,000 of them: the figure
-   * is a gauge for dashboards, not an exact count past that.
-   */
+  /** Jobs not yet ended, counted by state (`/metrics`): an index count, no job is read. */
   async function activeCounts(): Promise<Record<string, number>> {
-    const states = JOB_STATES.filter((s) => !isTerminal(s));
-    const active = await ctx.store.jobs.listByState(states, 10_000);
-    const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
-    for (const j of active) counts[j.state] = (counts[j.state] ?? 0) + 1;
-    return counts;
+    return ctx.store.jobs.countByState(JOB_STATES.filter((s) => !isTerminal(s)));
   }
 
   return { submit, explain, get, list, cancel, activeCounts };

@@ -19,6 +19,11 @@ export const createMessageSchema = z.object({
   placement: placementSchema,
   /** The spec without its callback (secrets never travel on queues), checked like a submission. */
   spec: jobSubmissionSchema.omit({ callback: true }),
+  /** The job's W3C trace id, for the drainer's log lines (absent on jobs from before traces). */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 export const cancelMessageSchema = z.object({

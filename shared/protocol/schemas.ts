@@ -52,6 +52,15 @@ export const capacitySchema = z.strictObject({
     ),
     kinds: z.array(z.enum(WORKLOAD_KINDS)).max(WORKLOAD_KINDS.length).optional(),
     kueue: z.boolean().optional(),
+    drainer: z
+      .strictObject({
+        since: z.iso.datetime(),
+        creates: z
+          .record(z.string().regex(/^[a-z][a-z-]{0,31}$/), z.int().min(0))
+          .refine((c) => Object.keys(c).length <= 32, 'at most 32 outcomes'),
+        budgetWaitSeconds: z.number().min(0).max(1e12),
+      })
+      .optional(),
   }),
 });
 

@@ -109,6 +109,16 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): Queue {
       return (dead.get(queue) ?? []).slice(0, limit).map(toMessage);
     },
 
+    async stats(queue) {
+      const messages = [...(live.get(queue)?.values() ?? [])];
+      const oldest = messages[0]?.publishedAt;
+      return {
+        depth: messages.length,
+        deadLetters: dead.get(queue)?.length ?? 0,
+        ...(oldest ? { oldestPublishedAt: oldest } : {}),
+      };
+    },
+
     async close() {},
   } satisfies Queue;
 }

@@ -39,4 +39,18 @@ export interface Queue {
   /** Messages that exceeded `maxAttempts`, oldest first. */
   deadLetters(queue: string, limit: number): Promise<QueueMessage[]>;
   close(): Promise<void>;
+  /**
+   * Depth, oldest live message and dead letters of one queue (`/metrics`), where the driver can
+   * count them cheaply: memory and SQLite. Pub/Sub and Cloudflare Queues leave it out (their
+   * figures live in Cloud Monitoring and the Cloudflare dashboard).
+   */
+  stats?(queue: string): Promise<QueueStats>;
+}
+
+export interface QueueStats {
+  /** Live messages: waiting, or delivered and not yet acknowledged. */
+  depth: number;
+  deadLetters: number;
+  /** When the oldest live message was published; absent when there is none. */
+  oldestPublishedAt?: string;
 }

@@ -102,6 +102,10 @@ export function createSqliteQueueOn(
       `SELECT seq, id, body, attempts, receipt, published_at FROM queue_messages
        WHERE queue = ? AND dead = 1 ORDER BY seq LIMIT ?`,
     ),
+    stats: db.prepare(
+      `SELECT dead, COUNT(*) AS n, MIN(published_at) AS oldest FROM queue_messages
+       WHERE queue = ? GROUP BY dead`,
+    ),
   };
 
   /** One transaction; rows dead-lettered on the way do not count against `max`. */
@@ -160,6 +164,16 @@ export function createSqliteQueueOn(
 
     async deadLetters(queue, limit) {
       return (q.dead.all(queue, limit) as Row[]).map(toMessage);
+    },
+
+    async stats(queue) {
+      const rows = q.stats.all(queue) as Array<{ dead: number; n: number; oldest: string }>;
+      const live = rows.find((r) => r.dead === 0);
+      return {
+        depth: live?.n ?? 0,
+        deadLetters: rows.find((r) => r.dead === 1)?.n ?? 0,
+        ...(live ? { oldestPublishedAt: live.oldest } : {}),
+      };
     },
 
     close,

@@ -28,6 +28,7 @@ import type { JobPublish } from '../queue/job-publish.js';
 import { createScheduleService } from '../schedules/service.js';
 import type { StateStore } from '../store/port.js';
 import { createDeliveryWorker } from '../webhooks/delivery-worker.js';
+import { recordWebhookEvent } from '../metrics/webhooks.js';
 
 export interface CoreOptions {
   store: StateStore;
@@ -63,7 +64,9 @@ export interface CoreOptions {
 }
 
 export function createCore(o: CoreOptions) {
+  const metrics = createMetrics();
   const ctx: CoreContext = {
+    metrics,
     store: o.store,
     queue: o.queue,
     clock: o.clock,
@@ -115,7 +118,7 @@ export function createCore(o: CoreOptions) {
     tokens,
     tokenAdmin,
     hooks,
-    metrics: createMetrics(),
+    metrics,
     maxBodyBytes: o.maxBodyBytes,
     onCapacityChanged: () => wake(),
     ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
@@ -129,7 +132,10 @@ export function createCore(o: CoreOptions) {
     timeoutMs: o.webhooks.timeoutMs,
     ...(o.webhooks.guard ? { guard: o.webhooks.guard } : {}),
     ...(o.webhooks.fetch ? { fetch: o.webhooks.fetch } : {}),
-    log: (event) => o.log.info('webhook', event),
+    log: (event) => {
+      recordWebhookEvent(metrics, event);
+      o.log.info('webhook', event);
+    },
   });
 
   return {

@@ -99,6 +99,11 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
           .slice(0, limit)
           .map(copy);
       },
+      async countByState(states) {
+        const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
+        for (const j of jobs.values()) if (j.state in counts) counts[j.state]! += 1;
+        return counts;
+      },
     },
 
     clusters: {

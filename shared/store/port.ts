@@ -48,6 +48,11 @@ export interface JobTable {
   list(query: JobQuery): Promise<Page<Job>>;
   /** Jobs in any of the given states across tenants, oldest first; for sweepers and admission. */
   listByState(states: readonly JobState[], limit: number): Promise<Job[]>;
+  /**
+   * How many jobs are in each of the given states, across tenants (`/metrics`), without reading
+   * the jobs: an index count where the store has one. Every asked state is a key (0 when none).
+   */
+  countByState(states: readonly JobState[]): Promise<Record<string, number>>;
 }
 
 /** A change to a usage counter (e.g. GPUs in use by a tenant), applied with a job write. */

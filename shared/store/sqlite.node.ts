@@ -266,6 +266,17 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
           .all(...states, limit);
         return parseAll<Job>(rows);
       },
+      async countByState(states) {
+        const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
+        if (states.length === 0) return counts;
+        const marks = states.map(() => '?').join(', ');
+        // Answered from the jobs_by_state index alone.
+        const rows = db
+          .prepare(`SELECT state, COUNT(*) AS n FROM jobs WHERE state IN (${marks}) GROUP BY state`)
+          .all(...states) as Array<{ state: string; n: number }>;
+        for (const r of rows) counts[r.state] = Number(r.n);
+        return counts;
+      },
     },
 
     clusters: {

@@ -228,7 +228,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       jobId: d.jobId,
       attempts: stored.attempts,
       status: outcome.status,
-      ...(outcome.kind === 'delivered' ? {} : { error: outcome.error }),
+      ...(outcome.kind === 'delivered'
+        ? { latencyMs: done - Date.parse(claimed.createdAt) }
+        : { error: outcome.error }),
     });
     return stored;
   }

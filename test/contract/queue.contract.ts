@@ -30,6 +30,8 @@ export interface QueueDriverOptions {
   reopen?: (closed: Queue) => Promise<Queue> | Queue;
   /** Runs once after the suite. */
   cleanup?: () => Promise<void>;
+  /** Whether the driver counts depth, oldest message and dead letters (`Queue.stats`). */
+  stats?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -165,6 +167,39 @@ export function testQueueDriver(
       await pass(V);
       expect((await pull()).map((m) => m.id)).toEqual([next]);
     });
+
+    it(`has stats exactly when the driver says so (${opts.stats ?? false})`, () => {
+      expect(typeof queue.stats === 'function').toBe(opts.stats ?? false);
+    });
+
+    it.runIf(opts.stats ?? false)(
+      'counts depth, the oldest live message and dead letters',
+      async () => {
+        expect(await queue.stats!(qn)).toEqual({ depth: 0, deadLetters: 0 });
+        const first = await queue.publish(qn, { n: 1 });
+        await pass(10);
+        await queue.publish(qn, { n: 2 });
+        const [m] = await pullN(1);
+        expect(m!.id).toBe(first);
+        // A delivered, unacknowledged message is still live: it counts, and is still the oldest.
+        expect(await queue.stats!(qn)).toEqual({
+          depth: 2,
+          deadLetters: 0,
+          oldestPublishedAt: m!.publishedAt,
+        });
+        await queue.ack(qn, m!.receipt);
+        const after = await queue.stats!(qn);
+        expect(after.depth).toBe(1);
+        expect(Date.parse(after.oldestPublishedAt!)).toBeGreaterThan(Date.parse(m!.publishedAt));
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+          const [again] = await pullN(1);
+          await queue.nack(qn, again!.receipt);
+        }
+        await pull(); // the pull that finds it past maxAttempts dead-letters it
+        expect(await queue.stats!(qn)).toEqual({ depth: 0, deadLetters: 1 });
+        expect(await queue.stats!(`${qn}-other`)).toEqual({ depth: 0, deadLetters: 0 });
+      },
+    );
 
     it.runIf(opts.ordered ?? true)('delivers oldest first', async () => {
       const ids = await publishAll(5);

@@ -24,6 +24,7 @@ const memoryClock = createFakeClock();
 testQueueDriver('memory', () => createMemoryQueue({ clock: memoryClock, maxAttempts: 3 }), {
   clock: memoryClock,
   maxAttempts: 3,
+  stats: true,
 });
 
 const sqliteClock = createFakeClock();
@@ -39,6 +40,7 @@ testQueueDriver(
   {
     clock: sqliteClock,
     maxAttempts: 3,
+    stats: true,
     reopen: (closed) => {
       const path = paths.get(closed)!;
       const queue = createSqliteQueue({ path, clock: sqliteClock, maxAttempts: 3 });
@@ -53,11 +55,12 @@ const pairClock = createFakeClock();
 testQueueDriver(
   'sqlite pair',
   () => createSqlitePair({ path: freshPath(), clock: pairClock, maxAttempts: 3 }).queue,
-  { clock: pairClock, maxAttempts: 3 },
+  { clock: pairClock, maxAttempts: 3, stats: true },
 );
 
 testQueueDriver('sqlite, real time', () => createSqliteQueue({ path: freshPath() }), {
   visibilityMs: 100,
+  stats: true,
 });
 
 /** Runs `code` (an ES module that may import the repository's TypeScript) in a child process. */

@@ -221,6 +221,23 @@ export function testStoreDriver(
         expect(ids(await store.jobs.listByState(['pending', 'received'], 2))).toEqual(['r1', 'p2']);
         expect(await store.jobs.listByState([], 10)).toEqual([]);
       });
+
+      it('countByState counts jobs per state across tenants, 0 for a state with none', async () => {
+        await store.jobs.create(aJob({ id: 'p1', state: 'pending', createdAt: at(1) }));
+        await store.jobs.create(
+          aJob({ id: 'p2', tenantId: 'other', state: 'pending', createdAt: at(2) }),
+        );
+        await store.jobs.create(aJob({ id: 'r1', state: 'running', createdAt: at(3) }));
+        const counts = await store.jobs.countByState(['pending', 'running', 'dispatched']);
+        expect(counts).toEqual({ pending: 2, running: 1, dispatched: 0 });
+        const moved = await store.jobs.get('p1');
+        await store.jobs.update({ ...moved!, state: 'running' });
+        expect(await store.jobs.countByState(['pending', 'running'])).toEqual({
+          pending: 1,
+          running: 2,
+        });
+        expect(await store.jobs.countByState([])).toEqual({});
+      });
     });
 
     describe('clusters', () => {

@@ -36,7 +36,7 @@ interface Row {
 const ROWS: Row[] = [
   { route: 'GET /healthz', isolation: 'public' },
   { route: 'GET /.well-known/jwks.json', isolation: 'public' },
-  { route: 'GET /metrics', isolation: 'public' },
+  { route: 'GET /metrics', scope: 'metrics:read', isolation: 'global' },
   { route: 'GET /openapi.json', isolation: 'public' },
   { route: 'POST /v1/:op{jobs:explain}', scope: 'jobs:submit', isolation: 'create' },
   { route: 'POST /v1/jobs', scope: 'jobs:submit', isolation: 'create' },

@@ -51,7 +51,7 @@ async function hangUp(path: string, framing: 'declared' | 'chunked'): Promise<vo
 }
 
 async function requestCounts(): Promise<Record<string, number>> {
-  const res = await f.call('GET', '/metrics');
+  const res = await f.call('GET', '/metrics', { token });
   const counts: Record<string, number> = {};
   for (const m of res.text.matchAll(/^switchyard_http_requests_total\{(.*)\} (\d+)$/gm)) {
     counts[m[1]!] = Number(m[2]);
@@ -72,12 +72,12 @@ describe('a client that hangs up mid-body', () => {
   it.each(['declared', 'chunked'] as const)(
     'is counted as 499 and logged at info level (%s length)',
     async (framing) => {
-      const before = (await requestCounts())['method="POST",status="499"'] ?? 0;
+      const before = (await requestCounts())['method="POST",route="/v1/jobs",status="499"'] ?? 0;
       logged.length = 0;
       await hangUp('/v1/jobs', framing);
-      const counts = await waitForCount('method="POST",status="499"', before + 1);
-      expect(counts['method="POST",status="499"']).toBe(before + 1);
-      expect(counts['method="POST",status="500"']).toBeUndefined();
+      const counts = await waitForCount('method="POST",route="/v1/jobs",status="499"', before + 1);
+      expect(counts['method="POST",route="/v1/jobs",status="499"']).toBe(before + 1);
+      expect(counts['method="POST",route="/v1/jobs",status="500"']).toBeUndefined();
       expect(logged.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
       const info = logged.filter((l) => l.level === 'info');
       expect(info).toHaveLength(1);

@@ -53,7 +53,9 @@ export async function createFixture(options: FixtureOptions = {}) {
   };
   const store = options.store ?? createMemoryStore({ clock });
   const queue = createMemoryQueue({ clock });
+  const metrics = createMetrics();
   const ctx: CoreContext = {
+    metrics,
     store,
     queue,
     clock,
@@ -94,7 +96,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     tokens,
     tokenAdmin: createTokenAdmin({ ctx, tokens, adminTenant: ADMIN }),
     hooks: createHookService(ctx, jobs, { maxBodyBytes }),
-    metrics: createMetrics(),
+    metrics,
     maxBodyBytes,
     rateLimit: options.rateLimit ?? { perSecond: 1_000_000, burst: 1_000_000 },
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
@@ -148,7 +150,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     return { status: res.status, body: parsed, headers: res.headers, text };
   }
 
-  return { app, ctx, store, clock, tokens, jobs, mint, call };
+  return { app, ctx, store, clock, tokens, jobs, metrics, mint, call };
 }
 
 export type Fixture = Awaited<ReturnType<typeof createFixture>>;

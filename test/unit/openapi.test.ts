@@ -124,6 +124,10 @@ describe('GET /openapi.json', () => {
         expect(security.length, where).toBeGreaterThan(0);
         expect(responses['401'], where).toBeDefined();
         expect(responses['429'], where).toBeDefined();
+      } else if (path === '/metrics') {
+        // The one bearer route outside /v1: no rate limit there, but 401 and 403.
+        expect(security, where).toEqual([{ bearer: [] }]);
+        expect([responses['401'], responses['403']], where).not.toContain(undefined);
       } else expect(security, where).toEqual([]);
       if (op.requestBody) expect(responses['400'], where).toBeDefined();
       if (path.includes('{')) expect(responses['404'], where).toBeDefined();

@@ -2,6 +2,8 @@
 import { JOB_STATES } from '../../domain/job.js';
 import { jobSubmissionSchema } from '../../domain/spec.js';
 import { describedRoutes } from '../../http/route-def.js';
+import { secondsSince } from '../../metrics/registry.js';
+import { traceIdOf, traceparentFor } from '../../metrics/trace.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
 import { jobView } from '../views.js';
@@ -46,6 +48,12 @@ export function jobRoutes(deps: AppDeps) {
           schema: { type: 'string', maxLength: 255 },
           description: 'the same key with the same body returns the same job',
         },
+        {
+          name: 'traceparent',
+          schema: { type: 'string', maxLength: 55 },
+          description:
+            'W3C Trace Context; its trace id goes with the job (answered as traceparent), else one is made',
+        },
       ],
       responses: {
         202: {
@@ -59,9 +67,18 @@ export function jobRoutes(deps: AppDeps) {
     async (c) => {
       const body = await readJson(c.req.raw);
       const key = c.req.header('idempotency-key');
-      const { job, created } = await deps.jobs.submit(c.get('principal'), body, key);
-      if (created)
+      const traceId = traceIdOf(c.req.header('traceparent'));
+      const started = performance.now();
+      const { job, created } = await deps.jobs.submit(c.get('principal'), body, key, traceId);
+      if (job.traceId) c.header('traceparent', traceparentFor(job.traceId));
+      if (created) {
         deps.metrics.inc('switchyard_jobs_submitted_total', 'Jobs accepted', { state: job.state });
+        deps.metrics.observe(
+          'switchyard_submit_duration_seconds',
+          'Time to accept a job: validate, place, store and publish',
+          secondsSince(started),
+        );
+      }
       if (!created) c.header('idempotent-replayed', 'true');
       return c.json(jobView(job), 202);
     },

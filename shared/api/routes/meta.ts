@@ -1,7 +1,8 @@
 /**
- * Unauthenticated endpoints: health, metrics, JWKS, the error code reference. `/metrics` without a token shows only
- * aggregate HTTP counts; job figures need a bearer token with `metrics:read` (an admin-tenant
- * scope), so nobody learns a platform's or a tenant's job volume from an open port.
+ * Unauthenticated endpoints: health, JWKS, the error code reference; and `/metrics`, which is not
+ * open: it needs a bearer token with `metrics:read` (an admin-tenant scope), and its per-tenant
+ * series `metrics:tenants` as well, so nobody learns a platform's or a tenant's job volume from an
+ * open port.
  */
 import type { Context } from 'hono';
 import { requireScope } from '../../domain/principal.js';
@@ -9,22 +10,25 @@ import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { ERROR_DOCS_PATH, renderErrorDocs } from '../error-docs.js';
 import { describedRoutes } from '../../http/route-def.js';
+import { scrapeGauges } from '../metrics-gauges.js';
 
 const PUBLIC = { auth: 'none', tag: 'meta' } as const;
 const text = (contentType: string, description = 'the page') => ({
   200: { description, schema: { type: 'string' }, contentType },
 });
 
-/** Whether the caller showed a token with `metrics:read`; a token without it is 401/403. */
-async function mayReadJobFigures(deps: AppDeps, c: Context<AppEnv>): Promise<boolean> {
-  const header = c.req.header('authorization');
-  if (header === undefined) return false;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+/**
+ * The caller's token must hold `metrics:read`: no token is 401, a token without it 403. Answers
+ * whether it also holds `metrics:tenants`, which adds the series with a tenant label.
+ */
+async function metricsReader(deps: AppDeps, c: Context<AppEnv>): Promise<{ tenants: boolean }> {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   if (!match) {
     throw new AppError('UNAUTHENTICATED', 'send an API token as "Authorization: Bearer <token>"');
   }
-  requireScope(await deps.tokens.verify(match[1]!), 'metrics:read');
-  return true;
+  const principal = await deps.tokens.verify(match[1]!);
+  requireScope(principal, 'metrics:read');
+  return { tenants: principal.scopes.has('metrics:tenants') };
 }
 
 export function metaRoutes(deps: AppDeps) {
@@ -73,26 +77,18 @@ export function metaRoutes(deps: AppDeps) {
 
   r.add(
     {
-      ...PUBLIC,
       method: 'get',
       path: '/metrics',
       id: 'getMetrics',
-      summary: 'Prometheus metrics (job figures only with a metrics:read token)',
+      tag: 'meta',
+      scope: 'metrics:read',
+      also: 'series with a tenant label only with metrics:tenants as well',
+      summary: 'Prometheus metrics (docs/metrics.md lists the series)',
       responses: text('text/plain; version=0.0.4', 'the Prometheus text format'),
     },
     async (c) => {
-      if (!(await mayReadJobFigures(deps, c))) {
-        return c.text(deps.metrics.render([], { publicOnly: true }), 200, {
-          'content-type': 'text/plain; version=0.0.4',
-        });
-      }
-      const counts = await deps.jobs.activeCounts();
-      const gauges = Object.entries(counts).map(([state, value]) => ({
-        name: 'switchyard_jobs_active',
-        help: 'Jobs not yet ended, by state',
-        labels: { state },
-        value,
-      }));
+      const reader = await metricsReader(deps, c);
+      const gauges = await scrapeGauges(deps.ctx, reader);
       return c.text(deps.metrics.render(gauges), 200, {
         'content-type': 'text/plain; version=0.0.4',
       });

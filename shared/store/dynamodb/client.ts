@@ -138,3 +138,20 @@ export async function queryAll(
   } while (start !== undefined && items.length < enough);
   return items.slice(0, Number.isFinite(enough) ? enough : undefined);
 }
+
+/**
+ * Counts a query's items across pages with `Select: COUNT`: no item leaves DynamoDB, though each
+ * page still reads (and bills) up to 1 MB of the index.
+ */
+export async function countAll(send: Send, input: QueryCommandInput): Promise<number> {
+  let count = 0;
+  let start: Item | undefined;
+  do {
+    const out = await send(
+      new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey as Item | undefined;
+  } while (start !== undefined);
+  return count;
+}

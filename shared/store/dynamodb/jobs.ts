@@ -12,7 +12,7 @@ import { checkLimit, compareOldestFirst, decodeCursor, encodeCursor } from '../c
 import type { JobTable } from '../port.js';
 import type { Item } from './client.js';
 import type { Ctx } from './items.js';
-import { errorName, N, queryAll, record, S } from './client.js';
+import { countAll, errorName, N, queryAll, record, S } from './client.js';
 import { createWithUsage, updateWithUsage } from './usage.js';
 import { ITEM_SK, K, timeId } from './table-spec.js';
 
@@ -153,6 +153,21 @@ export function createJobTable(ctx: Ctx): JobTable {
         .map((i) => record<Job>(i))
         .sort(compareOldestFirst)
         .slice(0, limit);
+    },
+
+    async countByState(states) {
+      const unique = [...new Set(states)];
+      const counts = await Promise.all(
+        unique.map((state) =>
+          countAll(ctx.send, {
+            TableName: ctx.table,
+            IndexName: 'gsi4',
+            KeyConditionExpression: 'gsi4pk = :pk',
+            ExpressionAttributeValues: { ':pk': S(K.jobsInState(state)) },
+          }),
+        ),
+      );
+      return Object.fromEntries(unique.map((state, i) => [state, counts[i]!]));
     },
   };
 }

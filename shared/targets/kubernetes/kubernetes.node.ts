@@ -141,6 +141,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
 
   const driver = {
     clusterId,
+    budgetWaitMs: () => limiter.waitedMs(),
     ...podLogMethods(call),
 
     async ensureNamespace(name: string, labels: Record<string, string>): Promise<void> {

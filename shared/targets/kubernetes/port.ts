@@ -187,5 +187,7 @@ export interface ClusterDriver {
    * running pods, also per node) and the workload kinds and Kueue the cluster's API serves.
    */
   capacity(): Promise<CapacityReport>;
+  /** Milliseconds requests have waited for the client-side request budget, in total. */
+  budgetWaitMs?(): number;
   close(): Promise<void>;
 }

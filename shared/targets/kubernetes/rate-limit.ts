@@ -27,6 +27,8 @@ export interface RateLimiter {
   pause(ms: number): void;
   /** Milliseconds the next acquisition would wait, without taking a token. */
   delayMs(): number;
+  /** Milliseconds all acquisitions so far have waited, in total (`/metrics`). */
+  waitedMs(): number;
 }
 
 export const DEFAULT_QPS = 20;
@@ -48,6 +50,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   let tokens = burst;
   let last = clock.now();
   let pausedUntil = 0;
+  let waited = 0;
 
   function refill(now: number): void {
     // Refill only from when the pause ends: a paused bucket does not save up tokens.
@@ -68,8 +71,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       refill(now);
       tokens -= 1;
       const wait = waitFor(now, tokens);
+      waited += wait;
       if (wait > 0) await sleep(wait);
     },
+    waitedMs: () => waited,
     pause(ms) {
       const now = clock.now();
       refill(now);

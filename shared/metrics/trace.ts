@@ -1,0 +1,43 @@
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` a submit may carry
+ * (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`), or a fresh trace id made at submit.
+ * The trace id travels with the job (its create message, the drainer's log lines) so one grep
+ * follows a job across the control plane, the queue and the drainer. Edge-safe.
+ */
+import { AppError } from '../base/errors.js';
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_PARENT = '0'.repeat(16);
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** A random 16-byte trace id, as 32 lower-case hex digits (never all zero). */
+export function newTraceId(): string {
+  for (;;) {
+    const id = hex(crypto.getRandomValues(new Uint8Array(16)));
+    if (id !== ZERO_TRACE) return id;
+  }
+}
+
+/**
+ * The trace id of a `traceparent` header, a new one when there is none. A malformed header is a
+ * 400 saying the expected shape (version `ff` and all-zero ids are invalid by the spec).
+ */
+export function traceIdOf(header: string | undefined): string {
+  if (header === undefined) return newTraceId();
+  const m = TRACEPARENT.exec(header.trim());
+  if (!m || m[1] === 'ff' || m[2] === ZERO_TRACE || m[3] === ZERO_PARENT) {
+    throw new AppError(
+      'BAD_REQUEST',
+      'traceparent must be W3C Trace Context: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>, lower case, ids not all zero',
+      { details: { header: 'traceparent' } },
+    );
+  }
+  return m[2]!;
+}
+
+/** A `traceparent` for the job's trace: the given trace id, a new span id, sampled. */
+export function traceparentFor(traceId: string): string {
+  return `00-${traceId}-${hex(crypto.getRandomValues(new Uint8Array(8)))}-01`;
+}
