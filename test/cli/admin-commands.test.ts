@@ -299,7 +299,7 @@ describe('switchyard admin commands against the real server', () => {
     expect(r.stdout).toMatch(/^Queues\n {2}QUEUE\s+CLUSTERS\s+WAITING\s+LONGEST WAIT\s+STARTED$/m);
     expect(r.stdout).toMatch(/^ {2}\d+ job\(s\) waiting for capacity or quota$/m);
     expect(r.stdout).toMatch(
-      /^Your latest jobs.*\n {2}ID\s+NAME\s+PROJECT\s+STATE\s+CLUSTER\s+AGE$/m,
+      /^Your latest jobs.*\n {2}ID\s+NAME\s+PROJECT\s+KIND\s+GPUS\s+STATE\s+CLUSTER\s+AGE$/m,
     );
     expect(r.stdout).toMatch(new RegExp(`^ {2}${job.body.id}\\s+for-status\\s+research\\s`, 'm'));
     const body = JSON.parse(j.stdout) as {

@@ -87,9 +87,11 @@ describe('switchyard CLI against the real server', () => {
     ]);
     expect(r.code).toBe(0);
     const [header, row] = r.stdout.trim().split('\n');
-    expect(header).toMatch(/^ID\s+NAME\s+PROJECT\s+STATE\s+CLUSTER\s+AGE$/);
+    expect(header).toMatch(/^ID\s+NAME\s+PROJECT\s+KIND\s+GPUS\s+STATE\s+CLUSTER\s+AGE$/);
     expect(row).toMatch(
-      new RegExp(`^${jobId}\\s+cli-hello\\s+research\\s+succeeded\\s+\\S+\\s+\\d+s$`),
+      new RegExp(
+        `^${jobId}\\s+cli-hello\\s+research\\s+job\\s+1 x nvidia-a100\\s+succeeded\\s+\\S+\\s+\\d+s$`,
+      ),
     );
     expect(j.code).toBe(0);
     const body = JSON.parse(j.stdout) as { items: Array<{ id: string; state: string }> };
