@@ -80,7 +80,12 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
  * job create's synchronous write, for a caller that adds its own writes to the same savepoint
  * (the embedded pair's job-and-message transaction, `queue/sqlite-pair.node.ts`).
  */
-export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
+export function createSqliteStoreOn(
+  db: Database.Database,
+  gc: GroupCommit,
+  /** Log appends in the group commit (default true); `false` is bench:dispatch's baseline. */
+  options: { batchLogs?: boolean } = {},
+) {
   db.exec(SCHEMA);
   const usage = createSqliteUsage(db);
 
@@ -371,7 +376,7 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
     schedules: createSqliteSchedules(db),
     hooks: createSqliteHooks(db),
     claims: createSqliteClaims(db),
-    logs: createSqliteLogs(db),
+    logs: createSqliteLogs(db, options.batchLogs === false ? undefined : gc),
 
     async close() {
       gc.flush();
