@@ -48,6 +48,11 @@ export interface JobTable {
   list(query: JobQuery): Promise<Page<Job>>;
   /** Jobs in any of the given states across tenants, oldest first; for sweepers and admission. */
   listByState(states: readonly JobState[], limit: number): Promise<Job[]>;
+  /**
+   * Jobs in `state` last written before `updatedBefore` (ISO), least recently written first: what a
+   * due-time sweep (redispatch) takes, so its cost follows what is due, not the whole backlog.
+   */
+  listStale(state: JobState, updatedBefore: string, limit: number): Promise<Job[]>;
 }
 
 /** A change to a usage counter (e.g. GPUs in use by a tenant), applied with a job write. */
