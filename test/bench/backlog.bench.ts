@@ -25,11 +25,15 @@ import type { Figures } from './backlog/measure.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SIZES = (process.env.BENCH_BACKLOG ?? '10000,100000,1000000').split(',').map(Number);
 
-function measure(path: string): Promise<Figures> {
+function measure({ path, now }: { path: string; now: number }): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TSX_LOADER, join(HERE, 'backlog/measure.ts'), path], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...TSX_LOADER, join(HERE, 'backlog/measure.ts'), path, String(now)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) =>
@@ -46,9 +50,9 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'sy-bench-backlog-'));
     try {
       const t0 = performance.now();
-      const path = generateBacklog(dir, size);
+      const generated = generateBacklog(dir, size);
       const genSeconds = (performance.now() - t0) / 1000;
-      const f = await measure(path);
+      const f = await measure(generated);
       console.log(`${size} pending: generated in ${genSeconds.toFixed(1)} s; ${JSON.stringify(f)}`);
       rows.push({ size, genSeconds, f });
     } finally {

@@ -13,7 +13,8 @@ import { aJob } from '../../contract/store-fixtures.js';
 export const DISPATCHED = 1_000;
 export const DUE = 100;
 
-export function generateBacklog(dir: string, pending: number): string {
+/** Returns the file and the time the rows were written as of (the measuring clock starts there). */
+export function generateBacklog(dir: string, pending: number): { path: string; now: number } {
   const path = join(dir, 'state.db');
   const now = Date.now();
   void createSqliteStore({ path }).close();
@@ -82,5 +83,5 @@ export function generateBacklog(dir: string, pending: number): string {
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return path;
+  return { path, now };
 }

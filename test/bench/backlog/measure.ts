@@ -4,7 +4,6 @@
  * dispatch context, and runs each sweep BENCH_SWEEP_RUNS times (median), sampling RSS after each.
  * Prints its figures as JSON on stdout.
  */
-import { systemClock } from '../../../shared/base/clock.js';
 import { silentLogger } from '../../../shared/base/log.js';
 import { defaultCoreSettings } from '../../../shared/context/core-context.js';
 import { createDispatchContext } from '../../../shared/dispatch/context.js';
@@ -24,19 +23,22 @@ export interface Figures {
 const RUNS = Number(process.env.BENCH_SWEEP_RUNS ?? 5);
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 
-async function main(path: string): Promise<void> {
-  const pair = createSqlitePair({ path });
+async function main(path: string, generatedAt: number): Promise<void> {
+  // Time starts where the rows were written, so a slow generation does not make fresh jobs due.
+  const started = Date.now();
+  const clock = { now: () => generatedAt + (Date.now() - started) };
+  const pair = createSqlitePair({ path, clock });
   const ctx = createDispatchContext({
     store: pair.store,
     queue: pair.queue,
-    clock: systemClock,
+    clock,
     log: silentLogger,
     settings: defaultCoreSettings,
   });
   await pair.store.jobs.get('p0'); // the first read pages the schema in
   const rssOpenMb = mb();
   let rssPeakMb = rssOpenMb;
-  const now = () => new Date().toISOString();
+  const now = () => new Date(clock.now()).toISOString();
   const sweeps = {
     admission: () => admitPending(ctx),
     redispatch: () => redispatchStale(ctx),
@@ -70,7 +72,7 @@ async function main(path: string): Promise<void> {
 }
 
 if (process.argv[2]) {
-  main(process.argv[2]).then(
+  main(process.argv[2], Number(process.argv[3])).then(
     () => process.exit(0),
     (e: unknown) => {
       console.error(e instanceof Error ? e.stack : String(e));
