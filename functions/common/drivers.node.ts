@@ -85,6 +85,8 @@ export async function buildDrivers(
   config: SwitchyardConfig,
   dataDir: string,
   clock: Clock,
+  /** The embedded pair's consumer writes in the group commit (default true; bench baseline: false). */
+  batchConsumerWrites?: boolean,
 ): Promise<{ store: StateStore; queue: Queue; jobPublish?: JobPublish }> {
   if (config.store.driver === 'sqlite' && config.queue.driver === 'sqlite') {
     secureDataDir(dataDir);
@@ -93,6 +95,7 @@ export async function buildDrivers(
       maxAttempts: config.queue.maxAttempts,
       clock,
       legacyQueuePath: join(dataDir, 'queue.db'),
+      batchConsumerWrites,
     });
   }
   return {

@@ -39,6 +39,8 @@ export interface Embedded {
 /** Knobs for benchmarks, not configuration: how the in-process drainers pull. */
 export interface EmbeddedTuning {
   drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull' | 'idleWaitMs' | 'pollMs'>;
+  /** `false`: the SQLite pair commits each ack and log append alone (bench:dispatch baseline). */
+  batchConsumerWrites?: boolean;
 }
 
 /** The local admin token, or undefined when the file is missing. */
@@ -73,7 +75,7 @@ export async function startEmbedded(
   // 2. State, queues, and the core. SSRF: every callback host is resolved once, every address
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
   //    receivers in (development only).
-  const state = await buildDrivers(config, dataDir, clock);
+  const state = await buildDrivers(config, dataDir, clock, tuning.batchConsumerWrites);
   const { store } = state;
   // Wrapped so a publish wakes the in-process drainers of that queue at once (no poll delay),
   // including a dispatch's message committed with its job in one transaction (`jobPublish`).

@@ -33,8 +33,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Pulls at most 10 at a time, the queue ports' usual batch. */
-const PULL_BATCH = 10;
+/**
+ * Pulls at most 32 at a time: each pull is a commit of its own (an fsync with the SQLite queue), so
+ * a backlog drains with a third of the pulls of the queue ports' usual 10; a Pub/Sub pull caps it.
+ */
+const PULL_BATCH = 32;
 
 export function createPump(o: PumpOptions) {
   let abort: AbortController | undefined;

@@ -24,10 +24,12 @@ export function createSqlitePair(options: {
   clock?: Clock;
   /** A queue file of an earlier version whose messages move into `path` (then renamed *.moved). */
   legacyQueuePath?: string;
+  /** Consumer writes and log appends in the group commit (default true; see `sqlite.node.ts`). */
+  batchConsumerWrites?: boolean;
 }): SqlitePair {
   const db = openSqlite(options.path);
   const gc = createGroupCommit(db);
-  const s = createSqliteStoreOn(db, gc);
+  const s = createSqliteStoreOn(db, gc, { batchLogs: options.batchConsumerWrites });
   // The store closes the connection; the queue only lets its waiting writes commit first.
   const q = createSqliteQueueOn(db, gc, options, async () => gc.flush());
   if (options.legacyQueuePath) moveLegacyQueue(db, options.legacyQueuePath);

@@ -5,8 +5,10 @@
  * more than `maxAttempts` times is dead-lettered instead. ack/nack/extend match on the receipt, so
  * a consumer whose message was already redelivered to another cannot touch it. Several connections
  * and processes may share one file (WAL, `busy_timeout`). Publishes of one event-loop turn share
- * one commit (group commit; a consumer's pull/ack/nack/extend commit at once); in the embedded pair
- * the table lives in the store's database, on the store's connection (`sqlite-pair.node.ts`).
+ * one commit (group commit), and so do a consumer's ack/nack/extend (each still resolves only after
+ * its commit, so an acknowledged ack is durable; a pull commits at once, so a drainer never waits a
+ * turn for work); in the embedded pair the table lives in the store's database, on the store's
+ * connection (`sqlite-pair.node.ts`).
  */
 import type Database from 'better-sqlite3';
 import { newId, systemClock, type Clock } from '../base/clock.js';
@@ -21,6 +23,11 @@ export interface SqliteQueueOptions {
   /** Deliveries before a message is dead-lettered; default 5. */
   maxAttempts?: number;
   clock?: Clock;
+  /**
+   * ack/nack/extend ride the group commit (default true). `false` commits each on its own, as
+   * before: one fsync per ack; kept as the baseline of `npm run bench:dispatch`.
+   */
+  batchConsumerWrites?: boolean;
 }
 
 const SCHEMA = `
@@ -77,6 +84,15 @@ export function createSqliteQueueOn(
   const clock = options.clock ?? systemClock;
   const maxAttempts = checkMaxAttempts(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   db.exec(SCHEMA);
+  const batched = options.batchConsumerWrites ?? true;
+  /** A consumer's write: in the next group commit, or at once (the unbatched baseline). */
+  const write = (work: () => unknown): Promise<void> =>
+    batched
+      ? gc.run(work).then(() => {})
+      : new Promise<void>((resolve) => {
+          work();
+          resolve();
+        });
 
   const q = {
     insert: db.prepare(
@@ -143,23 +159,23 @@ export function createSqliteQueueOn(
       return gc.run(() => insert(queue, body));
     },
 
-    // The consumer's writes commit on their own, at once: they answer no client, and waiting for
-    // the next batch would add an event-loop turn to every step of a drainer.
+    // A pull commits on its own, at once: waiting for the next batch would add an event-loop turn
+    // before a drainer has work. The acks of many deliveries share one commit instead of one each.
     async pull(queue, pullOptions) {
       checkPullOptions(pullOptions);
       return pullTx.immediate(queue, pullOptions);
     },
 
-    async ack(queue, receipt) {
-      q.ack.run(queue, receipt);
+    ack(queue, receipt) {
+      return write(() => q.ack.run(queue, receipt));
     },
 
-    async nack(queue, receipt, delayMs = 0) {
-      q.nack.run(clock.now() + delayMs, queue, receipt);
+    nack(queue, receipt, delayMs = 0) {
+      return write(() => q.nack.run(clock.now() + delayMs, queue, receipt));
     },
 
-    async extend(queue, receipt, visibilityMs) {
-      q.extend.run(clock.now() + visibilityMs, queue, receipt);
+    extend(queue, receipt, visibilityMs) {
+      return write(() => q.extend.run(clock.now() + visibilityMs, queue, receipt));
     },
 
     async deadLetters(queue, limit) {

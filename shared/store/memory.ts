@@ -104,6 +104,14 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
         for (const j of jobs.values()) if (j.state in counts) counts[j.state]! += 1;
         return counts;
       },
+      async listStale(state, updatedBefore, limit) {
+        checkLimit(limit, Number.MAX_SAFE_INTEGER);
+        return [...jobs.values()]
+          .filter((j) => j.state === state && j.updatedAt < updatedBefore)
+          .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || compareOldestFirst(a, b))
+          .slice(0, limit)
+          .map(copy);
+      },
     },
 
     clusters: {

@@ -53,6 +53,11 @@ export interface JobTable {
    * the jobs: an index count where the store has one. Every asked state is a key (0 when none).
    */
   countByState(states: readonly JobState[]): Promise<Record<string, number>>;
+  /**
+   * Jobs in `state` last written before `updatedBefore` (ISO), least recently written first: what a
+   * due-time sweep (redispatch) takes, so its cost follows what is due, not the whole backlog.
+   */
+  listStale(state: JobState, updatedBefore: string, limit: number): Promise<Job[]>;
 }
 
 /** A change to a usage counter (e.g. GPUs in use by a tenant), applied with a job write. */

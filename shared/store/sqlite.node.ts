@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at, id);
+CREATE INDEX IF NOT EXISTS jobs_by_state_updated ON jobs (state, json_extract(body, '$.updatedAt'));
 CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
@@ -80,7 +81,12 @@ export function createSqliteStore(options: SqliteStoreOptions): StateStore {
  * job create's synchronous write, for a caller that adds its own writes to the same savepoint
  * (the embedded pair's job-and-message transaction, `queue/sqlite-pair.node.ts`).
  */
-export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
+export function createSqliteStoreOn(
+  db: Database.Database,
+  gc: GroupCommit,
+  /** Log appends in the group commit (default true); `false` is bench:dispatch's baseline. */
+  options: { batchLogs?: boolean } = {},
+) {
   db.exec(SCHEMA);
   const usage = createSqliteUsage(db);
 
@@ -90,6 +96,11 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
        VALUES (@id, @tenantId, @project, @state, @createdAt, @version, @body)`,
     ),
     jobGet: db.prepare('SELECT body FROM jobs WHERE id = ?'),
+    // Reads the expression index `jobs_by_state_updated`: the due rows only, in due order.
+    jobsStale: db.prepare(
+      `SELECT body FROM jobs WHERE state = ? AND json_extract(body, '$.updatedAt') < ?
+       ORDER BY json_extract(body, '$.updatedAt') LIMIT ?`,
+    ),
     jobUpdate: db.prepare(
       `UPDATE jobs SET tenant_id = @tenantId, project = @project, state = @state,
        created_at = @createdAt, version = @version + 1, body = @body
@@ -277,6 +288,10 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
         for (const r of rows) counts[r.state] = Number(r.n);
         return counts;
       },
+      async listStale(state, updatedBefore, limit) {
+        checkLimit(limit, Number.MAX_SAFE_INTEGER);
+        return parseAll<Job>(q.jobsStale.all(state, updatedBefore, limit));
+      },
     },
 
     clusters: {
@@ -382,7 +397,7 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
     schedules: createSqliteSchedules(db),
     hooks: createSqliteHooks(db),
     claims: createSqliteClaims(db),
-    logs: createSqliteLogs(db),
+    logs: createSqliteLogs(db, options.batchLogs === false ? undefined : gc),
 
     async close() {
       gc.flush();

@@ -4,7 +4,8 @@
  * The embedded system (SQLite store and queue, dispatcher, in-process drainers) with
  * BENCH_CLUSTERS (100) simulated clusters of 8 × 8 A100s in this process, four clouds and so four
  * queues. For each drainer mode — `poll`, the old loop (pull 10, finish all 10, sleep 250 ms when
- * empty), and `event`, the queue waking a pipelined drainer — on a fresh system:
+ * empty), `event`, the queue waking a pipelined drainer, with each ack and log append committed
+ * alone, and `batch`, the same with those writes in the group commit — on a fresh system:
  * 1. **Dispatch**: BENCH_JOBS (3000) one-GPU jobs are submitted over HTTP while the drainers hold
  *    their pulls (heartbeats and watches run); then the drainers start and the time until every
  *    Kubernetes Job exists gives Jobs created per second. Read off the clusters: each one's peak
@@ -13,13 +14,14 @@
  * 2. **Latency**: BENCH_LATENCY_JOBS (100) jobs submitted one at a time every 100 ms (far under
  *    every cluster's budget); submit → Kubernetes Job created and submit → running percentiles come
  *    from each job's own events (received → submitted → running, stamped by server and drainer).
- * The ratio event/poll is printed for each figure. Knobs: BENCH_CLUSTERS, BENCH_JOBS,
- * BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll then event; 2 adds event then poll), BENCH_STORE
- * (`memory` takes the state store's fsyncs out, to see the drain side alone).
+ * The ratios event/poll and batch/event are printed for each figure. Knobs: BENCH_CLUSTERS,
+ * BENCH_JOBS, BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll, event, batch; 2 adds them reversed),
+ * BENCH_MODES (e.g. `event,batch`), BENCH_STORE (`memory` takes the state store's fsyncs out),
+ * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>.cpuprofile`).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createsOf, peakQps, percentile, startSampler } from './dispatch/measure.js';
+import { createsOf, peakQps, percentile, startProfile, startSampler } from './dispatch/measure.js';
 import { getJob, startSystem, submit, submitMany, type Mode } from './dispatch/system.js';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 100);
@@ -32,6 +34,8 @@ interface Result {
   mode: Mode;
   submitPerSec: number;
   createdPerSec: number;
+  /** CPU time of this process (user + system, every thread) per Job created while draining. */
+  cpuMsPerJob: number;
   drainSeconds: number;
   duplicates: number;
   clustersUsed: number;
@@ -48,12 +52,16 @@ async function dispatchPhase(mode: Mode, sys: Awaited<ReturnType<typeof startSys
   await submitMany(sys, JOBS, 32);
   const submitPerSec = JOBS / ((performance.now() - s0) / 1000);
   const sampler = startSampler(sys.emb.sims);
+  const profile = await startProfile(`drain-${mode}`);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   sys.emb.drainers.forEach((d) => d.startPulling());
   const deadline = t0 + 180_000;
   while (sampler.created() < JOBS && performance.now() < deadline) await sleep(20);
   const drainSeconds = (performance.now() - t0) / 1000;
   const createdInTime = sampler.created();
+  const cpu = process.cpuUsage(cpu0);
+  await profile.stop();
   // The latency probes start on an idle system: let the rest of the backlog finish first.
   while (sampler.created() < JOBS && performance.now() < deadline + 120_000) await sleep(100);
   await sleep(1000); // a late duplicate would show up here
@@ -68,6 +76,7 @@ async function dispatchPhase(mode: Mode, sys: Awaited<ReturnType<typeof startSys
   return {
     submitPerSec,
     createdPerSec: createdInTime / drainSeconds,
+    cpuMsPerJob: (cpu.user + cpu.system) / 1000 / Math.max(1, createdInTime),
     drainSeconds,
     duplicates,
     clustersUsed: perCluster.filter((n) => n > 0).length,
@@ -128,6 +137,7 @@ function report(results: Result[]): void {
   const rows: Array<[string, (r: Result) => number, number]> = [
     ['Jobs created/s (backlog drained)', (r) => r.createdPerSec, 0],
     ['drain time of the backlog (s)', (r) => r.drainSeconds, 2],
+    ['CPU ms of this process per Job created (drain)', (r) => r.cpuMsPerJob, 2],
     ['submissions/s while loading (not the target here)', (r) => r.submitPerSec, 0],
     ['duplicate Job creates', (r) => r.duplicates, 0],
     ['clusters used', (r) => r.clustersUsed, 0],
@@ -140,19 +150,24 @@ function report(results: Result[]): void {
     ['submit → running p99 (ms)', (r) => r.running.p99, 0],
   ];
   console.log(`\n${CLUSTERS} simulated clusters, ${JOBS} jobs, ${LATENCY_JOBS} latency probes`);
-  console.log('| | fixed poll (baseline) | event-driven | event / poll |\n|---|---|---|---|');
+  console.log(
+    '| | fixed poll | event, commits alone | event, batched commits | event / poll | batch / event |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
   for (const [label, f, digits] of rows) {
-    const p = avg('poll', f);
-    const e = avg('event', f);
-    const ratio = p > 0 ? `${(e / p).toFixed(2)}×` : '–';
-    console.log(`| ${label} | ${p.toFixed(digits)} | ${e.toFixed(digits)} | ${ratio} |`);
+    const [p, e, b] = [avg('poll', f), avg('event', f), avg('batch', f)];
+    const cells = [p, e, b].map((x) => (Number.isNaN(x) ? '–' : x.toFixed(digits)));
+    console.log(`| ${label} | ${cells.join(' | ')} | ${ratio(e, p)} | ${ratio(b, e)} |`);
   }
 }
 
 async function main(): Promise<void> {
   const order: Mode[] = [];
   for (let r = 0; r < ROUNDS; r++)
-    order.push(...((r % 2 ? ['event', 'poll'] : ['poll', 'event']) as Mode[]));
+    order.push(...((r % 2 ? ['batch', 'event', 'poll'] : ['poll', 'event', 'batch']) as Mode[]));
+  const only = process.env.BENCH_MODES?.split(',');
+  if (only) order.splice(0, order.length, ...order.filter((m) => only.includes(m)));
   const results: Result[] = [];
   for (const mode of order) {
     console.log(`round: ${mode} …`);

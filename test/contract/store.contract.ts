@@ -238,6 +238,22 @@ export function testStoreDriver(
         });
         expect(await store.jobs.countByState([])).toEqual({});
       });
+
+      it('listStale returns the jobs of a state written before a time, least recent first', async () => {
+        const job = (id: string, state: JobState, created: number, updated: number) =>
+          aJob({ id, state, createdAt: at(created), updatedAt: at(updated) });
+        await store.jobs.create(job('d-new', 'dispatched', 0, 50));
+        await store.jobs.create(job('d-old', 'dispatched', 3, 5));
+        await store.jobs.create(job('d-mid', 'dispatched', 1, 8));
+        await store.jobs.create(job('r-old', 'running', 0, 1));
+        expect(ids(await store.jobs.listStale('dispatched', at(10), 10))).toEqual([
+          'd-old',
+          'd-mid',
+        ]);
+        expect(ids(await store.jobs.listStale('dispatched', at(10), 1))).toEqual(['d-old']);
+        expect(ids(await store.jobs.listStale('dispatched', at(5), 10))).toEqual([]);
+        expect(ids(await store.jobs.listStale('running', at(10), 10))).toEqual(['r-old']);
+      });
     });
 
     describe('clusters', () => {

@@ -5,7 +5,12 @@
  * the job Put, the counter Updates, the delivery Puts); one with neither is a single conditional
  * PutItem. Listing uses the index whose partition holds only matching jobs.
  */
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsError, VersionConflictError } from '../../base/errors.js';
 import type { Job } from '../../domain/job.js';
 import { checkLimit, compareOldestFirst, decodeCursor, encodeCursor } from '../cursor.js';
@@ -152,6 +157,33 @@ export function createJobTable(ctx: Ctx): JobTable {
         .flat()
         .map((i) => record<Job>(i))
         .sort(compareOldestFirst)
+        .slice(0, limit);
+    },
+    // The state index is keyed by creation time, so this reads the state's jobs page by page and
+    // keeps the stale ones (no index on the write time here, unlike SQLite's).
+    async listStale(state, updatedBefore, limit) {
+      checkLimit(limit, Number.MAX_SAFE_INTEGER);
+      const stale: Job[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = (await ctx.send(
+          new QueryCommand({
+            TableName: ctx.table,
+            IndexName: 'gsi4',
+            KeyConditionExpression: 'gsi4pk = :pk',
+            ExpressionAttributeValues: { ':pk': S(K.jobsInState(state)) },
+            Limit: 500,
+            ExclusiveStartKey: start as never,
+          }),
+        )) as QueryCommandOutput;
+        for (const item of (out.Items ?? []) as Item[]) {
+          const job = record<Job>(item);
+          if (job.updatedAt < updatedBefore) stale.push(job);
+        }
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+      return stale
+        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || compareOldestFirst(a, b))
         .slice(0, limit);
     },
 

@@ -1,10 +1,13 @@
 /**
  * The SQLite log table: a row per job (line counts per stream, bytes kept and dropped, expiry) and
- * a row per chunk. An append is one IMMEDIATE transaction, so it holds across connections; expired
+ * a row per chunk. An append is one IMMEDIATE transaction, so it holds across connections (given a
+ * group commit, a savepoint in its next batch: a drainer ships every running job's output each
+ * second, and one commit each would be an fsync per running job per second); expired
  * jobs are swept by the appends that follow; a chunk also expires on its own, retention after it
  * was stored.
  */
 import type Database from 'better-sqlite3';
+import type { GroupCommit } from './group-commit.node.js';
 import { chunkBytes, dropCount, newLines } from '../log-common.js';
 import type { AppendResult, LogAppend, LogLimits, LogTable } from '../log-port.js';
 
@@ -92,7 +95,7 @@ function sweep(q: Statements, now: string): void {
   }
 }
 
-export function createSqliteLogs(db: Database.Database): LogTable {
+export function createSqliteLogs(db: Database.Database, gc?: GroupCommit): LogTable {
   db.exec(SCHEMA);
   const q = statements(db);
   const append = db.transaction((entry: LogAppend, limits: LogLimits, now: string) =>
@@ -100,6 +103,7 @@ export function createSqliteLogs(db: Database.Database): LogTable {
   );
   return {
     async append(entry, limits, now) {
+      if (gc) return gc.run(() => appendIn(q, entry, limits, now));
       return append.immediate(entry, limits, now);
     },
     async read(jobId, now, afterSeq = 0) {

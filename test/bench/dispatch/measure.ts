@@ -4,6 +4,9 @@
  * the reading costs no request), from which the per-cluster peak request rate over any 1 s window,
  * the Jobs created and the duplicates (a name created more than once) are computed.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import type { SimCluster } from '../../../infra/sim-cluster/index.js';
 
 export interface Sample {
@@ -66,4 +69,21 @@ export function createsOf(sims: SimCluster[]): { duplicates: number; perCluster:
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** With BENCH_CPU_PROF=<dir>, profiles this process until `stop` (into `<dir>/<name>.cpuprofile`). */
+export async function startProfile(name: string): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }

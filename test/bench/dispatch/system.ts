@@ -12,7 +12,12 @@ import { silentLogger } from '../../../shared/base/log.js';
 import { parseConfig } from '../../../shared/config/schema.js';
 import { startEmbedded, type Embedded } from '../../../functions/server/embedded.js';
 
-export type Mode = 'poll' | 'event';
+/**
+ * `poll`: the fixed-poll drainer; `event`: the event-driven drainer with every ack and log append
+ * committed alone (the tree before batching them); `batch`: event-driven, those writes in the
+ * group commit (the default now).
+ */
+export type Mode = 'poll' | 'event' | 'batch';
 
 export const CLOUDS = ['aws', 'gcp', 'azure', 'onprem'];
 
@@ -43,6 +48,7 @@ export async function startSystem(mode: Mode, clusters: number): Promise<System>
   );
   const emb = await startEmbedded(config, silentLogger, systemClock, {
     drainer: { fixedPoll: mode === 'poll', holdPull: true },
+    batchConsumerWrites: mode === 'batch',
   });
   if (!emb.adminToken) throw new Error('a fresh data directory should have given an admin token');
   return {
