@@ -24,6 +24,7 @@ import type {
 import { createSqliteClaims } from './sqlite/claims.node.js';
 import { createSqliteLogs } from './sqlite/logs.node.js';
 import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common.node.js';
+import { createSqliteMaintenance } from './sqlite/maintenance.node.js';
 import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
 import { createSqliteUsage } from './sqlite/usage.node.js';
 import { createGroupCommit, type GroupCommit } from './sqlite/group-commit.node.js';
@@ -372,6 +373,7 @@ export function createSqliteStoreOn(db: Database.Database, gc: GroupCommit) {
     hooks: createSqliteHooks(db),
     claims: createSqliteClaims(db),
     logs: createSqliteLogs(db),
+    maintenance: createSqliteMaintenance(db),
 
     async close() {
       gc.flush();
