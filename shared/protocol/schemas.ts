@@ -41,6 +41,7 @@ export const capacitySchema = z.strictObject({
     ),
     kinds: z.array(z.enum(WORKLOAD_KINDS)).max(WORKLOAD_KINDS.length).optional(),
     kueue: z.boolean().optional(),
+    version: z.string().min(1).max(128).optional(),
   }),
 });
 

@@ -11,6 +11,7 @@ import type { JsonSchema } from './schemas.js';
 import { componentSchemas, fromZod, ref } from './schemas.js';
 import { policyVersionSchemas } from './policy-schemas.js';
 import { policySimulateSchemas } from './policy-simulate-schemas.js';
+import { maintenanceSchemas } from './maintenance-schemas.js';
 
 const json = (schema: string | JsonSchema) => (typeof schema === 'string' ? ref(schema) : schema);
 
@@ -148,6 +149,7 @@ export function buildOpenApiDocument(routes: readonly MountedRoute[]): Record<st
   const schemas: Record<string, JsonSchema> = {};
   requestSchemas(routes, schemas);
   Object.assign(schemas, componentSchemas(), policyVersionSchemas(), policySimulateSchemas());
+  Object.assign(schemas, maintenanceSchemas());
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of routes) {
     const path = openApiPath(op.path);
