@@ -13,6 +13,7 @@ import { StatusError, tooManyRequests } from './errors.js';
 import { ensureDefaultNamespaces } from './events.js';
 import { readJsonAnyType, sendJson, sendStatusError } from './http.js';
 import { syncNodes } from './nodes.js';
+import { createUpgrader } from './upgrade.js';
 import type { SimCluster, SimClusterOptions, SimFaults, SimStats } from './options.js';
 import { Store } from './store.js';
 import type { WatchRegistry } from './watch.js';
@@ -38,6 +39,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
     createFailuresLeft = f.failCreates?.count;
     log(`faults set: ${JSON.stringify(f)}`);
   };
+  const upgrader = createUpgrader(store, log);
   const stats = (): SimStats => ({ creates: store.creates(), createAttempts, requests });
 
   const ctx: ApiContext = {
@@ -75,6 +77,11 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       }
       setFaults(body as SimFaults);
       return sendJson(res, 200, faults);
+    }
+    if (path === '/sim/upgrade' && req.method === 'GET')
+      return sendJson(res, 200, upgrader.status());
+    if (path === '/sim/upgrade' && req.method === 'POST') {
+      return sendJson(res, 202, upgrader.start(await readJsonAnyType(req), delay));
     }
     throw new StatusError(404, 'NotFound', `unknown control endpoint ${req.method} ${path}`);
   };
