@@ -156,7 +156,13 @@ export const configSchema = z.strictObject({
    * `inProcess: false`: the embedded server starts no drainer of its own, so another drainer (the
    * push function, README "Drainers as functions", or `npm run drainer`) is the only one.
    */
-  drainers: z.strictObject({ inProcess: z.boolean().default(true) }).prefault({}),
+  drainers: z
+    .strictObject({
+      inProcess: z.boolean().default(true),
+      /** How often in-process drainers report capacity (and the target's version). */
+      heartbeatSeconds: z.number().min(0.1).max(60).default(5),
+    })
+    .prefault({}),
   /** Per API token (and per inbound hook), in this instance's memory. */
   rateLimit: z
     .strictObject({
