@@ -63,7 +63,9 @@ export function advancePlan(
       const deadline = new Date(Date.parse(now) + plan.drainTimeoutSeconds * 1000).toISOString();
       b.set(step, {
         state: 'draining',
-        cordoned: f.state === 'active',
+        // A cluster an operator cordoned by hand stays cordoned after the plan; one found
+        // draining was (most likely) drained by this plan on another instance a moment ago.
+        cordoned: f.state !== 'cordoned',
         drainStartedAt: now,
         drainDeadline: deadline,
       });
