@@ -77,11 +77,15 @@ export function advancePlan(
       );
     }
   }
+  succeedIfDone(b);
+  return b.result();
+}
+
+function succeedIfDone(b: Builder): void {
   if (b.plan.steps.every((s) => s.state === 'done' || s.state === 'cancelled')) {
     b.plan.state = 'succeeded';
     b.event('plan.succeeded', `every cluster of the plan is upgraded and back in service`);
   }
-  return b.result();
 }
 
 type Builder = ReturnType<typeof builder>;
@@ -186,6 +190,7 @@ export function markDone(plan: MaintenancePlan, clusterId: string, now: string):
     );
   }
   finish(b, step, 'operator');
+  succeedIfDone(b);
   return b.result();
 }
 
