@@ -13,6 +13,7 @@ import {
   uncordonCommand,
 } from './commands/clusters.js';
 import { deliveriesCommand, hooksCommand } from './commands/hooks.js';
+import { MAINTENANCE_COMMANDS } from './commands/maintenance.js';
 import { cancelCommand, jobCommand, jobsCommand } from './commands/jobs.js';
 import { logsCommand } from './commands/logs.js';
 import { policyDiffCommand, policyGetCommand, policyPutCommand } from './commands/policy.js';
@@ -46,6 +47,7 @@ const COMMANDS: Command[] = [
   cordonCommand,
   uncordonCommand,
   drainCommand,
+  ...MAINTENANCE_COMMANDS,
   tokensListCommand,
   tokensCreateCommand,
   tokensRevokeCommand,

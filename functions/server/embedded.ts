@@ -153,6 +153,7 @@ export async function startEmbedded(
       visibilityMs: config.queue.visibilitySeconds * 1000,
       maxAttempts: config.queue.maxAttempts,
       ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
+      heartbeatMs: config.drainers.heartbeatSeconds * 1000,
       ...tuning.drainer,
     });
     drainer.start();

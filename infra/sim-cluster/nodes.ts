@@ -90,7 +90,9 @@ export function syncNodes(store: Store, clusterId: string, pools: SimNodePool[],
     if (existing) {
       existing.metadata.labels = node.metadata.labels;
       existing.spec = node.spec;
-      existing.status = { ...node.status, conditions: existing.status.conditions };
+      // An upgraded node keeps its kubelet version across a restart of the simulator.
+      const nodeInfo = existing.status.nodeInfo ?? node.status.nodeInfo;
+      existing.status = { ...node.status, conditions: existing.status.conditions, nodeInfo };
       store.update('Node', existing);
     } else {
       node.status.conditions = [ready];

@@ -14,6 +14,7 @@ import { ensureDefaultNamespaces } from './events.js';
 import { readJsonAnyType, sendJson, sendStatusError } from './http.js';
 import { syncNodes } from './nodes.js';
 import { applyLostNodes, checkLoseNodes } from './faults-node.js';
+import { createUpgrader } from './upgrade.js';
 import type { SimCluster, SimClusterOptions, SimFaults, SimStats } from './options.js';
 import { Store } from './store.js';
 import type { WatchRegistry } from './watch.js';
@@ -41,6 +42,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
     createFailuresLeft = f.failCreates?.count;
     log(`faults set: ${JSON.stringify(f)}`);
   };
+  const upgrader = createUpgrader(store, log);
   const stats = (): SimStats => ({ creates: store.creates(), createAttempts, requests });
 
   const ctx: ApiContext = {
@@ -78,6 +80,11 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       }
       setFaults(body as SimFaults);
       return sendJson(res, 200, faults);
+    }
+    if (path === '/sim/upgrade' && req.method === 'GET')
+      return sendJson(res, 200, upgrader.status());
+    if (path === '/sim/upgrade' && req.method === 'POST') {
+      return sendJson(res, 202, upgrader.start(await readJsonAnyType(req), delay));
     }
     throw new StatusError(404, 'NotFound', `unknown control endpoint ${req.method} ${path}`);
   };

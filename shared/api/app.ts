@@ -18,6 +18,7 @@ import { jobLogRoutes } from './routes/job-logs.js';
 import { hookIntakeId, hookRoutes } from './routes/hooks.js';
 import { signingKeyRoutes, tokenRoutes } from './routes/tokens.js';
 import { clusterRoutes } from './routes/clusters.js';
+import { maintenanceRoutes } from './routes/maintenance.js';
 import { explainRoute, jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { openApiDocument } from './openapi/document.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mount('/v1/signing-keys', signingKeyRoutes(deps));
   mount('/v1/hooks', hookRoutes(deps, hookLimits));
   mount('/v1/clusters', clusterRoutes(deps));
+  mount('/v1/maintenance', maintenanceRoutes(deps));
   mount('/v1/queues', queueRoutes(deps));
   mount('/v1', accountRoutes(deps));
   mount('/v1/schedules', scheduleRoutes(deps));

@@ -5,6 +5,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { HookService } from '../hooks/service.js';
 import type { ClusterAdmin } from '../dispatch/cluster-admin.js';
 import type { ClusterService } from '../clusters/service.js';
+import type { MaintenanceService } from '../maintenance/service.js';
 import type { CoreContext } from '../context/core-context.js';
 import type { JobService } from '../jobs/service.js';
 import type { PolicyService } from '../policy/service.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   policySimulator: PolicySimulator;
   clusters: ClusterService;
   clusterAdmin: ClusterAdmin;
+  /** Rolling fleet maintenance plans (`/v1/maintenance`). */
+  maintenancePlans: MaintenanceService;
   schedules: ScheduleService;
   /** The control plane drainers report to (in-process here, over /v1/drainer for remote ones). */
   control: ControlPlane;

@@ -170,6 +170,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       inProcess: z.boolean().default(true),
       targetPollMs: z.int().min(100).max(600_000).optional(),
+      /** How often in-process drainers report capacity (and the target's version). */
+      heartbeatSeconds: z.number().min(0.1).max(60).default(5),
     })
     .prefault({}),
   /** Per API token (and per inbound hook), in this instance's memory. */

@@ -37,6 +37,11 @@ export interface CapacityReport {
   kinds?: WorkloadKind[];
   /** True when the target's API serves kueue.x-k8s.io. */
   kueue?: boolean;
+  /**
+   * The target's software version: the lowest kubelet version of its nodes (Kubernetes), the
+   * Slurm version. A maintenance plan's upgrade is complete when this changes. Absent: unknown.
+   */
+  version?: string;
   /** The reporting drainer's own counters for this cluster (shared/drainer/stats.ts). */
   drainer?: DrainerReportStats;
 }

@@ -117,8 +117,12 @@ export function mountDescribed<E extends Env, S extends Env>(
 
 /**
  * A Hono path in OpenAPI form: `/:id` is `/{id}`; a parameter whose pattern is a literal
- * (`/:op{jobs:explain}`, how a colon is matched in Hono) is that literal.
+ * (`/:op{jobs:explain}`, how a colon is matched in Hono) is that literal; a pattern parameter with
+ * a literal `:action` suffix (`/:id{mnt_[0-9a-z]+:pause}`) is `/{id}:pause`.
  */
 export function openApiPath(honoPath: string): string {
-  return honoPath.replace(/\/:\w+\{([\w:.-]+)\}/g, '/$1').replace(/\/:(\w+)(?=\/|$)/g, '/{$1}');
+  return honoPath
+    .replace(/\/:(\w+)\{[^{}]*[[\]+*][^{}]*:(\w+)\}/g, '/{$1}:$2')
+    .replace(/\/:\w+\{([\w:.-]+)\}/g, '/$1')
+    .replace(/\/:(\w+)(?=\/|$)/g, '/{$1}');
 }

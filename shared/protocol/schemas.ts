@@ -61,6 +61,7 @@ export const capacitySchema = z.strictObject({
         budgetWaitSeconds: z.number().min(0).max(1e12),
       })
       .optional(),
+    version: z.string().min(1).max(128).optional(),
   }),
 });
 

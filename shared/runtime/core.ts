@@ -21,6 +21,8 @@ import type { DispatchContext } from '../dispatch/context.js';
 import { createDispatcher } from '../dispatch/dispatch.js';
 import { createPolicyService } from '../policy/service.js';
 import { createPolicySimulator } from '../dispatch/policy-simulate.js';
+import { createMaintenanceService } from '../maintenance/service.js';
+import { deliverySecret } from '../maintenance/secrets.js';
 import { createReadViews } from './read-views.js';
 import { createJobService } from '../jobs/service.js';
 import type { Queue } from '../queue/port.js';
@@ -104,6 +106,7 @@ export function createCore(o: CoreOptions) {
   const hooks = createHookService(ctx, jobs, { maxBodyBytes: o.maxBodyBytes });
   let wake: () => void = () => {};
   const control = createControlPlane(dispatch, { onCapacityFreed: () => wake() });
+  const maintenancePlans = createMaintenanceService(dispatch, () => wake());
   const views = createReadViews({ ctx, policy, jobs, adminTenant: o.auth.adminTenant });
   const app: Hono<AppEnv> = createApp({
     ctx,
@@ -113,6 +116,7 @@ export function createCore(o: CoreOptions) {
     policySimulator: createPolicySimulator(dispatch),
     clusters,
     clusterAdmin,
+    maintenancePlans,
     schedules,
     control,
     tokens,
@@ -126,7 +130,7 @@ export function createCore(o: CoreOptions) {
   });
   const deliveries = createDeliveryWorker({
     deliveries: o.store.deliveries,
-    secretFor: async (d) => (await o.store.jobs.get(d.jobId))?.spec.callback?.secret,
+    secretFor: (d) => deliverySecret(o.store, d),
     clock: o.clock,
     maxAttempts: o.webhooks.maxAttempts,
     timeoutMs: o.webhooks.timeoutMs,
@@ -152,7 +156,11 @@ export function createCore(o: CoreOptions) {
     control,
     deliveries,
     /** Admission, failover sweeps, redispatch, schedule firing: one pass. */
-    maintenance: () => runMaintenance(dispatch, jobs),
+    maintenance: async () => ({
+      ...(await runMaintenance(dispatch, jobs)),
+      plansAdvanced: await maintenancePlans.sweep(),
+    }),
+    maintenancePlans,
     /** Called when capacity may have freed, so admission can run early. */
     onCapacityFreed(fn: () => void) {
       wake = fn;

@@ -22,6 +22,7 @@ import {
   createTenantTable,
   createTokenTable,
 } from './dynamodb/records.js';
+import { createMaintenanceTable } from './dynamodb/maintenance.js';
 import { createHookTable, createScheduleTable } from './dynamodb/schedules.js';
 
 export { TABLE_SPEC, createTableInput } from './dynamodb/table-spec.js';
@@ -83,6 +84,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): DynamoDbStor
     hooks: createHookTable(ctx),
     claims: createClaimTable(ctx),
     logs: createLogTable(ctx),
+    maintenance: createMaintenanceTable(ctx),
     async ensureTable() {
       try {
         return await ensureTable(getClient(), options.tableName);

@@ -7,6 +7,7 @@
 import type { Clock } from '../base/clock.js';
 import type { Cluster } from '../domain/cluster.js';
 import type { Job } from '../domain/job.js';
+import { createMemoryMaintenance } from './memory-maintenance.js';
 import {
   checkLimit,
   compareNewestFirst,
@@ -234,6 +235,7 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
     hooks: createMemoryHooks(),
     claims: createMemoryClaims(),
     logs: createMemoryLogs(),
+    maintenance: createMemoryMaintenance(),
 
     async close() {},
   } satisfies StateStore;

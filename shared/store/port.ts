@@ -5,6 +5,7 @@
  */
 import type { Cluster } from '../domain/cluster.js';
 import type { Job, JobState } from '../domain/job.js';
+import type { MaintenancePlan } from '../domain/maintenance.js';
 import type { LogTable } from './log-port.js';
 
 export interface Page<T> {
@@ -275,6 +276,17 @@ export interface SettingsTable {
   replace(key: string, expected: unknown, value: unknown): Promise<boolean>;
 }
 
+/** Rolling maintenance plans (fleet-wide, not owned by a tenant). */
+export interface MaintenancePlanTable {
+  /** `AlreadyExistsError` if the id exists. */
+  create(plan: MaintenancePlan): Promise<void>;
+  get(id: string): Promise<MaintenancePlan | undefined>;
+  /** Conditional on `plan.version`, like `JobTable.update`. */
+  update(plan: MaintenancePlan): Promise<MaintenancePlan>;
+  /** Every plan, sorted by id. */
+  list(): Promise<MaintenancePlan[]>;
+}
+
 export interface StateStore {
   readonly driver: string;
   readonly jobs: JobTable;
@@ -289,5 +301,6 @@ export interface StateStore {
   readonly hooks: HookTable;
   readonly claims: ClaimTable;
   readonly logs: LogTable;
+  readonly maintenance: MaintenancePlanTable;
   close(): Promise<void>;
 }

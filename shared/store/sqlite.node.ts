@@ -23,6 +23,7 @@ import type {
 import { createSqliteClaims } from './sqlite/claims.node.js';
 import { createSqliteLogs } from './sqlite/logs.node.js';
 import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common.node.js';
+import { createSqliteMaintenance } from './sqlite/maintenance.node.js';
 import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
 import { createSqliteUsage } from './sqlite/usage.node.js';
 import { createGroupCommit, type GroupCommit } from './sqlite/group-commit.node.js';
@@ -363,6 +364,7 @@ export function createSqliteStoreOn(
     hooks: createSqliteHooks(db),
     claims: createSqliteClaims(db),
     logs: createSqliteLogs(db, options.batchLogs === false ? undefined : gc),
+    maintenance: createSqliteMaintenance(db),
 
     async close() {
       gc.flush();

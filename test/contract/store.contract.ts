@@ -12,6 +12,7 @@ import type { JobState } from '../../shared/domain/job.js';
 import type { Delivery, StateStore, TokenRecord } from '../../shared/store/port.js';
 import { describeClaims } from './store-claims.contract.js';
 import { describeLogs } from './store-logs.contract.js';
+import { describeMaintenancePlans } from './store-maintenance.contract.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
 import { describeOutbox } from './store-outbox.contract.js';
 import { describePolicyVersions } from './store-policy-versions.contract.js';
@@ -456,6 +457,7 @@ export function testStoreDriver(
     describeOutbox(ctx);
     describeTenantTables(ctx);
     describeClaims(ctx);
+    describeMaintenancePlans(ctx);
     describeLogs(ctx);
     describePolicyVersions(ctx);
   });

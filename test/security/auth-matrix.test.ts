@@ -66,6 +66,19 @@ const ROWS: Row[] = [
   { route: 'POST /v1/clusters/:id/cordon', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/uncordon', scope: 'clusters:admin', isolation: 'global' },
   { route: 'POST /v1/clusters/:id/drain', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'GET /v1/maintenance', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'POST /v1/maintenance', scope: 'clusters:admin', isolation: 'global' },
+  { route: 'GET /v1/maintenance/:id', scope: 'clusters:admin', isolation: 'global' },
+  ...(['pause', 'resume', 'cancel'] as const).map((action): Row => ({
+    route: `POST /v1/maintenance/:id{mnt_[0-9a-z]+:${action}}`,
+    scope: 'clusters:admin',
+    isolation: 'global',
+  })),
+  {
+    route: 'POST /v1/maintenance/:id/clusters/:cluster/done',
+    scope: 'clusters:admin',
+    isolation: 'global',
+  },
   { route: 'POST /v1/drainer/claim', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/heartbeat', scope: 'drainer', isolation: 'global' },
@@ -109,6 +122,9 @@ function split(route: string): [string, string] {
     .replace(/^\/v1\/hooks\/:id/, `/v1/hooks/${ids.hook}`)
     .replace(/^\/v1\/schedules\/:id/, `/v1/schedules/${ids.schedule}`)
     .replace(/^\/v1\/clusters\/:id/, '/v1/clusters/sim-one')
+    .replace(/^\/v1\/maintenance\/:id\{[^}]*:(\w+)\}/, '/v1/maintenance/mnt_none:$1')
+    .replace(/^\/v1\/maintenance\/:id/, '/v1/maintenance/mnt_none')
+    .replace(':cluster', 'sim-one')
     .replace(':kid', ids.kid);
   return [method, concrete];
 }
@@ -201,9 +217,12 @@ describe('the endpoint table', () => {
     for (const row of ROWS) {
       const [method, path] = row.route.split(' ') as [string, string];
       const op =
-        paths[path.replace(/\/:op\{([\w:]+)\}/, '/$1').replace(/\/:(\w+)/g, '/{$1}')]?.[
-          method.toLowerCase()
-        ];
+        paths[
+          path
+            .replace(/\/:(\w+)\{[^}]*\[[^}]*:(\w+)\}/, '/{$1}:$2')
+            .replace(/\/:op\{([\w:]+)\}/, '/$1')
+            .replace(/\/:(\w+)/g, '/{$1}')
+        ]?.[method.toLowerCase()];
       const security = (op?.security as Array<Record<string, unknown>> | undefined)?.flatMap(
         Object.keys,
       );

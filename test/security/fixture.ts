@@ -1,5 +1,6 @@
 // The API in-process, wired like functions/server/embedded.ts but on the memory store and memory
 // queue with a settable clock: for the security tests, which call it through `app.request`.
+import { createMaintenanceService } from '../../shared/maintenance/service.js';
 import * as jose from 'jose';
 import { createReadViews } from '../../shared/runtime/read-views.js';
 import { dispatchOf } from '../support/dispatch-context.js';
@@ -91,6 +92,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     views: createReadViews({ ctx, policy: dispatchOf(ctx).policy, jobs, adminTenant: ADMIN }),
     clusters,
     clusterAdmin: createClusterAdmin(dispatchOf(ctx)),
+    maintenancePlans: createMaintenanceService(dispatchOf(ctx)),
     schedules: createScheduleService(ctx),
     control: createControlPlane(dispatchOf(ctx), {}),
     tokens,

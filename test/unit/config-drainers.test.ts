@@ -33,7 +33,7 @@ describe('drainers.inProcess in the configuration', () => {
     expect(parseConfig(off, 'x').drainers.inProcess).toBe(false);
     expect(
       parseConfig(applyEnv({}, { SWITCHYARD_IN_PROCESS_DRAINERS: 'true' }), 'x').drainers,
-    ).toEqual({ inProcess: true });
+    ).toEqual({ inProcess: true, heartbeatSeconds: 5 });
     expect(() => applyEnv(file, { SWITCHYARD_IN_PROCESS_DRAINERS: '0' })).toThrow(
       'environment variable SWITCHYARD_IN_PROCESS_DRAINERS must be true or false, got "0"',
     );

@@ -106,7 +106,10 @@ describe('GET /openapi.json', () => {
       .filter((r) => r.method !== 'ALL')
       .map(
         (r) =>
-          `${r.method} ${r.path.replace(/\/:op\{([\w:]+)\}/, '/$1').replace(/\/:(\w+)/g, '/{$1}')}`,
+          `${r.method} ${r.path
+            .replace(/\/:(\w+)\{[^}]*\[[^}]*:(\w+)\}/, '/{$1}:$2')
+            .replace(/\/:op\{([\w:]+)\}/, '/$1')
+            .replace(/\/:(\w+)/g, '/{$1}')}`,
       );
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect([...new Set(documented)].sort()).toEqual([...new Set(served)].sort());

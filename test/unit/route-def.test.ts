@@ -71,6 +71,7 @@ describe('paths', () => {
     ['/v1/jobs/:id', '/v1/jobs/{id}'],
     ['/v1/jobs/:id/cancel', '/v1/jobs/{id}/cancel'],
     ['/v1/:op{jobs:explain}', '/v1/jobs:explain'],
+    ['/v1/maintenance/:id{mnt_[0-9a-z]+:pause}', '/v1/maintenance/{id}:pause'],
     ['/v1/signing-keys/:kid', '/v1/signing-keys/{kid}'],
     ['/.well-known/jwks.json', '/.well-known/jwks.json'],
   ])('writes %s as %s in the document', (hono, openapi) => {

@@ -12,6 +12,7 @@ import { componentSchemas, fromZod, ref } from './schemas.js';
 import { policyVersionSchemas } from './policy-schemas.js';
 import { policySimulateSchemas } from './policy-simulate-schemas.js';
 import { jobAttemptSchemas } from './job-attempt-schemas.js';
+import { maintenanceSchemas } from './maintenance-schemas.js';
 
 const json = (schema: string | JsonSchema) => (typeof schema === 'string' ? ref(schema) : schema);
 
@@ -155,6 +156,7 @@ export function buildOpenApiDocument(routes: readonly MountedRoute[]): Record<st
     policySimulateSchemas(),
     jobAttemptSchemas(),
   );
+  Object.assign(schemas, maintenanceSchemas());
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of routes) {
     const path = openApiPath(op.path);

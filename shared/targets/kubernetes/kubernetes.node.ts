@@ -8,6 +8,7 @@
  * The pure parts are edge-safe siblings: object mapping in kube-status.ts and
  * kube-workload-status.ts, errors in kube-errors.ts.
  */
+import { versionOf } from './node-version.js';
 import type { Clock } from '../../base/clock.js';
 import { iso, systemClock } from '../../base/clock.js';
 import type { CapacityReport } from '../../domain/cluster.js';
@@ -312,6 +313,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
         ...capacityFromKube(nodes.items, pods.items, iso(clock.now())),
         kinds: [...found.kinds],
         kueue: found.kueue,
+        ...versionOf(nodes.items),
       };
     },
 
