@@ -35,6 +35,8 @@ export interface Delivery {
    * final: `create-failed` is reported and the message is done.
    */
   mayRetry: boolean;
+  /** Aborts the cluster requests of this delivery (the push function's time budget ran out). */
+  signal?: AbortSignal;
 }
 
 /** `CreateUnreachable`, `CreateThrottled`, … from a cluster error's kind. */
@@ -95,12 +97,16 @@ async function handleCreate(
     return;
   }
   try {
-    await cluster.ensureNamespace(placement.namespace, {
-      [LABEL_TENANT]: msg.tenantId,
-      [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
-    });
+    const sent = delivery.signal ? { signal: delivery.signal } : undefined;
+    await cluster.ensureNamespace(
+      placement.namespace,
+      { [LABEL_TENANT]: msg.tenantId, [LABEL_MANAGED_BY]: MANAGED_BY_VALUE },
+      sent,
+    );
+    delivery.signal?.throwIfAborted();
     const outcome = await cluster.createJob(
       buildManifest(msg, { ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600 }),
+      sent,
     );
     d.log.info(
       outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted',
