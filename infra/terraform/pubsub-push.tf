@@ -109,6 +109,37 @@ resource "google_pubsub_subscription" "push" {
   depends_on = [google_pubsub_subscription.dead]
 }
 
+# The dead letters are pushed to the same function: a message carrying Pub/Sub's
+# CloudPubSubDeadLetterSourceDeliveryCount attribute is not created again but reported
+# create-failed (reason DeadLettered), so the control plane re-places the job (README "Drainers as
+# functions"). Not itself dead-lettered: a failing report answers 503 and is retried with backoff.
+resource "google_pubsub_subscription" "dead_push" {
+  for_each                   = local.drainer_fn_queues
+  name                       = "${var.pubsub_prefix}-${each.key}-dead-push"
+  topic                      = google_pubsub_topic.dead[each.key].id
+  ack_deadline_seconds       = var.drainer_fn_ack_deadline_seconds
+  message_retention_duration = "604800s"
+  labels                     = { app = "switchyard", queue = each.key, role = "dead-push" }
+
+  push_config {
+    push_endpoint = "${each.value}/push"
+
+    oidc_token {
+      service_account_email = google_service_account.drainer_fn_invoker.email
+      audience              = each.value
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = var.drainer_fn_retry_backoff.minimum
+    maximum_backoff = var.drainer_fn_retry_backoff.maximum
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
 # Dead-letter forwarding from the push subscription (the topic side is granted in pubsub.tf).
 resource "google_pubsub_subscription_iam_member" "agent_acks_push" {
   for_each     = local.drainer_fn_queues

@@ -11,6 +11,7 @@ import { queueMessageSchema } from '../protocol/messages.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Logger } from '../base/log.js';
 import { decodePulledBody, unwrapEnvelope } from '../queue/cloudflare-wire.js';
+import { reportDeadLetter } from './dead-letter-report.js';
 
 /** The parts of a Workers `Message` and `MessageBatch` this handler uses. */
 export interface DeadLetterMessage {
@@ -73,47 +74,20 @@ export async function handleDeadLetterBatch(
       outcome.poison++;
       continue;
     }
-    const msg = parsed.data;
-    if (msg.kind !== 'create') {
-      // A dead cancel: the cluster may keep a Job the control plane considers cancelled; the
-      // drainer's watch reports it and is told to delete it.
-      deps.log.warn('dead-lettered cancel message; nothing to re-place', {
-        jobId: msg.jobId,
-        clusterId: msg.clusterId,
-      });
-      m.ack();
-      outcome.ignored++;
-      continue;
-    }
     try {
-      await deps.control.report({
-        jobId: msg.jobId,
-        clusterId: msg.placement.clusterId,
-        attempt: msg.placement.attempt,
-        phase: 'create-failed',
-        reason: 'DeadLettered',
-        message:
-          `the create message on queue ${msg.placement.queue} exhausted its deliveries ` +
-          `without a drainer creating the Kubernetes Job on ${msg.placement.clusterId}, ` +
-          'and Cloudflare Queues dead-lettered it',
-        at: now().toISOString(),
-      });
+      const action = await reportDeadLetter(parsed.data, { ...deps, now }, 'Cloudflare Queues');
+      outcome[action]++;
     } catch (e) {
       // The store is unreachable: let Cloudflare deliver this dead letter again.
       deps.log.warn('could not report a dead letter; it will be retried', {
-        jobId: msg.jobId,
+        jobId: parsed.data.jobId,
         error: e instanceof Error ? e.message : String(e),
       });
       m.retry({ delaySeconds: 30 });
       outcome.retried++;
       continue;
     }
-    deps.log.info('dead-lettered create reported', {
-      jobId: msg.jobId,
-      clusterId: msg.placement.clusterId,
-    });
     m.ack();
-    outcome.reported++;
   }
   return outcome;
 }

@@ -25,6 +25,7 @@ import { releaseReportedGpus } from './released-gpus.js';
 import { shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
 import { onRequeued, onTargetCancelled, withTargetJobId, wordsOf } from './target-reports.js';
+import { expectedOn } from './expected.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -229,7 +230,13 @@ export function createControlPlane(
     await mutateCluster(ctx, clusterId, (c) => ({ ...c, capacity, updatedAt: nowIso(ctx) }));
   }
 
-  return { claim, report, heartbeat, shipLogs: (chunk) => shipLogs(ctx, chunk) };
+  return {
+    claim,
+    report,
+    heartbeat,
+    shipLogs: (chunk) => shipLogs(ctx, chunk),
+    expected: (clusterId) => expectedOn(ctx, clusterId),
+  };
 }
 
 /** A drainer clock may run this far ahead of ours before its reports are refused. */

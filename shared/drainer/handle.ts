@@ -38,6 +38,8 @@ export interface Delivery {
    * final: `create-failed` is reported and the message is done.
    */
   mayRetry: boolean;
+  /** Aborts the cluster requests of this delivery (the push function's time budget ran out). */
+  signal?: AbortSignal;
 }
 
 /** `CreateUnreachable`, `CreateThrottled`, … from a cluster error's kind. */
@@ -101,12 +103,16 @@ async function handleCreate(
   }
   let counted = false;
   try {
-    await cluster.ensureNamespace(placement.namespace, {
-      [LABEL_TENANT]: msg.tenantId,
-      [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
-    });
+    const sent = delivery.signal ? { signal: delivery.signal } : undefined;
+    await cluster.ensureNamespace(
+      placement.namespace,
+      { [LABEL_TENANT]: msg.tenantId, [LABEL_MANAGED_BY]: MANAGED_BY_VALUE },
+      sent,
+    );
+    delivery.signal?.throwIfAborted();
     const outcome = await cluster.createJob(
       buildManifest(msg, { ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600 }),
+      sent,
     );
     d.stats?.create(placement.clusterId);
     counted = true;

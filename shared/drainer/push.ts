@@ -24,6 +24,7 @@ import {
   type CreateMessage,
   type DrainerMessage,
 } from '../protocol/messages.js';
+import { reportDeadLetter } from '../dispatch/dead-letter-report.js';
 import { handleDrainerMessage, type MessageHandlerDeps } from './handle.js';
 import type { PushAuthenticator } from './oidc.js';
 import { checkCreatedJob, reconcileClusters } from './reconcile.js';
@@ -86,11 +87,19 @@ export function decodePushData(data: string | undefined): Decoded {
 
 class BudgetExceeded extends Error {}
 
-function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
+/** Set by Pub/Sub on messages it forwards to a dead-letter topic. */
+export const DEAD_LETTER_COUNT_ATTRIBUTE = 'CloudPubSubDeadLetterSourceDeliveryCount';
+
+/** `work` or BudgetExceeded after `budgetMs`; then `abort` cancels the cluster requests in flight. */
+function withinBudget<T>(work: Promise<T>, budgetMs: number, abort?: AbortController): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BudgetExceeded()), budgetMs);
+    timer = setTimeout(() => {
+      reject(new BudgetExceeded());
+      abort?.abort(new BudgetExceeded(`the ${budgetMs} ms push budget ran out`));
+    }, budgetMs);
   });
+  work.catch(() => {}); // after a timeout, the aborted work's rejection is expected
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -110,6 +119,38 @@ async function followUp(o: PushAppOptions, msg: CreateMessage, started: number):
       error: errorText(e),
     });
     return false;
+  }
+}
+
+/**
+ * A push from the dead-letter topic's subscription (Pub/Sub sets the source delivery count
+ * attribute): the message exhausted `maxDeliveryAttempts` on the work subscription, so it takes the
+ * dead-letter path every queue shares: a dead create is reported `create-failed` (`DeadLettered`)
+ * and the control plane re-places the job. A failing report answers 503 and is pushed again.
+ */
+async function deadLetter(
+  o: PushAppOptions,
+  msg: DrainerMessage,
+  ids: { messageId: string; subscription: string },
+  deliveries: string,
+) {
+  try {
+    const now = () => new Date(o.clock.now());
+    const action = await reportDeadLetter(
+      msg,
+      { ...o, now },
+      `Pub/Sub (after ${deliveries} pushes)`,
+    );
+    return { outcome: 'dead-letter', action };
+  } catch (e) {
+    o.log.warn('could not report a dead letter; Pub/Sub will push it again', {
+      ...ids,
+      error: errorText(e),
+    });
+    throw new AppError(
+      'UNAVAILABLE',
+      `could not report the dead letter, try again: ${errorText(e)}`,
+    );
   }
 }
 
@@ -170,11 +211,19 @@ export function createPushApp(o: PushAppOptions) {
       o.log.error('malformed push message; acking and dropping it', { ...ids, why: decoded.why });
       return c.json({ outcome: 'dropped', reason: decoded.why });
     }
+    const deadCount = message.attributes?.[DEAD_LETTER_COUNT_ATTRIBUTE];
+    if (deadCount !== undefined)
+      return c.json(await deadLetter(o, decoded.message, ids, deadCount));
     const started = Date.now();
+    const abort = new AbortController();
     try {
       // Pub/Sub push says nothing about the attempt; its dead-letter policy ends the retries.
-      const work = handleDrainerMessage(o, decoded.message, { attempt: 0, mayRetry: true });
-      await withinBudget(work, o.budgetMs);
+      const work = handleDrainerMessage(o, decoded.message, {
+        attempt: 0,
+        mayRetry: true,
+        signal: abort.signal,
+      });
+      await withinBudget(work, o.budgetMs, abort);
     } catch (e) {
       if (e instanceof BudgetExceeded) {
         o.log.warn('push handling ran out of its time budget; asking Pub/Sub to redeliver', {

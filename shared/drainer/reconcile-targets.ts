@@ -28,6 +28,8 @@ export interface ClusterReconcile {
   reportsFailed: number;
   pages: number;
   heartbeat: boolean;
+  /** Always 0 here: the push reconcile does not yet notice a vanished Slurm job (the pull drainer does). */
+  vanished: number;
   error?: string;
 }
 
@@ -48,6 +50,7 @@ export async function reconcileTarget(
     reportsFailed: 0,
     pages: 0,
     heartbeat: false,
+    vanished: 0,
   };
   try {
     await d.control.heartbeat(id, await target.capacity());

@@ -3,9 +3,15 @@
  * its follow-up check after a create do. A reconcile lists, page by page, every Job Switchyard
  * manages on each of the function's clusters, reports each one's current phase through the same
  * report protocol as the pull drainer's watches (the control plane ignores repeats), and sends a
- * capacity heartbeat per cluster. Clusters are reconciled side by side; one that cannot be reached
- * is named in the answer and does not stop the others. Edge-safe.
+ * capacity heartbeat per cluster. It keeps no memory between runs; instead it asks the control
+ * plane which jobs it expects on the cluster (submitted or running) before listing, and reports
+ * each one the complete list did not contain as `deleted` (the pull drainer's watch reports a
+ * vanished Job the same way; the control plane fails the job with `KubernetesJobDeleted`).
+ * Clusters are reconciled side by side; one that cannot be reached is named in the answer and does
+ * not stop the others. Edge-safe.
  */
+import { iso } from '../base/clock.js';
+import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -32,6 +38,8 @@ export interface ClusterReconcile {
   reportsFailed: number;
   pages: number;
   heartbeat: boolean;
+  /** Expected jobs (submitted or running) whose Kubernetes Job was not on the cluster: reported. */
+  vanished: number;
   /** Why listing or the heartbeat failed. */
   error?: string;
 }
@@ -39,6 +47,7 @@ export interface ClusterReconcile {
 export interface ReconcileResult {
   jobsSeen: number;
   reported: number;
+  vanished: number;
   clustersHeartbeated: number;
   complete: boolean;
   clusters: ClusterReconcile[];
@@ -69,6 +78,57 @@ async function heartbeatOf(
   }
 }
 
+/** What the control plane expects on the cluster, asked before listing; undefined if unknown. */
+async function expectedBefore(d: StatusReportDeps, id: string) {
+  try {
+    return await d.control.expected?.(id);
+  } catch (e) {
+    d.log.warn('reconcile: cannot ask which jobs are expected', {
+      cluster: id,
+      error: errorText(e),
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Reports each expected job whose Job the complete list lacked. Asked before the list began, so a
+ * job submitted later is not in `expected`, and one submitted earlier had its Job listed.
+ */
+async function reportVanished(
+  d: StatusReportDeps,
+  id: string,
+  expected: ExpectedJob[],
+  seen: Set<string>,
+  r: ClusterReconcile,
+) {
+  for (const job of expected) {
+    if (seen.has(`${job.jobId}/${job.attempt}`)) continue;
+    try {
+      await d.control.report({
+        jobId: job.jobId,
+        clusterId: id,
+        attempt: job.attempt,
+        phase: 'deleted',
+        at: iso(d.clock.now()),
+      });
+      r.vanished++;
+      d.log.warn('reconcile: an expected Kubernetes Job is gone; reported deleted', {
+        cluster: id,
+        job: job.jobId,
+        name: `${job.namespace}/${job.kubeName}`,
+      });
+    } catch (e) {
+      r.reportsFailed++;
+      d.log.warn('reconcile: status report failed', {
+        cluster: id,
+        job: job.jobId,
+        error: errorText(e),
+      });
+    }
+  }
+}
+
 async function reconcileCluster(
   d: StatusReportDeps,
   id: string,
@@ -83,10 +143,13 @@ async function reconcileCluster(
     reportsFailed: 0,
     pages: 0,
     heartbeat: false,
+    vanished: 0,
   };
   // 1. Capacity first: it is what placement needs most, and it says early if the cluster is down.
   await heartbeatOf(d, id, cluster, r);
   // 2. Every managed Job, page by page, each reported as it is now.
+  const expected = await expectedBefore(d, id);
+  const seen = new Set<string>();
   let token: string | undefined;
   try {
     do {
@@ -103,6 +166,7 @@ async function reconcileCluster(
       await eachLimited(page.items, o.concurrency ?? 8, async (status) => {
         const meta = jobMetaOf(status);
         if (!meta) return;
+        seen.add(`${meta.jobId}/${meta.attempt}`);
         try {
           await reportJobStatus(d, id, status, meta);
           r.reported++;
@@ -118,6 +182,8 @@ async function reconcileCluster(
       token = page.continue;
     } while (token);
     r.complete = true;
+    // 3. Only after a complete list: a job missing from it is really gone.
+    if (expected) await reportVanished(d, id, expected, seen, r);
   } catch (e) {
     r.error = `listing Jobs: ${errorText(e)}`;
     d.log.warn('reconcile: cannot list Jobs', { cluster: id, error: errorText(e) });
@@ -139,6 +205,7 @@ export async function reconcileClusters(
   return {
     jobsSeen: sum((c) => c.jobsSeen),
     reported: sum((c) => c.reported),
+    vanished: sum((c) => c.vanished),
     clustersHeartbeated: sum((c) => (c.heartbeat ? 1 : 0)),
     complete: clusters.every((c) => c.complete),
     clusters,

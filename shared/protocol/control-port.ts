@@ -45,10 +45,23 @@ export interface ReportAnswer {
   action?: 'delete';
 }
 
+/** A job the control plane believes has a live Kubernetes Job on a cluster (submitted or running). */
+export interface ExpectedJob {
+  jobId: string;
+  attempt: number;
+  namespace: string;
+  kubeName: string;
+}
+
 export interface ControlPlane {
   claim(request: ClaimRequest): Promise<ClaimAnswer>;
   report(report: StatusReport): Promise<ReportAnswer>;
   heartbeat(clusterId: string, capacity: CapacityReport): Promise<void>;
   /** Stores a chunk of a job's output (shared/protocol/logs.ts); absent where logs are not kept. */
   shipLogs?(chunk: LogShipment): Promise<LogShipAnswer>;
+  /**
+   * The jobs placed on `clusterId` in state submitted or running: what a drainer without a watch
+   * (the push function's reconcile) compares with the cluster's list to notice a vanished Job.
+   */
+  expected?(clusterId: string): Promise<ExpectedJob[]>;
 }

@@ -8,6 +8,7 @@ import type {
   ClaimAnswer,
   ClaimRequest,
   ControlPlane,
+  ExpectedJob,
   ReportAnswer,
   StatusReport,
 } from './control-port.js';
@@ -63,5 +64,7 @@ export function createHttpControlPlane(o: HttpControlPlaneOptions): ControlPlane
       await post('heartbeat', { clusterId, capacity });
     },
     shipLogs: (chunk: LogShipment) => post<LogShipAnswer>('logs', chunk),
+    expected: async (clusterId: string) =>
+      (await post<{ items: ExpectedJob[] }>('expected', { clusterId })).items,
   };
 }

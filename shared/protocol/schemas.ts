@@ -37,6 +37,9 @@ export const reportSchema = z.strictObject({
     .optional(),
   at: z.iso.datetime(),
 });
+/** `POST /v1/drainer/expected`: which cluster's expected jobs. */
+export const expectedSchema = z.strictObject({ clusterId: z.string().min(1).max(63) });
+
 export const capacitySchema = z.strictObject({
   clusterId: z.string().max(63),
   capacity: z.strictObject({

@@ -194,3 +194,50 @@ describe('POST /push: cancel and bad input', () => {
     expect(String((res.body.error as { message: string }).message)).toMatch(want);
   });
 });
+
+describe('POST /push: the time budget and dead letters', () => {
+  it('aborts the cluster request in flight when the budget runs out: nothing is created late', async () => {
+    // A first job makes the driver know the namespace: the create is then one request.
+    expect((await push(pushBody((await submitted()).message))).status).toBe(200);
+    const job = await submitted();
+    sim.setFaults({ latencyMs: 2_000 });
+    const before = sim.stats().createAttempts;
+    expect((await push(pushBody(job.message))).status).toBe(503);
+    // Past the sim's latency: a request left running would have created the Job by now.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sim.stats().createAttempts).toBe(before);
+    expect(sim.stats().creates[job.kube]).toBeUndefined();
+  });
+
+  it('reports a dead-lettered create as create-failed (DeadLettered), so the job is re-placed', async () => {
+    const job = await submitted();
+    const dead = pushBody(job.message, 'dl-1', {
+      CloudPubSubDeadLetterSourceDeliveryCount: '5',
+      CloudPubSubDeadLetterSourceSubscription: 'switchyard-aws-push',
+    });
+    expect(await push(dead)).toEqual({
+      status: 200,
+      body: { outcome: 'dead-letter', action: 'reported' },
+    });
+    expect(sim.stats().creates[job.kube]).toBeUndefined();
+    const view = await jobView(job.id);
+    const events = view.events as Array<{ reason: string; message: string }>;
+    const failed = events.find((e) => e.reason === 'DeadLettered');
+    expect(failed?.message).toMatch(/Pub\/Sub \(after 5 pushes\) dead-lettered it/);
+    expect(view.state).not.toBe('submitted');
+    // A dead-lettered cancel re-places nothing and is acked.
+    const cancel = pushBody(
+      {
+        kind: 'cancel',
+        jobId: job.id,
+        clusterId: 'sim-one',
+        namespace: 'x',
+        kubeName: 'y',
+        attempt: 1,
+      },
+      'dl-2',
+      { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
+    );
+    expect((await push(cancel)).body).toEqual({ outcome: 'dead-letter', action: 'ignored' });
+  });
+});

@@ -195,6 +195,28 @@ describe('POST /reconcile', () => {
     expect(await stateOf(job.id)).toBe('running');
   });
 
+  it('reports a job whose Kubernetes Job was deleted behind its back: failed, KubernetesJobDeleted', async () => {
+    const job = await submitted(30);
+    expect((await post(appWith(), '/push', pushBody(job.message))).status).toBe(200);
+    expect(await stateOf(job.id)).toBe('submitted');
+    const { clusterId, namespace, kubeName } = job.message.placement;
+    const sim = clusterId === 'sim-one' ? one : two;
+    const gone = await fetch(`${sim.url}/apis/batch/v1/namespaces/${namespace}/jobs/${kubeName}`, {
+      method: 'DELETE',
+    });
+    expect(gone.status).toBe(200);
+    const { body } = await reconcile();
+    expect(body).toMatchObject({ complete: true, vanished: 1 });
+    expect(body.clusters.find((c) => c.clusterId === clusterId)!.vanished).toBe(1);
+    const view = (await f.call('GET', `/v1/jobs/${job.id}`, { token })).body;
+    expect(view.state).toBe('failed');
+    expect((view.events as Array<{ reason: string }>).at(-1)).toMatchObject({
+      reason: 'KubernetesJobDeleted',
+    });
+    // Failed is not expected any more: the next reconcile reports nothing again.
+    expect((await reconcile()).body.vanished).toBe(0);
+  });
+
   it('is authenticated exactly like /push: 401 without a Google OIDC token', async () => {
     const app = appWith({
       authenticate: createPushOidcVerifier({

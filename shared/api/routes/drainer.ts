@@ -1,9 +1,13 @@
-/** /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs. */
+/**
+ * /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs,
+ * and list the jobs expected on a cluster (for a drainer without a watch).
+ */
 import { requireScope } from '../../domain/principal.js';
 import { describedRoutes } from '../../http/route-def.js';
 import {
   capacitySchema,
   claimSchema,
+  expectedSchema,
   parseDrainerRequest as parse,
   reportSchema,
 } from '../../protocol/schemas.js';
@@ -88,6 +92,25 @@ export function drainerRoutes(deps: AppDeps) {
       if (!deps.control.shipLogs)
         throw new AppError('NOT_FOUND', 'this control plane keeps no logs');
       return c.json(await deps.control.shipLogs(chunk));
+    },
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/expected',
+      id: 'drainerExpected',
+      summary:
+        'The jobs expected to have a live Kubernetes Job on a cluster (submitted or running)',
+      scope: 'drainer',
+      body: { name: 'DrainerExpected', schema: expectedSchema },
+      responses: { 200: { description: '{ items: [{ jobId, attempt, namespace, kubeName }] }' } },
+      errors: [409],
+    },
+    async (c) => {
+      const { clusterId } = parse(expectedSchema, await readJson(c.req.raw));
+      if (!deps.control.expected)
+        throw new AppError('NOT_FOUND', 'this control plane does not list expected jobs');
+      return c.json({ items: await deps.control.expected(clusterId) });
     },
   );
   return r;

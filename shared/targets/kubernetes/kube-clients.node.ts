@@ -1,8 +1,10 @@
 /**
  * The client-node API objects of one cluster, built from its connection settings: kubeconfig
  * (file, inline, context), in-cluster credentials, or a bare server URL (the simulated clusters),
- * each request bounded by a timeout. Node-only.
+ * each request bounded by a timeout and by the caller's abort signal, if it gave one
+ * (`withCallerSignal`). Node-only.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ApisApi,
   BatchV1Api,
@@ -31,6 +33,17 @@ export interface Clients {
   /** API discovery (`GET /apis`). */
   apis: ApisApi;
   watch: Watch;
+}
+
+/**
+ * The caller's signal for the requests made inside `withCallerSignal`: client-node's generated API
+ * takes no per-call signal, so the timeout middleware reads it from the async context.
+ */
+const callerSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `fn` so that every request it makes is aborted when `signal` is. */
+export function withCallerSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>) {
+  return signal ? callerSignal.run(signal, fn) : fn();
 }
 
 export function makeClients(options: ClientOptions): Clients {
@@ -68,7 +81,9 @@ export function makeClients(options: ClientOptions): Clients {
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const timeout: Middleware = {
     pre: async (context) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
+      const caller = callerSignal.getStore();
+      const limit = AbortSignal.timeout(timeoutMs);
+      context.setSignal(caller ? AbortSignal.any([limit, caller]) : limit);
       return context;
     },
     post: async (response) => response,

@@ -13,7 +13,7 @@ import type { Clock } from '../../base/clock.js';
 import { iso, systemClock } from '../../base/clock.js';
 import type { CapacityReport } from '../../domain/cluster.js';
 import type { WorkloadKind } from '../../domain/job.js';
-import { makeClients, type Clients } from './kube-clients.node.js';
+import { makeClients, withCallerSignal, type Clients } from './kube-clients.node.js';
 import { createDiscovery, podsOf } from './kube-lookups.node.js';
 import {
   classify,
@@ -38,6 +38,7 @@ import type {
   JobWatch,
   JobWatchHandlers,
   KubeJobStatus,
+  RequestOptions,
   WorkloadManifest,
 } from './port.js';
 import { ClusterError } from './port.js';
@@ -140,93 +141,101 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     }
   }
 
+  async function ensureNamespaceNow(name: string, labels: Record<string, string>) {
+    try {
+      await call(`reading namespace ${name}`, (c) => c.core.readNamespace({ name }));
+      knownNamespaces.add(name);
+      return;
+    } catch (error) {
+      if (!(error instanceof ClusterError) || error.statusCode !== 404) throw error;
+    }
+    try {
+      await call(`creating namespace ${name}`, (c) =>
+        c.core.createNamespace({ body: { metadata: { name, labels: { ...labels } } } }),
+      );
+    } catch (error) {
+      // Someone else created it in between: that is what we wanted.
+      if (!(error instanceof ClusterError) || error.statusCode !== 409) throw error;
+    }
+    knownNamespaces.add(name);
+  }
+
+  async function createJobNow(manifest: WorkloadManifest): Promise<'created' | 'exists'> {
+    const { namespace, name } = manifest.metadata;
+    const kind = kindOfObject(manifest.kind) ?? 'job';
+    const what = `${manifest.kind} ${namespace}/${name}`;
+    const found = kind !== 'job' || options.kueue ? await discover() : undefined;
+    if (found && !found.kinds.includes(kind)) {
+      const r = WORKLOAD_RESOURCES[kind];
+      throw new ClusterError(
+        'invalid',
+        `cluster ${clusterId} cannot run a ${manifest.kind}: its API does not serve ${r.group}/${r.version}; install the operator or place the job elsewhere`,
+      );
+    }
+    const body =
+      options.kueue && found?.kueue ? withKueue(manifest, options.kueue.localQueue) : manifest;
+    try {
+      await api.create(kind, namespace, body);
+      return 'created';
+    } catch (error) {
+      if (
+        error instanceof ClusterError &&
+        error.statusCode === 404 &&
+        knownNamespaces.delete(namespace)
+      ) {
+        // The namespace was deleted since we saw it: retryable, and the retry creates it again.
+        const gone = new ClusterError(
+          'server',
+          `cluster ${clusterId}: namespace ${namespace} no longer exists; it is created again on the retry`,
+          404,
+        );
+        gone.cause = error;
+        throw gone;
+      }
+      if (!(error instanceof ClusterError) || error.statusCode !== 409) throw error;
+    }
+    // 409 AlreadyExists: a redelivery of our own create, or somebody else's object.
+    const existing = await api.read(kind, namespace, name);
+    if (!existing) {
+      throw new ClusterError(
+        'conflict',
+        `cluster ${clusterId}: ${what} existed a moment ago and is gone now; retry the create`,
+        409,
+      );
+    }
+    const wanted = manifest.metadata.labels[LABEL_JOB_ID];
+    const theirs = existing.metadata?.labels?.[LABEL_JOB_ID];
+    if (wanted === undefined || theirs !== wanted) {
+      throw new ClusterError(
+        'foreign-object',
+        `cluster ${clusterId}: ${what} exists but is not this job's ` +
+          `(${LABEL_JOB_ID}=${theirs ?? '<none>'}, expected ${wanted ?? '<none>'}); it was left untouched — ` +
+          'find out who created it before removing it',
+        409,
+      );
+    }
+    if ((existing.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) {
+      throw new ClusterError(
+        'conflict',
+        `cluster ${clusterId}: ${what} is being deleted; retry once it is gone`,
+        409,
+      );
+    }
+    return 'exists';
+  }
+
   const driver = {
     clusterId,
     budgetWaitMs: () => limiter.waitedMs(),
     ...podLogMethods(call),
 
-    async ensureNamespace(name: string, labels: Record<string, string>): Promise<void> {
+    async ensureNamespace(name: string, labels: Record<string, string>, opts?: RequestOptions) {
       if (knownNamespaces.has(name)) return;
-      try {
-        await call(`reading namespace ${name}`, (c) => c.core.readNamespace({ name }));
-        knownNamespaces.add(name);
-        return;
-      } catch (error) {
-        if (!(error instanceof ClusterError) || error.statusCode !== 404) throw error;
-      }
-      try {
-        await call(`creating namespace ${name}`, (c) =>
-          c.core.createNamespace({ body: { metadata: { name, labels: { ...labels } } } }),
-        );
-      } catch (error) {
-        // Someone else created it in between: that is what we wanted.
-        if (!(error instanceof ClusterError) || error.statusCode !== 409) throw error;
-      }
-      knownNamespaces.add(name);
+      await withCallerSignal(opts?.signal, () => ensureNamespaceNow(name, labels));
     },
 
-    async createJob(manifest: WorkloadManifest): Promise<'created' | 'exists'> {
-      const { namespace, name } = manifest.metadata;
-      const kind = kindOfObject(manifest.kind) ?? 'job';
-      const what = `${manifest.kind} ${namespace}/${name}`;
-      const found = kind !== 'job' || options.kueue ? await discover() : undefined;
-      if (found && !found.kinds.includes(kind)) {
-        const r = WORKLOAD_RESOURCES[kind];
-        throw new ClusterError(
-          'invalid',
-          `cluster ${clusterId} cannot run a ${manifest.kind}: its API does not serve ${r.group}/${r.version}; install the operator or place the job elsewhere`,
-        );
-      }
-      const body =
-        options.kueue && found?.kueue ? withKueue(manifest, options.kueue.localQueue) : manifest;
-      try {
-        await api.create(kind, namespace, body);
-        return 'created';
-      } catch (error) {
-        if (
-          error instanceof ClusterError &&
-          error.statusCode === 404 &&
-          knownNamespaces.delete(namespace)
-        ) {
-          // The namespace was deleted since we saw it: retryable, and the retry creates it again.
-          const gone = new ClusterError(
-            'server',
-            `cluster ${clusterId}: namespace ${namespace} no longer exists; it is created again on the retry`,
-            404,
-          );
-          gone.cause = error;
-          throw gone;
-        }
-        if (!(error instanceof ClusterError) || error.statusCode !== 409) throw error;
-      }
-      // 409 AlreadyExists: a redelivery of our own create, or somebody else's object.
-      const existing = await api.read(kind, namespace, name);
-      if (!existing) {
-        throw new ClusterError(
-          'conflict',
-          `cluster ${clusterId}: ${what} existed a moment ago and is gone now; retry the create`,
-          409,
-        );
-      }
-      const wanted = manifest.metadata.labels[LABEL_JOB_ID];
-      const theirs = existing.metadata?.labels?.[LABEL_JOB_ID];
-      if (wanted === undefined || theirs !== wanted) {
-        throw new ClusterError(
-          'foreign-object',
-          `cluster ${clusterId}: ${what} exists but is not this job's ` +
-            `(${LABEL_JOB_ID}=${theirs ?? '<none>'}, expected ${wanted ?? '<none>'}); it was left untouched — ` +
-            'find out who created it before removing it',
-          409,
-        );
-      }
-      if ((existing.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) {
-        throw new ClusterError(
-          'conflict',
-          `cluster ${clusterId}: ${what} is being deleted; retry once it is gone`,
-          409,
-        );
-      }
-      return 'exists';
+    async createJob(manifest: WorkloadManifest, opts?: RequestOptions) {
+      return withCallerSignal(opts?.signal, () => createJobNow(manifest));
     },
 
     async getJob(

@@ -136,17 +136,27 @@ export interface PodLogOptions {
   tailLines?: number;
 }
 
+/** Per-call options of the calls a caller may need to give up on (a function's time budget). */
+export interface RequestOptions {
+  /** Aborts the call's requests still in flight (they fail; nothing more is sent). */
+  signal?: AbortSignal;
+}
+
 export interface ClusterDriver {
   readonly clusterId: string;
   /** Creates the namespace with these labels if missing. */
-  ensureNamespace(name: string, labels: Record<string, string>): Promise<void>;
+  ensureNamespace(
+    name: string,
+    labels: Record<string, string>,
+    options?: RequestOptions,
+  ): Promise<void>;
   /**
    * Creates the workload (a Job, JobSet, PyTorchJob or RayJob; a kind the cluster's API does not
    * serve is a `ClusterError('invalid')`). If one with that name exists and carries the same
    * `switchyard.io/job-id` label it is adopted (`'exists'`); if it belongs to someone else a
    * `ClusterError('foreign-object')` is thrown and nothing is touched.
    */
-  createJob(manifest: WorkloadManifest): Promise<'created' | 'exists'>;
+  createJob(manifest: WorkloadManifest, options?: RequestOptions): Promise<'created' | 'exists'>;
   /**
    * The workload's status (`kind` absent: a Job); when it has finished, with its failing (else
    * first) container's `result` read from its pods.
