@@ -5,6 +5,7 @@
  * through the target's own budget), and every job reported as the polling follower in the pull
  * drainer would (`reportOf`); the control plane ignores repeats. Edge-safe.
  */
+import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import type { ControlPlane } from '../protocol/control-port.js';
@@ -20,18 +21,6 @@ export interface TargetReconcileDeps {
 }
 
 /** One target's part of the `/reconcile` answer (the same shape as a Kubernetes cluster's). */
-export interface ClusterReconcile {
-  clusterId: string;
-  complete: boolean;
-  jobsSeen: number;
-  reported: number;
-  reportsFailed: number;
-  pages: number;
-  heartbeat: boolean;
-  /** Always 0 here: the push reconcile does not yet notice a vanished Slurm job (the pull drainer does). */
-  vanished: number;
-  error?: string;
-}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -50,7 +39,7 @@ export async function reconcileTarget(
     reportsFailed: 0,
     pages: 0,
     heartbeat: false,
-    vanished: 0,
+    vanished: 0, // the push reconcile does not yet notice a vanished Slurm job (the pull drainer does)
   };
   try {
     await d.control.heartbeat(id, await target.capacity());

@@ -10,6 +10,7 @@
  * Clusters are reconciled side by side; one that cannot be reached is named in the answer and does
  * not stop the others. Edge-safe.
  */
+import type { ClusterReconcile } from './reconcile-report.js';
 import { iso } from '../base/clock.js';
 import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
@@ -28,21 +29,7 @@ export interface ReconcileOptions {
   deadline: number;
 }
 
-export interface ClusterReconcile {
-  clusterId: string;
-  /** Whether its Jobs could be listed to the end (false: unreachable, failing, or out of time). */
-  complete: boolean;
-  jobsSeen: number;
-  reported: number;
-  /** Reports the control plane did not take (retried by the next reconcile). */
-  reportsFailed: number;
-  pages: number;
-  heartbeat: boolean;
-  /** Expected jobs (submitted or running) whose Kubernetes Job was not on the cluster: reported. */
-  vanished: number;
-  /** Why listing or the heartbeat failed. */
-  error?: string;
-}
+export type { ClusterReconcile } from './reconcile-report.js';
 
 export interface ReconcileResult {
   jobsSeen: number;
