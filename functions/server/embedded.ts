@@ -14,6 +14,7 @@ import { createDrainer, type Drainer, type DrainerOptions } from '../../shared/d
 import type { Logger } from '../../shared/base/log.js';
 import { createCore } from '../../shared/runtime/core.js';
 import { wakeAfterJobPublish, withWakeups } from '../../shared/queue/wakeup.js';
+import { wakeOnOutbox, wakeOnOutboxPublish } from '../../shared/webhooks/outbox-wake.js';
 import { createPinnedFetch, systemResolve } from '../../shared/webhooks/pinned-fetch.node.js';
 import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
@@ -76,11 +77,15 @@ export async function startEmbedded(
   //    checked, and the request pinned to the checked address; webhooks.allowHosts opts local
   //    receivers in (development only).
   const state = await buildDrivers(config, dataDir, clock, tuning.batchConsumerWrites);
-  const { store } = state;
+  // Writes that add status webhooks to the outbox wake the delivery loop (step 5) at once.
+  let wakeDeliveries = (): void => {};
+  const store = wakeOnOutbox(state.store, () => wakeDeliveries());
   // Wrapped so a publish wakes the in-process drainers of that queue at once (no poll delay),
   // including a dispatch's message committed with its job in one transaction (`jobPublish`).
   const queue = withWakeups(state.queue);
-  const jobPublish = state.jobPublish && wakeAfterJobPublish(state.jobPublish, queue);
+  const jobPublish =
+    state.jobPublish &&
+    wakeOnOutboxPublish(wakeAfterJobPublish(state.jobPublish, queue), () => wakeDeliveries());
   const urlGuard = createUrlGuard({ resolve: systemResolve, allow: config.webhooks.allowHosts });
   const core = createCore({
     store,
@@ -173,6 +178,7 @@ export async function startEmbedded(
     () => core.deliveries.startPass(),
     log,
   );
+  wakeDeliveries = delivering.wake;
 
   // 6. HTTP.
   const server: ServerType = await new Promise((ready, fail) => {
