@@ -115,7 +115,7 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       maxAttempts: z.int().min(1).max(100).default(5),
-      visibilitySeconds: z.int().min(1).max(600).default(30),
+      visibilitySeconds: z.int().min(1).max(600).default(10),
     })
     .prefault({}),
   auth: z

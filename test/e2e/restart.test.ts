@@ -75,5 +75,7 @@ describe('kill -9 and restart', () => {
         creates[name] = (creates[name] ?? 0) + n;
     }
     for (const id of ids) expect(creates[`sy-admin/sy-${id}`], `creates of sy-${id}`).toBe(1);
-  });
+    // Two server starts, a message leased by the killed drainer coming back after
+    // queue.visibilitySeconds (10 s), and the jobs' own run times: the test's time is its waits'.
+  }, 120_000);
 });
