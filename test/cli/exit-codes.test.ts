@@ -41,6 +41,13 @@ const ARGS: Record<string, string[]> = {
   'schedules delete': ['sch_x'],
   'schedules suspend': ['sch_x'],
   'schedules resume': ['sch_x'],
+  'maintenance list': [],
+  'maintenance show': ['mnt_x'],
+  'maintenance start': ['--clusters', 'onprem-dc1'],
+  'maintenance pause': ['mnt_x'],
+  'maintenance resume': ['mnt_x'],
+  'maintenance cancel': ['mnt_x'],
+  'maintenance done': ['mnt_x', 'onprem-dc1'],
 };
 
 let dir: string;
