@@ -77,6 +77,9 @@ describe('a rolling fleet upgrade', () => {
     config.drainers = { heartbeatSeconds: 0.3 };
     config.scheduling = { ...config.scheduling, admissionIntervalSeconds: 0.3 };
     config.webhooks = { ...config.webhooks, intervalSeconds: 0.2 };
+    // One admin token submits the job stream and polls every job each round: more than the
+    // default 100 requests/s. Rate limiting has its own tests; here it would only hide states.
+    config.rateLimit = { perSecond: 1000, burst: 2000 };
     writeFileSync(join(dir, 'config.yaml'), stringify(config));
     const env = { SWITCHYARD_CONFIG: join(dir, 'config.yaml') };
     server = await startServer({ dataDir: dir, env });
