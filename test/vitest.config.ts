@@ -7,9 +7,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
-    // Vitest runs one file at a time on 2 cores by default (cores - 1); most files wait on servers,
-    // timers and emulators rather than the CPU, so two at once halve the run.
-    maxWorkers: 2,
     hookTimeout: 60_000,
     pool: 'forks',
     // The AWS SDK warns on Node 20 that releases after January 2027 need Node 22 (TOOLCHAIN.md).
