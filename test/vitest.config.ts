@@ -1,15 +1,46 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// The files that use the one local Slurm (test/support/slurm.ts). They share its 8 GPUs and its
+// jobs, so they run one at a time, after the other files.
+const slurmFiles = [
+  'test/e2e/slurm.test.ts',
+  'test/integration/slurm-operations.test.ts',
+  'test/integration/slurm-target.test.ts',
+];
+
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // The AWS SDK warns on Node 20 that releases after January 2027 need Node 22 (TOOLCHAIN.md).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: slurmFiles,
+          globalSetup: ['test/support/global-setup.ts'],
+          // Two files at once: on 2 cores vitest would run one (cores - 1), and most files spend
+          // their time waiting on servers, timers and child processes.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slurm',
+          include: slurmFiles,
+          globalSetup: ['test/support/slurm-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

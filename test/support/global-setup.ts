@@ -5,26 +5,17 @@
 import type { TestProject } from 'vitest/node';
 import { dynamoDbLocalUnavailable, startDynamoDbLocal } from '../../infra/emulators/dynamodb.js';
 import { pubSubEmulatorUnavailable, startPubSubEmulator } from '../../infra/emulators/pubsub.js';
-import { slurmUnavailable, startSlurm } from '../../infra/slurm/index.js';
-import { runIncludesSlurm } from './slurm-run.js';
-import type { SharedSlurm } from './slurm.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     pubsubHost: string;
-    /** JSON of the shared local Slurm (test/support/slurm.ts), or '' when not started. */
-    slurm: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const stops: Array<() => Promise<void>> = [];
   const ci = process.env.CI === 'true';
-  // The local Slurm, once for every Slurm test file and only when the run has one; it starts
-  // while the emulators below do.
-  const slurmStart =
-    runIncludesSlurm(process.argv) && !slurmUnavailable() ? startSlurm() : undefined;
 
   const missingDynamo = dynamoDbLocalUnavailable();
   if (missingDynamo) {
@@ -46,14 +37,6 @@ export default async function setup(project: TestProject) {
     const ps = await startPubSubEmulator();
     stops.push(ps.stop);
     project.provide('pubsubHost', ps.host);
-  }
-
-  project.provide('slurm', '');
-  if (slurmStart) {
-    const slurm = await slurmStart;
-    stops.push(slurm.stop);
-    const { cli: _cli, stop: _stop, ...shared } = slurm;
-    project.provide('slurm', JSON.stringify(shared satisfies SharedSlurm));
   }
 
   return async () => {
