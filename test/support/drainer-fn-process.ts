@@ -10,6 +10,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface DrainerFnProcess {
   url: string;
+  /** The Node process's id (the bench reads its CPU time from /proc). */
+  pid: number;
   output(): string;
   /** SIGKILL, like `kill -9`; resolves when the process is gone. */
   kill9(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startDrainerFn(env: Record<string, string>): Promise<Drain
   };
   return {
     url: `http://127.0.0.1:${env.PORT}`,
+    pid: child.pid!,
     output: () => out,
     kill9: () => kill('SIGKILL'),
     stop: () => kill('SIGTERM'),
