@@ -265,9 +265,10 @@ async function carryOut(ctx: DispatchContext, job: Job, planned: Planned): Promi
   const [snapshots, usage] = await Promise.all([ctx.clusterState.read(), ctx.store.usage.list('')]);
   const snap = snapshots.find((s) => s.cluster.id === plan.clusterId);
   if (!snap) return false;
-  const type = job.spec.resources.accelerator!.type;
+  const { type, count } = job.spec.resources.accelerator!;
   const victims = planned.running.filter((r) => evicted.has(r.id));
-  const freed = snapshotWithout(stillCounting(snap, type, victims, usage), type, victims);
+  const held = stillCounting(snap, type, victims, usage);
+  const freed = snapshotWithout(held, type, victims, count);
   const placed = decide(ctx, {
     tenantId: job.tenantId,
     spec: job.spec,
