@@ -102,7 +102,8 @@ export function victimOrder(a: RunningJob, b: RunningJob): number {
 /**
  * The cluster's free GPUs of `type` per node once `freed` pods' GPUs are back, for a gang whose
  * pods need `perPod` GPUs each. The report does not say which node a victim runs on, so this is the
- * worst case for the gang: of every way to put the freed pods on nodes with that many GPUs in use,
+ * worst case for the gang: after `committed` GPUs not in the report yet (`withCommitted`), of every
+ * way to put the freed pods on nodes with that many GPUs in use,
  * one that leaves the fewest nodes with room for a pod (`worstPlacement`). So a plan never counts
  * on a victim being on the node the gang needs. Undefined when the cluster does not report per-node
  * figures.
@@ -112,6 +113,7 @@ export function freePerNodeAfter(
   type: string,
   freedPods: readonly number[],
   perPod = Infinity,
+  committed = 0,
 ): number[] | undefined {
   const report = cluster.capacity?.accelerators[type];
   if (!report?.freePerNode) return undefined;
@@ -120,7 +122,27 @@ export function freePerNodeAfter(
     ...cluster.pools.filter((p) => p.accelerator === type).map((p) => p.gpusPerNode),
   );
   const pods = [...freedPods].sort((a, b) => b - a);
-  return worstPlacement(report.freePerNode, size, pods, perPod).sort((a, b) => b - a);
+  const nodes = withCommitted(report.freePerNode, committed, perPod);
+  return worstPlacement(nodes, size, pods, perPod).sort((a, b) => b - a);
+}
+
+/**
+ * The report's free GPUs per node less `committed` GPUs placed since (the report does not show
+ * them yet), taken where they hurt the gang most: from the nodes with room for a pod, the
+ * cheapest to fill first. Without this, a report older than the work filling the fleet offered
+ * nodes that work already holds, and a plan evicted too little.
+ */
+function withCommitted(nodes: readonly number[], committed: number, perPod: number): number[] {
+  const out = [...nodes];
+  let left = committed;
+  const roomy = out.flatMap((f, i) => (f >= perPod ? [i] : [])).sort((a, b) => out[a]! - out[b]!);
+  for (const i of roomy) {
+    const fill = out[i]! - perPod + 1;
+    if (fill > left) break;
+    out[i]! -= fill;
+    left -= fill;
+  }
+  return out;
 }
 
 /** Search steps before giving up on the exact worst case (then nothing freed is counted). */
@@ -186,7 +208,8 @@ export function snapshotWithout(
   const before = Math.max(0, (report?.free ?? total) - (snap.committedGpus[type] ?? 0));
   const free = Math.min(report?.total ?? total, before + freed);
   const pods = victims.flatMap((v) => Array<number>(v.pods).fill(v.perPod));
-  const perNode = freePerNodeAfter(cluster, type, pods, perPod);
+  const committed = snap.committedGpus[type] ?? 0;
+  const perNode = freePerNodeAfter(cluster, type, pods, perPod, committed);
   const maxPerNode = Math.max(0, ...cluster.pools.map((p) => p.gpusPerNode));
   const maxFreePerNode = Math.min(free, perNode ? (perNode[0] ?? 0) : maxPerNode);
   const capacity = {

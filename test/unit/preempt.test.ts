@@ -185,6 +185,17 @@ describe('choosePreemption', () => {
     expect(freePerNodeAfter(b, 'nvidia-a100', [2, 2], 2)).toEqual([4, 1]);
   });
 
+  it('counts GPUs committed since the report against the nodes the gang would need', () => {
+    // The report still shows one node of 2 free, but a 2-GPU job placed since holds it: a gang of
+    // 2 pods × 1 GPU needs both 2-GPU jobs gone, not one.
+    const a = full('a', 2, 2, [2, 0]);
+    const jobs = [running('a', { perPod: 2 }), running('a', { perPod: 2, runSeconds: 0 })];
+    const stale = input([a], jobs, { gpus: 1, nodes: 2 });
+    stale.placement.clusters = [{ cluster: a, committedGpus: { 'nvidia-a100': 2 } }];
+    expect(choosePreemption(stale).plan?.victims).toHaveLength(2);
+    expect(freePerNodeAfter(a, 'nvidia-a100', [2], 1, 2)).toEqual([2, 0]);
+  });
+
   it('does not preempt for a job that has room somewhere, or waits for a quota', () => {
     const jobs = [running('a', { perPod: 2 })];
     const room = choosePreemption(input([full('a', 1, 2), full('b', 1, 2, [2])], jobs));
