@@ -103,6 +103,8 @@ export async function startEmbedded(
       schedulesPerTenant: config.limits.schedulesPerTenant,
       logCapBytes: config.logs.capBytes,
       logRetentionSeconds: Math.round(config.logs.retentionHours * 3600),
+      // Heartbeats missed while this process was down say nothing about the clusters.
+      watchingSince: clock.now(),
     },
     auth: {
       issuer: config.auth.issuer,

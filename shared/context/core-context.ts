@@ -26,6 +26,12 @@ export interface CoreSettings {
   logCapBytes?: number;
   /** How long shipped output is kept (`logs.retentionHours`; default 7 days). */
   logRetentionSeconds?: number;
+  /**
+   * When this control plane began taking heartbeats (epoch ms; the embedded server's start). A
+   * cluster's silence is counted from no earlier: one that was down cannot tell whose heartbeats
+   * stopped meanwhile. Absent on Workers, whose API takes heartbeats while isolates come and go.
+   */
+  watchingSince?: number;
 }
 
 export const defaultCoreSettings: CoreSettings = {

@@ -48,6 +48,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <button type="button" role="tab" id="tab-schedules" data-tab="schedules">Schedules</button>
       <button type="button" role="tab" id="tab-usage" data-tab="usage">Usage</button>
       <button type="button" role="tab" id="tab-policy" data-tab="policy" hidden>Policy</button>
+      <button type="button" role="tab" id="tab-maintenance" data-tab="maintenance" hidden>Maintenance</button>
     </nav>
     <div id="error" class="error" role="alert" hidden></div>
     <div id="notice" class="notice" role="status" hidden></div>
@@ -88,6 +89,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 
     <section id="panel-usage" class="panel" role="tabpanel" aria-labelledby="tab-usage" hidden>
       <div id="usage-body"><p class="muted">Loading usage…</p></div>
+    </section>
+
+    <section id="panel-maintenance" class="panel" role="tabpanel" aria-labelledby="tab-maintenance" hidden>
+      <div id="maintenance-body"><p class="muted">Loading maintenance plans…</p></div>
     </section>
 
     <section id="panel-policy" class="panel" role="tabpanel" aria-labelledby="tab-policy" hidden>

@@ -120,6 +120,8 @@ ul.diff .op-add { color: var(--ok); }
 ul.diff .op-del { color: var(--bad); }
 .policy-sim label { display: block; margin-bottom: 4px; color: var(--muted); font-size: 12px; }
 .policy-sim .actions { margin: 8px 0; }
+ul.steps { margin: 0; padding-left: 0; list-style: none; }
+ul.steps li { margin: 2px 0; white-space: nowrap; }
 @media (max-width: 1000px) { .jobs-layout.with-detail { grid-template-columns: minmax(0, 1fr); } }
 @media (max-width: 600px) {
   .top, .sim-note { padding-left: 12px; padding-right: 12px; }

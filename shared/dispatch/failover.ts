@@ -97,22 +97,34 @@ export async function jobsPlacedOn(ctx: DispatchContext, clusterId: string): Pro
 }
 
 /**
+ * How long a cluster has been silent as far as this control plane can tell: since its last
+ * heartbeat, but never since before the control plane began taking heartbeats (`watchingSince`).
+ * Without that floor, a restart after downtime longer than the grace found every cluster whose
+ * drainer had not reported yet "offline" and requeued its running jobs, which then ran twice.
+ */
+export function silentFor(ctx: DispatchContext, reportedAt: string, now: number): number {
+  const since = Math.max(Date.parse(reportedAt), ctx.settings.watchingSince ?? -Infinity);
+  return now - since;
+}
+
+/**
  * Moves work off clusters that have been offline past the grace period: work not yet running is
  * re-placed; running jobs are presumed lost and retried (`ClusterLost`, see `retry-run.ts`), but
  * only while another cluster's heartbeat is fresh: when every cluster is silent (the control plane
- * itself was down, or heartbeats do not reach it) nothing says the running work is gone.
+ * itself was down, or heartbeats do not reach it) nothing says the running work is gone. Silence
+ * is counted from the control plane's start at the earliest (`silentFor`).
  */
 export async function evacuateOffline(ctx: DispatchContext): Promise<number> {
   const now = ctx.clock.now();
   let moved = 0;
   const clusters = await ctx.store.clusters.list();
+  const grace = ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs;
   const heardFromSome = clusters.some(
     (c) => c.capacity && !isOffline(c, now, ctx.settings.heartbeatTimeoutMs),
   );
   for (const cluster of clusters) {
     if (!cluster.capacity) continue;
-    const silentFor = now - Date.parse(cluster.capacity.reportedAt);
-    if (silentFor <= ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs) continue;
+    if (silentFor(ctx, cluster.capacity.reportedAt, now) <= grace) continue;
     const message = `cluster ${cluster.id} has been offline since ${cluster.capacity.reportedAt}`;
     for (const job of await jobsPlacedOn(ctx, cluster.id)) {
       if (job.state === 'running') {

@@ -10,6 +10,7 @@
  */
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
+import { iso } from '../base/clock.js';
 import { mutateJob } from '../jobs/mutate.js';
 import type { Decision, Job, JobSpec, PreemptionNote } from '../domain/job.js';
 import { withEvent } from '../domain/transition.js';
@@ -232,6 +233,22 @@ function stillCounting(
 }
 
 /**
+ * Claims the right to preempt for `job`'s current run, atomically in the store: of two instances
+ * sweeping at once only the one that wins evicts. Without it the loser, reading after the winner's
+ * evictions but before its placement, saw the job still waiting and the freed cluster still full
+ * (its report counts the terminating pods) and evicted a second set elsewhere. The claim lapses
+ * after twice the grace period (a minute at least), so a crash mid-way is retried later.
+ */
+async function claimPreemption(ctx: DispatchContext, job: Job, grace: number): Promise<boolean> {
+  const now = ctx.clock.now();
+  const key = `preempt:${job.id}:${(job.attempts ?? []).length}`;
+  const hold = Math.max(60, 2 * grace) * 1000;
+  const won = await ctx.store.claims.claim(key, iso(now + hold), iso(now));
+  if (!won) ctx.log.info('preemption claimed by another instance', { jobId: job.id });
+  return won;
+}
+
+/**
  * Carries out a plan for `job`: evict, then place `job` on the freed cluster against a fresh read
  * with only the victims this call evicted given back (one that ended meanwhile is in the read).
  */
@@ -239,6 +256,7 @@ async function carryOut(ctx: DispatchContext, job: Job, planned: Planned): Promi
   const plan = planned.result.plan!;
   if ((await ctx.store.jobs.get(job.id))?.state !== 'pending') return false;
   const grace = planned.policy.preemption!.gracePeriodSeconds;
+  if (!(await claimPreemption(ctx, job, grace))) return false;
   const evicted = new Set<string>();
   for (const v of plan.victims) {
     if (await evict(ctx, v.jobId, plan.clusterId, job, grace)) evicted.add(v.jobId);
@@ -247,9 +265,10 @@ async function carryOut(ctx: DispatchContext, job: Job, planned: Planned): Promi
   const [snapshots, usage] = await Promise.all([ctx.clusterState.read(), ctx.store.usage.list('')]);
   const snap = snapshots.find((s) => s.cluster.id === plan.clusterId);
   if (!snap) return false;
-  const type = job.spec.resources.accelerator!.type;
+  const { type, count } = job.spec.resources.accelerator!;
   const victims = planned.running.filter((r) => evicted.has(r.id));
-  const freed = snapshotWithout(stillCounting(snap, type, victims, usage), type, victims);
+  const held = stillCounting(snap, type, victims, usage);
+  const freed = snapshotWithout(held, type, victims, count);
   const placed = decide(ctx, {
     tenantId: job.tenantId,
     spec: job.spec,

@@ -11,6 +11,7 @@ import type { ClusterAdminState } from '../domain/cluster.js';
 import type { Job } from '../domain/job.js';
 import type { MaintenancePlan } from '../domain/maintenance.js';
 import { withEvent } from '../domain/transition.js';
+import { endedAttempt } from '../domain/retry.js';
 import type { DispatchContext } from '../dispatch/context.js';
 import { createDispatcher } from '../dispatch/dispatch.js';
 import { jobsPlacedOn, replaceAway } from '../dispatch/failover.js';
@@ -44,8 +45,9 @@ async function drain(ctx: DispatchContext, clusterId: string, planId: string): P
 
 /**
  * A job still running on a cluster at its drain deadline goes back to pending (reason
- * `Maintenance`, attempt + 1, so the old copy's reports are refused and it is deleted there) and
- * is admitted again like any pending job; the cluster's drainer is told to delete the old copy.
+ * `Maintenance`; its next placement is attempt + 1, so the old copy's reports are refused and it
+ * is deleted there; the run is listed in its attempts) and is admitted again like any pending
+ * job; the cluster's drainer is told to delete the old copy.
  */
 async function requeue(ctx: DispatchContext, clusterId: string, planId: string): Promise<string[]> {
   const moved: string[] = [];
@@ -54,12 +56,21 @@ async function requeue(ctx: DispatchContext, clusterId: string, planId: string):
       if (j.placement?.clusterId !== clusterId || !['submitted', 'running'].includes(j.state)) {
         return undefined;
       }
+      // The next placement is attempt + 1 (a pending job's old copy's reports are refused). The
+      // run is recorded like a preempted one, so the next gets its own Kubernetes name.
       const attempt = j.placement.attempt + 1;
-      // Running → pending is a requeue the forward-only transition rule does not cover.
-      const next: Job = { ...j, state: 'pending', placement: { ...j.placement, attempt } };
-      delete next.reservation;
+      const at = nowIso(ctx);
       const message = `cluster ${clusterId} reached its drain deadline in maintenance plan ${planId}: requeued (attempt ${attempt})`;
-      return withEvent(next, { at: nowIso(ctx), state: 'pending', reason: 'Maintenance', message });
+      const failure = { clusterId, reason: 'Maintenance', exitCode: null };
+      const ran = {
+        ...endedAttempt(j, failure, 'retried', at, message),
+        placementAttempt: j.placement.attempt,
+      };
+      // Running → pending is a requeue the forward-only transition rule does not cover.
+      const next: Job = { ...j, state: 'pending', attempts: [...(j.attempts ?? []), ran] };
+      delete next.reservation;
+      delete next.result;
+      return withEvent(next, { at, state: 'pending', reason: 'Maintenance', message });
     });
     if (!changed) continue;
     moved.push(job.id);

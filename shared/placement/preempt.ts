@@ -6,7 +6,8 @@
  * guaranteed share, at most `maxVictims`; then the set is pruned until no victim can be spared.
  * Whether the job fits once they are gone is asked of `place` itself on that one cluster with the
  * victims' GPUs given back (so every filter, constraint and quota still holds), and for a gang also
- * of the freed GPUs per node when the cluster reports `freePerNode` (otherwise GPUs are counted).
+ * of the freed GPUs per node when the cluster reports `freePerNode` (otherwise GPUs are counted):
+ * the victims must free `nodes` nodes of `count` GPUs each, wherever on the cluster they run.
  * Kueue preempts in every worker cluster it sent a workload to; this picks exactly one.
  */
 import type { Cluster } from '../domain/cluster.js';
@@ -99,14 +100,20 @@ export function victimOrder(a: RunningJob, b: RunningJob): number {
 }
 
 /**
- * The cluster's free GPUs of `type` per node once `freed` pods' GPUs are back. Victims' pods are
- * assumed to sit on the fullest nodes (where GPUs are in use), each on one node with room for it.
- * Undefined when the cluster does not report per-node figures.
+ * The cluster's free GPUs of `type` per node once `freed` pods' GPUs are back, for a gang whose
+ * pods need `perPod` GPUs each. The report does not say which node a victim runs on, so this is the
+ * worst case for the gang: after `committed` GPUs not in the report yet (`withCommitted`), of every
+ * way to put the freed pods on nodes with that many GPUs in use,
+ * one that leaves the fewest nodes with room for a pod (`worstPlacement`). So a plan never counts
+ * on a victim being on the node the gang needs. Undefined when the cluster does not report per-node
+ * figures.
  */
 export function freePerNodeAfter(
   cluster: Cluster,
   type: string,
   freedPods: readonly number[],
+  perPod = Infinity,
+  committed = 0,
 ): number[] | undefined {
   const report = cluster.capacity?.accelerators[type];
   if (!report?.freePerNode) return undefined;
@@ -114,12 +121,70 @@ export function freePerNodeAfter(
     0,
     ...cluster.pools.filter((p) => p.accelerator === type).map((p) => p.gpusPerNode),
   );
-  const nodes = [...report.freePerNode].sort((a, b) => a - b);
-  for (const c of [...freedPods].sort((a, b) => b - a)) {
-    const i = nodes.findIndex((f) => size - f >= c);
-    if (i >= 0) nodes[i]! += c;
+  const pods = [...freedPods].sort((a, b) => b - a);
+  const nodes = withCommitted(report.freePerNode, committed, perPod);
+  return worstPlacement(nodes, size, pods, perPod).sort((a, b) => b - a);
+}
+
+/**
+ * The report's free GPUs per node less `committed` GPUs placed since (the report does not show
+ * them yet), taken where they hurt the gang most: from the nodes with room for a pod, the
+ * cheapest to fill first. Without this, a report older than the work filling the fleet offered
+ * nodes that work already holds, and a plan evicted too little.
+ */
+function withCommitted(nodes: readonly number[], committed: number, perPod: number): number[] {
+  const out = [...nodes];
+  let left = committed;
+  const roomy = out.flatMap((f, i) => (f >= perPod ? [i] : [])).sort((a, b) => out[a]! - out[b]!);
+  for (const i of roomy) {
+    const fill = out[i]! - perPod + 1;
+    if (fill > left) break;
+    out[i]! -= fill;
+    left -= fill;
   }
-  return nodes.sort((a, b) => b - a);
+  return out;
+}
+
+/** Search steps before giving up on the exact worst case (then nothing freed is counted). */
+const SEARCH_STEPS = 20_000;
+
+/**
+ * Free GPUs per node after `pods` (largest first) are given back where they help a gang of
+ * `perPod`-GPU pods least: a depth-first search over the distinct nodes each pod could be on,
+ * bounded by the best found; a pod no node could hold frees nothing. Past `SEARCH_STEPS` the
+ * nodes are returned as they are, which never overstates the room (the free total is counted apart).
+ */
+function worstPlacement(
+  start: readonly number[],
+  size: number,
+  pods: readonly number[],
+  perPod: number,
+): number[] {
+  const roomy = (ns: readonly number[]) => ns.filter((f) => f >= perPod).length;
+  let best: number[] = [...start];
+  let bestRoomy = Infinity;
+  let steps = 0;
+  const seen = new Set<string>();
+  const go = (ns: number[], k: number): void => {
+    if (++steps > SEARCH_STEPS || roomy(ns) >= bestRoomy) return;
+    if (k === pods.length) return void ([best, bestRoomy] = [ns, roomy(ns)]);
+    const key = `${k}:${[...ns].sort((a, b) => a - b).join(',')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const c = pods[k]!;
+    const tried = new Set<number>();
+    ns.forEach((f, i) => {
+      if (size - f < c || tried.has(f)) return; // fewer GPUs in use there than the pod holds
+      tried.add(f);
+      go(
+        ns.map((g, j) => (j === i ? g + c : g)),
+        k + 1,
+      );
+    });
+    if (tried.size === 0) go(ns, k + 1);
+  };
+  go([...start], 0);
+  return steps > SEARCH_STEPS ? [...start] : best;
 }
 
 /** The snapshot with the victims' GPUs given back (committed work already counted in `free`). */
@@ -127,6 +192,7 @@ export function snapshotWithout(
   snap: ClusterSnapshot,
   type: string,
   victims: readonly RunningJob[],
+  perPod?: number,
 ): ClusterSnapshot {
   const { cluster } = snap;
   const freed = victims.reduce((n, v) => n + gpusOf(v), 0);
@@ -142,7 +208,8 @@ export function snapshotWithout(
   const before = Math.max(0, (report?.free ?? total) - (snap.committedGpus[type] ?? 0));
   const free = Math.min(report?.total ?? total, before + freed);
   const pods = victims.flatMap((v) => Array<number>(v.pods).fill(v.perPod));
-  const perNode = freePerNodeAfter(cluster, type, pods);
+  const committed = snap.committedGpus[type] ?? 0;
+  const perNode = freePerNodeAfter(cluster, type, pods, perPod, committed);
   const maxPerNode = Math.max(0, ...cluster.pools.map((p) => p.gpusPerNode));
   const maxFreePerNode = Math.min(free, perNode ? (perNode[0] ?? 0) : maxPerNode);
   const capacity = {
@@ -180,8 +247,9 @@ export function fitsWithout(
   snap: ClusterSnapshot,
   victims: readonly RunningJob[],
 ): boolean {
-  const type = input.placement.spec.resources.accelerator?.type ?? '';
-  return fits(input, snapshotWithout(snap, type, victims), input.placement.spec, type);
+  const acc = input.placement.spec.resources.accelerator;
+  const type = acc?.type ?? '';
+  return fits(input, snapshotWithout(snap, type, victims, acc?.count), input.placement.spec, type);
 }
 
 interface ClusterPlan {

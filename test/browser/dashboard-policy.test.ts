@@ -3,6 +3,7 @@
 // diff against the one before, and the what-if of a pasted draft (the same answer the API gives
 // for it, with the placed job that would move); a partner token has no Policy tab at all. And the
 // admin's Usage view, which lists every tenant, names another tenant's projects with their tenant.
+// And the Maintenance tab: a plan's state and each cluster's step, with Pause, Resume and Cancel.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,7 @@ describe.skipIf(skipBrowserTests)('the dashboard Policy tab in Chromium', () => 
     expect(minted.status).toBe(201);
     const page = await signedIn(minted.body.token);
     expect(await page.locator('#tab-policy').isHidden()).toBe(true);
+    expect(await page.locator('#tab-maintenance').isHidden()).toBe(true);
     expect(await page.locator('#tab-usage').isVisible()).toBe(true);
     // Even asked for by its address, the tab falls back to the clusters view.
     await page.goto(server.url + '/#policy');
@@ -178,6 +180,49 @@ describe.skipIf(skipBrowserTests)('the dashboard Policy tab in Chromium', () => 
     expect(await row.locator('td').first().locator('strong').textContent()).toBe('globex/etl');
     await page.locator('#usage-table tr[data-usage="tenant:globex"]').first().waitFor();
     await globex('POST', `/v1/jobs/${submitted.body.id}/cancel`);
+    await page.context().close();
+  });
+
+  it("lists maintenance plans with each cluster's step, and pauses, resumes and cancels one", async () => {
+    const clusters = await api<{ items: Array<{ id: string }> }>('GET', '/v1/clusters');
+    const [first, second] = clusters.body.items.map((c) => c.id);
+    const started = await api<{ id: string }>('POST', '/v1/maintenance', {
+      description: 'kubelet 1.31',
+      clusters: [first, second],
+      maxUnavailable: 1,
+      drainTimeoutSeconds: 600,
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    const page = await signedIn(server.token);
+    await page.click('#tab-maintenance');
+    const row = page.locator(`#maintenance-table tr[data-plan="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('td.state').textContent()).toBe('running');
+    expect(await row.textContent()).toContain('kubelet 1.31');
+    // The first cluster is out (cordoned, draining or already upgrading), the second waits.
+    const one = row.locator(`li[data-cluster="${first}"]`);
+    expect(['draining', 'upgrading']).toContain(await one.getAttribute('data-step'));
+    expect(await one.textContent()).toContain('cordoned');
+    expect(await row.locator(`li[data-cluster="${second}"]`).getAttribute('data-step')).toBe(
+      'waiting',
+    );
+
+    await row.locator('button[data-op="pause"]').click();
+    await row.locator('td.state', { hasText: 'paused' }).waitFor();
+    expect((await api<{ state: string }>('GET', `/v1/maintenance/${id}`)).body.state).toBe(
+      'paused',
+    );
+    await row.locator('button[data-op="resume"]').click();
+    await row.locator('td.state', { hasText: 'running' }).waitFor();
+    // Cancel asks once more on the button, then gives the cordoned cluster back.
+    await row.locator('button[data-op="cancel"]').click();
+    await row.locator('button[data-op="confirm-cancel"]').click();
+    await row.locator('td.state', { hasText: 'cancelled' }).waitFor();
+    expect(await row.locator('button').count()).toBe(0);
+    await page.locator('#notice', { hasText: `Cancelled maintenance plan ${id}` }).waitFor();
+    const after = await api<{ status: string }>('GET', `/v1/clusters/${first}`);
+    expect(after.body.status).not.toMatch(/cordoned|draining/);
     await page.context().close();
   });
 

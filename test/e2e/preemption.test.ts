@@ -1,8 +1,10 @@
-// Preemption end to end: the real server, two simulated clusters of one 2-GPU node each and the
-// embedded pull drainers. Low-priority work fills the fleet; a high-priority job needing a whole
-// node fits only by preempting. jobs:explain names the victims beforehand on one cluster; then
-// exactly that cluster loses work, its victims go back to pending (Preempted) and finish later on
-// a second attempt, and the high-priority job runs there.
+// Preemption end to end: the real server, two simulated clusters of two 2-GPU nodes each and the
+// embedded pull drainers. Low-priority 2-GPU jobs fill every node of the fleet; a high-priority
+// gang (a PyTorchJob of 2 pods × 1 GPU) fits only by preempting, and only by freeing both nodes of
+// one cluster (its 2 GPUs in total would fit on one node, but each pod needs its own node).
+// jobs:explain names the victims beforehand on one cluster; then exactly that cluster loses work,
+// its victims go back to pending (Preempted) and finish later on a second attempt, and the gang
+// runs there.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,14 +23,15 @@ type Decision = {
   preemption?: { clusterId: string; victims: Array<{ jobId: string }>; done: boolean };
 };
 
-const POOL = '[{ accelerator: nvidia-a100, nodes: 1, gpusPerNode: 2 }]';
+const POOL = '[{ accelerator: nvidia-a100, nodes: 2, gpusPerNode: 2 }]';
+const KINDS = '[job, pytorchjob]';
 const CONFIG = `
 server: { port: 0 }
 scheduling: { heartbeatTimeoutSeconds: 5, admissionIntervalSeconds: 0.3, redispatchAfterSeconds: 5 }
 queue: { visibilitySeconds: 5, maxAttempts: 10 }
 clusters:
-  - { id: east, cloud: aws, region: us-east-1, queue: east, pools: ${POOL}, connect: { simulated: {} } }
-  - { id: west, cloud: aws, region: us-west-2, queue: west, pools: ${POOL}, connect: { simulated: {} } }
+  - { id: east, cloud: aws, region: us-east-1, queue: east, pools: ${POOL}, kinds: ${KINDS}, connect: { simulated: {} } }
+  - { id: west, cloud: aws, region: us-west-2, queue: west, pools: ${POOL}, kinds: ${KINDS}, connect: { simulated: {} } }
 `;
 
 describe('preemption', () => {
@@ -76,7 +79,7 @@ describe('preemption', () => {
     ] as const) {
       for (let i = 0; i < 2; i++) {
         const spec = {
-          ...body(`low-${cluster}-${i}`, priority, 1, 3),
+          ...body(`low-${cluster}-${i}`, priority, 2, 3),
           constraints: { clusters: [cluster] },
         };
         low.push((await api<Job>('POST', '/v1/jobs', spec)).body);
@@ -84,14 +87,16 @@ describe('preemption', () => {
     }
     for (const j of low) await until(j.id, (x) => x.state === 'running', `${j.id} to run`);
 
-    const high = body('urgent', 500, 2, 1);
+    const high = { ...body('urgent', 500, 1, 1), kind: 'pytorchjob', nodes: 2 };
     const explained = (await api<Decision>('POST', '/v1/jobs:explain', high)).body;
     expect([explained.outcome, explained.waitingFor]).toEqual(['pending', 'capacity']);
     const plan = explained.preemption!;
     expect(plan).toMatchObject({ clusterId: 'east', done: false });
+    // Both of east's jobs: one would free the GPUs the gang needs in total, but not two nodes.
     const victims = plan.victims.map((v) => v.jobId).sort();
     const onPlanned = low.filter((j) => j.clusterId === plan.clusterId).map((j) => j.id);
     expect(victims).toEqual(onPlanned.sort());
+    expect(victims).toHaveLength(2);
     // Explaining evicted nothing.
     for (const j of low) expect((await get(j.id)).state).toBe('running');
 

@@ -145,6 +145,33 @@ describe('a cluster offline past its grace period with a running job', () => {
     expect((await t.get(job.id)).placement?.clusterId).toBe('dear');
   });
 
+  it('after a control-plane restart, counts silence from the restart, not the last heartbeat', async () => {
+    const t = await setUp();
+    const { job } = await t.jobs.submit(admin, submission());
+    await run(t, job.id);
+    // The control plane is down for a minute, then starts again on the same store: every
+    // heartbeat it holds is older than the grace, and dear's drainer reports first.
+    t.advance(60_000);
+    const restarted = {
+      ...t.ctx,
+      settings: { ...t.ctx.settings, watchingSince: t.ctx.clock.now() },
+    };
+    await t.beat('dear');
+    await runMaintenance(dispatchOf(restarted), t.jobs);
+    expect((await t.get(job.id)).state).toBe('running');
+    t.advance(9_000); // still within the grace (10 s) after the restart
+    await t.beat('dear');
+    await runMaintenance(dispatchOf(restarted), t.jobs);
+    expect((await t.get(job.id)).state).toBe('running');
+    // cheap stays silent a whole grace period after the restart: now it is presumed lost.
+    t.advance(2_000);
+    await t.beat('dear');
+    await runMaintenance(dispatchOf(restarted), t.jobs);
+    const moved = await t.get(job.id);
+    expect(moved.events.map((e) => e.reason)).toContain('ClusterLost');
+    expect(moved.placement?.clusterId).toBe('dear');
+  });
+
   it('fails it with ClusterLost when it has no attempt left', async () => {
     const t = await setUp();
     const { job } = await t.jobs.submit(admin, submission({ retry: { maxAttempts: 1 } }));

@@ -19,6 +19,10 @@ const TYPE = 'nvidia-a100';
 interface Fleet {
   clusters: Cluster[];
   running: RunningJob[];
+  /** The true layout the report hides: each job's node, and each node's free GPUs, per cluster. */
+  nodeOf: Map<string, number>;
+  free: Map<string, number[]>;
+  perNodeKnown: boolean;
 }
 
 /** A cluster of `nodes` × `size`, each node packed with pods of the given sizes while they fit. */
@@ -41,10 +45,12 @@ const clusterArb = (id: string, perNodeKnown: boolean) =>
     .map(({ nodes, size, pods }) => {
       const free = Array<number>(nodes).fill(size);
       const running: RunningJob[] = [];
+      const placedOn: number[] = [];
       pods.forEach((p, k) => {
         const node = free.findIndex((f) => f >= p.gpus);
         if (node < 0) return;
         free[node]! -= p.gpus;
+        placedOn.push(node);
         running.push({
           id: `${id}-${k}`,
           tenantId: p.tenant,
@@ -72,7 +78,8 @@ const clusterArb = (id: string, perNodeKnown: boolean) =>
           },
         },
       });
-      return { cluster, running };
+      const nodeOf = new Map(running.map((r, i) => [r.id, placedOn[i]!]));
+      return { cluster, running, nodeOf, free, perNodeKnown };
     });
 
 const fleetArb: fc.Arbitrary<Fleet> = fc
@@ -83,6 +90,9 @@ const fleetArb: fc.Arbitrary<Fleet> = fc
   .map((parts) => ({
     clusters: parts.map((p) => p.cluster),
     running: parts.flatMap((p) => p.running),
+    nodeOf: new Map(parts.flatMap((p) => [...p.nodeOf])),
+    free: new Map(parts.map((p) => [p.cluster.id, p.free])),
+    perNodeKnown: parts[0]!.perNodeKnown,
   }));
 
 const caseArb = fc.record({
@@ -167,6 +177,20 @@ describe('choosePreemption properties', () => {
             expect(fitsWithout(input, s, eligible)).toBe(false);
           }
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('a gang plan frees enough whole nodes where the victims really run (freePerNode known)', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        fc.pre(c.fleet.perNodeKnown);
+        const { plan } = choosePreemption(inputOf(c));
+        if (!plan) return;
+        // Give each victim's GPUs back on the node it really runs on (the report cannot say).
+        const free = [...c.fleet.free.get(plan.clusterId)!];
+        for (const v of plan.victims) free[c.fleet.nodeOf.get(v.jobId)!]! += v.gpus;
+        expect(free.filter((f) => f >= c.gpus).length).toBeGreaterThanOrEqual(c.nodes);
       }),
       { numRuns: 300 },
     );

@@ -167,7 +167,33 @@ describe('choosePreemption', () => {
     expect(r.plan?.clusterId).toBe('b');
     expect(r.plan?.victims).toHaveLength(2);
     // Without the per-node figures of b, 12 free GPUs would seem enough without any victim.
-    expect(freePerNodeAfter(b, 'nvidia-a100', [1, 1])).toEqual([4, 4, 3, 3]);
+    expect(freePerNodeAfter(b, 'nvidia-a100', [1, 1], 4)).toEqual([4, 4, 3, 3]);
+  });
+
+  it('never counts on a victim running on the node the gang needs', () => {
+    // Gang of 2 pods × 1 GPU on 2 nodes of 4: one node full (non-preemptible), the other with 3
+    // free and a 1-GPU victim. The report cannot say which node the victim is on; it may be (and
+    // is) the one with room already, so evicting it may not make a second node: no plan.
+    const a = full('a', 2, 4, [3, 0]);
+    const jobs = [running('a', { priority: 10 }), running('a', { priority: 900, perPod: 4 })];
+    const r = choosePreemption(input([a], jobs, { gpus: 1, nodes: 2 }));
+    expect(r.plan).toBeUndefined();
+    // Where it may sit on either node, the worst case is kept: the node with room gets it.
+    expect(freePerNodeAfter(a, 'nvidia-a100', [1], 1)).toEqual([4, 0]);
+    // Two 2-GPU victims on a full node of 4 beside one with 1 free: both may be on the full one.
+    const b = full('b', 2, 4, [1, 0]);
+    expect(freePerNodeAfter(b, 'nvidia-a100', [2, 2], 2)).toEqual([4, 1]);
+  });
+
+  it('counts GPUs committed since the report against the nodes the gang would need', () => {
+    // The report still shows one node of 2 free, but a 2-GPU job placed since holds it: a gang of
+    // 2 pods × 1 GPU needs both 2-GPU jobs gone, not one.
+    const a = full('a', 2, 2, [2, 0]);
+    const jobs = [running('a', { perPod: 2 }), running('a', { perPod: 2, runSeconds: 0 })];
+    const stale = input([a], jobs, { gpus: 1, nodes: 2 });
+    stale.placement.clusters = [{ cluster: a, committedGpus: { 'nvidia-a100': 2 } }];
+    expect(choosePreemption(stale).plan?.victims).toHaveLength(2);
+    expect(freePerNodeAfter(a, 'nvidia-a100', [2], 1, 2)).toEqual([2, 0]);
   });
 
   it('does not preempt for a job that has room somewhere, or waits for a quota', () => {

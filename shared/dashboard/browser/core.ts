@@ -8,9 +8,12 @@ import { $, replace, show, type Child } from './dom.js';
 import type { Cluster, Page, Tab, WhoAmI } from './types.js';
 
 const REFRESH_MS = 3000;
-const TABS: Tab[] = ['clusters', 'queues', 'jobs', 'schedules', 'usage', 'policy'];
+const TABS: Tab[] = ['clusters', 'queues', 'jobs', 'schedules', 'usage', 'policy', 'maintenance'];
 /** Tabs shown only to tokens with a scope (the API would refuse the others anyway). */
-const TAB_SCOPE: Partial<Record<Tab, string>> = { policy: 'policy:admin' };
+const TAB_SCOPE: Partial<Record<Tab, string>> = {
+  policy: 'policy:admin',
+  maintenance: 'clusters:admin',
+};
 
 export interface View {
   init?(): void;

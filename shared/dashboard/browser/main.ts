@@ -5,6 +5,7 @@
 import { clustersView } from './clusters.js';
 import { init, registerViews } from './core.js';
 import { jobsView } from './jobs.js';
+import { maintenanceView } from './maintenance.js';
 import { policyView } from './policy.js';
 import { queuesView } from './queues.js';
 import { schedulesView } from './schedules.js';
@@ -17,6 +18,7 @@ registerViews({
   queues: queuesView,
   usage: usageView,
   policy: policyView,
+  maintenance: maintenanceView,
 });
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -2,7 +2,7 @@
  * The wire shapes the dashboard reads from the `/v1` API: only the fields it shows, written out
  * here (type-only) so the browser bundle depends on nothing but the DOM.
  */
-export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage' | 'policy';
+export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage' | 'policy' | 'maintenance';
 
 export interface Page<T> {
   items: T[];
@@ -227,4 +227,26 @@ export interface PolicySimulation {
   };
   changes: Array<{ jobId: string; project: string; before: SimOutcome; after: SimOutcome }>;
   changesOmitted: number;
+}
+
+export interface MaintenanceStep {
+  clusterId: string;
+  state: string;
+  cordoned?: boolean;
+  drainDeadline?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  requeued?: string[];
+}
+
+export interface MaintenancePlan {
+  id: string;
+  description: string;
+  state: string;
+  maxUnavailable: number;
+  drainTimeoutSeconds: number;
+  atDeadline: string;
+  steps: MaintenanceStep[];
+  events: Array<{ at: string; type: string; message: string }>;
+  createdAt: string;
 }
