@@ -55,6 +55,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     stopRest = rest.stop;
     const target = createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: 'slurm-operations-test',
       url: rest.url,
       user: slurm().user,
       token: slurm().token,
@@ -141,6 +142,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     };
     const target = createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: 'slurm-operations-test',
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,

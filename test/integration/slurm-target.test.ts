@@ -15,6 +15,7 @@ import type { Target } from '../../shared/targets/port.js';
 import { aWorkload, refOf, testTarget, waitForStatus } from '../contract/target.contract.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
 
+const DEPLOYMENT = 'slurm-target-test';
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
@@ -23,6 +24,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
   const target = () =>
     (cached ??= createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: DEPLOYMENT,
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,
@@ -84,6 +86,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     expect(await target().create(w)).toBe('created');
     const restarted = createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: DEPLOYMENT,
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,

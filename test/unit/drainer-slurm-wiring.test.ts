@@ -24,17 +24,17 @@ describe('DRAINER_CLUSTERS with Slurm clusters', () => {
 
   it('builds a Slurm target from the configured connect.slurm', () => {
     const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
-    const targets = slurmTargetsFor(['onprem-hpc'], config.clusters, source);
+    const targets = slurmTargetsFor(['onprem-hpc'], config.clusters, source, 'prod');
     expect(targets.get('onprem-hpc')).toMatchObject({ clusterId: 'onprem-hpc', kind: 'slurm' });
   });
 
   it('refuses a cluster that is missing or not Slurm, naming the Slurm clusters there are', () => {
     const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
-    expect(() => slurmTargetsFor(['nope-1'], config.clusters, source)).toThrow(
+    expect(() => slurmTargetsFor(['nope-1'], config.clusters, source, 'prod')).toThrow(
       /DRAINER_CLUSTERS names nope-1=slurm, but the configuration .* has no cluster nope-1 \(clusters with connect.slurm: onprem-hpc\)/,
     );
     const kube = config.clusters.find((c) => !('slurm' in c.connect))!.id;
-    expect(() => slurmTargetsFor([kube], config.clusters, source)).toThrow(
+    expect(() => slurmTargetsFor([kube], config.clusters, source, 'prod')).toThrow(
       new RegExp(`cluster ${kube} without connect.slurm`),
     );
   });
