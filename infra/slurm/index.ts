@@ -313,6 +313,8 @@ export async function stopController(dir: string): Promise<void> {
 /**
  * Starts the controller of a harness again (it recovers the jobs from its saved state) and resolves
  * once every node has registered again and is usable (idle, mixed or allocated) behind slurmrestd.
+ * The nodes would register on the controller's next ping (about 4 s here); `scontrol reconfigure`
+ * as soon as it answers makes them register at once (about 1 s).
  */
 export async function startController(
   slurm: Pick<RunningSlurm, 'dir' | 'url' | 'user' | 'token' | 'nodeNames'>,
@@ -320,10 +322,11 @@ export async function startController(
 ): Promise<void> {
   const env = { ...process.env, SLURM_CONF: join(slurm.dir, 'etc', 'slurm.conf') };
   await run(which('slurmctld')!, [], { env });
+  const { url, user, token, nodeNames } = slurm;
+  await waitReady(url, user, token, nodeNames.length, readyTimeoutMs, () => true);
+  await run(which('scontrol')!, ['reconfigure'], { env });
   const usable = new Set(['idle', 'mixed', 'allocated']);
-  await waitReady(slurm.url, slurm.user, slurm.token, slurm.nodeNames.length, readyTimeoutMs, (s) =>
-    usable.has(s ?? ''),
-  );
+  await waitReady(url, user, token, nodeNames.length, readyTimeoutMs, (st) => usable.has(st ?? ''));
 }
 
 function groupOf(user: string): string {
