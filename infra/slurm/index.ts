@@ -281,27 +281,6 @@ function spawnRestd(dir: string, user: string, port: number, name: string): void
 }
 
 /**
- * A second slurmrestd in front of a running harness's controller, on its own port: a front that a
- * test may stop (an outage of the REST API) while the Slurm itself, shared by other tests, runs on.
- */
-export async function startExtraRestd(
-  slurm: Pick<RunningSlurm, 'dir' | 'user' | 'token' | 'nodeNames'>,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freeLoopbackPort();
-  const name = `slurmrestd-${port}`;
-  spawnRestd(slurm.dir, slurm.user, port, name);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () => stopPidFile(join(slurm.dir, 'run', `${name}.pid`));
-  try {
-    await waitReady(url, slurm.user, slurm.token, slurm.nodeNames.length, 15_000, () => true);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, stop };
-}
-
-/**
  * Stops the harness's controller (slurmctld, saving its state): an outage of Slurm itself, while
  * slurmd, slurmrestd and the jobs on the nodes stay up. slurmrestd then answers every call with an
  * error (after its own timeout, about 9 s here).
