@@ -30,9 +30,11 @@ function tokenSource(clusterId: string, s: SlurmConnect): () => Promise<string> 
   };
 }
 
-export function slurmTargetFor(c: ClusterConfig, s: SlurmConnect): Target {
+/** `deployment`: this deployment's id (deployment.node.ts), written on every job it submits. */
+export function slurmTargetFor(c: ClusterConfig, s: SlurmConnect, deployment: string): Target {
   return createSlurmTarget({
     clusterId: c.id,
+    deployment,
     url: s.url,
     user: s.user,
     token: tokenSource(c.id, s),
@@ -66,6 +68,7 @@ export function slurmTargetsFor(
   ids: readonly string[],
   clusters: readonly ClusterConfig[],
   source: string,
+  deployment: string,
 ): Map<string, Target> {
   const targets = new Map<string, Target>();
   for (const id of ids) {
@@ -77,7 +80,7 @@ export function slurmTargetsFor(
         `DRAINER_CLUSTERS names ${id}=slurm, but the configuration ${source} has ${c ? `cluster ${id} without connect.slurm` : `no cluster ${id}`} (clusters with connect.slurm: ${slurmIds.join(', ') || 'none'}); point SWITCHYARD_CONFIG at the configuration that defines it`,
       );
     }
-    targets.set(id, slurmTargetFor(c, c.connect.slurm));
+    targets.set(id, slurmTargetFor(c, c.connect.slurm, deployment));
   }
   return targets;
 }

@@ -14,6 +14,7 @@ import { createPushApp } from '../../shared/drainer/push.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
 import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
+import { deploymentIdOf } from '../common/deployment.node.js';
 import { slurmTargetsFor, splitDrainerClusters } from '../common/slurm-target.node.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import type { Target } from '../../shared/targets/port.js';
@@ -115,7 +116,10 @@ export function buildDrainerFn(
   const targets = new Map<string, Target>();
   if (split.slurm.length > 0) {
     const { config, source } = loadConfig(env);
-    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source)) targets.set(id, t);
+    const deployment = deploymentIdOf(config);
+    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment)) {
+      targets.set(id, t);
+    }
   }
   const app = createPushApp({
     queueName: e.DRAINER_QUEUE,

@@ -17,6 +17,7 @@ import { createConsoleLogger } from '../server/logger.js';
 import { buildQueue } from '../common/drivers.node.js';
 import { clusterDrivers } from '../common/cluster-drivers.node.js';
 import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
+import { deploymentIdOf } from '../common/deployment.node.js';
 import { slurmTargetsFor, splitDrainerClusters } from '../common/slurm-target.node.js';
 
 const envSchema = z.object(drainerEnvFields);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const queue = buildQueue(config, resolve(config.dataDir), systemClock);
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
   const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
-  const targets = slurmTargetsFor(split.slurm, config.clusters, source);
+  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deploymentIdOf(config));
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,

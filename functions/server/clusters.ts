@@ -13,6 +13,7 @@ import { resolveKueue } from '../../shared/config/kueue.js';
 import type { Target } from '../../shared/targets/port.js';
 import { simulatedKinds } from './sim-kinds.js';
 import { slurmTargetFor } from './slurm-targets.js';
+import { deploymentIdOf } from '../common/deployment.node.js';
 
 export interface StartedClusters {
   sims: SimCluster[];
@@ -79,7 +80,7 @@ export async function startClusters(
         createKubernetesCluster({ clusterId: c.id, inCluster: true, ...kueue }),
       );
     } else {
-      started.targets.set(c.id, slurmTargetFor(c, c.connect.slurm));
+      started.targets.set(c.id, slurmTargetFor(c, c.connect.slurm, deploymentIdOf(config)));
     }
     started.definitions.push({
       id: c.id,

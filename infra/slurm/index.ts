@@ -164,7 +164,7 @@ async function waitReady(
   token: string,
   nodes: number,
   ms: number,
-  anyState = false,
+  accept: (state: string | undefined) => boolean = (state) => state === 'idle',
 ) {
   const deadline = Date.now() + ms;
   let last = '';
@@ -174,9 +174,9 @@ async function waitReady(
         headers: { 'X-SLURM-USER-NAME': user, 'X-SLURM-USER-TOKEN': token },
       });
       const body = (await res.json()) as { nodes?: { state?: string }[] };
-      const idle = (body.nodes ?? []).filter((n) => anyState || n.state === 'idle').length;
-      if (res.ok && idle === nodes) return;
-      last = `HTTP ${res.status}, ${idle}/${nodes} nodes idle`;
+      const ready = (body.nodes ?? []).filter((n) => accept(n.state)).length;
+      if (res.ok && ready === nodes) return;
+      last = `HTTP ${res.status}, ${ready}/${nodes} nodes ready`;
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
@@ -281,24 +281,31 @@ function spawnRestd(dir: string, user: string, port: number, name: string): void
 }
 
 /**
- * A second slurmrestd in front of a running harness's controller, on its own port: a front that a
- * test may stop (an outage of the REST API) while the Slurm itself, shared by other tests, runs on.
+ * Stops the harness's controller (slurmctld, saving its state): an outage of Slurm itself, while
+ * slurmd, slurmrestd and the jobs on the nodes stay up. slurmrestd then answers every call with an
+ * error (after its own timeout, about 9 s here).
  */
-export async function startExtraRestd(
-  slurm: Pick<RunningSlurm, 'dir' | 'user' | 'token' | 'nodeNames'>,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freeLoopbackPort();
-  const name = `slurmrestd-${port}`;
-  spawnRestd(slurm.dir, slurm.user, port, name);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () => stopPidFile(join(slurm.dir, 'run', `${name}.pid`));
-  try {
-    await waitReady(url, slurm.user, slurm.token, slurm.nodeNames.length, 15_000, true);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, stop };
+export async function stopController(dir: string): Promise<void> {
+  await stopPidFile(join(dir, 'run', 'slurmctld.pid'));
+}
+
+/**
+ * Starts the controller of a harness again (it recovers the jobs from its saved state) and resolves
+ * once every node has registered again and is usable (idle, mixed or allocated) behind slurmrestd.
+ * The nodes would register on the controller's next ping (about 4 s here); `scontrol reconfigure`
+ * as soon as it answers makes them register at once (about 1 s).
+ */
+export async function startController(
+  slurm: Pick<RunningSlurm, 'dir' | 'url' | 'user' | 'token' | 'nodeNames'>,
+  readyTimeoutMs = 30_000,
+): Promise<void> {
+  const env = { ...process.env, SLURM_CONF: join(slurm.dir, 'etc', 'slurm.conf') };
+  await run(which('slurmctld')!, [], { env });
+  const { url, user, token, nodeNames } = slurm;
+  await waitReady(url, user, token, nodeNames.length, readyTimeoutMs, () => true);
+  await run(which('scontrol')!, ['reconfigure'], { env });
+  const usable = new Set(['idle', 'mixed', 'allocated']);
+  await waitReady(url, user, token, nodeNames.length, readyTimeoutMs, (st) => usable.has(st ?? ''));
 }
 
 function groupOf(user: string): string {

@@ -86,6 +86,15 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   dataDir: z.string().default('.switchyard'),
+  /**
+   * This deployment's id, written on the jobs it makes on shared targets (Slurm comments), so two
+   * deployments sharing a Slurm user and partition never list or cancel each other's jobs.
+   * Absent: derived from the state store (functions/common/deployment.node.ts, docs/targets.md).
+   */
+  deployment: z
+    .string()
+    .regex(/^[a-z0-9][-a-z0-9]{0,62}$/, 'use 1-63 lower-case letters, digits and -, e.g. prod')
+    .optional(),
   store: z
     .strictObject({
       driver: z.enum(['sqlite', 'memory', 'dynamodb']).default('sqlite'),

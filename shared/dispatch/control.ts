@@ -24,7 +24,13 @@ import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
 import { shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
-import { onRequeued, onTargetCancelled, withTargetJobId, wordsOf } from './target-reports.js';
+import {
+  endedMessage,
+  onRequeued,
+  onTargetCancelled,
+  withTargetJobId,
+  wordsOf,
+} from './target-reports.js';
 import { expectedOn } from './expected.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
@@ -157,10 +163,7 @@ export function createControlPlane(
       r.reason ??
       (r.phase === 'pending' ? w.created : PHASE_REASON[r.phase]!);
     const base = r.message ?? `${w.object} is ${r.phase} on ${r.clusterId}`;
-    let message =
-      ended && ended.exitCode !== null
-        ? `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`
-        : base;
+    let message = endedMessage(r, ended, base);
     if (to === 'failed' && ended) {
       const failure = { clusterId: r.clusterId, reason, exitCode: ended.exitCode };
       const retry = await retryFailedRun(ctx, r.jobId, r.attempt, failure, message);

@@ -39,6 +39,22 @@ export function wordsOf(r: Pick<StatusReport, 'targetKind' | 'targetJobId'>): Ta
   };
 }
 
+/**
+ * The event message of a report: a Kubernetes Job's end names its container's exit code; a Slurm
+ * job's message already says it in Slurm's words (`Slurm job 123 FAILED on node n1 with exit
+ * code 3`), so it stands alone.
+ */
+export function endedMessage(
+  r: Pick<StatusReport, 'targetKind' | 'clusterId' | 'message'>,
+  ended: { exitCode: number | null; reason: string } | undefined,
+  base: string,
+): string {
+  if (!ended || ended.exitCode === null) return base;
+  if (r.targetKind === 'slurm' && r.message) return base;
+  if (r.targetKind === 'slurm') return `${base}; it ended with exit code ${ended.exitCode}`;
+  return `the container ended with exit code ${ended.exitCode} (${ended.reason}) on ${r.clusterId}: ${base}`;
+}
+
 /** The placement with the target's job id the report carries, when it is new. */
 export function withTargetJobId(job: Job, r: StatusReport): Job | undefined {
   if (!r.targetJobId || !job.placement || job.placement.targetJobId === r.targetJobId) {

@@ -3,12 +3,17 @@
  * and the follow-up check after a create do for them. A target has no watch and no pages: one
  * heartbeat with its capacity, one `list()` of the jobs Switchyard made there (each a request
  * through the target's own budget), and every job reported as the polling follower in the pull
- * drainer would (`reportOf`); the control plane ignores repeats. Edge-safe.
+ * drainer would (`reportOf`); the control plane ignores repeats. Like the Kubernetes reconcile, it
+ * asks the control plane first which jobs it expects there (submitted or running) and, once the list
+ * is complete, looks up each expected job it did not list by its job id (`status`: a job made before
+ * deployments had ids is found only that way); one the target no longer has at all — purged from
+ * slurmctld's memory after MinJobAge, say — is reported `deleted` (`SlurmJobGone`). A job cancelled
+ * on the target (`scancel`) is still listed as cancelled and reported so. Edge-safe.
  */
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
-import type { ControlPlane } from '../protocol/control-port.js';
+import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
 import { reportOf } from './targets.js';
@@ -39,8 +44,9 @@ export async function reconcileTarget(
     reportsFailed: 0,
     pages: 0,
     heartbeat: false,
-    vanished: 0, // the push reconcile does not yet notice a vanished Slurm job (the pull drainer does)
+    vanished: 0,
   };
+  const expected = await expectedOn(d, id);
   try {
     await d.control.heartbeat(id, await target.capacity());
     r.heartbeat = true;
@@ -70,11 +76,74 @@ export async function reconcileTarget(
       }
     }
     r.complete = true;
+    if (expected) {
+      const seen = new Set(listed.map((s) => `${s.jobId}/${s.attempt}`));
+      const missing = expected.filter((j) => !seen.has(`${j.jobId}/${j.attempt}`));
+      await reportMissing(d, target, missing, r);
+    }
   } catch (e) {
     r.error = `listing jobs: ${errorText(e)}`;
     d.log.warn('reconcile: cannot list jobs', { cluster: id, error: errorText(e) });
   }
   return r;
+}
+
+/** What the control plane expects on the target, asked before listing; undefined if unknown. */
+async function expectedOn(d: TargetReconcileDeps, id: string) {
+  try {
+    return await d.control.expected?.(id);
+  } catch (e) {
+    d.log.warn('reconcile: cannot ask which jobs are expected', {
+      cluster: id,
+      error: errorText(e),
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Expected jobs the list lacked: each looked up by its job id, reported as it stands, or as
+ * `deleted` when the target has no such job. Asked for before the list, so a job submitted since
+ * is not among them.
+ */
+async function reportMissing(
+  d: TargetReconcileDeps,
+  target: Target,
+  missing: ExpectedJob[],
+  r: ClusterReconcile,
+): Promise<void> {
+  const id = target.clusterId;
+  for (const job of missing) {
+    try {
+      const at = iso(d.clock.now());
+      const status = await target.status({ jobId: job.jobId, name: job.kubeName });
+      if (status && status.attempt === job.attempt) {
+        await d.control.report(reportOf(id, status, at, target.kind));
+        r.reported++;
+        continue;
+      }
+      await d.control.report({
+        jobId: job.jobId,
+        clusterId: id,
+        attempt: job.attempt,
+        phase: 'deleted',
+        targetKind: target.kind,
+        at,
+      });
+      r.vanished++;
+      d.log.warn('reconcile: an expected job is gone from its target; reported deleted', {
+        cluster: id,
+        job: job.jobId,
+      });
+    } catch (e) {
+      r.reportsFailed++;
+      d.log.warn('reconcile: status report failed', {
+        cluster: id,
+        job: job.jobId,
+        error: errorText(e),
+      });
+    }
+  }
 }
 
 /** Every target of the function, side by side. */

@@ -125,6 +125,11 @@ describe.skipIf(skipSlurmTests)('Slurm through npm start on with-slurm.yaml', ()
     }
     expect(c).toMatchObject({ state: 'failed', clusterId: 'onprem-hpc' });
     expect(c!.result?.exitCode).toBe(3);
+    const failedEvent = c!.events.find((e) => e.state === 'failed')!;
+    expect(failedEvent.message).toMatch(
+      new RegExp(`^Slurm job ${c!.targetJobId} FAILED on node n\\d with exit code 3`),
+    );
+    expect(JSON.stringify(c!.events)).not.toMatch(/container|Kubernetes/);
     expect(await slurmJobsNamed(`sy-${a!.id}`)).toEqual([`${a!.targetJobId} sy-${a!.id}`]);
     const types = await waitFor(
       async () => {

@@ -1,12 +1,14 @@
 // A Slurm cluster in operations, in-process with a settable clock (the security fixture's API) and
-// the run's real Slurm behind a slurmrestd of this test's own: GET /v1/clusters shows it as
-// `kind: slurm` with its partition beside Kubernetes clusters; while its REST API answers, the
-// drainer's heartbeat keeps it online; once that slurmrestd is stopped the heartbeat fails, the
-// cluster goes offline, and a job queued for it fails over to the Kubernetes cluster the job allows.
-// And the push drainer function on the same Slurm: a pushed create submits the job, `/reconcile`
-// heartbeats the cluster and reports the job as Slurm ends it, with its Slurm job id.
+// the run's real Slurm: GET /v1/clusters shows it as `kind: slurm` with its partition and Slurm
+// release beside Kubernetes clusters; while its controller runs, the drainer's heartbeat keeps it
+// online; once slurmctld is stopped the heartbeat fails, the cluster goes offline, and a job queued
+// for it fails over to the Kubernetes cluster the job allows (slurmctld is started again, and
+// waited for, before the case ends: the other Slurm files share it). And the push drainer function
+// on the same Slurm: a pushed create submits the job, `/reconcile` heartbeats the cluster and
+// reports the job as Slurm ends it, with its Slurm job id; a job cancelled with scancel is reported
+// cancelled, and an expected job Slurm no longer has is reported deleted.
 import { afterAll, describe, expect, it } from 'vitest';
-import { startExtraRestd } from '../../infra/slurm/index.js';
+import { startController, stopController } from '../../infra/slurm/index.js';
 import { iso } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { createClusterService } from '../../shared/clusters/service.js';
@@ -32,10 +34,14 @@ type JobView = {
 
 describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
   const slurm = useSlurm();
-  let stopRest: (() => Promise<void>) | undefined;
-  afterAll(async () => stopRest?.());
+  /** The controller coming back (started once it was stopped); awaited before the case ends. */
+  let back: Promise<void> | undefined;
+  let stopped = false;
+  afterAll(async () => {
+    if (stopped) await (back ?? startController(slurm()));
+  });
 
-  it('goes offline when its slurmrestd stops, and queued work fails over to Kubernetes', async () => {
+  it('goes offline when slurmctld stops, and queued work fails over to Kubernetes', async () => {
     const f = await createFixture();
     f.clock.set(Date.now());
     const token = (await f.mint(ADMIN)).token;
@@ -51,11 +57,12 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
         slurm: { partition: slurm().partition },
       },
     ]);
-    const rest = await startExtraRestd(slurm());
-    stopRest = rest.stop;
     const target = createSlurmTarget({
       clusterId: 'onprem-hpc',
-      url: rest.url,
+      deployment: 'slurm-operations-test',
+      // slurmrestd answers an error only after ~9 s without its controller; give up sooner.
+      timeoutMs: 1_500,
+      url: slurm().url,
       user: slurm().user,
       token: slurm().token,
       partition: slurm().partition,
@@ -109,11 +116,16 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     expect(submitted.body).toMatchObject({ state: 'dispatched', clusterId: 'onprem-hpc' });
     expect((await f.call('POST', '/v1/clusters/sim-one/uncordon', { token })).status).toBe(200);
 
-    await rest.stop();
+    const release = (await slurm().cli('scontrol', ['--version'])).trim().split(' ').at(-1);
+    expect((await f.store.clusters.get('onprem-hpc'))!.capacity!.version).toBe(release);
+
+    stopped = true;
+    await stopController(slurm().dir);
     const before = (await f.store.clusters.get('onprem-hpc'))!.capacity!.reportedAt;
     f.clock.advance(1_000);
-    await drainer.heartbeat(); // fails: nothing answers at its slurmrestd
+    await drainer.heartbeat(); // fails: slurmrestd cannot reach its controller
     expect((await f.store.clusters.get('onprem-hpc'))!.capacity!.reportedAt).toBe(before);
+    back = startController(slurm()); // comes back while the rest runs in-process
 
     f.clock.advance(ctx.settings.heartbeatTimeoutMs + ctx.settings.offlineGraceMs);
     await kubernetesHeartbeat();
@@ -126,6 +138,10 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
       .body as unknown as JobView;
     expect(moved).toMatchObject({ state: 'dispatched', clusterId: 'sim-one' });
     expect(moved.events.map((e) => e.reason)).toContain('ClusterOffline');
+    await back;
+    stopped = false;
+    f.clock.set(Date.now());
+    expect((await target.capacity()).accelerators['nvidia-a100']).toMatchObject({ total: 8 });
   });
 
   it('the push function submits on Slurm and /reconcile reports the job with its Slurm job id', async () => {
@@ -141,6 +157,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     };
     const target = createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: 'slurm-operations-test',
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,
@@ -181,4 +198,89 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
       result: { exitCode: 0 },
     });
   });
+
+  it('/reconcile reports a job cancelled with scancel, and an expected job Slurm no longer has', async () => {
+    const reports: StatusReport[] = [];
+    const target = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      deployment: 'slurm-operations-test',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+    });
+    const cancelled = aWorkload({ seconds: 60 });
+    const gone = aWorkload(); // expected by the control plane, never (or no longer) on Slurm
+    const legacy = aWorkload({ seconds: 60 }); // submitted before deployments had ids
+    for (const w of [cancelled, gone, legacy]) w.placement.clusterId = 'onprem-hpc';
+    const expected = [cancelled, gone, legacy].map((w) => ({
+      jobId: w.jobId,
+      attempt: 1,
+      namespace: w.placement.namespace,
+      kubeName: w.placement.kubeName,
+    }));
+    const control: ControlPlane = {
+      claim: async () => ({ proceed: true }),
+      report: async (r) => {
+        reports.push(r);
+        return {};
+      },
+      heartbeat: async () => {},
+      expected: async () => expected,
+    };
+    const app = createPushApp({
+      queueName: 'onprem',
+      clusters: new Map(),
+      targets: new Map([['onprem-hpc', target]]),
+      control,
+      clock: systemClock,
+      log: silentLogger,
+      authenticate: 'none',
+      budgetMs: 5_000,
+    });
+    await target.create(cancelled);
+    const legacyId = await submitRaw(
+      legacy.jobId,
+      `switchyard job=${legacy.jobId} attempt=1 tenant=t by=u`,
+    );
+    const running = await waitForStatus(target, refOf(cancelled), (s) => s?.state === 'running');
+    await slurm().cli('scancel', [running!.externalId]);
+    await waitForStatus(target, refOf(cancelled), (s) => s?.state === 'cancelled');
+
+    const answer = await app.request('http://fn/reconcile', { method: 'POST' });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ vanished: 1 });
+    const last = (w: { jobId: string }) => reports.filter((r) => r.jobId === w.jobId).at(-1);
+    expect(last(cancelled)).toMatchObject({ phase: 'cancelled', targetJobId: running!.externalId });
+    expect(last(gone)).toMatchObject({ phase: 'deleted', targetKind: 'slurm', attempt: 1 });
+    // Not listed (no deployment in its comment), but found by its job id: reported as it stands.
+    expect(last(legacy)).toMatchObject({ targetJobId: String(legacyId), targetKind: 'slurm' });
+    expect(last(legacy)!.phase).not.toBe('deleted');
+    await slurm().cli('scancel', [String(legacyId)]);
+  });
+
+  /** Submits a `sy-<job id>` job with this comment straight through slurmrestd; its Slurm job id. */
+  async function submitRaw(jobId: string, comment: string): Promise<number> {
+    const res = await fetch(`${slurm().url}/slurm/v0.0.38/job/submit`, {
+      method: 'POST',
+      headers: {
+        'X-SLURM-USER-NAME': slurm().user,
+        'X-SLURM-USER-TOKEN': slurm().token,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        script: '#!/bin/bash\nsleep 60\n',
+        job: {
+          name: `sy-${jobId}`,
+          comment,
+          partition: slurm().partition,
+          current_working_directory: slurm().workdir,
+          environment: { PATH: '/usr/bin:/bin' },
+        },
+      }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { job_id: number }).job_id;
+  }
 });

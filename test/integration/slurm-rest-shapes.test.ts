@@ -79,6 +79,7 @@ describe('Slurm driver over HTTP, v0.0.41 shapes', () => {
   const target = () =>
     createSlurmTarget({
       clusterId: 'hpc',
+      deployment: 'prod',
       url,
       user: 'svc',
       token: async () => 'tok\n',
@@ -148,6 +149,7 @@ describe('Slurm driver over HTTP, v0.0.41 shapes', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const t = createSlurmTarget({
       clusterId: 'hpc',
+      deployment: 'prod',
       url: `http://127.0.0.1:${port}`,
       user: 'svc',
       token: 'tok',

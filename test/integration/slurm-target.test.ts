@@ -3,18 +3,24 @@
  * with what to install when Slurm is missing, failing under CI=true): the Target contract suite,
  * then what the contract cannot say generically — the command really ran with its env and wrote its output
  * under workdir, a 2-node gang runs on both nodes in one allocation, Slurm itself shows a cancel as
- * CANCELLED, a user's own `sy-…` job is never adopted, and a drained node's GPUs do not count.
+ * CANCELLED, a user's own `sy-…` job is never adopted, two deployments on the one Slurm never see
+ * or cancel each other's jobs, and a drained node's GPUs do not count.
  * The Slurm is the run's shared one (test/support/slurm.ts); the end-to-end runs through `npm start`
  * are in test/e2e/slurm.test.ts.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../shared/base/clock.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { followTarget } from '../../shared/drainer/targets.js';
+import type { StatusReport } from '../../shared/protocol/control-port.js';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import type { Target } from '../../shared/targets/port.js';
 import { aWorkload, refOf, testTarget, waitForStatus } from '../contract/target.contract.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
 
+const DEPLOYMENT = 'slurm-target-test';
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
@@ -23,6 +29,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
   const target = () =>
     (cached ??= createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: DEPLOYMENT,
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,
@@ -64,7 +71,9 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     await target().create(w);
     const end = await waitForStatus(target(), refOf(w), (s) => !!s && ENDED.has(s.state));
     expect(end).toMatchObject({ state: 'succeeded' });
-    expect(end!.message).toMatch(/on n\[1-2\]$/);
+    expect(end!.message).toBe(
+      `Slurm job ${end!.externalId} COMPLETED on nodes n[1-2] with exit code 0`,
+    );
     const lines = outputOf(w.jobId).trim().split('\n').sort();
     expect(lines).toEqual(['on n1 of 2', 'on n2 of 2']);
   });
@@ -84,6 +93,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     expect(await target().create(w)).toBe('created');
     const restarted = createSlurmTarget({
       clusterId: 'onprem-hpc',
+      deployment: DEPLOYMENT,
       url: slurm().url,
       user: slurm().user,
       token: slurm().token,
@@ -119,6 +129,56 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     expect(sbatch.status).toBe(200);
     expect(await target().create(w)).toBe('created');
     expect((await target().list()).filter((s) => s.jobId === w.jobId)).toHaveLength(1);
+  });
+
+  it("two deployments on one Slurm: neither lists, adopts nor cancels the other's job", async () => {
+    const other = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      deployment: 'another-deployment',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+    });
+    const mine = aWorkload({ seconds: 30 });
+    const theirs = aWorkload({ seconds: 30 });
+    expect(await target().create(mine)).toBe('created');
+    expect(await other.create(theirs)).toBe('created');
+    const running = await waitForStatus(target(), refOf(mine), (s) => s?.state === 'running');
+    expect((await other.list()).map((s) => s.jobId)).toEqual([theirs.jobId]);
+    expect(await other.status(refOf(mine))).toBeUndefined();
+    expect(await other.cancel(refOf(mine))).toBe(false);
+    // The other deployment's pull drainer follows its jobs; its control plane answers `delete` for
+    // every job (as for one it does not know): it cancels its own, never this deployment's.
+    const reports: StatusReport[] = [];
+    const stop = followTarget({
+      target: other,
+      control: {
+        claim: async () => ({ proceed: true }),
+        report: async (r) => {
+          reports.push(r);
+          return { action: 'delete' };
+        },
+        heartbeat: async () => {},
+      },
+      clock: systemClock,
+      log: silentLogger,
+      intervalMs: 100,
+    });
+    try {
+      await waitForStatus(other, refOf(theirs), (s) => s?.state === 'cancelled');
+    } finally {
+      stop();
+    }
+    expect(reports.some((r) => r.jobId === theirs.jobId)).toBe(true);
+    expect(reports.some((r) => r.jobId === mine.jobId)).toBe(false);
+    expect(await other.create(mine)).toBe('created'); // not adopted across deployments either
+    const shown = await slurm().cli('scontrol', ['show', 'job', running!.externalId]);
+    expect(shown).toMatch(/JobState=RUNNING/);
+    expect((await target().list()).filter((s) => s.jobId === mine.jobId)).toHaveLength(1);
+    await target().cancel(refOf(mine));
+    await other.cancel(refOf(mine));
   });
 
   it('capacity counts 8 GPUs on two nodes, and none of a drained node', async () => {

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildDrainerFn, parseDrainerFnEnv } from '../../functions/drainer-fn/config.js';
 import { slurmTargetsFor, splitDrainerClusters } from '../../functions/common/slurm-target.node.js';
 import { loadConfig } from '../../shared/config/load.node.js';
+import { parseConfig } from '../../shared/config/schema.js';
+import { deploymentIdOf } from '../../functions/common/deployment.node.js';
 import { createConsoleLogger } from '../../functions/server/logger.js';
 
 const WITH_SLURM = 'infra/config/with-slurm.yaml';
@@ -24,17 +26,17 @@ describe('DRAINER_CLUSTERS with Slurm clusters', () => {
 
   it('builds a Slurm target from the configured connect.slurm', () => {
     const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
-    const targets = slurmTargetsFor(['onprem-hpc'], config.clusters, source);
+    const targets = slurmTargetsFor(['onprem-hpc'], config.clusters, source, 'prod');
     expect(targets.get('onprem-hpc')).toMatchObject({ clusterId: 'onprem-hpc', kind: 'slurm' });
   });
 
   it('refuses a cluster that is missing or not Slurm, naming the Slurm clusters there are', () => {
     const { config, source } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
-    expect(() => slurmTargetsFor(['nope-1'], config.clusters, source)).toThrow(
+    expect(() => slurmTargetsFor(['nope-1'], config.clusters, source, 'prod')).toThrow(
       /DRAINER_CLUSTERS names nope-1=slurm, but the configuration .* has no cluster nope-1 \(clusters with connect.slurm: onprem-hpc\)/,
     );
     const kube = config.clusters.find((c) => !('slurm' in c.connect))!.id;
-    expect(() => slurmTargetsFor([kube], config.clusters, source)).toThrow(
+    expect(() => slurmTargetsFor([kube], config.clusters, source, 'prod')).toThrow(
       new RegExp(`cluster ${kube} without connect.slurm`),
     );
   });
@@ -55,6 +57,25 @@ describe('DRAINER_CLUSTERS with Slurm clusters', () => {
     expect([...built.targets.keys()]).toEqual(['onprem-hpc']);
     await Promise.all(
       [...built.clusters.values(), ...built.targets.values()].map((c) => c.close()),
+    );
+  });
+});
+
+describe('the deployment id on Slurm jobs', () => {
+  const at = (doc: object) => deploymentIdOf(parseConfig(doc, 'test'));
+  it('is the configured one, else derived from the state store: same store same id', () => {
+    expect(at({ deployment: 'prod' })).toBe('prod');
+    expect(at({ dataDir: 'a/data' })).toMatch(/^sqlite-[0-9a-f]{10}$/);
+    expect(at({ dataDir: 'a/data' })).toBe(at({ dataDir: 'a/../a/data' }));
+    expect(at({ dataDir: 'a/data' })).not.toBe(at({ dataDir: 'b/data' }));
+    const dynamo = (table: string) => at({ store: { driver: 'dynamodb', dynamodb: { table } } });
+    expect(dynamo('switchyard-prod')).toMatch(/^dynamodb-[0-9a-f]{10}$/);
+    expect(dynamo('switchyard-prod')).not.toBe(dynamo('switchyard-staging'));
+  });
+
+  it('refuses a deployment id a comment cannot carry, saying what to use', () => {
+    expect(() => parseConfig({ deployment: 'Prod East' }, 'test.yaml')).toThrow(
+      /deployment: use 1-63 lower-case letters, digits and -, e\.g\. prod/,
     );
   });
 });

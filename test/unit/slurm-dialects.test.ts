@@ -10,6 +10,7 @@ import {
   DIALECTS,
   fromWaitStatus,
   pickVersion,
+  releaseOf,
   type SlurmApiVersion,
   type SlurmSubmit,
 } from '../../shared/targets/slurm/dialects.js';
@@ -21,6 +22,7 @@ import {
   toStatus,
   toSubmit,
 } from '../../shared/targets/slurm/mapping.js';
+import { endedMessage } from '../../shared/dispatch/target-reports.js';
 import { aWorkload } from '../contract/target.contract.js';
 
 const submit: SlurmSubmit = {
@@ -178,6 +180,49 @@ describe('states', () => {
     expect(waiting).toMatchObject({ state: 'waiting', reason: 'BeginTime' });
     expect(waiting.exitCode).toBeUndefined();
   });
+
+  it('speaks of the Slurm job in its messages: state, node(s) and exit code, never a container', () => {
+    const base = { jobId: 123, name: 'sy-a', comment: '', reason: 'None' };
+    const failed = toStatus({ ...base, states: ['FAILED'], nodes: 'n1', exitCode: 3 }, 'a');
+    expect(failed.message).toBe('Slurm job 123 FAILED on node n1 with exit code 3');
+    const gang = { ...base, states: ['NODE_FAIL'], nodes: 'n[1-2]', nodeCount: 2, exitCode: 0 };
+    expect(toStatus(gang, 'a').message).toBe(
+      'Slurm job 123 NODE_FAIL on nodes n[1-2] with exit code 0',
+    );
+    expect(toStatus({ ...base, states: ['RUNNING'], nodes: 'n2' }, 'a').message).toBe(
+      'Slurm job 123 on n2',
+    );
+    expect(toStatus({ ...base, states: ['PENDING'], nodes: '' }, 'a').message).toBeUndefined();
+    expect(
+      endedMessage(
+        { targetKind: 'slurm', clusterId: 'hpc', message: failed.message },
+        { exitCode: 3, reason: 'NonZeroExitCode' },
+        failed.message!,
+      ),
+    ).toBe('Slurm job 123 FAILED on node n1 with exit code 3');
+    expect(
+      endedMessage(
+        { clusterId: 'k' },
+        { exitCode: 3, reason: 'Error' },
+        'Kubernetes Job is failed',
+      ),
+    ).toMatch(/^the container ended with exit code 3/);
+  });
+
+  it("reads the Slurm release off any answer's meta, in each version's shape", () => {
+    const v38 = {
+      meta: { Slurm: { version: { major: 22, micro: 8, minor: 5 }, release: '22.05.8' } },
+    };
+    expect(releaseOf(v38)).toBe('22.05.8');
+    const v41 = { meta: { slurm: { version: { major: '24', minor: '5', micro: '3' } } } };
+    expect(releaseOf(v41)).toBe('24.05.3'); // v0.0.40+ publishes the parts as strings
+    const v42 = { meta: { slurm: { version: { major: 24, minor: 11, micro: 1 } } } };
+    expect(releaseOf(v42)).toBe('24.11.1');
+    expect(releaseOf({ meta: { slurm: { version: { major: 23, minor: 2, micro: 0 } } } })).toBe(
+      '23.02.0',
+    );
+    expect(releaseOf({})).toBeUndefined();
+  });
 });
 
 describe('gres and capacity', () => {
@@ -264,9 +309,20 @@ describe('the batch job', () => {
         defaultAccelerator: 'x',
       },
       'alice',
+      'prod',
     );
     expect(s.name).toBe(`sy-${w.jobId}`);
-    expect(parseComment(slurmComment(w))).toEqual({ jobId: w.jobId, attempt: 2 });
+    expect(s.comment).toMatch(new RegExp(`^switchyard job=${w.jobId} attempt=2 deployment=prod `));
+    expect(parseComment(slurmComment(w, 'prod'))).toEqual({
+      jobId: w.jobId,
+      attempt: 2,
+      deployment: 'prod',
+    });
+    // A comment written before deployments had ids: parsed, with no deployment.
+    expect(parseComment(`switchyard job=${w.jobId} attempt=1 tenant=t by=u`)).toEqual({
+      jobId: w.jobId,
+      attempt: 1,
+    });
     expect(parseComment('my own job')).toBeUndefined();
     expect(s.stdout).toBe(`/shared/sy/sy-${w.jobId}-%j.out`);
     expect(s.env).toMatchObject({ SWITCHYARD_JOB_ID: w.jobId, USER: 'alice', SECS: '1' });

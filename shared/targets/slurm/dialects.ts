@@ -193,6 +193,25 @@ function modern(version: SlurmApiVersion): Dialect {
   };
 }
 
+/**
+ * The Slurm release an answer's `meta` names (`22.05.8`): v0.0.38 under `meta.Slurm`, v0.0.40+
+ * under `meta.slurm`, each with `release` and `version: {major, minor, micro}` (numbers in v0.0.38,
+ * strings in the newer OpenAPI documents). Every answer
+ * carries it, so capacity reads it off the nodes answer without a request of its own.
+ */
+export function releaseOf(body: Raw): string | undefined {
+  const meta = body.meta as Raw | undefined;
+  const slurm = (meta?.Slurm ?? meta?.slurm) as Raw | undefined;
+  if (!slurm) return undefined;
+  if (typeof slurm.release === 'string' && slurm.release) return slurm.release;
+  const v = slurm.version as Raw | undefined;
+  // v0.0.38 numbers; v0.0.40+ publishes them as strings ("23", "11", "1").
+  const part = (x: unknown) => (typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : num(x));
+  const [major, minor, micro] = [v?.major, v?.minor, v?.micro].map(part);
+  if (major === undefined || minor === undefined || micro === undefined) return undefined;
+  return `${major}.${String(minor).padStart(2, '0')}.${micro}`; // Slurm's own form: 22.05.8
+}
+
 export const DIALECTS: Record<SlurmApiVersion, Dialect> = {
   'v0.0.38': v38,
   'v0.0.40': modern('v0.0.40'),

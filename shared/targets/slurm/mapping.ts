@@ -2,9 +2,11 @@
  * A placed job as a Slurm batch job, and a Slurm job's state in Switchyard's words. Pure and
  * edge-safe; the version-specific request shapes are in dialects.ts.
  *
- * Naming: `sy-<job id>`, and a comment `switchyard job=<id> attempt=<n> tenant=<t> by=<submitter>`
- * that links it to the submission. Only a job with both is Switchyard's, so a user's own `sy-…` job
- * is never adopted or cancelled.
+ * Naming: `sy-<job id>`, and a comment
+ * `switchyard job=<id> attempt=<n> deployment=<d> tenant=<t> by=<submitter>` that links it to the
+ * submission and to the deployment (one control plane and its store) that made it. Only a job with
+ * both is Switchyard's, so a user's own `sy-…` job is never adopted or cancelled; which of those a
+ * driver may list is slurm.ts's rule (its own deployment's only).
  */
 import { ClusterError } from '../kubernetes/port.js';
 import type { TargetJobState, TargetJobStatus, TargetWorkload } from '../port.js';
@@ -31,17 +33,27 @@ const COMMENT_PREFIX = 'switchyard job=';
 /** Spaces and `=` would break the comment's fields. */
 const field = (v: string) => v.replace(/[\s=]+/g, '_');
 
-export function slurmComment(w: TargetWorkload): string {
+export function slurmComment(w: TargetWorkload, deployment: string): string {
   return (
     `${COMMENT_PREFIX}${field(w.jobId)} attempt=${w.placement.attempt} ` +
-    `tenant=${field(w.tenantId)} by=${field(w.submittedBy)}`
+    `deployment=${field(deployment)} tenant=${field(w.tenantId)} by=${field(w.submittedBy)}`
   );
 }
 
-/** The job id and attempt a comment names, or undefined for a job Switchyard did not make. */
-export function parseComment(comment: string): { jobId: string; attempt: number } | undefined {
-  const m = /^switchyard job=(\S+) attempt=(\d+)(?:\s|$)/.exec(comment);
-  return m ? { jobId: m[1]!, attempt: Number(m[2]) } : undefined;
+export interface CommentOrigin {
+  jobId: string;
+  attempt: number;
+  /** The deployment that made it; undefined in comments written before deployments had ids. */
+  deployment?: string;
+}
+
+/** What a comment names, or undefined for a job Switchyard did not make. */
+export function parseComment(comment: string): CommentOrigin | undefined {
+  const m = /^switchyard job=(\S+) attempt=(\d+)(?: deployment=(\S+))?(?:\s|$)/.exec(comment);
+  if (!m) return undefined;
+  const origin: CommentOrigin = { jobId: m[1]!, attempt: Number(m[2]) };
+  if (m[3] !== undefined) origin.deployment = m[3];
+  return origin;
 }
 
 /** POSIX single quoting: safe for any string in a bash script. */
@@ -109,7 +121,12 @@ function gresTypeFor(accelerator: string, s: SlurmSettings): string | undefined 
   return Object.entries(s.gresTypes).find(([, a]) => a === accelerator)?.[0];
 }
 
-export function toSubmit(w: TargetWorkload, s: SlurmSettings, clusterUser: string): SlurmSubmit {
+export function toSubmit(
+  w: TargetWorkload,
+  s: SlurmSettings,
+  clusterUser: string,
+  deployment: string,
+): SlurmSubmit {
   const name = slurmJobName(w.jobId);
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', USER: clusterUser };
   Object.assign(env, w.spec.env, { SWITCHYARD_JOB_ID: w.jobId });
@@ -117,7 +134,7 @@ export function toSubmit(w: TargetWorkload, s: SlurmSettings, clusterUser: strin
   const submit: SlurmSubmit = {
     script: batchScript(w, s.containers),
     name,
-    comment: slurmComment(w),
+    comment: slurmComment(w, deployment),
     partition: s.partition,
     cwd: s.workdir,
     stdout: `${s.workdir.replace(/\/+$/, '')}/${name}-%j.out`,
@@ -177,9 +194,23 @@ export function toStatus(job: SlurmJob, jobId: string): TargetJobStatus {
   const primary = job.states.find((s) => ENDED.has(s));
   const reason = state === 'failed' && primary !== 'FAILED' ? primary : job.reason;
   if (reason && reason !== 'None') status.reason = reason;
-  if (job.nodes) status.message = `Slurm job ${job.jobId} on ${job.nodes}`;
-  if ((state === 'succeeded' || state === 'failed') && job.exitCode !== undefined) {
-    status.exitCode = job.exitCode;
-  }
+  const ended = state === 'succeeded' || state === 'failed';
+  if (ended && job.exitCode !== undefined) status.exitCode = job.exitCode;
+  const message = describeJob(job, ended ? (primary ?? job.states[0]) : undefined);
+  if (message) status.message = message;
   return status;
+}
+
+/**
+ * The Slurm job in Slurm's words: `Slurm job 123 on n1` while it runs, and once it ended
+ * `Slurm job 123 FAILED on node n1 with exit code 3` (`on nodes n[1-2]` for a gang). Undefined
+ * when there is nothing to say beyond the state (not started, no node).
+ */
+function describeJob(job: SlurmJob, endState: string | undefined): string | undefined {
+  const many = (job.nodeCount ?? 1) > 1 || /[,[]/.test(job.nodes);
+  const where = job.nodes ? ` on ${many ? 'nodes' : 'node'} ${job.nodes}` : '';
+  if (endState === undefined)
+    return job.nodes ? `Slurm job ${job.jobId} on ${job.nodes}` : undefined;
+  const code = job.exitCode === undefined ? '' : ` with exit code ${job.exitCode}`;
+  return `Slurm job ${job.jobId} ${endState}${where}${code}`;
 }

@@ -9,7 +9,15 @@
  * the window between that look-up and the submit answer: two drainers creating the same job at the
  * same instant could both submit. Dispatch's claim step closes it — only the drainer holding the
  * job's claim for this attempt gets as far as `create` — so the look-up only has to cover a
- * redelivery after a crash, when the first submit's job is already listed. Edge-safe.
+ * redelivery after a crash, when the first submit's job is already listed.
+ *
+ * One deployment's jobs only: several Switchyard deployments (staging and prod, two test servers)
+ * may share one Slurm user and partition, and a control plane answers `delete` for a job id it does
+ * not know, so a drainer that listed another deployment's job would cancel it. Every comment names
+ * the deployment that made the job (`deployment=<id>`), and `list` and adoption see only this
+ * deployment's. A comment without the field (written before deployments had ids) is never listed,
+ * so nothing reports or cancels it as unknown; it is still found by its job id (status, cancel,
+ * adopt), which only the deployment that made it asks for (job ids are random). Edge-safe.
  */
 import { iso, systemClock, type Clock } from '../../base/clock.js';
 import { ClusterError } from '../kubernetes/port.js';
@@ -25,6 +33,7 @@ import {
 import {
   DIALECTS,
   pickVersion,
+  releaseOf,
   type Dialect,
   type SlurmApiVersion,
   type SlurmJob,
@@ -41,6 +50,8 @@ import {
 export interface SlurmTargetOptions extends SlurmClientOptions, Partial<SlurmSettings> {
   partition: string;
   workdir: string;
+  /** The deployment this drainer serves (docs/targets.md): only its jobs are listed and adopted. */
+  deployment: string;
   /** Skip discovery and speak this version. */
   apiVersion?: SlurmApiVersion;
   clock?: Clock;
@@ -100,18 +111,28 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
     return { d, a, what: `${method} ${full}` };
   }
 
-  /** Jobs whose name and comment say Switchyard made them, newest first. */
-  async function ownJobs(): Promise<{ job: SlurmJob; jobId: string; attempt: number }[]> {
+  /** A comment's origin when it is this deployment's (or, with `unmarked`, has no deployment). */
+  function originOf(job: SlurmJob, unmarked: boolean) {
+    const origin = parseComment(job.comment);
+    if (!origin || job.name !== slurmJobName(origin.jobId)) return undefined;
+    if (origin.deployment === o.deployment) return origin;
+    return unmarked && origin.deployment === undefined ? origin : undefined;
+  }
+
+  /** Jobs whose name and comment say this deployment made them, newest first. */
+  async function ownJobs(
+    unmarked = false,
+  ): Promise<{ job: SlurmJob; jobId: string; attempt: number }[]> {
     const { d, a, what } = await call('GET', '/jobs');
     if (a.status !== 200) throw classifySlurm(o.clusterId, what, a);
     const jobs = Array.isArray(a.body.jobs) ? (a.body.jobs as Record<string, unknown>[]) : [];
     const out = [];
     for (const raw of jobs) {
       const job = d.job(raw);
-      const origin = parseComment(job.comment);
-      if (!origin || job.name !== slurmJobName(origin.jobId)) continue;
+      const origin = originOf(job, unmarked);
+      if (!origin) continue;
       known.set(origin.jobId, job.jobId);
-      out.push({ job, ...origin });
+      out.push({ job, jobId: origin.jobId, attempt: origin.attempt });
     }
     return out.sort((x, y) => y.job.jobId - x.job.jobId);
   }
@@ -133,18 +154,18 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
     const id = known.get(ref.jobId);
     if (id !== undefined) {
       const job = await getById(id);
-      if (job && parseComment(job.comment)?.jobId === ref.jobId) return job;
+      if (job && originOf(job, true)?.jobId === ref.jobId) return job;
       known.delete(ref.jobId);
     }
-    return (await ownJobs()).find((j) => j.jobId === ref.jobId)?.job;
+    return (await ownJobs(true)).find((j) => j.jobId === ref.jobId)?.job;
   }
 
   return {
     clusterId: o.clusterId,
     kind: 'slurm',
     async create(work: TargetWorkload) {
-      const submit = toSubmit(work, settings, o.user);
-      const same = (await ownJobs()).find(
+      const submit = toSubmit(work, settings, o.user, o.deployment);
+      const same = (await ownJobs(true)).find(
         (j) => j.jobId === work.jobId && j.attempt === work.placement.attempt,
       );
       if (same) return 'exists';
@@ -173,7 +194,14 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
       const { d, a, what } = await call('GET', '/nodes');
       if (a.status !== 200) throw classifySlurm(o.clusterId, what, a);
       const raw = Array.isArray(a.body.nodes) ? (a.body.nodes as Record<string, unknown>[]) : [];
-      return capacityFromNodes(raw.map(d.node), settings.partition, settings, iso(clock.now()));
+      const report = capacityFromNodes(
+        raw.map(d.node),
+        settings.partition,
+        settings,
+        iso(clock.now()),
+      );
+      const version = releaseOf(a.body);
+      return version ? { ...report, version } : report;
     },
     async close() {
       known.clear();
