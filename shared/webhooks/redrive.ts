@@ -10,8 +10,9 @@ import { AppError, VersionConflictError } from '../base/errors.js';
 import { fieldsError, issuesOf } from '../base/validation.js';
 import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
-import type { Principal } from '../domain/principal.js';
-import type { JobService } from '../jobs/service.js';
+import { jobOwner, loadOwned } from '../auth/ownership.js';
+import type { Job } from '../domain/job.js';
+import { requireScope, type Principal } from '../domain/principal.js';
 import type { Delivery, DeliveryTable } from '../store/port.js';
 
 /** Deliveries one request may name; a job has one per state it entered, far fewer than this. */
@@ -74,16 +75,23 @@ export async function redriveDelivery(
   }
 }
 
-/** The caller's job's dead letters (or the named ones) back to pending; another tenant's job is 404. */
+/**
+ * The caller's job's dead letters (or the named ones) back to pending. Needs `jobs:submit`, the
+ * scope that sets a job's callback; another tenant's or project's job is 404 like every job route.
+ */
 export async function redriveJobDeliveries(
   ctx: CoreContext,
-  jobs: JobService,
   caller: Principal,
   jobId: string,
   body: unknown,
 ): Promise<RedriveResult> {
+  requireScope(caller, 'jobs:submit');
   const request = parseRedriveRequest(body);
-  const job = await jobs.get(caller, jobId);
+  const job = await loadOwned<Job>(
+    caller,
+    { name: 'job', load: (id) => ctx.store.jobs.get(id), owner: jobOwner },
+    jobId,
+  );
   const all = await ctx.store.deliveries.listByJob(job.id);
   const named = request.deliveryIds && new Set(request.deliveryIds);
   if (named) {

@@ -43,15 +43,8 @@ export function deliveryRoutes(deps: AppDeps) {
     },
     async (c) => {
       const body = await optionalJson(c.req.raw);
-      const principal = c.get('principal');
-      const result = await redriveJobDeliveries(
-        deps.ctx,
-        deps.jobs,
-        principal,
-        c.req.param('id'),
-        body,
-      );
-      return c.json(result, 202);
+      const id = c.req.param('id');
+      return c.json(await redriveJobDeliveries(deps.ctx, c.get('principal'), id, body), 202);
     },
   );
   return r;
