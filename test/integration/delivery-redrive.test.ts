@@ -7,6 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../functions/cli/main.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 import { deliverySecret } from '../../shared/maintenance/secrets.js';
 import {
@@ -46,6 +47,15 @@ async function http(method: string, path: string, token: string, body?: unknown)
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The CLI in-process against the server: its exit code and output. */
+async function cli(token: string, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
+  const code = await main([...args, '--url', base, '--token', token], {}, process.cwd(), io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
 const list = async (token: string, id: string) =>
@@ -129,11 +139,30 @@ describe('POST /v1/jobs/:id/deliveries:redrive', () => {
     expect((await http('POST', path, token, '{"deliveryIds": [')).status).toBe(400);
     expect((await list(token, jobId)).deadLetters).toBe(dead.items.length);
 
-    // 3. Flip; redrive the first one alone: only it is sent.
+    // The CLI lists each one's last error and says how to redrive them.
+    const shown = await cli(token, 'deliveries', jobId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^ID\s+EVENT\s+STATE\s+ATTEMPTS\s+LAST\s+TRIED\s+AGE\s+URL$/m);
+    expect(shown.stdout).toMatch(
+      new RegExp(`^${dead.items[0]!.id}\\s.*\\sdead\\s+2\\s+HTTP 500\\s`, 'm'),
+    );
+    expect(shown.stdout).toContain(
+      `${dead.items[0]!.id} last error: gave up after 2 attempts; last: endpoint answered HTTP 500`,
+    );
+    expect(shown.stdout.split('\n').at(-1)).toBe(
+      `${dead.items.length} dead letter(s); send them again: switchyard deliveries redrive ${jobId}`,
+    );
+    expect(await cli(token, 'deliveries', jobId, '--delivery', 'x')).toMatchObject({ code: 2 });
+
+    // 3. Flip; redrive the first one alone (with the CLI): only it is sent.
     failing = false;
     const [first, ...rest] = dead.items;
-    const one = await http('POST', path, token, { deliveryIds: [first!.id] });
-    expect(one).toEqual({ status: 202, body: { redriven: 1, ids: [first!.id], skipped: [] } });
+    const one = await cli(token, 'deliveries', 'redrive', jobId, '--delivery', first!.id);
+    expect(one).toEqual({
+      code: 0,
+      stdout: `redriven 1 delivery(ies) of job ${jobId}: ${first!.id}`,
+      stderr: '',
+    });
     await worker.runOnce();
     expect(receiver.received.map((r) => r.id)).toEqual([first!.id]);
 
