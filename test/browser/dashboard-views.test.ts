@@ -38,6 +38,7 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
   let receiver: Server;
   let receiverHost: string;
   let everyMinute: string;
+  let flaky = true;
   const problems: string[] = [];
   const foreignRequests: string[] = [];
 
@@ -54,7 +55,10 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-views-'));
-    receiver = createServer((_req, res) => res.writeHead(204).end());
+    // `/flaky` answers 410 Gone (dead at once) until the redrive test flips it.
+    receiver = createServer((req, res) =>
+      res.writeHead(flaky && req.url?.startsWith('/flaky') ? 410 : 204).end(),
+    );
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     receiverHost = `127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
@@ -191,6 +195,39 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await detail.locator('h2 .badge', { hasText: 'rejected' }).waitFor();
     const kube = await detail.locator('dt:text-is("Kubernetes") + dd').textContent();
     expect(kube).toBe('not placed');
+    await page.context().close();
+  });
+
+  it("shows a job's failed deliveries with their last error, and Redrive sends them again", async () => {
+    const secret = 'whsec_' + Buffer.from('0123456789abcdef0123456789').toString('base64');
+    const submitted = await api<JobBody>(
+      'POST',
+      '/v1/jobs',
+      job('flaky-callback', 1, { callback: { url: `http://${receiverHost}/flaky`, secret } }),
+    );
+    const id = submitted.body.id;
+    const page = await signedIn(server.token);
+    await page.click('#tab-jobs');
+    await page.locator(`#jobs-rows tr[data-job-id="${id}"]`).click();
+    const detail = page.locator('#job-detail');
+    const dead = detail.locator('.deliveries tr[data-state="dead"]');
+    await dead.first().waitFor({ timeout: 20_000 });
+    expect(await dead.first().locator('.delivery-error').textContent()).toMatch(/410 Gone/);
+    expect(await detail.locator('.dead-letters').textContent()).toMatch(/failed for good/);
+
+    flaky = false;
+    await detail.locator('#deliveries-redrive').click();
+    await detail
+      .locator('.deliveries tr[data-state="delivered"]')
+      .first()
+      .waitFor({ timeout: 20_000 });
+    const redriven = (
+      await api<{ items: Array<{ id: string; redrivenAt: string | null }> }>(
+        'GET',
+        `/v1/jobs/${id}/deliveries`,
+      )
+    ).body.items.filter((d) => d.redrivenAt !== null);
+    expect(redriven.length).toBeGreaterThan(0);
     await page.context().close();
   });
 
