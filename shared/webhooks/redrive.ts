@@ -39,7 +39,7 @@ export interface RedriveResult {
 }
 
 export function parseRedriveRequest(body: unknown): RedriveRequest {
-  const result = redriveRequestSchema.safeParse(body ?? {});
+  const result = redriveRequestSchema.safeParse(body === undefined ? {} : body);
   if (result.success) return result.data;
   throw fieldsError(
     'BAD_REQUEST',

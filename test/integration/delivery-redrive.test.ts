@@ -137,6 +137,8 @@ describe('POST /v1/jobs/:id/deliveries:redrive', () => {
       `dlv_nope is not a delivery of job ${jobId}`,
     );
     expect((await http('POST', path, token, '{"deliveryIds": [')).status).toBe(400);
+    expect((await http('POST', path, token, 'null')).status).toBe(400);
+    expect((await http('POST', path, token, { deliveryIds: [] })).status).toBe(400);
     expect((await list(token, jobId)).deadLetters).toBe(dead.items.length);
 
     // The CLI lists each one's last error and says how to redrive them.
