@@ -161,6 +161,10 @@ export interface Delivery {
   nextAttemptAt: string;
   lastStatus?: number;
   lastError?: string;
+  /** When the latest attempt was claimed (sent, or about to be). */
+  lastAttemptAt?: string;
+  /** When a dead letter was last put back to pending by a redrive (`webhooks/redrive.ts`). */
+  redrivenAt?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,7 +1,8 @@
 /**
  * A job's status webhook deliveries and dead letters, as its owner may see them: state, attempts,
- * last HTTP status and our own error text. Never the signed payload's secret, never the
- * receiver's response body (it is not kept), and the callback URL without query or credentials.
+ * last HTTP status and our own error text, when it was last tried and last redriven. Never the
+ * signed payload's secret, never the receiver's response body (it is not kept), and the callback
+ * URL without query or credentials.
  */
 import type { Principal } from '../domain/principal.js';
 import type { CoreContext } from '../context/core-context.js';
@@ -19,6 +20,8 @@ export function deliveryView(d: Delivery) {
     lastStatus: d.lastStatus ?? null,
     lastError: d.lastError ?? null,
     nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt : null,
+    lastAttemptAt: d.lastAttemptAt ?? null,
+    redrivenAt: d.redrivenAt ?? null,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };

@@ -172,6 +172,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       ...d,
       attempts: d.attempts + 1,
       nextAttemptAt: iso(now + timeoutMs + CLAIM_MARGIN_MS),
+      lastAttemptAt: iso(now),
       updatedAt: iso(now),
     });
     if (!claimed) return undefined;

@@ -38,6 +38,7 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
   let receiver: Server;
   let receiverHost: string;
   let everyMinute: string;
+  let flaky = true;
   const problems: string[] = [];
   const foreignRequests: string[] = [];
 
@@ -54,7 +55,10 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     dir = mkdtempSync(join(tmpdir(), 'sy-browser-views-'));
-    receiver = createServer((_req, res) => res.writeHead(204).end());
+    // `/flaky` answers 410 Gone (dead at once) until the redrive test flips it.
+    receiver = createServer((req, res) =>
+      res.writeHead(flaky && req.url?.startsWith('/flaky') ? 410 : 204).end(),
+    );
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     receiverHost = `127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     [server, browser] = await Promise.all([startServer({ dataDir: dir }), launchChromium()]);
@@ -191,6 +195,52 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await detail.locator('h2 .badge', { hasText: 'rejected' }).waitFor();
     const kube = await detail.locator('dt:text-is("Kubernetes") + dd').textContent();
     expect(kube).toBe('not placed');
+    await page.context().close();
+  });
+
+  it("shows a job's failed deliveries with their last error, and Redrive sends them again", async () => {
+    const secret = 'whsec_' + Buffer.from('0123456789abcdef0123456789').toString('base64');
+    const submitted = await api<JobBody>(
+      'POST',
+      '/v1/jobs',
+      job('flaky-callback', 1, { callback: { url: `http://${receiverHost}/flaky`, secret } }),
+    );
+    const id = submitted.body.id;
+    type Item = { id: string; state: string; redrivenAt: string | null };
+    const states = async () =>
+      (await api<{ items: Item[] }>('GET', `/v1/jobs/${id}/deliveries`)).body.items;
+    /** Polls the API (much faster than the page's 3 s refresh) until `ok` holds. */
+    const until = async (ok: (items: Item[]) => boolean) => {
+      for (const end = Date.now() + 20_000; Date.now() < end;) {
+        const items = await states();
+        if (ok(items)) return items;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`deliveries of ${id}: ${JSON.stringify(await states())}`);
+    };
+    // Every status webhook of the finished job dead-lettered (410 Gone buries the later ones).
+    const ended = async () =>
+      (await api<JobBody>('GET', `/v1/jobs/${id}`)).body.state === 'succeeded';
+    for (const end = Date.now() + 20_000; !(await ended()) && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await until((items) => items.length >= 3 && items.every((d) => d.state === 'dead'));
+    const page = await signedIn(server.token);
+    await page.click('#tab-jobs');
+    await page.locator(`#jobs-rows tr[data-job-id="${id}"]`).click();
+    const detail = page.locator('#job-detail');
+    const dead = detail.locator('.deliveries tr[data-state="dead"]');
+    await dead.first().waitFor({ timeout: 20_000 });
+    expect(await dead.first().locator('.delivery-error').textContent()).toMatch(/410 Gone/);
+    expect(await detail.locator('.dead-letters').textContent()).toMatch(/failed for good/);
+
+    flaky = false;
+    const button = detail.locator('#deliveries-redrive');
+    await button.click();
+    // The page reloads the job at once: no dead letter left, so no button.
+    await button.waitFor({ state: 'detached', timeout: 20_000 });
+    const after = await until((items) => items.every((d) => d.state === 'delivered'));
+    expect(after.filter((d) => d.redrivenAt !== null).length).toBeGreaterThan(0);
     await page.context().close();
   });
 

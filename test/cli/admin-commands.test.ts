@@ -227,9 +227,12 @@ describe('switchyard admin commands against the real server', () => {
         cli(['deliveries', job.body.id, '-o', 'json']),
       ]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^ID\s+EVENT\s+STATE\s+ATTEMPTS\s+LAST\s+AGE\s+URL$/m);
+      expect(r.stdout).toMatch(/^ID\s+EVENT\s+STATE\s+ATTEMPTS\s+LAST\s+TRIED\s+AGE\s+URL$/m);
       expect(r.stdout).toMatch(
-        new RegExp(`\\sdelivered\\s+1\\s+HTTP 2\\d\\d\\s+\\d+s\\s+${receiver.url}/hook$`, 'm'),
+        new RegExp(
+          `\\sdelivered\\s+1\\s+HTTP 2\\d\\d\\s+\\d+s\\s+\\d+s\\s+${receiver.url}/hook$`,
+          'm',
+        ),
       );
       expect(r.stdout).not.toContain('hidden');
       expect(r.stdout.trim().split('\n').at(-1)).toBe('0 dead letter(s)');

@@ -16,6 +16,7 @@ import { describeMaintenancePlans } from './store-maintenance.contract.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
 import { describeOutbox } from './store-outbox.contract.js';
 import { describePolicyVersions } from './store-policy-versions.contract.js';
+import { describeRedrive } from './store-redrive.contract.js';
 import { describeTenantTables } from './store-records.contract.js';
 import { describeUsage } from './store-usage.contract.js';
 
@@ -460,5 +461,6 @@ export function testStoreDriver(
     describeMaintenancePlans(ctx);
     describeLogs(ctx);
     describePolicyVersions(ctx);
+    describeRedrive(ctx);
   });
 }

@@ -35,6 +35,7 @@ export const OTHER_PROJECT: Record<string, OtherProject> = {
   'GET /v1/jobs/:id': 'not-found',
   'POST /v1/jobs/:id/cancel': 'not-found',
   'GET /v1/jobs/:id/deliveries': 'not-found',
+  'POST /v1/jobs/:id/:op{deliveries:redrive}': 'not-found',
   'GET /v1/jobs/:id/logs': 'not-found',
   'POST /v1/tokens': 'refused',
   'GET /v1/tokens': 'tenant-wide',

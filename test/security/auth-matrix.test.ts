@@ -44,6 +44,11 @@ const ROWS: Row[] = [
   { route: 'GET /v1/jobs/:id', scope: 'jobs:read', isolation: 'owned' },
   { route: 'POST /v1/jobs/:id/cancel', scope: 'jobs:cancel', isolation: 'owned' },
   { route: 'GET /v1/jobs/:id/deliveries', scope: 'jobs:read', isolation: 'owned' },
+  {
+    route: 'POST /v1/jobs/:id/:op{deliveries:redrive}',
+    scope: 'jobs:submit',
+    isolation: 'owned',
+  },
   { route: 'GET /v1/jobs/:id/logs', scope: 'jobs:read', isolation: 'owned' },
   { route: 'POST /v1/tokens', scope: 'tokens:admin', isolation: 'create' },
   { route: 'GET /v1/tokens', scope: 'tokens:admin', isolation: 'list' },
@@ -115,6 +120,7 @@ function split(route: string): [string, string] {
   const [method, path] = route.split(' ') as [string, string];
   const concrete = path
     .replace('/:op{jobs:explain}', '/jobs:explain')
+    .replace('/:op{deliveries:redrive}', '/deliveries:redrive')
     .replace('/:op{policy:rollback}', '/policy:rollback')
     .replace('/:op{policy:simulate}', '/policy:simulate')
     .replace(':version', '1')

@@ -10,7 +10,14 @@ export interface Received {
   payload: { type: string; data: Record<string, unknown> };
 }
 
-export async function startReceiver(secret: string, options: { failFirst?: number } = {}) {
+export async function startReceiver(
+  secret: string,
+  options: {
+    failFirst?: number;
+    /** While it returns true, every request is answered 500 and not recorded. */
+    failWhile?: () => boolean;
+  } = {},
+) {
   const wh = new Webhook(secret);
   const received: Received[] = [];
   let toFail = options.failFirst ?? 0;
@@ -21,6 +28,10 @@ export async function startReceiver(secret: string, options: { failFirst?: numbe
       if (toFail > 0) {
         toFail--;
         res.writeHead(503).end();
+        return;
+      }
+      if (options.failWhile?.()) {
+        res.writeHead(500).end();
         return;
       }
       const body = Buffer.concat(chunks).toString();

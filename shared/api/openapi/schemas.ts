@@ -183,10 +183,17 @@ export function componentSchemas(): Record<string, JsonSchema> {
     lastStatus: nullable(int()),
     lastError: nullable(str()),
     nextAttemptAt: nullable(time()),
+    lastAttemptAt: nullable(time()),
+    redrivenAt: nullable(time()),
     createdAt: time(),
     updatedAt: time(),
   });
   c.DeliveryList = obj({ items: arr(ref('Delivery')), deadLetters: int() });
+  c.DeliveryRedrive = obj({
+    redriven: int(),
+    ids: arr(str()),
+    skipped: arr(obj({ id: str(), reason: str() })),
+  });
 
   c.Cluster = obj({
     id: str(),

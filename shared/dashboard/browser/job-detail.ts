@@ -5,6 +5,7 @@
  * Rendering only: jobs.ts loads the job and owns the open/close state.
  */
 import { api } from './api.js';
+import { deliveriesSection } from './job-deliveries.js';
 import { logSection } from './job-logs.js';
 import { act, can } from './core.js';
 import { $, badge, h, headRow, labelTags, mono, replace, stateBadge, type Child } from './dom.js';
@@ -68,34 +69,6 @@ function callbackCell(cb: { url: string } | null | undefined, list: Page<Deliver
     },
   });
   return [mono(host), ' · ', link];
-}
-
-function deliveryRow(d: Delivery): HTMLTableRowElement {
-  const kind = d.state === 'delivered' ? 'ok' : d.state === 'dead' ? 'bad' : 'warn';
-  return h('tr', null, [
-    h('td', { class: 'mono', text: d.eventType }),
-    h('td', null, badge(d.state, kind)),
-    h('td', { text: String(d.attempts) }),
-    h('td', { text: d.lastStatus !== null ? 'HTTP ' + d.lastStatus : d.lastError || '—' }),
-    h('td', { class: 'mono', text: d.url }),
-  ]);
-}
-
-function deliveriesSection(list: Page<Delivery> | null): Child {
-  if (!list) return null;
-  return [
-    h('h3', { id: 'job-deliveries', text: 'Callback deliveries' }),
-    list.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
-          h('table', { class: 'grid deliveries' }, [
-            headRow(['Event', 'State', 'Attempts', 'Last answer', 'URL']),
-            h('tbody', null, list.items.map(deliveryRow)),
-          ]),
-        )
-      : h('p', { class: 'muted', text: 'No status webhook sent yet.' }),
-  ];
 }
 
 function actionButtons(job: Job, onClose: () => void): HTMLButtonElement[] {
@@ -164,7 +137,7 @@ export function renderDetail(
     ]),
     logSection(job),
     decisionSection(job.decision),
-    deliveriesSection(deliveries),
+    deliveriesSection(job, deliveries),
     attemptsSection(job.attempts || []),
     eventsSection(job.events || []),
   ]);

@@ -123,11 +123,13 @@ export interface JobAttempt {
 }
 
 export interface Delivery {
+  id: string;
   eventType: string;
   state: string;
   attempts: number;
   lastStatus: number | null;
   lastError?: string | null;
+  lastAttemptAt?: string | null;
   url: string;
 }
 
