@@ -62,17 +62,25 @@ describe('gangs through the job service', () => {
     // 8 of 24 GPUs are left: a second 2-node gang waits instead of landing on the first's GPUs.
     const second = (await t.jobs.submit(admin, gang(2))).job;
     expect(second.state).toBe('pending');
+    // The first gang's reservation is not in any report yet; the words are per node.
     expect(second.decision?.candidates[0]?.reasons).toEqual([
-      'only 8 free nvidia-h100 GPUs; the job needs 16',
+      'needs 2 nodes with 8 free nvidia-h100 each; 1 node has room',
     ]);
   });
 
   it('explains a gang no cluster can run, and the kinds a cluster declares', async () => {
     const t = await setUp();
     await t.put('gke-h100', {});
+    // No kinds declared and no report yet: the gang waits for the cluster to say.
     const d = await t.jobs.explain(admin, gang(2));
-    expect(d.outcome).toBe('rejected');
-    expect(d.candidates[0]?.reasons).toEqual(['pytorchjob: kubeflow.org not installed']);
+    expect(d.outcome).toBe('pending');
+    expect(d.candidates[0]?.reasons).toEqual([
+      'cluster gke-h100 has not reported which workload kinds it runs yet',
+    ]);
+    await t.put('gke-h100', { kinds: ['job'] });
+    expect((await t.jobs.explain(admin, gang(2))).candidates[0]?.reasons).toEqual([
+      'pytorchjob: kubeflow.org not installed',
+    ]);
     await t.put('gke-h100', { kinds: ['job', 'pytorchjob'] });
     // A single-pod `job` cannot ask for 4 nodes (the spec refuses it), so the too-few-nodes case
     // is a 4-pod PyTorchJob on a cluster that runs them.
