@@ -7,7 +7,8 @@ import { dispatchOf } from '../support/dispatch-context.js';
 import { SCOPES, type Principal } from '../../shared/domain/principal.js';
 import { createClusterAdmin } from '../../shared/dispatch/cluster-admin.js';
 import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
-import { createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { admitPending, createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -49,7 +50,7 @@ async function setUp() {
       ...body,
     });
   const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
-  return { put, jobs };
+  return { ctx, put, jobs };
 }
 
 describe('gangs through the job service', () => {
@@ -88,6 +89,27 @@ describe('gangs through the job service', () => {
       /^no cluster can ever run 4 × 8 nvidia-h100 = 32 GPUs: 1 has too few nodes for the gang \(needs 4 nodes of 8 nvidia-h100; the most any has is 3\)/,
     );
     expect((await t.jobs.explain(admin, gang(2))).clusterId).toBe('gke-h100');
+  });
+
+  it('a gang waiting for an unreported cluster is placed once its report lists the kind', async () => {
+    const t = await setUp();
+    await t.put('gke-h100', {});
+    const job = (await t.jobs.submit(admin, gang(2))).job;
+    expect(job.state).toBe('pending');
+    expect(job.decision?.message).toBe(
+      'the job waits: cluster gke-h100 has not reported which workload kinds it runs yet (the job is a pytorchjob)',
+    );
+    const d = dispatchOf(t.ctx);
+    const at = new Date(t.ctx.clock.now()).toISOString();
+    const free = { total: 24, free: 24, maxFreePerNode: 8, freePerNode: [8, 8, 8] };
+    await createControlPlane(d).heartbeat('gke-h100', {
+      reportedAt: at,
+      accelerators: { 'nvidia-h100': free },
+      kinds: ['job', 'pytorchjob'],
+    });
+    expect(await admitPending(d)).toBe(1);
+    const placed = await t.ctx.store.jobs.get(job.id);
+    expect([placed?.state, placed?.placement?.clusterId]).toEqual(['dispatched', 'gke-h100']);
   });
 
   it('refuses an unknown kind in a cluster definition, naming the field', async () => {
