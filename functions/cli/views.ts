@@ -46,6 +46,8 @@ export interface JobView {
   decision: DecisionView | null;
   /** Every run, oldest first (absent from servers before retries). */
   attempts?: AttemptView[];
+  /** A multi-node job's pods as last reported (absent from servers before #13). */
+  replicas?: ReplicaView[];
   events: EventView[];
   createdAt: string;
   updatedAt: string;
@@ -61,6 +63,16 @@ export interface AttemptView {
   outcome: string;
   reason: string;
   exitCode: number | null;
+}
+
+export interface ReplicaView {
+  role?: string;
+  index: number;
+  pod: string;
+  node?: string;
+  phase: string;
+  exitCode?: number;
+  reason?: string;
 }
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
@@ -154,7 +166,36 @@ export function renderJob(job: JobView, now: number): string {
         ),
       )}`
     : '';
-  return head + decision + attemptsTable(job.attempts ?? []) + events;
+  return (
+    head + decision + replicasTable(job.replicas ?? []) + attemptsTable(job.attempts ?? []) + events
+  );
+}
+
+/** `worker 1`, or the index alone for a replica without a role. */
+const replicaName = (r: ReplicaView): string => (r.role ? `${r.role} ${r.index}` : String(r.index));
+
+/** How the replica's container ended: `exit 7 (Error)`, or `-` while it runs. */
+const replicaEnd = (r: ReplicaView): string =>
+  r.exitCode !== undefined
+    ? `exit ${r.exitCode}${r.reason ? ` (${r.reason})` : ''}`
+    : (r.reason ?? '-');
+
+/** Each pod of a multi-node job: replica, pod, node, phase, how it ended. */
+function replicasTable(replicas: ReplicaView[]): string {
+  if (replicas.length === 0) return '';
+  const rows = replicas.map((r) => [replicaName(r), r.pod, r.node ?? '-', r.phase, replicaEnd(r)]);
+  return `\n\nReplicas\n${indent(table(['REPLICA', 'POD', 'NODE', 'PHASE', 'ENDED'], rows))}`;
+}
+
+/** `2 Running`, `1 Succeeded, 1 Failed (worker 0 exit 7)`: a gang's pods by phase, for lists. */
+export function replicaSummary(job: JobView): string | undefined {
+  const replicas = job.replicas ?? [];
+  if (replicas.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const r of replicas) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1);
+  const failed = replicas.find((r) => r.phase === 'Failed' && r.exitCode !== undefined);
+  const parts = [...counts].map(([phase, n]) => `${n} ${phase}`);
+  return parts.join(', ') + (failed ? ` (${replicaName(failed)} exit ${failed.exitCode})` : '');
 }
 
 /** The job's runs: which cluster, when, how each ended (only when it ran more than once). */

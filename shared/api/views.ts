@@ -34,6 +34,7 @@ export function jobView(job: Job) {
     decision: job.decision ?? null,
     result: job.result ?? null,
     attempts: attemptsView(job),
+    replicas: job.replicas ?? [],
     ...(job.retryAt && job.state === 'pending' ? { retryAt: job.retryAt } : {}),
     events: job.events,
     createdAt: job.createdAt,

@@ -24,13 +24,8 @@ import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
 import { shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
-import {
-  endedMessage,
-  onRequeued,
-  onTargetCancelled,
-  withTargetJobId,
-  wordsOf,
-} from './target-reports.js';
+import { endedMessage, onRequeued, onTargetCancelled, wordsOf } from './target-reports.js';
+import { withReportDetails } from './replica-report.js';
 import { expectedOn } from './expected.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
@@ -177,10 +172,10 @@ export function createControlPlane(
     const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
       moved = false;
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
-      if (!canTransition(j.state, to)) return withTargetJobId(j, r);
+      if (!canTransition(j.state, to)) return withReportDetails(j, r);
       moved = true;
       // Catch up on states a drainer never saw (e.g. it was down while the job started).
-      let next = withTargetJobId(j, r) ?? j;
+      let next = withReportDetails(j, r) ?? j;
       if (STATE_RANK[to] > STATE_RANK.submitted && STATE_RANK[next.state] < STATE_RANK.submitted) {
         next = transition(
           next,

@@ -1,4 +1,5 @@
 /** The job: what a submitter asked for, where it was placed, and everything that happened to it. */
+import type { ReplicaState } from './replica.js';
 
 export const JOB_STATES = [
   'received',
@@ -270,4 +271,6 @@ export interface Job {
   attempts?: JobAttempt[];
   /** A retried job waits `pending` until this time before it is placed again. */
   retryAt?: string;
+  /** A multi-node job's pods, from its drainer's latest report (absent for one-pod jobs). */
+  replicas?: ReplicaState[];
 }

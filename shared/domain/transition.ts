@@ -26,6 +26,8 @@ export function transition(
   const next: Job = { ...job, ...patch, state: to };
   // A job that ends or waits again holds nothing; the store gives its usage back in the same write.
   if (isTerminal(to) || to === 'pending') delete next.reservation;
+  // A new placement runs new pods: the replicas reported for the last one are history.
+  if (to === 'dispatched') delete next.replicas;
   return withEvent(next, { at, state: to, reason, message });
 }
 

@@ -37,15 +37,19 @@ export function jobMetaOf(s: KubeJobStatus): JobMeta | undefined {
   };
 }
 
-/** How a finished Job's container ended: lists and watch events carry no pods, `getJob` reads them. */
-async function resultOf(d: StatusReportDeps, clusterId: string, status: KubeJobStatus) {
-  if (status.phase !== 'succeeded' && status.phase !== 'failed') return undefined;
-  if (status.result) return status.result;
+/**
+ * How a finished Job's container ended, and a gang's replicas in every phase: lists and watch
+ * events carry no pods, `getJob` reads them.
+ */
+async function podsView(d: StatusReportDeps, clusterId: string, status: KubeJobStatus) {
+  const gang = status.kind !== undefined && status.kind !== 'job';
+  const done = status.phase === 'succeeded' || status.phase === 'failed';
+  if ((!done || status.result) && (!gang || status.replicas)) return status;
   const full = await d.clusters
     .get(clusterId)
     ?.getJob(status.namespace, status.name, status.kind)
     .catch(() => undefined);
-  return full?.result;
+  return { result: status.result ?? full?.result, replicas: status.replicas ?? full?.replicas };
 }
 
 /**
@@ -58,7 +62,7 @@ export async function reportJobStatus(
   status: KubeJobStatus | undefined,
   meta: JobMeta,
 ): Promise<void> {
-  const result = status ? await resultOf(d, clusterId, status) : undefined;
+  const { result, replicas } = status ? await podsView(d, clusterId, status) : {};
   const answer = await d.control.report({
     jobId: meta.jobId,
     clusterId,
@@ -66,7 +70,10 @@ export async function reportJobStatus(
     phase: status ? status.phase : 'deleted',
     ...(status?.reason ? { reason: status.reason } : {}),
     ...(status?.message ? { message: status.message } : {}),
-    ...(result ? { result } : {}),
+    ...(result && status && status.phase !== 'pending' && status.phase !== 'running'
+      ? { result }
+      : {}),
+    ...(replicas ? { replicas } : {}),
     at: iso(d.clock.now()),
   });
   if (answer.action === 'delete' && status) {

@@ -22,13 +22,14 @@ import {
   GANG_TOO_SMALL,
   INACTIVE,
   KIND_MISSING,
+  KINDS_UNKNOWN,
   NODE_FREE_SHORT,
   NODES_TOO_SMALL,
   OFFLINE,
   REQUIRE,
   type Memo,
 } from './memo.js';
-import { kindMissing, type GangColumns } from './gang.js';
+import { kindMissing, kindsUnknown, type GangColumns } from './gang.js';
 import type { WorkloadKind } from '../domain/job.js';
 
 export interface FilterPass {
@@ -107,6 +108,12 @@ export function buildFiltered(p: FilterPass): Built {
         c = (kinds ??= filteredSlots(memo, `kind|${p.kind}`))[i] ??= frozenCandidate(
           list[i]!.id,
           kindMissing(p.kind),
+        );
+        break;
+      case KINDS_UNKNOWN:
+        c = filteredSlots(memo, 'kinds-unknown')[i] ??= frozenCandidate(
+          list[i]!.id,
+          kindsUnknown(list[i]!.id),
         );
         break;
       case GANG_TOO_SMALL:

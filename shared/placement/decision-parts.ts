@@ -2,10 +2,11 @@
  * The parts of a placement decision built after the pick: clusters explained as filtered after
  * all (feasible but outvoted by a budget or a later check) and the fields every outcome carries.
  */
-import type { CandidateExplanation } from '../domain/job.js';
+import type { CandidateExplanation, WorkloadKind } from '../domain/job.js';
 import type { CompiledPolicy, RuleMatch } from '../policy/compile.js';
 import type { BudgetPass } from './budget.js';
 import { filtered, type Built } from './candidates.js';
+import { kindsUnknown } from './gang.js';
 import type { Scratch } from './memo.js';
 import type { PreparedClusters } from './prepare.js';
 
@@ -57,4 +58,10 @@ export function common(
     effectivePriority: match.effectivePriority,
     ...(omitted > 0 && { candidatesOmitted: omitted }),
   };
+}
+
+/** Why a job of `kind` waits when only clusters that have not reported their kinds could run it. */
+export function unreportedText(first: string, count: number, kind: WorkloadKind): string {
+  if (count === 1) return `${kindsUnknown(first)} (the job is a ${kind})`;
+  return `${count} clusters that could run a ${kind} (${first} and others) have not reported which workload kinds they run yet`;
 }

@@ -18,6 +18,7 @@ import {
   GANG_TOO_SMALL,
   INACTIVE,
   KIND_MISSING,
+  KINDS_UNKNOWN,
   memoOf,
   NODE_FREE_SHORT,
   NODES_TOO_SMALL,
@@ -41,9 +42,10 @@ import {
   gangColumnsOf,
   kindBit,
   kindMaskOf,
+  KINDS_UNKNOWN_BIT,
   kindMissing as kindMissingText,
 } from './gang.js';
-import { addFeasibleAsFiltered, addOverBudget, common } from './decision-parts.js';
+import { addFeasibleAsFiltered, addOverBudget, common, unreportedText } from './decision-parts.js';
 
 export type PlacementResult = Omit<
   Decision,
@@ -169,10 +171,14 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
   let policyCount = 0;
   let blockedCount = 0;
   let everFeasible = 0;
+  let unreported = 0;
+  let firstUnreported = -1;
   let n = 0;
   outer: for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
-    if (kinds && (kinds[i]! & kb) === 0) {
+    // A cluster that has not reported its kinds yet may run the job later: it waits for it.
+    const kindsUnknown = kinds !== undefined && (kinds[i]! & kb) === 0;
+    if (kindsUnknown && (kinds[i]! & KINDS_UNKNOWN_BIT) === 0) {
       kindMissing++;
       status[i] = KIND_MISSING;
       continue;
@@ -212,6 +218,11 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       continue;
     }
     everFeasible++;
+    if (kindsUnknown) {
+      status[i] = KINDS_UNKNOWN;
+      if (unreported++ === 0) firstUnreported = i;
+      continue;
+    }
     if (inactive[i] === 1) {
       status[i] = INACTIVE;
       continue;
@@ -224,7 +235,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
     if (col) {
       const taken = extraGpus ? extraGpus[i]! : 0;
       free = taken > 0 ? Math.max(0, col.free[i]! - taken) : col.free[i]!;
-      if (free < gpus) {
+      // A gang is explained in nodes with room (bounded by `free / count` below), also when the
+      // GPUs it lacks are held by reservations the report does not show yet.
+      if (!gang && free < gpus) {
         status[i] = FREE_SHORT;
         arg[i] = free;
         continue;
@@ -317,7 +330,9 @@ export function evaluate(job: EvalJob, env: EvalEnv): PlacementResult {
       ? `the job waits: ${quota.wait}`
       : budget?.cheapest
         ? `the job waits: ${budget.cheapest}`
-        : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
+        : unreported === everFeasible
+          ? `the job waits: ${unreportedText(list[firstUnreported]!.id, unreported, kind)}`
+          : `no cluster has room now; ${everFeasible} cluster(s) could run ${need} later, the job waits`;
     if (env.skipPendingCandidates)
       return { outcome: 'pending', waitingFor, message, ...common([], 0, policy, match) };
     const b = buildFiltered(pass);

@@ -4,7 +4,7 @@
  * could ever fit only if the cluster has that many nodes of at least `count` GPUs. The whole gang
  * (`nodes × count` GPUs) counts against quotas, reservations and capacity. A cluster runs only
  * the workload kinds its drainer discovered (or, before its first report, that its configuration
- * declares; `job` alone when it declares none). Job-independent per-snapshot columns are built on
+ * declares; when it declares none, Jobs now and other kinds once its report says). Job-independent per-snapshot columns are built on
  * first use for a (type, count) and shared by every decision made from that snapshot.
  */
 import type { Cluster } from '../domain/cluster.js';
@@ -36,13 +36,26 @@ export function describeNeed(spec: JobSpec): string {
   return `${nodes} × ${acc.count} ${acc.type} = ${nodes * acc.count} GPUs`;
 }
 
-/** The kinds a cluster can run: its last report's, else its configuration's, else `job`. */
-export function kindsOf(cluster: Cluster): readonly WorkloadKind[] {
+/**
+ * The kinds a cluster can run: its last report's, else its configuration's; undefined while a
+ * Kubernetes cluster that declares none has not reported yet (its operators are unknown: it runs
+ * Jobs, and a gang kind waits for the report rather than being refused). A Slurm cluster runs
+ * `job` only.
+ */
+export function kindsOf(cluster: Cluster): readonly WorkloadKind[] | undefined {
   if (cluster.capacity) return cluster.capacity.kinds ?? ['job'];
-  return cluster.kinds ?? ['job'];
+  if (cluster.kinds) return cluster.kinds;
+  return cluster.slurm ? ['job'] : undefined;
 }
 
 export const kindBit = (kind: WorkloadKind): number => 1 << WORKLOAD_KINDS.indexOf(kind);
+
+/** In `kindMaskOf`: the cluster's kinds are not known yet (`kindsOf` is undefined). */
+export const KINDS_UNKNOWN_BIT = 0x80;
+
+/** `cluster gke-a has not reported which workload kinds it runs yet`. */
+export const kindsUnknown = (clusterId: string): string =>
+  `cluster ${clusterId} has not reported which workload kinds it runs yet`;
 
 /** `pytorchjob: kubeflow.org not installed`. */
 export const kindMissing = (kind: WorkloadKind): string =>
@@ -130,9 +143,11 @@ export function gangColumnsOf(
 export function kindMaskOf(clusters: PreparedClusters): Uint8Array {
   let mask = kindMasks.get(clusters);
   if (mask) return mask;
-  mask = Uint8Array.from(clusters.clusters, (c) =>
-    kindsOf(c.cluster).reduce((m, k) => m | kindBit(k), kindBit('job')),
-  );
+  mask = Uint8Array.from(clusters.clusters, (c) => {
+    const kinds = kindsOf(c.cluster);
+    if (!kinds) return kindBit('job') | KINDS_UNKNOWN_BIT;
+    return kinds.reduce((m, k) => m | kindBit(k), kindBit('job'));
+  });
   kindMasks.set(clusters, mask);
   return mask;
 }

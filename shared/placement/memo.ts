@@ -30,6 +30,8 @@ export const KIND_MISSING = 10;
 export const GANG_TOO_SMALL = 11;
 /** Fewer nodes with room for one pod now than the gang has pods. */
 export const GANG_ROOM_SHORT = 12;
+/** The cluster has not reported which workload kinds it runs yet (the job may run there later). */
+export const KINDS_UNKNOWN = 13;
 
 export interface Scratch {
   /** Per cluster: a status (above), and its argument (rule index, free GPUs, feasible index). */

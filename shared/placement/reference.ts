@@ -35,8 +35,12 @@ const selects = (s: P.CompiledSelector, c: Cluster): boolean =>
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** The kinds a cluster runs: reported, else configured, else `job`. */
-const kindsOf = (c: Cluster): string[] => (c.capacity ? c.capacity.kinds : c.kinds) ?? ['job'];
+/** The kinds a cluster runs: reported, else configured, else `job` (and, for a Kubernetes
+ * cluster that has not reported, any kind later: `undefined`). */
+const kindsOf = (c: Cluster): string[] | undefined => {
+  if (c.capacity) return c.capacity.kinds ?? ['job'];
+  return c.kinds ?? (c.slurm ? ['job'] : undefined);
+};
 
 /**
  * Nodes with room for a pod of `count` GPUs of `type` per the report: each node's free GPUs from
@@ -95,7 +99,7 @@ export function placeReference(input: ReferenceInput): ReferenceDecision {
     sum(pools(c).flatMap((p) => (p.gpusPerNode >= count ? [p.nodes] : [])));
   const ever = input.clusters.filter(
     ({ cluster: c }) =>
-      (kind === 'job' || kindsOf(c).includes(kind)) &&
+      (kind === 'job' || (kindsOf(c)?.includes(kind) ?? true)) &&
       (!acc || pools(c).some((p) => p.gpusPerNode >= count)) &&
       (!gang || big(c) >= nodes) &&
       requires.every((s) => selects(s, c)) &&
@@ -107,6 +111,7 @@ export function placeReference(input: ReferenceInput): ReferenceDecision {
   const rows = ever.flatMap(({ cluster: c, committedGpus }) => {
     const heard = c.capacity ? Date.parse(c.capacity.reportedAt) : now;
     if (c.state !== 'active' || now - heard > input.heartbeatTimeoutMs) return [];
+    if (kind !== 'job' && !kindsOf(c)) return [];
     const report = acc && c.capacity?.accelerators[acc.type];
     const total = sum(pools(c).map((p) => p.nodes * p.gpusPerNode));
     const free = Math.max(

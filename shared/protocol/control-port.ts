@@ -2,6 +2,7 @@
  * What a drainer needs from the control plane. In the embedded default it is called in-process;
  * a remote drainer reaches the same service over signed HTTP.
  */
+import type { ReplicaState } from '../domain/replica.js';
 import type { CapacityReport } from '../domain/cluster.js';
 import type { ContainerResult, KubeJobPhase } from '../targets/kubernetes/port.js';
 import type { LogShipAnswer, LogShipment } from './logs.js';
@@ -37,6 +38,8 @@ export interface StatusReport {
   message?: string;
   /** For `succeeded`/`failed`: how the container ended, when its pod still showed it. */
   result?: ContainerResult;
+  /** A multi-node workload's pods (shared/domain/replica.ts), at most `MAX_REPLICAS`. */
+  replicas?: ReplicaState[];
   at: string;
 }
 

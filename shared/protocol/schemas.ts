@@ -5,11 +5,22 @@
 import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
 import { WORKLOAD_KINDS } from '../domain/job.js';
+import { MAX_REPLICAS } from '../domain/replica.js';
 
 export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
   clusterId: z.string().max(63),
   attempt: z.int().min(1),
+});
+/** One pod of a gang in a report (shared/domain/replica.ts). */
+const replicaSchema = z.strictObject({
+  role: z.string().min(1).max(63).optional(),
+  index: z.int().min(0).max(1_000_000),
+  pod: z.string().min(1).max(253),
+  node: z.string().min(1).max(253).optional(),
+  phase: z.string().min(1).max(32),
+  exitCode: z.int().min(-2147483648).max(2147483647).optional(),
+  reason: z.string().max(128).optional(),
 });
 export const reportSchema = z.strictObject({
   jobId: z.string().max(64),
@@ -35,6 +46,7 @@ export const reportSchema = z.strictObject({
       reason: z.string().max(128).optional(),
     })
     .optional(),
+  replicas: z.array(replicaSchema).max(MAX_REPLICAS).optional(),
   at: z.iso.datetime(),
 });
 /** `POST /v1/drainer/expected`: which cluster's expected jobs. */

@@ -2,8 +2,8 @@
 // Debian Chromium against the real server process: buttons that follow the token's scopes (a
 // partner token sees no cluster or schedule actions), GPU bars of the share in use, the jobs list's
 // GPUs / priority / origin, a rejected job's "not placed", a callback's host and deliveries,
-// schedules in their own time zone with their latest runs and actions, quota usage and spend, and a
-// readable page 390 px wide.
+// schedules in their own time zone with their latest runs and actions, quota usage and spend, a
+// gang's replicas (issue #13), and a readable page 390 px wide.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -307,6 +307,44 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
       ['1', 'retried', 'BackoffLimitExceeded (exit 3)'],
       ['2', 'failed', 'BackoffLimitExceeded (exit 3)'],
     ]);
+    await page.context().close();
+  });
+
+  it("shows a gang's kind, nodes × GPUs and each replica's state as its drainer reported it", async () => {
+    const gang = job('gang', 0, {
+      kind: 'pytorchjob',
+      nodes: 2,
+      resources: { accelerator: { type: 'nvidia-h100', count: 1 } },
+      env: { SIM_DURATION_SECONDS: '0', SIM_EXIT_CODE: '7', SIM_FAIL_REPLICA: 'worker-0' },
+    });
+    const submitted = await api<JobBody>('POST', '/v1/jobs', gang);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    for (let i = 0; i < 200; i++) {
+      if ((await api<JobBody>('GET', `/v1/jobs/${submitted.body.id}`)).body.state === 'failed')
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const page = await signedIn(server.token);
+    await page.click('#tab-jobs');
+    await page.locator(`#jobs-rows tr[data-job-id="${submitted.body.id}"]`).click();
+    const kind = page.locator('#job-detail dt:text-is("Kind") + dd');
+    await kind.waitFor();
+    expect(await kind.textContent()).toBe('pytorchjob × 2');
+    const gpus = page.locator('#job-detail dt:text-is("Accelerator") + dd');
+    expect(await gpus.textContent()).toBe('2 × 1 nvidia-h100 = 2 GPUs');
+    const rows = page.locator('#job-detail table.replicas tbody tr');
+    await rows.nth(1).waitFor();
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(cells.map((c) => [c[0], c[3], c[4]])).toEqual([
+      ['master 0', 'Succeeded', 'exit 0 (Completed)'],
+      ['worker 0', 'Failed', 'exit 7 (Error)'],
+    ]);
+    for (const c of cells) {
+      expect(c[1]).toMatch(/^sy-/); // the pod
+      expect(c[2]).not.toBe('—'); // the node it ran on
+    }
     await page.context().close();
   });
 

@@ -129,6 +129,23 @@ export function testStoreDriver(
         expect((await store.jobs.get('job-1'))?.state).toBe('pending');
       });
 
+      it("keeps a gang's reported replicas, read back as written", async () => {
+        await store.jobs.create(aJob({ state: 'running' }));
+        const replicas = [
+          { role: 'master', index: 0, pod: 'sy-1-master-0', node: 'n-1', phase: 'Running' },
+          {
+            role: 'worker',
+            index: 0,
+            pod: 'sy-1-worker-0',
+            phase: 'Failed',
+            exitCode: 7,
+            reason: 'Error',
+          },
+        ];
+        await store.jobs.update(aJob({ state: 'running', replicas }));
+        expect((await store.jobs.get('job-1'))?.replicas).toEqual(replicas);
+      });
+
       it('hands out copies: mutating inputs or results never changes stored state', async () => {
         const input = aJob();
         await store.jobs.create(input);

@@ -25,6 +25,14 @@ type JobBody = {
   clusterId: string | null;
   result?: { exitCode?: number | null } | null;
   events: Array<{ reason: string; message: string }>;
+  replicas: Array<{
+    role?: string;
+    index: number;
+    pod: string;
+    node?: string;
+    phase: string;
+    exitCode?: number;
+  }>;
 };
 type Explained = {
   candidates: Array<{ clusterId: string; feasible: boolean; reasons: string[] }>;
@@ -183,6 +191,20 @@ describe('gangs through the real server', () => {
       expect(f!.state).toBe('failed');
       expect(f!.result?.exitCode).toBe(7);
       expect(f!.events.at(-1)?.message).toMatch(/worker-0.*exited with code 7/);
+      // Each replica as the drainer reported it: role and index, its pod and node, how it ended.
+      const roles = (j: JobBody) => j.replicas.map((x) => `${x.role} ${x.index}`);
+      expect(roles(f!)).toEqual(['master 0', 'worker 0']);
+      expect(f!.replicas[1]).toMatchObject({ phase: 'Failed', exitCode: 7 });
+      expect(roles(t!)).toEqual(['master 0', 'worker 0']);
+      expect(t!.replicas.map((x) => [x.phase, x.exitCode])).toEqual([
+        ['Succeeded', 0],
+        ['Succeeded', 0],
+      ]);
+      expect(roles(r!)).toEqual(['head 0', 'worker 0', 'worker 1']);
+      for (const x of [...f!.replicas, ...t!.replicas, ...r!.replicas]) {
+        expect(x.pod, JSON.stringify(x)).toMatch(/^sy-/);
+        expect(x.node, JSON.stringify(x)).toBeTruthy();
+      }
 
       // Callbacks: every webhook verified, both gangs' ending in job.succeeded.
       for (const job of [t, r]) {

@@ -1,4 +1,5 @@
-// The CLI shows a job's workload kind and its gang (nodes × GPUs) in `jobs`, `job` and `submit`.
+// The CLI shows a job's workload kind and its gang (nodes × GPUs) in `jobs`, `job` and `submit`,
+// and each replica's pod as the drainer reported it in `job` (a summary in `jobs` and `status`).
 import { describe, expect, it } from 'vitest';
 import { renderJobList } from '../../functions/cli/commands/jobs.js';
 import { accelerator, renderJob, workload, type JobView } from '../../functions/cli/views.js';
@@ -44,5 +45,44 @@ describe('gangs in the CLI', () => {
     const view = renderJob(gang, NOW);
     expect(view).toMatch(/^kind: +pytorchjob × 2$/m);
     expect(view).toMatch(/^accelerator: 2 × 8 nvidia-h100 = 16 GPUs$/m);
+  });
+
+  it("shows each replica's state in the job view and a summary in the list", () => {
+    const failed: JobView = {
+      ...gang,
+      state: 'failed',
+      replicas: [
+        {
+          role: 'master',
+          index: 0,
+          pod: 'sy-j1-master-0',
+          node: 'gke-h100-n0',
+          phase: 'Succeeded',
+          exitCode: 0,
+          reason: 'Completed',
+        },
+        {
+          role: 'worker',
+          index: 0,
+          pod: 'sy-j1-worker-0',
+          node: 'gke-h100-n1',
+          phase: 'Failed',
+          exitCode: 7,
+          reason: 'Error',
+        },
+      ],
+    };
+    const view = renderJob(failed, NOW);
+    expect(view).toMatch(/^Replicas\n {2}REPLICA +POD +NODE +PHASE +ENDED$/m);
+    expect(view).toMatch(
+      /^ {2}master 0 +sy-j1-master-0 +gke-h100-n0 +Succeeded +exit 0 \(Completed\)$/m,
+    );
+    expect(view).toMatch(/^ {2}worker 0 +sy-j1-worker-0 +gke-h100-n1 +Failed +exit 7 \(Error\)$/m);
+    expect(renderJobList([failed], NOW)).toMatch(
+      /failed: 1 Succeeded, 1 Failed \(worker 0 exit 7\)\s+gcp-h100/,
+    );
+    // Without replicas (a single pod, or an older server) neither shows.
+    expect(renderJob(gang, NOW)).not.toMatch(/Replicas/);
+    expect(renderJobList([gang], NOW)).toMatch(/16 GPUs\s+running\s+gcp-h100/);
   });
 });

@@ -350,6 +350,9 @@ describe('mirrored request schemas', () => {
           targetKind: 'slurm',
           targetJobId: '4242',
           result: { exitCode: 3, reason: 'Error' },
+          replicas: [
+            { role: 'worker', index: 0, pod: 'p', node: 'n', phase: 'Failed', exitCode: 3 },
+          ],
           at,
         },
       ],

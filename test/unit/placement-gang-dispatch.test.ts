@@ -7,7 +7,8 @@ import { dispatchOf } from '../support/dispatch-context.js';
 import { SCOPES, type Principal } from '../../shared/domain/principal.js';
 import { createClusterAdmin } from '../../shared/dispatch/cluster-admin.js';
 import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
-import { createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { admitPending, createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
@@ -49,7 +50,7 @@ async function setUp() {
       ...body,
     });
   const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
-  return { put, jobs };
+  return { ctx, put, jobs };
 }
 
 describe('gangs through the job service', () => {
@@ -62,17 +63,25 @@ describe('gangs through the job service', () => {
     // 8 of 24 GPUs are left: a second 2-node gang waits instead of landing on the first's GPUs.
     const second = (await t.jobs.submit(admin, gang(2))).job;
     expect(second.state).toBe('pending');
+    // The first gang's reservation is not in any report yet; the words are per node.
     expect(second.decision?.candidates[0]?.reasons).toEqual([
-      'only 8 free nvidia-h100 GPUs; the job needs 16',
+      'needs 2 nodes with 8 free nvidia-h100 each; 1 node has room',
     ]);
   });
 
   it('explains a gang no cluster can run, and the kinds a cluster declares', async () => {
     const t = await setUp();
     await t.put('gke-h100', {});
+    // No kinds declared and no report yet: the gang waits for the cluster to say.
     const d = await t.jobs.explain(admin, gang(2));
-    expect(d.outcome).toBe('rejected');
-    expect(d.candidates[0]?.reasons).toEqual(['pytorchjob: kubeflow.org not installed']);
+    expect(d.outcome).toBe('pending');
+    expect(d.candidates[0]?.reasons).toEqual([
+      'cluster gke-h100 has not reported which workload kinds it runs yet',
+    ]);
+    await t.put('gke-h100', { kinds: ['job'] });
+    expect((await t.jobs.explain(admin, gang(2))).candidates[0]?.reasons).toEqual([
+      'pytorchjob: kubeflow.org not installed',
+    ]);
     await t.put('gke-h100', { kinds: ['job', 'pytorchjob'] });
     // A single-pod `job` cannot ask for 4 nodes (the spec refuses it), so the too-few-nodes case
     // is a 4-pod PyTorchJob on a cluster that runs them.
@@ -80,6 +89,27 @@ describe('gangs through the job service', () => {
       /^no cluster can ever run 4 × 8 nvidia-h100 = 32 GPUs: 1 has too few nodes for the gang \(needs 4 nodes of 8 nvidia-h100; the most any has is 3\)/,
     );
     expect((await t.jobs.explain(admin, gang(2))).clusterId).toBe('gke-h100');
+  });
+
+  it('a gang waiting for an unreported cluster is placed once its report lists the kind', async () => {
+    const t = await setUp();
+    await t.put('gke-h100', {});
+    const job = (await t.jobs.submit(admin, gang(2))).job;
+    expect(job.state).toBe('pending');
+    expect(job.decision?.message).toBe(
+      'the job waits: cluster gke-h100 has not reported which workload kinds it runs yet (the job is a pytorchjob)',
+    );
+    const d = dispatchOf(t.ctx);
+    const at = new Date(t.ctx.clock.now()).toISOString();
+    const free = { total: 24, free: 24, maxFreePerNode: 8, freePerNode: [8, 8, 8] };
+    await createControlPlane(d).heartbeat('gke-h100', {
+      reportedAt: at,
+      accelerators: { 'nvidia-h100': free },
+      kinds: ['job', 'pytorchjob'],
+    });
+    expect(await admitPending(d)).toBe(1);
+    const placed = await t.ctx.store.jobs.get(job.id);
+    expect([placed?.state, placed?.placement?.clusterId]).toEqual(['dispatched', 'gke-h100']);
   });
 
   it('refuses an unknown kind in a cluster definition, naming the field', async () => {

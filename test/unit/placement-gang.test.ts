@@ -62,21 +62,39 @@ describe('gang feasibility', () => {
     expect(d.outcome).toBe('pending');
     expect(d.waitingFor).toBe('capacity');
     expect(d.message).toMatch(/could run 4 × 8 nvidia-h100 = 32 GPUs later, the job waits/);
-    expect(reasonsOf(d, 'a')).toEqual(['only 18 free nvidia-h100 GPUs; the job needs 32']);
+    expect(reasonsOf(d, 'a')).toEqual([
+      'needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room',
+    ]);
     const e = decide(gang(4, 8), [snap(h100('a', [8, 8, 8, 2, 2, 2, 2, 2]))]);
     expect(reasonsOf(e, 'a')).toEqual([
       'needs 4 nodes with 8 free nvidia-h100 each; 3 nodes have room',
     ]);
   });
 
-  it('counts GPUs Switchyard committed since the report against the gang', () => {
+  it('counts GPUs Switchyard committed since the report against the gang, in nodes', () => {
     // 4 nodes with 8 free per the report, but 16 GPUs dispatched since: only 2 pods fit.
     const d = decide(gang(3, 8), [snap(h100('a', [8, 8, 8, 8]), { [H100]: 16 })]);
     expect(d.outcome).toBe('pending');
-    expect(reasonsOf(d, 'a')).toEqual(['only 16 free nvidia-h100 GPUs; the job needs 24']);
+    expect(reasonsOf(d, 'a')).toEqual([
+      'needs 3 nodes with 8 free nvidia-h100 each; 2 nodes have room',
+    ]);
     expect(decide(gang(2, 8), [snap(h100('a', [8, 8, 8, 8]), { [H100]: 16 })]).outcome).toBe(
       'placed',
     );
+  });
+
+  it("explains room held by another gang's reservation the report does not show yet", () => {
+    // Six idle nodes per the report; another 4 x 8 gang was dispatched since (32 GPUs held).
+    const held = snap(h100('a', [8, 8, 8, 8, 8, 8]), { [H100]: 32 });
+    const d = decide(gang(4, 8), [held]);
+    expect([d.outcome, d.waitingFor]).toEqual(['pending', 'capacity']);
+    expect(reasonsOf(d, 'a')).toEqual([
+      'needs 4 nodes with 8 free nvidia-h100 each; 2 nodes have room',
+    ]);
+    expect(d.message).toMatch(/could run 4 × 8 nvidia-h100 = 32 GPUs later, the job waits$/);
+    // A single pod is still explained in GPUs.
+    const one = decide(aSpec({ gpus: 8, type: H100 }), [snap(h100('b', [8]), { [H100]: 8 })]);
+    expect(reasonsOf(one, 'b')).toEqual(['only 0 free nvidia-h100 GPUs; the job needs 8']);
   });
 
   it('rejects a gang no cluster has enough large nodes for, naming the most there are', () => {
@@ -146,8 +164,25 @@ describe('workload kinds', () => {
     ]);
     expect(decide(gang(2, 8, { kind: 'job' }), [snap(old)]).outcome).toBe('placed');
     const pools = [{ accelerator: H100, nodes: 2, gpusPerNode: 8 }];
+    // Declaring no kinds and not reported yet: Jobs run, a gang kind waits for the report.
     const unreported = aCluster('cfg', { pools });
-    expect(decide(gang(2, 8), [snap(unreported)]).outcome).toBe('rejected');
+    const waits = decide(gang(2, 8), [snap(unreported)]);
+    expect([waits.outcome, waits.waitingFor]).toEqual(['pending', 'capacity']);
+    expect(waits.message).toBe(
+      'the job waits: cluster cfg has not reported which workload kinds it runs yet (the job is a pytorchjob)',
+    );
+    expect(reasonsOf(waits, 'cfg')).toEqual([
+      'cluster cfg has not reported which workload kinds it runs yet',
+    ]);
+    expect(decide(gang(2, 8, { kind: 'job' }), [snap(unreported)]).clusterId).toBe('cfg');
+    // Beside a cluster that reported the kind, the gang goes there; a Slurm cluster runs Jobs only.
+    expect(decide(gang(2, 8), [snap(unreported), snap(h100('full', [8, 8]))]).clusterId).toBe(
+      'full',
+    );
+    const slurm = aCluster('hpc', { pools, slurm: { partition: 'gpu' } });
+    expect(reasonsOf(decide(gang(2, 8), [snap(slurm)]), 'hpc')).toEqual([
+      'pytorchjob: kubeflow.org not installed',
+    ]);
     const declared = aCluster('cfg', { pools, kinds: ['job', 'pytorchjob'] });
     expect(decide(gang(2, 8), [snap(declared)]).clusterId).toBe('cfg');
     // The first report replaces what the configuration declared.

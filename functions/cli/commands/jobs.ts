@@ -1,7 +1,7 @@
 /** `jobs`, `job ID`, `cancel ID`: list, inspect and cancel jobs. */
 import { expectPositionals, parseCount, str, type Command } from '../args.js';
 import { age, json, table } from '../format.js';
-import { accelerator, renderJob, workload, type JobView } from '../views.js';
+import { accelerator, renderJob, replicaSummary, workload, type JobView } from '../views.js';
 
 export interface Page {
   items: JobView[];
@@ -61,7 +61,7 @@ export function renderJobList(items: JobView[], now: number): string {
       j.project,
       workload(j),
       accelerator(j) ?? '-',
-      j.state,
+      replicaSummary(j) ? `${j.state}: ${replicaSummary(j)}` : j.state,
       j.clusterId ?? '-',
       age(j.createdAt, now),
     ]),

@@ -161,6 +161,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
         description:
           'every run of the job, oldest first: the runs that failed and were retried, then the current or last one',
       },
+      replicas: arr(ref('JobReplica')),
       retryAt: {
         ...time(),
         description: 'while a retried job waits pending: when it may be placed again',

@@ -11,6 +11,7 @@ import { act, can } from './core.js';
 import { $, badge, h, headRow, labelTags, mono, replace, stateBadge, type Child } from './dom.js';
 import { TERMINAL, timeCell } from './dom.js';
 import type { Decision, Delivery, Job, JobAttempt, JobEvent, Page } from './types.js';
+import { replicasSection } from './replicas.js';
 import { gpusText, kindText } from './workload.js';
 
 const ORIGIN_TEXT: Record<string, string> = { api: 'API', hook: 'hook', schedule: 'schedule' };
@@ -136,6 +137,7 @@ export function renderDetail(
       ['Updated', timeCell(job.updatedAt)],
     ]),
     logSection(job),
+    replicasSection(job),
     decisionSection(job.decision),
     deliveriesSection(job, deliveries),
     attemptsSection(job.attempts || []),

@@ -107,7 +107,20 @@ export interface Job {
   idempotencyKey?: string | null;
   decision?: Decision | null;
   attempts?: JobAttempt[];
+  /** A multi-node job's pods, as its drainer last reported them. */
+  replicas?: JobReplica[];
   events?: JobEvent[];
+}
+
+/** One pod of a multi-node job (GET /v1/jobs/ID `replicas`). */
+export interface JobReplica {
+  role?: string;
+  index: number;
+  pod: string;
+  node?: string;
+  phase: string;
+  exitCode?: number;
+  reason?: string;
 }
 
 /** One run of a job: where, when, how it ended (`active` while it runs). */

@@ -23,6 +23,7 @@ import {
   watchEventError,
 } from './kube-errors.js';
 import { capacityFromKube, containerResult, pendingReason } from './kube-status.js';
+import { replicasOf } from './replicas.js';
 import {
   failingReplica,
   workloadStatusFromKube,
@@ -122,15 +123,20 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     return workloadStatusFromKube(kind, obj);
   }
 
-  /** Adds how a finished workload's failing (else first) container ended, or why it waits. */
+  /**
+   * Adds how a finished workload's failing (else first) container ended, or why it waits; and for
+   * a gang kind, each replica (its pods are read in every phase).
+   */
   async function withPods(kind: WorkloadKind, status: KubeJobStatus): Promise<KubeJobStatus> {
     const done = status.phase === 'succeeded' || status.phase === 'failed';
-    if (!done && (status.phase !== 'pending' || status.reason || !status.uid)) return status;
+    const waits = status.phase === 'pending' && !status.reason && !!status.uid;
+    if (kind === 'job' && !done && !waits) return status;
     try {
       const pods = await podsOf(call, kind, status, !done);
-      if (!done) return { ...status, ...pendingReason(pods) };
+      const seen = kind === 'job' ? status : { ...status, replicas: replicasOf(pods) };
+      if (!done) return waits ? { ...seen, ...pendingReason(pods) } : seen;
       const result = containerResult(pods, status.reason);
-      const ended = Object.keys(result).length > 0 ? { ...status, result } : status;
+      const ended = Object.keys(result).length > 0 ? { ...seen, result } : seen;
       // A gang: say which replica failed (the result has its exit code and reason).
       const replica = kind !== 'job' && status.phase === 'failed' && failingReplica(pods);
       if (!replica) return ended;

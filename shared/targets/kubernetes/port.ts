@@ -4,6 +4,7 @@
  * (`kubernetes.node.ts`), which also serves the simulated clusters.
  * All drivers pass test/contract/cluster.contract.ts.
  */
+import type { ReplicaState } from '../../domain/replica.js';
 import type { CapacityReport } from '../../domain/cluster.js';
 import type { WorkloadKind } from '../../domain/job.js';
 
@@ -78,6 +79,8 @@ export interface KubeJobStatus {
   resourceVersion: string;
   /** Set by `getJob` for a finished Job whose pod still shows how its container ended. */
   result?: ContainerResult;
+  /** Set by `getJob` for a JobSet, PyTorchJob or RayJob: each of its pods. */
+  replicas?: ReplicaState[];
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
