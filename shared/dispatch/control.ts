@@ -22,7 +22,7 @@ import { isOffline } from '../placement/place.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
-import { shipLogs } from './logs.js';
+import { logPositions, shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
 import { onRequeued, onTargetCancelled, withTargetJobId, wordsOf } from './target-reports.js';
 import { expectedOn } from './expected.js';
@@ -235,6 +235,7 @@ export function createControlPlane(
     report,
     heartbeat,
     shipLogs: (chunk) => shipLogs(ctx, chunk),
+    logPositions: (request) => logPositions(ctx, request),
     expected: (clusterId) => expectedOn(ctx, clusterId),
   };
 }
