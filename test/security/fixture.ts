@@ -23,6 +23,7 @@ import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createPolicySimulator } from '../../shared/dispatch/policy-simulate.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
+import type { Queue } from '../../shared/queue/port.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
@@ -41,6 +42,8 @@ export interface FixtureOptions {
   publicUrl?: string;
   /** Another store than a fresh memory one (a SQLite file, to reopen it as after a restart). */
   store?: StateStore;
+  /** Another queue than a fresh memory one (e.g. the Pub/Sub emulator's). */
+  queue?: Queue;
   /** Settings over the defaults (e.g. a small `logCapBytes`). */
   settings?: Partial<CoreSettings>;
 }
@@ -53,7 +56,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     advance: (ms: number) => void (now += ms),
   };
   const store = options.store ?? createMemoryStore({ clock });
-  const queue = createMemoryQueue({ clock });
+  const queue = options.queue ?? createMemoryQueue({ clock });
   const metrics = createMetrics();
   const ctx: CoreContext = {
     metrics,
