@@ -226,7 +226,11 @@ export async function checkCreatedJob(
   const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName, msg.spec.kind);
   const meta = status && jobMetaOf(status);
   if (!status || !meta || status.phase === 'pending') return false;
-  await shipJobLogs(d, clusterId, d.clusters.get(clusterId)!, meta);
+  // Output goes before an end, but after `running`: the report is what the check is for.
+  const ended = status.phase === 'succeeded' || status.phase === 'failed';
+  const ship = () => shipJobLogs(d, clusterId, d.clusters.get(clusterId)!, meta);
+  if (ended) await ship();
   await reportJobStatus(d, clusterId, status, meta);
+  if (!ended) await ship();
   return true;
 }
