@@ -219,6 +219,23 @@ describe('job logs through the pull drainer', () => {
     expect(await (await get(`/v1/jobs/${id}/logs`)).text()).not.toContain('injected');
   });
 
+  it('POST /v1/drainer/log-positions says where each pod stands; a bad request is 400', async () => {
+    const ask = (body: unknown) => f.call('POST', '/v1/drainer/log-positions', { token, body });
+    const here = await ask({ jobId: id, clusterId: 'sim-one', attempt: 1 });
+    expect(here.status).toBe(200);
+    const streams = (here.body as { streams: Record<string, number> }).streams;
+    const lines = (await (await get(`/v1/jobs/${id}/logs`)).text()).trimEnd().split('\n');
+    expect(Object.values(streams)).toEqual([lines.length]);
+    expect(lines[0]).toContain(Object.keys(streams)[0]);
+    expect((await ask({ jobId: id, clusterId: 'sim-one', attempt: 9 })).body).toEqual({
+      streams: {},
+    });
+    const bad = await ask({ jobId: id, clusterId: 'sim-one', attempt: 0, extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect(JSON.stringify(bad.body)).toContain('attempt');
+  });
+
   it('switchyard logs prints the output; --tail and a bad flag', async () => {
     const built = buildCliInto(join(dir, 'build'));
     const cli = cliRunner(built, () => ({ url: base, token, cwd: dir }));
