@@ -17,6 +17,7 @@ import { serveWatch } from './watch.js';
 import { create, existing, patch, remove } from './writes.js';
 import type { ApiContext, Target } from './api-context.js';
 import { podLogBody, simulatedPodLogLines } from './pod-log.js';
+import { followPodLog } from './pod-log-follow.js';
 import { handleWorkloadApi } from './workloads/api.js';
 
 function parseTarget(segments: string[]): Target | undefined {
@@ -214,6 +215,8 @@ function page(
 
 function podLog(ctx: ApiContext, t: Target, res: ServerResponse, url: URL): void {
   const pod = existing(ctx, { ...t, subresource: undefined }) as PodObject;
+  if (url.searchParams.get('follow') === 'true')
+    return followPodLog(ctx, t, pod, res, url.searchParams);
   const now = Date.now();
   const lines = simulatedPodLogLines(pod, now, ctx.defaultDurationSeconds);
   sendText(res, 200, podLogBody(lines, url.searchParams, now));

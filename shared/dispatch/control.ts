@@ -22,7 +22,7 @@ import { isOffline } from '../placement/place.js';
 import { replaceAway } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
-import { shipLogs } from './logs.js';
+import { logPositions, shipLogs } from './logs.js';
 import { retryFailedRun } from './retry-run.js';
 import { endedMessage, onRequeued, onTargetCancelled, wordsOf } from './target-reports.js';
 import { withReportDetails } from './replica-report.js';
@@ -233,6 +233,7 @@ export function createControlPlane(
     report,
     heartbeat,
     shipLogs: (chunk) => shipLogs(ctx, chunk),
+    logPositions: (request) => logPositions(ctx, request),
     expected: (clusterId) => expectedOn(ctx, clusterId),
   };
 }

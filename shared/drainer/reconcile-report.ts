@@ -14,6 +14,8 @@ export interface ClusterReconcile {
   heartbeat: boolean;
   /** Expected jobs (submitted or running) whose Kubernetes Job was not on the cluster: reported. */
   vanished: number;
+  /** Lines of job output shipped (Kubernetes clusters; absent where none were). */
+  logLines?: number;
   /** Why listing or the heartbeat failed. */
   error?: string;
 }

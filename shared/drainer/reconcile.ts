@@ -7,6 +7,8 @@
  * plane which jobs it expects on the cluster (submitted or running) before listing, and reports
  * each one the complete list did not contain as `deleted` (the pull drainer's watch reports a
  * vanished Job the same way; the control plane fails the job with `KubernetesJobDeleted`).
+ * Before a started Job the control plane still expects is reported, its pods' new output is shipped
+ * (`push-logs.ts`), so a job's last lines are stored before its end is.
  * Clusters are reconciled side by side; one that cannot be reached is named in the answer and does
  * not stop the others. Edge-safe.
  */
@@ -19,6 +21,7 @@ import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
 import type { Target } from '../targets/port.js';
 import { checkCreatedOnTarget, reconcileTargets } from './reconcile-targets.js';
+import { shipJobLogs } from './push-logs.js';
 
 export interface ReconcileOptions {
   /** Jobs per list request (Kubernetes `limit`). */
@@ -36,6 +39,8 @@ export interface ReconcileResult {
   reported: number;
   vanished: number;
   clustersHeartbeated: number;
+  /** Lines of output shipped (and stored) by this reconcile. */
+  logLines: number;
   complete: boolean;
   clusters: ClusterReconcile[];
 }
@@ -137,6 +142,7 @@ async function reconcileCluster(
   // 2. Every managed Job, page by page, each reported as it is now.
   const expected = await expectedBefore(d, id);
   const seen = new Set<string>();
+  const wanted = expected && new Set(expected.map((j) => `${j.jobId}/${j.attempt}`));
   let token: string | undefined;
   try {
     do {
@@ -153,8 +159,13 @@ async function reconcileCluster(
       await eachLimited(page.items, o.concurrency ?? 8, async (status) => {
         const meta = jobMetaOf(status);
         if (!meta) return;
-        seen.add(`${meta.jobId}/${meta.attempt}`);
+        const key = `${meta.jobId}/${meta.attempt}`;
+        seen.add(key);
         try {
+          // A started Job still expected: ship its new output before its phase (maybe its end).
+          if (status.phase !== 'pending' && (!wanted || wanted.has(key))) {
+            r.logLines = (r.logLines ?? 0) + (await shipJobLogs(d, id, cluster, meta)).lines;
+          }
           await reportJobStatus(d, id, status, meta);
           r.reported++;
         } catch (e) {
@@ -194,14 +205,16 @@ export async function reconcileClusters(
     reported: sum((c) => c.reported),
     vanished: sum((c) => c.vanished),
     clustersHeartbeated: sum((c) => (c.heartbeat ? 1 : 0)),
+    logLines: sum((c) => c.logLines ?? 0),
     complete: clusters.every((c) => c.complete),
     clusters,
   };
 }
 
 /**
- * The follow-up check after a create: reads the new Job once and reports it when it has already
- * left `pending` (the create itself reported `pending`). Resolves whether a report was sent.
+ * The follow-up check after a create: reads the new Job once and, when it has already left
+ * `pending` (the create itself reported `pending`), ships its output so far and reports it.
+ * Resolves whether a report was sent.
  */
 export async function checkCreatedJob(
   d: StatusReportDeps & { targets?: ReadonlyMap<string, Target> },
@@ -213,6 +226,11 @@ export async function checkCreatedJob(
   const status = await d.clusters.get(clusterId)?.getJob(namespace, kubeName, msg.spec.kind);
   const meta = status && jobMetaOf(status);
   if (!status || !meta || status.phase === 'pending') return false;
+  // Output goes before an end, but after `running`: the report is what the check is for.
+  const ended = status.phase === 'succeeded' || status.phase === 'failed';
+  const ship = () => shipJobLogs(d, clusterId, d.clusters.get(clusterId)!, meta);
+  if (ended) await ship();
   await reportJobStatus(d, clusterId, status, meta);
+  if (!ended) await ship();
   return true;
 }

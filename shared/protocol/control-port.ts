@@ -5,7 +5,7 @@
 import type { ReplicaState } from '../domain/replica.js';
 import type { CapacityReport } from '../domain/cluster.js';
 import type { ContainerResult, KubeJobPhase } from '../targets/kubernetes/port.js';
-import type { LogShipAnswer, LogShipment } from './logs.js';
+import type { LogPositions, LogPositionsRequest, LogShipAnswer, LogShipment } from './logs.js';
 import type { TargetKind } from '../targets/port.js';
 
 export interface ClaimRequest {
@@ -62,6 +62,8 @@ export interface ControlPlane {
   heartbeat(clusterId: string, capacity: CapacityReport): Promise<void>;
   /** Stores a chunk of a job's output (shared/protocol/logs.ts); absent where logs are not kept. */
   shipLogs?(chunk: LogShipment): Promise<LogShipAnswer>;
+  /** Where each of a job's log streams stands: where a drainer without memory resumes shipping. */
+  logPositions?(request: LogPositionsRequest): Promise<LogPositions>;
   /**
    * The jobs placed on `clusterId` in state submitted or running: what a drainer without a watch
    * (the push function's reconcile) compares with the cluster's list to notice a vanished Job.

@@ -12,7 +12,7 @@ import type {
   ReportAnswer,
   StatusReport,
 } from './control-port.js';
-import type { LogShipAnswer, LogShipment } from './logs.js';
+import type { LogPositions, LogPositionsRequest, LogShipAnswer, LogShipment } from './logs.js';
 
 export interface HttpControlPlaneOptions {
   /** Base URL of the Switchyard API, e.g. `https://switchyard.example.com`. */
@@ -64,6 +64,7 @@ export function createHttpControlPlane(o: HttpControlPlaneOptions): ControlPlane
       await post('heartbeat', { clusterId, capacity });
     },
     shipLogs: (chunk: LogShipment) => post<LogShipAnswer>('logs', chunk),
+    logPositions: (request: LogPositionsRequest) => post<LogPositions>('log-positions', request),
     expected: async (clusterId: string) =>
       (await post<{ items: ExpectedJob[] }>('expected', { clusterId })).items,
   };

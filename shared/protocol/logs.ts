@@ -2,7 +2,8 @@
  * The drainer protocol's log message: a bounded chunk of one pod's output, sent to
  * `POST /v1/drainer/logs` (or in-process in the embedded default). `fromLine` is the index of the
  * first line in the pod's output, so a chunk sent again is stored once; the answer's `nextLine`
- * tells a drainer that lost count where the store stands.
+ * tells a drainer that lost count where the store stands. A drainer that keeps no count at all (the
+ * push function) asks first (`POST /v1/drainer/log-positions`) and starts each pod where it stands.
  */
 import { z } from 'zod';
 
@@ -54,4 +55,18 @@ export interface LogShipAnswer {
   stored: number;
   /** Where the pod's next chunk starts. */
   nextLine: number;
+}
+
+/** `POST /v1/drainer/log-positions`: where each stream of a job's placement stands in the store. */
+export const logPositionsSchema = z.strictObject({
+  jobId: z.string().max(64),
+  clusterId: z.string().max(63),
+  attempt: z.int().min(1),
+});
+
+export type LogPositionsRequest = z.infer<typeof logPositionsSchema>;
+
+export interface LogPositions {
+  /** Lines stored per stream (pod name); a stream not named has none. Empty when the job moved on. */
+  streams: Record<string, number>;
 }

@@ -52,4 +52,9 @@ export interface LogTable {
   append(entry: LogAppend, limits: LogLimits, now: string): Promise<AppendResult>;
   /** The job's chunks in order, from `afterSeq` (exclusive) on; nothing once expired at `now`. */
   read(jobId: string, now: string, afterSeq?: number): Promise<LogRead>;
+  /**
+   * Where each of the job's streams stands (its line count; `{}` once expired at `now`): what a
+   * drainer without memory (the push function) resumes from, so it ships nothing twice.
+   */
+  positions(jobId: string, now: string): Promise<Record<string, number>>;
 }

@@ -50,5 +50,8 @@ export function createMemoryLogs(): LogTable {
         .map(({ bytes: _bytes, exp: _exp, ...c }) => structuredClone(c));
       return { chunks, truncated: log.droppedBytes > 0, droppedBytes: log.droppedBytes };
     },
+    async positions(jobId, now) {
+      return Object.fromEntries(live(jobId, now)?.streams ?? []);
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * StateStore contract: job logs (shared/store/log-port.ts) — chunks in order per job, a chunk sent
- * again adds nothing, the cap drops the oldest output and says so, and logs expire.
+ * again adds nothing, the cap drops the oldest output and says so, logs expire, and each stream's
+ * position (line count) can be asked.
  */
 import { describe, expect, it } from 'vitest';
 import type { LogAppend } from '../../shared/store/log-port.js';
@@ -91,6 +92,18 @@ export function describeLogs(ctx: StoreContext): void {
         nextLine: 1,
       });
       expect(textOf((await logs.read(job, at(71))).chunks)).toEqual([line(70, 'new')]);
+    });
+
+    it("positions: each stream's line count, kept past truncation, none once expired", async () => {
+      const logs = ctx.store().logs;
+      const job = uniqueId('log');
+      expect(await logs.positions(job, at(0))).toEqual({});
+      await logs.append(entry(job), limits(200, at(60)), at(0));
+      const b = { stream: 'pod-b', replica: 1, lines: [line(3, 'x'.repeat(150))] };
+      await logs.append(entry(job, b), limits(200, at(60)), at(3));
+      expect((await logs.read(job, at(4))).truncated).toBe(true);
+      expect(await logs.positions(job, at(4))).toEqual({ 'pod-a': 2, 'pod-b': 1 });
+      expect(await logs.positions(job, at(60))).toEqual({});
     });
   });
 }

@@ -2,12 +2,14 @@
 // simulated Kubernetes cluster read through client-node, and the pull drainer shipping its pods'
 // output over the drainer protocol's HTTP route. A job with SIM_LOG lines: `GET /v1/jobs/:id/logs`
 // shows them and the exit line, `tail` works, `follow=true` streams lines while the job runs and
-// ends when it has ended, another tenant or project gets 404, a bad query 400, the cap truncates
-// with a note, and the CLI's `logs` prints the same.
+// ends when it has ended, a 2-node JobSet's replicas are told apart (`replica=N`, else a prefix),
+// another tenant or project gets 404, a bad query 400, the cap truncates with a note, and the CLI's
+// `logs` prints the same.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClusterService } from '../../shared/clusters/service.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 import { ADMIN, jobBody, type Fixture } from '../security/fixture.js';
 import { buildCliInto, cliRunner } from '../support/cli-process.js';
@@ -34,6 +36,9 @@ async function submit(env: Record<string, string>, extra = {}): Promise<string> 
   return res.body.id as string;
 }
 
+/** A 2-node JobSet: one pod per replica, each shipping its own output. */
+const GANG = { kind: 'jobset', nodes: 2 };
+
 const stateOf = async (id: string) => (await f.store.jobs.get(id))?.state;
 const untilState = (id: string, state: string) =>
   waitFor(async () => ((await stateOf(id)) === state ? true : undefined), 15_000, `${id} ${state}`);
@@ -44,6 +49,10 @@ beforeAll(async () => {
     settings: { logCapBytes: CAP },
   });
   ({ f, token, url: base } = stack);
+  // As the simulated cluster really is (the fixture registers one node): room for a 2-node gang.
+  const pools = [{ accelerator: 'nvidia-a100', nodes: 2, gpusPerNode: 4 }];
+  const cluster = { id: 'sim-one', cloud: 'aws', region: 'us-east-1', labels: {}, queue: 'aws' };
+  await createClusterService(f.ctx).register([{ ...cluster, pools }]);
   dir = mkdtempSync(join(tmpdir(), 'sy-logs-'));
 }, 30_000);
 
@@ -55,6 +64,7 @@ afterAll(async () => {
 describe('job logs through the pull drainer', () => {
   let id: string;
   let big: string;
+  let gang: string;
   const followed: Array<{ text: string; state: string | undefined }> = [];
 
   it('follow=true streams lines while the job runs and ends when it has ended', async () => {
@@ -66,6 +76,16 @@ describe('job logs through the pull drainer', () => {
       (_, i) => `${String(i).padStart(3, '0')} ${'y'.repeat(96)}`,
     );
     big = await submit({ SIM_LOG: long.join('\n'), SIM_DURATION_SECONDS: '2' });
+    // The drainer's first heartbeat tells placement the cluster serves JobSets.
+    await waitFor(
+      async () =>
+        (await f.store.clusters.get('sim-one'))?.capacity?.kinds?.includes('jobset') || undefined,
+      10_000,
+      'a heartbeat with the kinds sim-one serves',
+    );
+    // The fixture's clock stands still: step past the placement snapshot's 500 ms life to see it.
+    f.clock.advance(1_000);
+    gang = await submit({ SIM_LOG: 'rendezvous', SIM_DURATION_SECONDS: '1' }, GANG);
     await untilState(id, 'running');
     const res = await get(`/v1/jobs/${id}/logs?follow=true`);
     expect(res.status).toBe(200);
@@ -108,6 +128,29 @@ describe('job logs through the pull drainer', () => {
     expect(step3).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z step 3\/3$/);
     const since = await (await get(`/v1/jobs/${id}/logs?since=${step3.split(' ')[0]}`)).text();
     expect(since).toBe('step 3/3\nexited with code 0 (Completed)\n');
+  });
+
+  it('a 2-replica job: replica=N gives that pod its lines; without it each line says its replica', async () => {
+    await untilState(gang, 'succeeded');
+    const own = ['rendezvous', 'step 1/1', 'exited with code 0 (Completed)'];
+    const pods = new Set<string>();
+    for (const replica of [0, 1]) {
+      const lines = (await (await get(`/v1/jobs/${gang}/logs?replica=${replica}`)).text())
+        .trimEnd()
+        .split('\n');
+      const pod = /pod sy-admin\/(\S+): no real container/.exec(lines[0]!)?.[1];
+      expect(pod, lines[0]).toBeDefined();
+      pods.add(pod!);
+      expect(lines.slice(1)).toEqual(own);
+    }
+    expect(pods.size).toBe(2);
+    const both = (await (await get(`/v1/jobs/${gang}/logs`)).text()).trimEnd().split('\n');
+    expect(both).toHaveLength(8);
+    for (const replica of [0, 1]) {
+      const mine = both.filter((l) => l.startsWith(`[replica ${replica}] `));
+      expect(mine.slice(1).map((l) => l.slice(`[replica ${replica}] `.length))).toEqual(own);
+    }
+    expect(await (await get(`/v1/jobs/${gang}/logs?replica=2`)).text()).toBe('');
   });
 
   it('another tenant and another project get 404; a bad query gets 400 naming it', async () => {
@@ -174,6 +217,23 @@ describe('job logs through the pull drainer', () => {
     expect(stale.status).toBe(200);
     expect(stale.body).toEqual({ stored: 0, nextLine: 1 });
     expect(await (await get(`/v1/jobs/${id}/logs`)).text()).not.toContain('injected');
+  });
+
+  it('POST /v1/drainer/log-positions says where each pod stands; a bad request is 400', async () => {
+    const ask = (body: unknown) => f.call('POST', '/v1/drainer/log-positions', { token, body });
+    const here = await ask({ jobId: id, clusterId: 'sim-one', attempt: 1 });
+    expect(here.status).toBe(200);
+    const streams = (here.body as { streams: Record<string, number> }).streams;
+    const lines = (await (await get(`/v1/jobs/${id}/logs`)).text()).trimEnd().split('\n');
+    expect(Object.values(streams)).toEqual([lines.length]);
+    expect(lines[0]).toContain(Object.keys(streams)[0]);
+    expect((await ask({ jobId: id, clusterId: 'sim-one', attempt: 9 })).body).toEqual({
+      streams: {},
+    });
+    const bad = await ask({ jobId: id, clusterId: 'sim-one', attempt: 0, extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect(JSON.stringify(bad.body)).toContain('attempt');
   });
 
   it('switchyard logs prints the output; --tail and a bad flag', async () => {

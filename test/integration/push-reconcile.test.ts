@@ -2,7 +2,7 @@
 // parts: the control plane's API over loopback HTTP (through the HTTP control client), two
 // simulated Kubernetes clusters driven through client-node, and create messages the dispatcher
 // really published, pushed as Pub/Sub would. No pull drainer and no watch run here: whatever
-// status the control plane learns, it learns from /push and /reconcile.
+// status (and output) the control plane learns, it learns from /push and /reconcile.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -252,5 +252,52 @@ describe('the follow-up check after a create', () => {
     const res = await post(app, '/push', pushBody(job.message));
     expect(res).toEqual({ status: 200, body: { outcome: 'done', kind: 'create' } });
     expect(await stateOf(job.id)).toBe('submitted');
+  });
+});
+
+describe('logs shipped by the function', () => {
+  it('ships each pod line once across invocations, the last lines before the end', async () => {
+    const res = await f.call('POST', '/v1/jobs', {
+      token,
+      body: jobBody('research', { env: { SIM_DURATION_SECONDS: '2', SIM_LOG: 'hello\nworld' } }),
+    });
+    const id = res.body.id as string;
+    const [delivery] = await f.ctx.queue.pull('aws', { max: 1, visibilityMs: 60_000 });
+    await f.ctx.queue.ack('aws', delivery!.receipt);
+    const message = delivery!.body as { jobId: string; placement: Record<string, string> };
+    expect(message.jobId).toBe(id);
+    const sent: string[] = [];
+    const control = base.control;
+    const counting = {
+      ...control,
+      shipLogs: (chunk: Parameters<NonNullable<typeof control.shipLogs>>[0]) => {
+        if (chunk.jobId === message.jobId) sent.push(...chunk.lines);
+        return control.shipLogs!(chunk);
+      },
+    };
+    const logs = async () => (await f.call('GET', `/v1/jobs/${id}/logs`, { token })).text;
+    // The follow-up after the create ships what the pod printed at start.
+    const push = await post(
+      appWith({ followUpMs: 500, control: counting }),
+      '/push',
+      pushBody(message),
+    );
+    expect(push.body).toMatchObject({ followedUp: true });
+    expect(await logs()).toMatch(/hello\nworld\n(step 1\/2\n)?$/);
+    // A reconcile while it runs (a new, memoryless app each time) ships only what is new.
+    await clusterShows(message, 'running');
+    await reconcile(appWith({ control: counting }));
+    await clusterShows(message, 'succeeded');
+    const last = await reconcile(appWith({ control: counting }));
+    expect(last.body.logLines).toBeGreaterThanOrEqual(1);
+    expect(await stateOf(id)).toBe('succeeded');
+    expect(await logs()).toMatch(
+      /no real container runs here\.\nhello\nworld\nstep 1\/2\nstep 2\/2\nexited with code 0 \(Completed\)\n$/,
+    );
+    // Every line went over the wire once; an ended job's output is not read again.
+    expect(sent).toHaveLength(6);
+    expect(new Set(sent).size).toBe(6);
+    expect((await reconcile(appWith({ control: counting }))).status).toBe(200);
+    expect(sent).toHaveLength(6);
   });
 });

@@ -70,6 +70,7 @@ export const OTHER_PROJECT: Record<string, OtherProject> = {
   'POST /v1/drainer/report': 'n/a',
   'POST /v1/drainer/heartbeat': 'n/a',
   'POST /v1/drainer/logs': 'n/a',
+  'POST /v1/drainer/log-positions': 'n/a',
   'POST /v1/drainer/expected': 'n/a',
   'GET /v1/policy': 'n/a',
   'GET /': 'n/a',

@@ -88,6 +88,7 @@ const ROWS: Row[] = [
   { route: 'POST /v1/drainer/report', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/heartbeat', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/logs', scope: 'drainer', isolation: 'global' },
+  { route: 'POST /v1/drainer/log-positions', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/expected', scope: 'drainer', isolation: 'global' },
   { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global' },
   { route: 'GET /', isolation: 'public' },

@@ -42,7 +42,7 @@ export interface FixtureOptions {
   publicUrl?: string;
   /** Another store than a fresh memory one (a SQLite file, to reopen it as after a restart). */
   store?: StateStore;
-  /** Another queue than a fresh memory one (a SQLite file a drainer process also opens). */
+  /** Another queue than a fresh memory one (a SQLite file a drainer process also opens, the Pub/Sub emulator's). */
   queue?: Queue;
   /** Settings over the defaults (e.g. a small `logCapBytes`). */
   settings?: Partial<CoreSettings>;

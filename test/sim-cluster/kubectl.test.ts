@@ -1,5 +1,5 @@
 /** The simulated API through the real kubectl binary (v1.32) with a temporary kubeconfig. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,5 +214,49 @@ describe('kubectl logs', () => {
       'step 2/2',
       'exited with code 3 (Error)',
     ]);
+  });
+
+  it('-f streams the lines as the pod prints them and ends when the pod ends', async () => {
+    writeFileSync(
+      join(dir, 'follow.yaml'),
+      JOB_YAML('followed')
+        .replace('namespace: team-k', 'namespace: logs-ns')
+        .replace('value: "1"}]', 'value: "2"}, {name: SIM_LOG, value: "warming up"}]'),
+    );
+    expect((await kubectl('create', '-f', join(dir, 'follow.yaml'))).code).toBe(0);
+    await waitFor(
+      'the followed pod to run',
+      async () => {
+        const run = await kubectl('get', 'pods', '-n', 'logs-ns', '-l', 'job-name=followed');
+        return run.stdout.includes('Running');
+      },
+      15_000,
+    );
+    const config = ['--kubeconfig', join(dir, 'config'), '--cache-dir', join(dir, 'cache')];
+    const child = spawn('kubectl', [...config, 'logs', '-f', '-n', 'logs-ns', 'job/followed']);
+    const started = Date.now();
+    const arrived: Array<{ line: string; ms: number }> = [];
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (b: Buffer) => {
+      const parts = (partial + b.toString()).split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) arrived.push({ line, ms: Date.now() - started });
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const killer = setTimeout(() => child.kill(), 15_000); // bounded: a stream that never ends fails
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(killer);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = arrived.map((a) => a.line);
+    expect(lines[0]).toMatch(/pod logs-ns\/followed-\w+: no real container/);
+    expect(lines.slice(1)).toEqual([
+      'warming up',
+      'step 1/2',
+      'step 2/2',
+      'exited with code 0 (Completed)',
+    ]);
+    // Streamed, not read at the end: the exit line came well after the first line.
+    expect(arrived.at(-1)!.ms - arrived[0]!.ms).toBeGreaterThan(700);
   });
 });

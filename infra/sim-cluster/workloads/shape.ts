@@ -84,6 +84,7 @@ function pod(
 function jobSetPods(o: KubeObject): ReplicaPod[] {
   const name = o.metadata.name;
   const jobs = (spec(o).replicatedJobs ?? []) as Rec[];
+  let globalIndex = 0; // JobSet's job-global-index: child Jobs numbered across replicated jobs
   return jobs.flatMap((rj) => {
     const rjName = String(rj.name);
     const replicas = Number(rj.replicas ?? 1);
@@ -102,6 +103,7 @@ function jobSetPods(o: KubeObject): ReplicaPod[] {
             'jobset.sigs.k8s.io/replicatedjob-name': rjName,
             'jobset.sigs.k8s.io/replicatedjob-replicas': String(replicas),
             'jobset.sigs.k8s.io/job-index': String(j),
+            'jobset.sigs.k8s.io/job-global-index': String(globalIndex + j),
             'jobset.sigs.k8s.io/restart-attempt': '0',
             'batch.kubernetes.io/job-completion-index': String(p),
             'job-name': jobName,
@@ -109,6 +111,7 @@ function jobSetPods(o: KubeObject): ReplicaPod[] {
         );
       }
     }
+    globalIndex += replicas;
     return out;
   });
 }

@@ -1,6 +1,7 @@
 /**
  * /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs,
- * and list the jobs expected on a cluster (for a drainer without a watch).
+ * and, for a drainer without a watch or memory, list the jobs expected on a cluster and ask where a
+ * job's log streams stand.
  */
 import { requireScope } from '../../domain/principal.js';
 import { describedRoutes } from '../../http/route-def.js';
@@ -11,7 +12,7 @@ import {
   parseDrainerRequest as parse,
   reportSchema,
 } from '../../protocol/schemas.js';
-import { logShipmentSchema } from '../../protocol/logs.js';
+import { logPositionsSchema, logShipmentSchema } from '../../protocol/logs.js';
 import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
@@ -92,6 +93,24 @@ export function drainerRoutes(deps: AppDeps) {
       if (!deps.control.shipLogs)
         throw new AppError('NOT_FOUND', 'this control plane keeps no logs');
       return c.json(await deps.control.shipLogs(chunk));
+    },
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/log-positions',
+      id: 'drainerLogPositions',
+      summary: "Where each of a job's log streams stands (lines stored per pod)",
+      scope: 'drainer',
+      body: { name: 'DrainerLogPositions', schema: logPositionsSchema },
+      responses: { 200: { description: '{ streams: { <pod name>: <lines stored> } }' } },
+      errors: [409],
+    },
+    async (c) => {
+      const request = parse(logPositionsSchema, await readJson(c.req.raw));
+      if (!deps.control.logPositions)
+        throw new AppError('NOT_FOUND', 'this control plane keeps no logs');
+      return c.json(await deps.control.logPositions(request));
     },
   );
   r.add(

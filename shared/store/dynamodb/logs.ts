@@ -130,5 +130,10 @@ export function createLogTable(ctx: Ctx): LogTable {
         );
       return { chunks, truncated: meta.dropped > 0, droppedBytes: meta.dropped };
     },
+    async positions(jobId, now) {
+      const item = await getItem(ctx, pkOf(jobId), META);
+      const meta = item && (JSON.parse(str(item, 'data')!) as Meta);
+      return meta && meta.exp > now ? meta.streams : {};
+    },
   };
 }

@@ -121,5 +121,10 @@ export function createSqliteLogs(db: Database.Database, gc?: GroupCommit): LogTa
         droppedBytes: row.dropped_bytes,
       };
     },
+    async positions(jobId, now) {
+      const row = q.meta.get(jobId) as MetaRow | undefined;
+      if (!row || row.expires_at <= now) return {};
+      return JSON.parse(row.streams) as Record<string, number>;
+    },
   };
 }

@@ -10,11 +10,14 @@ import { Log } from '@kubernetes/client-node';
 import { LABEL_JOB_ID } from './labels.js';
 import type { JobPod, PodLogOptions } from './port.js';
 
-/** Labels that give a pod's replica index, by workload kind (Indexed Job, JobSet, Kubeflow, Ray). */
+/**
+ * Labels that give a pod's replica index, by workload kind, most specific first: a JobSet's
+ * `job-global-index` (its child Jobs hold one pod each, and the per-Job completion index is 0 in
+ * every one of them), an Indexed Job's completion index, a plain label.
+ */
 const REPLICA_LABELS = [
+  'jobset.sigs.k8s.io/job-global-index',
   'batch.kubernetes.io/job-completion-index',
-  'jobset.sigs.k8s.io/job-index',
-  'training.kubeflow.org/replica-index',
   'switchyard.io/replica',
 ];
 const LOG_TIMEOUT_MS = 15_000;
@@ -24,11 +27,22 @@ type Call = <T>(
   send: (c: { config: KubeConfig; core: CoreV1Api }) => Promise<T>,
 ) => Promise<T>;
 
+const index = (raw: string | undefined) => {
+  const n = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+
 export function replicaOf(pod: V1Pod): number {
   const labels = pod.metadata?.labels ?? {};
+  // Kubeflow numbers replicas per type (Master 0, Worker 0, ...): its operator's RANK is global.
+  if (labels['training.kubeflow.org/replica-type'] !== undefined) {
+    const rank = pod.spec?.containers[0]?.env?.find((e) => e.name === 'RANK')?.value;
+    const n = index(rank) ?? index(labels['training.kubeflow.org/replica-index']);
+    if (n !== undefined) return n;
+  }
   for (const key of REPLICA_LABELS) {
-    const n = Number(labels[key] ?? pod.metadata?.annotations?.[key]);
-    if (labels[key] !== undefined && Number.isInteger(n) && n >= 0) return n;
+    const n = index(labels[key] ?? pod.metadata?.annotations?.[key]);
+    if (n !== undefined) return n;
   }
   return 0;
 }
