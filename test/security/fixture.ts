@@ -23,6 +23,7 @@ import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createPolicySimulator } from '../../shared/dispatch/policy-simulate.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
+import { withWakeups } from '../../shared/queue/wakeup.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
@@ -43,6 +44,8 @@ export interface FixtureOptions {
   store?: StateStore;
   /** Settings over the defaults (e.g. a small `logCapBytes`). */
   settings?: Partial<CoreSettings>;
+  /** Wrap the queue with in-process wake-ups, as the Node server does (long-poll tests). */
+  wakeups?: boolean;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -53,7 +56,8 @@ export async function createFixture(options: FixtureOptions = {}) {
     advance: (ms: number) => void (now += ms),
   };
   const store = options.store ?? createMemoryStore({ clock });
-  const queue = createMemoryQueue({ clock });
+  const memoryQueue = createMemoryQueue({ clock });
+  const queue = options.wakeups ? withWakeups(memoryQueue) : memoryQueue;
   const metrics = createMetrics();
   const ctx: CoreContext = {
     metrics,

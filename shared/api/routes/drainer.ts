@@ -1,6 +1,7 @@
 /**
  * /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs,
- * and list the jobs expected on a cluster (for a drainer without a watch).
+ * list the jobs expected on a cluster (for a drainer without a watch), and lease and settle queue
+ * messages for a drainer without access to its queue (`drainer-lease.ts`).
  */
 import { requireScope } from '../../domain/principal.js';
 import { describedRoutes } from '../../http/route-def.js';
@@ -15,6 +16,7 @@ import { logShipmentSchema } from '../../protocol/logs.js';
 import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
+import { addLeaseRoutes } from './drainer-lease.js';
 
 export function drainerRoutes(deps: AppDeps) {
   const r = describedRoutes<AppEnv>('drainer');
@@ -113,5 +115,6 @@ export function drainerRoutes(deps: AppDeps) {
       return c.json({ items: await deps.control.expected(clusterId) });
     },
   );
+  addLeaseRoutes(r, deps);
   return r;
 }
