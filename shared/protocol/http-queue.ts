@@ -20,6 +20,19 @@ export interface HttpQueueOptions {
   fetch?: typeof fetch;
 }
 
+/** A sleep that ends early when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function createHttpQueue(o: HttpQueueOptions): WakingQueue {
   const doFetch = o.fetch ?? fetch;
   const base = o.baseUrl.replace(/\/+$/, '');
@@ -93,15 +106,22 @@ export function createHttpQueue(o: HttpQueueOptions): WakingQueue {
     async waitForMessages(queue, timeoutMs, signal) {
       if (leased.get(queue)?.length) return true;
       const waitMs = Math.max(0, Math.min(LEASE_MAX_WAIT_MS, Math.round(timeoutMs)));
+      const t0 = performance.now();
       try {
         const { messages } = await lease(queue, o.max ?? 32, o.visibilityMs, waitMs, signal);
-        if (messages.length === 0) return false;
+        if (messages.length === 0) {
+          // A control plane that cannot wait (the Worker) answers at once: sleep instead of
+          // spinning, at most a second, so such a drainer polls about once a second.
+          const short = Math.min(1_000, waitMs - (performance.now() - t0));
+          if (short > 20 && !signal?.aborted) await pause(short, signal);
+          return false;
+        }
         leased.set(queue, [...(leased.get(queue) ?? []), ...messages]);
         return true;
       } catch {
         // The pump's idle wait must not throw: back off a little, then its next pull reports.
         if (!signal?.aborted && !closing.signal.aborted)
-          await new Promise((r) => setTimeout(r, Math.min(waitMs, 1_000)));
+          await pause(Math.min(waitMs, 1_000), signal);
         return false;
       }
     },

@@ -5,7 +5,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../shared/base/log.js';
+import { createDrainer } from '../../shared/drainer/drainer.js';
+import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
 import { createHttpQueue } from '../../shared/protocol/http-queue.js';
+import { LEASE_MAX_WAIT_MS } from '../../shared/protocol/lease.js';
+import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
+import { startTestSim } from '../sim-cluster/helpers.js';
 import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
 
 const VISIBILITY = 30_000;
@@ -32,7 +38,7 @@ async function served(wakeups: boolean) {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  return { f, token, queue, lease };
+  return { f, token, queue, lease, url };
 }
 
 describe('drainer lease long-poll', () => {
@@ -71,12 +77,16 @@ describe('drainer lease long-poll', () => {
   });
 
   it('answers at once when the queue cannot wake its consumers (as on the Worker)', async () => {
-    const { lease } = await served(false);
+    const { lease, queue } = await served(false);
     const t0 = performance.now();
     const res = await lease({ queue: 'aws', max: 5, visibilityMs: VISIBILITY, waitMs: 5_000 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { messages: unknown[] }).messages).toEqual([]);
     expect(performance.now() - t0).toBeLessThan(1_000);
+    // The drainer's side then sleeps out its idle wait (up to 1 s) instead of spinning.
+    const t1 = performance.now();
+    expect(await queue.waitForMessages('aws', 600)).toBe(false);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(500);
   });
 
   it('refuses a wait past 20 s, a malformed settle and a queue no cluster drains', async () => {
@@ -97,5 +107,46 @@ describe('drainer lease long-poll', () => {
     });
     expect(settle.status).toBe(400);
     expect((settle.body.error as { code: string }).code).toBe('BAD_REQUEST');
+  });
+
+  it('lets a remote drainer idling in a 20 s long-poll create a job submitted meanwhile', async () => {
+    const { f, token, queue, url } = await served(true);
+    const sim = await startTestSim({ id: 'sim-one', defaultDurationSeconds: 30 });
+    const cluster = createKubernetesCluster({
+      clusterId: 'sim-one',
+      kubeconfig: { server: sim.url },
+      clock: f.clock,
+    });
+    const drainer = createDrainer({
+      queueName: 'aws',
+      queue,
+      clusters: new Map([['sim-one', cluster]]),
+      control: createHttpControlPlane({ baseUrl: url, token }),
+      clock: f.clock,
+      log: silentLogger,
+      idleWaitMs: LEASE_MAX_WAIT_MS,
+      visibilityMs: VISIBILITY,
+    });
+    stops.unshift(async () => {
+      await drainer.stop();
+      await cluster.close();
+      await sim.close();
+    });
+    drainer.start();
+    await new Promise((r) => setTimeout(r, 300)); // the pump is now in its long-poll
+    const t0 = performance.now();
+    const submitted = await f.call('POST', '/v1/jobs', { token, body: jobBody() });
+    expect(submitted.status).toBe(202);
+    let state = '';
+    while (performance.now() - t0 < 5_000) {
+      state = String(
+        (await f.call('GET', `/v1/jobs/${String(submitted.body.id)}`, { token })).body.state,
+      );
+      if (state === 'submitted' || state === 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(['submitted', 'running']).toContain(state);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(Object.keys(sim.stats().creates)).toHaveLength(1);
   });
 });
