@@ -11,6 +11,8 @@ import { systemClock } from '../../shared/base/clock.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { createDrainer } from '../../shared/drainer/drainer.js';
 import { createHttpControlPlane } from '../../shared/protocol/http-control.js';
+import { createHttpQueue } from '../../shared/protocol/http-queue.js';
+import { LEASE_MAX_WAIT_MS } from '../../shared/protocol/lease.js';
 import { AppError, isAppError } from '../../shared/base/errors.js';
 import { issuesOf } from '../../shared/base/validation.js';
 import { createConsoleLogger } from '../server/logger.js';
@@ -20,7 +22,18 @@ import { drainerEnvFields, drainerToken } from '../common/drainer-env.node.js';
 import { deploymentIdOf } from '../common/deployment.node.js';
 import { slurmTargetsFor, splitDrainerClusters } from '../common/slurm-target.node.js';
 
-const envSchema = z.object(drainerEnvFields);
+const envSchema = z.object({
+  ...drainerEnvFields,
+  /**
+   * `queue` (default): pull the queue directly (Pub/Sub, the SQLite file); `control-plane`: lease
+   * it through the control plane's /v1/drainer/lease, long-polling while idle.
+   */
+  DRAINER_PULL: z
+    .enum(['queue', 'control-plane'], {
+      error: 'DRAINER_PULL is queue (pull the queue itself) or control-plane (lease over HTTP)',
+    })
+    .default('queue'),
+});
 
 async function main(): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
@@ -41,7 +54,11 @@ async function main(): Promise<void> {
     );
   const log = createConsoleLogger();
   const { config, source } = loadConfig();
-  const queue = buildQueue(config, resolve(config.dataDir), systemClock);
+  const viaControl = env.DRAINER_PULL === 'control-plane';
+  const visibilityMs = config.queue.visibilitySeconds * 1000;
+  const queue = viaControl
+    ? createHttpQueue({ baseUrl: env.SWITCHYARD_URL, token, visibilityMs })
+    : buildQueue(config, resolve(config.dataDir), systemClock);
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
   const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
   const targets = slurmTargetsFor(split.slurm, config.clusters, source, deploymentIdOf(config));
@@ -54,7 +71,9 @@ async function main(): Promise<void> {
     control: createHttpControlPlane({ baseUrl: env.SWITCHYARD_URL, token }),
     clock: systemClock,
     log,
-    visibilityMs: config.queue.visibilitySeconds * 1000,
+    visibilityMs,
+    // Leasing through the control plane, an idle wait is one long-poll of up to 20 s.
+    ...(viaControl ? { idleWaitMs: LEASE_MAX_WAIT_MS } : {}),
     maxAttempts: config.queue.maxAttempts,
     ttlSecondsAfterFinished: config.scheduling.ttlSecondsAfterFinished,
   });

@@ -17,21 +17,33 @@
  * The ratios event/poll and batch/event are printed for each figure. Knobs: BENCH_CLUSTERS,
  * BENCH_JOBS, BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll, event, batch; 2 adds them reversed),
  * BENCH_MODES (e.g. `event,batch`), BENCH_STORE (`memory` takes the state store's fsyncs out),
- * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>.cpuprofile`).
+ * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>-<sims>.cpuprofile`),
+ * BENCH_SIMS (`in-process`, the default, as `npm start` runs them; `process`: the simulated
+ * clusters in a process of their own, reached over loopback, so this process's CPU figures are
+ * Switchyard's alone; `in-process,process` runs both, alternating, and compares them).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createsOf, peakQps, percentile, startProfile, startSampler } from './dispatch/measure.js';
-import { getJob, startSystem, submit, submitMany, type Mode } from './dispatch/system.js';
+import { peakQps, percentile, startProfile, startSampler } from './dispatch/measure.js';
+import {
+  getJob,
+  startSystem,
+  submit,
+  submitMany,
+  type Mode,
+  type SimsMode,
+} from './dispatch/system.js';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 100);
 const JOBS = Number(process.env.BENCH_JOBS ?? 3000);
 const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 100);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const BUCKET_WINDOW_MAX = 20 + 40; // DEFAULT_QPS × 1 s + DEFAULT_BURST
+const SIMS = (process.env.BENCH_SIMS ?? 'in-process').split(',') as SimsMode[];
 
 interface Result {
   mode: Mode;
+  sims: SimsMode;
   submitPerSec: number;
   createdPerSec: number;
   /** CPU time of this process (user + system, every thread) per Job created while draining. */
@@ -46,12 +58,13 @@ interface Result {
   running: { p50: number; p99: number };
 }
 
-async function dispatchPhase(mode: Mode, sys: Awaited<ReturnType<typeof startSystem>>) {
+async function dispatchPhase(mode: string, sys: Awaited<ReturnType<typeof startSystem>>) {
   await Promise.all(sys.emb.drainers.map((d) => d.heartbeat()));
   const s0 = performance.now();
   await submitMany(sys, JOBS, 32);
   const submitPerSec = JOBS / ((performance.now() - s0) / 1000);
-  const sampler = startSampler(sys.emb.sims);
+  const sampler = startSampler(sys.stats);
+  await sampler.ready;
   const profile = await startProfile(`drain-${mode}`);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -65,9 +78,9 @@ async function dispatchPhase(mode: Mode, sys: Awaited<ReturnType<typeof startSys
   // The latency probes start on an idle system: let the rest of the backlog finish first.
   while (sampler.created() < JOBS && performance.now() < deadline + 120_000) await sleep(100);
   await sleep(1000); // a late duplicate would show up here
-  sampler.stop();
+  await sampler.stop();
   const peaks = peakQps(sampler.samples);
-  const { duplicates, perCluster } = createsOf(sys.emb.sims);
+  const { duplicates, perCluster } = sampler.creates();
   const created = perCluster.reduce((a, b) => a + b, 0);
   if (createdInTime < JOBS)
     console.log(
@@ -118,18 +131,18 @@ async function latencyPhase(sys: Awaited<ReturnType<typeof startSystem>>) {
   return { created: pct(created), running: pct(running) };
 }
 
-async function runMode(mode: Mode): Promise<Result> {
-  const sys = await startSystem(mode, CLUSTERS);
+async function runMode(mode: Mode, sims: SimsMode): Promise<Result> {
+  const sys = await startSystem(mode, CLUSTERS, sims);
   try {
-    const dispatch = await dispatchPhase(mode, sys);
+    const dispatch = await dispatchPhase(`${mode}-${sims}`, sys);
     const latency = await latencyPhase(sys);
-    return { mode, ...dispatch, ...latency };
+    return { mode, sims, ...dispatch, ...latency };
   } finally {
     await sys.close();
   }
 }
 
-function report(results: Result[]): void {
+function report(results: Result[], sims: SimsMode): void {
   const avg = (mode: Mode, f: (r: Result) => number) => {
     const xs = results.filter((r) => r.mode === mode).map(f);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -149,7 +162,13 @@ function report(results: Result[]): void {
     ['submit → running p50 (ms)', (r) => r.running.p50, 0],
     ['submit → running p99 (ms)', (r) => r.running.p99, 0],
   ];
-  console.log(`\n${CLUSTERS} simulated clusters, ${JOBS} jobs, ${LATENCY_JOBS} latency probes`);
+  const where =
+    sims === 'process'
+      ? 'in a process of their own (the figures of this process are Switchyard, not the simulator)'
+      : 'in this process (its CPU figures include the simulator)';
+  console.log(
+    `\n${CLUSTERS} simulated clusters ${where}, ${JOBS} jobs, ${LATENCY_JOBS} latency probes`,
+  );
   console.log(
     '| | fixed poll | event, commits alone | event, batched commits | event / poll | batch / event |',
   );
@@ -169,15 +188,44 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_MODES?.split(',');
   if (only) order.splice(0, order.length, ...order.filter((m) => only.includes(m)));
   const results: Result[] = [];
-  for (const mode of order) {
-    console.log(`round: ${mode} …`);
-    const r = await runMode(mode);
+  const runs = order.flatMap((mode, i) =>
+    (i % 2 ? [...SIMS].reverse() : SIMS).map((sims) => ({ mode, sims })),
+  );
+  for (const { mode, sims } of runs) {
+    console.log(`round: ${mode}, simulated clusters ${sims} …`);
+    const r = await runMode(mode, sims);
     console.log(
       `  ${r.createdPerSec.toFixed(0)} Jobs created/s, duplicates ${r.duplicates}, created p50 ${r.created.p50} ms`,
     );
     results.push(r);
   }
-  report(results);
+  for (const sims of SIMS)
+    report(
+      results.filter((r) => r.sims === sims),
+      sims,
+    );
+  if (SIMS.length > 1) compareSims(results);
+}
+
+/** Per drainer mode: clusters in their own process against clusters in this one. */
+function compareSims(results: Result[]): void {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    '\n| mode | Jobs/s in-process | Jobs/s own process | ratio | CPU ms/Job in-process | CPU ms/Job own process (Switchyard only) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const mode of [...new Set(results.map((r) => r.mode))]) {
+    const of = (sims: SimsMode, f: (r: Result) => number) =>
+      mean(results.filter((r) => r.mode === mode && r.sims === sims).map(f));
+    const [a, b] = [
+      of('in-process', (r) => r.createdPerSec),
+      of('process', (r) => r.createdPerSec),
+    ];
+    const [ca, cb] = [of('in-process', (r) => r.cpuMsPerJob), of('process', (r) => r.cpuMsPerJob)];
+    console.log(
+      `| ${mode} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× | ${ca.toFixed(2)} | ${cb.toFixed(2)} |`,
+    );
+  }
 }
 
 main().then(

@@ -72,6 +72,8 @@ export const OTHER_PROJECT: Record<string, OtherProject> = {
   'POST /v1/drainer/logs': 'n/a',
   'POST /v1/drainer/log-positions': 'n/a',
   'POST /v1/drainer/expected': 'n/a',
+  'POST /v1/drainer/lease': 'n/a',
+  'POST /v1/drainer/settle': 'n/a',
   'GET /v1/policy': 'n/a',
   'GET /': 'n/a',
   'GET /dashboard.css': 'n/a',

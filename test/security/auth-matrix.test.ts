@@ -90,6 +90,8 @@ const ROWS: Row[] = [
   { route: 'POST /v1/drainer/logs', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/log-positions', scope: 'drainer', isolation: 'global' },
   { route: 'POST /v1/drainer/expected', scope: 'drainer', isolation: 'global' },
+  { route: 'POST /v1/drainer/lease', scope: 'drainer', isolation: 'global' },
+  { route: 'POST /v1/drainer/settle', scope: 'drainer', isolation: 'global' },
   { route: 'GET /v1/policy', scope: 'policy:admin', isolation: 'global' },
   { route: 'GET /', isolation: 'public' },
   { route: 'GET /dashboard.css', isolation: 'public' },

@@ -24,6 +24,7 @@ import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createPolicySimulator } from '../../shared/dispatch/policy-simulate.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import type { Queue } from '../../shared/queue/port.js';
+import { withWakeups } from '../../shared/queue/wakeup.js';
 import { createScheduleService } from '../../shared/schedules/service.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { StateStore } from '../../shared/store/port.js';
@@ -46,6 +47,8 @@ export interface FixtureOptions {
   queue?: Queue;
   /** Settings over the defaults (e.g. a small `logCapBytes`). */
   settings?: Partial<CoreSettings>;
+  /** Wrap the queue with in-process wake-ups, as the Node server does (long-poll tests). */
+  wakeups?: boolean;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -56,7 +59,8 @@ export async function createFixture(options: FixtureOptions = {}) {
     advance: (ms: number) => void (now += ms),
   };
   const store = options.store ?? createMemoryStore({ clock });
-  const queue = options.queue ?? createMemoryQueue({ clock });
+  const baseQueue = options.queue ?? createMemoryQueue({ clock });
+  const queue = options.wakeups ? withWakeups(baseQueue) : baseQueue;
   const metrics = createMetrics();
   const ctx: CoreContext = {
     metrics,

@@ -1,7 +1,8 @@
 /**
  * /v1/drainer: what remote drainers call — claim a dispatch, report status and capacity, ship logs,
- * and, for a drainer without a watch or memory, list the jobs expected on a cluster and ask where a
- * job's log streams stand.
+ * list the jobs expected on a cluster and ask where a job's log streams stand (for a drainer without
+ * a watch or memory), and lease and settle queue messages for a drainer without access to its queue
+ * (`drainer-lease.ts`).
  */
 import { requireScope } from '../../domain/principal.js';
 import { describedRoutes } from '../../http/route-def.js';
@@ -16,6 +17,7 @@ import { logPositionsSchema, logShipmentSchema } from '../../protocol/logs.js';
 import { AppError } from '../../base/errors.js';
 import type { AppDeps, AppEnv } from '../deps.js';
 import { readJson } from '../read-json.js';
+import { addLeaseRoutes } from './drainer-lease.js';
 
 export function drainerRoutes(deps: AppDeps) {
   const r = describedRoutes<AppEnv>('drainer');
@@ -132,5 +134,6 @@ export function drainerRoutes(deps: AppDeps) {
       return c.json({ items: await deps.control.expected(clusterId) });
     },
   );
+  addLeaseRoutes(r, deps);
   return r;
 }

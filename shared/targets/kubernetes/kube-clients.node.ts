@@ -16,6 +16,7 @@ import {
   createConfiguration,
 } from '@kubernetes/client-node';
 import type { Middleware } from '@kubernetes/client-node';
+import { keepAliveAuthentication } from './keep-alive.node.js';
 
 export interface ClientOptions {
   clusterId: string;
@@ -90,7 +91,7 @@ export function makeClients(options: ClientOptions): Clients {
   };
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: config },
+    authMethods: { default: keepAliveAuthentication(config) },
     promiseMiddleware: [timeout],
   });
   return {

@@ -1,13 +1,13 @@
 /**
  * What the dispatch benchmark reads off the simulated clusters while the drainers work: every
- * `everyMs` each cluster's request counter and Job creates (in process, not through its API, so
- * the reading costs no request), from which the per-cluster peak request rate over any 1 s window,
+ * `everyMs` each cluster's request counter and Job creates (off the clusters themselves, in this
+ * process or over IPC from theirs, not through their API, so the reading costs no request), from which the per-cluster peak request rate over any 1 s window,
  * the Jobs created and the duplicates (a name created more than once) are computed.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import type { SimCluster } from '../../../infra/sim-cluster/index.js';
+import type { ChildStat, StatsSource } from './sims-process.js';
 
 export interface Sample {
   at: number;
@@ -15,25 +15,38 @@ export interface Sample {
   created: number;
 }
 
-export function startSampler(sims: SimCluster[], everyMs = 250) {
+export function startSampler(source: StatsSource, everyMs = 250) {
   const samples: Sample[] = [];
-  const take = () => {
-    let created = 0;
-    const requests = sims.map((s) => {
-      const st = s.stats();
-      created += Object.keys(st.creates).length;
-      return st.requests;
-    });
-    samples.push({ at: performance.now(), requests, created });
+  let last: ChildStat[] = [];
+  let busy = false;
+  const take = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      last = await source();
+      const created = last.reduce((a, s) => a + s.created, 0);
+      samples.push({ at: performance.now(), requests: last.map((s) => s.requests), created });
+    } finally {
+      busy = false;
+    }
   };
-  take();
-  const timer = setInterval(take, everyMs);
+  const ready = take();
+  const timer = setInterval(() => void take(), everyMs);
   return {
+    ready,
     samples,
     created: () => samples.at(-1)?.created ?? 0,
-    stop() {
+    async stop() {
       clearInterval(timer);
-      take();
+      while (busy) await new Promise((r) => setTimeout(r, 5));
+      await take();
+    },
+    /** Names created more than once, summed over clusters, and Jobs per cluster (last sample). */
+    creates(): { duplicates: number; perCluster: number[] } {
+      return {
+        duplicates: last.reduce((a, s) => a + s.duplicates, 0),
+        perCluster: last.map((s) => s.created),
+      };
     },
   };
 }
@@ -53,17 +66,6 @@ export function peakQps(samples: Sample[]): number[] {
     }
   }
   return peaks;
-}
-
-/** Names created more than once, summed over clusters, and Jobs per cluster. */
-export function createsOf(sims: SimCluster[]): { duplicates: number; perCluster: number[] } {
-  let duplicates = 0;
-  const perCluster = sims.map((s) => {
-    const creates = Object.values(s.stats().creates);
-    for (const count of creates) if (count > 1) duplicates += count - 1;
-    return creates.length;
-  });
-  return { duplicates, perCluster };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,16 +1,19 @@
 /**
  * The dispatch benchmark's system under test: the embedded server (SQLite store and queue, the
- * dispatcher, in-process drainers, N simulated clusters in this process) started on a fresh data
+ * dispatcher, in-process drainers, N simulated clusters in this process or in one of their own) started on a fresh data
  * directory, with its API rate limit raised so the load generator is not the one throttled. Plus
  * the load helpers: submitting jobs over HTTP and reading their events back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../../shared/base/clock.js';
 import { silentLogger } from '../../../shared/base/log.js';
 import { parseConfig } from '../../../shared/config/schema.js';
 import { startEmbedded, type Embedded } from '../../../functions/server/embedded.js';
+import { parse, stringify } from 'yaml';
+import { simulatedKubeconfig } from '../../../functions/server/kubeconfig.js';
+import { inProcessStats, startSimsProcess, type StatsSource } from './sims-process.js';
 
 /**
  * `poll`: the fixed-poll drainer; `event`: the event-driven drainer with every ack and log append
@@ -21,15 +24,37 @@ export type Mode = 'poll' | 'event' | 'batch';
 
 export const CLOUDS = ['aws', 'gcp', 'azure', 'onprem'];
 
+/** `in-process`: the simulated clusters in the measured process (as `npm start` runs them);
+ * `process`: in a process of their own, reached over loopback like real clusters. */
+export type SimsMode = 'in-process' | 'process';
+
 export interface System {
   emb: Embedded;
   token: string;
+  /** Each cluster's request counter, Jobs created and duplicates. */
+  stats: StatsSource;
   close(): Promise<void>;
 }
 
+const POOL = { accelerator: 'nvidia-a100', nodes: 8, gpusPerNode: 8 };
+
+/** The simulated clusters' kubeconfig, marked so client-node accepts their plain-HTTP servers. */
+function plainHttpKubeconfig(clusters: Array<{ id: string; url: string }>): string {
+  const doc = parse(simulatedKubeconfig(clusters)) as { clusters: Array<{ cluster: object }> };
+  for (const c of doc.clusters) Object.assign(c.cluster, { 'insecure-skip-tls-verify': true });
+  return stringify(doc);
+}
+
 /** The embedded system with `clusters` simulated clusters of 8 × 8 A100s, drainers held. */
-export async function startSystem(mode: Mode, clusters: number): Promise<System> {
+export async function startSystem(
+  mode: Mode,
+  clusters: number,
+  sims: SimsMode = 'in-process',
+): Promise<System> {
   const dataDir = mkdtempSync(join(tmpdir(), `sy-bench-dispatch-${mode}-`));
+  const child = sims === 'process' ? await startSimsProcess(clusters) : undefined;
+  const kubeconfig = join(dataDir, 'sims.kubeconfig');
+  if (child) writeFileSync(kubeconfig, plainHttpKubeconfig(child.clusters), { mode: 0o600 });
   const config = parseConfig(
     {
       server: { port: 0 },
@@ -40,8 +65,10 @@ export async function startSystem(mode: Mode, clusters: number): Promise<System>
         id: `c${String(i).padStart(3, '0')}`,
         cloud: CLOUDS[i % CLOUDS.length],
         region: `r${i % 7}`,
-        pools: [{ accelerator: 'nvidia-a100', nodes: 8, gpusPerNode: 8 }],
-        connect: { simulated: { defaultDurationSeconds: 3600 } },
+        pools: [POOL],
+        connect: child
+          ? { kubeconfig: { file: kubeconfig, context: child.clusters[i]!.id } }
+          : { simulated: { defaultDurationSeconds: 3600 } },
       })),
     },
     'bench:dispatch',
@@ -54,8 +81,10 @@ export async function startSystem(mode: Mode, clusters: number): Promise<System>
   return {
     emb,
     token: emb.adminToken,
+    stats: child ? child.stats : inProcessStats(emb.sims),
     async close() {
       await emb.close();
+      await child?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

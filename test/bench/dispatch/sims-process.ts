@@ -1,0 +1,78 @@
+/**
+ * Starts `sims-child.ts` (the simulated clusters in their own process) and reads its figures over
+ * IPC; `inProcessStats` reads the same figures off clusters hosted in this process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { SimCluster } from '../../../infra/sim-cluster/index.js';
+
+/** One cluster's figures: requests served, Jobs created (names), duplicate creates. */
+export interface ChildStat {
+  requests: number;
+  created: number;
+  duplicates: number;
+}
+
+export function statOf(sim: SimCluster): ChildStat {
+  const st = sim.stats();
+  let created = 0;
+  let duplicates = 0;
+  for (const count of Object.values(st.creates)) {
+    created++;
+    if (count > 1) duplicates += count - 1;
+  }
+  return { requests: st.requests, created, duplicates };
+}
+
+export type StatsSource = () => Promise<ChildStat[]>;
+
+export function inProcessStats(sims: SimCluster[]): StatsSource {
+  return () => Promise.resolve(sims.map(statOf));
+}
+
+export interface SimsProcess {
+  clusters: Array<{ id: string; url: string }>;
+  stats: StatsSource;
+  close(): Promise<void>;
+}
+
+export async function startSimsProcess(n: number): Promise<SimsProcess> {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'sims-child.ts'), [String(n)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<number, (s: ChildStat[]) => void>();
+  let seq = 0;
+  const clusters = await new Promise<SimsProcess['clusters']>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`simulated clusters' process exited ${code}`)));
+    child.on(
+      'message',
+      (m: {
+        type: string;
+        seq?: number;
+        stats?: ChildStat[];
+        clusters?: SimsProcess['clusters'];
+      }) => {
+        if (m.type === 'ready') resolve(m.clusters!);
+        if (m.type !== 'stats') return;
+        waiting.get(m.seq!)?.(m.stats!);
+        waiting.delete(m.seq!);
+      },
+    );
+  });
+  return {
+    clusters,
+    stats: () =>
+      new Promise((resolve) => {
+        const id = ++seq;
+        waiting.set(id, resolve);
+        child.send({ type: 'stats', seq: id });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
