@@ -10,6 +10,7 @@ import { kubeJobName, tenantNamespace } from '../targets/kubernetes/labels.js';
 import type { Cluster } from '../domain/cluster.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import { QuotaExceededError } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import { planAdmission } from '../placement/admission.js';
 import {
   LayeredUsage,
@@ -117,11 +118,15 @@ export function createMessage(job: Job): CreateMessage {
 }
 
 export async function publishCreate(ctx: DispatchContext, job: Job): Promise<void> {
+  const log = jobLogger(ctx.log, job.id, job.traceId);
   try {
     await ctx.queue.publish(job.placement!.queue, createMessage(job));
+    log.info('create published', {
+      queue: job.placement!.queue,
+      cluster: job.placement!.clusterId,
+    });
   } catch (e) {
-    ctx.log.warn('publish failed; the job will be published again by the redispatch sweep', {
-      jobId: job.id,
+    log.warn('publish failed; the job will be published again by the redispatch sweep', {
       error: String(e),
     });
   }

@@ -12,6 +12,8 @@
  */
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso } from '../base/clock.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
@@ -97,14 +99,14 @@ async function reportVanished(
         clusterId: id,
         attempt: job.attempt,
         phase: 'deleted',
+        ...traceparentField(job.traceId),
         at: iso(d.clock.now()),
       });
       r.vanished++;
-      d.log.warn('reconcile: an expected Kubernetes Job is gone; reported deleted', {
-        cluster: id,
-        job: job.jobId,
-        name: `${job.namespace}/${job.kubeName}`,
-      });
+      jobLogger(d.log, job.jobId, job.traceId).warn(
+        'reconcile: an expected Kubernetes Job is gone; reported deleted',
+        { cluster: id, name: `${job.namespace}/${job.kubeName}` },
+      );
     } catch (e) {
       r.reportsFailed++;
       d.log.warn('reconcile: status report failed', {
@@ -155,13 +157,12 @@ async function reconcileCluster(
         if (!meta) return;
         seen.add(`${meta.jobId}/${meta.attempt}`);
         try {
-          await reportJobStatus(d, id, status, meta);
+          await reportJobStatus(d, id, status, meta, false);
           r.reported++;
         } catch (e) {
           r.reportsFailed++;
-          d.log.warn('reconcile: status report failed', {
+          jobLogger(d.log, meta.jobId, meta.traceId).warn('reconcile: status report failed', {
             cluster: id,
-            job: meta.jobId,
             error: errorText(e),
           });
         }

@@ -37,6 +37,11 @@ export interface StatusReport {
   message?: string;
   /** For `succeeded`/`failed`: how the container ended, when its pod still showed it. */
   result?: ContainerResult;
+  /**
+   * The job's W3C `traceparent` as the drainer knows it (create message, workload annotation,
+   * Slurm comment); optional, absent from drainers and jobs from before traces.
+   */
+  traceparent?: string;
   at: string;
 }
 
@@ -51,6 +56,8 @@ export interface ExpectedJob {
   attempt: number;
   namespace: string;
   kubeName: string;
+  /** The job's W3C trace id (absent on jobs from before traces). */
+  traceId?: string;
 }
 
 export interface ControlPlane {

@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
 import { WORKLOAD_KINDS } from '../domain/job.js';
+import { isTraceparent } from '../metrics/trace.js';
+
+const TRACEPARENT_RULE =
+  'must be W3C Trace Context: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>, lower case, ids not all zero';
 
 export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
@@ -34,6 +38,12 @@ export const reportSchema = z.strictObject({
       exitCode: z.int().min(-2147483648).max(2147483647).optional(),
       reason: z.string().max(128).optional(),
     })
+    .optional(),
+  /** The job's trace (optional: older drainers send none). */
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, TRACEPARENT_RULE)
+    .refine(isTraceparent, TRACEPARENT_RULE)
     .optional(),
   at: z.iso.datetime(),
 });

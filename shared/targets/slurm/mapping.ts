@@ -3,12 +3,14 @@
  * edge-safe; the version-specific request shapes are in dialects.ts.
  *
  * Naming: `sy-<job id>`, and a comment `switchyard job=<id> attempt=<n> tenant=<t> by=<submitter>`
- * that links it to the submission. Only a job with both is Switchyard's, so a user's own `sy-…` job
+ * (then ` trace=<trace id>` for a traced job; its script gets `TRACEPARENT`) that links it to the
+ * submission. Only a job with both is Switchyard's, so a user's own `sy-…` job
  * is never adopted or cancelled.
  */
 import { ClusterError } from '../kubernetes/port.js';
 import type { TargetJobState, TargetJobStatus, TargetWorkload } from '../port.js';
 import type { SlurmJob, SlurmSubmit } from './dialects.js';
+import { traceparentFor } from '../../metrics/trace.js';
 
 export type SlurmContainers = 'none' | 'pyxis' | 'oci';
 
@@ -34,14 +36,22 @@ const field = (v: string) => v.replace(/[\s=]+/g, '_');
 export function slurmComment(w: TargetWorkload): string {
   return (
     `${COMMENT_PREFIX}${field(w.jobId)} attempt=${w.placement.attempt} ` +
-    `tenant=${field(w.tenantId)} by=${field(w.submittedBy)}`
+    `tenant=${field(w.tenantId)} by=${field(w.submittedBy)}` +
+    (w.traceId ? ` trace=${w.traceId}` : '')
   );
 }
 
-/** The job id and attempt a comment names, or undefined for a job Switchyard did not make. */
-export function parseComment(comment: string): { jobId: string; attempt: number } | undefined {
+/**
+ * The job id, attempt and trace id (comments from before traces have none) a comment names, or
+ * undefined for a job Switchyard did not make.
+ */
+export function parseComment(
+  comment: string,
+): { jobId: string; attempt: number; traceId?: string } | undefined {
   const m = /^switchyard job=(\S+) attempt=(\d+)(?:\s|$)/.exec(comment);
-  return m ? { jobId: m[1]!, attempt: Number(m[2]) } : undefined;
+  if (!m) return undefined;
+  const trace = /\strace=([0-9a-f]{32})(?:\s|$)/.exec(comment)?.[1];
+  return { jobId: m[1]!, attempt: Number(m[2]), ...(trace ? { traceId: trace } : {}) };
 }
 
 /** POSIX single quoting: safe for any string in a bash script. */
@@ -113,6 +123,7 @@ export function toSubmit(w: TargetWorkload, s: SlurmSettings, clusterUser: strin
   const name = slurmJobName(w.jobId);
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', USER: clusterUser };
   Object.assign(env, w.spec.env, { SWITCHYARD_JOB_ID: w.jobId });
+  if (w.traceId) env.TRACEPARENT = traceparentFor(w.traceId, `${w.jobId}/${w.placement.attempt}`);
   const accel = w.spec.resources.accelerator;
   const submit: SlurmSubmit = {
     script: batchScript(w, s.containers),
@@ -167,13 +178,15 @@ export function hasEnded(job: SlurmJob): boolean {
 
 export function toStatus(job: SlurmJob, jobId: string): TargetJobStatus {
   const state = targetState(job.states);
+  const linked = parseComment(job.comment);
   const status: TargetJobStatus = {
     jobId,
     name: job.name,
     externalId: String(job.jobId),
-    attempt: parseComment(job.comment)?.attempt ?? 1,
+    attempt: linked?.attempt ?? 1,
     state,
   };
+  if (linked?.traceId) status.traceId = linked.traceId;
   const primary = job.states.find((s) => ENDED.has(s));
   const reason = state === 'failed' && primary !== 'FAILED' ? primary : job.reason;
   if (reason && reason !== 'None') status.reason = reason;
