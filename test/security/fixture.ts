@@ -17,7 +17,7 @@ import {
   type CoreContext,
   type CoreSettings,
 } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
+import { silentLogger, type Logger } from '../../shared/base/log.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
@@ -43,6 +43,8 @@ export interface FixtureOptions {
   store?: StateStore;
   /** Settings over the defaults (e.g. a small `logCapBytes`). */
   settings?: Partial<CoreSettings>;
+  /** The control plane's logger (default: silent). */
+  log?: Logger;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -61,7 +63,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     queue,
     clock,
     settings: { ...defaultCoreSettings, ...options.settings },
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     ...(options.screenCallback ? { screenCallback: options.screenCallback } : {}),
   };
   const tokens = createTokenService({
