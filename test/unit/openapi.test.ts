@@ -350,6 +350,7 @@ describe('mirrored request schemas', () => {
           targetKind: 'slurm',
           targetJobId: '4242',
           result: { exitCode: 3, reason: 'Error' },
+          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
           at,
         },
       ],
