@@ -111,6 +111,8 @@ describe('the trace on the workload', () => {
     const submit = toSubmit(w, settings, 'alice');
     expect(submit.comment).toBe(`${slurmComment({ ...w, traceId: undefined })} trace=${TRACE}`);
     expect(submit.env.TRACEPARENT).toMatch(OF_TRACE);
+    const own = { ...w, spec: { ...w.spec, env: { TRACEPARENT: 'mine' } } };
+    expect(toSubmit(own, settings, 'alice').env.TRACEPARENT).toBe('mine');
     expect(parseComment(submit.comment)).toEqual({ jobId: w.jobId, attempt: 1, traceId: TRACE });
     const old = `switchyard job=${w.jobId} attempt=3 tenant=t by=u`;
     expect(parseComment(old)).toEqual({ jobId: w.jobId, attempt: 3 });

@@ -123,7 +123,9 @@ export function toSubmit(w: TargetWorkload, s: SlurmSettings, clusterUser: strin
   const name = slurmJobName(w.jobId);
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', USER: clusterUser };
   Object.assign(env, w.spec.env, { SWITCHYARD_JOB_ID: w.jobId });
-  if (w.traceId) env.TRACEPARENT = traceparentFor(w.traceId, `${w.jobId}/${w.placement.attempt}`);
+  // The job's trace for tools that read it (OpenTelemetry SDKs); a job's own TRACEPARENT wins.
+  if (w.traceId && env.TRACEPARENT === undefined)
+    env.TRACEPARENT = traceparentFor(w.traceId, `${w.jobId}/${w.placement.attempt}`);
   const accel = w.spec.resources.accelerator;
   const submit: SlurmSubmit = {
     script: batchScript(w, s.containers),
