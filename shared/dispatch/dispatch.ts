@@ -117,18 +117,23 @@ export function createMessage(job: Job): CreateMessage {
   };
 }
 
+/** The line that follows a job into its queue: `grep <trace id>` shows it between submit and create. */
+function logPublished(ctx: DispatchContext, job: Job): void {
+  jobLogger(ctx.log, job.id, job.traceId).info('create published', {
+    queue: job.placement!.queue,
+    cluster: job.placement!.clusterId,
+  });
+}
+
 export async function publishCreate(ctx: DispatchContext, job: Job): Promise<void> {
-  const log = jobLogger(ctx.log, job.id, job.traceId);
   try {
     await ctx.queue.publish(job.placement!.queue, createMessage(job));
-    log.info('create published', {
-      queue: job.placement!.queue,
-      cluster: job.placement!.clusterId,
-    });
+    logPublished(ctx, job);
   } catch (e) {
-    log.warn('publish failed; the job will be published again by the redispatch sweep', {
-      error: String(e),
-    });
+    jobLogger(ctx.log, job.id, job.traceId).warn(
+      'publish failed; the job will be published again by the redispatch sweep',
+      { error: String(e) },
+    );
   }
 }
 
@@ -306,6 +311,7 @@ export function createDispatcher(ctx: DispatchContext): Dispatcher {
       else await ctx.store.jobs.create(job, changes, outbox);
       await ctx.clusterState.noteDispatched(job);
       if (!ctx.jobPublish) await publishCreate(ctx, job);
+      else logPublished(ctx, job); // stored and published in one transaction above
     },
     async released(job) {
       await releaseReportedGpus(ctx, job);
