@@ -10,8 +10,10 @@ import { deliveriesFor } from '../../shared/jobs/outbox.js';
 import { traceIdIn, traceparentFor } from '../../shared/metrics/trace.js';
 import { reportOf } from '../../shared/drainer/targets.js';
 import { jobMetaOf } from '../../shared/drainer/report-status.js';
+import { handleDrainerMessage, type MessageHandlerDeps } from '../../shared/drainer/handle.js';
+import type { StatusReport } from '../../shared/protocol/control-port.js';
 import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
-import type { KubeJobStatus } from '../../shared/targets/kubernetes/port.js';
+import type { ClusterDriver, KubeJobStatus } from '../../shared/targets/kubernetes/port.js';
 import {
   parseComment,
   slurmComment,
@@ -170,5 +172,75 @@ describe('the trace on status webhooks and log lines', () => {
     expect(traceIdIn(traceparentFor(TRACE))).toBe(TRACE);
     expect(traceIdIn(undefined)).toBeUndefined();
     expect(traceIdIn(`00-${TRACE}-${'0'.repeat(16)}-01`)).toBeUndefined();
+  });
+});
+
+describe('the trace on queue messages and the drainer’s handling of them', () => {
+  it('cancelling a traced job publishes a cancel message with its trace id', async () => {
+    const f = await createFixture();
+    const token = (await f.mint(ADMIN)).token;
+    const res = await f.call('POST', '/v1/jobs', {
+      token,
+      body: jobBody('research'),
+      headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
+    });
+    expect(res.status).toBe(202);
+    const cancelled = await f.call('POST', `/v1/jobs/${res.body.id as string}/cancel`, { token });
+    expect(cancelled.status).toBe(200);
+    const bodies = (await f.ctx.queue.pull('aws', { max: 10, visibilityMs: 1000 })).map(
+      (m) => m.body as { kind: string; traceId?: string },
+    );
+    expect(bodies.map((b) => [b.kind, b.traceId])).toEqual([
+      ['create', TRACE],
+      ['cancel', TRACE],
+    ]);
+  });
+
+  it('reports and logs a cancel, a refused claim and a failed create under the trace', async () => {
+    const reports: StatusReport[] = [];
+    const lines: Array<Record<string, unknown> | undefined> = [];
+    const keep = (_m: string, x?: Record<string, unknown>) => void lines.push(x);
+    let proceed = true;
+    const driver = { deleteJob: () => Promise.resolve(true) } as unknown as ClusterDriver;
+    const deps: MessageHandlerDeps = {
+      queueName: 'q',
+      clusters: new Map([['east', driver]]),
+      control: {
+        claim: () => Promise.resolve({ proceed, ...(proceed ? {} : { reason: 'moved' }) }),
+        report: (r) => (reports.push(r), Promise.resolve({})),
+        heartbeat: () => Promise.resolve(),
+      },
+      clock: { now: () => Date.parse('2030-01-01T00:00:00Z') },
+      log: { info: keep, warn: keep, error: keep },
+    };
+    const once = { attempt: 1, mayRetry: false };
+    const w = aWorkload();
+    const place = { ...w.placement, clusterId: 'west' }; // a cluster this drainer does not serve
+    await handleDrainerMessage(
+      deps,
+      {
+        kind: 'cancel',
+        jobId: 'j1',
+        clusterId: 'east',
+        namespace: 'n',
+        kubeName: 'k',
+        attempt: 1,
+        traceId: TRACE,
+      },
+      once,
+    );
+    await handleDrainerMessage(
+      deps,
+      { ...w, kind: 'create', placement: place, traceId: TRACE },
+      once,
+    );
+    proceed = false;
+    await handleDrainerMessage(deps, { ...w, kind: 'create', traceId: TRACE }, once);
+    expect(reports.map((r) => [r.phase, r.traceparent])).toEqual([
+      ['deleted', expect.stringMatching(OF_TRACE)],
+      ['create-failed', expect.stringMatching(OF_TRACE)],
+    ]);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines) expect(l?.traceId).toBe(TRACE);
   });
 });
