@@ -56,6 +56,14 @@ export function isRetryable(e: unknown): boolean {
   return !(e instanceof ClusterError) || e.retryable;
 }
 
+/** What every report about a create names: the job, its placement's attempt, and its trace. */
+const reportOf = (msg: CreateMessage) => ({
+  jobId: msg.jobId,
+  clusterId: msg.placement.clusterId,
+  attempt: msg.placement.attempt,
+  ...traceparentField(msg.traceId),
+});
+
 async function handleCreate(
   d: MessageHandlerDeps,
   msg: CreateMessage,
@@ -74,12 +82,7 @@ async function handleCreate(
     return;
   }
   const at = () => iso(d.clock.now());
-  const report = {
-    jobId,
-    clusterId: placement.clusterId,
-    attempt: placement.attempt,
-    ...traceparentField(msg.traceId),
-  };
+  const report = reportOf(msg);
   const target = d.targets?.get(placement.clusterId);
   if (!cluster && target) {
     try {
