@@ -144,10 +144,13 @@ async function deadLetter(
     );
     return { outcome: 'dead-letter', action };
   } catch (e) {
-    o.log.warn('could not report a dead letter; Pub/Sub will push it again', {
-      ...ids,
-      error: errorText(e),
-    });
+    jobLogger(o.log, msg.jobId, msg.traceId).warn(
+      'could not report a dead letter; Pub/Sub will push it again',
+      {
+        ...ids,
+        error: errorText(e),
+      },
+    );
     throw new AppError(
       'UNAVAILABLE',
       `could not report the dead letter, try again: ${errorText(e)}`,
