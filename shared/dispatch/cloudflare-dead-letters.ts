@@ -10,6 +10,7 @@
 import { queueMessageSchema } from '../protocol/messages.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
 import { decodePulledBody, unwrapEnvelope } from '../queue/cloudflare-wire.js';
 import { reportDeadLetter } from './dead-letter-report.js';
 
@@ -79,10 +80,12 @@ export async function handleDeadLetterBatch(
       outcome[action]++;
     } catch (e) {
       // The store is unreachable: let Cloudflare deliver this dead letter again.
-      deps.log.warn('could not report a dead letter; it will be retried', {
-        jobId: parsed.data.jobId,
-        error: e instanceof Error ? e.message : String(e),
-      });
+      jobLogger(deps.log, parsed.data.jobId, parsed.data.traceId).warn(
+        'could not report a dead letter; it will be retried',
+        {
+          error: e instanceof Error ? e.message : String(e),
+        },
+      );
       m.retry({ delaySeconds: 30 });
       outcome.retried++;
       continue;

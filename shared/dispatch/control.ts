@@ -17,6 +17,7 @@ import { mutateJob } from '../jobs/mutate.js';
 import type { Job, JobResult, JobState } from '../domain/job.js';
 import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { AppError } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import { isOffline } from '../placement/place.js';
 import { replaceAway } from './failover.js';
@@ -188,7 +189,7 @@ export function createControlPlane(
       return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
     });
     if (changed && moved) {
-      ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
+      jobLogger(ctx.log, job.id, job.traceId).info('job state', { state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);
     }
     return {};

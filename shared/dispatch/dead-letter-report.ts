@@ -9,6 +9,8 @@
  * Edge-safe.
  */
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { DrainerMessage } from '../protocol/messages.js';
 
@@ -20,11 +22,9 @@ export async function reportDeadLetter(
   /** Who dead-lettered it, ending the report's message, e.g. `Cloudflare Queues`. */
   by: string,
 ): Promise<DeadLetterAction> {
+  const log = jobLogger(deps.log, msg.jobId, msg.traceId);
   if (msg.kind !== 'create') {
-    deps.log.warn('dead-lettered cancel message; nothing to re-place', {
-      jobId: msg.jobId,
-      clusterId: msg.clusterId,
-    });
+    log.warn('dead-lettered cancel message; nothing to re-place', { clusterId: msg.clusterId });
     return 'ignored';
   }
   await deps.control.report({
@@ -37,11 +37,9 @@ export async function reportDeadLetter(
       `the create message on queue ${msg.placement.queue} exhausted its deliveries ` +
       `without a drainer creating the Kubernetes Job on ${msg.placement.clusterId}, ` +
       `and ${by} dead-lettered it`,
+    ...traceparentField(msg.traceId),
     at: deps.now().toISOString(),
   });
-  deps.log.info('dead-lettered create reported', {
-    jobId: msg.jobId,
-    clusterId: msg.placement.clusterId,
-  });
+  log.info('dead-lettered create reported', { clusterId: msg.placement.clusterId });
   return 'reported';
 }

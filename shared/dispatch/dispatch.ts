@@ -10,6 +10,7 @@ import { kubeJobName, tenantNamespace } from '../targets/kubernetes/labels.js';
 import type { Cluster } from '../domain/cluster.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import { QuotaExceededError } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import { planAdmission } from '../placement/admission.js';
 import {
   LayeredUsage,
@@ -116,14 +117,23 @@ export function createMessage(job: Job): CreateMessage {
   };
 }
 
+/** The line that follows a job into its queue: `grep <trace id>` shows it between submit and create. */
+function logPublished(ctx: DispatchContext, job: Job): void {
+  jobLogger(ctx.log, job.id, job.traceId).info('create published', {
+    queue: job.placement!.queue,
+    cluster: job.placement!.clusterId,
+  });
+}
+
 export async function publishCreate(ctx: DispatchContext, job: Job): Promise<void> {
   try {
     await ctx.queue.publish(job.placement!.queue, createMessage(job));
+    logPublished(ctx, job);
   } catch (e) {
-    ctx.log.warn('publish failed; the job will be published again by the redispatch sweep', {
-      jobId: job.id,
-      error: String(e),
-    });
+    jobLogger(ctx.log, job.id, job.traceId).warn(
+      'publish failed; the job will be published again by the redispatch sweep',
+      { error: String(e) },
+    );
   }
 }
 
@@ -301,6 +311,7 @@ export function createDispatcher(ctx: DispatchContext): Dispatcher {
       else await ctx.store.jobs.create(job, changes, outbox);
       await ctx.clusterState.noteDispatched(job);
       if (!ctx.jobPublish) await publishCreate(ctx, job);
+      else logPublished(ctx, job); // stored and published in one transaction above
     },
     async released(job) {
       await releaseReportedGpus(ctx, job);

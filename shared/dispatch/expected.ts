@@ -20,6 +20,7 @@ export async function expectedOn(ctx: DispatchContext, clusterId: string): Promi
             attempt: j.placement.attempt,
             namespace: j.placement.namespace,
             kubeName: j.placement.kubeName,
+            ...(j.traceId ? { traceId: j.traceId } : {}),
           },
         ]
       : [],

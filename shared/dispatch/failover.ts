@@ -7,6 +7,7 @@ import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
 import { QuotaExceededError, notFound } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import { applyDecision, decideNow, publishCreate } from './dispatch.js';
 import type { Job } from '../domain/job.js';
 import { transition } from '../domain/transition.js';
@@ -74,8 +75,7 @@ export async function replaceAway(
     await publishCreate(ctx, job);
   }
   if (changed)
-    ctx.log.info('job re-placed', {
-      jobId,
+    jobLogger(ctx.log, jobId, job.traceId).info('job re-placed', {
       from: clusterId,
       state: job.state,
       to: job.placement?.clusterId,

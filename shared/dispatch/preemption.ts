@@ -8,6 +8,7 @@
  * cluster's report still counts the victims' pods until they are gone, so no third job sees room.
  * Explain carries the plan it would carry out, not done (a submission does not plan one).
  */
+import { jobLogger } from '../base/job-log.js';
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { iso } from '../base/clock.js';
@@ -207,9 +208,13 @@ async function evict(
     attempt: job.placement.attempt,
     reason: 'Preempted',
     gracePeriodSeconds: grace,
+    ...(job.traceId ? { traceId: job.traceId } : {}),
   };
   await ctx.queue.publish(job.placement.queue, cancel);
-  ctx.log.info('job preempted', { jobId: job.id, cluster: clusterId, by: preemptor.id });
+  jobLogger(ctx.log, job.id, job.traceId).info('job preempted', {
+    cluster: clusterId,
+    by: preemptor.id,
+  });
   return true;
 }
 

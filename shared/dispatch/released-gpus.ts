@@ -7,6 +7,7 @@
  * report taken before the job's pod ran gains nothing; the next heartbeat replaces it anyway.
  * A gang gives back every pod's GPUs, and its nodes' room in `freePerNode` as far as it is sure.
  */
+import { jobLogger } from '../base/job-log.js';
 import { mutateCluster } from '../clusters/mutate.js';
 import type { Cluster } from '../domain/cluster.js';
 import type { DispatchContext } from './context.js';
@@ -26,8 +27,7 @@ export async function releaseReportedGpus(ctx: DispatchContext, job: Job): Promi
     );
   } catch (e) {
     // Best effort: the next heartbeat brings the same news.
-    ctx.log.warn('could not mark the GPUs of an ended job free', {
-      jobId: job.id,
+    jobLogger(ctx.log, job.id, job.traceId).warn('could not mark the GPUs of an ended job free', {
       cluster: clusterId,
       error: e instanceof Error ? e.message : String(e),
     });

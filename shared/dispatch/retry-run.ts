@@ -4,6 +4,7 @@
  * `pending` with the same id (an event, a webhook), its GPUs free at once, and waits out the
  * backoff; an infrastructure failure blocks the failed cluster when another one can take the job.
  */
+import { jobLogger } from '../base/job-log.js';
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
@@ -71,8 +72,7 @@ export async function retryFailedRun(
     });
   });
   if (!changed) return { why: 'the run is no longer current', infrastructure: false };
-  ctx.log.info('job retried', {
-    jobId,
+  jobLogger(ctx.log, jobId, stored.traceId).info('job retried', {
     from: failure.clusterId,
     reason: failure.reason,
     attempt: decision.attempt,

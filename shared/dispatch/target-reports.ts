@@ -10,6 +10,7 @@
  *     target), with the target's reason. Not `pending`: a pending job is placed nowhere, so
  *     dispatch would place it a second time while the target still holds it queued.
  */
+import { jobLogger } from '../base/job-log.js';
 import type { StatusReport } from '../protocol/control-port.js';
 import type { Job } from '../domain/job.js';
 import { isTerminal } from '../domain/job.js';
@@ -118,5 +119,6 @@ export async function onRequeued(
       { at: r.at, state: 'submitted', reason, message },
     );
   });
-  if (changed) ctx.log.info('job state', { jobId: job.id, state: job.state, reason });
+  if (changed)
+    jobLogger(ctx.log, job.id, job.traceId).info('job state', { state: job.state, reason });
 }

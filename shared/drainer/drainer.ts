@@ -7,6 +7,7 @@
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import { queueMessageSchema } from '../protocol/messages.js';
@@ -83,11 +84,14 @@ export function createDrainer(o: DrainerOptions) {
       await o.queue.ack(o.queueName, delivery.receipt);
     } catch (e) {
       const delay = Math.min(30_000, 500 * 2 ** (delivery.attempt - 1));
-      o.log.warn('message failed; it will be retried', {
-        id: delivery.id,
-        attempt: delivery.attempt,
-        error: e instanceof Error ? e.message : String(e),
-      });
+      jobLogger(o.log, parsed.data.jobId, parsed.data.traceId).warn(
+        'message failed; it will be retried',
+        {
+          id: delivery.id,
+          attempt: delivery.attempt,
+          error: e instanceof Error ? e.message : String(e),
+        },
+      );
       await o.queue.nack(o.queueName, delivery.receipt, delay).catch(() => {});
     } finally {
       clearInterval(keepAlive);

@@ -6,6 +6,8 @@
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage, DrainerMessage } from '../protocol/messages.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -54,6 +56,14 @@ export function isRetryable(e: unknown): boolean {
   return !(e instanceof ClusterError) || e.retryable;
 }
 
+/** What every report about a create names: the job, its placement's attempt, and its trace. */
+const reportOf = (msg: CreateMessage) => ({
+  jobId: msg.jobId,
+  clusterId: msg.placement.clusterId,
+  attempt: msg.placement.attempt,
+  ...traceparentField(msg.traceId),
+});
+
 async function handleCreate(
   d: MessageHandlerDeps,
   msg: CreateMessage,
@@ -66,16 +76,17 @@ async function handleCreate(
     clusterId: placement.clusterId,
     attempt: placement.attempt,
   });
+  const log = jobLogger(d.log, jobId, msg.traceId);
   if (!claim.proceed) {
-    d.log.info('skipping create', { jobId, reason: claim.reason, traceId: msg.traceId });
+    log.info('skipping create', { reason: claim.reason });
     return;
   }
   const at = () => iso(d.clock.now());
-  const report = { jobId, clusterId: placement.clusterId, attempt: placement.attempt };
+  const report = reportOf(msg);
   const target = d.targets?.get(placement.clusterId);
   if (!cluster && target) {
     try {
-      await createOnTarget(d, target, msg);
+      await createOnTarget({ ...d, log }, target, msg);
       return d.stats?.create(placement.clusterId);
     } catch (e) {
       d.stats?.create(placement.clusterId, e);
@@ -116,9 +127,9 @@ async function handleCreate(
     );
     d.stats?.create(placement.clusterId);
     counted = true;
-    d.log.info(
+    log.info(
       outcome === 'created' ? 'Kubernetes Job created' : 'Kubernetes Job already existed; adopted',
-      { jobId, cluster: placement.clusterId, name: placement.kubeName, traceId: msg.traceId },
+      { cluster: placement.clusterId, name: placement.kubeName },
     );
     const answer = await d.control.report({ ...report, phase: 'pending', at: at() });
     if (answer.action === 'delete')
@@ -127,6 +138,7 @@ async function handleCreate(
     if (!counted) d.stats?.create(placement.clusterId, e);
     if (isRetryable(e) && delivery.mayRetry) throw e;
     const attempts = delivery.attempt > 0 ? ` after ${delivery.attempt} attempt(s)` : '';
+    log.warn('create failed; reported', { cluster: placement.clusterId, error: String(e) });
     await d.control.report({
       ...report,
       phase: 'create-failed',
@@ -144,11 +156,16 @@ async function handleCancel(d: MessageHandlerDeps, msg: CancelMessage): Promise<
   if (!cluster) return;
   const grace = msg.gracePeriodSeconds;
   await cluster.deleteJob(msg.namespace, msg.kubeName, undefined, grace);
+  jobLogger(d.log, msg.jobId, msg.traceId).info('Kubernetes Job deleted (cancel)', {
+    cluster: msg.clusterId,
+    name: msg.kubeName,
+  });
   await d.control.report({
     jobId: msg.jobId,
     clusterId: msg.clusterId,
     attempt: msg.attempt,
     phase: 'deleted',
+    ...traceparentField(msg.traceId),
     at: iso(d.clock.now()),
   });
 }

@@ -8,6 +8,7 @@
  * Edge-safe.
  */
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import {
   chunkBytesOnWire,
@@ -150,11 +151,13 @@ export function createLogShipper(o: LogShipperOptions) {
       try {
         await shipPod(o, f, driver, pod);
       } catch (e) {
-        o.log.warn('cannot ship logs of a pod; will retry', {
-          jobId: f.meta.jobId,
-          pod: pod.name,
-          error: e instanceof Error ? e.message : String(e),
-        });
+        jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn(
+          'cannot ship logs of a pod; will retry',
+          {
+            pod: pod.name,
+            error: e instanceof Error ? e.message : String(e),
+          },
+        );
       }
     }
   }
@@ -162,7 +165,9 @@ export function createLogShipper(o: LogShipperOptions) {
   async function tick(): Promise<void> {
     for (const f of [...followed.values()]) {
       await ship(f).catch((e: unknown) =>
-        o.log.warn('cannot read job pods for logs', { jobId: f.meta.jobId, error: String(e) }),
+        jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn('cannot read job pods for logs', {
+          error: String(e),
+        }),
       );
     }
     if (running) timer = setTimeout(() => void tick(), o.everyMs ?? 1000);
@@ -180,7 +185,9 @@ export function createLogShipper(o: LogShipperOptions) {
       const f = followed.get(key) ?? { clusterId, meta, pods: new Map() };
       followed.delete(key);
       await ship(f).catch((e: unknown) =>
-        o.log.warn('cannot ship the last logs of a job', { jobId: meta.jobId, error: String(e) }),
+        jobLogger(o.log, meta.jobId, meta.traceId).warn('cannot ship the last logs of a job', {
+          error: String(e),
+        }),
       );
     },
     forget(clusterId: string, meta: JobMeta): void {

@@ -17,6 +17,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import { errorResponse, toAppError } from '../api/envelope.js';
 import { limitBody } from '../api/body-limit.js';
 import {
@@ -114,10 +115,10 @@ async function followUp(o: PushAppOptions, msg: CreateMessage, started: number):
   try {
     return await withinBudget(checkCreatedJob(o, msg), FOLLOW_UP_RESERVE_MS);
   } catch (e) {
-    o.log.info('follow-up check failed; the next reconcile reports the Job', {
-      jobId: msg.jobId,
-      error: errorText(e),
-    });
+    jobLogger(o.log, msg.jobId, msg.traceId).info(
+      'follow-up check failed; the next reconcile reports the Job',
+      { error: errorText(e) },
+    );
     return false;
   }
 }
@@ -143,10 +144,13 @@ async function deadLetter(
     );
     return { outcome: 'dead-letter', action };
   } catch (e) {
-    o.log.warn('could not report a dead letter; Pub/Sub will push it again', {
-      ...ids,
-      error: errorText(e),
-    });
+    jobLogger(o.log, msg.jobId, msg.traceId).warn(
+      'could not report a dead letter; Pub/Sub will push it again',
+      {
+        ...ids,
+        error: errorText(e),
+      },
+    );
     throw new AppError(
       'UNAVAILABLE',
       `could not report the dead letter, try again: ${errorText(e)}`,
@@ -215,6 +219,7 @@ export function createPushApp(o: PushAppOptions) {
     if (deadCount !== undefined)
       return c.json(await deadLetter(o, decoded.message, ids, deadCount));
     const started = Date.now();
+    const log = jobLogger(o.log, decoded.message.jobId, decoded.message.traceId);
     const abort = new AbortController();
     try {
       // Pub/Sub push says nothing about the attempt; its dead-letter policy ends the retries.
@@ -226,7 +231,7 @@ export function createPushApp(o: PushAppOptions) {
       await withinBudget(work, o.budgetMs, abort);
     } catch (e) {
       if (e instanceof BudgetExceeded) {
-        o.log.warn('push handling ran out of its time budget; asking Pub/Sub to redeliver', {
+        log.warn('push handling ran out of its time budget; asking Pub/Sub to redeliver', {
           ...ids,
           budgetMs: o.budgetMs,
         });
@@ -235,14 +240,14 @@ export function createPushApp(o: PushAppOptions) {
           `handling did not finish within ${o.budgetMs} ms; Pub/Sub will redeliver and the redelivery adopts`,
         );
       }
-      o.log.warn('push failed; Pub/Sub will retry it', { ...ids, error: errorText(e) });
+      log.warn('push failed; Pub/Sub will retry it', { ...ids, error: errorText(e) });
       throw new AppError('UNAVAILABLE', `retryable failure, try again: ${errorText(e)}`, {
         cause: e,
       });
     }
     const msg = decoded.message;
     const followedUp = msg.kind === 'create' && (await followUp(o, msg, started));
-    o.log.info('push handled', { ...ids, kind: msg.kind, followedUp, ms: Date.now() - started });
+    log.info('push handled', { ...ids, kind: msg.kind, followedUp, ms: Date.now() - started });
     return c.json({ outcome: 'done', kind: msg.kind, ...(followedUp ? { followedUp } : {}) });
   });
   return app;

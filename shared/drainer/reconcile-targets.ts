@@ -13,6 +13,7 @@
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
 import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
@@ -68,9 +69,8 @@ export async function reconcileTarget(
         r.reported++;
       } catch (e) {
         r.reportsFailed++;
-        d.log.warn('reconcile: status report failed', {
+        jobLogger(d.log, status.jobId, status.traceId).warn('reconcile: status report failed', {
           cluster: id,
-          job: status.jobId,
           error: errorText(e),
         });
       }

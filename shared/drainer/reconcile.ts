@@ -14,6 +14,8 @@
  */
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso } from '../base/clock.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
@@ -102,14 +104,14 @@ async function reportVanished(
         clusterId: id,
         attempt: job.attempt,
         phase: 'deleted',
+        ...traceparentField(job.traceId),
         at: iso(d.clock.now()),
       });
       r.vanished++;
-      d.log.warn('reconcile: an expected Kubernetes Job is gone; reported deleted', {
-        cluster: id,
-        job: job.jobId,
-        name: `${job.namespace}/${job.kubeName}`,
-      });
+      jobLogger(d.log, job.jobId, job.traceId).warn(
+        'reconcile: an expected Kubernetes Job is gone; reported deleted',
+        { cluster: id, name: `${job.namespace}/${job.kubeName}` },
+      );
     } catch (e) {
       r.reportsFailed++;
       d.log.warn('reconcile: status report failed', {
@@ -166,13 +168,12 @@ async function reconcileCluster(
           if (status.phase !== 'pending' && (!wanted || wanted.has(key))) {
             r.logLines = (r.logLines ?? 0) + (await shipJobLogs(d, id, cluster, meta)).lines;
           }
-          await reportJobStatus(d, id, status, meta);
+          await reportJobStatus(d, id, status, meta, false);
           r.reported++;
         } catch (e) {
           r.reportsFailed++;
-          d.log.warn('reconcile: status report failed', {
+          jobLogger(d.log, meta.jobId, meta.traceId).warn('reconcile: status report failed', {
             cluster: id,
-            job: meta.jobId,
             error: errorText(e),
           });
         }

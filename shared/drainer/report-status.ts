@@ -6,8 +6,14 @@
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceIdIn, traceparentField } from '../metrics/trace.js';
 import type { ControlPlane } from '../protocol/control-port.js';
-import { ANNOTATION_ATTEMPT, LABEL_JOB_ID } from '../targets/kubernetes/labels.js';
+import {
+  ANNOTATION_ATTEMPT,
+  ANNOTATION_TRACEPARENT,
+  LABEL_JOB_ID,
+} from '../targets/kubernetes/labels.js';
 import type { ClusterDriver, KubeJobStatus } from '../targets/kubernetes/port.js';
 
 export interface JobMeta {
@@ -15,6 +21,8 @@ export interface JobMeta {
   attempt: number;
   namespace: string;
   name: string;
+  /** From the workload's `switchyard.io/traceparent` (absent on workloads from before traces). */
+  traceId?: string;
 }
 
 export interface StatusReportDeps {
@@ -24,16 +32,18 @@ export interface StatusReportDeps {
   log: Logger;
 }
 
-/** Which Switchyard job (and attempt) a Kubernetes Job runs, from its label and annotation. */
+/** Which Switchyard job (attempt, trace) a Kubernetes Job runs, from its label and annotations. */
 export function jobMetaOf(s: KubeJobStatus): JobMeta | undefined {
   const jobId = s.labels[LABEL_JOB_ID];
   if (!jobId) return undefined;
   const attempt = Number(s.annotations[ANNOTATION_ATTEMPT] ?? 1);
+  const traceId = traceIdIn(s.annotations[ANNOTATION_TRACEPARENT]);
   return {
     jobId,
     attempt: Number.isFinite(attempt) ? attempt : 1,
     namespace: s.namespace,
     name: s.name,
+    ...(traceId ? { traceId } : {}),
   };
 }
 
@@ -54,30 +64,36 @@ async function podsView(d: StatusReportDeps, clusterId: string, status: KubeJobS
 
 /**
  * Reports the Job's phase (or, `status` undefined, that it disappeared) and deletes the Job when
- * the control plane answers that it should not run.
+ * the control plane answers that it should not run. `announce`: log the report (the watch's
+ * reports are changes; a reconcile's repeat what the cluster shows and are not logged).
  */
 export async function reportJobStatus(
   d: StatusReportDeps,
   clusterId: string,
   status: KubeJobStatus | undefined,
   meta: JobMeta,
+  announce = true,
 ): Promise<void> {
   const { result, replicas } = status ? await podsView(d, clusterId, status) : {};
+  const phase = status ? status.phase : 'deleted';
+  const log = jobLogger(d.log, meta.jobId, meta.traceId);
   const answer = await d.control.report({
     jobId: meta.jobId,
     clusterId,
     attempt: meta.attempt,
-    phase: status ? status.phase : 'deleted',
+    phase,
     ...(status?.reason ? { reason: status.reason } : {}),
     ...(status?.message ? { message: status.message } : {}),
     ...(result && status && status.phase !== 'pending' && status.phase !== 'running'
       ? { result }
       : {}),
     ...(replicas ? { replicas } : {}),
+    ...traceparentField(meta.traceId),
     at: iso(d.clock.now()),
   });
+  if (announce) log.info('status reported', { cluster: clusterId, name: meta.name, phase });
   if (answer.action === 'delete' && status) {
-    d.log.info('deleting a Kubernetes Job that should not run', {
+    log.info('deleting a Kubernetes Job that should not run', {
       cluster: clusterId,
       name: meta.name,
     });

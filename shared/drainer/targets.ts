@@ -10,6 +10,8 @@
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
+import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
 import type { Target, TargetJobStatus, TargetKind } from '../targets/port.js';
@@ -27,8 +29,8 @@ export async function createOnTarget(
   msg: CreateMessage,
 ): Promise<void> {
   const outcome = await target.create(msg);
-  d.log.info(outcome === 'created' ? 'job submitted' : 'job already submitted; adopted', {
-    jobId: msg.jobId,
+  const log = jobLogger(d.log, msg.jobId, msg.traceId);
+  log.info(outcome === 'created' ? 'job submitted' : 'job already submitted; adopted', {
     cluster: target.clusterId,
     kind: target.kind,
   });
@@ -39,6 +41,7 @@ export async function createOnTarget(
     attempt: placement.attempt,
     phase: 'pending',
     targetKind: target.kind,
+    ...traceparentField(msg.traceId),
     at: iso(d.clock.now()),
   });
   if (answer.action === 'delete') await target.cancel(refOfCreate(msg));
@@ -56,12 +59,16 @@ export async function cancelOnTarget(
   msg: CancelMessage,
 ): Promise<void> {
   await target.cancel({ jobId: msg.jobId, name: msg.kubeName, namespace: msg.namespace });
+  jobLogger(d.log, msg.jobId, msg.traceId).info('job cancelled on its target', {
+    cluster: msg.clusterId,
+  });
   await d.control.report({
     jobId: msg.jobId,
     clusterId: msg.clusterId,
     attempt: msg.attempt,
     phase: 'cancelled',
     targetKind: target.kind,
+    ...traceparentField(msg.traceId),
     at: iso(d.clock.now()),
   });
 }
@@ -90,6 +97,7 @@ export function reportOf(
     phase,
     targetKind: kind,
     targetJobId: s.externalId,
+    ...traceparentField(s.traceId),
     at,
   };
   if (s.reason) report.reason = s.reason;
@@ -114,9 +122,8 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
   async function send(report: StatusReport, status: TargetJobStatus): Promise<void> {
     const answer = await d.control.report(report);
     if (answer.action === 'delete' && report.phase !== 'deleted' && report.phase !== 'cancelled') {
-      d.log.info('cancelling a job that should not run', {
+      jobLogger(d.log, status.jobId, status.traceId).info('cancelling a job that should not run', {
         cluster: target.clusterId,
-        jobId: status.jobId,
       });
       await target.cancel({ jobId: status.jobId, name: status.name });
     }
@@ -138,6 +145,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
             phase: 'deleted',
             targetKind: target.kind,
             targetJobId: status.externalId,
+            ...traceparentField(status.traceId),
             at: now,
           },
           status,
@@ -148,17 +156,16 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
       const key = `${status.jobId}/${status.attempt}`;
       const report = reportOf(target.clusterId, status, now, target.kind);
       if (seen.get(key)?.phase === report.phase) continue;
+      const log = jobLogger(d.log, status.jobId, status.traceId);
       if (status.state === 'waiting') {
-        d.log.info('job is waiting again on its target', {
-          jobId: status.jobId,
-          reason: status.reason,
-        });
+        log.info('job is waiting again on its target', { reason: status.reason });
       }
       try {
         await send(report, status);
         seen.set(key, { phase: report.phase, status });
+        log.info('status reported', { cluster: target.clusterId, phase: report.phase });
       } catch (e) {
-        d.log.warn('status report failed', { cluster: target.clusterId, error: String(e) });
+        log.warn('status report failed', { cluster: target.clusterId, error: String(e) });
       }
     }
   }

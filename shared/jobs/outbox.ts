@@ -45,6 +45,7 @@ export function deliveriesFor(at: string, before: Job | undefined, after: Job): 
       url: callback.url,
       eventType: `job.${event.state}`,
       payload: webhookPayload(after, i),
+      ...(after.traceId ? { traceId: after.traceId } : {}),
       state: 'pending',
       attempts: 0,
       nextAttemptAt: at,

@@ -8,6 +8,7 @@ import { requireProject, requireScope } from '../domain/principal.js';
 import { jobOwner, loadOwned, type OwnedKind } from '../auth/ownership.js';
 import { sha256 } from '../auth/sha256.js';
 import { AlreadyExistsError, AppError, QuotaExceededError, notFound } from '../base/errors.js';
+import { jobLogger } from '../base/job-log.js';
 import type { CancelMessage } from '../protocol/messages.js';
 import type { IdempotencyRecord, Page } from '../store/port.js';
 import type { CoreContext } from '../context/core-context.js';
@@ -146,8 +147,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       decided = transition(received, 'pending', 'QuotaReached', why, at, { decision });
       await ctx.store.jobs.create(decided, [], deliveriesFor(at, undefined, decided));
     }
-    ctx.log.info('job submitted', {
-      jobId: decided.id,
+    jobLogger(ctx.log, decided.id, decided.traceId).info('job submitted', {
       state: decided.state,
       ...(decided.placement ? { cluster: decided.placement.clusterId } : {}),
     });
@@ -272,6 +272,7 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
         namespace: job.placement.namespace,
         kubeName: job.placement.kubeName,
         attempt: job.placement.attempt,
+        ...(job.traceId ? { traceId: job.traceId } : {}),
       };
       await ctx.queue.publish(job.placement.queue, message);
     }

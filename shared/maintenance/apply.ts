@@ -82,6 +82,7 @@ async function requeue(ctx: DispatchContext, clusterId: string, planId: string):
       namespace: running.placement!.namespace,
       kubeName: running.placement!.kubeName,
       attempt: running.placement!.attempt,
+      ...(job.traceId ? { traceId: job.traceId } : {}),
     };
     await ctx.queue.publish(running.placement!.queue, cancel);
   }

@@ -1,8 +1,10 @@
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` a submit may carry
  * (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`), or a fresh trace id made at submit.
- * The trace id travels with the job (its create message, the drainer's log lines) so one grep
- * follows a job across the control plane, the queue and the drainer. Edge-safe.
+ * The trace id travels with the job (its create message, the workload's annotation or Slurm
+ * comment, the drainer's status reports, the status webhooks' headers, and every log line about the
+ * job: `base/job-log.ts`) so one grep follows a job across the control plane, the queue and the
+ * drainer. Edge-safe.
  */
 import { AppError } from '../base/errors.js';
 
@@ -37,7 +39,38 @@ export function traceIdOf(header: string | undefined): string {
   return m[2]!;
 }
 
-/** A `traceparent` for the job's trace: the given trace id, a new span id, sampled. */
-export function traceparentFor(traceId: string): string {
-  return `00-${traceId}-${hex(crypto.getRandomValues(new Uint8Array(8)))}-01`;
+/**
+ * A `traceparent` for the job's trace: the given trace id, sampled, and a new random span id; or,
+ * with `seed`, a span id derived from it (FNV-1a, 64 bit), so a pure function such as a workload
+ * manifest gives the same value every time for the same job and attempt.
+ */
+export function traceparentFor(traceId: string, seed?: string): string {
+  const span = seed === undefined ? hex(crypto.getRandomValues(new Uint8Array(8))) : fnv64(seed);
+  return `00-${traceId}-${span === ZERO_PARENT ? '0'.repeat(15) + '1' : span}-01`;
+}
+
+function fnv64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) {
+    h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+/**
+ * The trace id of a valid `traceparent`, or undefined for anything else: for values read back from
+ * a cluster (an annotation anyone could edit), where a bad one is ignored rather than refused.
+ */
+export function traceIdIn(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : TRACEPARENT.exec(value);
+  if (!m || m[1] === 'ff' || m[2] === ZERO_TRACE || m[3] === ZERO_PARENT) return undefined;
+  return m[2];
+}
+
+/** Whether `value` is a valid W3C `traceparent` (the drainer report's optional field). */
+export const isTraceparent = (value: string): boolean => traceIdIn(value) !== undefined;
+
+/** A status report's optional `traceparent` field for a job of trace `traceId` (none: `{}`). */
+export function traceparentField(traceId: string | undefined): { traceparent?: string } {
+  return traceId ? { traceparent: traceparentFor(traceId) } : {};
 }

@@ -40,6 +40,11 @@ export interface StatusReport {
   result?: ContainerResult;
   /** A multi-node workload's pods (shared/domain/replica.ts), at most `MAX_REPLICAS`. */
   replicas?: ReplicaState[];
+  /**
+   * The job's W3C `traceparent` as the drainer knows it (create message, workload annotation,
+   * Slurm comment); optional, absent from drainers and jobs from before traces.
+   */
+  traceparent?: string;
   at: string;
 }
 
@@ -54,6 +59,8 @@ export interface ExpectedJob {
   attempt: number;
   namespace: string;
   kubeName: string;
+  /** The job's W3C trace id (absent on jobs from before traces). */
+  traceId?: string;
 }
 
 export interface ControlPlane {

@@ -37,6 +37,11 @@ export const cancelMessageSchema = z.object({
   reason: z.string().max(64).optional(),
   /** How long the pods get to stop; absent: the cluster's default. */
   gracePeriodSeconds: z.int().min(0).max(3600).optional(),
+  /** The job's W3C trace id, for the drainer's log lines and its report (absent before traces). */
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 export const queueMessageSchema = z.discriminatedUnion('kind', [

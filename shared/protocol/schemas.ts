@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { issuesOf, fieldsError } from '../base/validation.js';
 import { WORKLOAD_KINDS } from '../domain/job.js';
 import { MAX_REPLICAS } from '../domain/replica.js';
+import { isTraceparent } from '../metrics/trace.js';
+
+const TRACEPARENT_RULE =
+  'must be W3C Trace Context: 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>, lower case, ids not all zero';
 
 export const claimSchema = z.strictObject({
   jobId: z.string().max(64),
@@ -47,6 +51,12 @@ export const reportSchema = z.strictObject({
     })
     .optional(),
   replicas: z.array(replicaSchema).max(MAX_REPLICAS).optional(),
+  /** The job's trace (optional: older drainers send none). */
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, TRACEPARENT_RULE)
+    .refine(isTraceparent, TRACEPARENT_RULE)
+    .optional(),
   at: z.iso.datetime(),
 });
 /** `POST /v1/drainer/expected`: which cluster's expected jobs. */

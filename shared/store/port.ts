@@ -156,6 +156,8 @@ export interface Delivery {
   eventType: string;
   /** The exact JSON body that is signed and sent. */
   payload: string;
+  /** The job's W3C trace id: sent as `traceparent` and logged (absent before traces). */
+  traceId?: string;
   state: 'pending' | 'delivered' | 'dead';
   attempts: number;
   nextAttemptAt: string;

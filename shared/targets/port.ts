@@ -17,6 +17,8 @@ export interface TargetWorkload {
   /** The spec without its callback: secrets never reach a target. */
   spec: Omit<JobSpec, 'callback'>;
   placement: Placement;
+  /** The job's W3C trace id, passed to the target (absent on jobs from before traces). */
+  traceId?: string;
 }
 
 /** How a job Switchyard made is found again: its id, its name (`sy-<job id>`), its namespace. */
@@ -47,6 +49,8 @@ export interface TargetJobStatus {
   message?: string;
   /** Set once it ended: the exit code of its command (absent when the target shows none). */
   exitCode?: number;
+  /** The job's trace id, as the target keeps it (absent when it keeps none). */
+  traceId?: string;
 }
 
 export interface Target {

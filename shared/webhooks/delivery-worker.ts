@@ -15,6 +15,7 @@ import { isAppError, VersionConflictError } from '../base/errors.js';
 import type { Delivery, DeliveryTable } from '../store/port.js';
 import { nextDelayMs } from './backoff.js';
 import { createFairSlots } from './fair-slots.js';
+import { deliveryIds, traceHeaders } from './delivery-trace.js';
 import { webhookHeaders } from './standard-webhooks.js';
 
 export interface DeliveryWorkerDeps {
@@ -132,7 +133,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { ...headers, 'user-agent': 'Switchyard-Webhooks/1' },
+        headers: { ...headers, ...traceHeaders(d), 'user-agent': 'Switchyard-Webhooks/1' },
         body: d.payload,
         redirect: 'manual',
         signal,
@@ -218,15 +219,14 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     const stored = await write(next);
     if (!stored) {
       // The lease ran out and another worker took over; it records its own attempt.
-      log({ event: 'webhook.lease_lost', deliveryId: d.id, jobId: d.jobId });
+      log({ event: 'webhook.lease_lost', ...deliveryIds(d) });
       return undefined;
     }
     const counter = outcome.kind === 'retry' ? 'failed' : outcome.kind;
     result[counter]++;
     log({
       event: `webhook.${counter}`,
-      deliveryId: d.id,
-      jobId: d.jobId,
+      ...deliveryIds(d),
       attempts: stored.attempts,
       status: outcome.status,
       ...(outcome.kind === 'delivered'
@@ -241,7 +241,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     const stored = await write({ ...d, state: 'dead', lastError, updatedAt: now });
     if (!stored) return false;
     result.dead++;
-    log({ event: 'webhook.dead', deliveryId: d.id, jobId: d.jobId, error: lastError });
+    log({ event: 'webhook.dead', ...deliveryIds(d), error: lastError });
     return true;
   }
 

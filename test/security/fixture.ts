@@ -17,7 +17,7 @@ import {
   type CoreContext,
   type CoreSettings,
 } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
+import { silentLogger, type Logger } from '../../shared/base/log.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { createJobService } from '../../shared/jobs/service.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
@@ -49,6 +49,8 @@ export interface FixtureOptions {
   settings?: Partial<CoreSettings>;
   /** Wrap the queue with in-process wake-ups, as the Node server does (long-poll tests). */
   wakeups?: boolean;
+  /** The control plane's logger (default: silent). */
+  log?: Logger;
 }
 
 export async function createFixture(options: FixtureOptions = {}) {
@@ -68,7 +70,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     queue,
     clock,
     settings: { ...defaultCoreSettings, ...options.settings },
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     ...(options.screenCallback ? { screenCallback: options.screenCallback } : {}),
   };
   const tokens = createTokenService({

@@ -11,8 +11,19 @@ import { createKubernetesCluster } from '../../shared/targets/kubernetes/kuberne
 import { ADMIN, createFixture, type FixtureOptions } from '../security/fixture.js';
 import { startTestSim } from '../sim-cluster/helpers.js';
 
+/** A logger that keeps every line as JSON in `into`, for tests that check what was written. */
+function recordingLogger(into: string[]): Logger {
+  const record =
+    (level: string) =>
+    (msg: string, fields?: Record<string, unknown>): void =>
+      void into.push(JSON.stringify({ level, msg, ...fields }));
+  return { info: record('info'), warn: record('warn'), error: record('error') };
+}
+
 export async function startDrainedApp(options: FixtureOptions = {}) {
-  const f = await createFixture(options);
+  /** Every line the control plane logged, as JSON. */
+  const controlLogged: string[] = [];
+  const f = await createFixture({ log: recordingLogger(controlLogged), ...options });
   const token = (await f.mint(ADMIN)).token;
   const server: ServerType = serve({ fetch: f.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -25,16 +36,19 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
   });
   /** Every line the drainer logged, as JSON, for tests that check what it wrote. */
   const logged: string[] = [];
-  const record =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void =>
-      void logged.push(JSON.stringify({ level, msg, ...fields }));
-  const log: Logger = { info: record('info'), warn: record('warn'), error: record('error') };
+  const log = recordingLogger(logged);
+  /** Every request the drainer sent to the control plane: its route (`report`, …) and body. */
+  const sent: Array<{ route: string; body: Record<string, unknown> }> = [];
+  const observe: typeof fetch = (input, init) => {
+    const route = String(input).split('/v1/drainer/')[1] ?? String(input);
+    sent.push({ route, body: JSON.parse(String(init?.body ?? '{}')) as Record<string, unknown> });
+    return fetch(input, init);
+  };
   const drainer: Drainer = createDrainer({
     queueName: 'aws',
     queue: f.ctx.queue,
     clusters: new Map([['sim-one', cluster]]),
-    control: createHttpControlPlane({ baseUrl: url, token }),
+    control: createHttpControlPlane({ baseUrl: url, token, fetch: observe }),
     clock: f.clock,
     log,
     pollMs: 100,
@@ -46,6 +60,9 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
     url,
     token,
     logged,
+    controlLogged,
+    sent,
+    sim,
     async stop() {
       await drainer.stop();
       await cluster.close();

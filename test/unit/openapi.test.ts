@@ -353,6 +353,7 @@ describe('mirrored request schemas', () => {
           replicas: [
             { role: 'worker', index: 0, pod: 'p', node: 'n', phase: 'Failed', exitCode: 3 },
           ],
+          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
           at,
         },
       ],

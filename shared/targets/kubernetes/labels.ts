@@ -9,6 +9,8 @@ export const LABEL_ACCELERATOR = 'switchyard.io/accelerator';
 export const ANNOTATION_ATTEMPT = 'switchyard.io/attempt';
 export const ANNOTATION_JOB_NAME = 'switchyard.io/job-name';
 export const ANNOTATION_SUBMITTED_BY = 'switchyard.io/submitted-by';
+/** The job's W3C `traceparent` (its trace id; a span id per attempt), read back for reports. */
+export const ANNOTATION_TRACEPARENT = 'switchyard.io/traceparent';
 
 /** Selector for every Job Switchyard created. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`;

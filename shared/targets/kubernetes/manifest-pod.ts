@@ -8,6 +8,7 @@ import {
   ANNOTATION_ATTEMPT,
   ANNOTATION_JOB_NAME,
   ANNOTATION_SUBMITTED_BY,
+  ANNOTATION_TRACEPARENT,
   GPU_RESOURCE,
   GPU_TAINT_KEY,
   LABEL_ACCELERATOR,
@@ -18,6 +19,7 @@ import {
   MANAGED_BY_VALUE,
 } from './labels.js';
 import type { ManifestMetadata } from './port.js';
+import { traceparentFor } from '../../metrics/trace.js';
 
 const LABEL_VALUE_MAX = 63;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -77,6 +79,8 @@ export interface WorkloadRequest {
   /** The spec without its callback: secrets never reach a cluster. */
   spec: Omit<JobSpec, 'callback'>;
   placement: Placement;
+  /** The job's W3C trace id, annotated as a `traceparent` (absent on jobs from before traces). */
+  traceId?: string;
 }
 
 export function jobLabels(job: WorkloadRequest): Record<string, string> {
@@ -119,6 +123,14 @@ export function workloadMetadata(job: WorkloadRequest): ManifestMetadata {
       [ANNOTATION_ATTEMPT]: String(placement.attempt),
       [ANNOTATION_JOB_NAME]: spec.name,
       [ANNOTATION_SUBMITTED_BY]: job.submittedBy,
+      ...(job.traceId
+        ? {
+            [ANNOTATION_TRACEPARENT]: traceparentFor(
+              job.traceId,
+              `${job.jobId}/${placement.attempt}`,
+            ),
+          }
+        : {}),
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { Target, TargetJobState, TargetJobStatus, TargetWorkload } from '../port.js';
 import {
   ANNOTATION_ATTEMPT,
+  ANNOTATION_TRACEPARENT,
   LABEL_JOB_ID,
   LABEL_MANAGED_BY,
   LABEL_TENANT,
@@ -14,6 +15,7 @@ import {
 } from './labels.js';
 import { buildManifest, type ManifestOptions } from './manifest.js';
 import type { ClusterDriver, KubeJobPhase, KubeJobStatus } from './port.js';
+import { traceIdIn } from '../../metrics/trace.js';
 
 const STATES: Record<KubeJobPhase, TargetJobState> = {
   pending: 'submitted',
@@ -34,6 +36,8 @@ function toStatus(job: KubeJobStatus): TargetJobStatus {
   if (reason !== undefined) status.reason = reason;
   if (job.message !== undefined) status.message = job.message;
   if (job.result?.exitCode !== undefined) status.exitCode = job.result.exitCode;
+  const traceId = traceIdIn(job.annotations[ANNOTATION_TRACEPARENT]);
+  if (traceId) status.traceId = traceId;
   return status;
 }
 

@@ -3,7 +3,8 @@
  * edge-safe; the version-specific request shapes are in dialects.ts.
  *
  * Naming: `sy-<job id>`, and a comment
- * `switchyard job=<id> attempt=<n> deployment=<d> tenant=<t> by=<submitter>` that links it to the
+ * `switchyard job=<id> attempt=<n> deployment=<d> tenant=<t> by=<submitter>` (then
+ * ` trace=<trace id>` for a traced job; its script gets `TRACEPARENT`) that links it to the
  * submission and to the deployment (one control plane and its store) that made it. Only a job with
  * both is Switchyard's, so a user's own `sy-…` job is never adopted or cancelled; which of those a
  * driver may list is slurm.ts's rule (its own deployment's only).
@@ -11,6 +12,7 @@
 import { ClusterError } from '../kubernetes/port.js';
 import type { TargetJobState, TargetJobStatus, TargetWorkload } from '../port.js';
 import type { SlurmJob, SlurmSubmit } from './dialects.js';
+import { traceparentFor } from '../../metrics/trace.js';
 
 export type SlurmContainers = 'none' | 'pyxis' | 'oci';
 
@@ -36,7 +38,8 @@ const field = (v: string) => v.replace(/[\s=]+/g, '_');
 export function slurmComment(w: TargetWorkload, deployment: string): string {
   return (
     `${COMMENT_PREFIX}${field(w.jobId)} attempt=${w.placement.attempt} ` +
-    `deployment=${field(deployment)} tenant=${field(w.tenantId)} by=${field(w.submittedBy)}`
+    `deployment=${field(deployment)} tenant=${field(w.tenantId)} by=${field(w.submittedBy)}` +
+    (w.traceId ? ` trace=${w.traceId}` : '')
   );
 }
 
@@ -45,6 +48,8 @@ export interface CommentOrigin {
   attempt: number;
   /** The deployment that made it; undefined in comments written before deployments had ids. */
   deployment?: string;
+  /** The job's trace id; undefined in comments written before traces. */
+  traceId?: string;
 }
 
 /** What a comment names, or undefined for a job Switchyard did not make. */
@@ -53,6 +58,8 @@ export function parseComment(comment: string): CommentOrigin | undefined {
   if (!m) return undefined;
   const origin: CommentOrigin = { jobId: m[1]!, attempt: Number(m[2]) };
   if (m[3] !== undefined) origin.deployment = m[3];
+  const trace = /\strace=([0-9a-f]{32})(?:\s|$)/.exec(comment)?.[1];
+  if (trace) origin.traceId = trace;
   return origin;
 }
 
@@ -130,6 +137,9 @@ export function toSubmit(
   const name = slurmJobName(w.jobId);
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', USER: clusterUser };
   Object.assign(env, w.spec.env, { SWITCHYARD_JOB_ID: w.jobId });
+  // The job's trace for tools that read it (OpenTelemetry SDKs); a job's own TRACEPARENT wins.
+  if (w.traceId && env.TRACEPARENT === undefined)
+    env.TRACEPARENT = traceparentFor(w.traceId, `${w.jobId}/${w.placement.attempt}`);
   const accel = w.spec.resources.accelerator;
   const submit: SlurmSubmit = {
     script: batchScript(w, s.containers),
@@ -184,13 +194,15 @@ export function hasEnded(job: SlurmJob): boolean {
 
 export function toStatus(job: SlurmJob, jobId: string): TargetJobStatus {
   const state = targetState(job.states);
+  const linked = parseComment(job.comment);
   const status: TargetJobStatus = {
     jobId,
     name: job.name,
     externalId: String(job.jobId),
-    attempt: parseComment(job.comment)?.attempt ?? 1,
+    attempt: linked?.attempt ?? 1,
     state,
   };
+  if (linked?.traceId) status.traceId = linked.traceId;
   const primary = job.states.find((s) => ENDED.has(s));
   const reason = state === 'failed' && primary !== 'FAILED' ? primary : job.reason;
   if (reason && reason !== 'None') status.reason = reason;
