@@ -43,8 +43,9 @@ async function main(): Promise<void> {
   const { config, source } = loadConfig();
   const queue = buildQueue(config, resolve(config.dataDir), systemClock);
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
-  const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
-  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deploymentIdOf(config));
+  const deployment = deploymentIdOf(config);
+  const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE, deployment);
+  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deployment);
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,

@@ -11,6 +11,7 @@ import {
   GPU_RESOURCE,
   GPU_TAINT_KEY,
   LABEL_ACCELERATOR,
+  LABEL_DEPLOYMENT,
   LABEL_JOB_ID,
   LABEL_MANAGED_BY,
   LABEL_PROJECT,
@@ -77,6 +78,8 @@ export interface WorkloadRequest {
   /** The spec without its callback: secrets never reach a cluster. */
   spec: Omit<JobSpec, 'callback'>;
   placement: Placement;
+  /** The deployment making it (a `switchyard.io/deployment` label on the workload and its pods). */
+  deployment?: string;
 }
 
 export function jobLabels(job: WorkloadRequest): Record<string, string> {
@@ -88,6 +91,7 @@ export function jobLabels(job: WorkloadRequest): Record<string, string> {
   labels[LABEL_JOB_ID] = sanitizeLabelValue(job.jobId);
   labels[LABEL_TENANT] = sanitizeLabelValue(job.tenantId);
   labels[LABEL_PROJECT] = sanitizeLabelValue(job.spec.project);
+  if (job.deployment) labels[LABEL_DEPLOYMENT] = sanitizeLabelValue(job.deployment);
   return labels;
 }
 
