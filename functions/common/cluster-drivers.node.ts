@@ -33,10 +33,12 @@ function kueueQueues(spec: string | undefined, ids: readonly string[]): Map<stri
   return queues;
 }
 
+/** `deployment`: this deployment's id (deployment.node.ts), which scopes each driver's workloads. */
 export function clusterDrivers(
   spec: string,
   kubeconfig: string | undefined,
   kueueSpec?: string,
+  deployment?: string,
 ): Map<string, ClusterDriver> {
   const entries = spec
     .split(',')
@@ -57,7 +59,10 @@ export function clusterDrivers(
     const [, id, , context, server] = m;
     const clusterId = id!;
     const queue = queues.get(clusterId);
-    const kueue = queue ? { kueue: { localQueue: queue } } : {};
+    const kueue = {
+      ...(deployment ? { deployment } : {}),
+      ...(queue ? { kueue: { localQueue: queue } } : {}),
+    };
     if (context)
       drivers.set(
         clusterId,

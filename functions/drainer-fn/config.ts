@@ -112,11 +112,12 @@ export function buildDrainerFn(
 ) {
   const token = drainerToken(e)!;
   const split = splitDrainerClusters(e.DRAINER_CLUSTERS);
-  const clusters = clusterDrivers(split.kubernetes, e.KUBECONFIG, e.DRAINER_KUEUE);
+  // The configuration gives this deployment's id, which scopes every cluster's workloads.
+  const { config, source } = loadConfig(env);
+  const deployment = deploymentIdOf(config);
+  const clusters = clusterDrivers(split.kubernetes, e.KUBECONFIG, e.DRAINER_KUEUE, deployment);
   const targets = new Map<string, Target>();
   if (split.slurm.length > 0) {
-    const { config, source } = loadConfig(env);
-    const deployment = deploymentIdOf(config);
     for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment)) {
       targets.set(id, t);
     }

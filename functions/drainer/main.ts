@@ -60,8 +60,9 @@ async function main(): Promise<void> {
     ? createHttpQueue({ baseUrl: env.SWITCHYARD_URL, token, visibilityMs })
     : buildQueue(config, resolve(config.dataDir), systemClock);
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
-  const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
-  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deploymentIdOf(config));
+  const deployment = deploymentIdOf(config);
+  const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE, deployment);
+  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deployment);
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,

@@ -39,11 +39,14 @@ export async function startClusters(
     targets: new Map(),
     definitions: [],
   };
+  const deployment = deploymentIdOf(config);
   for (const [i, c] of config.clusters.entries()) {
     let apiUrl: string | undefined;
     // One Kueue setting is enough for a simulated cluster (shared/config/kueue.ts).
     const resolved = resolveKueue(c);
     const kueue = resolved.driver ? { kueue: resolved.driver } : {};
+    // The deployment id labels what this server's drainers create and scopes what they follow.
+    const driverOpts = { deployment, ...kueue };
     if ('simulated' in c.connect) {
       const sim = await startSimCluster({
         id: c.id,
@@ -67,20 +70,28 @@ export async function startClusters(
       apiUrl = sim.url;
       started.drivers.set(
         c.id,
-        createKubernetesCluster({ clusterId: c.id, kubeconfig: { server: sim.url }, ...kueue }),
+        createKubernetesCluster({
+          clusterId: c.id,
+          kubeconfig: { server: sim.url },
+          ...driverOpts,
+        }),
       );
     } else if ('kubeconfig' in c.connect) {
       started.drivers.set(
         c.id,
-        createKubernetesCluster({ clusterId: c.id, kubeconfig: c.connect.kubeconfig, ...kueue }),
+        createKubernetesCluster({
+          clusterId: c.id,
+          kubeconfig: c.connect.kubeconfig,
+          ...driverOpts,
+        }),
       );
     } else if ('inCluster' in c.connect) {
       started.drivers.set(
         c.id,
-        createKubernetesCluster({ clusterId: c.id, inCluster: true, ...kueue }),
+        createKubernetesCluster({ clusterId: c.id, inCluster: true, ...driverOpts }),
       );
     } else {
-      started.targets.set(c.id, slurmTargetFor(c, c.connect.slurm, deploymentIdOf(config)));
+      started.targets.set(c.id, slurmTargetFor(c, c.connect.slurm, deployment));
     }
     started.definitions.push({
       id: c.id,

@@ -1,6 +1,7 @@
 /** Public representations: what the API shows of stored records (never secrets). */
 import type { Cluster } from '../domain/cluster.js';
 import { freeGpus, isOffline } from '../placement/place.js';
+import { kindsOf } from '../placement/gang.js';
 import type { Job } from '../domain/job.js';
 import { attemptsView } from '../domain/retry.js';
 
@@ -69,8 +70,11 @@ export function clusterView(cluster: Cluster, now: number, heartbeatTimeoutMs: n
         costPerGpuHour: pools[0]?.costPerGpuHour ?? null,
       };
     }),
-    // What the cluster's API serves, from its drainer's last discovery (absent: Jobs only).
-    kinds: cluster.capacity?.kinds ?? ['job'],
+    // What the cluster runs, as placement sees it (placement/gang.ts `kindsOf`): its last report's,
+    // else its configuration's; a Kubernetes cluster that has neither runs Jobs, and whether it
+    // runs the gang kinds is not known until it reports (`kindsKnown: false`).
+    kinds: kindsOf(cluster) ?? ['job'],
+    kindsKnown: kindsOf(cluster) !== undefined,
     kueue: {
       installed: cluster.capacity?.kueue ?? false,
       localQueue: cluster.kueue?.localQueue ?? null,

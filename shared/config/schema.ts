@@ -87,8 +87,9 @@ export const configSchema = z.strictObject({
     .prefault({}),
   dataDir: z.string().default('.switchyard'),
   /**
-   * This deployment's id, written on the jobs it makes on shared targets (Slurm comments), so two
-   * deployments sharing a Slurm user and partition never list or cancel each other's jobs.
+   * This deployment's id, written on the jobs it makes on shared targets (Slurm comments, the
+   * `switchyard.io/deployment` label on Kubernetes workloads), so two deployments sharing a Slurm
+   * partition or a Kubernetes cluster never list, cancel or delete each other's jobs.
    * Absent: derived from the state store (functions/common/deployment.node.ts, docs/targets.md).
    */
   deployment: z

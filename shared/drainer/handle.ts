@@ -122,7 +122,9 @@ async function handleCreate(
     );
     delivery.signal?.throwIfAborted();
     const outcome = await cluster.createJob(
-      buildManifest(msg, { ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600 }),
+      buildManifest(cluster.deployment ? { ...msg, deployment: cluster.deployment } : msg, {
+        ttlSecondsAfterFinished: d.ttlSecondsAfterFinished ?? 3600,
+      }),
       sent,
     );
     d.stats?.create(placement.clusterId);

@@ -1,11 +1,13 @@
 /**
  * Status without a long-lived watch (issue #15): what the push function's `POST /reconcile` and
- * its follow-up check after a create do. A reconcile lists, page by page, every Job Switchyard
- * manages on each of the function's clusters, reports each one's current phase through the same
- * report protocol as the pull drainer's watches (the control plane ignores repeats), and sends a
- * capacity heartbeat per cluster. It keeps no memory between runs; instead it asks the control
- * plane which jobs it expects on the cluster (submitted or running) before listing, and reports
- * each one the complete list did not contain as `deleted` (the pull drainer's watch reports a
+ * its follow-up check after a create do. A reconcile lists, page by page, every Job this
+ * deployment made on each of the function's clusters (`managedSelector`: never another
+ * deployment's), reports each one's current phase through the same report protocol as the pull
+ * drainer's watches (the control plane ignores repeats), and sends a capacity heartbeat per
+ * cluster. It keeps no memory between runs; instead it asks the control plane which jobs it
+ * expects on the cluster (submitted or running) before listing, looks each one the complete list
+ * did not contain up by its job id (a Job made before deployments had ids is found that way), and
+ * reports it as `deleted` only when that finds nothing too (the pull drainer's watch reports a
  * vanished Job the same way; the control plane fails the job with `KubernetesJobDeleted`).
  * Before a started Job the control plane still expects is reported, its pods' new output is shipped
  * (`push-logs.ts`), so a job's last lines are stored before its end is.
@@ -18,7 +20,7 @@ import { jobLogger } from '../base/job-log.js';
 import { traceparentField } from '../metrics/trace.js';
 import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
-import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
+import { LABEL_JOB_ID, MANAGED_SELECTOR, managedSelector } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
 import type { Target } from '../targets/port.js';
@@ -86,12 +88,27 @@ async function expectedBefore(d: StatusReportDeps, id: string) {
 }
 
 /**
- * Reports each expected job whose Job the complete list lacked. Asked before the list began, so a
- * job submitted later is not in `expected`, and one submitted earlier had its Job listed.
+ * The expected job's workload looked up by its job id alone (any kind, any deployment label): one
+ * made before deployments had ids is not in the deployment's list but is still this job's own.
+ */
+async function byJobId(cluster: ClusterDriver, job: ExpectedJob) {
+  const { items } = await cluster.listJobs(`${MANAGED_SELECTOR},${LABEL_JOB_ID}=${job.jobId}`);
+  for (const status of items) {
+    const meta = jobMetaOf(status);
+    if (meta?.jobId === job.jobId && meta.attempt === job.attempt) return { status, meta };
+  }
+  return undefined;
+}
+
+/**
+ * Reports each expected job whose Job the complete list lacked: as it stands if a lookup by its
+ * job id still finds it, else as deleted. Asked before the list began, so a job submitted later
+ * is not in `expected`, and one submitted earlier had its Job listed.
  */
 async function reportVanished(
   d: StatusReportDeps,
   id: string,
+  cluster: ClusterDriver,
   expected: ExpectedJob[],
   seen: Set<string>,
   r: ClusterReconcile,
@@ -99,6 +116,12 @@ async function reportVanished(
   for (const job of expected) {
     if (seen.has(`${job.jobId}/${job.attempt}`)) continue;
     try {
+      const found = await byJobId(cluster, job);
+      if (found) {
+        await reportJobStatus(d, id, found.status, found.meta);
+        r.reported++;
+        continue;
+      }
       await d.control.report({
         jobId: job.jobId,
         clusterId: id,
@@ -152,7 +175,7 @@ async function reconcileCluster(
         r.error = 'out of time before the last page; the next reconcile continues';
         return r;
       }
-      const page = await cluster.listJobs(MANAGED_SELECTOR, {
+      const page = await cluster.listJobs(managedSelector(cluster.deployment), {
         limit: o.pageSize ?? 200,
         ...(token ? { continue: token } : {}),
       });
@@ -182,7 +205,7 @@ async function reconcileCluster(
     } while (token);
     r.complete = true;
     // 3. Only after a complete list: a job missing from it is really gone.
-    if (expected) await reportVanished(d, id, expected, seen, r);
+    if (expected) await reportVanished(d, id, cluster, expected, seen, r);
   } catch (e) {
     r.error = `listing Jobs: ${errorText(e)}`;
     d.log.warn('reconcile: cannot list Jobs', { cluster: id, error: errorText(e) });

@@ -1,10 +1,10 @@
 /**
- * Follows every Job Switchyard created in one cluster: list, then watch from the list's
+ * Follows every Job this deployment created in one cluster: list, then watch from the list's
  * resourceVersion; when the watch ends (410 Gone, network), back off and relist, so no terminal
  * state is ever missed. Reports a job only when its phase changes (or it disappears).
  */
 import type { Clock } from '../base/clock.js';
-import { MANAGED_SELECTOR } from '../targets/kubernetes/labels.js';
+import { managedSelector } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver, JobWatch, KubeJobStatus } from '../targets/kubernetes/port.js';
 import type { Logger } from '../base/log.js';
 import { jobMetaOf, type JobMeta } from './report-status.js';
@@ -62,17 +62,20 @@ export function watchCluster(o: WatchClusterOptions): () => void {
     });
   }
 
+  // Only this deployment's workloads: another's on a shared cluster is not ours to report.
+  const selector = managedSelector(o.cluster.deployment);
+
   async function relist(): Promise<void> {
     if (stopped) return;
     try {
-      const { items, resourceVersion } = await o.cluster.listJobs(MANAGED_SELECTOR);
+      const { items, resourceVersion } = await o.cluster.listJobs(selector);
       const present = new Set(items.map((s) => `${s.namespace}/${s.name}`));
       for (const [key, { meta }] of seen) {
         if (!present.has(key)) record(meta, undefined);
       }
       for (const s of items) observe(s, false);
       if (stopped) return;
-      watch = await o.cluster.watchJobs(MANAGED_SELECTOR, resourceVersion, {
+      watch = await o.cluster.watchJobs(selector, resourceVersion, {
         onEvent: (type, s) => {
           backoff = minBackoff;
           observe(s, type === 'DELETED');

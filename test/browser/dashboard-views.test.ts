@@ -151,6 +151,30 @@ describe.skipIf(skipBrowserTests)('the dashboard views in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows the workload kinds a cluster runs, and "not reported yet" while they are unknown', async () => {
+    const page = await signedIn(server.token);
+    // Every simulated cluster here declares its kinds; one that has not reported is rewritten in.
+    await page.route('**/v1/clusters', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as {
+        items: Array<{ id: string; kinds: string[]; kindsKnown?: boolean }>;
+      };
+      for (const c of body.items.filter((x) => x.id === 'onprem-dc1')) {
+        c.kinds = ['job'];
+        c.kindsKnown = false;
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.reload();
+    const unknown = page.locator('#clusters-table tr[data-cluster="onprem-dc1"] .kinds');
+    await unknown.waitFor();
+    expect(await unknown.textContent()).toBe('job others not reported yet');
+    const known = page.locator('#clusters-table tbody tr:not([data-cluster="onprem-dc1"]) .kinds');
+    expect(await known.first().textContent()).toMatch(/^job, jobset/);
+    expect(await known.first().textContent()).not.toContain('not reported');
+    await page.context().close();
+  });
+
   it('lists GPUs, priority and origin, says "not placed" for a rejected job, and shows the callback', async () => {
     const secret = 'whsec_' + Buffer.from('0123456789abcdef0123456789').toString('base64');
     const withCallback = await api<JobBody>(

@@ -126,10 +126,10 @@ describe('switchyard CLI against the real server', () => {
     ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+CLOUD\s+REGION\s+STATUS\s+ACCELERATORS\s+HEARTBEAT$/);
+    expect(lines[0]).toMatch(/^ID\s+CLOUD\s+REGION\s+STATUS\s+KINDS\s+ACCELERATORS\s+HEARTBEAT$/);
     expect(lines).toHaveLength(6);
     expect(r.stdout).toMatch(
-      /gcp-europe-west4 \(simulated\)\s+gcp\s+europe-west4\s+active\s+nvidia-h100 16\/16/,
+      /gcp-europe-west4 \(simulated\)\s+gcp\s+europe-west4\s+active\s+job, jobset, pytorchjob, rayjob\s+nvidia-h100 16\/16/,
     );
     expect((JSON.parse(j.stdout) as { items: unknown[] }).items).toHaveLength(5);
   });

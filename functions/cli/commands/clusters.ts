@@ -13,6 +13,9 @@ export interface ClusterView {
   kind?: 'kubernetes' | 'slurm';
   partition?: string | null;
   accelerators: Array<{ type: string; totalGpus: number; freeGpus: number | null }>;
+  /** Workload kinds it runs; `kindsKnown: false` while it has not reported them (older servers: absent). */
+  kinds?: string[];
+  kindsKnown?: boolean;
   lastHeartbeat: string | null;
   simulated: { apiUrl: string } | null;
 }
@@ -29,7 +32,8 @@ export const clustersCommand: Command = {
   usage: `Usage: switchyard clusters
 
 List the clusters (GET /v1/clusters): status (active, cordoned, draining, offline), free/total
-GPUs per accelerator type and the age of the last capacity heartbeat.`,
+GPUs per accelerator type, the workload kinds each runs ("not reported yet" until its drainer says
+which operators it has) and the age of the last capacity heartbeat.`,
   async run(ctx, _values, positionals) {
     expectPositionals(positionals, []);
     const { body } = await ctx.api().request<{ items: ClusterView[] }>('GET', '/v1/clusters');
@@ -41,7 +45,7 @@ GPUs per accelerator type and the age of the last capacity heartbeat.`,
 export function renderClusters(items: ClusterView[], now: number): string {
   if (items.length === 0) return 'no clusters';
   return table(
-    ['ID', 'CLOUD', 'REGION', 'STATUS', 'ACCELERATORS', 'HEARTBEAT'],
+    ['ID', 'CLOUD', 'REGION', 'STATUS', 'KINDS', 'ACCELERATORS', 'HEARTBEAT'],
     items.map((c) => [
       c.id +
         (c.simulated ? ' (simulated)' : '') +
@@ -49,6 +53,7 @@ export function renderClusters(items: ClusterView[], now: number): string {
       c.cloud,
       c.region,
       c.status,
+      kindsText(c),
       c.accelerators
         .map(
           (a) =>
@@ -58,6 +63,12 @@ export function renderClusters(items: ClusterView[], now: number): string {
       c.lastHeartbeat ? `${age(c.lastHeartbeat, now)} ago` : 'never',
     ]),
   );
+}
+
+/** `job, jobset`; `job (others not reported yet)` while the cluster has not said; `-` if unknown. */
+export function kindsText(c: Pick<ClusterView, 'kinds' | 'kindsKnown'>): string {
+  const kinds = c.kinds?.join(', ') || '-';
+  return c.kindsKnown === false ? `${kinds} (others not reported yet)` : kinds;
 }
 
 export interface QueuesView {

@@ -228,7 +228,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     kinds: {
       ...arr({ type: 'string', enum: ['job', 'jobset', 'pytorchjob', 'rayjob'] }),
       description:
-        "workload kinds the cluster's API serves (job always; jobset, pytorchjob, rayjob where their operators are installed), from its drainer's last discovery",
+        "workload kinds the cluster runs (job always; jobset, pytorchjob, rayjob where their operators are installed): from its drainer's last discovery, else its configuration; only job while kindsKnown is false",
+    },
+    kindsKnown: {
+      ...bool(),
+      description:
+        'false while a Kubernetes cluster that declares no kinds has not reported yet: it runs Jobs, and a jobset, pytorchjob or rayjob placed on it waits for its report',
     },
     kueue: {
       ...obj({ installed: bool(), localQueue: nullable(str()) }),

@@ -1,11 +1,21 @@
 /**
- * The Clusters view (status, GPU bars of the share in use, heartbeat, simulated API URL) with
+ * The Clusters view (status, workload kinds, GPU bars of the share in use, heartbeat, simulated API URL) with
  * Cordon / Drain / Uncordon for tokens with clusters:admin, and the header line that says when
  * clusters are simulated.
  */
 import { api } from './api.js';
 import { act, can, changed, setNotice, type ClustersView } from './core.js';
-import { $, h, headRow, labelTags, replace, show, stateBadge, timeCell } from './dom.js';
+import {
+  $,
+  h,
+  headRow,
+  labelTags,
+  replace,
+  show,
+  stateBadge,
+  timeCell,
+  type Child,
+} from './dom.js';
 import type { Accelerator, Cluster, ClusterOpResult } from './types.js';
 
 const HEADS = [
@@ -13,6 +23,7 @@ const HEADS = [
   'Cloud',
   'Region',
   'Status',
+  'Workload kinds',
   'GPUs in use',
   'Queue',
   'Last heartbeat',
@@ -64,12 +75,20 @@ export const clustersView: ClustersView = {
   },
 };
 
+/** The kinds it runs; while it has not reported them, Jobs and "others not reported yet". */
+function kindsCell(c: Cluster): Child {
+  const kinds = h('span', { class: 'mono', text: (c.kinds ?? []).join(', ') || '-' });
+  if (c.kindsKnown !== false) return [kinds];
+  return [kinds, ' ', h('span', { class: 'muted', text: 'others not reported yet' })];
+}
+
 function clusterRow(c: Cluster, admin: boolean): HTMLTableRowElement {
   return h('tr', { dataset: { cluster: c.id } }, [
     h('td', null, [h('strong', { text: c.id }), h('div', null, labelTags(c.labels))]),
     h('td', { text: c.cloud }),
     h('td', { text: c.region }),
     h('td', { class: 'status' }, stateBadge(c.status)),
+    h('td', { class: 'kinds' }, kindsCell(c)),
     h(
       'td',
       null,

@@ -34,6 +34,9 @@ export interface Cluster {
   labels?: Record<string, string>;
   accelerators: Accelerator[];
   capacityKnown?: boolean;
+  /** Workload kinds it runs; `kindsKnown: false` while it has not reported them. */
+  kinds?: string[];
+  kindsKnown?: boolean;
   lastHeartbeat?: string | null;
   simulated?: { apiUrl: string } | null;
 }

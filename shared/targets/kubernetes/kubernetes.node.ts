@@ -75,6 +75,8 @@ export interface KubernetesClusterOptions {
   /** How long discovered API groups are trusted before `GET /apis` again; default 60 s. */
   discoveryTtlMs?: number;
   clock?: Clock;
+  /** This deployment's id (functions/common/deployment.node.ts), exposed as `driver.deployment`. */
+  deployment?: string;
 }
 
 /** Pods that may hold GPUs: everything not finished (also filtered client-side). */
@@ -232,6 +234,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
 
   const driver = {
     clusterId,
+    ...(options.deployment ? { deployment: options.deployment } : {}),
     budgetWaitMs: () => limiter.waitedMs(),
     ...podLogMethods(call),
 

@@ -12,6 +12,7 @@ import {
   GPU_RESOURCE,
   GPU_TAINT_KEY,
   LABEL_ACCELERATOR,
+  LABEL_DEPLOYMENT,
   LABEL_JOB_ID,
   LABEL_MANAGED_BY,
   LABEL_PROJECT,
@@ -81,6 +82,8 @@ export interface WorkloadRequest {
   placement: Placement;
   /** The job's W3C trace id, annotated as a `traceparent` (absent on jobs from before traces). */
   traceId?: string;
+  /** The deployment making it (a `switchyard.io/deployment` label on the workload and its pods). */
+  deployment?: string;
 }
 
 export function jobLabels(job: WorkloadRequest): Record<string, string> {
@@ -92,6 +95,7 @@ export function jobLabels(job: WorkloadRequest): Record<string, string> {
   labels[LABEL_JOB_ID] = sanitizeLabelValue(job.jobId);
   labels[LABEL_TENANT] = sanitizeLabelValue(job.tenantId);
   labels[LABEL_PROJECT] = sanitizeLabelValue(job.spec.project);
+  if (job.deployment) labels[LABEL_DEPLOYMENT] = sanitizeLabelValue(job.deployment);
   return labels;
 }
 

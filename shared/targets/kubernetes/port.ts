@@ -147,6 +147,11 @@ export interface RequestOptions {
 
 export interface ClusterDriver {
   readonly clusterId: string;
+  /**
+   * The deployment this driver works for (config `deployment`): drainers label what they create
+   * with it and list, watch and reconcile only workloads carrying it (`managedSelector`).
+   */
+  readonly deployment?: string;
   /** Creates the namespace with these labels if missing. */
   ensureNamespace(
     name: string,

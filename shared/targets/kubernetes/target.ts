@@ -11,7 +11,7 @@ import {
   LABEL_MANAGED_BY,
   LABEL_TENANT,
   MANAGED_BY_VALUE,
-  MANAGED_SELECTOR,
+  managedSelector,
 } from './labels.js';
 import { buildManifest, type ManifestOptions } from './manifest.js';
 import type { ClusterDriver, KubeJobPhase, KubeJobStatus } from './port.js';
@@ -46,7 +46,10 @@ export function kubernetesTarget(driver: ClusterDriver, options: ManifestOptions
     clusterId: driver.clusterId,
     kind: 'kubernetes',
     async create(work: TargetWorkload) {
-      const manifest = buildManifest(work, options);
+      const manifest = buildManifest(
+        driver.deployment ? { ...work, deployment: driver.deployment } : work,
+        options,
+      );
       await driver.ensureNamespace(manifest.metadata.namespace, {
         [LABEL_TENANT]: manifest.metadata.labels[LABEL_TENANT] ?? '',
         [LABEL_MANAGED_BY]: MANAGED_BY_VALUE,
@@ -62,7 +65,10 @@ export function kubernetesTarget(driver: ClusterDriver, options: ManifestOptions
       const out: TargetJobStatus[] = [];
       let next: string | undefined;
       do {
-        const page = await driver.listJobs(MANAGED_SELECTOR, { limit: 500, continue: next });
+        const page = await driver.listJobs(managedSelector(driver.deployment), {
+          limit: 500,
+          continue: next,
+        });
         out.push(...page.items.map(toStatus));
         next = page.continue;
       } while (next);
