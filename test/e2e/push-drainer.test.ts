@@ -218,17 +218,27 @@ describe.skipIf(!dynamodbEndpoint || !pubsubHost)('push drainers only, end to en
       10_000,
       'the Kubernetes Job to be created',
     );
+    const createdLine = new RegExp(`created [^\n]*jobId=${body.id}`);
+    await waitFor(
+      async () => (createdLine.test(fn.output()) ? true : undefined),
+      5_000,
+      'the function to log its create',
+    );
     await fn.kill9();
     const out = fn.output();
-    expect(out.slice(out.indexOf(`created jobId=${body.id}`))).not.toMatch(/push handled/);
+    // No answer to its push after the create: the message is still unacked.
+    expect(out.slice(createdLine.exec(out)!.index)).not.toMatch(/push handled/);
     fn = await startDrainerFn(fnEnv);
     // Pub/Sub pushes the unacked message again; the restarted function adopts the Job.
     const redelivered = await waitFor(
-      async () => /(already existed; adopted|skipping create).*/.exec(fn.output())?.[0],
+      async () =>
+        new RegExp(`(already existed; adopted|skipping create)[^\\n]*jobId=${body.id}[^\\n]*`).exec(
+          fn.output(),
+        )?.[0],
       15_000,
       'the redelivery to reach the restarted function',
     );
-    expect(redelivered).toContain(`already existed; adopted jobId=${body.id}`);
+    expect(redelivered).toMatch(new RegExp(`^already existed; adopted .*jobId=${body.id}`));
     await until(body.id, 'running', 15_000);
     expect((await sim<Stats>(cluster, '/sim/stats')).creates[kube]).toBe(1);
   });
