@@ -6,6 +6,10 @@
  * `heartbeatTimeoutMs / HEARTBEAT_REFRESH_DIVISOR` old, so the stored `reportedAt` of a live
  * cluster stays within that much (plus one heartbeat interval) of its last report: offline
  * detection, failover, heartbeat age and maintenance readiness read a time at most that stale.
+ * (A drainer heartbeating less often than that is written every time, as before.) A report is
+ * also written when its lead on the stored one plus the gap since the cluster's previous report to
+ * this instance (unknown after a restart: written) reaches half the timeout, so an irregular
+ * drainer (a slow capacity read, a delayed request) does not look offline while it reports either.
  * Any other change (capacity, kinds, version, drainer counters) is written at once.
  */
 import type { CapacityReport, Cluster } from '../domain/cluster.js';
@@ -44,20 +48,31 @@ export function heartbeatUnchanged(
   stored: CapacityReport | undefined,
   capacity: CapacityReport,
   heartbeatTimeoutMs: number,
+  intervalMs: number,
 ): boolean {
-  if (!stored) return false;
+  if (!stored || !(intervalMs >= 0)) return false;
   const ahead = Date.parse(capacity.reportedAt) - Date.parse(stored.reportedAt);
   if (!(ahead >= 0 && ahead < heartbeatTimeoutMs / HEARTBEAT_REFRESH_DIVISOR)) return false;
+  if (ahead + intervalMs >= heartbeatTimeoutMs / 2) return false;
   return sameJson(content(stored), content(capacity));
 }
 
-/** The cluster with the report, or undefined when the write can be skipped (`heartbeatUnchanged`). */
-export function withHeartbeat(
-  cluster: Cluster,
-  capacity: CapacityReport,
-  heartbeatTimeoutMs: number,
-  updatedAt: string,
-): Cluster | undefined {
-  if (heartbeatUnchanged(cluster.capacity, capacity, heartbeatTimeoutMs)) return undefined;
-  return { ...cluster, capacity, updatedAt };
+/**
+ * One control-plane instance's heartbeat writes: `change` gives the cluster with the report, or
+ * undefined when the write can be skipped (`heartbeatUnchanged`), knowing each cluster's previous
+ * report time as heard here.
+ */
+export function createHeartbeatWrites(heartbeatTimeoutMs: number) {
+  const heard = new Map<string, number>();
+  return {
+    change(cluster: Cluster, capacity: CapacityReport, updatedAt: string): Cluster | undefined {
+      const at = Date.parse(capacity.reportedAt);
+      const interval = at - (heard.get(cluster.id) ?? Number.NaN);
+      heard.set(cluster.id, Math.max(at, heard.get(cluster.id) ?? at));
+      if (heartbeatUnchanged(cluster.capacity, capacity, heartbeatTimeoutMs, interval)) {
+        return undefined;
+      }
+      return { ...cluster, capacity, updatedAt };
+    },
+  };
 }

@@ -114,11 +114,20 @@ describe('heartbeat writes', () => {
       '{"version":"v1","accelerators":{"x":{"maxFreePerNode":1,"free":1,"total":2}},' +
         '"reportedAt":"2030-01-01T00:00:12.000Z"}',
     ) as CapacityReport;
-    expect(heartbeatUnchanged(a, reordered, TIMEOUT)).toBe(true);
-    expect(heartbeatUnchanged(a, { ...reordered, version: 'v2' }, TIMEOUT)).toBe(false);
-    expect(heartbeatUnchanged(a, { ...a, reportedAt: '2030-01-01T00:00:09.000Z' }, TIMEOUT)).toBe(
-      false,
-    );
-    expect(heartbeatUnchanged(undefined, a, TIMEOUT)).toBe(false);
+    expect(heartbeatUnchanged(a, reordered, TIMEOUT, 2_000)).toBe(true);
+    expect(heartbeatUnchanged(a, { ...reordered, version: 'v2' }, TIMEOUT, 2_000)).toBe(false);
+    const older = { ...a, reportedAt: '2030-01-01T00:00:09.000Z' };
+    expect(heartbeatUnchanged(a, older, TIMEOUT, 2_000)).toBe(false);
+    expect(heartbeatUnchanged(undefined, a, TIMEOUT, 2_000)).toBe(false);
+  });
+
+  it('writes an unchanged report whose lead plus the gap since the last report nears half the timeout', () => {
+    const stored: CapacityReport = { reportedAt: '2030-01-01T00:00:00.000Z', accelerators: {} };
+    const later = (s: number) => ({ ...stored, reportedAt: `2030-01-01T00:00:${s}.000Z` });
+    expect(heartbeatUnchanged(stored, later(10), TIMEOUT, 5_000)).toBe(true);
+    // 10 s ahead, the previous report 25 s before this one (a late heartbeat): 35 s >= 30 s.
+    expect(heartbeatUnchanged(stored, later(10), TIMEOUT, 25_000)).toBe(false);
+    // The previous report is unknown (a restarted control plane): written.
+    expect(heartbeatUnchanged(stored, later(10), TIMEOUT, Number.NaN)).toBe(false);
   });
 });
