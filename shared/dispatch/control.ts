@@ -28,6 +28,7 @@ import { retryFailedRun } from './retry-run.js';
 import { endedMessage, onRequeued, onTargetCancelled, wordsOf } from './target-reports.js';
 import { withReportDetails } from './replica-report.js';
 import { expectedOn } from './expected.js';
+import { createHeartbeatWrites } from './heartbeat-write.js';
 
 /** Is this the job's current placement? A pending job (waiting after a failover) is placed nowhere. */
 function placedHere(job: Job, clusterId: string, attempt: number): boolean {
@@ -224,9 +225,10 @@ export function createControlPlane(
     return {};
   }
 
+  const heartbeats = createHeartbeatWrites(ctx.settings.heartbeatTimeoutMs);
   async function heartbeat(clusterId: string, capacity: CapacityReport): Promise<void> {
     checkCapacity(capacity, ctx.clock.now());
-    await mutateCluster(ctx, clusterId, (c) => ({ ...c, capacity, updatedAt: nowIso(ctx) }));
+    await mutateCluster(ctx, clusterId, (c) => heartbeats.change(c, capacity, nowIso(ctx)));
   }
 
   return {

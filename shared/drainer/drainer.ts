@@ -11,14 +11,14 @@ import { jobLogger } from '../base/job-log.js';
 import type { Queue, QueueMessage } from '../queue/port.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import { queueMessageSchema } from '../protocol/messages.js';
-import { canWake } from '../queue/wakeup.js';
 import { handleDrainerMessage } from './handle.js';
 import { createDrainerStats } from './stats.js';
 import { reportJobStatus } from './report-status.js';
 import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
-import { createPump, sleep } from './pump.js';
+import { createPump } from './pump.js';
+import { pullSource } from './pull-source.js';
 import { createLogShipper, followLogs } from './logs.js';
 
 export interface DrainerOptions {
@@ -31,7 +31,10 @@ export interface DrainerOptions {
   control: ControlPlane;
   clock: Clock;
   log: Logger;
-  /** Idle wait between empty pulls when the queue cannot wake the drainer (default 250). */
+  /**
+   * Idle wait between empty pulls when the queue can neither wake the drainer nor hold a pull
+   * open on its server (default 250; `pull-source.ts`).
+   */
   pollMs?: number;
   /**
    * The legacy loop: pull up to 10, finish them all, pull again, sleep `pollMs` when empty, even
@@ -99,7 +102,7 @@ export function createDrainer(o: DrainerOptions) {
   }
 
   const pump = createPump({
-    pull: (max) => o.queue.pull(o.queueName, { max, visibilityMs }),
+    ...pullSource({ ...o, visibilityMs, pollMs }),
     handle: (d) =>
       handle(d).catch((e: unknown) =>
         o.log.warn('message handling failed', {
@@ -107,12 +110,7 @@ export function createDrainer(o: DrainerOptions) {
           error: e instanceof Error ? e.message : String(e),
         }),
       ),
-    idle: (ms, signal) =>
-      canWake(o.queue)
-        ? o.queue.waitForMessages(o.queueName, ms, signal).then(() => {})
-        : sleep(pollMs, signal),
     maxInFlight: o.maxInFlight ?? 64,
-    idleWaitMs: canWake(o.queue) ? (o.idleWaitMs ?? 1_000) : pollMs,
     onError: (e) =>
       o.log.warn('drainer pull failed', {
         queue: o.queueName,
@@ -198,7 +196,7 @@ export function createDrainer(o: DrainerOptions) {
     async stop(): Promise<void> {
       running = false;
       pulling = false;
-      pump.stop();
+      await pump.stop();
       timers.forEach(clearTimeout);
       stops.forEach((s) => s());
       logs.stop();

@@ -4,12 +4,15 @@
  * empty, which set submit → Job created at ~125 ms on average. Here up to `maxInFlight` messages
  * are handled at once, a pull is made as soon as there is room, and an empty queue is waited on
  * through `idle` (a queue wake-up in-process, a short sleep otherwise), so a message published
- * while the drainer waits is pulled at once. Stopping aborts the wait; handling in flight finishes.
+ * while the drainer waits is pulled at once; a queue in another process is pulled with a pull held
+ * open on its server where the driver can (`pull-source.ts`). Stopping aborts the wait and a held
+ * pull; handling in flight finishes.
  */
 import type { QueueMessage } from '../queue/port.js';
 
 export interface PumpOptions {
-  pull(max: number): Promise<QueueMessage[]>;
+  /** Pulls up to `max`; a waiting pull (`pull-source.ts`) ends when `signal` aborts. */
+  pull(max: number, signal: AbortSignal): Promise<QueueMessage[]>;
   /** Handles one delivery (ack/nack included); must not reject. */
   handle(delivery: QueueMessage): Promise<void>;
   /** Waits for work: resolves on a wake-up, after `ms`, or when `signal` aborts. */
@@ -33,6 +36,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Resolves when `signal` aborts. */
+function abortedOf(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 /**
  * Pulls at most 32 at a time: each pull is a commit of its own (an fsync with the SQLite queue), so
  * a backlog drains with a third of the pulls of the queue ports' usual 10; a Pub/Sub pull caps it.
@@ -41,18 +52,19 @@ const PULL_BATCH = 32;
 
 export function createPump(o: PumpOptions) {
   let abort: AbortController | undefined;
+  let running: Promise<void> = Promise.resolve();
   const inFlight = new Set<Promise<void>>();
 
   async function run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const room = o.maxInFlight - inFlight.size;
       if (room <= 0) {
-        await Promise.race(inFlight);
+        await Promise.race([...inFlight, abortedOf(signal)]);
         continue;
       }
       let batch: QueueMessage[];
       try {
-        batch = await o.pull(Math.min(PULL_BATCH, room));
+        batch = await o.pull(Math.min(PULL_BATCH, room), signal);
       } catch (e) {
         o.onError(e);
         await sleep(o.idleWaitMs, signal);
@@ -70,11 +82,13 @@ export function createPump(o: PumpOptions) {
     start(): void {
       if (abort) return;
       abort = new AbortController();
-      void run(abort.signal);
+      running = run(abort.signal).catch((e: unknown) => o.onError(e));
     },
-    stop(): void {
+    /** Stops pulling (a pending pull is cancelled); resolves once the loop has left. */
+    stop(): Promise<void> {
       abort?.abort();
       abort = undefined;
+      return running;
     },
     /** Deliveries being handled now. */
     inFlight: () => inFlight.size,

@@ -9,6 +9,7 @@ import { newId } from '../base/clock.js';
 import { AppError } from '../base/errors.js';
 import { checkPullOptions } from './options.js';
 import type { Queue, QueueMessage } from './port.js';
+import type { WaitingPullOptions } from './waiting-pull.js';
 import type { PubSubTransport, ReceivedMessage } from './pubsub-transport.js';
 import { PubSubCallError, toAppError } from './pubsub-transport.js';
 import {
@@ -166,6 +167,51 @@ export function createQueueOverPubSub(
     }
   };
 
+  /** Decodes a pull's messages, sets their visibility, releases what cannot be decoded. */
+  const accept = async (
+    subscription: string,
+    received: ReceivedMessage[],
+    visibilityMs: number,
+  ): Promise<QueueMessage[]> => {
+    if (received.length === 0) return [];
+    const messages: QueueMessage[] = [];
+    const undecodable: string[] = [];
+    for (const r of received) {
+      const m = decodeMessage(r);
+      if (!m) undecodable.push(r.ackId);
+      else messages.push({ ...m, attempt: r.deliveryAttempt ?? 1 });
+    }
+    const keep = messages.map((m) => m.receipt);
+    // Not JSON objects: released at once, so Pub/Sub dead-letters them after maxAttempts.
+    if (undecodable.length > 0) {
+      await tolerant('release', () => transport.modifyAckDeadline(subscription, undecodable, 0));
+    }
+    if (keep.length > 0) {
+      await tolerant('setting the visibility timeout', () =>
+        transport.modifyAckDeadline(subscription, keep, deadlineSeconds(visibilityMs)),
+      );
+    }
+    for (const m of messages) receipts.delivered(m.id, m.receipt);
+    return messages;
+  };
+
+  /** `pull` held open on the server (waiting-pull.ts), for transports that can. */
+  const pullWaiting = async (queue: string, o: WaitingPullOptions): Promise<QueueMessage[]> => {
+    checkPullOptions(o);
+    if (!Number.isFinite(o.waitMs) || o.waitMs < 0) {
+      throw new AppError('BAD_REQUEST', `waitMs must be milliseconds >= 0; got ${o.waitMs}`);
+    }
+    const names = await ensure(queue);
+    if (o.signal?.aborted) return [];
+    let received: ReceivedMessage[];
+    try {
+      received = await transport.pullWaiting!(names.subscription, o.max, o.waitMs, o.signal);
+    } catch (e) {
+      throw toAppError(e, `pull from ${names.subscription}`);
+    }
+    return accept(names.subscription, received, o.visibilityMs);
+  };
+
   return {
     driver,
 
@@ -190,30 +236,10 @@ export function createQueueOverPubSub(
       } catch (e) {
         throw toAppError(e, `pull from ${names.subscription}`);
       }
-      if (received.length === 0) return [];
-      const messages: QueueMessage[] = [];
-      const undecodable: string[] = [];
-      for (const r of received) {
-        const m = decodeMessage(r);
-        if (!m) undecodable.push(r.ackId);
-        else messages.push({ ...m, attempt: r.deliveryAttempt ?? 1 });
-      }
-      const keep = messages.map((m) => m.receipt);
-      const seconds = deadlineSeconds(pullOptions.visibilityMs);
-      // Not JSON objects: released at once, so Pub/Sub dead-letters them after maxAttempts.
-      if (undecodable.length > 0) {
-        await tolerant('release', () =>
-          transport.modifyAckDeadline(names.subscription, undecodable, 0),
-        );
-      }
-      if (keep.length > 0) {
-        await tolerant('setting the visibility timeout', () =>
-          transport.modifyAckDeadline(names.subscription, keep, seconds),
-        );
-      }
-      for (const m of messages) receipts.delivered(m.id, m.receipt);
-      return messages;
+      return accept(names.subscription, received, pullOptions.visibilityMs);
     },
+
+    ...(transport.pullWaiting && { pullWaiting }),
 
     async ack(queue, receipt) {
       if (receipts.isStale(receipt)) return;

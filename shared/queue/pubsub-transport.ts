@@ -38,6 +38,16 @@ export interface PubSubTransport {
   publish(topic: string, message: OutgoingMessage): Promise<void>;
   /** One synchronous pull that returns at once (possibly empty). */
   pull(subscription: string, max: number): Promise<ReceivedMessage[]>;
+  /**
+   * A pull held open on the server up to `waitMs` while nothing is there (`waiting-pull.ts`);
+   * resolves `[]` at the deadline or when `signal` aborts (the call is cancelled). Optional.
+   */
+  pullWaiting?(
+    subscription: string,
+    max: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<ReceivedMessage[]>;
   acknowledge(subscription: string, ackIds: string[]): Promise<void>;
   modifyAckDeadline(subscription: string, ackIds: string[], seconds: number): Promise<void>;
   close(): Promise<void>;

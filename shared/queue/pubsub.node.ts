@@ -1,7 +1,8 @@
 /**
  * The Google Pub/Sub queue for Node, over gRPC with `@google-cloud/pubsub`: publishes through the
  * library's publisher with batching off (an awaited publish is one round trip), and pulls, acks and
- * moves ack deadlines with the v1 SubscriberClient (synchronous Pull). The queue semantics live in
+ * moves ack deadlines with the v1 SubscriberClient (synchronous Pull; a drainer's is held open on the
+ * server, `pubsub-held-pull.node.ts`). The queue semantics live in
  * pubsub-common.ts, shared with the REST driver for the Workers edge.
  */
 import { PubSub, v1, type ClientConfig, type Topic } from '@google-cloud/pubsub';
@@ -14,6 +15,7 @@ import {
   type ReceivedMessage,
 } from './pubsub-common.js';
 import type { Queue } from './port.js';
+import { heldPull, type PullResponse } from './pubsub-held-pull.node.js';
 
 export interface NodePubSubQueueOptions extends PubSubQueueOptions {
   /** `host:port` of the emulator (plain-text gRPC); default: Google's endpoint. */
@@ -121,14 +123,13 @@ export function createPubSubQueue(options: NodePubSubQueueOptions): Queue {
       const [response] = await call(() =>
         sub.pull({ subscription, maxMessages: max, returnImmediately: true }, { timeout }),
       );
-      return (response.receivedMessages ?? []).map((r): ReceivedMessage => ({
-        ackId: r.ackId ?? '',
-        data: r.message?.data instanceof Uint8Array ? r.message.data : new Uint8Array(),
-        attributes: { ...(r.message?.attributes ?? {}) },
-        messageId: r.message?.messageId ?? '',
-        publishTime: timestampToIso(r.message?.publishTime),
-        deliveryAttempt: r.deliveryAttempt || undefined,
-      }));
+      return receivedOf(response);
+    },
+
+    async pullWaiting(subscription, max, waitMs, signal) {
+      const { sub } = await getClients();
+      const request = { subscription, maxMessages: max };
+      return receivedOf(await call(() => heldPull(sub, request, waitMs, signal)));
     },
 
     async acknowledge(subscription, ackIds) {
@@ -158,6 +159,18 @@ export function createPubSubQueue(options: NodePubSubQueueOptions): Queue {
   };
 
   return createQueueOverPubSub('pubsub', transport, options);
+}
+
+/** A Pull response's messages. */
+function receivedOf(response: PullResponse): ReceivedMessage[] {
+  return (response.receivedMessages ?? []).map((r): ReceivedMessage => ({
+    ackId: r.ackId ?? '',
+    data: r.message?.data instanceof Uint8Array ? r.message.data : new Uint8Array(),
+    attributes: { ...(r.message?.attributes ?? {}) },
+    messageId: r.message?.messageId ?? '',
+    publishTime: timestampToIso(r.message?.publishTime),
+    deliveryAttempt: r.deliveryAttempt || undefined,
+  }));
 }
 
 /** A protobuf Timestamp to ISO-8601, if present. */
