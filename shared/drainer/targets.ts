@@ -6,13 +6,15 @@
  * map onto the report phases: submitted → pending, waiting (requeued, preempted) → requeued (the
  * control plane moves a running job back to submitted with the reason), cancelled → cancelled, and
  * a job that vanished while unfinished → deleted. Every report names the target's kind and its own
- * job id (the Slurm job id), shown as the job's `placement.targetJobId`.
+ * job id (the Slurm job id), shown as the job's `placement.targetJobId`. A started job's new output
+ * is shipped on every poll, and its last output before its end is reported (`target-logs.ts`).
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
 import type { Target, TargetJobStatus, TargetKind } from '../targets/port.js';
+import { createTargetOutputShipper, hasEnded } from './target-logs.js';
 
 export interface TargetDeps {
   control: ControlPlane;
@@ -108,6 +110,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
   const { target } = d;
   const intervalMs = d.intervalMs ?? 2_000;
   const seen = new Map<string, { phase: string; status: TargetJobStatus }>();
+  const output = createTargetOutputShipper(d, target);
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -147,7 +150,11 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     for (const status of listed) {
       const key = `${status.jobId}/${status.attempt}`;
       const report = reportOf(target.clusterId, status, now, target.kind);
-      if (seen.get(key)?.phase === report.phase) continue;
+      const unchanged = seen.get(key)?.phase === report.phase;
+      if (unchanged && hasEnded(status)) continue;
+      // Its output (target-logs.ts) goes before its phase, so an end comes after its last lines.
+      await output.ship(status);
+      if (unchanged) continue;
       if (status.state === 'waiting') {
         d.log.info('job is waiting again on its target', {
           jobId: status.jobId,
