@@ -12,6 +12,7 @@
 import type { Logger } from '../base/log.js';
 import type { ControlPlane } from '../protocol/control-port.js';
 import type { Target, TargetJobStatus } from '../targets/port.js';
+import { MAX_LINE_CHARS } from '../protocol/logs.js';
 import { chunksOf } from './logs.js';
 
 /** Reads of one job's output per call (each at most a chunk's bytes: 128 KiB). */
@@ -54,7 +55,10 @@ export async function shipTargetOutput(
       if (outputs.length === 0) return stored;
       for (const out of outputs) {
         let from = out.fromLine;
-        for (const lines of chunksOf(out.lines)) {
+        const cut = out.lines.map((l) =>
+          l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l,
+        );
+        for (const lines of chunksOf(cut)) {
           const answer = await control.shipLogs({
             jobId: status.jobId,
             clusterId: target.clusterId,

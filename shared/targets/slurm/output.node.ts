@@ -6,18 +6,18 @@
  * last returned, or else counts newlines from the start block by block, never holding the file.
  * A file not there yet (the job is pending) reads as nothing; a line still being written (no
  * newline yet) waits for its newline, or for the job's end. Slurm stamps no times, so each line is
- * stamped with the time it was read. A line longer than the protocol's bound is cut.
+ * stamped with the time it was read. A line longer than a read is cut to a read's bytes (the
+ * drainer cuts lines to the protocol's bound).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { iso, systemClock, type Clock } from '../../base/clock.js';
-import { MAX_CHUNK_BYTES, MAX_LINE_CHARS } from '../../protocol/logs.js';
 import { outputStream, type SlurmOutputReader } from './output.js';
 
 export interface SlurmOutputReaderOptions {
   workdir: string;
   clock?: Clock;
-  /** Most bytes of the file one read returns (default 128 KiB). */
+  /** Most bytes of the file one read returns (default 128 KiB, the protocol's chunk). */
   maxBytes?: number;
   /** Files whose byte offset is remembered (default 1000); the oldest is forgotten first. */
   maxCursors?: number;
@@ -29,6 +29,7 @@ interface Cursor {
 }
 
 const BLOCK = 64 * 1024;
+const MAX_READ = 128 * 1024;
 const NL = 10;
 /** What a job id in a Slurm comment may hold to name a file: nothing that leaves the workdir. */
 const SAFE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -90,7 +91,7 @@ async function linesAt(fh: FileHandle, byte: number, max: number, ended: boolean
 
 export function createSlurmOutputReader(o: SlurmOutputReaderOptions): SlurmOutputReader {
   const clock = o.clock ?? systemClock;
-  const maxBytes = o.maxBytes ?? MAX_CHUNK_BYTES;
+  const maxBytes = o.maxBytes ?? MAX_READ;
   const cursors = new Map<string, Cursor>();
 
   function remember(file: string, c: Cursor): void {
@@ -119,7 +120,7 @@ export function createSlurmOutputReader(o: SlurmOutputReaderOptions): SlurmOutpu
         if (ended && texts.length === 0) cursors.delete(file);
         else remember(file, { line: fromLine + texts.length, byte: end });
         const at = iso(clock.now());
-        return texts.map((t) => `${at} ${t.replace(/\r$/, '').slice(0, MAX_LINE_CHARS)}`);
+        return texts.map((t) => `${at} ${t.replace(/\r$/, '')}`);
       } finally {
         await fh.close();
       }
