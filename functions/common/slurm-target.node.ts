@@ -118,6 +118,7 @@ export function slurmTargetsFor(
   clusters: readonly ClusterConfig[],
   source: string,
   deployment: string,
+  log?: Pick<Logger, 'warn'>,
 ): Map<string, Target> {
   const targets = new Map<string, Target>();
   for (const id of ids) {
@@ -129,7 +130,7 @@ export function slurmTargetsFor(
         `DRAINER_CLUSTERS names ${id}=slurm, but the configuration ${source} has ${c ? `cluster ${id} without connect.slurm` : `no cluster ${id}`} (clusters with connect.slurm: ${slurmIds.join(', ') || 'none'}); point SWITCHYARD_CONFIG at the configuration that defines it`,
       );
     }
-    targets.set(id, slurmTargetFor(c, c.connect.slurm, deployment));
+    targets.set(id, slurmTargetFor(c, c.connect.slurm, deployment, log));
   }
   return targets;
 }

@@ -117,7 +117,7 @@ export function buildDrainerFn(
   if (split.slurm.length > 0) {
     const { config, source } = loadConfig(env);
     const deployment = deploymentIdOf(config);
-    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment)) {
+    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment, log)) {
       targets.set(id, t);
     }
   }

@@ -61,7 +61,13 @@ async function main(): Promise<void> {
     : buildQueue(config, resolve(config.dataDir), systemClock);
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
   const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE);
-  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deploymentIdOf(config));
+  const targets = slurmTargetsFor(
+    split.slurm,
+    config.clusters,
+    source,
+    deploymentIdOf(config),
+    log,
+  );
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,
