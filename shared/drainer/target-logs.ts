@@ -105,5 +105,9 @@ export function createTargetOutputShipper(d: TargetLogDeps, target: Target) {
       if (hasEnded(status)) positions.delete(key);
       else positions.set(key, pos);
     },
+    /** Drops what is known of a job the target no longer lists (`<job id>/<attempt>`). */
+    forget(key: string): void {
+      positions.delete(key);
+    },
   };
 }

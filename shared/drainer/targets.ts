@@ -132,6 +132,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     for (const [key, { phase, status }] of seen) {
       if (present.has(key)) continue;
       seen.delete(key);
+      output.forget(key);
       if (phase === 'pending' || phase === 'running' || phase === 'requeued') {
         await send(
           {
