@@ -3,13 +3,16 @@
 // the file of the Slurm job id asked for, a read from a line position with and without a remembered
 // offset (across 64 KiB blocks), bounded reads, a line longer than a read; then the drainer's
 // shipping (shared/drainer/target-logs.ts) into the memory store's log table: every line once, in
-// order, from the store's positions as the push function does.
+// order, from the store's positions as the push function does, and by the pull follower
+// (shared/drainer/targets.ts) poll by poll, the last lines before the end is reported.
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/base/log.js';
 import { shipTargetOutput } from '../../shared/drainer/target-logs.js';
+import { followTarget } from '../../shared/drainer/targets.js';
+import type { StatusReport } from '../../shared/protocol/control-port.js';
 import type { LogShipment } from '../../shared/protocol/logs.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { Target, TargetJobStatus } from '../../shared/targets/port.js';
@@ -112,5 +115,62 @@ describe('shipping a Slurm job output (target-logs.ts)', () => {
     expect(sent.every((c) => c.stream === 'sy-ship-77' && c.replica === 0)).toBe(true);
     const stored = (await store.logs.read('ship', '2026-03-01T10:00:00Z')).chunks;
     expect(text(stored.flatMap((c) => c.lines))).toEqual(lines);
+  });
+
+  it('the pull follower ships new lines each poll, the last before the end is reported', async () => {
+    const store = createMemoryStore();
+    const events: string[] = [];
+    let state: TargetJobStatus['state'] = 'running';
+    const status = (): TargetJobStatus => ({
+      jobId: 'pull',
+      name: 'sy-pull',
+      externalId: '88',
+      attempt: 1,
+      state,
+    });
+    const target = {
+      clusterId: 'hpc',
+      kind: 'slurm',
+      list: async () => [status()],
+      readOutput: readOutputWith(createSlurmOutputReader({ workdir: dir, clock })),
+    } as unknown as Target;
+    const control = {
+      claim: async () => ({ proceed: true as const }),
+      report: async (r: StatusReport) => {
+        events.push(`report ${r.phase}`);
+        return {};
+      },
+      heartbeat: async () => {},
+      shipLogs: async (c: LogShipment) => {
+        events.push(`ship ${text(c.lines).join(',')}`);
+        const limits = { capBytes: 1 << 24, expiresAt: '2100-01-01T00:00:00Z' };
+        return store.logs.append(c, limits, '2026-03-01T10:00:00Z');
+      },
+    };
+    const wait = (p: () => boolean) =>
+      new Promise<void>((done) => {
+        const t = setInterval(() => p() && (clearInterval(t), done()), 5);
+      });
+    writeFileSync(file('pull', 88), 'a\nb\n');
+    const stop = followTarget({ target, control, clock, log: silentLogger, intervalMs: 10 });
+    try {
+      await wait(() => events.includes('report running'));
+      appendFileSync(file('pull', 88), 'c\n');
+      await wait(() => events.includes('ship c'));
+      state = 'succeeded';
+      appendFileSync(file('pull', 88), 'd\nlast');
+      await wait(() => events.includes('report succeeded'));
+    } finally {
+      stop();
+    }
+    // The first poll ships what is there, then reports running; a later poll the appended line;
+    // the last line (no newline: the job ended) goes before the end is reported, nothing twice.
+    expect(events.slice(0, 3)).toEqual(['ship a,b', 'report running', 'ship c']);
+    expect(events.at(-1)).toBe('report succeeded');
+    expect(events.at(-2)).toMatch(/^ship (d,)?last$/);
+    const ships = events.filter((e) => e.startsWith('ship '));
+    expect(ships.flatMap((e) => e.slice(5).split(','))).toEqual(['a', 'b', 'c', 'd', 'last']);
+    const stored = (await store.logs.read('pull', '2026-03-01T10:00:00Z')).chunks;
+    expect(text(stored.flatMap((c) => c.lines))).toEqual(['a', 'b', 'c', 'd', 'last']);
   });
 });
