@@ -4,6 +4,7 @@
  * read from its file (on every request, so a renewed token file is picked up) or its environment
  * variable, never kept in the configuration.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../../shared/base/errors.js';
@@ -11,6 +12,9 @@ import type { ClusterConfig } from '../../shared/config/schema.js';
 import type { SlurmConnect } from '../../shared/config/slurm.js';
 import type { Target } from '../../shared/targets/port.js';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
+import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
+import type { SlurmOutputReader } from '../../shared/targets/slurm/output.js';
+import type { Logger } from '../../shared/base/log.js';
 
 function tokenSource(clusterId: string, s: SlurmConnect): () => Promise<string> {
   if (s.tokenFile) {
@@ -30,8 +34,52 @@ function tokenSource(clusterId: string, s: SlurmConnect): () => Promise<string> 
   };
 }
 
+const isDir = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** Until a logger is handed in, the start-up note goes to stderr as one JSON line. */
+const stderrLog: Pick<Logger, 'warn'> = {
+  warn: (msg, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...fields })}\n`),
+};
+
+/**
+ * The reader of jobs' output files (`connect.slurm.output`, issue #17): none when `none`; when
+ * unset, none (said once at start) unless the workdir exists on this host; when `shared`, read
+ * even if the workdir is not there yet (said at start), as a mount may come later.
+ */
+export function slurmOutputFor(
+  c: ClusterConfig,
+  s: SlurmConnect,
+  workdir: string,
+  log: Pick<Logger, 'warn'> = stderrLog,
+): SlurmOutputReader | undefined {
+  if (s.output === 'none') return undefined;
+  if (!isDir(workdir)) {
+    const why = `workdir ${workdir} (connect.slurm.workdir) does not exist on this host`;
+    if (s.output === undefined) {
+      log.warn(
+        `cluster ${c.id}: Slurm job output is not shipped as job logs: ${why}; run the drainer where the workdir is mounted, or set connect.slurm.output: none to say so`,
+        { cluster: c.id },
+      );
+      return undefined;
+    }
+    log.warn(
+      `cluster ${c.id}: connect.slurm.output is shared but ${why} yet; output is shipped once it appears`,
+      { cluster: c.id },
+    );
+  }
+  return createSlurmOutputReader({ workdir });
+}
+
 /** `deployment`: this deployment's id (deployment.node.ts), written on every job it submits. */
-export function slurmTargetFor(c: ClusterConfig, s: SlurmConnect, deployment: string): Target {
+export function slurmTargetFor(
+  c: ClusterConfig,
+  s: SlurmConnect,
+  deployment: string,
+  log?: Pick<Logger, 'warn'>,
+): Target {
+  const workdir = resolve(s.workdir);
+  const output = slurmOutputFor(c, s, workdir, log);
   return createSlurmTarget({
     clusterId: c.id,
     deployment,
@@ -39,11 +87,12 @@ export function slurmTargetFor(c: ClusterConfig, s: SlurmConnect, deployment: st
     user: s.user,
     token: tokenSource(c.id, s),
     partition: s.partition,
-    workdir: resolve(s.workdir),
+    workdir,
     containers: s.containers,
     gresTypes: s.gresTypes,
     defaultAccelerator: c.pools[0]!.accelerator,
     ...(s.account ? { account: s.account } : {}),
+    ...(output ? { output } : {}),
   });
 }
 
@@ -69,6 +118,7 @@ export function slurmTargetsFor(
   clusters: readonly ClusterConfig[],
   source: string,
   deployment: string,
+  log?: Pick<Logger, 'warn'>,
 ): Map<string, Target> {
   const targets = new Map<string, Target>();
   for (const id of ids) {
@@ -80,7 +130,7 @@ export function slurmTargetsFor(
         `DRAINER_CLUSTERS names ${id}=slurm, but the configuration ${source} has ${c ? `cluster ${id} without connect.slurm` : `no cluster ${id}`} (clusters with connect.slurm: ${slurmIds.join(', ') || 'none'}); point SWITCHYARD_CONFIG at the configuration that defines it`,
       );
     }
-    targets.set(id, slurmTargetFor(c, c.connect.slurm, deployment));
+    targets.set(id, slurmTargetFor(c, c.connect.slurm, deployment, log));
   }
   return targets;
 }

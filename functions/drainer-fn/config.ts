@@ -118,7 +118,7 @@ export function buildDrainerFn(
   const clusters = clusterDrivers(split.kubernetes, e.KUBECONFIG, e.DRAINER_KUEUE, deployment);
   const targets = new Map<string, Target>();
   if (split.slurm.length > 0) {
-    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment)) {
+    for (const [id, t] of slurmTargetsFor(split.slurm, config.clusters, source, deployment, log)) {
       targets.set(id, t);
     }
   }

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const split = splitDrainerClusters(env.DRAINER_CLUSTERS);
   const deployment = deploymentIdOf(config);
   const clusters = clusterDrivers(split.kubernetes, env.KUBECONFIG, env.DRAINER_KUEUE, deployment);
-  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deployment);
+  const targets = slurmTargetsFor(split.slurm, config.clusters, source, deployment, log);
   const drainer = createDrainer({
     queueName: env.DRAINER_QUEUE,
     queue,

@@ -28,6 +28,11 @@ export const slurmConnectSchema = z
     containers: z.enum(['none', 'pyxis', 'oci']).default('none'),
     /** gres type → accelerator, e.g. `{ a100: nvidia-a100 }`; untyped GPUs are the first pool's. */
     gresTypes: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /**
+     * `shared`: the drainer reads jobs' output files from `workdir` and ships them as job logs;
+     * `none`: it does not. Unset: `shared` when `workdir` exists on the drainer's host.
+     */
+    output: z.enum(['shared', 'none']).optional(),
   })
   .refine((s) => (s.tokenFile === undefined) !== (s.tokenEnv === undefined), {
     message: 'give exactly one of tokenFile and tokenEnv',

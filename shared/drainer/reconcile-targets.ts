@@ -8,7 +8,8 @@
  * is complete, looks up each expected job it did not list by its job id (`status`: a job made before
  * deployments had ids is found only that way); one the target no longer has at all — purged from
  * slurmctld's memory after MinJobAge, say — is reported `deleted` (`SlurmJobGone`). A job cancelled
- * on the target (`scancel`) is still listed as cancelled and reported so. Edge-safe.
+ * on the target (`scancel`) is still listed as cancelled and reported so. Before a started job the
+ * control plane still expects is reported, its new output is shipped (`target-logs.ts`). Edge-safe.
  */
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
@@ -18,6 +19,7 @@ import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
 import { reportOf } from './targets.js';
+import { shipTargetOutput } from './target-logs.js';
 
 export interface TargetReconcileDeps {
   targets?: ReadonlyMap<string, Target>;
@@ -63,8 +65,13 @@ export async function reconcileTarget(
     r.pages = 1;
     r.jobsSeen = listed.length;
     const at = iso(d.clock.now());
+    const wanted = expected && new Set(expected.map((j) => `${j.jobId}/${j.attempt}`));
     for (const status of listed) {
       try {
+        // A started job still expected: its new output before its phase (maybe its end).
+        if (!wanted || wanted.has(`${status.jobId}/${status.attempt}`)) {
+          r.logLines = (r.logLines ?? 0) + (await shipTargetOutput(d, target, status));
+        }
         await d.control.report(reportOf(id, status, at, target.kind));
         r.reported++;
       } catch (e) {
@@ -166,6 +173,7 @@ export async function checkCreatedOnTarget(
   if (!target) return undefined;
   const status = await target.status({ jobId: msg.jobId, name: msg.placement.kubeName });
   if (!status || status.state === 'submitted') return false;
+  await shipTargetOutput(d, target, status);
   await d.control.report(reportOf(target.clusterId, status, iso(d.clock.now()), target.kind));
   return true;
 }

@@ -6,7 +6,8 @@
  * map onto the report phases: submitted → pending, waiting (requeued, preempted) → requeued (the
  * control plane moves a running job back to submitted with the reason), cancelled → cancelled, and
  * a job that vanished while unfinished → deleted. Every report names the target's kind and its own
- * job id (the Slurm job id), shown as the job's `placement.targetJobId`.
+ * job id (the Slurm job id), shown as the job's `placement.targetJobId`. A started job's new output
+ * is shipped on every poll, and its last output before its end is reported (`target-logs.ts`).
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -15,6 +16,7 @@ import { traceparentField } from '../metrics/trace.js';
 import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
 import type { Target, TargetJobStatus, TargetKind } from '../targets/port.js';
+import { createTargetOutputShipper, hasEnded } from './target-logs.js';
 
 export interface TargetDeps {
   control: ControlPlane;
@@ -116,6 +118,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
   const { target } = d;
   const intervalMs = d.intervalMs ?? 2_000;
   const seen = new Map<string, { phase: string; status: TargetJobStatus }>();
+  const output = createTargetOutputShipper(d, target);
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -136,6 +139,7 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     for (const [key, { phase, status }] of seen) {
       if (present.has(key)) continue;
       seen.delete(key);
+      output.forget(key);
       if (phase === 'pending' || phase === 'running' || phase === 'requeued') {
         await send(
           {
@@ -155,7 +159,11 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
     for (const status of listed) {
       const key = `${status.jobId}/${status.attempt}`;
       const report = reportOf(target.clusterId, status, now, target.kind);
-      if (seen.get(key)?.phase === report.phase) continue;
+      const unchanged = seen.get(key)?.phase === report.phase;
+      if (unchanged && hasEnded(status)) continue;
+      // Its output (target-logs.ts) goes before its phase, so an end comes after its last lines.
+      await output.ship(status);
+      if (unchanged) continue;
       const log = jobLogger(d.log, status.jobId, status.traceId);
       if (status.state === 'waiting') {
         log.info('job is waiting again on its target', { reason: status.reason });

@@ -53,6 +53,18 @@ export interface TargetJobStatus {
   traceId?: string;
 }
 
+/**
+ * New output of one of a job's streams (issue #17), from line `fromLine` of that stream: each line
+ * `<RFC 3339 time> <text>`, as the drainer protocol ships them. A Slurm job has one stream, its
+ * output file; a target that stamps no times stamps each line with the time it was read.
+ */
+export interface TargetOutput {
+  stream: string;
+  replica: number;
+  fromLine: number;
+  lines: string[];
+}
+
 export interface Target {
   readonly clusterId: string;
   readonly kind: TargetKind;
@@ -71,4 +83,15 @@ export interface Target {
   /** Live GPU capacity per accelerator, with `freePerNode`, and the workload kinds it runs. */
   capacity(): Promise<CapacityReport>;
   close(): Promise<void>;
+  /**
+   * Optional: the job's output past `positions` (lines already stored per stream), a bounded read
+   * per stream (call again while it returns lines). While the job runs only complete lines are
+   * returned; with `ended`, a last line without its newline too. A stream with no new output (or
+   * none yet: the job is pending) is left out. Absent when the target's output cannot be read here.
+   */
+  readOutput?(
+    status: TargetJobStatus,
+    positions: Readonly<Record<string, number>>,
+    ended: boolean,
+  ): Promise<TargetOutput[]>;
 }

@@ -1,7 +1,7 @@
 // Slurm end to end through `npm start` on infra/config/with-slurm.yaml, pointed at the run's shared
 // local Slurm (test/support/slurm.ts), with short poll and admission intervals: one job routed to
 // onprem-hpc by a policy rule and one by `constraints.clusters` reach `succeeded` with verified
-// webhooks, one exiting 3 fails with exit code 3, each view shows its Slurm job id; a cancel through
+// webhooks (the first's progress lines then read back from `GET /v1/jobs/:id/logs`), one exiting 3 fails with exit code 3, each view shows its Slurm job id; a cancel through
 // the API ends cancelled and Slurm shows CANCELLED; and a kill -9
 // of Switchyard while a job runs on Slurm leaves exactly one Slurm job for it after the restart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,7 +103,8 @@ describe.skipIf(skipSlurmTests)('Slurm through npm start on with-slurm.yaml', ()
       ],
     });
     expect(policy.status).toBe(200);
-    const byRule = await api<JobBody>('POST', '/v1/jobs', job('hpc', 'sleep 1; echo by rule'));
+    const progress = 'echo start; for i in 1 2 3; do echo "step $i/3"; sleep 0.4; done';
+    const byRule = await api<JobBody>('POST', '/v1/jobs', job('hpc', `${progress}; echo by rule`));
     const byName = await api<JobBody>(
       'POST',
       '/v1/jobs',
@@ -131,6 +132,21 @@ describe.skipIf(skipSlurmTests)('Slurm through npm start on with-slurm.yaml', ()
     );
     expect(JSON.stringify(c!.events)).not.toMatch(/container|Kubernetes/);
     expect(await slurmJobsNamed(`sy-${a!.id}`)).toEqual([`${a!.targetJobId} sy-${a!.id}`]);
+    // Its output, shipped by the drainer from the Slurm output file (the workdir is on this host, so
+    // connect.slurm.output defaults to shared), every line once, in order, stamped with the time it was read.
+    const logs = await fetch(`${server!.url}/v1/jobs/${a!.id}/logs?timestamps=true`, {
+      headers: { authorization: `Bearer ${server!.token}` },
+    });
+    expect(logs.status).toBe(200);
+    const stamped = (await logs.text()).trimEnd().split('\n');
+    expect(stamped.map((l) => l.slice(l.indexOf(' ') + 1))).toEqual([
+      'start',
+      'step 1/3',
+      'step 2/3',
+      'step 3/3',
+      'by rule',
+    ]);
+    expect(stamped[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z start$/);
     const types = await waitFor(
       async () => {
         const mine = receiver.received.filter((r) => r.payload.data.id === a!.id);

@@ -21,6 +21,8 @@ import { systemClock } from '../../shared/base/clock.js';
 import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
 import { pushBody } from '../support/push-delivery.js';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
+import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
+import type { LogShipment } from '../../shared/protocol/logs.js';
 import { ADMIN, createFixture, jobBody } from '../security/fixture.js';
 import { dispatchOf } from '../support/dispatch-context.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
@@ -147,6 +149,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
   it('the push function submits on Slurm and /reconcile reports the job with its Slurm job id', async () => {
     const reports: StatusReport[] = [];
     const heartbeats: string[] = [];
+    const shipped: LogShipment[] = [];
     const control: ControlPlane = {
       claim: async () => ({ proceed: true }),
       report: async (r) => {
@@ -154,6 +157,10 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
         return {};
       },
       heartbeat: async (id) => void heartbeats.push(id),
+      shipLogs: async (c) => {
+        shipped.push(c);
+        return { stored: c.lines.length, nextLine: c.fromLine + c.lines.length };
+      },
     };
     const target = createSlurmTarget({
       clusterId: 'onprem-hpc',
@@ -164,6 +171,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
       partition: slurm().partition,
       workdir: slurm().workdir,
       defaultAccelerator: 'nvidia-a100',
+      output: createSlurmOutputReader({ workdir: slurm().workdir }),
     });
     const app = createPushApp({
       queueName: 'onprem',
@@ -178,6 +186,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     const w = aWorkload({ seconds: 0 });
     w.placement.clusterId = 'onprem-hpc';
     w.spec.name = 'pushed-job'; // a queue message carries a valid submission
+    w.spec.command = ['sh', '-c', 'echo "printed on Slurm"'];
     const pushed = await app.request('http://fn/push', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -191,6 +200,17 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     const end = await waitForStatus(target, refOf(w), (s) => s?.state === 'succeeded');
     const reconciled = await app.request('http://fn/reconcile', { method: 'POST' });
     expect(reconciled.status).toBe(200);
+    // Its output file's line, shipped by the reconcile before it reported the end.
+    expect(((await reconciled.json()) as { logLines: number }).logLines).toBeGreaterThan(0);
+    expect(shipped.filter((c) => c.jobId === w.jobId)).toEqual([
+      expect.objectContaining({
+        jobId: w.jobId,
+        stream: `sy-${w.jobId}-${end!.externalId}`,
+        replica: 0,
+        fromLine: 0,
+        lines: [expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+ printed on Slurm$/)],
+      }),
+    ]);
     expect(heartbeats).toEqual(['onprem-hpc']);
     expect(reports.filter((r) => r.jobId === w.jobId).at(-1)).toMatchObject({
       phase: 'succeeded',

@@ -14,6 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { followTarget } from '../../shared/drainer/targets.js';
+import { reconcileTarget } from '../../shared/drainer/reconcile-targets.js';
+import type { LogShipment } from '../../shared/protocol/logs.js';
+import { createMemoryStore } from '../../shared/store/memory.js';
+import { readOutputWith } from '../../shared/targets/slurm/output.js';
+import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
 import type { StatusReport } from '../../shared/protocol/control-port.js';
 import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import type { Target } from '../../shared/targets/port.js';
@@ -76,6 +81,12 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     );
     const lines = outputOf(w.jobId).trim().split('\n').sort();
     expect(lines).toEqual(['on n1 of 2', 'on n2 of 2']);
+    // Its output as log shipping reads it: the allocation's one file, both nodes as replica 0.
+    const read = readOutputWith(createSlurmOutputReader({ workdir: slurm().workdir }));
+    const [out, ...more] = await read(end!, {}, true);
+    expect(more).toEqual([]);
+    expect(out).toMatchObject({ stream: `sy-${w.jobId}-${end!.externalId}`, replica: 0 });
+    expect(out!.lines.map((l) => l.slice(l.indexOf(' ') + 1)).sort()).toEqual(lines);
   });
 
   it('a cancel shows as CANCELLED in Slurm itself', async () => {
@@ -192,5 +203,69 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     } finally {
       await slurm().cli('scontrol', ['update', 'nodename=n2', 'state=resume']);
     }
+  });
+  it('ships a running job output from its file while it runs (push reconcile), every line once, in order', async () => {
+    const withOutput = createSlurmTarget({
+      clusterId: 'onprem-hpc',
+      deployment: 'slurm-output-test',
+      url: slurm().url,
+      user: slurm().user,
+      token: slurm().token,
+      partition: slurm().partition,
+      workdir: slurm().workdir,
+      output: createSlurmOutputReader({ workdir: slurm().workdir }),
+    });
+    const w = aWorkload();
+    const script = 'echo "loading dataset"; for i in 1 2 3; do echo "step $i/3"; sleep 0.5; done';
+    w.spec.command = ['sh', '-c', `${script}; printf "exited with code 0"`];
+    const store = createMemoryStore();
+    const now = () => new Date().toISOString();
+    const events: string[] = [];
+    const sent: LogShipment[] = [];
+    const control = {
+      claim: async () => ({ proceed: true as const }),
+      report: async (r: StatusReport) => {
+        events.push(`report ${r.phase}`);
+        return {};
+      },
+      heartbeat: async () => {},
+      shipLogs: async (c: LogShipment) => {
+        sent.push(c);
+        events.push(`ship ${c.lines.length}`);
+        return store.logs.append(
+          c,
+          { capBytes: 1 << 20, expiresAt: '2100-01-01T00:00:00Z' },
+          now(),
+        );
+      },
+      logPositions: async () => ({ streams: await store.logs.positions(w.jobId, now()) }),
+    };
+    expect(await withOutput.create(w)).toBe('created');
+    // The push function keeps nothing between invocations: a reconcile every 300 ms, each from the
+    // store's positions, until the job's end is reported.
+    const d = { control, clock: systemClock, log: silentLogger };
+    while (!events.some((e) => /report (succeeded|failed)/.test(e))) {
+      await reconcileTarget(d, withOutput, Date.now() + 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const texts = (await store.logs.read(w.jobId, now())).chunks
+      .flatMap((c) => c.lines)
+      .map((l) => l.slice(l.indexOf(' ') + 1));
+    expect(texts).toEqual([
+      'loading dataset',
+      'step 1/3',
+      'step 2/3',
+      'step 3/3',
+      'exited with code 0',
+    ]);
+    // Sent in several chunks while it ran, each starting where the last ended (no line twice), the
+    // last before the end was reported.
+    expect(sent.map((c) => c.fromLine)).toEqual(
+      sent.map((_, i) => sent.slice(0, i).reduce((n, c) => n + c.lines.length, 0)),
+    );
+    const firstRunning = events.indexOf('report running');
+    expect(events.slice(firstRunning + 1, -1).some((e) => e.startsWith('ship'))).toBe(true);
+    expect(events.findLastIndex((e) => e.startsWith('ship'))).toBeLessThan(events.length - 1);
+    expect(sent.length).toBeGreaterThan(1);
   });
 });

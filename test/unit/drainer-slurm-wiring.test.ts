@@ -4,7 +4,14 @@
 // Kubernetes drivers; a name the configuration does not define as Slurm is refused saying what to fix.
 import { describe, expect, it } from 'vitest';
 import { buildDrainerFn, parseDrainerFnEnv } from '../../functions/drainer-fn/config.js';
-import { slurmTargetsFor, splitDrainerClusters } from '../../functions/common/slurm-target.node.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  slurmTargetFor,
+  slurmTargetsFor,
+  splitDrainerClusters,
+} from '../../functions/common/slurm-target.node.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { parseConfig } from '../../shared/config/schema.js';
 import { deploymentIdOf } from '../../functions/common/deployment.node.js';
@@ -77,5 +84,32 @@ describe('the deployment id on Slurm jobs', () => {
     expect(() => parseConfig({ deployment: 'Prod East' }, 'test.yaml')).toThrow(
       /deployment: use 1-63 lower-case letters, digits and -, e\.g\. prod/,
     );
+  });
+
+  it('connect.slurm.output: shipped from an existing workdir by default, said at start when not', () => {
+    const { config } = loadConfig({ SWITCHYARD_CONFIG: WITH_SLURM });
+    const c = config.clusters.find((x) => x.id === 'onprem-hpc')!;
+    if (!('slurm' in c.connect)) throw new Error('onprem-hpc has connect.slurm');
+    const connect = c.connect.slurm;
+    const dir = mkdtempSync(join(tmpdir(), 'sy-slurm-workdir-'));
+    const warned: string[] = [];
+    const log = { warn: (m: string) => void warned.push(m) };
+    const target = (over: object) => slurmTargetFor(c, { ...connect, ...over }, 'prod', log);
+    try {
+      expect(target({ workdir: dir }).readOutput).toBeTypeOf('function');
+      expect(target({ workdir: dir, output: 'none' }).readOutput).toBeUndefined();
+      expect(warned).toEqual([]);
+      const missing = join(dir, 'not-mounted');
+      expect(target({ workdir: missing }).readOutput).toBeUndefined();
+      expect(warned[0]).toMatch(
+        /onprem-hpc: Slurm job output is not shipped as job logs: workdir .*not-mounted .*does not exist on this host; .*connect\.slurm\.output: none/,
+      );
+      expect(target({ workdir: missing, output: 'shared' }).readOutput).toBeTypeOf('function');
+      expect(warned[1]).toMatch(
+        /output is shared but workdir .*not-mounted.*shipped once it appears/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

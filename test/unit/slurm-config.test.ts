@@ -52,6 +52,7 @@ describe('connect.slurm', () => {
       { ...good, containers: 'docker' },
       /slurm\.containers: .*"pyxis"/,
     ],
+    ['an unknown output mode', { ...good, output: 'nfs' }, /slurm\.output: .*"shared"/],
     ['no partition', { ...good, partition: undefined }, /slurm\.partition/],
     ['a URL that is not one', { ...good, url: 'slurm-head' }, /url/],
   ])('refuses %s with INVALID_CONFIG naming the field', (_, slurm, message) => {

@@ -46,6 +46,7 @@ import {
   toSubmit,
   type SlurmSettings,
 } from './mapping.js';
+import { readOutputWith, type SlurmOutputReader } from './output.js';
 
 export interface SlurmTargetOptions extends SlurmClientOptions, Partial<SlurmSettings> {
   partition: string;
@@ -55,6 +56,8 @@ export interface SlurmTargetOptions extends SlurmClientOptions, Partial<SlurmSet
   /** Skip discovery and speak this version. */
   apiVersion?: SlurmApiVersion;
   clock?: Clock;
+  /** Reads jobs' output files from the workdir (output.node.ts); without it no output is read. */
+  output?: SlurmOutputReader;
 }
 
 export function createSlurmTarget(o: SlurmTargetOptions): Target {
@@ -206,5 +209,6 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
     async close() {
       known.clear();
     },
+    ...(o.output ? { readOutput: readOutputWith(o.output) } : {}),
   };
 }
