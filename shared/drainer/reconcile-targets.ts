@@ -17,6 +17,13 @@ import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
 import { reportOf } from './targets.js';
+import {
+  clusterReconcile,
+  countedReport,
+  errorText,
+  expectedBefore,
+  heartbeatStep,
+} from './reconcile-steps.js';
 
 export interface TargetReconcileDeps {
   targets?: ReadonlyMap<string, Target>;
@@ -25,10 +32,6 @@ export interface TargetReconcileDeps {
   log: Logger;
 }
 
-/** One target's part of the `/reconcile` answer (the same shape as a Kubernetes cluster's). */
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** Heartbeat and report every job of one target; never rejects. */
 export async function reconcileTarget(
   d: TargetReconcileDeps,
@@ -36,23 +39,9 @@ export async function reconcileTarget(
   deadline: number,
 ): Promise<ClusterReconcile> {
   const id = target.clusterId;
-  const r: ClusterReconcile = {
-    clusterId: id,
-    complete: false,
-    jobsSeen: 0,
-    reported: 0,
-    reportsFailed: 0,
-    pages: 0,
-    heartbeat: false,
-    vanished: 0,
-  };
-  const expected = await expectedOn(d, id);
-  try {
-    await d.control.heartbeat(id, await target.capacity());
-    r.heartbeat = true;
-  } catch (e) {
-    r.error = `heartbeat: ${errorText(e)}`;
-  }
+  const r = clusterReconcile(id);
+  const expected = await expectedBefore(d, id);
+  await heartbeatStep(d, target, r);
   if (Date.now() >= deadline) {
     r.error ??= 'out of time before listing; the next reconcile continues';
     return r;
@@ -63,17 +52,10 @@ export async function reconcileTarget(
     r.jobsSeen = listed.length;
     const at = iso(d.clock.now());
     for (const status of listed) {
-      try {
+      await countedReport(d, r, status.jobId, async () => {
         await d.control.report(reportOf(id, status, at, target.kind));
         r.reported++;
-      } catch (e) {
-        r.reportsFailed++;
-        d.log.warn('reconcile: status report failed', {
-          cluster: id,
-          job: status.jobId,
-          error: errorText(e),
-        });
-      }
+      });
     }
     r.complete = true;
     if (expected) {
@@ -86,19 +68,6 @@ export async function reconcileTarget(
     d.log.warn('reconcile: cannot list jobs', { cluster: id, error: errorText(e) });
   }
   return r;
-}
-
-/** What the control plane expects on the target, asked before listing; undefined if unknown. */
-async function expectedOn(d: TargetReconcileDeps, id: string) {
-  try {
-    return await d.control.expected?.(id);
-  } catch (e) {
-    d.log.warn('reconcile: cannot ask which jobs are expected', {
-      cluster: id,
-      error: errorText(e),
-    });
-    return undefined;
-  }
 }
 
 /**
@@ -114,13 +83,13 @@ async function reportMissing(
 ): Promise<void> {
   const id = target.clusterId;
   for (const job of missing) {
-    try {
+    await countedReport(d, r, job.jobId, async () => {
       const at = iso(d.clock.now());
       const status = await target.status({ jobId: job.jobId, name: job.kubeName });
       if (status && status.attempt === job.attempt) {
         await d.control.report(reportOf(id, status, at, target.kind));
         r.reported++;
-        continue;
+        return;
       }
       await d.control.report({
         jobId: job.jobId,
@@ -135,14 +104,7 @@ async function reportMissing(
         cluster: id,
         job: job.jobId,
       });
-    } catch (e) {
-      r.reportsFailed++;
-      d.log.warn('reconcile: status report failed', {
-        cluster: id,
-        job: job.jobId,
-        error: errorText(e),
-      });
-    }
+    });
   }
 }
 

@@ -19,6 +19,13 @@ import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
 import type { Target } from '../targets/port.js';
 import { checkCreatedOnTarget, reconcileTargets } from './reconcile-targets.js';
+import {
+  clusterReconcile,
+  countedReport,
+  errorText,
+  expectedBefore,
+  heartbeatStep,
+} from './reconcile-steps.js';
 
 export interface ReconcileOptions {
   /** Jobs per list request (Kubernetes `limit`). */
@@ -40,8 +47,6 @@ export interface ReconcileResult {
   clusters: ClusterReconcile[];
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** Runs `fn` over `items` with at most `limit` in flight; never rejects. */
 async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -49,33 +54,6 @@ async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<v
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function heartbeatOf(
-  d: StatusReportDeps,
-  id: string,
-  cluster: ClusterDriver,
-  r: ClusterReconcile,
-) {
-  try {
-    await d.control.heartbeat(id, await cluster.capacity());
-    r.heartbeat = true;
-  } catch (e) {
-    r.error = `heartbeat: ${errorText(e)}`;
-  }
-}
-
-/** What the control plane expects on the cluster, asked before listing; undefined if unknown. */
-async function expectedBefore(d: StatusReportDeps, id: string) {
-  try {
-    return await d.control.expected?.(id);
-  } catch (e) {
-    d.log.warn('reconcile: cannot ask which jobs are expected', {
-      cluster: id,
-      error: errorText(e),
-    });
-    return undefined;
-  }
 }
 
 /**
@@ -91,7 +69,7 @@ async function reportVanished(
 ) {
   for (const job of expected) {
     if (seen.has(`${job.jobId}/${job.attempt}`)) continue;
-    try {
+    await countedReport(d, r, job.jobId, async () => {
       await d.control.report({
         jobId: job.jobId,
         clusterId: id,
@@ -105,14 +83,7 @@ async function reportVanished(
         job: job.jobId,
         name: `${job.namespace}/${job.kubeName}`,
       });
-    } catch (e) {
-      r.reportsFailed++;
-      d.log.warn('reconcile: status report failed', {
-        cluster: id,
-        job: job.jobId,
-        error: errorText(e),
-      });
-    }
+    });
   }
 }
 
@@ -122,18 +93,9 @@ async function reconcileCluster(
   cluster: ClusterDriver,
   o: ReconcileOptions,
 ): Promise<ClusterReconcile> {
-  const r: ClusterReconcile = {
-    clusterId: id,
-    complete: false,
-    jobsSeen: 0,
-    reported: 0,
-    reportsFailed: 0,
-    pages: 0,
-    heartbeat: false,
-    vanished: 0,
-  };
+  const r = clusterReconcile(id);
   // 1. Capacity first: it is what placement needs most, and it says early if the cluster is down.
-  await heartbeatOf(d, id, cluster, r);
+  await heartbeatStep(d, cluster, r);
   // 2. Every managed Job, page by page, each reported as it is now.
   const expected = await expectedBefore(d, id);
   const seen = new Set<string>();
@@ -154,17 +116,10 @@ async function reconcileCluster(
         const meta = jobMetaOf(status);
         if (!meta) return;
         seen.add(`${meta.jobId}/${meta.attempt}`);
-        try {
+        await countedReport(d, r, meta.jobId, async () => {
           await reportJobStatus(d, id, status, meta);
           r.reported++;
-        } catch (e) {
-          r.reportsFailed++;
-          d.log.warn('reconcile: status report failed', {
-            cluster: id,
-            job: meta.jobId,
-            error: errorText(e),
-          });
-        }
+        });
       });
       token = page.continue;
     } while (token);
