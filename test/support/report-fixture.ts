@@ -1,6 +1,7 @@
-// The drainer report route's unit tests (drainer-report, replica-report, target-report) share one setup: a fresh
-// in-process fixture and an admin token per test, a job submitted and placed, a report for its
-// first attempt (with whatever extra fields the test adds) and the job as GET /v1/jobs/:id shows it.
+// The drainer report route's unit tests (drainer-report, replica-report, target-report) share one
+// setup: a fresh in-process fixture and an admin token per test, a job submitted and placed, a
+// report for its first attempt (with whatever extra fields the test adds) and the job as
+// GET /v1/jobs/:id shows it.
 import { beforeEach, expect } from 'vitest';
 import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
 
