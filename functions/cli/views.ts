@@ -1,4 +1,5 @@
 /** The API's shapes as the CLI reads them, and how jobs, decisions and events are printed. */
+import { replicaEnded, replicaName, type ReplicaState } from '../../shared/domain/replica.js';
 import { age, clock, fields, table } from './format.js';
 
 export interface EventView {
@@ -65,15 +66,8 @@ export interface AttemptView {
   exitCode: number | null;
 }
 
-export interface ReplicaView {
-  role?: string;
-  index: number;
-  pod: string;
-  node?: string;
-  phase: string;
-  exitCode?: number;
-  reason?: string;
-}
+/** One pod of a multi-node job: the domain's own type (GET /v1/jobs/ID `replicas`). */
+export type ReplicaView = ReplicaState;
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'succeeded',
@@ -171,14 +165,8 @@ export function renderJob(job: JobView, now: number): string {
   );
 }
 
-/** `worker 1`, or the index alone for a replica without a role. */
-const replicaName = (r: ReplicaView): string => (r.role ? `${r.role} ${r.index}` : String(r.index));
-
 /** How the replica's container ended: `exit 7 (Error)`, or `-` while it runs. */
-const replicaEnd = (r: ReplicaView): string =>
-  r.exitCode !== undefined
-    ? `exit ${r.exitCode}${r.reason ? ` (${r.reason})` : ''}`
-    : (r.reason ?? '-');
+const replicaEnd = (r: ReplicaView): string => replicaEnded(r) ?? '-';
 
 /** Each pod of a multi-node job: replica, pod, node, phase, how it ended. */
 function replicasTable(replicas: ReplicaView[]): string {

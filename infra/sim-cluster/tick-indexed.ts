@@ -1,8 +1,9 @@
 /**
- * The controller tick driven by `TickIndex`: the same four steps and outcomes as `tick` in
- * controller.ts (garbage-collect orphaned pods, end pods whose time or deadline came, bind pending
- * pods oldest first, delete finished Jobs past their TTL), but each step reads only the index
- * entries it acts on, so a tick over 10,000 idle pods costs what a tick over none does.
+ * The controller tick driven by `TickIndex`, in four steps: garbage-collect orphaned pods, end pods
+ * whose time or deadline came, bind pending pods oldest first (an unschedulable pod gets a
+ * FailedScheduling event each time the reason changes), delete finished Jobs past their TTL. Each
+ * step reads only the index entries it acts on, so a tick over 10,000 idle pods costs what a tick
+ * over none does. (It replaced a full-scan `tick` in controller.ts, removed once nothing called it.)
  */
 import { deleteJob, type TickOptions } from './controller.js';
 import { expireEvents, recordFailedScheduling } from './events.js';

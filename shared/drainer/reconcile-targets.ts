@@ -15,11 +15,19 @@ import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { jobLogger } from '../base/job-log.js';
+import { traceparentField } from '../metrics/trace.js';
 import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
 import { reportOf } from './targets.js';
 import { shipTargetOutput } from './target-logs.js';
+import {
+  clusterReconcile,
+  countedReport,
+  errorText,
+  expectedBefore,
+  heartbeatStep,
+} from './reconcile-steps.js';
 
 export interface TargetReconcileDeps {
   targets?: ReadonlyMap<string, Target>;
@@ -28,10 +36,6 @@ export interface TargetReconcileDeps {
   log: Logger;
 }
 
-/** One target's part of the `/reconcile` answer (the same shape as a Kubernetes cluster's). */
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** Heartbeat and report every job of one target; never rejects. */
 export async function reconcileTarget(
   d: TargetReconcileDeps,
@@ -39,23 +43,9 @@ export async function reconcileTarget(
   deadline: number,
 ): Promise<ClusterReconcile> {
   const id = target.clusterId;
-  const r: ClusterReconcile = {
-    clusterId: id,
-    complete: false,
-    jobsSeen: 0,
-    reported: 0,
-    reportsFailed: 0,
-    pages: 0,
-    heartbeat: false,
-    vanished: 0,
-  };
-  const expected = await expectedOn(d, id);
-  try {
-    await d.control.heartbeat(id, await target.capacity());
-    r.heartbeat = true;
-  } catch (e) {
-    r.error = `heartbeat: ${errorText(e)}`;
-  }
+  const r = clusterReconcile(id);
+  const expected = await expectedBefore(d, id);
+  await heartbeatStep(d, target, r);
   if (Date.now() >= deadline) {
     r.error ??= 'out of time before listing; the next reconcile continues';
     return r;
@@ -67,20 +57,14 @@ export async function reconcileTarget(
     const at = iso(d.clock.now());
     const wanted = expected && new Set(expected.map((j) => `${j.jobId}/${j.attempt}`));
     for (const status of listed) {
-      try {
+      await countedReport(d, r, status, async () => {
         // A started job still expected: its new output before its phase (maybe its end).
         if (!wanted || wanted.has(`${status.jobId}/${status.attempt}`)) {
           r.logLines = (r.logLines ?? 0) + (await shipTargetOutput(d, target, status));
         }
         await d.control.report(reportOf(id, status, at, target.kind));
         r.reported++;
-      } catch (e) {
-        r.reportsFailed++;
-        jobLogger(d.log, status.jobId, status.traceId).warn('reconcile: status report failed', {
-          cluster: id,
-          error: errorText(e),
-        });
-      }
+      });
     }
     r.complete = true;
     if (expected) {
@@ -93,19 +77,6 @@ export async function reconcileTarget(
     d.log.warn('reconcile: cannot list jobs', { cluster: id, error: errorText(e) });
   }
   return r;
-}
-
-/** What the control plane expects on the target, asked before listing; undefined if unknown. */
-async function expectedOn(d: TargetReconcileDeps, id: string) {
-  try {
-    return await d.control.expected?.(id);
-  } catch (e) {
-    d.log.warn('reconcile: cannot ask which jobs are expected', {
-      cluster: id,
-      error: errorText(e),
-    });
-    return undefined;
-  }
 }
 
 /**
@@ -121,13 +92,13 @@ async function reportMissing(
 ): Promise<void> {
   const id = target.clusterId;
   for (const job of missing) {
-    try {
+    await countedReport(d, r, job, async () => {
       const at = iso(d.clock.now());
       const status = await target.status({ jobId: job.jobId, name: job.kubeName });
       if (status && status.attempt === job.attempt) {
         await d.control.report(reportOf(id, status, at, target.kind));
         r.reported++;
-        continue;
+        return;
       }
       await d.control.report({
         jobId: job.jobId,
@@ -135,21 +106,15 @@ async function reportMissing(
         attempt: job.attempt,
         phase: 'deleted',
         targetKind: target.kind,
+        ...traceparentField(job.traceId),
         at,
       });
       r.vanished++;
-      d.log.warn('reconcile: an expected job is gone from its target; reported deleted', {
-        cluster: id,
-        job: job.jobId,
-      });
-    } catch (e) {
-      r.reportsFailed++;
-      d.log.warn('reconcile: status report failed', {
-        cluster: id,
-        job: job.jobId,
-        error: errorText(e),
-      });
-    }
+      jobLogger(d.log, job.jobId, job.traceId).warn(
+        'reconcile: an expected job is gone from its target; reported deleted',
+        { cluster: id },
+      );
+    });
   }
 }
 

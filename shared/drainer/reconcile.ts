@@ -26,6 +26,13 @@ import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-stat
 import type { Target } from '../targets/port.js';
 import { checkCreatedOnTarget, reconcileTargets } from './reconcile-targets.js';
 import { shipJobLogs } from './push-logs.js';
+import {
+  clusterReconcile,
+  countedReport,
+  errorText,
+  expectedBefore,
+  heartbeatStep,
+} from './reconcile-steps.js';
 
 export interface ReconcileOptions {
   /** Jobs per list request (Kubernetes `limit`). */
@@ -49,8 +56,6 @@ export interface ReconcileResult {
   clusters: ClusterReconcile[];
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** Runs `fn` over `items` with at most `limit` in flight; never rejects. */
 async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -58,33 +63,6 @@ async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<v
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function heartbeatOf(
-  d: StatusReportDeps,
-  id: string,
-  cluster: ClusterDriver,
-  r: ClusterReconcile,
-) {
-  try {
-    await d.control.heartbeat(id, await cluster.capacity());
-    r.heartbeat = true;
-  } catch (e) {
-    r.error = `heartbeat: ${errorText(e)}`;
-  }
-}
-
-/** What the control plane expects on the cluster, asked before listing; undefined if unknown. */
-async function expectedBefore(d: StatusReportDeps, id: string) {
-  try {
-    return await d.control.expected?.(id);
-  } catch (e) {
-    d.log.warn('reconcile: cannot ask which jobs are expected', {
-      cluster: id,
-      error: errorText(e),
-    });
-    return undefined;
-  }
 }
 
 /**
@@ -115,12 +93,12 @@ async function reportVanished(
 ) {
   for (const job of expected) {
     if (seen.has(`${job.jobId}/${job.attempt}`)) continue;
-    try {
+    await countedReport(d, r, job, async () => {
       const found = await byJobId(cluster, job);
       if (found) {
         await reportJobStatus(d, id, found.status, found.meta);
         r.reported++;
-        continue;
+        return;
       }
       await d.control.report({
         jobId: job.jobId,
@@ -135,14 +113,7 @@ async function reportVanished(
         'reconcile: an expected Kubernetes Job is gone; reported deleted',
         { cluster: id, name: `${job.namespace}/${job.kubeName}` },
       );
-    } catch (e) {
-      r.reportsFailed++;
-      d.log.warn('reconcile: status report failed', {
-        cluster: id,
-        job: job.jobId,
-        error: errorText(e),
-      });
-    }
+    });
   }
 }
 
@@ -152,18 +123,9 @@ async function reconcileCluster(
   cluster: ClusterDriver,
   o: ReconcileOptions,
 ): Promise<ClusterReconcile> {
-  const r: ClusterReconcile = {
-    clusterId: id,
-    complete: false,
-    jobsSeen: 0,
-    reported: 0,
-    reportsFailed: 0,
-    pages: 0,
-    heartbeat: false,
-    vanished: 0,
-  };
+  const r = clusterReconcile(id);
   // 1. Capacity first: it is what placement needs most, and it says early if the cluster is down.
-  await heartbeatOf(d, id, cluster, r);
+  await heartbeatStep(d, cluster, r);
   // 2. Every managed Job, page by page, each reported as it is now.
   const expected = await expectedBefore(d, id);
   const seen = new Set<string>();
@@ -186,20 +148,14 @@ async function reconcileCluster(
         if (!meta) return;
         const key = `${meta.jobId}/${meta.attempt}`;
         seen.add(key);
-        try {
+        await countedReport(d, r, meta, async () => {
           // A started Job still expected: ship its new output before its phase (maybe its end).
           if (status.phase !== 'pending' && (!wanted || wanted.has(key))) {
             r.logLines = (r.logLines ?? 0) + (await shipJobLogs(d, id, cluster, meta)).lines;
           }
           await reportJobStatus(d, id, status, meta, false);
           r.reported++;
-        } catch (e) {
-          r.reportsFailed++;
-          jobLogger(d.log, meta.jobId, meta.traceId).warn('reconcile: status report failed', {
-            cluster: id,
-            error: errorText(e),
-          });
-        }
+        });
       });
       token = page.continue;
     } while (token);

@@ -1,11 +1,9 @@
 // Failover, drain and outages end to end: the real server with two A100 clusters (simulated), a
 // policy that prefers one of them, and faults injected into the simulated Kubernetes APIs. Jobs
 // must land on the other cluster, and no job may be created (or run) on two clusters.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiClient, startServer, waitFor, type ServerProcess } from '../support/server-process.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/server-process.js';
+import { useTwoClusterServer } from '../support/two-cluster-server.js';
 
 type Job = {
   id: string;
@@ -13,23 +11,22 @@ type Job = {
   clusterId: string | null;
   events: Array<{ state?: string; reason: string; message: string }>;
 };
+
 type Cluster = { id: string; status: string; simulated: { apiUrl: string } };
 
-const CONFIG = `
+const SETTINGS = `
 server: { port: 0 }
 scheduling: { heartbeatTimeoutSeconds: 5, offlineGraceSeconds: 5, admissionIntervalSeconds: 0.5, redispatchAfterSeconds: 5 }
 queue: { visibilitySeconds: 5, maxAttempts: 10 }
 webhooks: { allowHosts: ['127.0.0.1'] }
-clusters:
-  - { id: aws-main, cloud: aws, region: us-east-1, queue: aws-main, pools: [{ accelerator: nvidia-a100, nodes: 2, gpusPerNode: 8 }], connect: { simulated: {} } }
-  - { id: onprem-spare, cloud: onprem, region: dc1, queue: onprem-spare, pools: [{ accelerator: nvidia-a100, nodes: 1, gpusPerNode: 8 }], connect: { simulated: {} } }
 `;
 
 describe('failover, drain and outages', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-failover-'));
-  let server: ServerProcess;
-  let api: ReturnType<typeof apiClient>;
-  const sims: Record<string, string> = {};
+  const { api, sims } = useTwoClusterServer({
+    dirPrefix: 'sy-failover',
+    settings: SETTINGS,
+    policyVersion: 'ha-1',
+  });
 
   const faults = async (cluster: string, f: object) => {
     const res = await fetch(`${sims[cluster]}/sim/faults`, {
@@ -65,30 +62,9 @@ describe('failover, drain and outages', () => {
       what,
     );
 
-  beforeAll(async () => {
-    writeFileSync(join(dir, 'config.yaml'), CONFIG);
-    server = await startServer({
-      dataDir: join(dir, 'data'),
-      env: { SWITCHYARD_CONFIG: join(dir, 'config.yaml') },
-    });
-    api = apiClient(server.url, server.token);
-    for (const c of (await api<{ items: Cluster[] }>('GET', '/v1/clusters')).body.items)
-      sims[c.id] = c.simulated.apiUrl;
-    const policy = await api('PUT', '/v1/policy', {
-      version: 'ha-1',
-      rules: [{ name: 'prefer-aws', prefer: [{ weight: 1000, clusters: ['aws-main'] }] }],
-    });
-    expect(policy.status).toBe(200);
-  });
-
   beforeEach(async () => {
     await faults('aws-main', {});
     await api('POST', '/v1/clusters/aws-main/uncordon');
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('places on the preferred cluster when it is healthy, recording the policy version', async () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ReplicaState } from '../../shared/domain/replica.js';
 import { apiClient, startServer, waitFor, type ServerProcess } from '../support/server-process.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
@@ -25,14 +26,7 @@ type JobBody = {
   clusterId: string | null;
   result?: { exitCode?: number | null } | null;
   events: Array<{ reason: string; message: string }>;
-  replicas: Array<{
-    role?: string;
-    index: number;
-    pod: string;
-    node?: string;
-    phase: string;
-    exitCode?: number;
-  }>;
+  replicas: ReplicaState[];
 };
 type Explained = {
   candidates: Array<{ clusterId: string; feasible: boolean; reasons: string[] }>;

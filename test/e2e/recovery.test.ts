@@ -2,11 +2,9 @@
 // A node lost under a running job (the simulated taint manager fails its pod with DisruptionTarget)
 // makes the job run again on the other cluster, where it succeeds; a job exiting 3 retries only
 // when `retry.onExitCodes` lists 3, and its view lists every run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startServer, waitFor, type ServerProcess } from '../support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/server-process.js';
+import { useTwoClusterServer } from '../support/two-cluster-server.js';
 
 type Attempt = { attempt: number; clusterId: string; outcome: string; reason: string };
 type Job = {
@@ -17,22 +15,19 @@ type Job = {
   attempts: Attempt[];
   events: Array<{ state?: string; reason: string; message: string }>;
 };
-type Cluster = { id: string; simulated: { apiUrl: string } };
 type PodList = { items: Array<{ metadata: { name: string }; spec: { nodeName?: string } }> };
 
-const CONFIG = `
+const SETTINGS = `
 server: { port: 0 }
 scheduling: { admissionIntervalSeconds: 0.2 }
-clusters:
-  - { id: aws-main, cloud: aws, region: us-east-1, queue: aws-main, pools: [{ accelerator: nvidia-a100, nodes: 2, gpusPerNode: 8 }], connect: { simulated: {} } }
-  - { id: onprem-spare, cloud: onprem, region: dc1, queue: onprem-spare, pools: [{ accelerator: nvidia-a100, nodes: 1, gpusPerNode: 8 }], connect: { simulated: {} } }
 `;
 
 describe('recovery', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-recovery-'));
-  let server: ServerProcess;
-  let api: ReturnType<typeof apiClient>;
-  const sims: Record<string, string> = {};
+  const { api, sims } = useTwoClusterServer({
+    dirPrefix: 'sy-recovery',
+    settings: SETTINGS,
+    policyVersion: 'recovery-1',
+  });
 
   const submit = async (name: string, env: Record<string, string>, extra: object = {}) => {
     const res = await api<Job>('POST', '/v1/jobs', {
@@ -55,27 +50,6 @@ describe('recovery', () => {
       20_000,
       what,
     );
-
-  beforeAll(async () => {
-    writeFileSync(join(dir, 'config.yaml'), CONFIG);
-    server = await startServer({
-      dataDir: join(dir, 'data'),
-      env: { SWITCHYARD_CONFIG: join(dir, 'config.yaml') },
-    });
-    api = apiClient(server.url, server.token);
-    for (const c of (await api<{ items: Cluster[] }>('GET', '/v1/clusters')).body.items)
-      sims[c.id] = c.simulated.apiUrl;
-    const policy = await api('PUT', '/v1/policy', {
-      version: 'recovery-1',
-      rules: [{ name: 'prefer-aws', prefer: [{ weight: 1000, clusters: ['aws-main'] }] }],
-    });
-    expect(policy.status).toBe(200);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('a node lost under a running job: the job runs again on the other cluster and succeeds', async () => {
     const job = await submit('node-lost', { SIM_DURATION_SECONDS: '3' });

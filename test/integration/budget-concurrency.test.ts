@@ -3,25 +3,20 @@
 // the same store) never push a project's spend past its budget; the losers wait pending, and each
 // time jobs end the pending ones are admitted while spend stays within the budget. Against SQLite
 // (two connections to one file) and, when available, DynamoDB Local.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
+import {
+  ctxOf,
+  finishAndAdmit,
+  putBigCluster,
+  storePairDrivers,
+  twoJobServices,
+} from '../support/two-stores.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { SCOPES } from '../../shared/domain/principal.js';
-import { systemClock } from '../../shared/base/clock.js';
-import type { CoreContext } from '../../shared/context/core-context.js';
-import { defaultCoreSettings } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
-import { admitPending, createDispatcher } from '../../shared/dispatch/dispatch.js';
-import { createJobService } from '../../shared/jobs/service.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
-import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import type { StateStore } from '../../shared/store/port.js';
-import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 
 const PRICE = 2.55; // per GPU-hour
 const BUDGET = 20; // per hour: 7 GPUs fit ($17.85/h), 8 do not ($20.40/h)
@@ -34,80 +29,19 @@ const principal: Principal = {
 };
 const dynamodbEndpoint = inject('dynamodbEndpoint');
 
-function ctxOf(store: StateStore): CoreContext {
-  return {
-    store,
-    queue: createMemoryQueue(),
-    clock: systemClock,
-    log: silentLogger,
-    settings: defaultCoreSettings,
-  };
-}
-
 async function setUp(store: StateStore): Promise<void> {
-  await store.clusters.put({
-    id: 'big-cluster',
-    cloud: 'aws',
-    region: 'us-east-1',
-    labels: {},
-    queue: 'aws',
-    state: 'active',
-    pools: [{ accelerator: 'nvidia-a100', nodes: 100, gpusPerNode: 8, costPerGpuHour: PRICE }],
-    version: 1,
-    updatedAt: new Date().toISOString(),
-  });
+  await putBigCluster(store, PRICE);
   await dispatchOf(ctxOf(store)).policy.put(principal, {
     version: 'b1',
     quotas: { projects: { 'acme/p': { maxCostPerHour: BUDGET } } },
   });
 }
 
-const drivers: Array<{
-  name: string;
-  skip: boolean;
-  /** DynamoDB Local answers slowly (seconds per run on 2 cores): fewer runs keep the tier short. */
-  runs: number;
-  open: () => Promise<{ a: StateStore; b: StateStore; done(): Promise<void> }>;
-}> = [
-  {
-    name: 'SQLite (two connections)',
-    skip: false,
-    runs: 3,
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sy-budget-'));
-      const a = createSqliteStore({ path: join(dir, 'state.db') });
-      const b = createSqliteStore({ path: join(dir, 'state.db') });
-      return {
-        a,
-        b,
-        done: async () => (
-          await a.close(),
-          await b.close(),
-          rmSync(dir, { recursive: true, force: true })
-        ),
-      };
-    },
-  },
-  {
-    name: 'DynamoDB Local (two clients)',
-    skip: !dynamodbEndpoint,
-    runs: 1,
-    open: async () => {
-      const table = `sy-budget-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
-      const make = () =>
-        createDynamoDbStore({
-          tableName: table,
-          endpoint: dynamodbEndpoint,
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        });
-      const a = make();
-      await a.ensureTable();
-      const b = make();
-      return { a, b, done: async () => (await a.close(), await b.close()) };
-    },
-  },
-];
+/** DynamoDB Local answers slowly (seconds per run on 2 cores): fewer runs keep the tier short. */
+const drivers = storePairDrivers('sy-budget', dynamodbEndpoint).map((d) => ({
+  ...d,
+  runs: d.name.startsWith('SQLite') ? 3 : 1,
+}));
 
 /** Spend per hour in counter units (millionths) of `gpus` GPUs at PRICE. */
 const units = (gpus: number): number => Math.round(PRICE * gpus * 1e6);
@@ -130,10 +64,7 @@ describe.each(drivers)(
               const { a, b, done } = await open();
               opened.push(done);
               await setUp(a);
-              const services = [
-                createJobService(ctxOf(a), createDispatcher(dispatchOf(ctxOf(a)))),
-                createJobService(ctxOf(b), createDispatcher(dispatchOf(ctxOf(b)))),
-              ];
+              const services = twoJobServices(a, b);
               const jobs = await Promise.all(
                 sizes.map((count, i) =>
                   services[i % 2]!.submit(principal, {
@@ -173,19 +104,7 @@ describe.each(drivers)(
               // Finish what runs, admit from both instances at once, repeat: all run in the end.
               const control = createControlPlane(dispatchOf(ctxOf(b)));
               for (let round = 0; round < sizes.length + 1; round++) {
-                for (const j of (await listed()).filter((x) => x.state === 'dispatched')) {
-                  await control.report({
-                    jobId: j.id,
-                    clusterId: 'big-cluster',
-                    attempt: j.placement!.attempt,
-                    phase: 'succeeded',
-                    at: new Date().toISOString(),
-                  });
-                }
-                await Promise.all([
-                  admitPending(dispatchOf(ctxOf(a))),
-                  admitPending(dispatchOf(ctxOf(b))),
-                ]);
+                await finishAndAdmit(a, b, control);
                 await check();
               }
               expect((await listed()).every((j) => j.state === 'succeeded')).toBe(true);

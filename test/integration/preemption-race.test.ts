@@ -4,52 +4,18 @@
 // terminating pods) and, without a claim on the preemptor, would evict two more jobs on the other
 // cluster. With the claim, victims are evicted exactly once and one cluster loses work.
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../shared/domain/principal.js';
-import { SCOPES } from '../../shared/domain/principal.js';
-import type { CoreContext } from '../../shared/context/core-context.js';
-import { defaultCoreSettings } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
+import { me, NOW, preemptionBody as body, twoClusterContext } from '../support/preemption-setup.js';
 import { createDispatchContext } from '../../shared/dispatch/context.js';
 import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { preemptForWaiting } from '../../shared/dispatch/preemption.js';
 import { createJobService } from '../../shared/jobs/service.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 import type { StateStore } from '../../shared/store/port.js';
 
-const NOW = Date.parse('2026-11-29T10:00:00Z');
-const me: Principal = { tenantId: 'acme', tokenId: 't', scopes: new Set(SCOPES), projects: ['*'] };
-const body = (name: string, count: number, priority: number) => ({
-  name,
-  project: 'research',
-  image: 'busybox',
-  priority,
-  resources: { accelerator: { type: 'nvidia-a100', count } },
-});
-
 async function race(store: StateStore) {
-  const clock = { now: () => NOW };
-  const ctx: CoreContext = {
-    store,
-    queue: createMemoryQueue({ clock }),
-    clock,
-    log: silentLogger,
-    settings: defaultCoreSettings,
-  };
-  for (const id of ['a', 'b'])
-    await store.clusters.put({
-      id,
-      cloud: 'aws',
-      region: 'us-east-1',
-      labels: {},
-      queue: `q-${id}`,
-      state: 'active',
-      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 2 }],
-      version: 1,
-      updatedAt: new Date(NOW).toISOString(),
-    });
+  const { ctx } = await twoClusterContext(store);
   // Two instances: each its own policy service and cluster state cache, one store.
   const a = createDispatchContext(ctx);
   const b = createDispatchContext(ctx);

@@ -2,26 +2,20 @@
 // each with its own connection to the same store) never push a tenant past its GPU quota; the rest
 // wait as pending and are admitted as usage falls. Against SQLite (two connections to one file) and,
 // when available, DynamoDB Local.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { dispatchOf } from '../support/dispatch-context.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { dispatchOf } from '../support/dispatch-context.js';
+import {
+  ctxOf,
+  finishAndAdmit,
+  putBigCluster,
+  storePairDrivers,
+  twoJobServices,
+} from '../support/two-stores.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { SCOPES } from '../../shared/domain/principal.js';
-import { systemClock } from '../../shared/base/clock.js';
-import type { CoreContext } from '../../shared/context/core-context.js';
-import { defaultCoreSettings } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
-import { admitPending } from '../../shared/dispatch/dispatch.js';
-import { createJobService } from '../../shared/jobs/service.js';
-import { createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
-import { createDynamoDbStore } from '../../shared/store/dynamodb.js';
 import type { StateStore } from '../../shared/store/port.js';
-import { createSqliteStore } from '../../shared/store/sqlite.node.js';
 
 const QUOTA = 8;
 const principal: Principal = {
@@ -32,76 +26,15 @@ const principal: Principal = {
 };
 const dynamodbEndpoint = inject('dynamodbEndpoint');
 
-function ctxOf(store: StateStore): CoreContext {
-  return {
-    store,
-    queue: createMemoryQueue(),
-    clock: systemClock,
-    log: silentLogger,
-    settings: defaultCoreSettings,
-  };
-}
-
 async function setUp(store: StateStore): Promise<void> {
-  await store.clusters.put({
-    id: 'big-cluster',
-    cloud: 'aws',
-    region: 'us-east-1',
-    labels: {},
-    queue: 'aws',
-    state: 'active',
-    pools: [{ accelerator: 'nvidia-a100', nodes: 100, gpusPerNode: 8 }],
-    version: 1,
-    updatedAt: new Date().toISOString(),
-  });
+  await putBigCluster(store);
   await dispatchOf(ctxOf(store)).policy.put(principal, {
     version: 'q1',
     quotas: { tenants: { acme: { gpus: { 'nvidia-a100': QUOTA } } } },
   });
 }
 
-const drivers: Array<{
-  name: string;
-  skip: boolean;
-  open: () => Promise<{ a: StateStore; b: StateStore; done(): Promise<void> }>;
-}> = [
-  {
-    name: 'SQLite (two connections)',
-    skip: false,
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sy-quota-'));
-      const a = createSqliteStore({ path: join(dir, 'state.db') });
-      const b = createSqliteStore({ path: join(dir, 'state.db') });
-      return {
-        a,
-        b,
-        done: async () => (
-          await a.close(),
-          await b.close(),
-          rmSync(dir, { recursive: true, force: true })
-        ),
-      };
-    },
-  },
-  {
-    name: 'DynamoDB Local (two clients)',
-    skip: !dynamodbEndpoint,
-    open: async () => {
-      const table = `sy-quota-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
-      const make = () =>
-        createDynamoDbStore({
-          tableName: table,
-          endpoint: dynamodbEndpoint,
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        });
-      const a = make();
-      await a.ensureTable();
-      const b = make();
-      return { a, b, done: async () => (await a.close(), await b.close()) };
-    },
-  },
-];
+const drivers = storePairDrivers('sy-quota', dynamodbEndpoint);
 
 describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ skip, open }) => {
   const opened: Array<() => Promise<void>> = [];
@@ -119,10 +52,7 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
             const { a, b, done } = await open();
             opened.push(done);
             await setUp(a);
-            const services = [
-              createJobService(ctxOf(a), createDispatcher(dispatchOf(ctxOf(a)))),
-              createJobService(ctxOf(b), createDispatcher(dispatchOf(ctxOf(b)))),
-            ];
+            const services = twoJobServices(a, b);
             const jobs = await Promise.all(
               sizes.map((count, i) =>
                 services[i % 2]!.submit(principal, {
@@ -150,20 +80,7 @@ describe.each(drivers)('GPU quotas under concurrent submitters on $name', ({ ski
             // Finish everything that runs, admit, repeat: usage stays within the quota; all run in the end.
             const control = createControlPlane(dispatchOf(ctxOf(b)));
             for (let round = 0; round < sizes.length + 1; round++) {
-              const { items } = await a.jobs.list({ tenantId: 'acme', limit: 100 });
-              for (const j of items.filter((x) => x.state === 'dispatched')) {
-                await control.report({
-                  jobId: j.id,
-                  clusterId: 'big-cluster',
-                  attempt: j.placement!.attempt,
-                  phase: 'succeeded',
-                  at: new Date().toISOString(),
-                });
-              }
-              await Promise.all([
-                admitPending(dispatchOf(ctxOf(a))),
-                admitPending(dispatchOf(ctxOf(b))),
-              ]);
+              await finishAndAdmit(a, b, control);
               expect(await usage()).toBeLessThanOrEqual(QUOTA);
               expect(await held()).toBe(await usage());
             }

@@ -20,12 +20,26 @@ import type { ControlPlane, StatusReport } from '../../shared/protocol/control-p
 import { systemClock } from '../../shared/base/clock.js';
 import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
 import { pushBody } from '../support/push-delivery.js';
-import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
 import type { LogShipment } from '../../shared/protocol/logs.js';
 import { ADMIN, createFixture, jobBody } from '../security/fixture.js';
 import { dispatchOf } from '../support/dispatch-context.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
+import { slurmTargetOn } from '../support/slurm-target.js';
+import type { Target } from '../../shared/targets/port.js';
+
+/** The push function with the one Slurm target `onprem-hpc` and no Kubernetes clusters. */
+const pushAppOn = (target: Target, control: ControlPlane) =>
+  createPushApp({
+    queueName: 'onprem',
+    clusters: new Map(),
+    targets: new Map([['onprem-hpc', target]]),
+    control,
+    clock: systemClock,
+    log: silentLogger,
+    authenticate: 'none',
+    budgetMs: 5_000,
+  });
 
 type ClusterView = { id: string; kind: string; partition: string | null; status: string };
 type JobView = {
@@ -59,16 +73,9 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
         slurm: { partition: slurm().partition },
       },
     ]);
-    const target = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: 'slurm-operations-test',
+    const target = slurmTargetOn(slurm(), 'slurm-operations-test', {
       // slurmrestd answers an error only after ~9 s without its controller; give up sooner.
       timeoutMs: 1_500,
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
       defaultAccelerator: 'nvidia-a100',
       clock: f.clock,
     });
@@ -162,27 +169,11 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
         return { stored: c.lines.length, nextLine: c.fromLine + c.lines.length };
       },
     };
-    const target = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: 'slurm-operations-test',
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
+    const target = slurmTargetOn(slurm(), 'slurm-operations-test', {
       defaultAccelerator: 'nvidia-a100',
       output: createSlurmOutputReader({ workdir: slurm().workdir }),
     });
-    const app = createPushApp({
-      queueName: 'onprem',
-      clusters: new Map(),
-      targets: new Map([['onprem-hpc', target]]),
-      control,
-      clock: systemClock,
-      log: silentLogger,
-      authenticate: 'none',
-      budgetMs: 5_000,
-    });
+    const app = pushAppOn(target, control);
     const w = aWorkload({ seconds: 0 });
     w.placement.clusterId = 'onprem-hpc';
     w.spec.name = 'pushed-job'; // a queue message carries a valid submission
@@ -221,15 +212,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
 
   it('/reconcile reports a job cancelled with scancel, and an expected job Slurm no longer has', async () => {
     const reports: StatusReport[] = [];
-    const target = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: 'slurm-operations-test',
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
-    });
+    const target = slurmTargetOn(slurm(), 'slurm-operations-test');
     const cancelled = aWorkload({ seconds: 60 });
     const gone = aWorkload(); // expected by the control plane, never (or no longer) on Slurm
     const legacy = aWorkload({ seconds: 60 }); // submitted before deployments had ids
@@ -249,16 +232,7 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
       heartbeat: async () => {},
       expected: async () => expected,
     };
-    const app = createPushApp({
-      queueName: 'onprem',
-      clusters: new Map(),
-      targets: new Map([['onprem-hpc', target]]),
-      control,
-      clock: systemClock,
-      log: silentLogger,
-      authenticate: 'none',
-      budgetMs: 5_000,
-    });
+    const app = pushAppOn(target, control);
     await target.create(cancelled);
     const legacyId = await submitRaw(
       legacy.jobId,

@@ -20,10 +20,10 @@ import { createMemoryStore } from '../../shared/store/memory.js';
 import { readOutputWith } from '../../shared/targets/slurm/output.js';
 import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
 import type { StatusReport } from '../../shared/protocol/control-port.js';
-import { createSlurmTarget } from '../../shared/targets/slurm/slurm.js';
 import type { Target } from '../../shared/targets/port.js';
 import { aWorkload, refOf, testTarget, waitForStatus } from '../contract/target.contract.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
+import { slurmTargetOn } from '../support/slurm-target.js';
 
 const DEPLOYMENT = 'slurm-target-test';
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
@@ -32,14 +32,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
   const slurm = useSlurm();
   let cached: Target | undefined;
   const target = () =>
-    (cached ??= createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: DEPLOYMENT,
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
+    (cached ??= slurmTargetOn(slurm(), DEPLOYMENT, {
       defaultAccelerator: 'nvidia-a100',
     }));
 
@@ -102,15 +95,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
   it('a restarted drainer (a fresh target, nothing remembered) adopts instead of submitting again', async () => {
     const w = aWorkload({ seconds: 5 });
     expect(await target().create(w)).toBe('created');
-    const restarted = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: DEPLOYMENT,
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
-    });
+    const restarted = slurmTargetOn(slurm(), DEPLOYMENT);
     expect(await restarted.create(w)).toBe('exists');
     const names = await slurm().cli('squeue', ['-h', '-o', '%j', '-n', `sy-${w.jobId}`]);
     expect(names.trim().split('\n')).toEqual([`sy-${w.jobId}`]);
@@ -143,15 +128,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
   });
 
   it("two deployments on one Slurm: neither lists, adopts nor cancels the other's job", async () => {
-    const other = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: 'another-deployment',
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
-    });
+    const other = slurmTargetOn(slurm(), 'another-deployment');
     const mine = aWorkload({ seconds: 30 });
     const theirs = aWorkload({ seconds: 30 });
     expect(await target().create(mine)).toBe('created');
@@ -205,14 +182,7 @@ describe.skipIf(skipSlurmTests)('Slurm target on a real Slurm', () => {
     }
   });
   it('ships a running job output from its file while it runs (push reconcile), every line once, in order', async () => {
-    const withOutput = createSlurmTarget({
-      clusterId: 'onprem-hpc',
-      deployment: 'slurm-output-test',
-      url: slurm().url,
-      user: slurm().user,
-      token: slurm().token,
-      partition: slurm().partition,
-      workdir: slurm().workdir,
+    const withOutput = slurmTargetOn(slurm(), 'slurm-output-test', {
       output: createSlurmOutputReader({ workdir: slurm().workdir }),
     });
     const w = aWorkload();

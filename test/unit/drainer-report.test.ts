@@ -1,33 +1,15 @@
 // The drainer report protocol over HTTP (the route a remote drainer calls): a final report carries
 // how the container ended, and the job's view shows it; a malformed result is a 400 naming it.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useReportFixture, type PlacedJob } from '../support/report-fixture.js';
 
-let f: Fixture;
-let token: string;
+const t = useReportFixture();
 
-beforeEach(async () => {
-  f = await createFixture();
-  token = (await f.mint(ADMIN)).token;
-});
+type View = { state: string; result: unknown; events: Array<{ reason: string; message: string }> };
 
-async function placedJob(): Promise<{ id: string; clusterId: string }> {
-  const res = await f.call('POST', '/v1/jobs', { token, body: jobBody('research') });
-  expect(res.status).toBe(202);
-  return { id: res.body.id as string, clusterId: res.body.clusterId as string };
-}
-
-const report = (job: { id: string; clusterId: string }, extra: Record<string, unknown>) =>
-  f.call('POST', '/v1/drainer/report', {
-    token,
-    body: {
-      jobId: job.id,
-      clusterId: job.clusterId,
-      attempt: 1,
-      at: new Date(f.clock.now()).toISOString(),
-      ...extra,
-    },
-  });
+const placedJob = () => t.placedJob();
+const report = (job: PlacedJob, { phase, ...extra }: { phase: string } & Record<string, unknown>) =>
+  t.report(job, phase, extra);
 
 describe('POST /v1/drainer/report with a result', () => {
   it('records the exit code and reason on the job, its final event and its view', async () => {
@@ -40,9 +22,9 @@ describe('POST /v1/drainer/report with a result', () => {
       result: { exitCode: 3, reason: 'Error' },
     });
     expect(failed.status).toBe(200);
-    const view = await f.call('GET', `/v1/jobs/${job.id}`, { token });
-    expect(view.body.result).toEqual({ exitCode: 3, reason: 'Error' });
-    const last = (view.body.events as Array<{ reason: string; message: string }>).at(-1)!;
+    const view = await t.view<View>(job);
+    expect(view.result).toEqual({ exitCode: 3, reason: 'Error' });
+    const last = view.events.at(-1)!;
     expect(last.reason).toBe('BackoffLimitExceeded');
     expect(last.message).toBe(
       `the container ended with exit code 3 (Error) on ${job.clusterId}: Job has reached the specified backoff limit`,
@@ -56,23 +38,23 @@ describe('POST /v1/drainer/report with a result', () => {
       reason: 'BackoffLimitExceeded',
       result: { exitCode: 137, reason: 'OOMKilled' },
     });
-    const view = await f.call('GET', `/v1/jobs/${job.id}`, { token });
-    expect(view.body.state).toBe('failed');
-    expect((view.body.events as Array<{ reason: string }>).at(-1)!.reason).toBe('OOMKilled');
+    const view = await t.view<View>(job);
+    expect(view.state).toBe('failed');
+    expect(view.events.at(-1)!.reason).toBe('OOMKilled');
   });
 
   it('keeps the Job reason when the pod no longer shows the container', async () => {
     const job = await placedJob();
     await report(job, { phase: 'failed', reason: 'BackoffLimitExceeded' });
-    const view = await f.call('GET', `/v1/jobs/${job.id}`, { token });
-    expect(view.body.result).toEqual({ exitCode: null, reason: 'BackoffLimitExceeded' });
+    const view = await t.view<View>(job);
+    expect(view.result).toEqual({ exitCode: null, reason: 'BackoffLimitExceeded' });
   });
 
   it('shows no result before the job ends', async () => {
     const job = await placedJob();
     await report(job, { phase: 'running' });
-    const view = await f.call('GET', `/v1/jobs/${job.id}`, { token });
-    expect(view.body.result).toBeNull();
+    const view = await t.view<View>(job);
+    expect(view.result).toBeNull();
   });
 
   it('refuses a malformed result with 400 naming the field', async () => {

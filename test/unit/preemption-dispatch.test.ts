@@ -6,64 +6,26 @@
 // returns. With preemption off, explain shows none and the sweep does nothing.
 import { describe, expect, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
-import type { Principal } from '../../shared/domain/principal.js';
-import { SCOPES } from '../../shared/domain/principal.js';
+import { me, preemptionBody, twoClusterContext } from '../support/preemption-setup.js';
 import type { CoreContext } from '../../shared/context/core-context.js';
-import { defaultCoreSettings } from '../../shared/context/core-context.js';
-import { silentLogger } from '../../shared/base/log.js';
 import { admitPending, createDispatcher } from '../../shared/dispatch/dispatch.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
 import { preemptForWaiting } from '../../shared/dispatch/preemption.js';
 import { createJobService } from '../../shared/jobs/service.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createMemoryStore } from '../../shared/store/memory.js';
 import type { Job } from '../../shared/domain/job.js';
 
-const NOW = Date.parse('2026-11-29T10:00:00Z');
-const me: Principal = {
-  tenantId: 'acme',
-  tokenId: 'tok_t',
-  scopes: new Set(SCOPES),
-  projects: ['*'],
-};
 const CALLBACK = { url: 'https://hooks.example.com/sy', secret: `whsec_${btoa('k'.repeat(32))}` };
-const body = (name: string, count: number, priority: number) => ({
-  name,
-  callback: CALLBACK,
-  project: 'research',
-  image: 'busybox',
-  priority,
-  resources: { accelerator: { type: 'nvidia-a100', count } },
-});
+const body = (name: string, count: number, priority: number) =>
+  preemptionBody(name, count, priority, { callback: CALLBACK });
 
 async function setUp(preemption: Record<string, unknown>) {
-  let now = NOW;
-  const clock = { now: () => now };
-  const ctx: CoreContext = {
-    store: createMemoryStore(),
-    queue: createMemoryQueue({ clock }),
-    clock,
-    log: silentLogger,
-    settings: defaultCoreSettings,
-  };
-  for (const id of ['a', 'b']) {
-    await ctx.store.clusters.put({
-      id,
-      cloud: 'aws',
-      region: 'us-east-1',
-      labels: {},
-      queue: `q-${id}`,
-      state: 'active',
-      pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 2 }],
-      version: 1,
-      updatedAt: new Date(NOW).toISOString(),
-    });
-  }
+  const { ctx, tick, now } = await twoClusterContext(createMemoryStore());
   const d = dispatchOf(ctx);
   await d.policy.put(me, { version: 1, preemption });
   const jobs = createJobService(ctx, createDispatcher(d));
   const control = createControlPlane(d);
-  const at = () => new Date(now).toISOString();
+  const at = () => new Date(now()).toISOString();
   const report = (j: Job, phase: 'running' | 'succeeded' | 'deleted') =>
     control.report({
       jobId: j.id,
@@ -72,7 +34,7 @@ async function setUp(preemption: Record<string, unknown>) {
       phase,
       at: at(),
     });
-  return { ctx, d, jobs, report, tick: (ms: number) => (now += ms) };
+  return { ctx, d, jobs, report, tick };
 }
 
 async function drain(ctx: CoreContext, queue: string) {

@@ -1,44 +1,19 @@
 // A gang's replicas through the drainer report route (shared/dispatch/replica-report.ts): kept on
 // the job and shown by GET /v1/jobs/:id, updated by a report of the same phase without a second
 // event, left alone (no write) when repeated, and a malformed list refused field by field.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useReportFixture, type PlacedJob as Job } from '../support/report-fixture.js';
 
-let f: Fixture;
-let token: string;
+const t = useReportFixture();
 
-beforeEach(async () => {
-  f = await createFixture();
-  token = (await f.mint(ADMIN)).token;
-});
-
-type Job = { id: string; clusterId: string };
 type View = { state: string; replicas: unknown[]; events: unknown[] };
 
 const master = { role: 'master', index: 0, pod: 'sy-x-master-0', node: 'n-0', phase: 'Running' };
 const worker = { role: 'worker', index: 0, pod: 'sy-x-worker-0', phase: 'Pending' };
 
-async function placedJob(): Promise<Job> {
-  const res = await f.call('POST', '/v1/jobs', { token, body: jobBody('research') });
-  expect(res.status).toBe(202);
-  return { id: res.body.id as string, clusterId: res.body.clusterId as string };
-}
-
-const report = (job: Job, phase: string, replicas: unknown) =>
-  f.call('POST', '/v1/drainer/report', {
-    token,
-    body: {
-      jobId: job.id,
-      clusterId: job.clusterId,
-      attempt: 1,
-      at: new Date(f.clock.now()).toISOString(),
-      phase,
-      replicas,
-    },
-  });
-
-const view = async (job: Job) =>
-  (await f.call('GET', `/v1/jobs/${job.id}`, { token })).body as unknown as View;
+const placedJob = () => t.placedJob();
+const report = (job: Job, phase: string, replicas: unknown) => t.report(job, phase, { replicas });
+const view = (job: Job) => t.view<View>(job);
 
 describe('replicas in reports', () => {
   it('keeps the latest list, updated by a report of the same phase', async () => {
@@ -47,7 +22,7 @@ describe('replicas in reports', () => {
     expect((await report(job, 'running', [master, worker])).status).toBe(200);
     const first = await view(job);
     expect([first.state, first.replicas]).toEqual(['running', [master, worker]]);
-    const version = async () => (await f.store.jobs.get(job.id))!.version;
+    const version = async () => (await t.f.store.jobs.get(job.id))!.version;
     const before = await version();
     const ran = { ...worker, node: 'n-1', phase: 'Running' };
     await report(job, 'running', [master, ran]);

@@ -2,47 +2,21 @@
 // drainer report route: events name the Slurm job and its id (kept as the view's targetJobId), a
 // cancel on the target ends the job `cancelled` (not failed), and a requeue or preemption takes a
 // running job back to `submitted` with the target's reason, the one backwards move a report makes.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, createFixture, jobBody, type Fixture } from '../security/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { useReportFixture, type PlacedJob as Job } from '../support/report-fixture.js';
 
-let f: Fixture;
-let token: string;
+const t = useReportFixture();
 
-beforeEach(async () => {
-  f = await createFixture();
-  token = (await f.mint(ADMIN)).token;
-});
-
-type Job = { id: string; clusterId: string };
 type View = {
   state: string;
   targetJobId: string | null;
   events: Array<{ state?: string; reason: string; message: string }>;
 };
 
-async function placedJob(): Promise<Job> {
-  const res = await f.call('POST', '/v1/jobs', { token, body: jobBody('research') });
-  expect(res.status).toBe(202);
-  return { id: res.body.id as string, clusterId: res.body.clusterId as string };
-}
-
+const placedJob = () => t.placedJob();
 const slurm = (job: Job, phase: string, extra: Record<string, unknown> = {}) =>
-  f.call('POST', '/v1/drainer/report', {
-    token,
-    body: {
-      jobId: job.id,
-      clusterId: job.clusterId,
-      attempt: 1,
-      at: new Date(f.clock.now()).toISOString(),
-      phase,
-      targetKind: 'slurm',
-      targetJobId: '4242',
-      ...extra,
-    },
-  });
-
-const view = async (job: Job) =>
-  (await f.call('GET', `/v1/jobs/${job.id}`, { token })).body as unknown as View;
+  t.report(job, phase, { targetKind: 'slurm', targetJobId: '4242', ...extra });
+const view = (job: Job) => t.view<View>(job);
 
 describe('reports from a Slurm target', () => {
   it('name the Slurm job and keep its id on the job', async () => {
@@ -97,16 +71,7 @@ describe('reports from a Slurm target', () => {
 
   it('a Kubernetes report keeps the Kubernetes words', async () => {
     const job = await placedJob();
-    await f.call('POST', '/v1/drainer/report', {
-      token,
-      body: {
-        jobId: job.id,
-        clusterId: job.clusterId,
-        attempt: 1,
-        at: new Date(f.clock.now()).toISOString(),
-        phase: 'pending',
-      },
-    });
+    await t.report(job, 'pending');
     const v = await view(job);
     expect(v.events.at(-1)).toMatchObject({ reason: 'KubernetesJobCreated' });
     expect(v.targetJobId).toBeNull();

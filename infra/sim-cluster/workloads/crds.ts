@@ -49,15 +49,36 @@ export interface CustomResource {
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
-export const CUSTOM_RESOURCES: readonly CustomResource[] = [
-  {
-    operator: 'jobset',
-    group: 'jobset.x-k8s.io',
-    version: 'v1alpha2',
-    kind: 'JobSet',
-    plural: 'jobsets',
-    singular: 'jobset',
+/** Each operator's API group and the one version it serves. */
+const API: Record<Operator, { group: string; version: string }> = {
+  jobset: { group: 'jobset.x-k8s.io', version: 'v1alpha2' },
+  kubeflow: { group: 'kubeflow.org', version: 'v1' },
+  ray: { group: 'ray.io', version: 'v1' },
+  kueue: { group: 'kueue.x-k8s.io', version: 'v1beta1' },
+};
+
+type Specific = Pick<CustomResource, 'schema' | 'columns'> &
+  Partial<Pick<CustomResource, 'shortNames' | 'categories' | 'namespaced'>>;
+
+/**
+ * A kind of `operator`'s group: its singular is the kind in lower case, its plural adds `s`; it is
+ * namespaced unless `specific` says otherwise.
+ */
+function resource(operator: Operator, kind: WorkloadKind, specific: Specific): CustomResource {
+  const singular = kind.toLowerCase();
+  return {
+    operator,
+    ...API[operator],
+    kind,
+    plural: `${singular}s`,
+    singular,
     namespaced: true,
+    ...specific,
+  };
+}
+
+export const CUSTOM_RESOURCES: readonly CustomResource[] = [
+  resource('jobset', 'JobSet', {
     schema: envelope(JOBSET_SPEC, JOBSET_STATUS),
     columns: [
       { name: 'TerminalState', type: 'string', jsonPath: '.status.terminalState' },
@@ -70,27 +91,13 @@ export const CUSTOM_RESOURCES: readonly CustomResource[] = [
       { name: 'Suspended', type: 'string', jsonPath: '.spec.suspend' },
       AGE,
     ],
-  },
-  {
-    operator: 'kubeflow',
-    group: 'kubeflow.org',
-    version: 'v1',
-    kind: 'PyTorchJob',
-    plural: 'pytorchjobs',
-    singular: 'pytorchjob',
-    namespaced: true,
+  }),
+  resource('kubeflow', 'PyTorchJob', {
     schema: envelope(PYTORCHJOB_SPEC, PYTORCHJOB_STATUS),
     columns: [{ name: 'State', type: 'string', jsonPath: '.status.conditions[-1:].type' }, AGE],
-  },
-  {
-    operator: 'ray',
-    group: 'ray.io',
-    version: 'v1',
-    kind: 'RayJob',
-    plural: 'rayjobs',
-    singular: 'rayjob',
+  }),
+  resource('ray', 'RayJob', {
     categories: ['all'],
-    namespaced: true,
     schema: envelope(RAYJOB_SPEC, RAYJOB_STATUS),
     columns: [
       { name: 'Job Status', type: 'string', jsonPath: '.status.jobStatus' },
@@ -100,14 +107,8 @@ export const CUSTOM_RESOURCES: readonly CustomResource[] = [
       { name: 'End Time', type: 'string', jsonPath: '.status.endTime' },
       AGE,
     ],
-  },
-  {
-    operator: 'kueue',
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'ClusterQueue',
-    plural: 'clusterqueues',
-    singular: 'clusterqueue',
+  }),
+  resource('kueue', 'ClusterQueue', {
     shortNames: ['cq'],
     namespaced: false,
     schema: envelope(CLUSTERQUEUE_SPEC, QUEUE_STATUS),
@@ -116,32 +117,18 @@ export const CUSTOM_RESOURCES: readonly CustomResource[] = [
       { name: 'Pending Workloads', type: 'integer', jsonPath: '.status.pendingWorkloads' },
       { name: 'Admitted Workloads', type: 'integer', jsonPath: '.status.admittedWorkloads' },
     ],
-  },
-  {
-    operator: 'kueue',
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'LocalQueue',
-    plural: 'localqueues',
-    singular: 'localqueue',
+  }),
+  resource('kueue', 'LocalQueue', {
     shortNames: ['queue', 'queues', 'lq'],
-    namespaced: true,
     schema: envelope(LOCALQUEUE_SPEC, QUEUE_STATUS),
     columns: [
       { name: 'ClusterQueue', type: 'string', jsonPath: '.spec.clusterQueue' },
       { name: 'Pending Workloads', type: 'integer', jsonPath: '.status.pendingWorkloads' },
       { name: 'Admitted Workloads', type: 'integer', jsonPath: '.status.admittedWorkloads' },
     ],
-  },
-  {
-    operator: 'kueue',
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'Workload',
-    plural: 'workloads',
-    singular: 'workload',
+  }),
+  resource('kueue', 'Workload', {
     shortNames: ['wl'],
-    namespaced: true,
     schema: envelope(WORKLOAD_SPEC, WORKLOAD_STATUS),
     columns: [
       { name: 'Queue', type: 'string', jsonPath: '.spec.queueName' },
@@ -158,7 +145,7 @@ export const CUSTOM_RESOURCES: readonly CustomResource[] = [
       },
       AGE,
     ],
-  },
+  }),
 ];
 
 export function servedResources(operators: ReadonlySet<Operator>): CustomResource[] {

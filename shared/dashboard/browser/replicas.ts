@@ -2,6 +2,7 @@
  * A multi-node job's replicas in its detail: the gang (kind, pods × GPUs) and each pod as the
  * drainer last reported it (replica, pod, node, phase, how it ended). Rendering only.
  */
+import { replicaEnded, replicaName } from '../../domain/replica.js';
 import { badge, h, headRow, type Child } from './dom.js';
 import type { Job, JobReplica } from './types.js';
 import { gpusText, kindText } from './workload.js';
@@ -13,20 +14,13 @@ const PHASE_KIND: Record<string, string> = {
   Failed: 'bad',
 };
 
-function endedText(r: JobReplica): string {
-  if (typeof r.exitCode === 'number') {
-    return 'exit ' + r.exitCode + (r.reason ? ' (' + r.reason + ')' : '');
-  }
-  return r.reason || '—';
-}
-
 function replicaRow(r: JobReplica): HTMLTableRowElement {
   return h('tr', { dataset: { replica: (r.role ? r.role + '-' : '') + r.index } }, [
-    h('td', { text: (r.role ? r.role + ' ' : '') + r.index }),
+    h('td', { text: replicaName(r) }),
     h('td', { class: 'mono', text: r.pod }),
     h('td', { class: 'mono', text: r.node || '—' }),
     h('td', null, badge(r.phase, PHASE_KIND[r.phase] || '')),
-    h('td', { class: 'mono', text: endedText(r) }),
+    h('td', { class: 'mono', text: replicaEnded(r) || '—' }),
   ]);
 }
 

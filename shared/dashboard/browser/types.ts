@@ -1,7 +1,10 @@
 /**
  * The wire shapes the dashboard reads from the `/v1` API: only the fields it shows, written out
- * here (type-only) so the browser bundle depends on nothing but the DOM.
+ * here (type-only) so the browser bundle depends on nothing but the DOM. A replica is the one
+ * exception: its type is shared/domain/replica.ts's (a ground-floor file that imports nothing).
  */
+import type { ReplicaState } from '../../domain/replica.js';
+
 export type Tab = 'clusters' | 'queues' | 'jobs' | 'schedules' | 'usage' | 'policy' | 'maintenance';
 
 export interface Page<T> {
@@ -115,16 +118,8 @@ export interface Job {
   events?: JobEvent[];
 }
 
-/** One pod of a multi-node job (GET /v1/jobs/ID `replicas`). */
-export interface JobReplica {
-  role?: string;
-  index: number;
-  pod: string;
-  node?: string;
-  phase: string;
-  exitCode?: number;
-  reason?: string;
-}
+/** One pod of a multi-node job (GET /v1/jobs/ID `replicas`): the domain's own type. */
+export type JobReplica = ReplicaState;
 
 /** One run of a job: where, when, how it ended (`active` while it runs). */
 export interface JobAttempt {
