@@ -8,6 +8,10 @@ const slurmFiles = [
   'test/integration/slurm-operations.test.ts',
   'test/integration/slurm-target.test.ts',
 ];
+// The files that measure how long the server takes to answer while it is attacked or a receiver
+// hangs (a bound in milliseconds): they run alone, after the others, so another test file busy on
+// the second core cannot be what they measure.
+const aloneFiles = ['test/security/event-loop.test.ts', 'test/e2e/webhook-fairness.test.ts'];
 
 export default defineConfig({
   test: {
@@ -23,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
-          exclude: slurmFiles,
+          exclude: [...slurmFiles, ...aloneFiles],
           globalSetup: ['test/support/global-setup.ts'],
           // Two files at once: on 2 cores vitest would run one (cores - 1), and most files spend
           // their time waiting on servers, timers and child processes.
@@ -34,8 +38,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'slurm',
-          include: slurmFiles,
+          name: 'one-at-a-time',
+          include: [...slurmFiles, ...aloneFiles],
           globalSetup: ['test/support/slurm-setup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },

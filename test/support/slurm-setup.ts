@@ -1,4 +1,4 @@
-// Vitest global setup of the `slurm` project (test/vitest.config.ts): starts the local Slurm
+// Vitest global setup of the `one-at-a-time` project (test/vitest.config.ts): starts the local Slurm
 // (infra/slurm) once for the Slurm test files, which run one at a time after every other file, and
 // stops it at the end. Not started for a run that names no Slurm file.
 import type { TestProject } from 'vitest/node';

@@ -1,5 +1,5 @@
 // The local Slurm (infra/slurm) for the Slurm test files: started once per run by the global setup
-// (test/support/slurm-setup.ts, for the `slurm` project of test/vitest.config.ts) and shared by every
+// (test/support/slurm-setup.ts, for the `one-at-a-time` project of test/vitest.config.ts) and shared by every
 // file, so its ~1.5 s start is paid once. Without the packages (or root) the Slurm tests are skipped
 // with one line saying what to install; with CI=true they fail instead.
 import { inject } from 'vitest';
