@@ -297,7 +297,7 @@ describe('switchyard admin commands against the real server', () => {
     const [r, j] = await Promise.all([cli(['status', '--limit', '3']), cli(['status', '--json'])]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Clusters\n {2}ID\s+CLOUD\s+REGION\s+STATUS\s+ACCELERATORS\s+HEARTBEAT$/m,
+      /^Clusters\n {2}ID\s+CLOUD\s+REGION\s+STATUS\s+KINDS\s+ACCELERATORS\s+HEARTBEAT$/m,
     );
     expect(r.stdout).toMatch(/^Queues\n {2}QUEUE\s+CLUSTERS\s+WAITING\s+LONGEST WAIT\s+STARTED$/m);
     expect(r.stdout).toMatch(/^ {2}\d+ job\(s\) waiting for capacity or quota$/m);
