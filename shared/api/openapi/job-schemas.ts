@@ -60,9 +60,21 @@ export function jobSchemas(c: Record<string, JsonSchema>): void {
   c.FieldIssue = obj({ path: str(), message: str() });
 
   c.JobState = { type: 'string', enum: [...JOB_STATES] };
-  c.JobEvent = obj({ at: time(), state: ref('JobState'), reason: str(), message: str() }, [
-    'state',
-  ]);
+  const traceId = {
+    ...nullable(str({ pattern: '^[0-9a-f]{32}$' })),
+    description:
+      "the job's W3C trace id (the submit's `traceparent`, or one made): every log line about the job carries it (`grep <trace id>`); null for jobs from before traces",
+  };
+  c.JobEvent = obj(
+    {
+      at: time(),
+      state: ref('JobState'),
+      reason: str(),
+      message: str(),
+      traceId: { ...str({ pattern: '^[0-9a-f]{32}$' }), description: "the job's trace id" },
+    },
+    ['state', 'traceId'],
+  );
   c.Candidate = obj(
     {
       clusterId: str(),
@@ -147,6 +159,7 @@ export function jobSchemas(c: Record<string, JsonSchema>): void {
         ...time(),
         description: 'while a retried job waits pending: when it may be placed again',
       },
+      traceId,
       events: arr(ref('JobEvent')),
       createdAt: time(),
       updatedAt: time(),
