@@ -69,6 +69,24 @@ describe("the job's trace id in its view", () => {
   });
 });
 
+describe('the API description', () => {
+  it('documents traceId on the Job and its events, and as a filter of GET /v1/jobs', async () => {
+    const doc = (await f.call('GET', '/openapi.json')).body as {
+      components: { schemas: Record<string, { required: string[]; properties: Item }> };
+      paths: Record<string, { get: { parameters: Array<{ name: string; in: string }> } }>;
+    };
+    const { Job, JobEvent } = doc.components.schemas;
+    expect(Job!.required).toContain('traceId');
+    expect(Job!.properties.traceId).toMatchObject({
+      anyOf: [{ type: 'string' }, { type: 'null' }],
+    });
+    expect(JobEvent!.required).not.toContain('traceId');
+    expect(JobEvent!.properties).toHaveProperty('traceId');
+    const params = doc.paths['/v1/jobs']!.get.parameters;
+    expect(params).toContainEqual(expect.objectContaining({ name: 'traceId', in: 'query' }));
+  });
+});
+
 describe('GET /v1/jobs?traceId=', () => {
   it("finds the tenant's jobs of one trace, newest first, and pages them", async () => {
     const trace = 'aaaabbbbccccddddeeeeffff00001111';
