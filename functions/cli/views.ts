@@ -44,6 +44,8 @@ export interface JobView {
   kubernetes: { namespace: string; name: string; attempt: number } | null;
   /** The Slurm job id, once the drainer reported it. */
   targetJobId?: string | null;
+  /** The W3C trace id on its log lines (null: from before traces; absent: an older server). */
+  traceId?: string | null;
   decision: DecisionView | null;
   /** Every run, oldest first (absent from servers before retries). */
   attempts?: AttemptView[];
@@ -146,6 +148,8 @@ export function renderJob(job: JobView, now: number): string {
     ['accelerator', accelerator(job)],
     ['priority', job.spec.priority],
     ['idempotency key', job.idempotencyKey],
+    ['trace', job.traceId ?? undefined],
+    ['trace logs', job.traceId ? `grep ${job.traceId}` : undefined],
     ['created', `${job.createdAt} (${age(job.createdAt, now)} ago)`],
     ['updated', `${job.updatedAt} (${age(job.updatedAt, now)} ago)`],
   ]);

@@ -37,7 +37,9 @@ export function jobView(job: Job) {
     attempts: attemptsView(job),
     replicas: job.replicas ?? [],
     ...(job.retryAt && job.state === 'pending' ? { retryAt: job.retryAt } : {}),
-    events: job.events,
+    // The W3C trace id its log lines, workloads and webhooks carry (null: a job from before traces).
+    traceId: job.traceId ?? null,
+    events: job.traceId ? job.events.map((e) => ({ ...e, traceId: job.traceId })) : job.events,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     ...(job.idempotencyKey ? { idempotencyKey: job.idempotencyKey } : {}),

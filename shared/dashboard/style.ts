@@ -11,6 +11,7 @@ export const DASHBOARD_CSS = `
 * { box-sizing: border-box; }
 body { margin: 0; }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+.copy-all { user-select: all; }
 [hidden] { display: none !important; }
 button { font: inherit; cursor: pointer; border: 1px solid var(--accent); background: var(--accent);
   color: #fff; border-radius: 6px; padding: 5px 12px; }

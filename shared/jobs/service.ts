@@ -21,6 +21,7 @@ import { isTerminal, JOB_STATES } from '../domain/job.js';
 import { parseJobSpec } from '../domain/spec.js';
 import { transition } from '../domain/transition.js';
 import { listVisibleJobs } from './visible-list.js';
+import { listByTrace, parseTraceIdQuery } from './trace-list.js';
 import { limitReachedMessage } from '../placement/budget.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -78,6 +79,8 @@ export interface ListQuery {
   state?: string;
   limit?: number;
   cursor?: string;
+  /** Only the jobs of this W3C trace id (./trace-list.ts). */
+  traceId?: string;
 }
 
 export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
@@ -233,12 +236,16 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
       throw new AppError('BAD_REQUEST', 'limit must be an integer from 1 to 500');
     }
-    return listVisibleJobs(ctx, principal, {
+    const query = {
       limit,
       ...(q.project ? { project: q.project } : {}),
       ...(q.state ? { state: q.state as JobState } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
-    });
+    };
+    if (q.traceId !== undefined) {
+      return listByTrace(ctx, principal, query, parseTraceIdQuery(q.traceId));
+    }
+    return listVisibleJobs(ctx, principal, query);
   }
 
   async function cancel(principal: Principal, id: string): Promise<Job> {

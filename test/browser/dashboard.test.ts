@@ -10,7 +10,7 @@ import { launchChromium, requireChromium, skipBrowserTests } from '../support/ch
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startServer, type ServerProcess } from '../support/server-process.js';
 
-type JobBody = { id: string; state: string };
+type JobBody = { id: string; state: string; traceId: string };
 type ClusterBody = { id: string; status: string };
 
 const job = (name: string, seconds: number, extra: Record<string, unknown> = {}) => ({
@@ -133,6 +133,10 @@ describe.skipIf(skipBrowserTests)('the dashboard in Chromium', () => {
     const text = (await detail.textContent())!;
     expect(text).toContain(`sy-admin/sy-${id}`);
     expect(text).toContain('1 × nvidia-a100');
+    // The trace id as the command that finds its log lines, selected whole for copying.
+    const grep = detail.locator('#job-trace-grep');
+    expect(await grep.textContent()).toBe(`grep ${submitted.body.traceId}`);
+    expect(await grep.evaluate((e) => getComputedStyle(e).userSelect)).toBe('all');
     const candidates = detail.locator('.candidates tbody tr');
     expect(await candidates.count()).toBe(5);
     expect(

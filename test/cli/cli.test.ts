@@ -98,10 +98,17 @@ describe('switchyard CLI against the real server', () => {
     expect(body.items.map((i) => i.id)).toEqual([jobId]);
   });
 
-  it('shows one job with its decision and event history', async () => {
+  it('shows one job with its decision, trace and event history', async () => {
     const r = await cli(['job', jobId]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^id:\\s+${jobId}$`, 'm'));
+    // Its trace id, and the command that finds its log lines; `jobs --trace` finds it back.
+    const trace = /^trace:\s+([0-9a-f]{32})$/m.exec(r.stdout)?.[1];
+    expect(trace, r.stdout).toBeDefined();
+    expect(r.stdout).toMatch(new RegExp(`^trace logs:\\s+grep ${trace}$`, 'm'));
+    const found = (await cli(['jobs', '--trace', trace!.toUpperCase()])).stdout.trim();
+    const rows = found.split('\n').slice(1);
+    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual([jobId]);
     expect(r.stdout).toMatch(/^Decision\n {2}outcome:\s+placed on \S+$/m);
     expect(r.stdout).toContain('gcp-europe-west4  filtered');
     expect(r.stdout).toMatch(/^Events\n {2}TIME\s+STATE\s+REASON\s+MESSAGE$/m);

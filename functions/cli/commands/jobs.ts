@@ -11,7 +11,7 @@ export interface Page {
 export const jobsCommand: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first',
-  usage: `Usage: switchyard jobs [--project P] [--state S] [--limit N] [--all]
+  usage: `Usage: switchyard jobs [--project P] [--state S] [--trace ID] [--limit N] [--all]
 
 List your tenant's jobs, newest first (GET /v1/jobs).
 
@@ -19,11 +19,13 @@ Options:
   --project P   only jobs of project P
   --state S     only jobs in state S (received, pending, dispatched, submitted, running,
                 succeeded, failed, cancelled, rejected)
+  --trace ID    only jobs of trace ID (32 hex digits, from a log line's traceId=)
   --limit N     at most N jobs (1-500, default 20); with --all, the page size
   --all         follow every page`,
   options: {
     project: { type: 'string' },
     state: { type: 'string' },
+    trace: { type: 'string' },
     limit: { type: 'string' },
     all: { type: 'boolean' },
   },
@@ -37,7 +39,13 @@ Options:
     let next: string | null;
     do {
       const { body } = await ctx.api().request<Page>('GET', '/v1/jobs', {
-        query: { project: str(values, 'project'), state: str(values, 'state'), limit, cursor },
+        query: {
+          project: str(values, 'project'),
+          state: str(values, 'state'),
+          traceId: str(values, 'trace'),
+          limit,
+          cursor,
+        },
       });
       items.push(...body.items);
       next = body.nextCursor;

@@ -99,6 +99,12 @@ export function jobRoutes(deps: AppDeps) {
           description: 'only this state',
         },
         {
+          name: 'traceId',
+          schema: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+          description:
+            'only the jobs of this W3C trace id (from a log line or traceparent); read from the visible jobs newest first, at most 4000 per request, then `nextCursor` reads on',
+        },
+        {
           name: 'limit',
           schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           description: 'page size',
@@ -118,6 +124,7 @@ export function jobRoutes(deps: AppDeps) {
         project: c.req.query('project'),
         state: c.req.query('state'),
         cursor: c.req.query('cursor'),
+        traceId: c.req.query('traceId'),
         ...(limit !== undefined ? { limit: Number(limit) } : {}),
       });
       return c.json({ items: page.items.map(jobView), nextCursor: page.nextCursor ?? null });

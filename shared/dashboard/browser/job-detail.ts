@@ -47,6 +47,14 @@ function placementText(job: Job): Child {
   return TERMINAL[job.state] ? 'not placed' : 'not placed yet';
 }
 
+/** The trace id, and the command that finds its log lines, selected whole on a click for copying. */
+function traceCell(traceId: string | null | undefined): Child | undefined {
+  if (traceId === undefined) return undefined;
+  if (traceId === null) return null;
+  const grep = h('code', { id: 'job-trace-grep', class: 'copy-all', text: 'grep ' + traceId });
+  return [mono(traceId), ' · logs: ', grep];
+}
+
 /** The callback's host and its deliveries counted by state, linking to the list below. */
 function callbackCell(cb: { url: string } | null | undefined, list: Page<Delivery> | null): Child {
   if (!cb) return null;
@@ -133,6 +141,7 @@ export function renderDetail(
       ['Deadline', spec.deadlineSeconds ? spec.deadlineSeconds + ' s' : null],
       ['Callback', callbackCell(spec.callback, deliveries)],
       ['Idempotency key', job.idempotencyKey ? mono(job.idempotencyKey) : undefined],
+      ['Trace', traceCell(job.traceId)],
       ['Submitted', timeCell(job.createdAt)],
       ['Updated', timeCell(job.updatedAt)],
     ]),

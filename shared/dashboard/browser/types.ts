@@ -110,6 +110,8 @@ export interface Job {
   kubernetes?: { namespace: string; name: string; attempt: number } | null;
   /** The Slurm job id once its drainer reported it (only Slurm targets report one today). */
   targetJobId?: string | null;
+  /** The W3C trace id on the job's log lines (null: a job from before traces). */
+  traceId?: string | null;
   idempotencyKey?: string | null;
   decision?: Decision | null;
   attempts?: JobAttempt[];
