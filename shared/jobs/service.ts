@@ -23,6 +23,7 @@ import { transition } from '../domain/transition.js';
 import { listVisibleJobs } from './visible-list.js';
 import { listByTrace, parseTraceIdQuery } from './trace-list.js';
 import { limitReachedMessage } from '../placement/budget.js';
+import { newTraceId } from '../metrics/trace.js';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** An in-flight claim older than this belongs to a request that died: a retry takes over. */
@@ -118,7 +119,8 @@ export function createJobService(ctx: CoreContext, dispatcher: Dispatcher) {
       updatedAt: at,
       submittedBy: principal.tokenId,
       ...(keyed ? { idempotencyKey: keyed.key } : {}),
-      ...(traceId ? { traceId } : {}),
+      // Jobs from inbound hooks and schedules get a trace of their own, as API submissions do.
+      traceId: traceId ?? newTraceId(),
       events: [
         {
           at,

@@ -91,6 +91,10 @@ describe('schedules', () => {
         `schedule:${s.id}:${new Date(Date.parse('2026-11-28T10:00:00Z') + m * 60_000).toISOString()}`,
     );
     expect(slots).toEqual(want);
+    // Each fired job has a trace of its own, as an API submission does (docs/metrics.md).
+    const traces = items.map((j) => j.traceId);
+    for (const t of traces) expect(t).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(traces).size).toBe(items.length);
   });
 
   it('catches up at most maxCatchUp missed slots', async () => {
