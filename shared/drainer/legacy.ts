@@ -94,9 +94,15 @@ export function legacyPasses<S>(source: LegacySource<S>, o: LegacyFollowOptions)
         const id = source.identify(s);
         if (id) listed.set(id.key, { s, id });
       }
-      if (resync) unexpected.clear();
       for (const set of [settled, unexpected])
         for (const key of set) if (!listed.has(key)) set.delete(key);
+      // An unexpected one that ended needs no second question.
+      for (const key of unexpected) {
+        if (!source.ended(listed.get(key)!.s)) continue;
+        unexpected.delete(key);
+        settled.add(key);
+      }
+      if (resync) unexpected.clear();
       // Gone before its end was seen: said once, then forgotten.
       for (const [key, { last }] of followed) {
         if (listed.has(key)) continue;
