@@ -1,8 +1,8 @@
 /**
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
- * every transition, ships their pods' output (`logs.ts`), and reports each cluster's live GPU
- * capacity.
+ * every transition (and, beside them, the expected ones made before deployment ids: `legacy.ts`),
+ * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity.
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';

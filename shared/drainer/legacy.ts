@@ -50,6 +50,27 @@ export interface LegacyFollowOptions {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * Forgets what is no longer listed; settles an unexpected one that ended (it needs no second
+ * question); on a resync, lets the still-running unexpected ones be asked about again.
+ */
+function tidy<S>(
+  listed: ReadonlyMap<string, { s: S }>,
+  settled: Set<string>,
+  unexpected: Set<string>,
+  ended: (s: S) => boolean,
+  resync: boolean,
+): void {
+  for (const set of [settled, unexpected])
+    for (const key of set) if (!listed.has(key)) set.delete(key);
+  for (const key of unexpected) {
+    if (!ended(listed.get(key)!.s)) continue;
+    unexpected.delete(key);
+    settled.add(key);
+  }
+  if (resync) unexpected.clear();
+}
+
 /** One pass over the unmarked workloads; the state it keeps between passes. */
 export function legacyPasses<S>(source: LegacySource<S>, o: LegacyFollowOptions) {
   const followed = new Map<string, { phase: string; last: S }>();
@@ -94,15 +115,7 @@ export function legacyPasses<S>(source: LegacySource<S>, o: LegacyFollowOptions)
         const id = source.identify(s);
         if (id) listed.set(id.key, { s, id });
       }
-      for (const set of [settled, unexpected])
-        for (const key of set) if (!listed.has(key)) set.delete(key);
-      // An unexpected one that ended needs no second question.
-      for (const key of unexpected) {
-        if (!source.ended(listed.get(key)!.s)) continue;
-        unexpected.delete(key);
-        settled.add(key);
-      }
-      if (resync) unexpected.clear();
+      tidy(listed, settled, unexpected, (s) => source.ended(s), resync);
       // Gone before its end was seen: said once, then forgotten.
       for (const [key, { last }] of followed) {
         if (listed.has(key)) continue;
