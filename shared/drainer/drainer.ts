@@ -1,8 +1,8 @@
 /**
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
- * every transition, ships their pods' output (`logs.ts`), and reports each cluster's live GPU
- * capacity.
+ * every transition (and, beside them, the expected ones made before deployment ids: `legacy.ts`),
+ * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity.
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -20,6 +20,8 @@ import { followTarget } from './targets.js';
 import { createPump } from './pump.js';
 import { pullSource } from './pull-source.js';
 import { createLogShipper, followLogs } from './logs.js';
+import { followLegacy } from './legacy.js';
+import { kubeLegacySource, targetLegacySource, type KubeOnStatus } from './legacy-sources.js';
 
 export interface DrainerOptions {
   queueName: string;
@@ -176,21 +178,21 @@ export function createDrainer(o: DrainerOptions) {
       loop(heartbeat, heartbeatMs);
       if (!o.holdPull) startPulling();
       logs.start();
+      const legacy = { ...o, intervalMs: o.targetPollMs };
       for (const [id, cluster] of o.clusters) {
-        stops.push(
-          watchCluster({
-            cluster,
-            clock: o.clock,
-            log: o.log,
-            onStatus: async (s, deleted, meta) => {
-              await followLogs(logs, id, deleted ? undefined : s, meta);
-              await reportJobStatus(o, id, deleted ? undefined : s, meta);
-            },
-          }),
-        );
+        const onStatus: KubeOnStatus = async (s, deleted, meta) => {
+          await followLogs(logs, id, deleted ? undefined : s, meta);
+          await reportJobStatus(o, id, deleted ? undefined : s, meta);
+        };
+        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus }));
+        // Without a deployment the watch already selects every managed workload.
+        if (cluster.deployment)
+          stops.push(followLegacy(kubeLegacySource(cluster, onStatus), legacy));
       }
       for (const target of o.targets?.values() ?? []) {
         stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs }));
+        const unmarked = targetLegacySource(o, target);
+        if (unmarked) stops.push(followLegacy(unmarked, legacy));
       }
     },
     async stop(): Promise<void> {

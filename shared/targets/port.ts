@@ -80,6 +80,11 @@ export interface Target {
   status(ref: TargetJobRef): Promise<TargetJobStatus | undefined>;
   /** Every job Switchyard made there that the target still shows (for reconcile). */
   list(): Promise<TargetJobStatus[]>;
+  /**
+   * Optional: the jobs made there before deployments had ids (no deployment recorded), which
+   * `list` leaves out; whose they are is the control plane's to say (drainer/legacy.ts).
+   */
+  listUnmarked?(): Promise<TargetJobStatus[]>;
   /** Live GPU capacity per accelerator, with `freePerNode`, and the workload kinds it runs. */
   capacity(): Promise<CapacityReport>;
   close(): Promise<void>;

@@ -16,6 +16,8 @@ import { createControlPlane } from '../../shared/dispatch/control.js';
 import { evacuateOffline } from '../../shared/dispatch/failover.js';
 import { createDrainer } from '../../shared/drainer/drainer.js';
 import { createPushApp } from '../../shared/drainer/push.js';
+import { legacyPasses } from '../../shared/drainer/legacy.js';
+import { targetLegacySource } from '../../shared/drainer/legacy-sources.js';
 import type { ControlPlane, StatusReport } from '../../shared/protocol/control-port.js';
 import { systemClock } from '../../shared/base/clock.js';
 import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
@@ -251,7 +253,22 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     // Not listed (no deployment in its comment), but found by its job id: reported as it stands.
     expect(last(legacy)).toMatchObject({ targetJobId: String(legacyId), targetKind: 'slurm' });
     expect(last(legacy)!.phase).not.toBe('deleted');
+    // The pull drainer lists it among the unmarked jobs (its own job is not) and, as the control
+    // plane expects it, follows it (shared/drainer/legacy.ts) to the end scancel gives it.
+    const unmarked = (await target.listUnmarked!()).map((s) => s.jobId);
+    expect(unmarked).toContain(legacy.jobId);
+    expect(unmarked).not.toContain(cancelled.jobId);
+    const d = { control, clock: systemClock, log: silentLogger };
+    const passes = legacyPasses(targetLegacySource(d, target)!, d);
+    const before = reports.length;
+    await passes.pass(true);
+    expect(reports.slice(before).map((r) => r.jobId)).toEqual([legacy.jobId]);
+    expect(passes.followed()).toBe(1);
     await slurm().cli('scancel', [String(legacyId)]);
+    await waitForStatus(target, refOf(legacy), (s) => s?.state === 'cancelled');
+    await passes.pass(false);
+    expect(last(legacy)).toMatchObject({ phase: 'cancelled', targetJobId: String(legacyId) });
+    expect(passes.followed()).toBe(0);
   });
 
   /** Submits a `sy-<job id>` job with this comment straight through slurmrestd; its Slurm job id. */

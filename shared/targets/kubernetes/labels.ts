@@ -26,6 +26,12 @@ export function managedSelector(deployment: string | undefined): string {
   return deployment ? `${MANAGED_SELECTOR},${LABEL_DEPLOYMENT}=${deployment}` : MANAGED_SELECTOR;
 }
 
+/**
+ * Selector for managed workloads made before deployments had ids (no deployment label): the pull
+ * drainer follows those its control plane expects (shared/drainer/legacy.ts), and no others.
+ */
+export const UNMARKED_SELECTOR = `${MANAGED_SELECTOR},!${LABEL_DEPLOYMENT}`;
+
 /** The extended resource GPUs are requested with. */
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 /** GPU nodes carry this taint (`nvidia.com/gpu=present:NoSchedule`); GPU jobs tolerate it. */

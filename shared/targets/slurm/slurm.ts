@@ -17,7 +17,9 @@
  * the deployment that made the job (`deployment=<id>`), and `list` and adoption see only this
  * deployment's. A comment without the field (written before deployments had ids) is never listed,
  * so nothing reports or cancels it as unknown; it is still found by its job id (status, cancel,
- * adopt), which only the deployment that made it asks for (job ids are random). Edge-safe.
+ * adopt), which only the deployment that made it asks for (job ids are random), and by
+ * `listUnmarked`, whose jobs the pull drainer follows only when its control plane expects them
+ * (drainer/legacy.ts). Edge-safe.
  */
 import { iso, systemClock, type Clock } from '../../base/clock.js';
 import { ClusterError } from '../kubernetes/port.js';
@@ -114,17 +116,20 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
     return { d, a, what: `${method} ${full}` };
   }
 
-  /** A comment's origin when it is this deployment's (or, with `unmarked`, has no deployment). */
-  function originOf(job: SlurmJob, unmarked: boolean) {
+  /**
+   * A comment's origin when it is this deployment's (with `unmarked`, or has no deployment; with
+   * `'only'`, has none).
+   */
+  function originOf(job: SlurmJob, unmarked: boolean | 'only') {
     const origin = parseComment(job.comment);
     if (!origin || job.name !== slurmJobName(origin.jobId)) return undefined;
-    if (origin.deployment === o.deployment) return origin;
+    if (origin.deployment === o.deployment && unmarked !== 'only') return origin;
     return unmarked && origin.deployment === undefined ? origin : undefined;
   }
 
   /** Jobs whose name and comment say this deployment made them, newest first. */
   async function ownJobs(
-    unmarked = false,
+    unmarked: boolean | 'only' = false,
   ): Promise<{ job: SlurmJob; jobId: string; attempt: number }[]> {
     const { d, a, what } = await call('GET', '/jobs');
     if (a.status !== 200) throw classifySlurm(o.clusterId, what, a);
@@ -192,6 +197,9 @@ export function createSlurmTarget(o: SlurmTargetOptions): Target {
     },
     async list(): Promise<TargetJobStatus[]> {
       return (await ownJobs()).map((j) => toStatus(j.job, j.jobId));
+    },
+    async listUnmarked(): Promise<TargetJobStatus[]> {
+      return (await ownJobs('only')).map((j) => toStatus(j.job, j.jobId));
     },
     async capacity() {
       const { d, a, what } = await call('GET', '/nodes');
