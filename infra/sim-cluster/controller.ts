@@ -13,6 +13,10 @@ import { randomSuffix } from './validate.js';
 
 /** Stores a validated Job (adding the labels a real Job controller adds) and creates its pod. */
 export function createJob(store: Store, input: JobObject, now: Date): JobObject {
+  return store.atomically(() => createJobAndPod(store, input, now));
+}
+
+function createJobAndPod(store: Store, input: JobObject, now: Date): JobObject {
   const uid = randomUUID();
   const name = input.metadata.name;
   const namespace = input.metadata.namespace ?? 'default';

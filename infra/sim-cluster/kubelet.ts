@@ -57,7 +57,12 @@ interface Logger {
   log: (line: string) => void;
 }
 
-export function bindPod(
+/** Binds a pending pod to `node` and starts it; the pod and its Job's start are written together. */
+export function bindPod(...args: Parameters<typeof bindPodNow>): void {
+  args[0].atomically(() => bindPodNow(...args));
+}
+
+function bindPodNow(
   store: Store,
   pod: PodObject,
   node: string,
@@ -109,8 +114,16 @@ export function bindPod(
   }
 }
 
-/** Ends a running pod at `at` with `exitCode`; `reason` DeadlineExceeded marks a Job deadline. */
-export function endPod(
+/**
+ * Ends a running pod at `at` with `exitCode`; `reason` DeadlineExceeded marks a Job deadline. The
+ * pod and its Job are written together, so a kill -9 never leaves an ended pod under a Job that
+ * never finishes.
+ */
+export function endPod(...args: Parameters<typeof endPodNow>): void {
+  args[0].atomically(() => endPodNow(...args));
+}
+
+function endPodNow(
   store: Store,
   pod: PodObject,
   job: JobObject | undefined,

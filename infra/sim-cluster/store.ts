@@ -135,6 +135,14 @@ export class Store {
     return structuredClone(deleted);
   }
 
+  /**
+   * Runs `fn`'s writes as one SQLite transaction: a kill -9 keeps all of them or none (a Job
+   * without its pod, or an ended pod whose Job never finishes, is what a real cluster never shows).
+   */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   countCreate(namespace: string, name: string): void {
     this.statements.countCreate.run(`${namespace}/${name}`);
   }

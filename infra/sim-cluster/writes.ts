@@ -72,8 +72,10 @@ export async function create(
   const job = validateJob(envelope);
   if (ctx.store.get('Job', namespace, job.metadata.name))
     throw alreadyExists('batch', 'jobs', job.metadata.name);
-  const created = createJob(ctx.store, job, now);
-  ctx.store.countCreate(namespace, job.metadata.name);
+  const created = ctx.store.atomically(() => {
+    ctx.store.countCreate(namespace, job.metadata.name);
+    return createJob(ctx.store, job, now);
+  });
   ctx.log(`job ${namespace}/${job.metadata.name} created`);
   sendJson(res, 201, created, headers);
 }

@@ -19,8 +19,7 @@ import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { AppError } from '../base/errors.js';
 import { jobLogger } from '../base/job-log.js';
 import { mutateCluster } from '../clusters/mutate.js';
-import { isOffline } from '../placement/place.js';
-import { replaceAway } from './failover.js';
+import { replaceAway, silentFor } from './failover.js';
 import { canTransition, transition, withEvent } from '../domain/transition.js';
 import { releaseReportedGpus } from './released-gpus.js';
 import { logPositions, shipLogs } from './logs.js';
@@ -115,7 +114,11 @@ export function createControlPlane(
       return { reason: 'ClusterCordoned', message: `cluster ${clusterId} is cordoned` };
     if (cluster.state === 'draining')
       return { reason: 'ClusterDraining', message: `cluster ${clusterId} is draining` };
-    if (isOffline(cluster, ctx.clock.now(), ctx.settings.heartbeatTimeoutMs)) {
+    // Silence counted from this control plane's start at the earliest (`silentFor`): after a
+    // restart, a redelivered create may be of a job whose Kubernetes Job exists already (the kill
+    // came before its report), and moving it would run it twice.
+    const silent = cluster.capacity && silentFor(ctx, cluster.capacity.reportedAt, ctx.clock.now());
+    if (silent && silent > ctx.settings.heartbeatTimeoutMs) {
       const since = cluster.capacity?.reportedAt ?? 'never';
       return {
         reason: 'ClusterOffline',

@@ -120,8 +120,10 @@ export async function createCr(
     throw alreadyExists(r.group, r.plural, object.metadata.name);
   object.metadata.generation = 1;
   object.status = {};
-  const created = ctx.store.create(r.kind, object, new Date());
-  ctx.store.countCreate(namespace ?? '', object.metadata.name);
+  const created = ctx.store.atomically(() => {
+    ctx.store.countCreate(namespace ?? '', object.metadata.name);
+    return ctx.store.create(r.kind, object, new Date());
+  });
   ctx.log(`${r.singular} ${namespace ?? ''}/${object.metadata.name} created`);
   sendJson(res, 201, created, headers);
 }
