@@ -8,63 +8,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
-import type { Principal } from '../../shared/domain/principal.js';
-import { SCOPES } from '../../shared/domain/principal.js';
-import { createClusterService } from '../../shared/clusters/service.js';
-import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { admin, pricedClusters } from '../support/priced-clusters.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { admitPending, createDispatcher } from '../../shared/dispatch/dispatch.js';
+import { admitPending } from '../../shared/dispatch/dispatch.js';
 import { runMaintenance } from '../../shared/dispatch/maintenance.js';
-import { createJobService } from '../../shared/jobs/service.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
-import { createMemoryStore } from '../../shared/store/memory.js';
 import { attemptsView } from '../../shared/domain/retry.js';
 
-const admin: Principal = {
-  tenantId: 'acme',
-  tokenId: 'tok_admin',
-  scopes: new Set(SCOPES),
-  projects: ['*'],
-};
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-
 async function setUp() {
-  let now = Date.parse('2030-01-01T00:00:00Z');
-  const clock = { now: () => now };
-  const ctx: CoreContext = {
-    store: createMemoryStore({ clock }),
-    queue: createMemoryQueue({ clock }),
-    clock,
-    settings: { ...defaultCoreSettings, heartbeatTimeoutMs: 5_000, offlineGraceMs: 5_000 },
-    log: quiet,
-  };
-  await createClusterService(ctx).register(
-    [
-      ['cheap', 1],
-      ['dear', 5],
-    ].map(([id, cost]) => ({
-      id: id as string,
-      cloud: 'aws',
-      region: 'us-east-1',
-      labels: {},
-      queue: 'aws',
-      pools: [
-        { accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8, costPerGpuHour: cost as number },
-      ],
-    })),
-  );
-  const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
-  const control = createControlPlane(dispatchOf(ctx));
-  const at = () => new Date(now).toISOString();
-  const beat = (id: string) =>
-    control.heartbeat(id, {
-      reportedAt: at(),
-      accelerators: { 'nvidia-a100': { total: 8, free: 8, maxFreePerNode: 8 } },
-    });
+  const base = await pricedClusters();
+  const control = createControlPlane(dispatchOf(base.ctx));
+  const beat = (id: string) => base.beat(control, id);
   await beat('cheap');
   await beat('dear');
-  const get = async (id: string) => (await ctx.store.jobs.get(id))!;
-  return { ctx, jobs, control, at, beat, get, advance: (ms: number) => void (now += ms) };
+  const get = async (id: string) => (await base.ctx.store.jobs.get(id))!;
+  return { ...base, control, beat, get };
 }
 
 type T = Awaited<ReturnType<typeof setUp>>;

@@ -8,65 +8,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dispatchOf } from '../support/dispatch-context.js';
-import type { Principal } from '../../shared/domain/principal.js';
-import { SCOPES } from '../../shared/domain/principal.js';
-import { createClusterService } from '../../shared/clusters/service.js';
-import { defaultCoreSettings, type CoreContext } from '../../shared/context/core-context.js';
+import { admin, pricedClusters } from '../support/priced-clusters.js';
 import { createControlPlane } from '../../shared/dispatch/control.js';
-import { createDispatcher } from '../../shared/dispatch/dispatch.js';
-import { createJobService } from '../../shared/jobs/service.js';
-import { createMemoryQueue } from '../../shared/queue/memory.js';
-import { createMemoryStore } from '../../shared/store/memory.js';
-
-const admin: Principal = {
-  tenantId: 'acme',
-  tokenId: 'tok_admin',
-  scopes: new Set(SCOPES),
-  projects: ['*'],
-};
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 async function setUp() {
-  let now = Date.parse('2030-01-01T00:00:00Z');
-  const clock = { now: () => now };
-  const ctx: CoreContext = {
-    store: createMemoryStore({ clock }),
-    queue: createMemoryQueue({ clock }),
-    clock,
-    settings: { ...defaultCoreSettings, heartbeatTimeoutMs: 5_000, offlineGraceMs: 5_000 },
-    log: quiet,
-  };
-  await createClusterService(ctx).register(
-    [
-      ['cheap', 1],
-      ['dear', 5],
-    ].map(([id, cost]) => ({
-      id: id as string,
-      cloud: 'aws',
-      region: 'us-east-1',
-      labels: {},
-      queue: 'aws',
-      pools: [
-        { accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8, costPerGpuHour: cost as number },
-      ],
-    })),
-  );
-  const at = () => new Date(now).toISOString();
-  const beat = (control: ReturnType<typeof createControlPlane>, id: string) =>
-    control.heartbeat(id, {
-      reportedAt: at(),
-      accelerators: { 'nvidia-a100': { total: 8, free: 8, maxFreePerNode: 8 } },
-    });
-  const first = createControlPlane(dispatchOf(ctx));
-  await beat(first, 'cheap');
-  await beat(first, 'dear');
-  const jobs = createJobService(ctx, createDispatcher(dispatchOf(ctx)));
+  const base = await pricedClusters();
+  const first = createControlPlane(dispatchOf(base.ctx));
+  await base.beat(first, 'cheap');
+  await base.beat(first, 'dear');
   /** The same store and queue, as a control plane started again now would see them. */
   const restart = () => {
-    const restarted = { ...ctx, settings: { ...ctx.settings, watchingSince: now } };
+    const restarted = {
+      ...base.ctx,
+      settings: { ...base.ctx.settings, watchingSince: base.now() },
+    };
     return createControlPlane(dispatchOf(restarted));
   };
-  return { ctx, jobs, beat, restart, advance: (ms: number) => void (now += ms) };
+  return { ctx: base.ctx, jobs: base.jobs, beat: base.beat, restart, advance: base.advance };
 }
 
 const submission = {
