@@ -19,7 +19,6 @@ import type {
   ExpectedJob,
   StatusReport,
 } from '../../shared/protocol/control-port.js';
-import { createMessageSchema, type CreateMessage } from '../../shared/protocol/messages.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
 import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
@@ -27,32 +26,12 @@ import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import { kubernetesTarget } from '../../shared/targets/kubernetes/target.js';
 import { startTestSim, tempDir, waitFor } from '../sim-cluster/helpers.js';
 import { pushBody } from '../support/push-delivery.js';
+import { aCreateMessage, CREATE_NAMESPACE } from '../support/create-message.js';
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-const NS = 'sy-acme';
+const NS = CREATE_NAMESPACE;
 
-function createMessage(jobId: string): CreateMessage {
-  return createMessageSchema.parse({
-    kind: 'create',
-    jobId,
-    tenantId: 'acme',
-    submittedBy: 'alice',
-    placement: {
-      clusterId: 'shared',
-      queue: 'aws',
-      namespace: NS,
-      kubeName: `sy-${jobId}`,
-      attempt: 1,
-    },
-    spec: {
-      name: 'train',
-      project: 'research',
-      image: 'busybox:1.36',
-      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-      env: { SIM_DURATION_SECONDS: '120' },
-    },
-  });
-}
+const createMessage = (jobId: string) => aCreateMessage(jobId, 'shared', 120);
 
 /** A control plane knowing only `known`: `delete` for any other job, as control.ts answers. */
 function controlPlane(known: string[]) {

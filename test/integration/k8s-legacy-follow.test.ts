@@ -9,38 +9,17 @@ import { systemClock } from '../../shared/base/clock.js';
 import type { Logger } from '../../shared/base/log.js';
 import { createDrainer, type Drainer } from '../../shared/drainer/drainer.js';
 import type { ControlPlane, StatusReport } from '../../shared/protocol/control-port.js';
-import { createMessageSchema, type CreateMessage } from '../../shared/protocol/messages.js';
 import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
 import { buildManifest } from '../../shared/targets/kubernetes/manifest.js';
 import type { ClusterDriver } from '../../shared/targets/kubernetes/port.js';
 import { startTestSim, waitFor } from '../sim-cluster/helpers.js';
+import { aCreateMessage, CREATE_NAMESPACE } from '../support/create-message.js';
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-const NS = 'sy-acme';
+const NS = CREATE_NAMESPACE;
 
-function createMessage(jobId: string): CreateMessage {
-  return createMessageSchema.parse({
-    kind: 'create',
-    jobId,
-    tenantId: 'acme',
-    submittedBy: 'alice',
-    placement: {
-      clusterId: 'c1',
-      queue: 'aws',
-      namespace: NS,
-      kubeName: `sy-${jobId}`,
-      attempt: 1,
-    },
-    spec: {
-      name: 'train',
-      project: 'research',
-      image: 'busybox:1.36',
-      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-      env: { SIM_DURATION_SECONDS: '1' },
-    },
-  });
-}
+const createMessage = (jobId: string) => aCreateMessage(jobId, 'c1', 1);
 
 let sim: SimCluster;
 let old: ClusterDriver;
