@@ -18,6 +18,7 @@ import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
 import { createPump } from './pump.js';
+import { kubeLookup, vanishedCheck } from './vanished.js';
 import { pullSource } from './pull-source.js';
 import { createLogShipper, followLogs } from './logs.js';
 import { followLegacy } from './legacy.js';
@@ -184,7 +185,8 @@ export function createDrainer(o: DrainerOptions) {
           await followLogs(logs, id, deleted ? undefined : s, meta);
           await reportJobStatus(o, id, deleted ? undefined : s, meta);
         };
-        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus }));
+        const vanished = vanishedCheck(o, kubeLookup(o, id, cluster));
+        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus, vanished }));
         // Without a deployment the watch already selects every managed workload.
         if (cluster.deployment)
           stops.push(followLegacy(kubeLegacySource(cluster, onStatus), legacy));
