@@ -18,7 +18,7 @@ import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
 import { createPump } from './pump.js';
-import { kubeLookup, vanishedCheck } from './vanished.js';
+import { kubeLookup, targetLookup, vanishedCheck } from './vanished.js';
 import { pullSource } from './pull-source.js';
 import { createLogShipper, followLogs } from './logs.js';
 import { followLegacy } from './legacy.js';
@@ -192,7 +192,8 @@ export function createDrainer(o: DrainerOptions) {
           stops.push(followLegacy(kubeLegacySource(cluster, onStatus), legacy));
       }
       for (const target of o.targets?.values() ?? []) {
-        stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs }));
+        const vanished = vanishedCheck(o, targetLookup(o, target));
+        stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs, vanished }));
         const unmarked = targetLegacySource(o, target);
         if (unmarked) stops.push(followLegacy(unmarked, legacy));
       }
