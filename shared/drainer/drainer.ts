@@ -2,7 +2,9 @@
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
  * every transition (and, beside them, the expected ones made before deployment ids: `legacy.ts`),
- * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity.
+ * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity. It starts
+ * with no memory: around each complete list it reports the expected jobs whose workload went while
+ * it was down (`vanished.ts`).
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
