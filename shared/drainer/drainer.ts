@@ -2,7 +2,9 @@
  * A drainer: next to one cloud's clusters, it pulls that cloud's queue, creates each Job in its
  * cluster (create-or-adopt, so a redelivery is a no-op), watches the Jobs it created and reports
  * every transition (and, beside them, the expected ones made before deployment ids: `legacy.ts`),
- * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity.
+ * ships their pods' output (`logs.ts`), and reports each cluster's live GPU capacity. It starts
+ * with no memory: around each complete list it reports the expected jobs whose workload went while
+ * it was down (`vanished.ts`).
  */
 import type { Clock } from '../base/clock.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
@@ -18,6 +20,7 @@ import { watchCluster } from './watcher.js';
 import type { Target } from '../targets/port.js';
 import { followTarget } from './targets.js';
 import { createPump } from './pump.js';
+import { kubeLookup, targetLookup, vanishedCheck } from './vanished.js';
 import { pullSource } from './pull-source.js';
 import { createLogShipper, followLogs } from './logs.js';
 import { followLegacy } from './legacy.js';
@@ -184,13 +187,15 @@ export function createDrainer(o: DrainerOptions) {
           await followLogs(logs, id, deleted ? undefined : s, meta);
           await reportJobStatus(o, id, deleted ? undefined : s, meta);
         };
-        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus }));
+        const vanished = vanishedCheck(o, kubeLookup(o, id, cluster));
+        stops.push(watchCluster({ cluster, clock: o.clock, log: o.log, onStatus, vanished }));
         // Without a deployment the watch already selects every managed workload.
         if (cluster.deployment)
           stops.push(followLegacy(kubeLegacySource(cluster, onStatus), legacy));
       }
       for (const target of o.targets?.values() ?? []) {
-        stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs }));
+        const vanished = vanishedCheck(o, targetLookup(o, target));
+        stops.push(followTarget({ ...o, target, intervalMs: o.targetPollMs, vanished }));
         const unmarked = targetLegacySource(o, target);
         if (unmarked) stops.push(followLegacy(unmarked, legacy));
       }

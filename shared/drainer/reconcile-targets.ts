@@ -14,9 +14,7 @@
 import type { ClusterReconcile } from './reconcile-report.js';
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
-import { jobLogger } from '../base/job-log.js';
-import { traceparentField } from '../metrics/trace.js';
-import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
+import type { ControlPlane } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
 import type { Target } from '../targets/port.js';
 import { reportOf } from './targets.js';
@@ -28,6 +26,7 @@ import {
   expectedBefore,
   heartbeatStep,
 } from './reconcile-steps.js';
+import { reportVanished, runKey, targetLookup } from './vanished.js';
 
 export interface TargetReconcileDeps {
   targets?: ReadonlyMap<string, Target>;
@@ -68,54 +67,14 @@ export async function reconcileTarget(
     }
     r.complete = true;
     if (expected) {
-      const seen = new Set(listed.map((s) => `${s.jobId}/${s.attempt}`));
-      const missing = expected.filter((j) => !seen.has(`${j.jobId}/${j.attempt}`));
-      await reportMissing(d, target, missing, r);
+      const seen = new Set(listed.map(runKey));
+      await reportVanished(d, targetLookup(d, target), expected, seen, r);
     }
   } catch (e) {
     r.error = `listing jobs: ${errorText(e)}`;
     d.log.warn('reconcile: cannot list jobs', { cluster: id, error: errorText(e) });
   }
   return r;
-}
-
-/**
- * Expected jobs the list lacked: each looked up by its job id, reported as it stands, or as
- * `deleted` when the target has no such job. Asked for before the list, so a job submitted since
- * is not among them.
- */
-async function reportMissing(
-  d: TargetReconcileDeps,
-  target: Target,
-  missing: ExpectedJob[],
-  r: ClusterReconcile,
-): Promise<void> {
-  const id = target.clusterId;
-  for (const job of missing) {
-    await countedReport(d, r, job, async () => {
-      const at = iso(d.clock.now());
-      const status = await target.status({ jobId: job.jobId, name: job.kubeName });
-      if (status && status.attempt === job.attempt) {
-        await d.control.report(reportOf(id, status, at, target.kind));
-        r.reported++;
-        return;
-      }
-      await d.control.report({
-        jobId: job.jobId,
-        clusterId: id,
-        attempt: job.attempt,
-        phase: 'deleted',
-        targetKind: target.kind,
-        ...traceparentField(job.traceId),
-        at,
-      });
-      r.vanished++;
-      jobLogger(d.log, job.jobId, job.traceId).warn(
-        'reconcile: an expected job is gone from its target; reported deleted',
-        { cluster: id },
-      );
-    });
-  }
 }
 
 /** Every target of the function, side by side. */

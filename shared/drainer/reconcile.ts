@@ -15,17 +15,14 @@
  * not stop the others. Edge-safe.
  */
 import type { ClusterReconcile } from './reconcile-report.js';
-import { iso } from '../base/clock.js';
-import { jobLogger } from '../base/job-log.js';
-import { traceparentField } from '../metrics/trace.js';
-import type { ExpectedJob } from '../protocol/control-port.js';
 import type { CreateMessage } from '../protocol/messages.js';
-import { LABEL_JOB_ID, MANAGED_SELECTOR, managedSelector } from '../targets/kubernetes/labels.js';
+import { managedSelector } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver } from '../targets/kubernetes/port.js';
 import { jobMetaOf, reportJobStatus, type StatusReportDeps } from './report-status.js';
 import type { Target } from '../targets/port.js';
 import { checkCreatedOnTarget, reconcileTargets } from './reconcile-targets.js';
 import { shipJobLogs } from './push-logs.js';
+import { kubeLookup, reportVanished } from './vanished.js';
 import {
   clusterReconcile,
   countedReport,
@@ -63,58 +60,6 @@ async function eachLimited<T>(items: T[], limit: number, fn: (t: T) => Promise<v
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * The expected job's workload looked up by its job id alone (any kind, any deployment label): one
- * made before deployments had ids is not in the deployment's list but is still this job's own.
- */
-async function byJobId(cluster: ClusterDriver, job: ExpectedJob) {
-  const { items } = await cluster.listJobs(`${MANAGED_SELECTOR},${LABEL_JOB_ID}=${job.jobId}`);
-  for (const status of items) {
-    const meta = jobMetaOf(status);
-    if (meta?.jobId === job.jobId && meta.attempt === job.attempt) return { status, meta };
-  }
-  return undefined;
-}
-
-/**
- * Reports each expected job whose Job the complete list lacked: as it stands if a lookup by its
- * job id still finds it, else as deleted. Asked before the list began, so a job submitted later
- * is not in `expected`, and one submitted earlier had its Job listed.
- */
-async function reportVanished(
-  d: StatusReportDeps,
-  id: string,
-  cluster: ClusterDriver,
-  expected: ExpectedJob[],
-  seen: Set<string>,
-  r: ClusterReconcile,
-) {
-  for (const job of expected) {
-    if (seen.has(`${job.jobId}/${job.attempt}`)) continue;
-    await countedReport(d, r, job, async () => {
-      const found = await byJobId(cluster, job);
-      if (found) {
-        await reportJobStatus(d, id, found.status, found.meta);
-        r.reported++;
-        return;
-      }
-      await d.control.report({
-        jobId: job.jobId,
-        clusterId: id,
-        attempt: job.attempt,
-        phase: 'deleted',
-        ...traceparentField(job.traceId),
-        at: iso(d.clock.now()),
-      });
-      r.vanished++;
-      jobLogger(d.log, job.jobId, job.traceId).warn(
-        'reconcile: an expected Kubernetes Job is gone; reported deleted',
-        { cluster: id, name: `${job.namespace}/${job.kubeName}` },
-      );
-    });
-  }
 }
 
 async function reconcileCluster(
@@ -161,7 +106,7 @@ async function reconcileCluster(
     } while (token);
     r.complete = true;
     // 3. Only after a complete list: a job missing from it is really gone.
-    if (expected) await reportVanished(d, id, cluster, expected, seen, r);
+    if (expected) await reportVanished(d, kubeLookup(d, id, cluster), expected, seen, r);
   } catch (e) {
     r.error = `listing Jobs: ${errorText(e)}`;
     d.log.warn('reconcile: cannot list Jobs', { cluster: id, error: errorText(e) });

@@ -8,6 +8,9 @@
  * a job that vanished while unfinished → deleted. Every report names the target's kind and its own
  * job id (the Slurm job id), shown as the job's `placement.targetJobId`. A started job's new output
  * is shipped on every poll, and its last output before its end is reported (`target-logs.ts`).
+ * The follower starts with no memory, so with `vanished` (vanished.ts) its first list, and one list
+ * a minute after, is bracketed by asking which jobs the control plane expects and reporting those
+ * the list lacked (purged from slurmctld while the drainer was down: `deleted`).
  */
 import { iso, type Clock } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
@@ -17,6 +20,7 @@ import type { ControlPlane, StatusReport } from '../protocol/control-port.js';
 import type { CancelMessage, CreateMessage } from '../protocol/messages.js';
 import type { Target, TargetJobStatus, TargetKind } from '../targets/port.js';
 import { createTargetOutputShipper, hasEnded } from './target-logs.js';
+import type { VanishedCheck } from './vanished.js';
 
 export interface TargetDeps {
   control: ControlPlane;
@@ -114,9 +118,19 @@ export function reportOf(
 }
 
 /** Starts following; returns a function that stops it. */
-export function followTarget(d: TargetDeps & { target: Target; intervalMs?: number }): () => void {
+export function followTarget(
+  d: TargetDeps & {
+    target: Target;
+    intervalMs?: number;
+    /** Reports expected jobs a list lacked: on the first list, then every `vanishedEveryMs`. */
+    vanished?: VanishedCheck;
+    vanishedEveryMs?: number;
+  },
+): () => void {
   const { target } = d;
   const intervalMs = d.intervalMs ?? 2_000;
+  const vanishedEveryMs = d.vanishedEveryMs ?? 60_000;
+  let lastVanishedCheck = -Infinity;
   const seen = new Map<string, { phase: string; status: TargetJobStatus }>();
   const output = createTargetOutputShipper(d, target);
   let stopped = false;
@@ -134,8 +148,12 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
 
   async function pass(): Promise<void> {
     const now = iso(d.clock.now());
+    const checking = d.vanished && Date.now() - lastVanishedCheck >= vanishedEveryMs;
+    const expected = checking ? await d.vanished?.expected() : undefined;
     const listed = await target.list();
     const present = new Set(listed.map((s) => `${s.jobId}/${s.attempt}`));
+    // Every job this list accounts for: listed, or reported gone from the memory just below.
+    const accounted = new Set([...present, ...seen.keys()]);
     for (const [key, { phase, status }] of seen) {
       if (present.has(key)) continue;
       seen.delete(key);
@@ -175,6 +193,10 @@ export function followTarget(d: TargetDeps & { target: Target; intervalMs?: numb
       } catch (e) {
         log.warn('status report failed', { cluster: target.clusterId, error: String(e) });
       }
+    }
+    if (expected) {
+      await d.vanished?.report(expected, accounted);
+      lastVanishedCheck = Date.now();
     }
   }
 

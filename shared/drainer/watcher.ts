@@ -1,19 +1,25 @@
 /**
  * Follows every Job this deployment created in one cluster: list, then watch from the list's
  * resourceVersion; when the watch ends (410 Gone, network), back off and relist, so no terminal
- * state is ever missed. Reports a job only when its phase changes (or it disappears).
+ * state is ever missed. Reports a job only when its phase changes (or it disappears). Its memory
+ * starts empty, so a Job deleted while the drainer was down would never be missed: with `vanished`
+ * (vanished.ts), each list — the first and every relist, never a watch event — is bracketed by
+ * asking which jobs the control plane expects and reporting those the list lacked.
  */
 import type { Clock } from '../base/clock.js';
 import { managedSelector } from '../targets/kubernetes/labels.js';
 import type { ClusterDriver, JobWatch, KubeJobStatus } from '../targets/kubernetes/port.js';
 import type { Logger } from '../base/log.js';
 import { jobMetaOf, type JobMeta } from './report-status.js';
+import { runKey, type VanishedCheck } from './vanished.js';
 
 export interface WatchClusterOptions {
   cluster: ClusterDriver;
   clock: Clock;
   log: Logger;
   onStatus(status: KubeJobStatus | undefined, deleted: boolean, meta: JobMeta): Promise<void>;
+  /** Reports expected jobs each complete list lacked (after the list's own reports). */
+  vanished?: VanishedCheck;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -68,12 +74,22 @@ export function watchCluster(o: WatchClusterOptions): () => void {
   async function relist(): Promise<void> {
     if (stopped) return;
     try {
+      const expected = await o.vanished?.expected();
       const { items, resourceVersion } = await o.cluster.listJobs(selector);
       const present = new Set(items.map((s) => `${s.namespace}/${s.name}`));
+      // Every job this list accounts for: listed, or just reported gone from the memory.
+      const listed = new Set<string>();
       for (const [key, { meta }] of seen) {
-        if (!present.has(key)) record(meta, undefined);
+        if (present.has(key)) continue;
+        record(meta, undefined);
+        listed.add(runKey(meta));
       }
-      for (const s of items) observe(s, false);
+      for (const s of items) {
+        observe(s, false);
+        const meta = jobMetaOf(s);
+        if (meta) listed.add(runKey(meta));
+      }
+      if (expected?.length) enqueue(() => o.vanished!.report(expected, listed));
       if (stopped) return;
       watch = await o.cluster.watchJobs(selector, resourceVersion, {
         onEvent: (type, s) => {

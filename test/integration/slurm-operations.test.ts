@@ -6,7 +6,8 @@
 // waited for, before the case ends: the other Slurm files share it). And the push drainer function
 // on the same Slurm: a pushed create submits the job, `/reconcile` heartbeats the cluster and
 // reports the job as Slurm ends it, with its Slurm job id; a job cancelled with scancel is reported
-// cancelled, and an expected job Slurm no longer has is reported deleted.
+// cancelled, and an expected job Slurm no longer has is reported deleted — by `/reconcile`, and by
+// a pull drainer just started (its follower's first list).
 import { afterAll, describe, expect, it } from 'vitest';
 import { startController, stopController } from '../../infra/slurm/index.js';
 import { iso } from '../../shared/base/clock.js';
@@ -20,6 +21,7 @@ import { legacyPasses } from '../../shared/drainer/legacy.js';
 import { targetLegacySource } from '../../shared/drainer/legacy-sources.js';
 import type { ControlPlane, StatusReport } from '../../shared/protocol/control-port.js';
 import { systemClock } from '../../shared/base/clock.js';
+import { createMemoryQueue } from '../../shared/queue/memory.js';
 import { aWorkload, refOf, waitForStatus } from '../contract/target.contract.js';
 import { pushBody } from '../support/push-delivery.js';
 import { createSlurmOutputReader } from '../../shared/targets/slurm/output.node.js';
@@ -29,6 +31,15 @@ import { dispatchOf } from '../support/dispatch-context.js';
 import { skipSlurmTests, useSlurm } from '../support/slurm.js';
 import { slurmTargetOn } from '../support/slurm-target.js';
 import type { Target } from '../../shared/targets/port.js';
+
+/** Resolves once `probe` holds (polled every 50 ms); throws after `ms`. */
+async function waitFor(probe: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** The push function with the one Slurm target `onprem-hpc` and no Kubernetes clusters. */
 const pushAppOn = (target: Target, control: ControlPlane) =>
@@ -253,6 +264,29 @@ describe.skipIf(skipSlurmTests)('a Slurm cluster in operations', () => {
     // Not listed (no deployment in its comment), but found by its job id: reported as it stands.
     expect(last(legacy)).toMatchObject({ targetJobId: String(legacyId), targetKind: 'slurm' });
     expect(last(legacy)!.phase).not.toBe('deleted');
+    // A pull drainer started now (as after a restart: no memory) does the same after its
+    // follower's first list (shared/drainer/vanished.ts): `gone` reported deleted, no other.
+    const sinceStart = reports.length;
+    const logged: string[] = [];
+    const drainer = createDrainer({
+      queueName: 'onprem',
+      queue: createMemoryQueue(),
+      clusters: new Map(),
+      targets: new Map([['onprem-hpc', target]]),
+      control,
+      clock: systemClock,
+      log: { ...silentLogger, info: (msg) => void logged.push(msg) },
+      targetPollMs: 60_000,
+    });
+    drainer.start();
+    try {
+      await waitFor(() => logged.some((m) => m.includes('expected jobs it lacked')), 10_000);
+    } finally {
+      await drainer.stop();
+    }
+    const deleted = reports.slice(sinceStart).filter((r) => r.phase === 'deleted');
+    expect(deleted.map((r) => r.jobId)).toEqual([gone.jobId]);
+    expect(deleted[0]).toMatchObject({ targetKind: 'slurm', attempt: 1 });
     // The pull drainer lists it among the unmarked jobs (its own job is not) and, as the control
     // plane expects it, follows it (shared/drainer/legacy.ts) to the end scancel gives it.
     const unmarked = (await target.listUnmarked!()).map((s) => s.jobId);

@@ -44,16 +44,18 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
     sent.push({ route, body: JSON.parse(String(init?.body ?? '{}')) as Record<string, unknown> });
     return fetch(input, init);
   };
-  const drainer: Drainer = createDrainer({
-    queueName: 'aws',
-    queue: f.ctx.queue,
-    clusters: new Map([['sim-one', cluster]]),
-    control: createHttpControlPlane({ baseUrl: url, token, fetch: observe }),
-    clock: f.clock,
-    log,
-    pollMs: 100,
-    logEveryMs: 200,
-  });
+  const newDrainer = (): Drainer =>
+    createDrainer({
+      queueName: 'aws',
+      queue: f.ctx.queue,
+      clusters: new Map([['sim-one', cluster]]),
+      control: createHttpControlPlane({ baseUrl: url, token, fetch: observe }),
+      clock: f.clock,
+      log,
+      pollMs: 100,
+      logEveryMs: 200,
+    });
+  let drainer = newDrainer();
   drainer.start();
   return {
     f,
@@ -63,6 +65,13 @@ export async function startDrainedApp(options: FixtureOptions = {}) {
     controlLogged,
     sent,
     sim,
+    cluster,
+    /** Stops the pull drainer (a restart: `startDrainer` starts a new one, with no memory). */
+    stopDrainer: () => drainer.stop(),
+    startDrainer(): void {
+      drainer = newDrainer();
+      drainer.start();
+    },
     async stop() {
       await drainer.stop();
       await cluster.close();
