@@ -170,11 +170,12 @@ export function createSqliteStoreOn(
    */
   const jobUpdateTx = db.transaction(
     (job: Job, changes: readonly UsageDelta[], outbox: readonly Delivery[]): Job => {
-      const params = jobParams(job, { ...job, version: job.version + 1 });
+      const stored: Job = { ...job, version: job.version + 1 };
+      const params = jobParams(job, stored);
       if (q.jobUpdate.run(params).changes !== 1) throw new VersionConflictError(`job ${job.id}`);
       usage.apply(changes);
       putDeliveries(outbox);
-      return JSON.parse(params.body) as Job;
+      return stored; // what was just serialised: parsing its JSON back cost as much again
     },
   );
 
