@@ -7,8 +7,8 @@
  * and processes may share one file (WAL, `busy_timeout`). Publishes of one event-loop turn share
  * one commit (group commit), and so do a consumer's ack/nack/extend (each still resolves only after
  * its commit, so an acknowledged ack is durable; a pull too, handing its deliveries out after the
- * commit; unbatched, each commits at once); in the embedded pair the table lives in the store's database, on the store's
- * connection (`sqlite-pair.node.ts`).
+ * commit; unbatched, each commits at once); in the embedded pair the table lives in the store's
+ * database, on the store's connection (`sqlite-pair.node.ts`).
  */
 import type Database from 'better-sqlite3';
 import { newId, systemClock, type Clock } from '../base/clock.js';
