@@ -174,7 +174,7 @@ export function createControlPlane(
       if (retry.infrastructure || existing.spec.retry) message = `${message}; ${retry.why}`;
     }
     let moved = false; // a transition, not only the target's job id recorded (last attempt's)
-    const { job, changed } = await mutateJob(ctx, r.jobId, (j) => {
+    const change = (j: Job): Job | undefined => {
       moved = false;
       if (!placedHere(j, r.clusterId, r.attempt)) return undefined;
       if (!canTransition(j.state, to)) return withReportDetails(j, r);
@@ -191,7 +191,10 @@ export function createControlPlane(
         );
       }
       return transition(next, to, reason, message, r.at, ended ? { result: ended } : {});
-    });
+    };
+    // The job read above is current unless the failed path wrote a retry since.
+    const read = to === 'failed' ? undefined : existing;
+    const { job, changed } = await mutateJob(ctx, r.jobId, change, read);
     if (changed && moved) {
       jobLogger(ctx.log, job.id, job.traceId).info('job state', { state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);

@@ -33,15 +33,18 @@ export function reservationDeltas(before: Job | undefined, after: Job): UsageDel
 /**
  * Reads a job, applies `change`, and writes it conditionally, retrying on concurrent writes.
  * `change` returns the new job, or `undefined` to leave it as it is. Deliveries for every state
- * entered are stored in the same atomic write.
+ * entered are stored in the same atomic write. `read`, a copy of the job its caller has just read
+ * from the store, saves the first try's read (a job with its decision is tens of KB of JSON): the
+ * write is still conditional on its version, so a stale copy costs one retry, never a lost write.
  */
 export async function mutateJob(
   ctx: CoreContext,
   jobId: string,
   change: (job: Job) => Job | undefined,
+  read?: Job,
 ): Promise<{ job: Job; changed: boolean }> {
   for (let tries = 0; tries < 20; tries++) {
-    const job = await ctx.store.jobs.get(jobId);
+    const job = tries === 0 && read ? read : await ctx.store.jobs.get(jobId);
     if (!job) throw notFound(`job ${jobId}`);
     const next = change(job);
     if (!next) return { job, changed: false };

@@ -6,9 +6,9 @@
  * a consumer whose message was already redelivered to another cannot touch it. Several connections
  * and processes may share one file (WAL, `busy_timeout`). Publishes of one event-loop turn share
  * one commit (group commit), and so do a consumer's ack/nack/extend (each still resolves only after
- * its commit, so an acknowledged ack is durable; a pull commits at once, so a drainer never waits a
- * turn for work); in the embedded pair the table lives in the store's database, on the store's
- * connection (`sqlite-pair.node.ts`).
+ * its commit, so an acknowledged ack is durable; a pull too, handing its deliveries out after the
+ * commit; unbatched, each commits at once); in the embedded pair the table lives in the store's
+ * database, on the store's connection (`sqlite-pair.node.ts`).
  */
 import type Database from 'better-sqlite3';
 import { newId, systemClock, type Clock } from '../base/clock.js';
@@ -159,10 +159,12 @@ export function createSqliteQueueOn(
       return gc.run(() => insert(queue, body));
     },
 
-    // A pull commits on its own, at once: waiting for the next batch would add an event-loop turn
-    // before a drainer has work. The acks of many deliveries share one commit instead of one each.
+    // With batched consumer writes a pull rides the group commit too (one event-loop turn later,
+    // sharing the fsync of that turn's acks and reports); its deliveries are handed out only
+    // after the commit. Otherwise it commits on its own, at once.
     async pull(queue, pullOptions) {
       checkPullOptions(pullOptions);
+      if (batched) return gc.run(() => pullTx(queue, pullOptions));
       return pullTx.immediate(queue, pullOptions);
     },
 

@@ -20,7 +20,8 @@
  * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>-<sims>.cpuprofile`),
  * BENCH_SIMS (`in-process`, the default, as `npm start` runs them; `process`: the simulated
  * clusters in a process of their own, reached over loopback, so this process's CPU figures are
- * Switchyard's alone; `in-process,process` runs both, alternating, and compares them).
+ * Switchyard's alone; `in-process,process` runs both, alternating, and compares them), KEEP=1
+ * (leaves each run's data directory, its `state.db`, in the temporary directory).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';

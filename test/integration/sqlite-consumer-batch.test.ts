@@ -3,7 +3,7 @@
  * (and nacks) of one turn, and the log appends of one shipping pass, share one transaction — a
  * second connection sees none of them while they wait and all of them once the first resolves — so
  * a backlog costs one fsync per batch instead of one per message; an ack is still durable before it
- * resolves. The unbatched baseline (`batchConsumerWrites: false`) commits each at the call.
+ * resolves. A pull and a cluster's heartbeat write join the same batch. The unbatched baseline (`batchConsumerWrites: false`) commits each at the call.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
+import { aCluster } from '../unit/placement-builders.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-consumer-batch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +73,26 @@ describe('consumer writes in the group commit', () => {
     await Promise.race(appends);
     expect(count('SELECT count(*) AS c FROM log_chunks')).toBe(20);
     expect((await Promise.all(appends)).every((r) => r.stored === 1)).toBe(true);
+    await close();
+  });
+
+  it("a pull, the turn's acks and a heartbeat's cluster write share one commit", async () => {
+    const { pair, count, close } = await pairWith(6);
+    await pair.store.clusters.put(aCluster('c1'));
+    const first = await pair.queue.pull('aws', { max: 3, visibilityMs: 60_000 });
+    const stored = (await pair.store.clusters.get('c1'))!;
+    const acks = first.map((m) => pair.queue.ack('aws', m.receipt));
+    const pull = pair.queue.pull('aws', { max: 3, visibilityMs: 60_000 });
+    const write = pair.store.clusters.update({ ...stored, labels: { beat: '1' } });
+    const version = "SELECT version AS c FROM clusters WHERE id = 'c1'";
+    // Asked for, none committed: the 3 left are still visible, the acked ones still queued.
+    expect([count(QUEUED), count(VISIBLE), count(version)]).toEqual([6, 3, stored.version]);
+    const second = await pull; // handed out only with the batch durable
+    expect([count(QUEUED), count(VISIBLE), count(version)]).toEqual([3, 0, stored.version + 1]);
+    expect(second.map((m) => m.body)).toEqual([{ i: 3 }, { i: 4 }, { i: 5 }]);
+    expect((await write).labels).toEqual({ beat: '1' });
+    await Promise.all(acks);
+    await expect(pair.store.clusters.update(stored)).rejects.toThrow(/cluster c1/);
     await close();
   });
 

@@ -4,7 +4,7 @@
  * process or over IPC from theirs, not through their API, so the reading costs no request), from which the per-cluster peak request rate over any 1 s window,
  * the Jobs created and the duplicates (a name created more than once) are computed.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { ChildStat, StatsSource } from './sims-process.js';
@@ -84,6 +84,7 @@ export async function startProfile(name: string): Promise<{ stop(): Promise<void
   return {
     async stop() {
       const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
       session.disconnect();
     },

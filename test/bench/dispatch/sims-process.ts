@@ -41,6 +41,9 @@ export async function startSimsProcess(n: number): Promise<SimsProcess> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.on('exit', (code, signal) => {
+    if (code !== 0) console.error(`simulated clusters' process exited: ${code ?? signal}`);
+  });
   const waiting = new Map<number, (s: ChildStat[]) => void>();
   let seq = 0;
   const clusters = await new Promise<SimsProcess['clusters']>((resolve, reject) => {

@@ -85,7 +85,7 @@ export async function startSystem(
     async close() {
       await emb.close();
       await child?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.KEEP) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
