@@ -291,6 +291,9 @@ export function applyEnv(
   if (env.AWS_REGION !== undefined) sub('store', 'dynamodb').region = env.AWS_REGION;
   if (env.SWITCHYARD_PUBSUB_PROJECT !== undefined)
     sub('queue', 'pubsub').project = env.SWITCHYARD_PUBSUB_PROJECT;
+  // The same name prefix the Worker reads as PUBSUB_PREFIX (wrangler.toml), for Node processes.
+  if (env.SWITCHYARD_PUBSUB_PREFIX !== undefined)
+    sub('queue', 'pubsub').prefix = env.SWITCHYARD_PUBSUB_PREFIX;
   if (env.PUBSUB_EMULATOR_HOST !== undefined) {
     sub('queue', 'pubsub').emulatorHost = env.PUBSUB_EMULATOR_HOST;
     sub('queue', 'pubsub').autoCreate = true;

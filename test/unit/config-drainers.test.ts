@@ -86,3 +86,21 @@ describe('the embedded server with and without in-process drainers', () => {
     expect(await lastHeartbeatAfter(false, 1_000)).toBeNull();
   });
 });
+
+describe('Pub/Sub settings from the environment', () => {
+  it('takes SWITCHYARD_PUBSUB_PROJECT and SWITCHYARD_PUBSUB_PREFIX over the file', () => {
+    const file = { queue: { driver: 'pubsub', pubsub: { project: 'p1', prefix: 'staging' } } };
+    const env = { SWITCHYARD_PUBSUB_PROJECT: 'p2', SWITCHYARD_PUBSUB_PREFIX: 'prod' };
+    const q = parseConfig(applyEnv(file, env), 'x').queue;
+    expect(q.driver === 'pubsub' && q.pubsub).toMatchObject({ project: 'p2', prefix: 'prod' });
+    const fromFile = parseConfig(applyEnv(file, {}), 'x').queue;
+    expect(fromFile.driver === 'pubsub' && fromFile.pubsub).toMatchObject({ prefix: 'staging' });
+  });
+
+  it('refuses an empty SWITCHYARD_PUBSUB_PREFIX naming the field', () => {
+    const file = { queue: { driver: 'pubsub', pubsub: { project: 'p1' } } };
+    expect(() => parseConfig(applyEnv(file, { SWITCHYARD_PUBSUB_PREFIX: '' }), 'x')).toThrow(
+      /queue\.pubsub\.prefix/,
+    );
+  });
+});
