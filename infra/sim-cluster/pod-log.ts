@@ -47,10 +47,6 @@ export function simulatedPodLogLines(
   return lines;
 }
 
-export function simulatedPodLog(pod: PodObject, now: number, defaultSeconds: number): string[] {
-  return simulatedPodLogLines(pod, now, defaultSeconds).map((l) => l.text);
-}
-
 /** The body of `GET …/pods/<name>/log` for these query parameters. */
 export function podLogBody(lines: PodLogLine[], query: URLSearchParams, now: number): string {
   const sinceTime = Date.parse(query.get('sinceTime') ?? '');
