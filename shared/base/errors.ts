@@ -124,3 +124,6 @@ export function notFound(what: string): AppError {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** A thrown value as one line of text for a log field or a message. */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -16,6 +16,7 @@
  */
 import type { Logger } from '../base/log.js';
 import type { ControlPlane } from '../protocol/control-port.js';
+import { errorText } from '../base/errors.js';
 
 /** Who an unmarked workload says it runs for, as the follower needs it. */
 export interface LegacyIdentity {
@@ -47,8 +48,6 @@ export interface LegacyFollowOptions {
   /** Between lists while none is (default 60 s). */
   resyncMs?: number;
 }
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Forgets what is no longer listed; settles an unexpected one that ended (it needs no second

@@ -14,6 +14,7 @@ import type { ClusterDriver, JobPod } from '../targets/kubernetes/port.js';
 import { chunksOf } from './logs.js';
 import { MAX_LINE_CHARS } from '../protocol/logs.js';
 import type { JobMeta } from './report-status.js';
+import { errorText } from '../base/errors.js';
 
 export interface PushLogDeps {
   control: ControlPlane;
@@ -25,8 +26,6 @@ export interface PushLogResult {
   lines: number;
   failed: boolean;
 }
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The timestamped lines of a read, each cut to the protocol's line bound. */
 const timestamped = (read: string[]) =>

@@ -29,6 +29,7 @@ import { reportDeadLetter } from '../dispatch/dead-letter-report.js';
 import { handleDrainerMessage, type MessageHandlerDeps } from './handle.js';
 import type { PushAuthenticator } from './oidc.js';
 import { checkCreatedJob, reconcileClusters } from './reconcile.js';
+import { errorText } from '../base/errors.js';
 
 export interface PushAppOptions extends MessageHandlerDeps {
   /** `none` only for a loopback-bound listener (the emulator sends no token); the roots check. */
@@ -103,8 +104,6 @@ function withinBudget<T>(work: Promise<T>, budgetMs: number, abort?: AbortContro
   work.catch(() => {}); // after a timeout, the aborted work's rejection is expected
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The one follow-up read after a create, if the budget has room; a failure is only logged. */
 async function followUp(o: PushAppOptions, msg: CreateMessage, started: number): Promise<boolean> {

@@ -9,13 +9,12 @@ import type { Logger } from '../base/log.js';
 import type { CapacityReport } from '../domain/cluster.js';
 import type { ControlPlane, ExpectedJob } from '../protocol/control-port.js';
 import type { ClusterReconcile } from './reconcile-report.js';
+import { errorText } from '../base/errors.js';
 
 export interface ReconcileStepDeps {
   control: ControlPlane;
   log: Logger;
 }
-
-export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** One cluster's answer before anything was done on it. */
 export function clusterReconcile(clusterId: string): ClusterReconcile {

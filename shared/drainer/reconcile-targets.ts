@@ -22,11 +22,11 @@ import { shipTargetOutput } from './target-logs.js';
 import {
   clusterReconcile,
   countedReport,
-  errorText,
   expectedBefore,
   heartbeatStep,
 } from './reconcile-steps.js';
 import { reportVanished, runKey, targetLookup } from './vanished.js';
+import { errorText } from '../base/errors.js';
 
 export interface TargetReconcileDeps {
   targets?: ReadonlyMap<string, Target>;

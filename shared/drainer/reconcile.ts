@@ -26,10 +26,10 @@ import { kubeLookup, reportVanished } from './vanished.js';
 import {
   clusterReconcile,
   countedReport,
-  errorText,
   expectedBefore,
   heartbeatStep,
 } from './reconcile-steps.js';
+import { errorText } from '../base/errors.js';
 
 export interface ReconcileOptions {
   /** Jobs per list request (Kubernetes `limit`). */

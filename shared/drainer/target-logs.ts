@@ -14,6 +14,7 @@ import type { ControlPlane } from '../protocol/control-port.js';
 import type { Target, TargetJobStatus } from '../targets/port.js';
 import { MAX_LINE_CHARS } from '../protocol/logs.js';
 import { chunksOf } from './logs.js';
+import { errorText } from '../base/errors.js';
 
 /** Reads of one job's output per call (each at most a chunk's bytes: 128 KiB). */
 const MAX_ROUNDS = 64;
@@ -25,8 +26,6 @@ export interface TargetLogDeps {
 
 export const hasEnded = (s: TargetJobStatus) =>
   s.state === 'succeeded' || s.state === 'failed' || s.state === 'cancelled';
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function positionsOf(d: TargetLogDeps, clusterId: string, s: TargetJobStatus) {
   if (!d.control.logPositions) return {};
