@@ -20,13 +20,40 @@ function start(env: Record<string, string>) {
   return { status: r.status, stderr: r.stderr };
 }
 
+const listenOn = (port: number) =>
+  new Promise<Server | undefined>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+
+/**
+ * Holds a port below Linux's ephemeral range (32768–60999) whose next ports, which the simulated
+ * clusters take, are free now: the other test files listen on port 0 and get ephemeral ports, so
+ * none of them can take a neighbour meanwhile and make the server name that port instead.
+ */
+async function holdPortBelowEphemeral(): Promise<{ holder: Server; port: number }> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const servers: Server[] = [];
+    for (let p = port; p <= port + 8; p++) {
+      const s = await listenOn(p);
+      if (!s) break;
+      servers.push(s);
+    }
+    const [holder, ...rest] = servers;
+    await Promise.all(rest.map((s) => new Promise((r) => s.close(r))));
+    if (holder && servers.length === 9) return { holder, port };
+    if (holder) await new Promise((r) => holder.close(r));
+  }
+  throw new Error('no free run of 9 ports in 20000–30008 on 127.0.0.1');
+}
+
 describe('start-up errors', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names a port that is taken and what to do', async () => {
-    const holder: Server = createServer();
-    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
-    const port = (holder.address() as { port: number }).port;
+    const { holder, port } = await holdPortBelowEphemeral();
     try {
       const { status, stderr } = start({ PORT: String(port) });
       expect(status).toBe(1);
