@@ -49,6 +49,8 @@ interface Result {
   createdPerSec: number;
   /** CPU time of this process (user + system, every thread) per Job created while draining. */
   cpuMsPerJob: number;
+  /** The same for the simulated clusters' process (NaN when they run in this one). */
+  simsCpuMsPerJob: number;
   drainSeconds: number;
   duplicates: number;
   clustersUsed: number;
@@ -69,12 +71,14 @@ async function dispatchPhase(mode: string, sys: Awaited<ReturnType<typeof startS
   const profile = await startProfile(`drain-${mode}`);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const simsCpu0 = (await sys.simsCpu?.()) ?? NaN;
   sys.emb.drainers.forEach((d) => d.startPulling());
   const deadline = t0 + 180_000;
   while (sampler.created() < JOBS && performance.now() < deadline) await sleep(20);
   const drainSeconds = (performance.now() - t0) / 1000;
   const createdInTime = sampler.created();
   const cpu = process.cpuUsage(cpu0);
+  const simsCpu = ((await sys.simsCpu?.()) ?? NaN) - simsCpu0;
   await profile.stop();
   // The latency probes start on an idle system: let the rest of the backlog finish first.
   while (sampler.created() < JOBS && performance.now() < deadline + 120_000) await sleep(100);
@@ -91,6 +95,7 @@ async function dispatchPhase(mode: string, sys: Awaited<ReturnType<typeof startS
     submitPerSec,
     createdPerSec: createdInTime / drainSeconds,
     cpuMsPerJob: (cpu.user + cpu.system) / 1000 / Math.max(1, createdInTime),
+    simsCpuMsPerJob: simsCpu / 1000 / Math.max(1, createdInTime),
     drainSeconds,
     duplicates,
     clustersUsed: perCluster.filter((n) => n > 0).length,
@@ -152,6 +157,11 @@ function report(results: Result[], sims: SimsMode): void {
     ['Jobs created/s (backlog drained)', (r) => r.createdPerSec, 0],
     ['drain time of the backlog (s)', (r) => r.drainSeconds, 2],
     ['CPU ms of this process per Job created (drain)', (r) => r.cpuMsPerJob, 2],
+    [
+      'CPU ms of the simulated clusters per Job created (own process only)',
+      (r) => r.simsCpuMsPerJob,
+      2,
+    ],
     ['submissions/s while loading (not the target here)', (r) => r.submitPerSec, 0],
     ['duplicate Job creates', (r) => r.duplicates, 0],
     ['clusters used', (r) => r.clustersUsed, 0],

@@ -4,7 +4,7 @@
  * client-node requests), not the simulator's API servers, stores and controllers. Started by
  * `sims-process.ts` with IPC: it sends `{ ready, clusters: [{ id, url }] }`, answers each `stats`
  * message with every cluster's request counter, Jobs created and duplicate creates, and exits on
- * `close`. Argv: the number of clusters, then their ids' prefix.
+ * `close`; a `cpu` message gets this process's CPU time so far (µs). Argv: the number of clusters, then their ids' prefix.
  */
 import { startSimClusters } from '../../../infra/sim-cluster/many.js';
 import { statOf } from './sims-process.js';
@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   process.on('message', (m: { type: string; seq?: number }) => {
     if (m.type === 'stats')
       process.send!({ type: 'stats', seq: m.seq, stats: sims.clusters.map(statOf) });
+    if (m.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ type: 'cpu', seq: m.seq, micros: user + system });
+    }
     if (m.type === 'close') void sims.close().then(() => process.exit(0));
   });
   process.on('disconnect', () => void sims.close().then(() => process.exit(0)));

@@ -33,6 +33,8 @@ export function inProcessStats(sims: SimCluster[]): StatsSource {
 export interface SimsProcess {
   clusters: Array<{ id: string; url: string }>;
   stats: StatsSource;
+  /** CPU time (user + system, µs) the simulated clusters' process has used so far. */
+  cpu(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startSimsProcess(n: number): Promise<SimsProcess> {
     if (code !== 0) console.error(`simulated clusters' process exited: ${code ?? signal}`);
   });
   const waiting = new Map<number, (s: ChildStat[]) => void>();
+  const waitingCpu = new Map<number, (micros: number) => void>();
   let seq = 0;
   const clusters = await new Promise<SimsProcess['clusters']>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`simulated clusters' process exited ${code}`)));
@@ -54,9 +57,14 @@ export async function startSimsProcess(n: number): Promise<SimsProcess> {
         type: string;
         seq?: number;
         stats?: ChildStat[];
+        micros?: number;
         clusters?: SimsProcess['clusters'];
       }) => {
         if (m.type === 'ready') resolve(m.clusters!);
+        if (m.type === 'cpu') {
+          waitingCpu.get(m.seq!)?.(m.micros!);
+          waitingCpu.delete(m.seq!);
+        }
         if (m.type !== 'stats') return;
         waiting.get(m.seq!)?.(m.stats!);
         waiting.delete(m.seq!);
@@ -70,6 +78,12 @@ export async function startSimsProcess(n: number): Promise<SimsProcess> {
         const id = ++seq;
         waiting.set(id, resolve);
         child.send({ type: 'stats', seq: id });
+      }),
+    cpu: () =>
+      new Promise((resolve) => {
+        const id = ++seq;
+        waitingCpu.set(id, resolve);
+        child.send({ type: 'cpu', seq: id });
       }),
     close: () =>
       new Promise<void>((resolve) => {

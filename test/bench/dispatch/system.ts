@@ -33,6 +33,8 @@ export interface System {
   token: string;
   /** Each cluster's request counter, Jobs created and duplicates. */
   stats: StatsSource;
+  /** CPU time (µs) of the simulated clusters' own process so far; absent when they run here. */
+  simsCpu?: () => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startSystem(
     emb,
     token: emb.adminToken,
     stats: child ? child.stats : inProcessStats(emb.sims),
+    ...(child && { simsCpu: child.cpu }),
     async close() {
       await emb.close();
       await child?.close();
