@@ -14,6 +14,7 @@ import type {
 import type { DispatchContext } from './context.js';
 import { nowIso } from '../context/core-context.js';
 import { mutateJob } from '../jobs/mutate.js';
+import { WITHOUT_DECISION } from '../store/port.js';
 import type { Job, JobResult, JobState } from '../domain/job.js';
 import { STATE_RANK, isTerminal } from '../domain/job.js';
 import { AppError } from '../base/errors.js';
@@ -79,7 +80,7 @@ export function createControlPlane(
   }
 
   async function claim(req: ClaimRequest): Promise<ClaimAnswer> {
-    const job = await ctx.store.jobs.get(req.jobId);
+    const job = await ctx.store.jobs.get(req.jobId, WITHOUT_DECISION);
     if (!job) return { proceed: false, reason: 'unknown job' };
     if (!placedHere(job, req.clusterId, req.attempt)) {
       return { proceed: false, reason: 'the job was placed elsewhere since this message was sent' };
@@ -129,7 +130,8 @@ export function createControlPlane(
   }
 
   async function report(r: StatusReport): Promise<ReportAnswer> {
-    const existing = await ctx.store.jobs.get(r.jobId);
+    // Reports never look at the decision: lean reads and writes (the store keeps it).
+    const existing = await ctx.store.jobs.get(r.jobId, WITHOUT_DECISION);
     if (!existing) return { action: 'delete' };
     if (!placedHere(existing, r.clusterId, r.attempt)) return { action: 'delete' };
     if (r.phase === 'deleted') return onDeleted(r);
@@ -194,7 +196,7 @@ export function createControlPlane(
     };
     // The job read above is current unless the failed path wrote a retry since.
     const read = to === 'failed' ? undefined : existing;
-    const { job, changed } = await mutateJob(ctx, r.jobId, change, read);
+    const { job, changed } = await mutateJob(ctx, r.jobId, change, read, WITHOUT_DECISION);
     if (changed && moved) {
       jobLogger(ctx.log, job.id, job.traceId).info('job state', { state: job.state, reason });
       if (isTerminal(job.state)) await freed(job);

@@ -7,6 +7,7 @@
  */
 import { iso } from '../base/clock.js';
 import type { CoreContext } from '../context/core-context.js';
+import { WITHOUT_DECISION } from '../store/port.js';
 import type {
   LogPositions,
   LogPositionsRequest,
@@ -27,7 +28,7 @@ export function logLimits(ctx: CoreContext) {
 }
 
 export async function shipLogs(ctx: CoreContext, chunk: LogShipment): Promise<LogShipAnswer> {
-  const job = await ctx.store.jobs.get(chunk.jobId);
+  const job = await ctx.store.jobs.get(chunk.jobId, WITHOUT_DECISION);
   const p = job?.placement;
   if (!job || p?.clusterId !== chunk.clusterId || p.attempt !== chunk.attempt) {
     return { stored: 0, nextLine: chunk.fromLine + chunk.lines.length };
@@ -44,7 +45,7 @@ export async function logPositions(
   ctx: CoreContext,
   r: LogPositionsRequest,
 ): Promise<LogPositions> {
-  const p = (await ctx.store.jobs.get(r.jobId))?.placement;
+  const p = (await ctx.store.jobs.get(r.jobId, WITHOUT_DECISION))?.placement;
   if (p?.clusterId !== r.clusterId || p.attempt !== r.attempt) return { streams: {} };
   return { streams: await ctx.store.logs.positions(r.jobId, iso(ctx.clock.now())) };
 }

@@ -3,7 +3,7 @@ import { VersionConflictError, notFound } from '../base/errors.js';
 import type { CoreContext } from '../context/core-context.js';
 import { nowIso } from '../context/core-context.js';
 import type { Job } from '../domain/job.js';
-import type { UsageDelta } from '../store/port.js';
+import type { JobRead, UsageDelta } from '../store/port.js';
 import { deliveriesFor } from './outbox.js';
 
 /**
@@ -36,15 +36,18 @@ export function reservationDeltas(before: Job | undefined, after: Job): UsageDel
  * entered are stored in the same atomic write. `read`, a copy of the job its caller has just read
  * from the store, saves the first try's read (a job with its decision is tens of KB of JSON): the
  * write is still conditional on its version, so a stale copy costs one retry, never a lost write.
+ * A lean copy (`WITHOUT_DECISION`) is written back without the decision, which the store keeps.
  */
 export async function mutateJob(
   ctx: CoreContext,
   jobId: string,
   change: (job: Job) => Job | undefined,
   read?: Job,
+  /** How a retry reads the job: `WITHOUT_DECISION` for a `change` that never looks at it. */
+  how?: JobRead,
 ): Promise<{ job: Job; changed: boolean }> {
   for (let tries = 0; tries < 20; tries++) {
-    const job = tries === 0 && read ? read : await ctx.store.jobs.get(jobId);
+    const job = tries === 0 && read ? read : await ctx.store.jobs.get(jobId, how);
     if (!job) throw notFound(`job ${jobId}`);
     const next = change(job);
     if (!next) return { job, changed: false };

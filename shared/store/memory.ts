@@ -61,14 +61,18 @@ export function createMemoryStore(_options: MemoryStoreOptions = {}): StateStore
       async create(job, changes = [], outbox = []) {
         createOnce(jobs, job.id, job, 'job', jobSideEffects(usage, changes, deliveries, outbox));
       },
-      async get(id) {
+      async get(id, read) {
         const job = jobs.get(id);
-        return job && copy(job);
+        if (!job || read?.decision !== false) return job && copy(job);
+        const { decision: _left, ...lean } = job;
+        return copy(lean);
       },
       async update(job, changes = [], outbox = []) {
+        // A lean read's copy keeps the stored decision (see `JobTable.update`).
+        const kept = job.decision === undefined ? jobs.get(job.id)?.decision : undefined;
         return conditionalUpdate(
           jobs,
-          job,
+          kept ? { ...job, decision: kept } : job,
           'job',
           jobSideEffects(usage, changes, deliveries, outbox),
         );

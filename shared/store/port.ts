@@ -23,6 +23,15 @@ export interface JobQuery {
   cursor?: string;
 }
 
+/** What a job read returns beside the job's own fields (see `JobTable.get`). */
+export interface JobRead {
+  /** False: the decision may be left out. Default true. */
+  decision?: boolean;
+}
+
+/** The lean read: everything but the decision. */
+export const WITHOUT_DECISION: JobRead = Object.freeze({ decision: false });
+
 export interface JobTable {
   /**
    * Stores a new job. `AlreadyExistsError` if the id exists. `usage` changes usage counters in the
@@ -30,10 +39,20 @@ export interface JobTable {
    * nothing is stored); so are `deliveries`, as in `update`.
    */
   create(job: Job, usage?: readonly UsageDelta[], deliveries?: readonly Delivery[]): Promise<void>;
-  get(id: string): Promise<Job | undefined>;
+  /**
+   * The job, with its decision. `{ decision: false }` is the lean read of the paths that never show
+   * the decision (a drainer's claim, its status reports, log appends): the store may leave
+   * `decision` out (a placed job's decision explains every candidate cluster, tens of KB with a
+   * hundred clusters, and is most of the job's bytes). A job so read and written back by `update`
+   * keeps its stored decision (below). Memory and SQLite leave it out (SQLite keeps it in a column
+   * of its own); DynamoDB returns it (it is part of the job's item).
+   */
+  get(id: string, read?: JobRead): Promise<Job | undefined>;
   /**
    * Writes `job` if the stored version equals `job.version`; stores and returns it with
-   * `version + 1`. `VersionConflictError` otherwise (or if the job does not exist).
+   * `version + 1`. `VersionConflictError` otherwise (or if the job does not exist). A lean read's
+   * copy, written back without `decision`, keeps the decision stored with it; a job with one
+   * replaces it. Nothing removes a decision.
    *
    * `usage` changes usage counters in the same atomic write (a transaction where the store has
    * one): either the job and every counter change, or nothing does. A delta whose counter would end

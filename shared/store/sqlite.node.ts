@@ -26,6 +26,7 @@ import { insertOnce as insert, parse, parseAll, type Row } from './sqlite/common
 import { createSqliteMaintenance } from './sqlite/maintenance.node.js';
 import { createSqliteHooks, createSqliteSchedules } from './sqlite/tenant-records.node.js';
 import { createSqliteUsage } from './sqlite/usage.node.js';
+import { addDecisionColumn, jobOf, type JobRow } from './sqlite/job-rows.node.js';
 import { createGroupCommit, type GroupCommit } from './sqlite/group-commit.node.js';
 import { openSqlite, STORE_SCHEMA as SCHEMA } from './sqlite/schema.node.js';
 
@@ -54,22 +55,25 @@ export function createSqliteStoreOn(
   options: { batchLogs?: boolean } = {},
 ) {
   db.exec(SCHEMA);
+  addDecisionColumn(db);
   const usage = createSqliteUsage(db);
 
   const q = {
     jobInsert: db.prepare(
-      `INSERT INTO jobs (id, tenant_id, project, state, created_at, version, body)
-       VALUES (@id, @tenantId, @project, @state, @createdAt, @version, @body)`,
+      `INSERT INTO jobs (id, tenant_id, project, state, created_at, version, body, decision)
+       VALUES (@id, @tenantId, @project, @state, @createdAt, @version, @body, @decision)`,
     ),
-    jobGet: db.prepare('SELECT body FROM jobs WHERE id = ?'),
+    jobGet: db.prepare('SELECT body, decision FROM jobs WHERE id = ?'),
+    jobGetLean: db.prepare('SELECT body FROM jobs WHERE id = ?'),
     // Reads the expression index `jobs_by_state_updated`: the due rows only, in due order.
     jobsStale: db.prepare(
-      `SELECT body FROM jobs WHERE state = ? AND json_extract(body, '$.updatedAt') < ?
+      `SELECT body, decision FROM jobs WHERE state = ? AND json_extract(body, '$.updatedAt') < ?
        ORDER BY json_extract(body, '$.updatedAt') LIMIT ?`,
     ),
     jobUpdate: db.prepare(
       `UPDATE jobs SET tenant_id = @tenantId, project = @project, state = @state,
-       created_at = @createdAt, version = @version + 1, body = @body
+       created_at = @createdAt, version = @version + 1, body = @body,
+       decision = COALESCE(@decision, decision)
        WHERE id = @id AND version = @version`,
     ),
     clusterPut: db.prepare(
@@ -131,15 +135,20 @@ export function createSqliteStoreOn(
     settingReplace: db.prepare('UPDATE settings SET value = ? WHERE key = ? AND value = ?'),
   };
 
-  const jobParams = (job: Job, body: Job = job) => ({
-    id: job.id,
-    tenantId: job.tenantId,
-    project: job.spec.project,
-    state: job.state,
-    createdAt: job.createdAt,
-    version: job.version,
-    body: JSON.stringify(body),
-  });
+  /** The row of `job` as `stored`: the decision in a column of its own (see `jobOf`). */
+  const jobParams = (job: Job, stored: Job = job) => {
+    const { decision, ...body } = stored;
+    return {
+      id: job.id,
+      tenantId: job.tenantId,
+      project: job.spec.project,
+      state: job.state,
+      createdAt: job.createdAt,
+      version: job.version,
+      body: JSON.stringify(body),
+      decision: decision === undefined ? null : JSON.stringify(decision),
+    };
+  };
 
   const deliveryParams = (delivery: Delivery) => ({
     ...delivery,
@@ -199,8 +208,9 @@ export function createSqliteStoreOn(
       create(job, changes = [], outbox = []) {
         return gc.run(() => jobCreateTx(job, changes, outbox));
       },
-      async get(id) {
-        return parse<Job>(q.jobGet.get(id) as Row | undefined);
+      async get(id, read) {
+        const row = (read?.decision === false ? q.jobGetLean : q.jobGet).get(id);
+        return row === undefined ? undefined : jobOf(row as JobRow);
       },
       update(job, changes = [], outbox = []) {
         return gc.run(() => jobUpdateTx(job, changes, outbox));
@@ -225,11 +235,11 @@ export function createSqliteStoreOn(
         }
         const rows = db
           .prepare(
-            `SELECT body FROM jobs WHERE ${where.join(' AND ')}
+            `SELECT body, decision FROM jobs WHERE ${where.join(' AND ')}
              ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
           )
           .all(params);
-        const items = parseAll<Job>(rows.slice(0, limit));
+        const items = (rows.slice(0, limit) as JobRow[]).map(jobOf);
         const last = items[items.length - 1];
         return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
       },
@@ -239,10 +249,10 @@ export function createSqliteStoreOn(
         const marks = states.map(() => '?').join(', ');
         const rows = db
           .prepare(
-            `SELECT body FROM jobs WHERE state IN (${marks}) ORDER BY created_at, id LIMIT ?`,
+            `SELECT body, decision FROM jobs WHERE state IN (${marks}) ORDER BY created_at, id LIMIT ?`,
           )
-          .all(...states, limit);
-        return parseAll<Job>(rows);
+          .all(...states, limit) as JobRow[];
+        return rows.map(jobOf);
       },
       async countByState(states) {
         const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
@@ -257,7 +267,7 @@ export function createSqliteStoreOn(
       },
       async listStale(state, updatedBefore, limit) {
         checkLimit(limit, Number.MAX_SAFE_INTEGER);
-        return parseAll<Job>(q.jobsStale.all(state, updatedBefore, limit));
+        return (q.jobsStale.all(state, updatedBefore, limit) as JobRow[]).map(jobOf);
       },
     },
 

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, AppError, VersionConflictError } from '../../shared/base/errors.js';
-import type { JobState } from '../../shared/domain/job.js';
-import type { StateStore } from '../../shared/store/port.js';
+import type { Decision, JobState } from '../../shared/domain/job.js';
+import { WITHOUT_DECISION, type StateStore } from '../../shared/store/port.js';
 import { aJob, at, ids, type StoreContext } from './store-fixtures.js';
 
 export function describeJobs(ctx: StoreContext): void {
@@ -59,6 +59,36 @@ export function describeJobs(ctx: StoreContext): void {
       ];
       await store.jobs.update(aJob({ state: 'running', replicas }));
       expect((await store.jobs.get('job-1'))?.replicas).toEqual(replicas);
+    });
+
+    it('a lean read may leave the decision out; written back, the job keeps it', async () => {
+      const decision = (clusterId: string): Decision => ({
+        outcome: 'placed',
+        clusterId,
+        message: `placed on ${clusterId}`,
+        candidates: [{ clusterId, feasible: true, score: 1, reasons: ['64 free GPUs'] }],
+        evaluatedAt: at(1),
+      });
+      await store.jobs.create(aJob({ state: 'dispatched', decision: decision('c1') }));
+      const lean = (await store.jobs.get('job-1', WITHOUT_DECISION))!;
+      expect({ ...lean, decision: undefined }).toEqual(
+        aJob({ state: 'dispatched', decision: undefined }),
+      );
+      if (store.driver !== 'dynamodb') expect(lean).not.toHaveProperty('decision');
+      await store.jobs.update({ ...lean, state: 'submitted' });
+      const full = (await store.jobs.get('job-1'))!;
+      expect(full.state).toBe('submitted');
+      expect(full.decision).toEqual(decision('c1'));
+      expect((await store.jobs.listByState(['submitted'], 10))[0]?.decision).toEqual(
+        decision('c1'),
+      );
+      expect((await store.jobs.list({ tenantId: 'acme', limit: 10 })).items[0]?.decision).toEqual(
+        decision('c1'),
+      );
+      // A write with a decision replaces the stored one, also from a lean copy.
+      const again = (await store.jobs.get('job-1', WITHOUT_DECISION))!;
+      await store.jobs.update({ ...again, state: 'dispatched', decision: decision('c2') });
+      expect((await store.jobs.get('job-1'))?.decision).toEqual(decision('c2'));
     });
 
     it('hands out copies: mutating inputs or results never changes stored state', async () => {

@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, project TEXT NOT NULL, state TEXT NOT NULL,
-  created_at TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL);
+  created_at TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, decision TEXT);
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at, id);
 CREATE INDEX IF NOT EXISTS jobs_by_state_updated ON jobs (state, json_extract(body, '$.updatedAt'));
