@@ -21,9 +21,13 @@ function keyOf(options: Record<string, unknown>): string {
   return JSON.stringify(TLS_KEYS.map((k) => (options[k] == null ? null : String(options[k]))));
 }
 
-export function keepAliveAuthentication(config: Authentication): Authentication {
+/** Swaps a fresh client-node agent for a kept-alive one with the same TLS options. */
+export type AgentReuse = (fresh: unknown) => unknown;
+
+/** One cluster's kept-alive agents, shared by everything that sends requests to it. */
+export function createAgentReuse(): AgentReuse {
   const agents = new Map<string, http.Agent>();
-  const reuse = (fresh: unknown): unknown => {
+  return (fresh: unknown): unknown => {
     const kind =
       fresh instanceof https.Agent && fresh.constructor === https.Agent
         ? https.Agent
@@ -45,6 +49,12 @@ export function keepAliveAuthentication(config: Authentication): Authentication 
     }
     return agent;
   };
+}
+
+export function keepAliveAuthentication(
+  config: Authentication,
+  reuse: AgentReuse = createAgentReuse(),
+): Authentication {
   return {
     getName: () => config.getName(),
     async applySecurityAuthentication(context: RequestContext) {

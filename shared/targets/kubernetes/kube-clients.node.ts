@@ -16,7 +16,8 @@ import {
   createConfiguration,
 } from '@kubernetes/client-node';
 import type { Middleware } from '@kubernetes/client-node';
-import { keepAliveAuthentication } from './keep-alive.node.js';
+import { createAgentReuse, keepAliveAuthentication } from './keep-alive.node.js';
+import { makePostJson, type PostJson } from './kube-post.node.js';
 
 export interface ClientOptions {
   clusterId: string;
@@ -34,6 +35,8 @@ export interface Clients {
   /** API discovery (`GET /apis`). */
   apis: ApisApi;
   watch: Watch;
+  /** A create's POST of a plain JSON object, authenticated by `config` (kube-post.node.ts). */
+  post: PostJson;
 }
 
 /**
@@ -80,18 +83,22 @@ export function makeClients(options: ClientOptions): Clients {
   if (!server) throw new Error('no current cluster with a server URL');
 
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
+  const signal = () => {
+    const caller = callerSignal.getStore();
+    const limit = AbortSignal.timeout(timeoutMs);
+    return caller ? AbortSignal.any([limit, caller]) : limit;
+  };
   const timeout: Middleware = {
     pre: async (context) => {
-      const caller = callerSignal.getStore();
-      const limit = AbortSignal.timeout(timeoutMs);
-      context.setSignal(caller ? AbortSignal.any([limit, caller]) : limit);
+      context.setSignal(signal());
       return context;
     },
     post: async (response) => response,
   };
+  const reuse = createAgentReuse();
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: keepAliveAuthentication(config) },
+    authMethods: { default: keepAliveAuthentication(config, reuse) },
     promiseMiddleware: [timeout],
   });
   return {
@@ -101,5 +108,6 @@ export function makeClients(options: ClientOptions): Clients {
     custom: new CustomObjectsApi(configuration),
     apis: new ApisApi(configuration),
     watch: new Watch(config),
+    post: makePostJson(config, server, reuse, signal),
   };
 }

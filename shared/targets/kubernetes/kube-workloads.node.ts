@@ -3,7 +3,6 @@
  * kinds (JobSet, PyTorchJob, RayJob) through CustomObjectsApi at their group, version and plural.
  * Objects come back as plain shapes for kube-status.ts / kube-workload-status.ts. Node-only.
  */
-import type { V1Job } from '@kubernetes/client-node';
 import type { WorkloadKind } from '../../domain/job.js';
 import type { Clients } from './kube-clients.node.js';
 import type { WorkloadLike } from './kube-workload-status.js';
@@ -54,13 +53,12 @@ export function workloadApi(call: Call) {
       }
     },
 
+    /** Every kind is POSTed as the plain JSON it is built as (`Clients.post`, kube-post.node.ts). */
     async create(kind: WorkloadKind, namespace: string, body: unknown): Promise<void> {
       const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
-      await call(`creating ${objectName(kind)} ${namespace}/${name}`, (c) =>
-        kind === 'job'
-          ? c.batch.createNamespacedJob({ namespace, body: body as V1Job })
-          : c.custom.createNamespacedCustomObject({ ...crd(kind), namespace, body }),
-      );
+      const { group, version, plural } = WORKLOAD_RESOURCES[kind];
+      const path = `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+      await call(`creating ${objectName(kind)} ${namespace}/${name}`, (c) => c.post(path, body));
     },
 
     /** Deletes the object and (in the background) what it owns; false when it did not exist. */
