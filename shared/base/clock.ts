@@ -1,4 +1,5 @@
 /** Time and identity, injected so the core is deterministic under test. */
+import { randomByte } from './random.js';
 
 export interface Clock {
   now(): number;
@@ -26,17 +27,4 @@ export function newId(clock: Clock = systemClock): string {
   let rand = '';
   for (let i = 0; i < 16; i++) rand += CROCKFORD[randomByte() % 32];
   return time + rand;
-}
-
-// Random bytes are drawn from the platform CSPRNG a page at a time: one call per 256 ids instead of
-// one per id (each call is a native round trip).
-const pool = new Uint8Array(4096);
-let poolIndex = pool.length;
-
-function randomByte(): number {
-  if (poolIndex >= pool.length) {
-    crypto.getRandomValues(pool);
-    poolIndex = 0;
-  }
-  return pool[poolIndex++]!;
 }

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { jobLogger } from '../../shared/base/job-log.js';
 import type { Job } from '../../shared/domain/job.js';
 import { deliveriesFor } from '../../shared/jobs/outbox.js';
-import { traceIdIn, traceparentFor } from '../../shared/metrics/trace.js';
+import { fnv64, newTraceId, traceIdIn, traceparentFor } from '../../shared/metrics/trace.js';
 import { reportOf } from '../../shared/drainer/targets.js';
 import { jobMetaOf } from '../../shared/drainer/report-status.js';
 import { handleDrainerMessage, type MessageHandlerDeps } from '../../shared/drainer/handle.js';
@@ -179,6 +179,16 @@ describe('the trace on status webhooks and log lines', () => {
     expect(traceIdIn(traceparentFor(TRACE))).toBe(TRACE);
     expect(traceIdIn(undefined)).toBeUndefined();
     expect(traceIdIn(`00-${TRACE}-${'0'.repeat(16)}-01`)).toBeUndefined();
+  });
+
+  it('the seeded span id is FNV-1a 64 (published test vectors), random ids are well-formed', () => {
+    expect(fnv64('')).toBe('cbf29ce484222325');
+    expect(fnv64('a')).toBe('af63dc4c8601ec8c');
+    expect(fnv64('foobar')).toBe('85944171f73967e8');
+    const ids = new Set(Array.from({ length: 2000 }, () => newTraceId()));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceparentFor(TRACE)).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-01$`));
   });
 });
 
