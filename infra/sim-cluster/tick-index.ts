@@ -8,9 +8,9 @@
  */
 import { ENDS_AT, STARTED_AT, jobFinished, ownerUid } from './kubelet.js';
 import { gangOwner } from './workloads/shape.js';
-import { podGpus } from './placement.js';
+import { podGpus, sortNodes } from './placement.js';
 import type { Store, StoreEvent } from './store.js';
-import type { JobObject, PodObject } from './types.js';
+import type { JobObject, NodeObject, PodObject } from './types.js';
 
 export interface PodEntry {
   namespace: string;
@@ -50,9 +50,11 @@ export class TickIndex {
   private readonly bound = new Map<string, Bound>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
+  /** The nodes in placement order, listed again only after a Node event. */
+  private sortedNodes: NodeObject[] | undefined;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly onWork: () => void = () => {},
   ) {
     for (const job of store.list<JobObject>('Job')) this.applyJob('ADDED', job);
@@ -64,10 +66,19 @@ export class TickIndex {
     this.unsubscribe();
   }
 
+  /** Copies of the nodes, sorted for `placeOnSorted`; shared between ticks, so never mutate them. */
+  nodes(): readonly NodeObject[] {
+    this.sortedNodes ??= sortNodes(this.store.list<NodeObject>('Node'));
+    return this.sortedNodes;
+  }
+
   private apply(e: StoreEvent): void {
     if (e.kind === 'Pod') this.applyPod(e.type, e.object as PodObject);
     else if (e.kind === 'Job') this.applyJob(e.type, e.object as JobObject);
-    else if (e.kind === 'Node') this.markDirty();
+    else if (e.kind === 'Node') {
+      this.sortedNodes = undefined;
+      this.markDirty();
+    }
   }
 
   private markDirty(): void {

@@ -8,10 +8,10 @@
 import { deleteJob, type TickOptions } from './controller.js';
 import { expireEvents, recordFailedScheduling } from './events.js';
 import { bindPod, cond, endPod, envNumber } from './kubelet.js';
-import { placePod } from './placement.js';
+import { placeOnSorted } from './placement.js';
 import type { Store } from './store.js';
 import type { TickIndex } from './tick-index.js';
-import type { JobObject, NodeObject, PodObject } from './types.js';
+import type { JobObject, PodObject } from './types.js';
 
 function jobOf(store: Store, index: TickIndex, uid: string | undefined): JobObject | undefined {
   const entry = uid ? index.jobs.get(uid) : undefined;
@@ -60,7 +60,7 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
   if (!index.schedulingDirty) return;
   index.schedulingDirty = false;
   if (index.pending.size === 0) return;
-  const nodes = store.list<NodeObject>('Node');
+  const nodes = index.nodes();
   const order = [...index.pending]
     .map((key) => index.pods.get(key))
     .filter((e) => e !== undefined)
@@ -69,7 +69,7 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
     const pod = store.get<PodObject>('Pod', entry.namespace, entry.name);
     if (!pod) continue;
     // index.used is updated by the store event of each bind, so later pods see the GPUs taken.
-    const placement = placePod(pod.spec, nodes, index.used);
+    const placement = placeOnSorted(pod.spec, nodes, index.used);
     if (placement.node === undefined) {
       const existing = pod.status.conditions?.find((c) => c.type === 'PodScheduled');
       if (existing?.message !== placement.message) {
