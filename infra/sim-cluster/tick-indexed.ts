@@ -29,7 +29,7 @@ function collectOrphans(store: Store, index: TickIndex): void {
 
 function endDuePods(store: Store, index: TickIndex, now: Date, options: TickOptions): void {
   const t = now.getTime();
-  for (const key of [...index.running]) {
+  for (const key of index.dueRunning(t)) {
     const entry = index.pods.get(key);
     if (!entry) continue;
     const jobEntry = entry.owner ? index.jobs.get(entry.owner) : undefined;
@@ -89,7 +89,7 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
 }
 
 function deleteExpiredJobs(store: Store, index: TickIndex, now: Date, options: TickOptions): void {
-  for (const uid of [...index.ttlJobs]) {
+  for (const uid of index.dueTtlJobs(now.getTime())) {
     const entry = index.jobs.get(uid);
     if (entry?.deleteAt === undefined || entry.deleteAt > now.getTime()) continue;
     const job = store.get<JobObject>('Job', entry.namespace, entry.name);
