@@ -119,6 +119,15 @@ export class Store {
     return found ? (structuredClone(found) as T) : undefined;
   }
 
+  /** The stored object itself, NOT a copy: look, never mutate (copy what you write back). */
+  peek<T extends KubeObject = KubeObject>(
+    kind: Kind,
+    namespace: string,
+    name: string,
+  ): Readonly<T> | undefined {
+    return this.objects.get(kind)?.get(key(namespace, name)) as T | undefined;
+  }
+
   has(kind: Kind, namespace: string, name: string): boolean {
     return this.objects.get(kind)?.has(key(namespace, name)) ?? false;
   }

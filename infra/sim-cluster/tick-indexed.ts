@@ -13,9 +13,24 @@ import type { Store } from './store.js';
 import type { TickIndex } from './tick-index.js';
 import type { JobObject, PodObject } from './types.js';
 
+/**
+ * A copy of a stored pod or Job for the kubelet to change and write back, one level deep: bindPod,
+ * endPod and the FailedScheduling update replace `status` and `metadata` fields and set
+ * `spec.nodeName`, never edit deeper, so copying the whole object (as `get` does) is not needed.
+ */
+function writable<T extends PodObject | JobObject>(stored: Readonly<T> | undefined): T | undefined {
+  if (!stored) return undefined;
+  const { metadata, spec, status } = stored;
+  return { ...stored, metadata: { ...metadata }, spec: { ...spec }, status: { ...status } } as T;
+}
+
+function podOf(store: Store, entry: { namespace: string; name: string }): PodObject | undefined {
+  return writable(store.peek<PodObject>('Pod', entry.namespace, entry.name));
+}
+
 function jobOf(store: Store, index: TickIndex, uid: string | undefined): JobObject | undefined {
   const entry = uid ? index.jobs.get(uid) : undefined;
-  return entry ? store.get<JobObject>('Job', entry.namespace, entry.name) : undefined;
+  return entry ? writable(store.peek<JobObject>('Job', entry.namespace, entry.name)) : undefined;
 }
 
 function collectOrphans(store: Store, index: TickIndex): void {
@@ -39,7 +54,7 @@ function endDuePods(store: Store, index: TickIndex, now: Date, options: TickOpti
     const deadlineAt = startedAt && deadline ? startedAt + deadline * 1000 : Infinity;
     const byDeadline = deadlineAt <= t && deadlineAt < endsAt;
     if (!byDeadline && endsAt > t) continue;
-    const pod = store.get<PodObject>('Pod', entry.namespace, entry.name);
+    const pod = podOf(store, entry);
     if (!pod) continue;
     const job = jobOf(store, index, entry.owner);
     if (byDeadline) endPod(store, pod, job, new Date(deadlineAt), 137, 'DeadlineExceeded', options);
@@ -66,7 +81,7 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
     .filter((e) => e !== undefined)
     .sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
   for (const entry of order) {
-    const pod = store.get<PodObject>('Pod', entry.namespace, entry.name);
+    const pod = podOf(store, entry);
     if (!pod) continue;
     // index.used is updated by the store event of each bind, so later pods see the GPUs taken.
     const placement = placeOnSorted(pod.spec, nodes, index.used);

@@ -90,8 +90,11 @@ describe('event-driven simulated cluster', () => {
         ended.push(`${e.object.metadata.name.split('-')[0]} ${phase}`);
     });
     const options = { defaultDurationSeconds: 1, log: () => {} };
+    const before = JSON.stringify(store.eventsSince(0));
     tickIndexed(store, index, now, options);
     expect(index.running.size).toBe(4);
+    // Binding wrote new versions; the stored ones it started from (watch history) are unchanged.
+    expect(JSON.stringify(store.eventsSince(0).slice(0, JSON.parse(before).length))).toBe(before);
     tickIndexed(store, index, at(2_999), options);
     expect(ended).toEqual([]);
     tickIndexed(store, index, at(3_000), options);
