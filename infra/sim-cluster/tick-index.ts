@@ -7,11 +7,12 @@
  * instead of on its next period.
  */
 import { DueQueue } from './due-queue.js';
+import { eventExpiresAt } from './events.js';
 import { ENDS_AT, STARTED_AT, jobFinished, ownerUid } from './kubelet.js';
 import { gangOwner } from './workloads/shape.js';
 import { podGpus, sortNodes } from './placement.js';
 import type { Store, StoreEvent } from './store.js';
-import type { JobObject, NodeObject, PodObject } from './types.js';
+import type { EventObject, JobObject, NodeObject, PodObject } from './types.js';
 
 export interface PodEntry {
   namespace: string;
@@ -56,6 +57,8 @@ export class TickIndex {
   /** Running pods by when they end (run time or Job deadline), and TTL Jobs by deletion time. */
   private readonly runningDue = new DueQueue();
   private readonly ttlDue = new DueQueue();
+  /** Events (`namespace/name`) by when they expire; popped keys are checked on the store. */
+  private readonly eventsDue = new DueQueue();
   /** When each key joined `running` / `ttlJobs`: due keys are handed out in the sets' order. */
   private readonly joined = new Map<string, number>();
   private joins = 0;
@@ -66,11 +69,23 @@ export class TickIndex {
   ) {
     for (const job of store.list<JobObject>('Job')) this.applyJob('ADDED', job);
     for (const pod of store.list<PodObject>('Pod')) this.applyPod('ADDED', pod);
+    for (const event of store.peekAll<EventObject>('Event')) this.queueEvent(event);
     this.unsubscribe = store.subscribe((e) => this.apply(e));
   }
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** Events that may have expired by `t` (`namespace/name`; stale ones included). */
+  dueEvents(t: number): Set<string> {
+    return this.eventsDue.popDue(t);
+  }
+
+  private queueEvent(event: Readonly<EventObject>): void {
+    const at = eventExpiresAt(event);
+    if (Number.isFinite(at))
+      this.eventsDue.push(at, `${event.metadata.namespace ?? ''}/${event.metadata.name}`);
   }
 
   /** Keys of running pods that may end by `t` (run time or deadline), in `running`'s order. */
@@ -126,6 +141,7 @@ export class TickIndex {
   private apply(e: StoreEvent): void {
     if (e.kind === 'Pod') this.applyPod(e.type, e.object as PodObject);
     else if (e.kind === 'Job') this.applyJob(e.type, e.object as JobObject);
+    else if (e.kind === 'Event' && e.type !== 'DELETED') this.queueEvent(e.object as EventObject);
     else if (e.kind === 'Node') {
       this.sortedNodes = undefined;
       this.markDirty();

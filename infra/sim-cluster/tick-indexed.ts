@@ -121,6 +121,6 @@ export function tickIndexed(store: Store, index: TickIndex, now: Date, options: 
   collectOrphans(store, index);
   endDuePods(store, index, now, options);
   bindPending(store, index, now, options);
-  expireEvents(store, now);
+  expireEvents(store, now, index.dueEvents(now.getTime()));
   deleteExpiredJobs(store, index, now, options);
 }

@@ -9,6 +9,7 @@ import { TickIndex } from '../../infra/sim-cluster/tick-index.js';
 import { tickIndexed } from '../../infra/sim-cluster/tick-indexed.js';
 import { createJob } from '../../infra/sim-cluster/controller.js';
 import { syncNodes } from '../../infra/sim-cluster/nodes.js';
+import { EVENT_TTL_MS } from '../../infra/sim-cluster/events.js';
 import type { JobObject, PodObject } from '../../infra/sim-cluster/types.js';
 import { ACCEL, clients, gpuJob, startTestSim, waitFor } from './helpers.js';
 
@@ -115,6 +116,31 @@ describe('event-driven simulated cluster', () => {
     tickIndexed(store, index, at(7_000), options);
     expect(store.get('Job', 'ns', 'c')).toBeUndefined();
     expect(store.get('Job', 'ns', 'a')).toBeDefined();
+    index.close();
+    store.close();
+  });
+
+  it("expires the scheduler's events an hour after their last occurrence, also after a restart", () => {
+    const store = new Store(undefined);
+    const now = new Date('2030-01-01T00:00:00Z');
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    syncNodes(store, 't', [{ accelerator: ACCEL, nodes: 1, gpusPerNode: 1 }], now);
+    let index = new TickIndex(store);
+    const options = { defaultDurationSeconds: 1, log: () => {} };
+    createJob(
+      store,
+      gpuJob({ name: 'big', namespace: 'ns', gpus: 2 }) as unknown as JobObject,
+      now,
+    );
+    tickIndexed(store, index, now, options);
+    expect(store.list('Event', 'ns')).toHaveLength(1);
+    // A fresh index (as after a restart) finds the stored event and expires it on time.
+    index.close();
+    index = new TickIndex(store);
+    tickIndexed(store, index, at(EVENT_TTL_MS - 1), options);
+    expect(store.list('Event', 'ns')).toHaveLength(1);
+    tickIndexed(store, index, at(EVENT_TTL_MS), options);
+    expect(store.list('Event', 'ns')).toHaveLength(0);
     index.close();
     store.close();
   });
