@@ -305,5 +305,5 @@ function stamp<T extends KubeObject>(kind: Kind, object: T, now: Date): T {
 
 /** RFC 3339 with second precision, as Kubernetes writes timestamps. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, -5)}Z`; // toISOString always ends in ".sssZ"
 }
