@@ -1,8 +1,9 @@
 /**
  * What the controller tick needs, kept up to date from the store's change events instead of
  * listing (and deep-copying) every Job and Pod on each tick: pending pods, running pods with their
- * end times, GPUs in use per node, pods whose Job is gone, finished Jobs with a TTL. Each event
- * costs O(1); a tick then touches only what is due. `onWork` is called when there may be
+ * end times, GPUs in use per node, pods whose Job is gone, finished Jobs with a TTL, the nodes in
+ * placement order. Running pods, TTL Jobs and events also sit in due-time heaps, so each event
+ * costs O(log n) and a tick touches only what is due. `onWork` is called when there may be
  * scheduling to do (a pod added, GPUs freed, nodes changed), so the server can run a tick at once
  * instead of on its next period.
  */
