@@ -162,9 +162,11 @@ function list(
       { ...BASE_HEADERS },
     );
   }
-  const matching = ctx.store
-    .list(t.resource.kind, t.namespace)
-    .filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
+  const matching = ctx.store.list(
+    t.resource.kind,
+    t.namespace,
+    (o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o),
+  );
   const { items, next } = page(matching, q.get('limit'), q.get('continue'));
   const rv = String(ctx.store.resourceVersion);
   if (wantsTable(req.headers.accept)) {

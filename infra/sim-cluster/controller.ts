@@ -57,7 +57,7 @@ function createJobAndPod(store: Store, input: JobObject, now: Date): JobObject {
     spec: structuredClone(job.spec.template.spec),
     status: { phase: 'Pending', qosClass: 'BestEffort' },
   };
-  store.create('Pod', pod, now);
+  store.add('Pod', pod, now);
   return job;
 }
 

@@ -61,12 +61,25 @@ export function recordFailedScheduling(
   return store.create('Event', event, now);
 }
 
-/** Deletes events whose last occurrence is older than the TTL. */
-export function expireEvents(store: Store, now: Date): void {
-  for (const event of store.list<EventObject>('Event')) {
-    const last = Date.parse(event.lastTimestamp ?? event.metadata.creationTimestamp ?? '');
-    if (Number.isFinite(last) && last + EVENT_TTL_MS <= now.getTime()) {
-      store.delete('Event', event.metadata.namespace ?? '', event.metadata.name);
-    }
-  }
+/** When an event expires (its last occurrence plus the TTL); NaN when it has no time. */
+export function eventExpiresAt(event: Readonly<EventObject>): number {
+  return Date.parse(event.lastTimestamp ?? event.metadata.creationTimestamp ?? '') + EVENT_TTL_MS;
 }
+
+/**
+ * Deletes the events among `candidates` (`namespace/name`, e.g. the tick index's due ones) whose
+ * last occurrence is older than the TTL, in list order (namespace/name).
+ */
+export function expireEvents(store: Store, now: Date, candidates: Iterable<string>): void {
+  const expired: [string, string][] = [];
+  for (const key of candidates) {
+    const slash = key.indexOf('/');
+    const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+    const event = store.peek<EventObject>('Event', namespace, name);
+    if (event && eventExpiresAt(event) <= now.getTime()) expired.push([namespace, name]);
+  }
+  expired.sort((a, b) => collate(`${a[0]}/${a[1]}`, `${b[0]}/${b[1]}`));
+  for (const [namespace, name] of expired) store.delete('Event', namespace, name);
+}
+
+const collate = new Intl.Collator().compare;

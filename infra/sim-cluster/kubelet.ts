@@ -104,13 +104,13 @@ function bindPodNow(
       lastState: {},
     })),
   };
-  store.update('Pod', pod);
+  store.put('Pod', pod);
   options.log(
     `pod ${pod.metadata.namespace}/${pod.metadata.name} bound to simulated node ${node} for ${seconds}s`,
   );
   if (job && !jobFinished(job)) {
     job.status = { ...job.status, startTime: job.status.startTime ?? started, active: 1, ready: 1 };
-    store.update('Job', job);
+    store.put('Job', job);
   }
 }
 
@@ -160,7 +160,7 @@ function endPodNow(
       },
     })),
   };
-  store.update('Pod', pod);
+  store.put('Pod', pod);
   options.log(
     `pod ${pod.metadata.namespace}/${pod.metadata.name} ended (simulated), exit code ${exitCode}${reason ? `, ${reason}` : ''}`,
   );
@@ -193,5 +193,5 @@ function endPodNow(
       ],
     };
   }
-  store.update('Job', job);
+  store.put('Job', job);
 }

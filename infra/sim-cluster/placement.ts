@@ -31,16 +31,32 @@ export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): 
   });
 }
 
+const collate = new Intl.Collator().compare;
+
+/** Nodes in the order placement tries them: by name (as `localeCompare` orders names). */
+export function sortNodes<T extends NodeObject>(nodes: readonly T[]): T[] {
+  return [...nodes].sort((a, b) => collate(a.metadata.name, b.metadata.name));
+}
+
 /** `usedGpus` holds GPUs taken on each node by pods bound to it and not finished. */
 export function placePod(
   spec: PodSpec,
   nodes: NodeObject[],
   usedGpus: ReadonlyMap<string, number>,
 ): Placement {
+  return placeOnSorted(spec, sortNodes(nodes), usedGpus);
+}
+
+/** `placePod` over nodes already in `sortNodes` order (a tick sorts them once per node change). */
+export function placeOnSorted(
+  spec: PodSpec,
+  sorted: readonly NodeObject[],
+  usedGpus: ReadonlyMap<string, number>,
+): Placement {
+  const nodes = sorted;
   const wanted = podGpus(spec);
   const reasons = new Map<string, number>();
   const count = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  const sorted = [...nodes].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   for (const node of sorted) {
     const labels = node.metadata.labels ?? {};
     const selector = spec.nodeSelector ?? {};

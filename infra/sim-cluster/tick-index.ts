@@ -1,16 +1,19 @@
 /**
  * What the controller tick needs, kept up to date from the store's change events instead of
  * listing (and deep-copying) every Job and Pod on each tick: pending pods, running pods with their
- * end times, GPUs in use per node, pods whose Job is gone, finished Jobs with a TTL. Each event
- * costs O(1); a tick then touches only what is due. `onWork` is called when there may be
+ * end times, GPUs in use per node, pods whose Job is gone, finished Jobs with a TTL, the nodes in
+ * placement order. Running pods, TTL Jobs and events also sit in due-time heaps, so each event
+ * costs O(log n) and a tick touches only what is due. `onWork` is called when there may be
  * scheduling to do (a pod added, GPUs freed, nodes changed), so the server can run a tick at once
  * instead of on its next period.
  */
+import { DueQueue } from './due-queue.js';
+import { eventExpiresAt } from './events.js';
 import { ENDS_AT, STARTED_AT, jobFinished, ownerUid } from './kubelet.js';
 import { gangOwner } from './workloads/shape.js';
-import { podGpus } from './placement.js';
+import { podGpus, sortNodes } from './placement.js';
 import type { Store, StoreEvent } from './store.js';
-import type { JobObject, PodObject } from './types.js';
+import type { EventObject, JobObject, NodeObject, PodObject } from './types.js';
 
 export interface PodEntry {
   namespace: string;
@@ -50,13 +53,24 @@ export class TickIndex {
   private readonly bound = new Map<string, Bound>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
+  /** The nodes in placement order, listed again only after a Node event. */
+  private sortedNodes: NodeObject[] | undefined;
+  /** Running pods by when they end (run time or Job deadline), and TTL Jobs by deletion time. */
+  private readonly runningDue = new DueQueue();
+  private readonly ttlDue = new DueQueue();
+  /** Events (`namespace/name`) by when they expire; popped keys are checked on the store. */
+  private readonly eventsDue = new DueQueue();
+  /** When each key joined `running` / `ttlJobs`: due keys are handed out in the sets' order. */
+  private readonly joined = new Map<string, number>();
+  private joins = 0;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly onWork: () => void = () => {},
   ) {
     for (const job of store.list<JobObject>('Job')) this.applyJob('ADDED', job);
     for (const pod of store.list<PodObject>('Pod')) this.applyPod('ADDED', pod);
+    for (const event of store.peekAll<EventObject>('Event')) this.queueEvent(event);
     this.unsubscribe = store.subscribe((e) => this.apply(e));
   }
 
@@ -64,10 +78,75 @@ export class TickIndex {
     this.unsubscribe();
   }
 
+  /** Events that may have expired by `t` (`namespace/name`; stale ones included). */
+  dueEvents(t: number): Set<string> {
+    return this.eventsDue.popDue(t);
+  }
+
+  private queueEvent(event: Readonly<EventObject>): void {
+    const at = eventExpiresAt(event);
+    if (Number.isFinite(at))
+      this.eventsDue.push(at, `${event.metadata.namespace ?? ''}/${event.metadata.name}`);
+  }
+
+  /** Keys of running pods that may end by `t` (run time or deadline), in `running`'s order. */
+  dueRunning(t: number): string[] {
+    return this.takeDue(this.runningDue, t, this.running, (key) => this.podDue(key));
+  }
+
+  /** Uids of finished Jobs whose TTL may have passed by `t`, in `ttlJobs`'s order. */
+  dueTtlJobs(t: number): string[] {
+    return this.takeDue(this.ttlDue, t, this.ttlJobs, (uid) => this.jobs.get(uid)?.deleteAt);
+  }
+
+  private takeDue(
+    queue: DueQueue,
+    t: number,
+    members: ReadonlySet<string>,
+    dueOf: (key: string) => number | undefined,
+  ): string[] {
+    const due: string[] = [];
+    for (const key of queue.popDue(t)) {
+      if (!members.has(key)) continue;
+      const at = dueOf(key);
+      if (at === undefined || Number.isNaN(at)) continue;
+      if (at <= t) due.push(key);
+      else queue.push(at, key); // a stale, earlier entry: the key stays queued at its real time
+    }
+    return due.sort((a, b) => this.joined.get(a)! - this.joined.get(b)!);
+  }
+
+  /** When a running pod ends: its run's end, or its Job's deadline if sooner (as the tick checks). */
+  private podDue(key: string): number {
+    const entry = this.pods.get(key);
+    if (!entry) return NaN;
+    if (!entry.endsAt) return -Infinity; // no end time: the tick ends it at once
+    const job = entry.owner ? this.jobs.get(entry.owner) : undefined;
+    const startedAt = entry.startedAt || Date.parse(job?.startTime ?? '');
+    const deadline = job?.deadlineSeconds;
+    const deadlineAt = startedAt && deadline ? startedAt + deadline * 1000 : Infinity;
+    return Math.min(entry.endsAt, deadlineAt);
+  }
+
+  private queueRunning(key: string): void {
+    const at = this.podDue(key);
+    if (at !== Infinity && !Number.isNaN(at)) this.runningDue.push(at, key);
+  }
+
+  /** Copies of the nodes, sorted for `placeOnSorted`; shared between ticks, so never mutate them. */
+  nodes(): readonly NodeObject[] {
+    this.sortedNodes ??= sortNodes(this.store.list<NodeObject>('Node'));
+    return this.sortedNodes;
+  }
+
   private apply(e: StoreEvent): void {
     if (e.kind === 'Pod') this.applyPod(e.type, e.object as PodObject);
     else if (e.kind === 'Job') this.applyJob(e.type, e.object as JobObject);
-    else if (e.kind === 'Node') this.markDirty();
+    else if (e.kind === 'Event' && e.type !== 'DELETED') this.queueEvent(e.object as EventObject);
+    else if (e.kind === 'Node') {
+      this.sortedNodes = undefined;
+      this.markDirty();
+    }
   }
 
   private markDirty(): void {
@@ -80,6 +159,7 @@ export class TickIndex {
     if (type === 'DELETED') {
       this.jobs.delete(uid);
       this.ttlJobs.delete(uid);
+      this.joined.delete(uid);
       for (const key of this.byOwner.get(uid) ?? []) this.orphans.add(key);
       return;
     }
@@ -98,8 +178,14 @@ export class TickIndex {
       startTime: job.status.startTime,
       deleteAt,
     });
-    if (deleteAt !== undefined) this.ttlJobs.add(uid);
-    else this.ttlJobs.delete(uid);
+    if (deleteAt !== undefined) {
+      if (!this.ttlJobs.has(uid)) this.joined.set(uid, ++this.joins);
+      this.ttlJobs.add(uid);
+      this.ttlDue.push(deleteAt, uid);
+    } else this.ttlJobs.delete(uid);
+    // Its pods' deadlines may have moved (start time, activeDeadlineSeconds).
+    for (const key of this.byOwner.get(uid) ?? [])
+      if (this.running.has(key)) this.queueRunning(key);
   }
 
   private applyPod(type: string, pod: PodObject): void {
@@ -113,6 +199,7 @@ export class TickIndex {
     if (type === 'DELETED') {
       this.pods.delete(key);
       this.orphans.delete(key);
+      this.joined.delete(key);
       if (freed) this.markDirty();
       return;
     }
@@ -138,7 +225,11 @@ export class TickIndex {
     } else this.orphans.delete(key);
     const phase = pod.status.phase;
     const node = pod.spec.nodeName;
-    if (phase === 'Running' && !gang) this.running.add(key);
+    if (phase === 'Running' && !gang) {
+      this.running.add(key);
+      this.joined.set(key, ++this.joins);
+      this.queueRunning(key);
+    }
     if (node && (phase === 'Running' || phase === 'Pending')) {
       const gpus = podGpus(pod.spec);
       this.bound.set(key, { node, gpus });

@@ -8,14 +8,29 @@
 import { deleteJob, type TickOptions } from './controller.js';
 import { expireEvents, recordFailedScheduling } from './events.js';
 import { bindPod, cond, endPod, envNumber } from './kubelet.js';
-import { placePod } from './placement.js';
+import { placeOnSorted } from './placement.js';
 import type { Store } from './store.js';
 import type { TickIndex } from './tick-index.js';
-import type { JobObject, NodeObject, PodObject } from './types.js';
+import type { JobObject, PodObject } from './types.js';
+
+/**
+ * A copy of a stored pod or Job for the kubelet to change and write back, one level deep: bindPod,
+ * endPod and the FailedScheduling update replace `status` and `metadata` fields and set
+ * `spec.nodeName`, never edit deeper, so copying the whole object (as `get` does) is not needed.
+ */
+function writable<T extends PodObject | JobObject>(stored: Readonly<T> | undefined): T | undefined {
+  if (!stored) return undefined;
+  const { metadata, spec, status } = stored;
+  return { ...stored, metadata: { ...metadata }, spec: { ...spec }, status: { ...status } } as T;
+}
+
+function podOf(store: Store, entry: { namespace: string; name: string }): PodObject | undefined {
+  return writable(store.peek<PodObject>('Pod', entry.namespace, entry.name));
+}
 
 function jobOf(store: Store, index: TickIndex, uid: string | undefined): JobObject | undefined {
   const entry = uid ? index.jobs.get(uid) : undefined;
-  return entry ? store.get<JobObject>('Job', entry.namespace, entry.name) : undefined;
+  return entry ? writable(store.peek<JobObject>('Job', entry.namespace, entry.name)) : undefined;
 }
 
 function collectOrphans(store: Store, index: TickIndex): void {
@@ -29,7 +44,7 @@ function collectOrphans(store: Store, index: TickIndex): void {
 
 function endDuePods(store: Store, index: TickIndex, now: Date, options: TickOptions): void {
   const t = now.getTime();
-  for (const key of [...index.running]) {
+  for (const key of index.dueRunning(t)) {
     const entry = index.pods.get(key);
     if (!entry) continue;
     const jobEntry = entry.owner ? index.jobs.get(entry.owner) : undefined;
@@ -39,7 +54,7 @@ function endDuePods(store: Store, index: TickIndex, now: Date, options: TickOpti
     const deadlineAt = startedAt && deadline ? startedAt + deadline * 1000 : Infinity;
     const byDeadline = deadlineAt <= t && deadlineAt < endsAt;
     if (!byDeadline && endsAt > t) continue;
-    const pod = store.get<PodObject>('Pod', entry.namespace, entry.name);
+    const pod = podOf(store, entry);
     if (!pod) continue;
     const job = jobOf(store, index, entry.owner);
     if (byDeadline) endPod(store, pod, job, new Date(deadlineAt), 137, 'DeadlineExceeded', options);
@@ -60,16 +75,16 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
   if (!index.schedulingDirty) return;
   index.schedulingDirty = false;
   if (index.pending.size === 0) return;
-  const nodes = store.list<NodeObject>('Node');
+  const nodes = index.nodes();
   const order = [...index.pending]
     .map((key) => index.pods.get(key))
     .filter((e) => e !== undefined)
     .sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
   for (const entry of order) {
-    const pod = store.get<PodObject>('Pod', entry.namespace, entry.name);
+    const pod = podOf(store, entry);
     if (!pod) continue;
     // index.used is updated by the store event of each bind, so later pods see the GPUs taken.
-    const placement = placePod(pod.spec, nodes, index.used);
+    const placement = placeOnSorted(pod.spec, nodes, index.used);
     if (placement.node === undefined) {
       const existing = pod.status.conditions?.find((c) => c.type === 'PodScheduled');
       if (existing?.message !== placement.message) {
@@ -89,7 +104,7 @@ function bindPending(store: Store, index: TickIndex, now: Date, options: TickOpt
 }
 
 function deleteExpiredJobs(store: Store, index: TickIndex, now: Date, options: TickOptions): void {
-  for (const uid of [...index.ttlJobs]) {
+  for (const uid of index.dueTtlJobs(now.getTime())) {
     const entry = index.jobs.get(uid);
     if (entry?.deleteAt === undefined || entry.deleteAt > now.getTime()) continue;
     const job = store.get<JobObject>('Job', entry.namespace, entry.name);
@@ -106,6 +121,6 @@ export function tickIndexed(store: Store, index: TickIndex, now: Date, options: 
   collectOrphans(store, index);
   endDuePods(store, index, now, options);
   bindPending(store, index, now, options);
-  expireEvents(store, now);
+  expireEvents(store, now, index.dueEvents(now.getTime()));
   deleteExpiredJobs(store, index, now, options);
 }

@@ -66,9 +66,8 @@ export function serveWatch(
   if (resumed) {
     for (const event of store.eventsSince(Number(rv))) deliver(event);
   } else {
-    for (const object of store.list(request.kind, request.namespace)) {
-      if (matches(request.kind, object)) send('ADDED', present(object));
-    }
+    const initial = store.list(request.kind, request.namespace, (o) => matches(request.kind, o));
+    for (const object of initial) send('ADDED', present(object));
   }
   const unsubscribe = store.subscribe(deliver);
   const timers: NodeJS.Timeout[] = [];

@@ -59,7 +59,7 @@ export async function create(
   }
   ctx.countCreateAttempt();
   const namespace = t.namespace ?? '';
-  if (!ctx.store.get('Namespace', '', namespace)) throw notFound('', 'namespaces', namespace);
+  if (!ctx.store.has('Namespace', '', namespace)) throw notFound('', 'namespaces', namespace);
   const headers = fieldValidation(JOB, body, url);
   const envelope = checkEnvelope(body, 'Job', 'batch/v1', namespace);
   const fault = ctx.takeCreateFailure();
@@ -70,7 +70,7 @@ export async function create(
       fault.retryAfterSeconds,
     );
   const job = validateJob(envelope);
-  if (ctx.store.get('Job', namespace, job.metadata.name))
+  if (ctx.store.has('Job', namespace, job.metadata.name))
     throw alreadyExists('batch', 'jobs', job.metadata.name);
   const created = ctx.store.atomically(() => {
     ctx.store.countCreate(namespace, job.metadata.name);

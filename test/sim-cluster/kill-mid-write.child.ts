@@ -26,6 +26,15 @@ class KillingStore extends Store {
     if (step === 'end') this.kill(kind, 'Job');
     return super.update(kind, object);
   }
+  // The controller and kubelet write with these (no copy handed back); same kill points.
+  override add(kind: Kind, object: KubeObject, now: Date): void {
+    if (step === 'create') this.kill(kind, 'Pod');
+    super.add(kind, object, now);
+  }
+  override put(kind: Kind, object: KubeObject): void {
+    if (step === 'end') this.kill(kind, 'Job');
+    super.put(kind, object);
+  }
 }
 
 const store = new KillingStore(dataFile);

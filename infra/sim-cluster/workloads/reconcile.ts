@@ -290,7 +290,7 @@ const idle = new WeakSet<Store>();
 /** One reconcile pass over every served workload kind. */
 export function tickWorkloads(store: Store, now: Date, options: WorkloadTickOptions): void {
   const kinds = servedResources(options.operators).filter((r) => WORKLOAD_KINDS.includes(r.kind));
-  const present = kinds.some((r) => store.list(r.kind).length > 0);
+  const present = kinds.some((r) => store.count(r.kind) > 0);
   if (!present && idle.has(store)) return;
   if (present) idle.delete(store);
   else idle.add(store);

@@ -40,7 +40,14 @@ export interface SimsProcess {
 
 export async function startSimsProcess(n: number): Promise<SimsProcess> {
   const child: ChildProcess = fork(join(import.meta.dirname, 'sims-child.ts'), [String(n)], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_SIMS_CPU_PROF=<dir> writes a .cpuprofile of the simulated clusters' process on exit.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_SIMS_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIMS_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('exit', (code, signal) => {
