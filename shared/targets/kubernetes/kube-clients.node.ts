@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Middleware } from '@kubernetes/client-node';
 import { createAgentReuse, keepAliveAuthentication } from './keep-alive.node.js';
-import { makePostJson, type PostJson } from './kube-post.node.js';
+import { makeKubeHttp, type GetText, type PostJson } from './kube-http.node.js';
 
 export interface ClientOptions {
   clusterId: string;
@@ -35,8 +35,10 @@ export interface Clients {
   /** API discovery (`GET /apis`). */
   apis: ApisApi;
   watch: Watch;
-  /** A create's POST of a plain JSON object, authenticated by `config` (kube-post.node.ts). */
+  /** A create's POST of a plain JSON object, authenticated by `config` (kube-http.node.ts). */
   post: PostJson;
+  /** A GET answered with text (pod lists as JSON, pod logs), the same way. */
+  getText: GetText;
 }
 
 /**
@@ -108,6 +110,6 @@ export function makeClients(options: ClientOptions): Clients {
     custom: new CustomObjectsApi(configuration),
     apis: new ApisApi(configuration),
     watch: new Watch(config),
-    post: makePostJson(config, server, reuse, signal),
+    ...makeKubeHttp(config, server, reuse, signal),
   };
 }

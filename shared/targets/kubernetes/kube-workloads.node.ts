@@ -53,7 +53,7 @@ export function workloadApi(call: Call) {
       }
     },
 
-    /** Every kind is POSTed as the plain JSON it is built as (`Clients.post`, kube-post.node.ts). */
+    /** Every kind is POSTed as the plain JSON it is built as (`Clients.post`, kube-http.node.ts). */
     async create(kind: WorkloadKind, namespace: string, body: unknown): Promise<void> {
       const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
       const { group, version, plural } = WORKLOAD_RESOURCES[kind];

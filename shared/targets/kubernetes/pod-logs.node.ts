@@ -1,12 +1,13 @@
 /**
  * Reading a job's output from Kubernetes for log shipping: the job's pods (label
  * `switchyard.io/job-id`) with their replica index, and one pod's log with `timestamps=true` from a
- * `sinceTime` on — through client-node's `Log` (its generated `readNamespacedPodLog` has no
- * `sinceTime`). Used by the Kubernetes driver (`kubernetes.node.ts`).
+ * `sinceTime` on (`GET …/pods/<pod>/log`). Both are plain GETs over the cluster's kept-alive
+ * connections (kube-http.node.ts): client-node's `Log` opened a connection per read, and a typed
+ * pod list walked every pod through its models, on every shipping pass of every running job.
+ * Used by the Kubernetes driver (`kubernetes.node.ts`).
  */
-import { Writable } from 'node:stream';
-import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { Log } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { GetText } from './kube-http.node.js';
 import { LABEL_JOB_ID } from './labels.js';
 import type { JobPod, PodLogOptions } from './port.js';
 
@@ -20,12 +21,7 @@ const REPLICA_LABELS = [
   'batch.kubernetes.io/job-completion-index',
   'switchyard.io/replica',
 ];
-const LOG_TIMEOUT_MS = 15_000;
-
-type Call = <T>(
-  what: string,
-  send: (c: { config: KubeConfig; core: CoreV1Api }) => Promise<T>,
-) => Promise<T>;
+type Call = <T>(what: string, send: (c: { getText: GetText }) => Promise<T>) => Promise<T>;
 
 const index = (raw: string | undefined) => {
   const n = Number(raw);
@@ -47,33 +43,21 @@ export function replicaOf(pod: V1Pod): number {
   return 0;
 }
 
-/** Collects a log response body into lines. */
-function collector(): { stream: Writable; done: Promise<string[]> } {
-  const parts: Buffer[] = [];
-  let settle!: (lines: string[]) => void;
-  let fail!: (e: unknown) => void;
-  const done = new Promise<string[]>((resolve, reject) => ((settle = resolve), (fail = reject)));
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, next) {
-      parts.push(Buffer.from(chunk));
-      next();
-    },
-  });
-  stream.on('finish', () => {
-    const text = Buffer.concat(parts).toString('utf8');
-    settle(text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1));
-  });
-  stream.on('error', fail);
-  return { stream, done };
+/** A log answer's lines (a last partial line kept; the trailing newline's empty one dropped). */
+function linesOf(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 export function podLogMethods(namespaceCall: Call) {
   return {
     async listJobPods(namespace: string, jobId: string): Promise<JobPod[]> {
-      const pods = await namespaceCall(`listing pods of job ${jobId}`, (c) =>
-        c.core.listNamespacedPod({ namespace, labelSelector: `${LABEL_JOB_ID}=${jobId}` }),
-      );
-      return pods.items
+      const selector = encodeURIComponent(`${LABEL_JOB_ID}=${jobId}`);
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${selector}`;
+      const text = await namespaceCall(`listing pods of job ${jobId}`, (c) => c.getText(path));
+      const pods = (JSON.parse(text) as { items?: V1Pod[] }).items ?? [];
+      return pods
         .filter((p) => p.metadata?.name && p.spec?.containers[0])
         .map((p) => ({
           name: p.metadata!.name!,
@@ -88,20 +72,14 @@ export function podLogMethods(namespaceCall: Call) {
       pod: JobPod,
       options: PodLogOptions = {},
     ): Promise<string[]> {
-      return namespaceCall(`reading the log of pod ${namespace}/${pod.name}`, async (c) => {
-        const { stream, done } = collector();
-        const controller = await new Log(c.config).log(namespace, pod.name, pod.container, stream, {
-          timestamps: true,
-          ...(options.sinceTime ? { sinceTime: options.sinceTime } : {}),
-          ...(options.tailLines !== undefined ? { tailLines: options.tailLines } : {}),
-        });
-        const timer = setTimeout(() => controller.abort(), LOG_TIMEOUT_MS);
-        try {
-          return await done;
-        } finally {
-          clearTimeout(timer);
-        }
-      });
+      const query = new URLSearchParams({ container: pod.container, timestamps: 'true' });
+      if (options.sinceTime) query.set('sinceTime', options.sinceTime);
+      if (options.tailLines !== undefined) query.set('tailLines', String(options.tailLines));
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.name)}/log?${query}`;
+      const text = await namespaceCall(`reading the log of pod ${namespace}/${pod.name}`, (c) =>
+        c.getText(path),
+      );
+      return linesOf(text);
     },
   };
 }

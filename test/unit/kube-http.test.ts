@@ -1,4 +1,4 @@
-// Creates are POSTed without client-node's generated API (kube-post.node.ts): the request must still
+// Creates are POSTed without client-node's generated API (kube-http.node.ts): the request must still
 // carry the kubeconfig's credentials, share the cluster's kept-alive connection with client-node's
 // own requests, and turn an error answer into the classified ClusterError client-node's would give.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -51,7 +51,7 @@ current-context: c
 }
 
 describe('POSTing a create', () => {
-  it('sends the JSON with the kubeconfig token, over the kept-alive connection reads use', async () => {
+  it('sends the JSON with the kubeconfig token, over one kept-alive connection with reads and log GETs', async () => {
     const { seen, connections, clients } = await serve((req, body) =>
       req.method === 'POST'
         ? [201, JSON.parse(body)]
@@ -65,10 +65,14 @@ describe('POSTing a create', () => {
     };
     await clients.post('/apis/batch/v1/namespaces/ns/jobs', job);
     await clients.post('/apis/batch/v1/namespaces/ns/jobs', job);
+    // A pod log read (log shipping) rides the same connection and comes back as text.
+    const log = await clients.getText('/api/v1/namespaces/ns/pods/p/log?timestamps=true');
+    expect(JSON.parse(log)).toEqual({ kind: 'Namespace', metadata: { name: 'ns' } });
     expect(seen.map((s) => [s.method, s.url])).toEqual([
       ['GET', '/api/v1/namespaces/ns'],
       ['POST', '/apis/batch/v1/namespaces/ns/jobs'],
       ['POST', '/apis/batch/v1/namespaces/ns/jobs'],
+      ['GET', '/api/v1/namespaces/ns/pods/p/log?timestamps=true'],
     ]);
     expect(seen.every((s) => s.auth === 'Bearer secret-token')).toBe(true);
     expect(seen[1]!.type).toBe('application/json');
