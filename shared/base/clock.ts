@@ -40,3 +40,12 @@ function randomByte(): number {
   }
   return pool[poolIndex++]!;
 }
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** `bytes` random bytes from the same CSPRNG pool, as lower-case hex (two digits a byte). */
+export function randomHex(bytes: number): string {
+  let out = '';
+  for (let i = 0; i < bytes; i++) out += HEX[randomByte()]!;
+  return out;
+}

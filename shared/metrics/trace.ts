@@ -6,18 +6,17 @@
  * job: `base/job-log.ts`) so one grep follows a job across the control plane, the queue and the
  * drainer. Edge-safe.
  */
+import { randomHex } from '../base/clock.js';
 import { AppError } from '../base/errors.js';
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_PARENT = '0'.repeat(16);
 
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-
 /** A random 16-byte trace id, as 32 lower-case hex digits (never all zero). */
 export function newTraceId(): string {
   for (;;) {
-    const id = hex(crypto.getRandomValues(new Uint8Array(16)));
+    const id = randomHex(16);
     if (id !== ZERO_TRACE) return id;
   }
 }
@@ -45,7 +44,7 @@ export function traceIdOf(header: string | undefined): string {
  * manifest gives the same value every time for the same job and attempt.
  */
 export function traceparentFor(traceId: string, seed?: string): string {
-  const span = seed === undefined ? hex(crypto.getRandomValues(new Uint8Array(8))) : fnv64(seed);
+  const span = seed === undefined ? randomHex(8) : fnv64(seed);
   return `00-${traceId}-${span === ZERO_PARENT ? '0'.repeat(15) + '1' : span}-01`;
 }
 

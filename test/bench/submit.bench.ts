@@ -8,7 +8,8 @@
  * alternating rounds of BENCH_SECONDS; prints sub/s, p50/p99 and the ratio to bare Hono of the same
  * round pair. Then submit → Kubernetes Job created percentiles from the jobs' own events: for the
  * last round's jobs (under load, waiting up to 20 s for the drainer) and for 60 jobs posted one at
- * a time at 20/s before any load (paced).
+ * a time at 20/s before any load (paced). Beside each rate: the served process's CPU time over the
+ * round (from /proc) per answered request — the figure to trust on a shared machine.
  * `--emulators` (or BENCH_EMULATORS=1) runs the DynamoDB Local + Pub/Sub emulator pair instead.
  * Knobs: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32), BENCH_CPU_PROF=<dir> (the
  * server writes a V8 CPU profile there on exit).
@@ -24,6 +25,7 @@ import {
   createdAfterMs,
   describeLatency,
   fmt,
+  processCpuSeconds,
   summarize,
   type LoadOutput,
   type Round,
@@ -196,10 +198,16 @@ async function main(): Promise<void> {
     const order = i % 2 === 0 ? ['bare', 'sy'] : ['sy', 'bare'];
     const round: Partial<{ bare: Round; sy: Round }> = {};
     for (const which of order) {
-      round[which as 'bare' | 'sy'] = summarize(
+      const pid = which === 'bare' ? bare.child.pid : sy.child.pid;
+      const cpu0 = processCpuSeconds(pid);
+      const out =
         which === 'bare'
           ? await runLoad(bare.url, '-', SECONDS)
-          : await runLoad(sy.url, sy.token, SECONDS),
+          : await runLoad(sy.url, sy.token, SECONDS);
+      const cpu1 = processCpuSeconds(pid);
+      round[which as 'bare' | 'sy'] = summarize(
+        out,
+        cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
       );
     }
     const r = round as { bare: Round; sy: Round };
@@ -214,6 +222,14 @@ async function main(): Promise<void> {
     `ratio vs bare Hono: ${ratios.map((x) => `${x.toFixed(1)}%`).join(' / ')}; Switchyard p99 ` +
       `${results.map((r) => `${r.sy.p99.toFixed(0)} ms`).join(' / ')}\n`,
   );
+  // CPU per request does not swing with the machine's load the way rates do: bare Hono's CPU per
+  // request over Switchyard's is the share of bare Hono's rate the server could reach on one core.
+  if (results.every((r) => r.sy.cpuUs !== undefined && r.bare.cpuUs !== undefined))
+    process.stdout.write(
+      `server CPU per submission: ${results.map((r) => `${r.sy.cpuUs!.toFixed(0)} µs`).join(' / ')}` +
+        `; bare Hono per request ${results.map((r) => `${r.bare.cpuUs!.toFixed(0)} µs`).join(' / ')}` +
+        `; CPU ratio ${results.map((r) => `${((100 * r.bare.cpuUs!) / r.sy.cpuUs!).toFixed(1)}%`).join(' / ')}\n`,
+    );
   const lastRound = Math.round(results.at(-1)!.sy.rate * SECONDS);
   const loaded = await createdLatencies(sy, Math.min(lastRound, 5_000));
   process.stdout.write(

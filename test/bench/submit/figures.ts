@@ -1,4 +1,5 @@
-/** Percentiles and round summaries for `bench:submit`. */
+/** Percentiles, round summaries and per-process CPU time for `bench:submit`. */
+import { readFileSync } from 'node:fs';
 
 export interface LoadOutput {
   ok: number;
@@ -12,6 +13,24 @@ export interface Round {
   p50: number;
   p99: number;
   others: Record<string, number>;
+  /** The served process's CPU time (user + system) over the round per answered request, µs. */
+  cpuUs?: number;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat
+ * (fields 14 and 15, in clock ticks of 1/100 s on Linux); undefined where /proc is missing.
+ */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -19,13 +38,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export function summarize(out: LoadOutput): Round {
+export function summarize(out: LoadOutput, cpuSeconds?: number): Round {
   const sorted = [...out.latencies].sort((a, b) => a - b);
   return {
     rate: out.ok / out.elapsed,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     others: out.others,
+    ...(cpuSeconds !== undefined && out.ok > 0 ? { cpuUs: (cpuSeconds * 1e6) / out.ok } : {}),
   };
 }
 
@@ -34,7 +54,7 @@ export const fmt = (r: Round): string =>
     .toFixed(1)
     .padStart(
       7,
-    )} ms${Object.keys(r.others).length ? `  non-202: ${JSON.stringify(r.others)}` : ''}`;
+    )} ms${r.cpuUs !== undefined ? `  CPU ${r.cpuUs.toFixed(0).padStart(5)} µs/req` : ''}${Object.keys(r.others).length ? `  non-202: ${JSON.stringify(r.others)}` : ''}`;
 
 interface EventLike {
   at: string;
