@@ -7,8 +7,17 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+// The last conversion, reused: a submission asks for the same millisecond several times (its
+// events, createdAt, the decision), and under load many requests share one.
+let lastMs = NaN;
+let lastIso = '';
+
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

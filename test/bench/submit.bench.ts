@@ -8,10 +8,11 @@
  * alternating rounds of BENCH_SECONDS; prints sub/s, p50/p99 and the ratio to bare Hono of the same
  * round pair. Then submit → Kubernetes Job created percentiles from the jobs' own events: for the
  * last round's jobs (under load, waiting up to 20 s for the drainer) and for 60 jobs posted one at
- * a time at 20/s before any load (paced).
+ * a time at 20/s before any load (paced). Beside each rate: the served process's CPU time over the
+ * round (from /proc) per answered request — the figure to trust on a shared machine.
  * `--emulators` (or BENCH_EMULATORS=1) runs the DynamoDB Local + Pub/Sub emulator pair instead.
  * Knobs: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32), BENCH_CPU_PROF=<dir> (the
- * server writes a V8 CPU profile there on exit).
+ * server writes a V8 CPU profile there on exit), BENCH_SUBMIT_ONLY=1 (below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,9 +22,11 @@ import { startDynamoDbLocal } from '../../infra/emulators/dynamodb.js';
 import { startPubSubEmulator } from '../../infra/emulators/pubsub.js';
 import { startServer, TSX_LOADER, type ServerProcess } from '../support/server-process.js';
 import {
+  cpuBetween,
   createdAfterMs,
   describeLatency,
   fmt,
+  processCpu,
   summarize,
   type LoadOutput,
   type Round,
@@ -48,6 +51,14 @@ const JOB = JSON.stringify({
   deadlineSeconds: 3600,
 });
 
+/**
+ * BENCH_SUBMIT_ONLY=1: the submit path alone — no in-process drainer, so nothing reaches the
+ * simulated cluster and the server's CPU is Switchyard's own work per submission (auth, HTTP,
+ * validation, placement, the job + message write). Its two pools have 10,000 nodes each, so
+ * 160,000 submissions still all dispatch.
+ */
+const SUBMIT_ONLY = process.env.BENCH_SUBMIT_ONLY === '1';
+
 const CONFIG = `
 server: { host: 127.0.0.1, port: 0 }
 store: { driver: sqlite }
@@ -58,9 +69,9 @@ clusters:
     cloud: aws
     region: us-east-1
     pools:
-      - { accelerator: nvidia-a100, nodes: 1000, gpusPerNode: 8, costPerGpuHour: 3.4 }
-    connect: { simulated: {} }
-`;
+      - { accelerator: nvidia-a100, nodes: ${SUBMIT_ONLY ? 10_000 : 1000}, gpusPerNode: 8, costPerGpuHour: 3.4 }
+${SUBMIT_ONLY ? '      - { accelerator: nvidia-a100, nodes: 10000, gpusPerNode: 8, costPerGpuHour: 3.4 }\n' : ''}    connect: { simulated: {} }
+${SUBMIT_ONLY ? 'drainers: { inProcess: false }\n' : ''}`;
 
 const stops: Array<() => Promise<unknown>> = [];
 async function stopAll(): Promise<void> {
@@ -183,11 +194,12 @@ async function main(): Promise<void> {
   const pair = EMULATORS ? 'DynamoDB Local + Pub/Sub emulator' : 'SQLite store + SQLite queue';
   process.stdout.write(
     `bench:submit — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${pair}; ` +
-      `${CONCURRENCY} clients, ${ROUNDS} rounds × ${SECONDS} s\n`,
+      `${CONCURRENCY} clients, ${ROUNDS} rounds × ${SECONDS} s` +
+      `${SUBMIT_ONLY ? '; submit path only (no drainer)' : ''}\n`,
   );
   // Paced first, while the drainer has no backlog: one submission every 50 ms.
   await paced(sy, 60);
-  const idle = await createdLatencies(sy, 60);
+  const idle = SUBMIT_ONLY ? { ms: [], missing: 0 } : await createdLatencies(sy, 60);
   // Warm-up of both, not counted.
   await runLoad(bare.url, '-', 2);
   await runLoad(sy.url, sy.token, 2);
@@ -196,11 +208,19 @@ async function main(): Promise<void> {
     const order = i % 2 === 0 ? ['bare', 'sy'] : ['sy', 'bare'];
     const round: Partial<{ bare: Round; sy: Round }> = {};
     for (const which of order) {
-      round[which as 'bare' | 'sy'] = summarize(
+      const pid = which === 'bare' ? bare.child.pid : sy.child.pid;
+      // The server's CPU with no submissions arriving (its simulated cluster's ticks, the drainer
+      // still catching up), over 1 s just before the round: the `net` figure takes it out.
+      const idle0 = which === 'sy' ? processCpu(pid) : undefined;
+      if (which === 'sy') await new Promise((r) => setTimeout(r, 1000));
+      const cpu0 = processCpu(pid);
+      const background = cpuBetween(idle0, cpu0);
+      const out =
         which === 'bare'
           ? await runLoad(bare.url, '-', SECONDS)
-          : await runLoad(sy.url, sy.token, SECONDS),
-      );
+          : await runLoad(sy.url, sy.token, SECONDS);
+      const cpu1 = processCpu(pid);
+      round[which as 'bare' | 'sy'] = summarize(out, cpuBetween(cpu0, cpu1), background);
     }
     const r = round as { bare: Round; sy: Round };
     results.push(r);
@@ -214,6 +234,18 @@ async function main(): Promise<void> {
     `ratio vs bare Hono: ${ratios.map((x) => `${x.toFixed(1)}%`).join(' / ')}; Switchyard p99 ` +
       `${results.map((r) => `${r.sy.p99.toFixed(0)} ms`).join(' / ')}\n`,
   );
+  // CPU per request swings less with the machine's load than rates do. The server also spends CPU
+  // with no submissions (the simulated cluster's ticks, the drainer): `net` takes out that rate,
+  // measured over the idle second before each round.
+  const list = (f: (r: { bare: Round; sy: Round }) => number | undefined, unit: string) =>
+    results.map((r) => `${f(r)?.toFixed(unit === '%' ? 1 : 0) ?? '?'}${unit}`).join(' / ');
+  process.stdout.write(
+    `server CPU per submission: ${list((r) => r.sy.cpuUs, ' µs')}; ` +
+      `net of idle ${list((r) => r.sy.netUs, ' µs')}\n` +
+      `bare Hono CPU per request: ${list((r) => r.bare.cpuUs, ' µs')}; bare / Switchyard net: ` +
+      `${list((r) => (r.sy.netUs && r.bare.cpuUs ? (100 * r.bare.cpuUs) / r.sy.netUs : undefined), '%')}\n`,
+  );
+  if (SUBMIT_ONLY) return; // no drainer: nothing is created
   const lastRound = Math.round(results.at(-1)!.sy.rate * SECONDS);
   const loaded = await createdLatencies(sy, Math.min(lastRound, 5_000));
   process.stdout.write(

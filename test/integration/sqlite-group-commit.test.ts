@@ -2,10 +2,11 @@
  * Group commit and the embedded pair, on real SQLite files: the writes of one event-loop turn share
  * one transaction and are acknowledged only once committed (a second connection sees them all at
  * that moment, none before); one write's failure rolls back only itself; a new job and its queue
- * message commit together or not at all; an older separate queue file is moved in.
+ * message commit together or not at all; an older separate queue file is moved in; the savepoints'
+ * statement journal stays in memory.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,41 @@ describe('group commit', () => {
     expect(db.prepare('SELECT i FROM t ORDER BY i').pluck().all()).toEqual([1, 3]);
     db.close();
   });
+
+  // SQLite spills a statement journal past 64 KiB to a deleted temporary file (`etilqs_*`), which
+  // cost two pwrite calls per page each savepoint touched; group commit keeps it in memory.
+  it.skipIf(process.platform !== 'linux')(
+    "keeps the savepoints' statement journal off disk, and still rolls a failed write back",
+    async () => {
+      const db = openSqlite(freshPath());
+      db.exec('CREATE TABLE t (i INTEGER PRIMARY KEY, pad TEXT)');
+      const fill = db.prepare('INSERT INTO t VALUES (?, ?)');
+      for (let i = 0; i < 200; i++) fill.run(i, 'x'.repeat(2000));
+      const gc = createGroupCommit(db);
+      const touchAll = db.prepare('UPDATE t SET pad = ?');
+      const tempFiles = () =>
+        readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`).includes('etilqs_');
+          } catch {
+            return false; // closed meanwhile
+          }
+        }).length;
+      const seen: number[] = [];
+      const writes = Array.from({ length: 10 }, (_, w) =>
+        gc.run(() => {
+          touchAll.run(String(w).repeat(2000)); // every page of t, about 400 KiB, in this savepoint
+          seen.push(tempFiles());
+          if (w === 9) throw new Error('the last write fails');
+        }),
+      );
+      const results = await Promise.allSettled(writes);
+      expect(results.map((r) => r.status)).toEqual([...Array(9).fill('fulfilled'), 'rejected']);
+      expect(seen).toEqual(Array(10).fill(0));
+      expect(db.prepare('SELECT DISTINCT pad FROM t').pluck().all()).toEqual(['8'.repeat(2000)]);
+      db.close();
+    },
+  );
 
   it('keeps synchronous=FULL and WAL on the connection it batches', () => {
     const db = openSqlite(freshPath());
