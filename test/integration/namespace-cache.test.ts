@@ -1,4 +1,4 @@
-// The Kubernetes driver reads a namespace once: a second Job in it costs one request (the create),
+// The Kubernetes driver reads a namespace once (concurrent creates share the check): a second Job in it costs one request (the create),
 // so a cluster's request budget allows twice the Jobs. A namespace deleted behind its back turns
 // the next create into a retryable error, and the retry creates the namespace again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,17 @@ describe('namespace cache of the Kubernetes driver', () => {
 
     await driver.ensureNamespace('sy-acme', labels); // the retry: the namespace is made again
     expect(await driver.createJob(manifest('three'))).toBe('created');
+    await driver.close();
+  });
+
+  it('a burst of creates in a new namespace checks it once (a read and a create), not per Job', async () => {
+    const driver = createKubernetesCluster({ clusterId: 'test', kubeconfig: { server: sim.url } });
+    const labels = { 'switchyard.io/tenant': 'burst' };
+    const before = sim.stats().requests;
+    await Promise.all(Array.from({ length: 8 }, () => driver.ensureNamespace('sy-burst', labels)));
+    expect(sim.stats().requests - before).toBe(2);
+    const ns = await clients(sim.url).core.readNamespace({ name: 'sy-burst' });
+    expect(ns.metadata?.labels).toMatchObject(labels);
     await driver.close();
   });
 });

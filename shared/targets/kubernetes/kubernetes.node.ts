@@ -91,6 +91,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
   let closed = false;
   /** Namespaces seen to exist: a Job in one then costs 1 request, not 2 (forgotten on a 404). */
   const knownNamespaces = new Set<string>();
+  const ensuring = new Map<string, Promise<void>>();
 
   function getClients(): Clients {
     if (closed) throw new ClusterError('unreachable', `cluster ${clusterId}: driver is closed`);
@@ -240,7 +241,16 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
 
     async ensureNamespace(name: string, labels: Record<string, string>, opts?: RequestOptions) {
       if (knownNamespaces.has(name)) return;
-      await withCallerSignal(opts?.signal, () => ensureNamespaceNow(name, labels));
+      // One check per namespace at a time: a burst of a new tenant's creates shares it (each used
+      // to read, and often create, the namespace itself: a request per Job against the budget).
+      // The shared check is bounded by the request timeout, not by one caller's signal.
+      let ensured = ensuring.get(name);
+      if (!ensured) {
+        ensured = ensureNamespaceNow(name, labels).finally(() => ensuring.delete(name));
+        ensuring.set(name, ensured);
+      }
+      await ensured;
+      opts?.signal?.throwIfAborted();
     },
 
     async createJob(manifest: WorkloadManifest, opts?: RequestOptions) {
