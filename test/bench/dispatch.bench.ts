@@ -2,8 +2,9 @@
  * Dispatch and latency benchmark (figures, no assertions): `npm run bench:dispatch`.
  *
  * The embedded system (SQLite store and queue, dispatcher, in-process drainers) with
- * BENCH_CLUSTERS (100) simulated clusters of 8 × 8 A100s in this process, four clouds and so four
- * queues. For each drainer mode — `poll`, the old loop (pull 10, finish all 10, sleep 250 ms when
+ * BENCH_CLUSTERS (100) simulated clusters of 8 × 8 A100s in a process of their own (real clusters
+ * are other machines; `BENCH_SIMS=in-process` hosts them here, as `npm start` does), four clouds
+ * and so four queues. For each drainer mode — `poll`, the old loop (pull 10, finish all 10, sleep 250 ms when
  * empty), `event`, the queue waking a pipelined drainer, with each ack and log append committed
  * alone, and `batch`, the same with those writes in the group commit — on a fresh system:
  * 1. **Dispatch**: BENCH_JOBS (3000) one-GPU jobs are submitted over HTTP while the drainers hold
@@ -18,9 +19,10 @@
  * BENCH_JOBS, BENCH_LATENCY_JOBS, BENCH_ROUNDS (1: poll, event, batch; 2 adds them reversed),
  * BENCH_MODES (e.g. `event,batch`), BENCH_STORE (`memory` takes the state store's fsyncs out),
  * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>-<sims>.cpuprofile`),
- * BENCH_SIMS (`in-process`, the default, as `npm start` runs them; `process`: the simulated
- * clusters in a process of their own, reached over loopback, so this process's CPU figures are
- * Switchyard's alone; `in-process,process` runs both, alternating, and compares them), KEEP=1
+ * BENCH_SIMS (`process`, the default: the simulated clusters in a process of their own, reached
+ * over loopback like real clusters, so this process's CPU figures are Switchyard's alone and the
+ * simulator's own CPU is printed beside them; `in-process`: in this process, as `npm start` runs
+ * them; `in-process,process` runs both, alternating, and compares them), KEEP=1
  * (leaves each run's data directory, its `state.db`, in the temporary directory).
  */
 import { performance } from 'node:perf_hooks';
@@ -40,7 +42,7 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 3000);
 const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 100);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const BUCKET_WINDOW_MAX = 20 + 40; // DEFAULT_QPS × 1 s + DEFAULT_BURST
-const SIMS = (process.env.BENCH_SIMS ?? 'in-process').split(',') as SimsMode[];
+const SIMS = (process.env.BENCH_SIMS ?? 'process').split(',') as SimsMode[];
 
 interface Result {
   mode: Mode;
