@@ -106,14 +106,14 @@ async function shipPod(
   f: Followed,
   driver: ClusterDriver,
   pod: JobPod,
+  spare: boolean,
 ): Promise<void> {
   const c = f.pods.get(pod.name) ?? { nextLine: 0, atLast: 0 };
   f.pods.set(pod.name, c);
-  const read = await driver.readPodLog!(
-    f.meta.namespace,
-    pod,
-    c.lastTs ? { sinceTime: c.lastTs } : {},
-  );
+  const read = await driver.readPodLog!(f.meta.namespace, pod, {
+    ...(c.lastTs && { sinceTime: c.lastTs }),
+    ...(spare && { spare }),
+  });
   let fresh = unseen(c, read);
   while (fresh.length > 0) {
     const lines = chunksOf(fresh)[0]!;
@@ -142,14 +142,19 @@ export function createLogShipper(o: LogShipperOptions) {
   const keyOf = (clusterId: string, m: JobMeta) =>
     `${clusterId}/${m.namespace}/${m.name}/${m.attempt}`;
 
-  async function ship(f: Followed): Promise<void> {
+  /**
+   * `spare`: the periodic reads take only the cluster's spare request budget, so a cluster busy
+   * with creates ships running jobs' output later rather than creating later; the last read of an
+   * ended job (`finish`, which its end report waits for) is an ordinary request.
+   */
+  async function ship(f: Followed, spare = false): Promise<void> {
     const driver = o.clusters.get(f.clusterId);
     if (!driver?.listJobPods || !driver.readPodLog || !o.control.shipLogs) return;
-    const pods = await driver.listJobPods(f.meta.namespace, f.meta.jobId);
+    const pods = await driver.listJobPods(f.meta.namespace, f.meta.jobId, spare ? { spare } : {});
     for (const pod of pods) {
       if (pod.phase === 'Pending' || pod.phase === 'Unknown') continue;
       try {
-        await shipPod(o, f, driver, pod);
+        await shipPod(o, f, driver, pod, spare);
       } catch (e) {
         jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn(
           'cannot ship logs of a pod; will retry',
@@ -164,7 +169,7 @@ export function createLogShipper(o: LogShipperOptions) {
 
   async function tick(): Promise<void> {
     for (const f of [...followed.values()]) {
-      await ship(f).catch((e: unknown) =>
+      await ship(f, true).catch((e: unknown) =>
         jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn('cannot read job pods for logs', {
           error: String(e),
         }),

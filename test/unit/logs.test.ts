@@ -152,3 +152,47 @@ describe('a restarted drainer', () => {
     expect(read.chunks.flatMap((c) => c.lines)).toEqual(lines);
   });
 });
+
+describe('which log reads take only spare request budget', () => {
+  it('the periodic reads of running jobs do; the last read of an ended job does not', async () => {
+    const calls: Array<[string, boolean]> = [];
+    const pod = { name: 'sy-j-0', replica: 0, phase: 'Running', container: 'main' };
+    const driver = {
+      listJobPods: async (_ns: string, _id: string, o?: { spare?: boolean }) => {
+        calls.push(['list', o?.spare === true]);
+        return [pod];
+      },
+      readPodLog: async (_ns: string, _pod: unknown, o?: { spare?: boolean }) => {
+        calls.push(['log', o?.spare === true]);
+        return [`${new Date(T0).toISOString()} hello`];
+      },
+    } as unknown as ClusterDriver;
+    const control = {
+      claim: async () => ({ proceed: true }),
+      report: async () => ({}),
+      heartbeat: async () => {},
+      shipLogs: async (c: LogShipment) => ({
+        stored: c.lines.length,
+        nextLine: c.fromLine + c.lines.length,
+      }),
+    };
+    const shipper = createLogShipper({
+      clusters: new Map([['c', driver]]),
+      control,
+      log: silentLogger,
+      everyMs: 60_000,
+    });
+    const meta = { jobId: 'j', attempt: 1, namespace: 'ns', name: 'sy-j' };
+    shipper.follow('c', meta);
+    shipper.start(); // the first pass runs at once
+    for (let i = 0; i < 100 && calls.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    shipper.stop();
+    await shipper.finish('c', meta);
+    expect(calls).toEqual([
+      ['list', true],
+      ['log', true],
+      ['list', false],
+      ['log', false],
+    ]);
+  });
+});

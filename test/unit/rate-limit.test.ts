@@ -20,6 +20,27 @@ function fakeTime(start = 1_000_000) {
 }
 
 describe('createRateLimiter', () => {
+  it('spare acquisitions take only the upper half of the burst and never delay others', async () => {
+    const t = fakeTime();
+    const limiter = createRateLimiter({ qps: 2, burst: 4, clock: t.clock, sleep: t.sleep });
+    await limiter.acquireSpare();
+    await limiter.acquireSpare(); // 4 → 2 tokens: the reserve half is left
+    expect(t.sleeps).toEqual([]);
+    await limiter.acquireSpare(); // waits until a token above the reserve is back: 0.5 s
+    expect(t.elapsed()).toBe(500);
+    await limiter.acquire();
+    await limiter.acquire(); // ordinary requests use the reserve at once
+    expect(t.elapsed()).toBe(500);
+    expect(limiter.waitedMs()).toBe(0);
+    t.sleeps.length = 0;
+    await limiter.acquireSpare(); // bucket at 0: back above the reserve (3 tokens) takes 1.5 s
+    expect(t.sleeps).toEqual([1500]);
+    limiter.pause(2000);
+    const before = t.elapsed();
+    await limiter.acquireSpare();
+    expect(t.elapsed() - before).toBeGreaterThanOrEqual(2000);
+  });
+
   it('lets a burst through at once, then paces at qps', async () => {
     const t = fakeTime();
     const limiter = createRateLimiter({ qps: 10, burst: 5, clock: t.clock, sleep: t.sleep });

@@ -44,7 +44,7 @@ import type {
 } from './port.js';
 import { ClusterError } from './port.js';
 import type { ThrottleRetryOptions } from './rate-limit.js';
-import { createRateLimiter, withRateLimit } from './rate-limit.js';
+import { createRateLimiter, monotonicClock, withRateLimit } from './rate-limit.js';
 import { kindOfObject, WORKLOAD_RESOURCES } from './workload-kinds.js';
 
 // The pure parts live beside the driver; re-exported for callers that import them from here.
@@ -85,7 +85,8 @@ const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
 export function createKubernetesCluster(options: KubernetesClusterOptions): ClusterDriver {
   const { clusterId } = options;
   const clock = options.clock ?? systemClock;
-  const limiter = createRateLimiter({ ...options.limiter, clock });
+  // The request budget runs on monotonic time, not on `clock` (the reports' wall clock).
+  const limiter = createRateLimiter({ ...options.limiter, clock: monotonicClock });
   const watches = new Set<{ close(): void }>();
   let clients: Clients | undefined;
   let closed = false;
@@ -110,10 +111,12 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
     return clients;
   }
 
-  async function call<T>(what: string, send: (c: Clients) => Promise<T>): Promise<T> {
+  /** One request through the budget (`spare`: only its spare part, see `acquireSpare`). */
+  async function call<T>(what: string, send: (c: Clients) => Promise<T>, spare?: boolean) {
     const c = getClients();
     try {
-      return await withRateLimit(limiter, () => send(c), throttleDelayMs, options.throttleRetry);
+      const retry = { ...options.throttleRetry, spare };
+      return await withRateLimit<T>(limiter, () => send(c), throttleDelayMs, retry);
     } catch (error) {
       throw classify(error, clusterId, what);
     }

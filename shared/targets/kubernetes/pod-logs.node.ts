@@ -21,7 +21,11 @@ const REPLICA_LABELS = [
   'batch.kubernetes.io/job-completion-index',
   'switchyard.io/replica',
 ];
-type Call = <T>(what: string, send: (c: { getText: GetText }) => Promise<T>) => Promise<T>;
+type Call = <T>(
+  what: string,
+  send: (c: { getText: GetText }) => Promise<T>,
+  spare?: boolean,
+) => Promise<T>;
 
 const index = (raw: string | undefined) => {
   const n = Number(raw);
@@ -52,10 +56,18 @@ function linesOf(text: string): string[] {
 
 export function podLogMethods(namespaceCall: Call) {
   return {
-    async listJobPods(namespace: string, jobId: string): Promise<JobPod[]> {
+    async listJobPods(
+      namespace: string,
+      jobId: string,
+      options: { spare?: boolean } = {},
+    ): Promise<JobPod[]> {
       const selector = encodeURIComponent(`${LABEL_JOB_ID}=${jobId}`);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${selector}`;
-      const text = await namespaceCall(`listing pods of job ${jobId}`, (c) => c.getText(path));
+      const text = await namespaceCall(
+        `listing pods of job ${jobId}`,
+        (c) => c.getText(path),
+        options.spare,
+      );
       const pods = (JSON.parse(text) as { items?: V1Pod[] }).items ?? [];
       return pods
         .filter((p) => p.metadata?.name && p.spec?.containers[0])
@@ -76,8 +88,10 @@ export function podLogMethods(namespaceCall: Call) {
       if (options.sinceTime) query.set('sinceTime', options.sinceTime);
       if (options.tailLines !== undefined) query.set('tailLines', String(options.tailLines));
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod.name)}/log?${query}`;
-      const text = await namespaceCall(`reading the log of pod ${namespace}/${pod.name}`, (c) =>
-        c.getText(path),
+      const text = await namespaceCall(
+        `reading the log of pod ${namespace}/${pod.name}`,
+        (c) => c.getText(path),
+        options.spare,
       );
       return linesOf(text);
     },

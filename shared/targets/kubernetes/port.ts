@@ -137,6 +137,11 @@ export interface PodLogOptions {
   /** Lines at or after this RFC 3339 time. */
   sinceTime?: string;
   tailLines?: number;
+  /**
+   * A periodic read that may wait: it takes only the cluster's spare request budget, so Job
+   * creates and watches keep theirs (see `RateLimiter.acquireSpare`).
+   */
+  spare?: boolean;
 }
 
 /** Per-call options of the calls a caller may need to give up on (a function's time budget). */
@@ -197,7 +202,7 @@ export interface ClusterDriver {
     handlers: JobWatchHandlers,
   ): Promise<JobWatch>;
   /** The pods of Switchyard job `jobId` in `namespace` (label `switchyard.io/job-id`), for logs. */
-  listJobPods?(namespace: string, jobId: string): Promise<JobPod[]>;
+  listJobPods?(namespace: string, jobId: string, options?: { spare?: boolean }): Promise<JobPod[]>;
   /** A pod's output, each line `<RFC 3339 time> <text>` (Kubernetes `timestamps=true`). */
   readPodLog?(namespace: string, pod: JobPod, options?: PodLogOptions): Promise<string[]>;
   /**

@@ -23,6 +23,12 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Resolves when the caller may send one request. Callers are served in arrival order. */
   acquire(): Promise<void>;
+  /**
+   * Like `acquire`, for work that may wait (periodic log reads): takes a token only while the
+   * bucket holds more than half its burst, so it never makes an `acquire` caller wait, and waits
+   * while other work keeps the bucket lower. Its waits are not counted in `waitedMs`.
+   */
+  acquireSpare(): Promise<void>;
   /** Holds every acquisition until `ms` from now (e.g. after a 429 with `Retry-After`). */
   pause(ms: number): void;
   /** Milliseconds the next acquisition would wait, without taking a token. */
@@ -30,6 +36,12 @@ export interface RateLimiter {
   /** Milliseconds all acquisitions so far have waited, in total (`/metrics`). */
   waitedMs(): number;
 }
+
+/**
+ * Monotonic time for a client's request budget: a wall clock may be held still (a test's) or
+ * stepped (a host's), and a bucket that never sees time pass never refills.
+ */
+export const monotonicClock: Clock = { now: () => performance.now() };
 
 export const DEFAULT_QPS = 20;
 export const DEFAULT_BURST = 40;
@@ -74,6 +86,20 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       waited += wait;
       if (wait > 0) await sleep(wait);
     },
+    async acquireSpare() {
+      const reserve = Math.floor(burst / 2);
+      for (;;) {
+        const now = clock.now();
+        refill(now);
+        const pauseWait = Math.max(0, pausedUntil - now);
+        if (pauseWait === 0 && tokens - 1 >= reserve) {
+          tokens -= 1;
+          return;
+        }
+        const refillWait = Math.ceil(((reserve + 1 - tokens) * 1000) / qps);
+        await sleep(Math.max(1, pauseWait, refillWait));
+      }
+    },
     waitedMs: () => waited,
     pause(ms) {
       const now = clock.now();
@@ -95,6 +121,8 @@ export interface ThrottleRetryOptions {
   maxWaitMs?: number;
   /** Delay when the server gave no `Retry-After` (default 1 s). */
   defaultWaitMs?: number;
+  /** Take the limiter's spare capacity only (`acquireSpare`): work that may wait. */
+  spare?: boolean;
 }
 
 /**
@@ -113,7 +141,7 @@ export async function withRateLimit<T>(
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const defaultWaitMs = options.defaultWaitMs ?? 1_000;
   for (let attempt = 1; ; attempt++) {
-    await limiter.acquire();
+    await (options.spare ? limiter.acquireSpare() : limiter.acquire());
     try {
       return await send();
     } catch (error) {
