@@ -195,6 +195,12 @@ function report(results: Result[], sims: SimsMode): void {
 }
 
 async function main(): Promise<void> {
+  const room = CLUSTERS * 64; // 8 nodes × 8 A100 each; the jobs run an hour
+  if (JOBS + LATENCY_JOBS > room) {
+    throw new Error(
+      `BENCH_JOBS + BENCH_LATENCY_JOBS (${JOBS + LATENCY_JOBS}) must fit the ${room} GPUs of ${CLUSTERS} clusters`,
+    );
+  }
   const order: Mode[] = [];
   for (let r = 0; r < ROUNDS; r++)
     order.push(...((r % 2 ? ['batch', 'event', 'poll'] : ['poll', 'event', 'batch']) as Mode[]));
