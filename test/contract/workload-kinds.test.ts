@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimCluster, type SimCluster } from '../../infra/sim-cluster/index.js';
+import { SIM_VERSION } from '../../infra/sim-cluster/nodes.js';
 import { newId } from '../../shared/base/clock.js';
 import type { JobSpec, WorkloadKind } from '../../shared/domain/job.js';
 import { createKubernetesCluster } from '../../shared/targets/kubernetes/kubernetes.node.js';
@@ -129,6 +130,7 @@ describe('discovery and capacity', () => {
     );
     expect(report.kueue).toBe(servesKueue());
     expect(report.accelerators[GPU]).toMatchObject({ total: 16, free: 16, freePerNode: [8, 8] });
+    expect(report.version).toBe(SIM_VERSION); // the nodes' kubelet version, for upgrade plans
 
     // A running 3-GPU Job leaves one node with 5 free: freePerNode shows which, largest first.
     const m = manifest('job', {

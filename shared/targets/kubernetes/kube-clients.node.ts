@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Middleware } from '@kubernetes/client-node';
 import { createAgentReuse, keepAliveAuthentication } from './keep-alive.node.js';
-import { makeKubeHttp, type GetText, type PostJson } from './kube-http.node.js';
+import { makeKubeHttp, type GetJson, type GetText, type PostJson } from './kube-http.node.js';
 
 export interface ClientOptions {
   clusterId: string;
@@ -39,6 +39,8 @@ export interface Clients {
   post: PostJson;
   /** A GET answered with text (pod lists as JSON, pod logs), the same way. */
   getText: GetText;
+  /** A GET answered with JSON (the heartbeat's node and pod lists), the same way. */
+  getJson: GetJson;
 }
 
 /**

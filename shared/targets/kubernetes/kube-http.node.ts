@@ -32,6 +32,8 @@ export class KubeHttpError extends Error {
 export type PostJson = (path: string, body: unknown) => Promise<void>;
 /** GETs `path` (with its query); resolves with the answer's text on 2xx. */
 export type GetText = (path: string) => Promise<string>;
+/** The same, parsed as JSON (a list's plain objects, not client-node's typed models). */
+export type GetJson = <T>(path: string) => Promise<T>;
 
 function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -98,5 +100,6 @@ export function makeKubeHttp(
     await send('POST', path, JSON.stringify(body), false);
   };
   const getText: GetText = (path) => send('GET', path, undefined, true);
-  return { post, getText };
+  const getJson: GetJson = async <T>(path: string) => JSON.parse(await getText(path)) as T;
+  return { post, getText, getJson };
 }

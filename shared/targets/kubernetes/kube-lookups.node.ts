@@ -1,7 +1,7 @@
 /**
- * Two reads the Kubernetes driver makes on the side: API discovery (which workload kinds and
- * whether Kueue the cluster serves, cached for a TTL) and the pods of one workload (a Job's by its
- * controller uid or name, the CRD kinds' by Switchyard's job-id label).
+ * Reads the Kubernetes driver makes on the side: API discovery (which workload kinds and whether
+ * Kueue the cluster serves, cached for a TTL), the pods of one workload (a Job's by its controller
+ * uid or name, the CRD kinds' by Switchyard's job-id label), and the heartbeat's capacity.
  */
 import type { Clock } from '../../base/clock.js';
 import type { WorkloadKind } from '../../domain/job.js';
@@ -10,6 +10,36 @@ import { LABEL_JOB_ID } from './labels.js';
 import type { KubeJobStatus } from './port.js';
 import { ClusterError } from './port.js';
 import { kindsFromGroups } from './workload-kinds.js';
+import type { CapacityReport } from '../../domain/cluster.js';
+import { capacityFromKube, type NodeLike, type PodLike } from './kube-status.js';
+import { versionOf, type VersionedNode } from './node-version.js';
+
+const PODS_UNFINISHED = `/api/v1/pods?fieldSelector=${encodeURIComponent('status.phase!=Succeeded,status.phase!=Failed')}`;
+
+/**
+ * Live capacity: every node and every unfinished pod, as plain JSON lists (kube-http.node.ts;
+ * client-node's typed models cost tens of µs an object, on every heartbeat), and what the API
+ * serves. `reportedAt` is read once the lists are in.
+ */
+export async function readCapacity(
+  call: KubeCall,
+  discover: (fresh?: boolean) => Promise<Served>,
+  reportedAt: () => string,
+): Promise<CapacityReport> {
+  const [nodes, pods, found] = await Promise.all([
+    call('listing nodes', (c) =>
+      c.getJson<{ items: (NodeLike & VersionedNode)[] }>('/api/v1/nodes'),
+    ),
+    call('listing pods', (c) => c.getJson<{ items: PodLike[] }>(PODS_UNFINISHED)),
+    discover(true),
+  ]);
+  return {
+    ...capacityFromKube(nodes.items, pods.items, reportedAt()),
+    kinds: [...found.kinds],
+    kueue: found.kueue,
+    ...versionOf(nodes.items),
+  };
+}
 
 /** Sends one rate-limited, classified request with the driver's clients. */
 export type KubeCall = <T>(what: string, send: (c: Clients) => Promise<T>) => Promise<T>;

@@ -8,13 +8,12 @@
  * The pure parts are edge-safe siblings: object mapping in kube-status.ts and
  * kube-workload-status.ts, errors in kube-errors.ts.
  */
-import { versionOf } from './node-version.js';
 import type { Clock } from '../../base/clock.js';
 import { iso, systemClock } from '../../base/clock.js';
 import type { CapacityReport } from '../../domain/cluster.js';
 import type { WorkloadKind } from '../../domain/job.js';
 import { makeClients, withCallerSignal, type Clients } from './kube-clients.node.js';
-import { createDiscovery, podsOf } from './kube-lookups.node.js';
+import { createDiscovery, podsOf, readCapacity } from './kube-lookups.node.js';
 import {
   classify,
   describeError,
@@ -22,7 +21,7 @@ import {
   throttleDelayMs,
   watchEventError,
 } from './kube-errors.js';
-import { capacityFromKube, containerResult, pendingReason } from './kube-status.js';
+import { containerResult, pendingReason } from './kube-status.js';
 import { replicasOf } from './replicas.js';
 import {
   failingReplica,
@@ -80,7 +79,6 @@ export interface KubernetesClusterOptions {
 }
 
 /** Pods that may hold GPUs: everything not finished (also filtered client-side). */
-const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
 
 export function createKubernetesCluster(options: KubernetesClusterOptions): ClusterDriver {
   const { clusterId } = options;
@@ -332,21 +330,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Clus
       return { stop: () => finish(false) };
     },
 
-    async capacity(): Promise<CapacityReport> {
-      const [nodes, pods, found] = await Promise.all([
-        call('listing nodes', (c) => c.core.listNode({})),
-        call('listing pods', (c) =>
-          c.core.listPodForAllNamespaces({ fieldSelector: UNFINISHED_PODS }),
-        ),
-        discover(true),
-      ]);
-      return {
-        ...capacityFromKube(nodes.items, pods.items, iso(clock.now())),
-        kinds: [...found.kinds],
-        kueue: found.kueue,
-        ...versionOf(nodes.items),
-      };
-    },
+    capacity: (): Promise<CapacityReport> => readCapacity(call, discover, () => iso(clock.now())),
 
     async close(): Promise<void> {
       closed = true;

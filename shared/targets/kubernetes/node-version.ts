@@ -2,7 +2,7 @@
  * The version a Kubernetes cluster reports in its capacity heartbeat: the lowest kubelet version
  * of its nodes, so a rolling node upgrade counts as done only when the last node runs the new one.
  */
-interface VersionedNode {
+export interface VersionedNode {
   status?: { nodeInfo?: { kubeletVersion?: string } };
 }
 
