@@ -25,6 +25,13 @@ export interface LogShipperOptions {
   log: Logger;
   /** How often running jobs' output is read; default 1 s. */
   everyMs?: number;
+  /**
+   * A job whose last read found nothing new is read less often: the wait doubles from `everyMs`
+   * up to this (default 8 s), and is back to `everyMs` once it prints again.
+   */
+  quietMaxMs?: number;
+  /** The time for those waits (tests); default `Date.now`. */
+  now?: () => number;
 }
 
 export interface PodCursor {
@@ -39,6 +46,9 @@ interface Followed {
   clusterId: string;
   meta: JobMeta;
   pods: Map<string, PodCursor>;
+  /** When the periodic pass reads it next (absent: at once), and the quiet wait that set it. */
+  dueAt?: number;
+  quietMs?: number;
 }
 
 /** A timestamp's sort key: nanoseconds padded, so RFC 3339 times of any precision compare. */
@@ -100,14 +110,14 @@ export function chunksOf(lines: string[]): string[][] {
   return out;
 }
 
-/** Reads one pod's output since what was shipped and ships the new lines in chunks. */
+/** Reads one pod's output since what was shipped, ships the new lines in chunks; how many. */
 async function shipPod(
   o: LogShipperOptions,
   f: Followed,
   driver: ClusterDriver,
   pod: JobPod,
   spare: boolean,
-): Promise<void> {
+): Promise<number> {
   const c = f.pods.get(pod.name) ?? { nextLine: 0, atLast: 0 };
   f.pods.set(pod.name, c);
   const read = await driver.readPodLog!(f.meta.namespace, pod, {
@@ -115,6 +125,7 @@ async function shipPod(
     ...(spare && { spare }),
   });
   let fresh = unseen(c, read);
+  const count = fresh.length;
   while (fresh.length > 0) {
     const lines = chunksOf(fresh)[0]!;
     const answer = await o.control.shipLogs!({
@@ -133,6 +144,7 @@ async function shipPod(
     c.nextLine = Math.max(c.nextLine, answer.nextLine);
     fresh = fresh.slice(taken);
   }
+  return count;
 }
 
 export function createLogShipper(o: LogShipperOptions) {
@@ -147,14 +159,15 @@ export function createLogShipper(o: LogShipperOptions) {
    * with creates ships running jobs' output later rather than creating later; the last read of an
    * ended job (`finish`, which its end report waits for) is an ordinary request.
    */
-  async function ship(f: Followed, spare = false): Promise<void> {
+  async function ship(f: Followed, spare = false): Promise<number> {
     const driver = o.clusters.get(f.clusterId);
-    if (!driver?.listJobPods || !driver.readPodLog || !o.control.shipLogs) return;
+    if (!driver?.listJobPods || !driver.readPodLog || !o.control.shipLogs) return 0;
+    let fresh = 0;
     const pods = await driver.listJobPods(f.meta.namespace, f.meta.jobId, spare ? { spare } : {});
     for (const pod of pods) {
       if (pod.phase === 'Pending' || pod.phase === 'Unknown') continue;
       try {
-        await shipPod(o, f, driver, pod, spare);
+        fresh += await shipPod(o, f, driver, pod, spare);
       } catch (e) {
         jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn(
           'cannot ship logs of a pod; will retry',
@@ -165,16 +178,30 @@ export function createLogShipper(o: LogShipperOptions) {
         );
       }
     }
+    return fresh;
+  }
+
+  const now = o.now ?? Date.now;
+
+  /** One pass over the followed jobs that are due; a quiet one waits longer each time. */
+  async function pass(): Promise<void> {
+    const every = o.everyMs ?? 1000;
+    for (const f of [...followed.values()]) {
+      if ((f.dueAt ?? 0) > now() + every / 2) continue; // due within half a period: now
+      const fresh = await ship(f, true).catch((e: unknown) => {
+        jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn('cannot read job pods for logs', {
+          error: String(e),
+        });
+        return 0;
+      });
+      const quiet = Math.max(every, (f.quietMs ?? 0) * 2);
+      f.quietMs = fresh > 0 ? 0 : Math.min(o.quietMaxMs ?? 8000, quiet);
+      f.dueAt = now() + f.quietMs;
+    }
   }
 
   async function tick(): Promise<void> {
-    for (const f of [...followed.values()]) {
-      await ship(f, true).catch((e: unknown) =>
-        jobLogger(o.log, f.meta.jobId, f.meta.traceId).warn('cannot read job pods for logs', {
-          error: String(e),
-        }),
-      );
-    }
+    await pass();
     if (running) timer = setTimeout(() => void tick(), o.everyMs ?? 1000);
   }
 
@@ -198,6 +225,8 @@ export function createLogShipper(o: LogShipperOptions) {
     forget(clusterId: string, meta: JobMeta): void {
       followed.delete(keyOf(clusterId, meta));
     },
+    /** One periodic pass now (what `start` runs every `everyMs`). */
+    pass,
     start(): void {
       if (running) return;
       running = true;

@@ -196,3 +196,50 @@ describe('which log reads take only spare request budget', () => {
     ]);
   });
 });
+
+describe('quiet jobs are read less often', () => {
+  it('the wait doubles from everyMs up to quietMaxMs while nothing is new, and resets on output', async () => {
+    let t = 0;
+    const lines: string[] = [];
+    const reads: number[] = [];
+    const pod = { name: 'sy-q-0', replica: 0, phase: 'Running', container: 'main' };
+    const driver = {
+      listJobPods: async () => [pod],
+      readPodLog: async () => {
+        reads.push(t);
+        return [...lines];
+      },
+    } as unknown as ClusterDriver;
+    const control = {
+      claim: async () => ({ proceed: true }),
+      report: async () => ({}),
+      heartbeat: async () => {},
+      shipLogs: async (c: LogShipment) => ({
+        stored: c.lines.length,
+        nextLine: c.fromLine + c.lines.length,
+      }),
+    };
+    const shipper = createLogShipper({
+      clusters: new Map([['c', driver]]),
+      control,
+      log: silentLogger,
+      everyMs: 1000,
+      quietMaxMs: 8000,
+      now: () => t,
+    });
+    shipper.follow('c', { jobId: 'q', attempt: 1, namespace: 'ns', name: 'sy-q' });
+    for (t = 0; t <= 20_000; t += 1000) await shipper.pass();
+    expect(reads).toEqual([0, 1000, 3000, 7000, 15_000]);
+    // It prints a line a second from 22 s: read at its due time (15 s + 8 s), then every pass.
+    reads.length = 0;
+    for (t = 21_000; t <= 26_000; t += 1000) {
+      if (t >= 22_000) lines.push(`${new Date(T0 + t).toISOString()} step`);
+      await shipper.pass();
+    }
+    expect(reads).toEqual([23_000, 24_000, 25_000, 26_000]);
+    // Quiet again: the wait grows from everyMs once more.
+    reads.length = 0;
+    for (t = 27_000; t <= 34_000; t += 1000) await shipper.pass();
+    expect(reads).toEqual([27_000, 28_000, 30_000, 34_000]);
+  });
+});
