@@ -182,10 +182,10 @@ export function createLogShipper(o: LogShipperOptions) {
   }
 
   const now = o.now ?? Date.now;
+  const every = o.everyMs ?? 1000;
 
   /** One pass over the followed jobs that are due; a quiet one waits longer each time. */
   async function pass(): Promise<void> {
-    const every = o.everyMs ?? 1000;
     for (const f of [...followed.values()]) {
       if ((f.dueAt ?? 0) > now() + every / 2) continue; // due within half a period: now
       const fresh = await ship(f, true).catch((e: unknown) => {
@@ -202,7 +202,7 @@ export function createLogShipper(o: LogShipperOptions) {
 
   async function tick(): Promise<void> {
     await pass();
-    if (running) timer = setTimeout(() => void tick(), o.everyMs ?? 1000);
+    if (running) timer = setTimeout(() => void tick(), every);
   }
 
   return {

@@ -153,6 +153,17 @@ describe('a restarted drainer', () => {
   });
 });
 
+/** A control plane that takes every line shipped to it. */
+const acceptingControl = () => ({
+  claim: async () => ({ proceed: true }),
+  report: async () => ({}),
+  heartbeat: async () => {},
+  shipLogs: async (c: LogShipment) => ({
+    stored: c.lines.length,
+    nextLine: c.fromLine + c.lines.length,
+  }),
+});
+
 describe('which log reads take only spare request budget', () => {
   it('the periodic reads of running jobs do; the last read of an ended job does not', async () => {
     const calls: Array<[string, boolean]> = [];
@@ -167,26 +178,14 @@ describe('which log reads take only spare request budget', () => {
         return [`${new Date(T0).toISOString()} hello`];
       },
     } as unknown as ClusterDriver;
-    const control = {
-      claim: async () => ({ proceed: true }),
-      report: async () => ({}),
-      heartbeat: async () => {},
-      shipLogs: async (c: LogShipment) => ({
-        stored: c.lines.length,
-        nextLine: c.fromLine + c.lines.length,
-      }),
-    };
     const shipper = createLogShipper({
       clusters: new Map([['c', driver]]),
-      control,
+      control: acceptingControl(),
       log: silentLogger,
-      everyMs: 60_000,
     });
     const meta = { jobId: 'j', attempt: 1, namespace: 'ns', name: 'sy-j' };
     shipper.follow('c', meta);
-    shipper.start(); // the first pass runs at once
-    for (let i = 0; i < 100 && calls.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    shipper.stop();
+    await shipper.pass(); // what the periodic tick runs
     await shipper.finish('c', meta);
     expect(calls).toEqual([
       ['list', true],
@@ -210,18 +209,9 @@ describe('quiet jobs are read less often', () => {
         return [...lines];
       },
     } as unknown as ClusterDriver;
-    const control = {
-      claim: async () => ({ proceed: true }),
-      report: async () => ({}),
-      heartbeat: async () => {},
-      shipLogs: async (c: LogShipment) => ({
-        stored: c.lines.length,
-        nextLine: c.fromLine + c.lines.length,
-      }),
-    };
     const shipper = createLogShipper({
       clusters: new Map([['c', driver]]),
-      control,
+      control: acceptingControl(),
       log: silentLogger,
       everyMs: 1000,
       quietMaxMs: 8000,
