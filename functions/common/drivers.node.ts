@@ -1,6 +1,6 @@
 /** Builds the configured state store and queue drivers for the Node entry points. */
 import { join } from 'node:path';
-import type { Clock } from '../../shared/base/clock.js';
+import { systemClock, type Clock } from '../../shared/base/clock.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
 import type { Queue } from '../../shared/queue/port.js';
 import { createPubSubQueue } from '../../shared/queue/pubsub.node.js';
@@ -90,13 +90,18 @@ export async function buildDrivers(
 ): Promise<{ store: StateStore; queue: Queue; jobPublish?: JobPublish }> {
   if (config.store.driver === 'sqlite' && config.queue.driver === 'sqlite') {
     secureDataDir(dataDir);
-    return createSqlitePair({
+    // The writer thread keeps time by the system clock; a test's own clock keeps writes inline.
+    const writer = clock === systemClock ? config.store.sqlite.writer : 'inline';
+    const pair = createSqlitePair({
       path: join(dataDir, 'state.db'),
       maxAttempts: config.queue.maxAttempts,
       clock,
       legacyQueuePath: join(dataDir, 'queue.db'),
       batchConsumerWrites,
+      writer,
     });
+    await pair.ready;
+    return pair;
   }
   return {
     store: await buildStore(config, dataDir, clock),

@@ -109,6 +109,15 @@ export const configSchema = z.strictObject({
           createTable: z.boolean().default(false),
         })
         .prefault({}),
+      sqlite: z
+        .strictObject({
+          /**
+           * `thread` (default): the embedded pair's writes (group commit, COMMIT, fsync) run on a
+           * worker thread of their own, off the event loop; `inline`: on the event loop.
+           */
+          writer: z.enum(['thread', 'inline']).default('thread'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   queue: z
@@ -282,6 +291,8 @@ export function applyEnv(
   if (env.SWITCHYARD_QUEUE !== undefined) section('queue').driver = env.SWITCHYARD_QUEUE;
   const sub = (parent: string, name: string) =>
     (section(parent)[name] ??= {}) as Record<string, unknown>;
+  if (env.SWITCHYARD_SQLITE_WRITER !== undefined)
+    sub('store', 'sqlite').writer = env.SWITCHYARD_SQLITE_WRITER;
   if (env.SWITCHYARD_DYNAMODB_TABLE !== undefined)
     sub('store', 'dynamodb').table = env.SWITCHYARD_DYNAMODB_TABLE;
   if (env.SWITCHYARD_DYNAMODB_ENDPOINT !== undefined) {

@@ -214,13 +214,15 @@ async function main(): Promise<void> {
       const idle0 = which === 'sy' ? processCpu(pid) : undefined;
       if (which === 'sy') await new Promise((r) => setTimeout(r, 1000));
       const cpu0 = processCpu(pid);
+      const loop0 = processCpu(pid, pid);
       const background = cpuBetween(idle0, cpu0);
       const out =
         which === 'bare'
           ? await runLoad(bare.url, '-', SECONDS)
           : await runLoad(sy.url, sy.token, SECONDS);
       const cpu1 = processCpu(pid);
-      round[which as 'bare' | 'sy'] = summarize(out, cpuBetween(cpu0, cpu1), background);
+      const loop = cpuBetween(loop0, processCpu(pid, pid));
+      round[which as 'bare' | 'sy'] = summarize(out, cpuBetween(cpu0, cpu1), background, loop);
     }
     const r = round as { bare: Round; sy: Round };
     results.push(r);
@@ -241,7 +243,8 @@ async function main(): Promise<void> {
     results.map((r) => `${f(r)?.toFixed(unit === '%' ? 1 : 0) ?? '?'}${unit}`).join(' / ');
   process.stdout.write(
     `server CPU per submission: ${list((r) => r.sy.cpuUs, ' µs')}; ` +
-      `net of idle ${list((r) => r.sy.netUs, ' µs')}\n` +
+      `net of idle ${list((r) => r.sy.netUs, ' µs')}; ` +
+      `its event-loop (main) thread alone ${list((r) => r.sy.loopUs, ' µs')}\n` +
       `bare Hono CPU per request: ${list((r) => r.bare.cpuUs, ' µs')}; bare / Switchyard net: ` +
       `${list((r) => (r.sy.netUs && r.bare.cpuUs ? (100 * r.bare.cpuUs) / r.sy.netUs : undefined), '%')}\n`,
   );

@@ -63,6 +63,14 @@ testQueueDriver('sqlite, real time', () => createSqliteQueue({ path: freshPath()
   stats: true,
 });
 
+// The pair as `npm start` opens it: publish, pull, ack, nack and extend on a writer thread with its
+// own connection (the system clock only), stats and dead letters read on this one.
+testQueueDriver(
+  'sqlite pair, writer thread, real time',
+  () => createSqlitePair({ path: freshPath(), writer: 'thread' }).queue,
+  { visibilityMs: 100, stats: true },
+);
+
 /** Runs `code` (an ES module that may import the repository's TypeScript) in a child process. */
 async function runChild(code: string): Promise<{ stdout: string; signal: string | null }> {
   const args = ['--import', 'tsx', '--input-type=module', '-e', code];

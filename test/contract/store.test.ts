@@ -36,3 +36,13 @@ const pairDir = mkdtempSync(join(tmpdir(), 'switchyard-pair-'));
 testStoreDriver('sqlite pair', () => createSqlitePair({ path: join(pairDir, `${n++}.db`) }).store, {
   cleanup: async () => rmSync(pairDir, { recursive: true, force: true }),
 });
+
+// The pair as `npm start` opens it: every write on a writer thread with its own connection, every
+// read on this one. Each write must be visible to the reads that follow it, and errors keep their
+// class (VersionConflictError, AlreadyExistsError, QuotaExceededError) across the thread.
+const threadDir = mkdtempSync(join(tmpdir(), 'switchyard-writer-'));
+testStoreDriver(
+  'sqlite pair, writer thread',
+  () => createSqlitePair({ path: join(threadDir, `${n++}.db`), writer: 'thread' }).store,
+  { cleanup: async () => rmSync(threadDir, { recursive: true, force: true }) },
+);

@@ -19,16 +19,23 @@ export interface Round {
   sysUs?: number;
   /** `cpuUs` less the process's CPU rate with no load (measured just before) over the round. */
   netUs?: number;
+  /**
+   * The main thread's CPU alone per answered request, µs: the event loop every request passes
+   * through, so what bounds the rate (the process figure adds the writer and other threads).
+   */
+  loopUs?: number;
 }
 
 /**
  * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat
  * (fields 14 and 15, in clock ticks of 1/100 s on Linux); undefined where /proc is missing.
  */
-export function processCpu(pid: number | undefined): ProcessCpu | undefined {
+export function processCpu(pid: number | undefined, thread?: number): ProcessCpu | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // A thread's own figures are in /proc/<pid>/task/<tid>/stat; the main thread's tid is the pid.
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = readFileSync(path, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
@@ -52,7 +59,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** `background`: the process's CPU over 1 s with no load, taken out of `netUs` pro rata. */
-export function summarize(out: LoadOutput, cpu?: ProcessCpu, background?: ProcessCpu): Round {
+export function summarize(
+  out: LoadOutput,
+  cpu?: ProcessCpu,
+  background?: ProcessCpu,
+  loop?: ProcessCpu,
+): Round {
   const sorted = [...out.latencies].sort((a, b) => a - b);
   return {
     rate: out.ok / out.elapsed,
@@ -68,6 +80,9 @@ export function summarize(out: LoadOutput, cpu?: ProcessCpu, background?: Proces
             ((cpu.user + cpu.system - (background.user + background.system) * out.elapsed) * 1e6) /
             out.ok,
         }
+      : {}),
+    ...(loop !== undefined && out.ok > 0
+      ? { loopUs: ((loop.user + loop.system) * 1e6) / out.ok }
       : {}),
   };
 }

@@ -1,0 +1,56 @@
+// The embedded pair with its writes on a writer thread (`npm start`'s default): what the store and
+// queue contracts cannot see from outside — writes still queued when the pair closes are committed
+// first; a thread that cannot open the database fails the start with a clear message instead of
+// hanging; and the cases it cannot serve are refused at construction.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { AlreadyExistsError } from '../../shared/base/errors.js';
+import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
+import { startSqliteWriter } from '../../shared/queue/sqlite-writer.node.js';
+import { createFakeClock } from '../contract/queue.contract.js';
+import { aJob, uniqueId } from '../contract/store-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sy-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('commits every write still waiting when the pair closes, and they read back after reopening', async () => {
+  const path = join(dir, 'close.db');
+  const pair = createSqlitePair({ path, writer: 'thread' });
+  await pair.ready;
+  const jobs = Array.from({ length: 50 }, () => aJob({ id: uniqueId('job') }));
+  const writes = jobs.map((j) => pair.store.jobs.create(j));
+  const published = pair.queue.publish('aws', { jobId: jobs[0]!.id, attempt: 1 } as never);
+  // Not awaited: close must let them commit (and answer) before the thread stops.
+  await pair.store.close();
+  await Promise.all([...writes, published]);
+  const again = createSqlitePair({ path });
+  for (const j of jobs) expect((await again.store.jobs.get(j.id))?.id).toBe(j.id);
+  expect((await again.queue.stats!('aws')).depth).toBe(1);
+  await expect(again.store.jobs.create(jobs[0]!)).rejects.toBeInstanceOf(AlreadyExistsError);
+  await again.store.close();
+});
+
+it('rejects the start, and every write, with the reason when the thread cannot open the database', async () => {
+  const writer = startSqliteWriter({ path: join(dir, 'no-such-dir', 'state.db') });
+  const write = writer.call('store.tenants.create', [{ id: 't', name: 't' }]).catch((e) => e);
+  await expect(writer.ready).rejects.toMatchObject({
+    code: 'UNAVAILABLE',
+    message: expect.stringMatching(/^the SQLite writer thread stopped: .*no such file/),
+  });
+  expect(await write).toMatchObject({ code: 'UNAVAILABLE' });
+  await expect(writer.call('store.tenants.create', [{ id: 'u', name: 'u' }])).rejects.toMatchObject(
+    { code: 'UNAVAILABLE' },
+  );
+  await writer.close(); // nothing to stop; must not hang
+});
+
+it('refuses a private in-memory database or a clock other than the system clock', () => {
+  expect(() => createSqlitePair({ path: ':memory:', writer: 'thread' })).toThrow(
+    /database file and the system clock/,
+  );
+  expect(() =>
+    createSqlitePair({ path: join(dir, 'clock.db'), clock: createFakeClock(), writer: 'thread' }),
+  ).toThrow(/use writer: inline/);
+});
