@@ -45,7 +45,27 @@ export interface WriterData {
   batchConsumerWrites?: boolean;
 }
 
-/** Caller → writer: calls `[id, path, args]`, or close (commit what waits, then stop). */
+/**
+ * Writes whose result the caller can tell from its arguments: the record as written, its version
+ * one up (what the drivers return). The writer answers them without a value, and the caller does
+ * not parse a job back.
+ */
+export const LOCAL_RESULTS: Record<string, (args: readonly unknown[]) => unknown> = {
+  'store.jobs.update': ([job]) => bumped(job),
+  'store.clusters.update': ([cluster]) => bumped(cluster),
+};
+
+const bumped = (record: unknown) => {
+  const r = record as { version: number };
+  return { ...r, version: r.version + 1 };
+};
+
+/**
+ * Caller → writer: calls `[id, path, args]`, or close (commit what waits, then stop). Arguments
+ * and results are structured clones: the store's records are JSON data, so they arrive unchanged.
+ * (Sending them as JSON text instead cost the caller's thread more: 10–11 µs per job create and
+ * publish against 7.)
+ */
 export type ToWriter = { calls: Array<[number, string, unknown[]]> } | { close: true };
 
 /** Writer → caller. */

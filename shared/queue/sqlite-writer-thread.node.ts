@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqlitePair } from './sqlite-pair.node.js';
 import {
+  LOCAL_RESULTS,
   toWire,
   WRITE_PATHS,
   type FromWriter,
@@ -63,8 +64,9 @@ function call(id: number, path: string, args: unknown[]): void {
     reply([id, false, toWire(e)]);
     return;
   }
+  const local = path in LOCAL_RESULTS;
   Promise.resolve(result).then(
-    (value) => reply([id, true, value]),
+    (value) => reply([id, true, local ? undefined : value]),
     (e: unknown) => reply([id, false, toWire(e)]),
   );
 }

@@ -17,9 +17,11 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../base/errors.js';
 import {
   fromWire,
+  LOCAL_RESULTS,
   WRITES,
   type FromWriter,
   type ToWriter,
+  type WireError,
   type WriterData,
 } from './sqlite-writer-protocol.node.js';
 
@@ -37,6 +39,8 @@ export interface SqliteWriter {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** The result, where the arguments tell it (`LOCAL_RESULTS`), taken when the call was made. */
+  local?: { value: unknown };
 }
 
 /**
@@ -83,8 +87,9 @@ export function startSqliteWriter(data: WriterData): SqliteWriter {
       worker.unref();
       whenIdle();
     }
-    if (ok) p.resolve(value);
-    else p.reject(fromWire(value as Parameters<typeof fromWire>[0]));
+    if (!ok) p.reject(fromWire(value as WireError));
+    else if (p.local) p.resolve(p.local.value);
+    else p.resolve(value);
   };
 
   const stop = (error: Error) => {
@@ -123,7 +128,8 @@ export function startSqliteWriter(data: WriterData): SqliteWriter {
       return new Promise((resolve, reject) => {
         const id = nextId++;
         if (pending.size === 0) worker.ref();
-        pending.set(id, { resolve, reject });
+        const result = LOCAL_RESULTS[path];
+        pending.set(id, { resolve, reject, ...(result && { local: { value: result(args) } }) });
         outgoing.push([id, path, args]);
         if (!scheduled) {
           scheduled = true;
