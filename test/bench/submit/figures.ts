@@ -19,16 +19,20 @@ export interface Round {
   sysUs?: number;
   /** `cpuUs` less the process's CPU rate with no load (measured just before) over the round. */
   netUs?: number;
+  /** The main thread's CPU time (the event loop) over the round per answered request, µs. */
+  mainUs?: number;
 }
 
 /**
  * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat
  * (fields 14 and 15, in clock ticks of 1/100 s on Linux); undefined where /proc is missing.
+ * `mainThread`: its main thread's alone (/proc/<pid>/task/<pid>/stat), the event loop without
+ * worker threads (npm start's simulated clusters) and libuv's pool.
  */
-export function processCpu(pid: number | undefined): ProcessCpu | undefined {
+export function processCpu(pid: number | undefined, mainThread = false): ProcessCpu | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/${mainThread ? `task/${pid}/` : ''}stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
@@ -52,7 +56,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** `background`: the process's CPU over 1 s with no load, taken out of `netUs` pro rata. */
-export function summarize(out: LoadOutput, cpu?: ProcessCpu, background?: ProcessCpu): Round {
+export function summarize(
+  out: LoadOutput,
+  cpu?: ProcessCpu,
+  background?: ProcessCpu,
+  main?: ProcessCpu,
+): Round {
   const sorted = [...out.latencies].sort((a, b) => a - b);
   return {
     rate: out.ok / out.elapsed,
@@ -68,6 +77,9 @@ export function summarize(out: LoadOutput, cpu?: ProcessCpu, background?: Proces
             ((cpu.user + cpu.system - (background.user + background.system) * out.elapsed) * 1e6) /
             out.ok,
         }
+      : {}),
+    ...(main !== undefined && out.ok > 0
+      ? { mainUs: ((main.user + main.system) * 1e6) / out.ok }
       : {}),
   };
 }
