@@ -6,7 +6,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { SimCluster } from '../../infra/sim-cluster/index.js';
 import { systemClock, type Clock } from '../../shared/base/clock.js';
 import { bootstrapAdmin, reissueAdminIfKeyGone } from '../../shared/auth/bootstrap.js';
 import type { SwitchyardConfig } from '../../shared/config/schema.js';
@@ -20,6 +19,7 @@ import { createUrlGuard } from '../../shared/webhooks/ssrf.js';
 import { secureDataDir, writePrivateFile } from '../common/data-dir.node.js';
 import { buildDrivers } from '../common/drivers.node.js';
 import { startClusters } from './clusters.js';
+import type { SimHosting, SimulatedCluster } from './sim-host.js';
 import { simulatedKubeconfig } from './kubeconfig.js';
 import { every } from './timers.js';
 import { sha256Base64Native } from '../../shared/auth/sha256.node.js';
@@ -31,7 +31,8 @@ export interface Embedded {
   adminToken?: string;
   tokenPath: string;
   kubeconfigPath: string;
-  sims: SimCluster[];
+  /** The simulated clusters (in a worker thread unless `tuning.simulated` is `in-process`). */
+  sims: SimulatedCluster[];
   /** The in-process drainers, one per queue (none with `drainers.inProcess: false`). */
   drainers: Drainer[];
   close(): Promise<void>;
@@ -42,6 +43,8 @@ export interface EmbeddedTuning {
   drainer?: Pick<DrainerOptions, 'fixedPoll' | 'holdPull' | 'idleWaitMs' | 'pollMs'>;
   /** `false`: the SQLite pair commits each ack and log append alone (bench:dispatch baseline). */
   batchConsumerWrites?: boolean;
+  /** Where the simulated clusters run: `worker` (default, as `npm start`) or `in-process`. */
+  simulated?: SimHosting;
 }
 
 /** The local admin token, or undefined when the file is missing. */
@@ -65,8 +68,10 @@ export async function startEmbedded(
   secureDataDir(dataDir);
   mkdirSync(join(dataDir, 'sim'), { recursive: true, mode: 0o700 });
 
-  // 1. Clusters: simulated ones start here; every one gets a client-node driver.
-  const { sims, drivers, targets, definitions } = await startClusters(config, dataDir);
+  // 1. Clusters: simulated ones start here (a worker thread by default); each gets a driver.
+  const { sims, drivers, targets, definitions } = await startClusters(config, dataDir, {
+    ...(tuning.simulated && { simulated: tuning.simulated }),
+  });
   const kubeconfigPath = join(dataDir, 'kubeconfig');
   writePrivateFile(
     kubeconfigPath,

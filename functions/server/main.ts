@@ -6,11 +6,14 @@ import { isAppError } from '../../shared/base/errors.js';
 import { loadConfig } from '../../shared/config/load.node.js';
 import { startEmbedded } from './embedded.js';
 import { createConsoleLogger } from './logger.js';
+import { simHostingFromEnv } from './sim-host.js';
 
 async function main(): Promise<void> {
   const log = createConsoleLogger({ quiet: process.env.SWITCHYARD_QUIET === '1' });
   const { config, source } = loadConfig();
-  const sy = await startEmbedded(config, log);
+  // The simulated clusters run in a worker thread unless SWITCHYARD_SIMULATED=in-process.
+  const simulated = simHostingFromEnv(process.env);
+  const sy = await startEmbedded(config, log, undefined, { simulated });
   const sims = sy.sims
     .map((s) => `    ${s.id.padEnd(20)} ${s.url}   (SIMULATED Kubernetes API)`)
     .join('\n');

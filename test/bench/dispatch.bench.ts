@@ -3,7 +3,7 @@
  *
  * The embedded system (SQLite store and queue, dispatcher, in-process drainers) with
  * BENCH_CLUSTERS (100) simulated clusters of 8 × 8 A100s in a process of their own (real clusters
- * are other machines; `BENCH_SIMS=in-process` hosts them here, as `npm start` does), four clouds
+ * are other machines; `BENCH_SIMS=in-process` hosts them on this event loop), four clouds
  * and so four queues. For each drainer mode — `poll`, the old loop (pull 10, finish all 10, sleep 250 ms when
  * empty), `event`, the queue waking a pipelined drainer, with each ack and log append committed
  * alone, and `batch`, the same with those writes in the group commit — on a fresh system:
@@ -21,8 +21,8 @@
  * BENCH_CPU_PROF=<dir> (a CPU profile of each drain phase, `drain-<mode>-<sims>.cpuprofile`),
  * BENCH_SIMS (`process`, the default: the simulated clusters in a process of their own, reached
  * over loopback like real clusters, so this process's CPU figures are Switchyard's alone and the
- * simulator's own CPU is printed beside them; `in-process`: in this process, as `npm start` runs
- * them; `in-process,process` runs both, alternating, and compares them), KEEP=1
+ * simulator's own CPU is printed beside them; `in-process`: on this process's event loop (npm start's
+ * layout before its worker thread); `in-process,process` runs both, alternating, and compares them), KEEP=1
  * (leaves each run's data directory, its `state.db`, in the temporary directory).
  */
 import { performance } from 'node:perf_hooks';

@@ -9,7 +9,8 @@
  * round pair. Then submit → Kubernetes Job created percentiles from the jobs' own events: for the
  * last round's jobs (under load, waiting up to 20 s for the drainer) and for 60 jobs posted one at
  * a time at 20/s before any load (paced). Beside each rate: the served process's CPU time over the
- * round (from /proc) per answered request — the figure to trust on a shared machine.
+ * round (from /proc) per answered request — the figure to trust on a shared machine — and its main
+ * thread's alone (the event loop; npm start's simulated clusters run in a worker thread).
  * `--emulators` (or BENCH_EMULATORS=1) runs the DynamoDB Local + Pub/Sub emulator pair instead.
  * Knobs: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32), BENCH_CPU_PROF=<dir> (the
  * server writes a V8 CPU profile there on exit), BENCH_SUBMIT_ONLY=1 (below).
@@ -214,15 +215,15 @@ async function main(): Promise<void> {
       const idle0 = which === 'sy' ? processCpu(pid) : undefined;
       if (which === 'sy') await new Promise((r) => setTimeout(r, 1000));
       const cpu0 = processCpu(pid);
-      const loop0 = processCpu(pid, pid);
+      const main0 = processCpu(pid, true);
       const background = cpuBetween(idle0, cpu0);
       const out =
         which === 'bare'
           ? await runLoad(bare.url, '-', SECONDS)
           : await runLoad(sy.url, sy.token, SECONDS);
       const cpu1 = processCpu(pid);
-      const loop = cpuBetween(loop0, processCpu(pid, pid));
-      round[which as 'bare' | 'sy'] = summarize(out, cpuBetween(cpu0, cpu1), background, loop);
+      const main = cpuBetween(main0, processCpu(pid, true));
+      round[which as 'bare' | 'sy'] = summarize(out, cpuBetween(cpu0, cpu1), background, main);
     }
     const r = round as { bare: Round; sy: Round };
     results.push(r);
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `server CPU per submission: ${list((r) => r.sy.cpuUs, ' µs')}; ` +
       `net of idle ${list((r) => r.sy.netUs, ' µs')}; ` +
-      `its event-loop (main) thread alone ${list((r) => r.sy.loopUs, ' µs')}\n` +
+      `main thread ${list((r) => r.sy.mainUs, ' µs')}\n` +
       `bare Hono CPU per request: ${list((r) => r.bare.cpuUs, ' µs')}; bare / Switchyard net: ` +
       `${list((r) => (r.sy.netUs && r.bare.cpuUs ? (100 * r.bare.cpuUs) / r.sy.netUs : undefined), '%')}\n`,
   );

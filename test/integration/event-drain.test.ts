@@ -71,6 +71,8 @@ describe('event-driven drain', () => {
       10_000,
     );
     expect(job.clusterId).toBe('sim-one');
-    expect(Object.keys(emb.sims[0]!.stats().creates)).toEqual([expect.stringContaining(id)]);
+    expect(Object.keys((await emb.sims[0]!.stats()).creates)).toEqual([
+      expect.stringContaining(id),
+    ]);
   });
 });

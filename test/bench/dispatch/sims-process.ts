@@ -4,7 +4,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { SimCluster } from '../../../infra/sim-cluster/index.js';
+import type { SimCluster, SimStats } from '../../../infra/sim-cluster/index.js';
+import type { SimulatedCluster } from '../../../functions/server/sim-host.js';
 
 /** One cluster's figures: requests served, Jobs created (names), duplicate creates. */
 export interface ChildStat {
@@ -14,7 +15,10 @@ export interface ChildStat {
 }
 
 export function statOf(sim: SimCluster): ChildStat {
-  const st = sim.stats();
+  return statFrom(sim.stats());
+}
+
+function statFrom(st: SimStats): ChildStat {
   let created = 0;
   let duplicates = 0;
   for (const count of Object.values(st.creates)) {
@@ -26,8 +30,8 @@ export function statOf(sim: SimCluster): ChildStat {
 
 export type StatsSource = () => Promise<ChildStat[]>;
 
-export function inProcessStats(sims: SimCluster[]): StatsSource {
-  return () => Promise.resolve(sims.map(statOf));
+export function inProcessStats(sims: SimulatedCluster[]): StatsSource {
+  return () => Promise.all(sims.map(async (s) => statFrom(await s.stats())));
 }
 
 export interface SimsProcess {

@@ -24,7 +24,7 @@ export type Mode = 'poll' | 'event' | 'batch';
 
 export const CLOUDS = ['aws', 'gcp', 'azure', 'onprem'];
 
-/** `in-process`: the simulated clusters in the measured process (as `npm start` runs them);
+/** `in-process`: the simulated clusters on the measured process's event loop;
  * `process`: in a process of their own, reached over loopback like real clusters. */
 export type SimsMode = 'in-process' | 'process';
 
@@ -78,6 +78,8 @@ export async function startSystem(
   const emb = await startEmbedded(config, silentLogger, systemClock, {
     drainer: { fixedPoll: mode === 'poll', holdPull: true },
     batchConsumerWrites: mode === 'batch',
+    // `in-process` means this process's event loop, not `npm start`'s worker thread.
+    simulated: 'in-process',
   });
   if (!emb.adminToken) throw new Error('a fresh data directory should have given an admin token');
   return {

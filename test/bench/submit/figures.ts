@@ -19,23 +19,20 @@ export interface Round {
   sysUs?: number;
   /** `cpuUs` less the process's CPU rate with no load (measured just before) over the round. */
   netUs?: number;
-  /**
-   * The main thread's CPU alone per answered request, µs: the event loop every request passes
-   * through, so what bounds the rate (the process figure adds the writer and other threads).
-   */
-  loopUs?: number;
+  /** The main thread's CPU time (the event loop) over the round per answered request, µs. */
+  mainUs?: number;
 }
 
 /**
  * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat
  * (fields 14 and 15, in clock ticks of 1/100 s on Linux); undefined where /proc is missing.
+ * `mainThread`: its main thread's alone (/proc/<pid>/task/<pid>/stat), the event loop without
+ * worker threads (npm start's simulated clusters) and libuv's pool.
  */
-export function processCpu(pid: number | undefined, thread?: number): ProcessCpu | undefined {
+export function processCpu(pid: number | undefined, mainThread = false): ProcessCpu | undefined {
   if (pid === undefined) return undefined;
   try {
-    // A thread's own figures are in /proc/<pid>/task/<tid>/stat; the main thread's tid is the pid.
-    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-    const stat = readFileSync(path, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/${mainThread ? `task/${pid}/` : ''}stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
@@ -63,7 +60,7 @@ export function summarize(
   out: LoadOutput,
   cpu?: ProcessCpu,
   background?: ProcessCpu,
-  loop?: ProcessCpu,
+  main?: ProcessCpu,
 ): Round {
   const sorted = [...out.latencies].sort((a, b) => a - b);
   return {
@@ -81,8 +78,8 @@ export function summarize(
             out.ok,
         }
       : {}),
-    ...(loop !== undefined && out.ok > 0
-      ? { loopUs: ((loop.user + loop.system) * 1e6) / out.ok }
+    ...(main !== undefined && out.ok > 0
+      ? { mainUs: ((main.user + main.system) * 1e6) / out.ok }
       : {}),
   };
 }
