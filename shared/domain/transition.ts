@@ -23,12 +23,27 @@ export function transition(
       details: { state: job.state, requested: to },
     });
   }
-  const next: Job = { ...job, ...patch, state: to };
+  // One copy with the event (what `withEvent` would add, in the same key order: a job always has
+  // `events` and `updatedAt`), not two: this is on every submission's path.
+  const next: Job = {
+    ...job,
+    ...patch,
+    state: to,
+    events: [...(patch.events ?? job.events), { at, state: to, reason, message }],
+    updatedAt: at,
+  };
   // A job that ends or waits again holds nothing; the store gives its usage back in the same write.
-  if (isTerminal(to) || to === 'pending') delete next.reservation;
-  // A new placement runs new pods: the replicas reported for the last one are history.
-  if (to === 'dispatched') delete next.replicas;
-  return withEvent(next, { at, state: to, reason, message });
+  // A new placement runs new pods: the replicas reported for the last one are history. (Left out
+  // by a rest copy, not `delete`, which would leave the job a slow dictionary-mode object.)
+  if ((isTerminal(to) || to === 'pending') && 'reservation' in next) {
+    const { reservation: _released, ...rest } = next;
+    return rest;
+  }
+  if (to === 'dispatched' && 'replicas' in next) {
+    const { replicas: _history, ...rest } = next;
+    return rest;
+  }
+  return next;
 }
 
 export function canTransition(from: JobState, to: JobState): boolean {
