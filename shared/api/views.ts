@@ -21,7 +21,8 @@ export function jobView(job: Job) {
     state: job.state,
     name: spec.name,
     project: spec.project,
-    spec: { ...spec, ...(callback ? { callback: callbackView(callback, job.createdAt) } : {}) },
+    // `spec` is already a copy (the rest above); only a callback needs another.
+    spec: callback ? { ...spec, callback: callbackView(callback, job.createdAt) } : spec,
     origin: jobOrigin(job.submittedBy),
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement

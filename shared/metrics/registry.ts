@@ -95,9 +95,8 @@ export function createRegistry() {
       const key = labelKey(labels);
       let s = h.series.get(key);
       if (!s) h.series.set(key, (s = { counts: h.buckets.map(() => 0), sum: 0, count: 0 }));
-      h.buckets.forEach((le, i) => {
-        if (value <= le) s.counts[i]! += 1;
-      });
+      const { buckets } = h;
+      for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) s.counts[i]! += 1;
       s.sum += value;
       s.count += 1;
     },
