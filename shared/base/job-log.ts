@@ -10,7 +10,8 @@ import type { Logger } from './log.js';
 /**
  * `log` with `fields` added to every line (a line's own fields of the same name are replaced).
  * A class rather than closures: a submission makes two of these, and a closure per level each
- * time was measurable on the submit path.
+ * time was measurable on the submit path; `Object.assign` rather than `{ ...own, ...fields }`,
+ * which V8 (Node 20) runs on a slow path once the second spread adds keys.
  */
 class FieldLogger implements Logger {
   constructor(
@@ -18,13 +19,13 @@ class FieldLogger implements Logger {
     private readonly fields: Record<string, unknown>,
   ) {}
   info(msg: string, own?: Record<string, unknown>): void {
-    this.log.info(msg, { ...own, ...this.fields });
+    this.log.info(msg, Object.assign({}, own, this.fields));
   }
   warn(msg: string, own?: Record<string, unknown>): void {
-    this.log.warn(msg, { ...own, ...this.fields });
+    this.log.warn(msg, Object.assign({}, own, this.fields));
   }
   error(msg: string, own?: Record<string, unknown>): void {
-    this.log.error(msg, { ...own, ...this.fields });
+    this.log.error(msg, Object.assign({}, own, this.fields));
   }
 }
 

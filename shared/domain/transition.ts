@@ -24,14 +24,15 @@ export function transition(
     });
   }
   // One copy with the event (what `withEvent` would add, in the same key order: a job always has
-  // `events` and `updatedAt`), not two: this is on every submission's path.
-  const next: Job = {
-    ...job,
-    ...patch,
+  // `events` and `updatedAt`), not two: this is on every submission's path. `Object.assign` onto a
+  // new object, not `{ ...job, ...patch }`: V8 (Node 20) takes a slow path when keys are added to a
+  // spread copy (≈ 3 µs against 0.3 here); the same keys, values and order (no job key is
+  // `__proto__`, the one name the two would treat differently).
+  const next: Job = Object.assign({}, job, patch, {
     state: to,
     events: [...(patch.events ?? job.events), { at, state: to, reason, message }],
     updatedAt: at,
-  };
+  });
   // A job that ends or waits again holds nothing; the store gives its usage back in the same write.
   // A new placement runs new pods: the replicas reported for the last one are history. (Left out
   // by a rest copy, not `delete`, which would leave the job a slow dictionary-mode object.)
