@@ -21,7 +21,8 @@ export function jobView(job: Job) {
     state: job.state,
     name: spec.name,
     project: spec.project,
-    spec: { ...spec, ...(callback ? { callback: callbackView(callback, job.createdAt) } : {}) },
+    // `spec` is already a copy (the rest above); only a callback needs another.
+    spec: callback ? { ...spec, callback: callbackView(callback, job.createdAt) } : spec,
     origin: jobOrigin(job.submittedBy),
     clusterId: job.placement?.clusterId ?? null,
     kubernetes: job.placement
@@ -39,7 +40,10 @@ export function jobView(job: Job) {
     ...(job.retryAt && job.state === 'pending' ? { retryAt: job.retryAt } : {}),
     // The W3C trace id its log lines, workloads and webhooks carry (null: a job from before traces).
     traceId: job.traceId ?? null,
-    events: job.traceId ? job.events.map((e) => ({ ...e, traceId: job.traceId })) : job.events,
+    // `Object.assign`, not `{ ...e, traceId }`: adding a key to a spread copy is a slow path in V8.
+    events: job.traceId
+      ? job.events.map((e) => Object.assign({}, e, { traceId: job.traceId }))
+      : job.events,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     ...(job.idempotencyKey ? { idempotencyKey: job.idempotencyKey } : {}),

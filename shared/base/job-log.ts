@@ -7,14 +7,30 @@
  */
 import type { Logger } from './log.js';
 
-/** `log` with `fields` added to every line (a line's own fields of the same name are replaced). */
+/**
+ * `log` with `fields` added to every line (a line's own fields of the same name are replaced).
+ * A class rather than closures: a submission makes two of these, and a closure per level each
+ * time was measurable on the submit path; `Object.assign` rather than `{ ...own, ...fields }`,
+ * which V8 (Node 20) runs on a slow path once the second spread adds keys.
+ */
+class FieldLogger implements Logger {
+  constructor(
+    private readonly log: Logger,
+    private readonly fields: Record<string, unknown>,
+  ) {}
+  info(msg: string, own?: Record<string, unknown>): void {
+    this.log.info(msg, Object.assign({}, own, this.fields));
+  }
+  warn(msg: string, own?: Record<string, unknown>): void {
+    this.log.warn(msg, Object.assign({}, own, this.fields));
+  }
+  error(msg: string, own?: Record<string, unknown>): void {
+    this.log.error(msg, Object.assign({}, own, this.fields));
+  }
+}
+
 export function withFields(log: Logger, fields: Record<string, unknown>): Logger {
-  const merge = (own?: Record<string, unknown>) => ({ ...own, ...fields });
-  return {
-    info: (msg, own) => log.info(msg, merge(own)),
-    warn: (msg, own) => log.warn(msg, merge(own)),
-    error: (msg, own) => log.error(msg, merge(own)),
-  };
+  return new FieldLogger(log, fields);
 }
 
 /** The logger for lines about job `jobId` of trace `traceId` (absent on jobs from before traces). */

@@ -80,7 +80,8 @@ export function decide(ctx: DispatchContext, input: DecideInput): Decision {
     'Time to decide where one job goes (in-process CPU; 0 on the Worker, see docs/metrics.md)',
     secondsSince(started),
   );
-  return { ...result, evaluatedAt: iso(now) };
+  // Not `{ ...result, evaluatedAt }`: adding a key to a spread copy is a slow path in V8 (Node 20).
+  return Object.assign({}, result, { evaluatedAt: iso(now) });
 }
 
 /** Everything needed to decide for one job now: snapshots, policy, usage. */

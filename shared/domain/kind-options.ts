@@ -89,6 +89,19 @@ export interface KindFields {
   args?: unknown;
 }
 
+/** A split whose first role has more pods than the gang. */
+function split(
+  issues: FieldIssue[],
+  nodes: number,
+  path: string,
+  first: number | undefined,
+  role: string,
+): void {
+  if (first !== undefined && first > nodes) {
+    issues.push({ path, message: `${role} (${first}) cannot exceed nodes (${nodes})` });
+  }
+}
+
 /**
  * What is wrong with the kind, gang size and options taken together (the schema has checked each
  * field alone): options given for another kind, a multi-pod `job`, a split with no pod left, a
@@ -114,13 +127,8 @@ export function kindIssues(spec: KindFields): FieldIssue[] {
       message: `kind job runs one pod; for ${nodes} pods at once use kind jobset or pytorchjob (or rayjob)`,
     });
   }
-  const split = (path: string, first: number | undefined, role: string) => {
-    if (first !== undefined && first > nodes) {
-      issues.push({ path, message: `${role} (${first}) cannot exceed nodes (${nodes})` });
-    }
-  };
-  split('options.jobset.leaders', spec.options?.jobset?.leaders, 'leaders');
-  split('options.pytorch.masters', spec.options?.pytorch?.masters, 'masters');
+  split(issues, nodes, 'options.jobset.leaders', spec.options?.jobset?.leaders, 'leaders');
+  split(issues, nodes, 'options.pytorch.masters', spec.options?.pytorch?.masters, 'masters');
   if (kind === 'rayjob' && spec.options?.ray === undefined) {
     issues.push({
       path: 'options.ray.entrypoint',

@@ -7,31 +7,26 @@ import { issuesOf, fieldsError } from '../base/validation.js';
 import { MAX_NODES, WORKLOAD_KINDS, type JobSpec } from './job.js';
 import { kindIssues, workloadOptionsSchema, type KindFields } from './kind-options.js';
 import type { FieldIssue } from '../base/errors.js';
+import {
+  ACCELERATOR_TYPE,
+  DEFAULT_PRIORITY,
+  ENV_NAME,
+  LABEL_KEY,
+  LABEL_VALUE,
+  MAX_DEADLINE_SECONDS,
+  MAX_PRIORITY,
+  NAME,
+  OCI_REFERENCE,
+  QUANTITY,
+} from './spec-patterns.js';
+import { commonSpec } from './spec-fast.js';
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+export { DEFAULT_PRIORITY, MAX_PRIORITY };
 
-export const MAX_PRIORITY = 1000;
-/** The priority of a submission that gives none; a policy rule's `priority.default` replaces it. */
-export const DEFAULT_PRIORITY = 100;
 const GLOB = /^[A-Za-z0-9*?._/-]{1,253}$/;
 /** Bounds of a submission's `retry`: runs in all, and the wait between them. */
 export const MAX_RETRY_ATTEMPTS = 10;
 export const MAX_RETRY_BACKOFF_SECONDS = 3600;
-
-// An OCI image reference, per the distribution reference grammar: [registry[:port]/]path[:tag]
-// [@digest]. No spaces, newlines or upper case in the path, so it goes into a manifest as is.
-const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
-const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const OCI_REFERENCE = new RegExp(
-  `^(?:${DOMAIN}/)?${PATH_PART}(?:/${PATH_PART})*(?::${TAG})?(?:@${DIGEST})?$`,
-);
 
 const dnsName = (what: string) =>
   z
@@ -104,9 +99,7 @@ export const jobSubmissionSchema = z.strictObject({
   resources: z.strictObject({
     accelerator: z
       .strictObject({
-        type: z
-          .string()
-          .regex(/^[a-z0-9][-a-z0-9.]{0,62}$/, 'accelerator type looks like nvidia-a100'),
+        type: z.string().regex(ACCELERATOR_TYPE, 'accelerator type looks like nvidia-a100'),
         count: z.int().min(1).max(64),
       })
       .optional(),
@@ -121,11 +114,7 @@ export const jobSubmissionSchema = z.strictObject({
     )
     .refine((l) => Object.keys(l).length <= 32, 'at most 32 labels')
     .default({}),
-  deadlineSeconds: z
-    .int()
-    .min(1)
-    .max(30 * 24 * 3600)
-    .optional(),
+  deadlineSeconds: z.int().min(1).max(MAX_DEADLINE_SECONDS).optional(),
   callback: z
     .strictObject({
       url: z.url({ protocol: /^https?$/, error: 'callback.url must be an http(s) URL' }).max(2048),
@@ -190,6 +179,9 @@ export function parseJobSpec(
   body: unknown,
   screenCallback?: (url: string) => string | undefined,
 ): JobSpec {
+  // The common submission, checked without the schema (the same result; ./spec-fast.ts).
+  const common = commonSpec(body);
+  if (common !== undefined && kindIssues(common).length === 0) return common;
   const result = jobSubmissionSchema.safeParse(body);
   const issues = result.success
     ? kindIssues(result.data)

@@ -36,21 +36,30 @@ export interface SpendKey {
   currency: string;
 }
 
+/** One spend counter (a function of its own, not a closure per call: this runs per submission). */
+function spendKey(k: string, scope: string, max?: number, currency?: string): SpendKey {
+  return {
+    key: k,
+    scope,
+    ...(max !== undefined && { max: toSpendUnits(max) }),
+    currency: currency ?? 'USD',
+  };
+}
+
 /** The tenant and project spend counters of a job, with their budgets. */
 export function spendKeys(policy: CompiledPolicy, tenantId: string, project: string): SpendKey[] {
   const t = policy.tenantQuotas.get(tenantId);
   const p = policy.projectQuotas.size
     ? policy.projectQuotas.get(`${tenantId}/${project}`)
     : undefined;
-  const key = (k: string, scope: string, max?: number, currency?: string): SpendKey => ({
-    key: k,
-    scope,
-    ...(max !== undefined && { max: toSpendUnits(max) }),
-    currency: currency ?? 'USD',
-  });
   return [
-    key(tenantSpendKey(tenantId), `tenant ${tenantId}`, t?.maxCostPerHour, t?.currency),
-    key(projectSpendKey(tenantId, project), `project ${project}`, p?.maxCostPerHour, p?.currency),
+    spendKey(tenantSpendKey(tenantId), `tenant ${tenantId}`, t?.maxCostPerHour, t?.currency),
+    spendKey(
+      projectSpendKey(tenantId, project),
+      `project ${project}`,
+      p?.maxCostPerHour,
+      p?.currency,
+    ),
   ];
 }
 
