@@ -1,10 +1,13 @@
 /**
- * Usage counters in SQLite: one row per key, absent meaning 0. `apply` reads and writes each
- * counter in turn and must run inside the caller's transaction, so a `QuotaExceededError` part-way
- * rolls back every earlier change along with the job write.
+ * Usage counters in SQLite: one row per key, absent meaning 0. `apply` changes each counter with
+ * one statement (the new value `max(0, value + delta)` computed in SQL, and with a maximum, the
+ * change made only where the new value stays within it: what `nextUsage` does) and must run inside
+ * the caller's transaction, so a `QuotaExceededError` part-way rolls back every earlier change
+ * along with the job write. One statement per counter, not a read and a write: a reservation
+ * changes eight, on the writer's path of every submission.
  */
 import type Database from 'better-sqlite3';
-import { nextUsage } from '../cursor.js';
+import { QuotaExceededError } from '../../base/errors.js';
 import type { UsageDelta, UsageTable } from '../port.js';
 
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS usage (key TEXT PRIMARY KEY, value NUMERIC NOT NULL);';
@@ -17,8 +20,10 @@ export function createSqliteUsage(db: Database.Database): {
 } {
   db.exec(SCHEMA);
   const getQ = db.prepare('SELECT value FROM usage WHERE key = ?');
-  const putQ = db.prepare(
-    'INSERT INTO usage (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  const bumpQ = db.prepare(
+    `INSERT INTO usage (key, value) VALUES (@key, max(0, @delta))
+     ON CONFLICT (key) DO UPDATE SET value = max(0, usage.value + @delta)
+     WHERE @max IS NULL OR max(0, usage.value + @delta) <= @max`,
   );
   // The range bound lets the primary key narrow the scan; substr makes the match exact.
   const listQ = db.prepare(
@@ -34,7 +39,13 @@ export function createSqliteUsage(db: Database.Database): {
   return {
     apply(changes) {
       if (!db.inTransaction) throw new Error('usage changes must run inside a transaction');
-      for (const change of changes) putQ.run(change.key, nextUsage(current(change.key), change));
+      for (const { key, delta, max } of changes) {
+        // A new row starts at max(0, delta), which the statement does not check against `max`.
+        if (max !== undefined && Math.max(0, delta) > max) throw new QuotaExceededError(key);
+        if (bumpQ.run({ key, delta, max: max ?? null }).changes === 0) {
+          throw new QuotaExceededError(key);
+        }
+      }
     },
     table: {
       async get(keys) {
