@@ -9,7 +9,7 @@ import { startEmbedded, type Embedded } from '../../functions/server/embedded.js
 import { systemClock } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { parseConfig } from '../../shared/config/schema.js';
-import { waitFor } from '../sim-cluster/helpers.js';
+import { submitAndWait } from '../support/embedded-jobs.js';
 
 const MINUTE = 60_000;
 let dir: string;
@@ -46,30 +46,11 @@ afterAll(async () => {
 
 describe('event-driven drain', () => {
   it('creates the Kubernetes Job of a submission while the drainer waits a minute between pulls', async () => {
-    const auth = { authorization: `Bearer ${emb.adminToken}` };
-    const res = await fetch(`${emb.url}/v1/jobs`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'woken',
-        project: 'research',
-        image: 'x',
-        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-      }),
+    const { id, job } = await submitAndWait(emb, 'woken', {
+      states: ['submitted', 'running'],
+      what: 'the job to reach its cluster',
+      ms: 10_000,
     });
-    expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
-    const job = await waitFor(
-      'the job to reach its cluster',
-      async () => {
-        const j = (await (await fetch(`${emb.url}/v1/jobs/${id}`, { headers: auth })).json()) as {
-          state: string;
-          clusterId: string | null;
-        };
-        return j.state === 'submitted' || j.state === 'running' ? j : undefined;
-      },
-      10_000,
-    );
     expect(job.clusterId).toBe('sim-one');
     expect(Object.keys((await emb.sims[0]!.stats()).creates)).toEqual([
       expect.stringContaining(id),

@@ -15,8 +15,8 @@ import { simHostingFromEnv } from '../../functions/server/sim-host.js';
 import { systemClock } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
 import { parseConfig } from '../../shared/config/schema.js';
-import { waitFor } from '../sim-cluster/helpers.js';
 import { TSX_LOADER } from '../support/server-process.js';
+import { submitAndWait } from '../support/embedded-jobs.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -111,30 +111,11 @@ afterAll(async () => {
 describe('simulated clusters in a worker thread', () => {
   it('runs a job to succeeded on the worker-hosted cluster, its Job readable at the sim URL', async () => {
     const [sim] = emb.sims;
-    const auth = { authorization: `Bearer ${emb.adminToken}` };
-    const res = await fetch(`${emb.url}/v1/jobs`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'in-worker',
-        project: 'research',
-        image: 'x',
-        resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
-      }),
+    const { id, job } = await submitAndWait(emb, 'in-worker', {
+      states: ['succeeded'],
+      what: 'the job to succeed',
+      ms: 20_000,
     });
-    expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
-    const job = await waitFor(
-      'the job to succeed',
-      async () => {
-        const j = (await (await fetch(`${emb.url}/v1/jobs/${id}`, { headers: auth })).json()) as {
-          state: string;
-          clusterId: string | null;
-        };
-        return j.state === 'succeeded' ? j : undefined;
-      },
-      20_000,
-    );
     expect(job.clusterId).toBe('sim-w');
     const kube = await fetch(`${sim!.url}/apis/batch/v1/namespaces/sy-admin/jobs/sy-${id}`);
     expect(kube.status).toBe(200);

@@ -1,0 +1,44 @@
+/**
+ * Submitting a one-A100 job to an embedded system's API as its admin, then waiting for the state
+ * a test is after: what the embedded-system tests (event-driven drain, worker-hosted clusters)
+ * each did inline.
+ */
+import { expect } from 'vitest';
+import type { Embedded } from '../../functions/server/embedded.js';
+import { waitFor } from '../sim-cluster/helpers.js';
+
+export interface JobAt {
+  state: string;
+  clusterId: string | null;
+}
+
+export async function submitAndWait(
+  emb: Embedded,
+  name: string,
+  until: { states: readonly string[]; what: string; ms: number },
+): Promise<{ id: string; job: JobAt }> {
+  const auth = { authorization: `Bearer ${emb.adminToken}` };
+  const res = await fetch(`${emb.url}/v1/jobs`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      project: 'research',
+      image: 'x',
+      resources: { accelerator: { type: 'nvidia-a100', count: 1 } },
+    }),
+  });
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  const job = await waitFor(
+    until.what,
+    async () => {
+      const j = (await (
+        await fetch(`${emb.url}/v1/jobs/${id}`, { headers: auth })
+      ).json()) as JobAt;
+      return until.states.includes(j.state) ? j : undefined;
+    },
+    until.ms,
+  );
+  return { id, job };
+}
