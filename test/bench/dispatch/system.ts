@@ -60,7 +60,11 @@ export async function startSystem(
   const config = parseConfig(
     {
       server: { port: 0 },
-      ...(process.env.BENCH_STORE ? { store: { driver: process.env.BENCH_STORE } } : {}),
+      store: {
+        ...(process.env.BENCH_STORE ? { driver: process.env.BENCH_STORE } : {}),
+        // `inline`: the SQLite writes on the event loop, as before the writer thread.
+        ...(process.env.BENCH_WRITER ? { sqlite: { writer: process.env.BENCH_WRITER } } : {}),
+      },
       dataDir,
       rateLimit: { perSecond: 100_000, burst: 1_000_000 },
       clusters: Array.from({ length: clusters }, (_, i) => ({
