@@ -112,10 +112,12 @@ export const configSchema = z.strictObject({
       sqlite: z
         .strictObject({
           /**
-           * `thread` (default): the embedded pair's writes (group commit, COMMIT, fsync) run on a
-           * worker thread of their own, off the event loop; `inline`: on the event loop.
+           * `inline` (default): the embedded pair's writes (group commit, COMMIT, fsync) run on
+           * the event loop; `thread`: on a worker thread of their own with a second connection.
+           * On 2 cores `thread` measured no faster for submissions and slower for the drain
+           * (docs/performance.md); it is for machines with cores to spare.
            */
-          writer: z.enum(['thread', 'inline']).default('thread'),
+          writer: z.enum(['thread', 'inline']).default('inline'),
         })
         .prefault({}),
     })

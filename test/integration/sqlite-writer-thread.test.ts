@@ -1,7 +1,8 @@
-// The embedded pair with its writes on a writer thread (`npm start`'s default): what the store and
-// queue contracts cannot see from outside — writes still queued when the pair closes are committed
-// first; a thread that cannot open the database fails the start with a clear message instead of
-// hanging; and the cases it cannot serve are refused at construction.
+// The embedded pair with its writes on a writer thread (`store.sqlite.writer: thread`): the whole
+// embedded system runs a job to the end on it; and what the store and queue contracts cannot see
+// from outside — writes still queued when the pair closes are committed first; a thread that
+// cannot open the database fails the start with a clear message instead of hanging; and the cases
+// it cannot serve are refused at construction.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,54 @@ import { AlreadyExistsError } from '../../shared/base/errors.js';
 import { createSqlitePair } from '../../shared/queue/sqlite-pair.node.js';
 import { startSqliteWriter } from '../../shared/queue/sqlite-writer.node.js';
 import { createFakeClock } from '../contract/queue.contract.js';
+import { startEmbedded } from '../../functions/server/embedded.js';
+import { systemClock } from '../../shared/base/clock.js';
+import { silentLogger } from '../../shared/base/log.js';
+import { parseConfig } from '../../shared/config/schema.js';
+import { submitAndWait } from '../support/embedded-jobs.js';
 import { aJob, uniqueId } from '../contract/store-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('runs the embedded system: a job submitted over HTTP runs to succeeded, its events stored', async () => {
+  const config = parseConfig(
+    {
+      server: { port: 0 },
+      dataDir: join(dir, 'embedded'),
+      store: { sqlite: { writer: 'thread' } },
+      clusters: [
+        {
+          id: 'sim-t',
+          cloud: 'aws',
+          region: 'r1',
+          pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+          connect: { simulated: { defaultDurationSeconds: 1 } },
+        },
+      ],
+    },
+    'writer thread test',
+  );
+  const emb = await startEmbedded(config, silentLogger, systemClock);
+  try {
+    const { id, job } = await submitAndWait(emb, 'threaded', {
+      states: ['succeeded'],
+      what: 'the job to succeed',
+      ms: 20_000,
+    });
+    expect(job.clusterId).toBe('sim-t');
+    const view = (await (
+      await fetch(`${emb.url}/v1/jobs/${id}`, {
+        headers: { authorization: `Bearer ${emb.adminToken}` },
+      })
+    ).json()) as { events: Array<{ state: string }> };
+    expect(view.events.map((e) => e.state)).toEqual(
+      expect.arrayContaining(['received', 'dispatched', 'submitted', 'succeeded']),
+    );
+  } finally {
+    await emb.close();
+  }
+});
 
 it('commits every write still waiting when the pair closes, and they read back after reopening', async () => {
   const path = join(dir, 'close.db');
