@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type Embedded } from '../../functions/server/embedded.js';
 import { systemClock } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
-import { parseConfig } from '../../shared/config/schema.js';
-import { submitAndWait } from '../support/embedded-jobs.js';
+import { oneClusterConfig, submitAndWait } from '../support/embedded-jobs.js';
 
 const MINUTE = 60_000;
 let dir: string;
@@ -17,22 +16,7 @@ let emb: Embedded;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sy-event-drain-'));
-  const config = parseConfig(
-    {
-      server: { port: 0 },
-      dataDir: dir,
-      clusters: [
-        {
-          id: 'sim-one',
-          cloud: 'aws',
-          region: 'r1',
-          pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
-          connect: { simulated: { defaultDurationSeconds: 60 } },
-        },
-      ],
-    },
-    'event-drain test',
-  );
+  const config = oneClusterConfig('event-drain test', dir, 'sim-one', 60);
   emb = await startEmbedded(config, silentLogger, systemClock, {
     drainer: { idleWaitMs: MINUTE, pollMs: MINUTE },
   });

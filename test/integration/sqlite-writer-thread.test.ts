@@ -14,31 +14,16 @@ import { createFakeClock } from '../contract/queue.contract.js';
 import { startEmbedded } from '../../functions/server/embedded.js';
 import { systemClock } from '../../shared/base/clock.js';
 import { silentLogger } from '../../shared/base/log.js';
-import { parseConfig } from '../../shared/config/schema.js';
-import { submitAndWait } from '../support/embedded-jobs.js';
+import { oneClusterConfig, submitAndWait } from '../support/embedded-jobs.js';
 import { aJob, uniqueId } from '../contract/store-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('runs the embedded system: a job submitted over HTTP runs to succeeded, its events stored', async () => {
-  const config = parseConfig(
-    {
-      server: { port: 0 },
-      dataDir: join(dir, 'embedded'),
-      store: { sqlite: { writer: 'thread' } },
-      clusters: [
-        {
-          id: 'sim-t',
-          cloud: 'aws',
-          region: 'r1',
-          pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
-          connect: { simulated: { defaultDurationSeconds: 1 } },
-        },
-      ],
-    },
-    'writer thread test',
-  );
+  const config = oneClusterConfig('writer thread test', join(dir, 'embedded'), 'sim-t', 1, {
+    store: { sqlite: { writer: 'thread' } },
+  });
   const emb = await startEmbedded(config, silentLogger, systemClock);
   try {
     const { id, job } = await submitAndWait(emb, 'threaded', {

@@ -1,9 +1,10 @@
 /**
- * Submitting a one-A100 job to an embedded system's API as its admin, then waiting for the state
- * a test is after: what the embedded-system tests (event-driven drain, worker-hosted clusters)
- * each did inline.
+ * For the embedded-system tests (event-driven drain, worker-hosted clusters, the SQLite writer
+ * thread): a configuration with one simulated cluster of one 8 × A100 node, and submitting a
+ * one-A100 job to the API as its admin, then waiting for the state a test is after.
  */
 import { expect } from 'vitest';
+import { parseConfig, type SwitchyardConfig } from '../../shared/config/schema.js';
 import type { Embedded } from '../../functions/server/embedded.js';
 import { waitFor } from '../sim-cluster/helpers.js';
 
@@ -41,4 +42,31 @@ export async function submitAndWait(
     until.ms,
   );
   return { id, job };
+}
+
+/** One simulated cluster `id` (aws, r1, 1 × 8 A100) on `dataDir`; `extra` adds top-level keys. */
+export function oneClusterConfig(
+  source: string,
+  dataDir: string,
+  id: string,
+  defaultDurationSeconds: number,
+  extra: Record<string, unknown> = {},
+): SwitchyardConfig {
+  return parseConfig(
+    {
+      server: { port: 0 },
+      dataDir,
+      ...extra,
+      clusters: [
+        {
+          id,
+          cloud: 'aws',
+          region: 'r1',
+          pools: [{ accelerator: 'nvidia-a100', nodes: 1, gpusPerNode: 8 }],
+          connect: { simulated: { defaultDurationSeconds } },
+        },
+      ],
+    },
+    source,
+  );
 }
