@@ -10,6 +10,10 @@
  * Calls made in one turn of the event loop go in one message, and the thread answers those of one
  * commit in one message. Errors keep their class (`VersionConflictError`, …: the protocol file).
  * The thread keeps the process alive only while a write is outstanding.
+ *
+ * Opt-in (`store.sqlite.writer: thread`): each write then costs the process more (the clone of its
+ * arguments, a second event loop's wake-ups), which on 2 cores, with a load generator beside it,
+ * outweighed what it took off the event loop (docs/performance.md, bench:submit).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
