@@ -4,7 +4,7 @@
  * stand-in for clusters that are other machines — uses another core; each handle talks to the
  * thread by message. `in-process`: on the caller's own event loop, as before.
  */
-import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../shared/base/ts-worker.node.js';
 import { AppError } from '../../shared/base/errors.js';
 import {
   startSimCluster,
@@ -119,7 +119,7 @@ export function inProcess(sim: SimCluster): SimulatedCluster {
 async function startInWorker(clusters: HostedSimOptions[]): Promise<SimulatedCluster[]> {
   if (clusters.length === 0) return [];
   const start: SimWorkerStart = { clusters };
-  const worker = new Worker(new URL('./sim-worker.mjs', import.meta.url), { workerData: start });
+  const worker = startTsWorker(new URL('./sim-worker.ts', import.meta.url), { workerData: start });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let gone: Error | undefined;
   const exited = new Promise<void>((done) => worker.once('exit', () => done()));

@@ -1,5 +1,5 @@
 /**
- * The simulated clusters' worker thread (loaded by sim-worker.mjs): starts each cluster of
+ * The simulated clusters' worker thread (started by sim-host.ts through `startTsWorker`): starts each cluster of
  * `workerData` with `startSimCluster`, reports their URLs, then answers the host's stats, faults and
  * close requests (protocol in sim-host.ts). A failed start closes the clusters already started and
  * reports the error, with its code, address and port, so the caller's start rejects with it.

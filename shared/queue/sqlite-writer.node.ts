@@ -15,10 +15,8 @@
  * arguments, a second event loop's wake-ups), which on 2 cores, with a load generator beside it,
  * outweighed what it took off the event loop (docs/performance.md, bench:submit).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { AppError } from '../base/errors.js';
+import { startTsWorker } from '../base/ts-worker.node.js';
 import {
   fromWire,
   LOCAL_RESULTS,
@@ -47,21 +45,9 @@ interface Pending {
   local?: { value: unknown };
 }
 
-/**
- * The worker runs TypeScript. Node 20 does not apply the parent's `--import tsx` hooks to a worker's
- * entry, and a runner with its own transform (vitest) has none to pass on, so the worker registers
- * tsx's hooks itself before it imports its entry.
- */
-function bootstrap(entry: URL): string {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const api = pathToFileURL(cjs.replace(/index\.cjs$/, 'index.mjs')).href;
-  return `import(${JSON.stringify(api)})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
-}
-
 export function startSqliteWriter(data: WriterData): SqliteWriter {
   const entry = new URL('./sqlite-writer-thread.node.ts', import.meta.url);
-  const worker = new Worker(bootstrap(entry), { eval: true, workerData: data });
+  const worker = startTsWorker(entry, { workerData: data });
   worker.unref();
   const pending = new Map<number, Pending>();
   let nextId = 1;
